@@ -1,0 +1,273 @@
+import { DateTime } from 'luxon';
+import { CalendarYearFile, readCalendarDirectory, validateCalendarYear, ZONE } from './calendar-data';
+
+/** A date or instant: luxon DateTime, JS Date, `YYYY-MM-DD` (a Shanghai calendar day) or an ISO instant. */
+export type DateLike = DateTime | Date | string;
+
+/** Where the calendar reports a year without data (Nest's `Logger` fits). */
+export interface CalendarLogger {
+  warn(message: string): void;
+}
+
+export interface WorkingDayResult {
+  /** Shanghai calendar date `YYYY-MM-DD`. */
+  date: string;
+  /** True when a day of a year without statutory data was crossed (weekends-only guess). */
+  provisional: boolean;
+}
+
+export interface DayInfo {
+  date: string;
+  working: boolean;
+  weekend: boolean;
+  /** Name of the holiday (e.g. `春节`) when the day is a statutory day off. */
+  holiday?: string;
+  /** Name of the make-up arrangement (e.g. `春节调休`) when a weekend day is a working day. */
+  makeup?: string;
+  /** True when the year has no data and the answer is the weekends-only guess. */
+  provisional: boolean;
+}
+
+export interface YearAddedEvent {
+  year: number;
+  /** True when the year already had data that was replaced (a corrected notice). */
+  replaced: boolean;
+}
+
+export interface QuietHours {
+  /** `HH:MM`, start of the quiet period (e.g. `20:00`). */
+  from: string;
+  /** `HH:MM`, end of the quiet period (e.g. `08:00`); earlier than `from` means it spans midnight. */
+  to: string;
+}
+
+interface YearData {
+  source: string;
+  holidays: Map<string, string>;
+  workdays: Map<string, string>;
+  fingerprint: string;
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Converts any accepted date input to a luxon DateTime in Asia/Shanghai. Throws RangeError when invalid. */
+export function toShanghai(input: DateLike): DateTime {
+  let dt: DateTime;
+  if (DateTime.isDateTime(input)) dt = input.setZone(ZONE);
+  else if (input instanceof Date) dt = DateTime.fromJSDate(input, { zone: ZONE });
+  else if (typeof input === 'string') dt = DateTime.fromISO(input.trim(), { zone: ZONE });
+  else throw new RangeError(`无效日期 (invalid date): ${String(input)}`);
+  if (!dt.isValid) throw new RangeError(`无效日期 (invalid date): ${String(input)}`);
+  return dt;
+}
+
+/** True when the string is a bare calendar date (`YYYY-MM-DD`) rather than an instant with a time. */
+export function isDateOnly(value: string): boolean {
+  return DATE_ONLY.test(value.trim());
+}
+
+function iso(dt: DateTime): string {
+  return dt.toISO({ suppressMilliseconds: false, includeOffset: true }) as string;
+}
+
+function fingerprint(data: CalendarYearFile): string {
+  const flat = (groups: CalendarYearFile['holidays']) =>
+    groups
+      .flatMap((g) => g.dates.map((d) => `${d}:${g.name}`))
+      .sort()
+      .join(',');
+  return `${flat(data.holidays)}|${flat(data.workdays)}`;
+}
+
+function minutesOf(hhmm: string): number {
+  const m = /^(\d{2}):(\d{2})$/.exec(hhmm);
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) throw new RangeError(`invalid HH:MM time: ${hhmm}`);
+  return Number(m[1]) * 60 + Number(m[2]);
+}
+
+/**
+ * The Chinese statutory working-day calendar (weekends, 法定节假日 and 调休 make-up working days), in
+ * Asia/Shanghai. Pure: no Nest, no I/O except `fromDirectory`. Years come as data
+ * (`config/calendars/<year>.json`); a year without data falls back to "Monday–Friday", every result that
+ * depends on it is flagged `provisional`, and a warning is logged once per year.
+ */
+export class WorkingCalendar {
+  private readonly years = new Map<number, YearData>();
+  private readonly warned = new Set<number>();
+  private readonly listeners = new Set<(event: YearAddedEvent) => void>();
+  private readonly logger: CalendarLogger;
+
+  constructor(years: CalendarYearFile[] = [], options: { logger?: CalendarLogger } = {}) {
+    this.logger = options.logger ?? { warn: (message: string) => console.warn(message) };
+    for (const y of years) this.store(validateCalendarYear(y, `calendar ${(y as CalendarYearFile)?.year}`));
+  }
+
+  /** Builds a calendar from every `<year>.json` of a directory (validated; a bad file throws). */
+  static fromDirectory(dir: string, options: { logger?: CalendarLogger } = {}): WorkingCalendar {
+    return new WorkingCalendar(readCalendarDirectory(dir), options);
+  }
+
+  /** Years that have statutory data, ascending. */
+  providedYears(): number[] {
+    return [...this.years.keys()].sort((a, b) => a - b);
+  }
+
+  hasYear(year: number): boolean {
+    return this.years.has(year);
+  }
+
+  /** The source notice of a year, or undefined when the year has no data. */
+  sourceOf(year: number): string | undefined {
+    return this.years.get(year)?.source;
+  }
+
+  /** The Shanghai calendar date (`YYYY-MM-DD`) of a date or instant. */
+  toDate(input: DateLike): string {
+    return toShanghai(input).toISODate() as string;
+  }
+
+  /** Whether the day is a working day. Years without data: Monday–Friday (and a once-per-year warning). */
+  isWorkingDay(date: DateLike): boolean {
+    return this.describeDay(date).working;
+  }
+
+  /** Everything the calendar knows about a day (for UIs and explanations). */
+  describeDay(date: DateLike): DayInfo {
+    const dt = toShanghai(date).startOf('day');
+    const key = dt.toISODate() as string;
+    const weekend = dt.weekday >= 6;
+    const data = this.years.get(dt.year);
+    if (!data) {
+      this.warnMissing(dt.year);
+      return { date: key, working: !weekend, weekend, provisional: true };
+    }
+    const holiday = data.holidays.get(key);
+    if (holiday) return { date: key, working: false, weekend, holiday, provisional: false };
+    const makeup = data.workdays.get(key);
+    if (makeup) return { date: key, working: true, weekend, makeup, provisional: false };
+    return { date: key, working: !weekend, weekend, provisional: false };
+  }
+
+  /**
+   * The date `n` working days after `start` (its Shanghai date); counting starts the day after `start`,
+   * so `addWorkingDays(friday, 1)` is the next working day. `n = 0` returns the start date; negative `n`
+   * counts backwards. `provisional` is true when any day crossed belongs to a year without data.
+   */
+  addWorkingDays(start: DateLike, n: number): WorkingDayResult {
+    if (!Number.isInteger(n)) throw new RangeError(`working days must be an integer, got ${n}`);
+    let day = toShanghai(start).startOf('day');
+    const step = n < 0 ? -1 : 1;
+    let remaining = Math.abs(n);
+    let provisional = false;
+    while (remaining > 0) {
+      day = day.plus({ days: step });
+      const info = this.describeDay(day);
+      if (info.provisional) provisional = true;
+      if (info.working) remaining--;
+    }
+    return { date: day.toISODate() as string, provisional };
+  }
+
+  /** Calendar days after the Shanghai date of `start`. */
+  addDays(start: DateLike, n: number): string {
+    if (!Number.isInteger(n)) throw new RangeError(`days must be an integer, got ${n}`);
+    return toShanghai(start).startOf('day').plus({ days: n }).toISODate() as string;
+  }
+
+  /** Calendar months after the Shanghai date of `start`, clamped to the month's end (01-31 + 1 m = 02-28). */
+  addMonths(start: DateLike, n: number): string {
+    if (!Number.isInteger(n)) throw new RangeError(`months must be an integer, got ${n}`);
+    return toShanghai(start).startOf('day').plus({ months: n }).toISODate() as string;
+  }
+
+  /** 00:00:00.000 Asia/Shanghai of the day, as an ISO instant with offset (`…T00:00:00.000+08:00`). */
+  startOfDay(date: DateLike): string {
+    return iso(toShanghai(date).startOf('day'));
+  }
+
+  /** 23:59:59.999 Asia/Shanghai of the day, as an ISO instant with offset (`…T23:59:59.999+08:00`). */
+  endOfDay(date: DateLike): string {
+    return iso(toShanghai(date).endOf('day'));
+  }
+
+  /** `hour`:00 Asia/Shanghai of the day, as an ISO instant. */
+  atHour(date: DateLike, hour: number): string {
+    if (!Number.isInteger(hour) || hour < 0 || hour > 23) throw new RangeError(`hour must be 0–23, got ${hour}`);
+    return iso(toShanghai(date).startOf('day').set({ hour }));
+  }
+
+  /**
+   * The earliest `hour`:00 Asia/Shanghai on a working day that is not before `instant`: the same day when
+   * it is a working day and the instant is at or before `hour`:00, otherwise the next working day.
+   * For reminders that would land on a holiday or at night.
+   */
+  nextWorkingMorning(instant: DateLike, hour = 9): string {
+    if (!Number.isInteger(hour) || hour < 0 || hour > 23) throw new RangeError(`hour must be 0–23, got ${hour}`);
+    const t = toShanghai(instant);
+    let candidate = t.startOf('day').set({ hour });
+    if (candidate < t) candidate = candidate.plus({ days: 1 });
+    while (!this.isWorkingDay(candidate)) candidate = candidate.plus({ days: 1 });
+    return iso(candidate);
+  }
+
+  /**
+   * `instant` itself when it falls on a working day outside the quiet hours, else the next working
+   * morning (`hour`:00). For notifications that must not wake people up at night or on a holiday.
+   */
+  deferToWorkingTime(instant: DateLike, quietHours: QuietHours = { from: '20:00', to: '08:00' }, hour = 9): string {
+    const t = toShanghai(instant);
+    const from = minutesOf(quietHours.from);
+    const to = minutesOf(quietHours.to);
+    const m = t.hour * 60 + t.minute;
+    const quiet = from === to ? false : from > to ? m >= from || m < to : m >= from && m < to;
+    if (!quiet && this.isWorkingDay(t)) return iso(t);
+    return this.nextWorkingMorning(t, hour);
+  }
+
+  /**
+   * Adds (or replaces) one year of statutory data at runtime, e.g. when the yearly State Council notice
+   * is published. Validated like the files (throws `CalendarDataError`). Returns true when the calendar
+   * changed — the engine should then recompute the provisional deadlines of that year — and notifies the
+   * `onYearAdded` listeners; false when identical data was already there.
+   */
+  addYear(json: unknown): boolean {
+    const data = validateCalendarYear(json, `calendar ${(json as CalendarYearFile)?.year ?? '?'}`);
+    const existing = this.years.get(data.year);
+    if (existing && existing.fingerprint === fingerprint(data)) return false;
+    this.store(data);
+    this.warned.delete(data.year);
+    const event: YearAddedEvent = { year: data.year, replaced: !!existing };
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (e) {
+        this.logger.warn(`工作日历: year-added listener failed for ${data.year}: ${(e as Error).message}`);
+      }
+    }
+    return true;
+  }
+
+  /** Subscribes to `addYear` changes; returns the unsubscribe function. */
+  onYearAdded(listener: (event: YearAddedEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private store(data: CalendarYearFile): void {
+    const holidays = new Map<string, string>();
+    const workdays = new Map<string, string>();
+    for (const g of data.holidays) for (const d of g.dates) holidays.set(d, g.name);
+    for (const g of data.workdays) for (const d of g.dates) workdays.set(d, g.name);
+    this.years.set(data.year, { source: data.source, holidays, workdays, fingerprint: fingerprint(data) });
+  }
+
+  private warnMissing(year: number): void {
+    if (this.warned.has(year)) return;
+    this.warned.add(year);
+    this.logger.warn(
+      `工作日历缺少 ${year} 年的法定节假日安排 (no statutory calendar data for ${year}): ` +
+        `${year} 年的工作日按周一至周五推算，相关期限标记为暂定 (provisional)；` +
+        `国务院办公厅通知公布后请添加 config/calendars/${year}.json`,
+    );
+  }
+}
