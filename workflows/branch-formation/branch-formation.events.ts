@@ -1,0 +1,121 @@
+import {
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  Min,
+} from 'class-validator';
+
+export const BRANCH_FORMATION_TRIGGERS = [
+  'manual',
+  'firm_establishment_applied',
+  'firm_established',
+  'branch_office_established',
+] as const;
+export type BranchFormationTrigger = (typeof BRANCH_FORMATION_TRIGGERS)[number];
+
+/** `POST /cases` input. */
+export class BranchFormationCreateInput {
+  @IsOptional()
+  @IsIn(BRANCH_FORMATION_TRIGGERS)
+  trigger?: BranchFormationTrigger;
+
+  /** Date the firm / branch office was established; anchors the 3-month overall deadline. */
+  @IsOptional()
+  @IsDateString()
+  establishedOn?: string;
+
+  /** Party organization of the head firm (for a branch office): becomes the guide organization. */
+  @IsOptional()
+  @IsUUID()
+  headFirmOrgId?: string;
+}
+
+export class SubmitSurveyPayload {
+  @IsInt()
+  @Min(0)
+  fullMembers: number;
+
+  @IsInt()
+  @Min(0)
+  probationaryMembers: number;
+
+  @IsBoolean()
+  directorIsMember: boolean;
+
+  /** Required by the rule when `directorIsMember` (needed for the 一肩挑 check). */
+  @IsOptional()
+  @IsUUID()
+  directorMemberId?: string;
+
+  /** All party members (full and probationary) working at the firm. */
+  @IsArray()
+  @ArrayUnique()
+  @IsUUID(undefined, { each: true })
+  memberIds: string[];
+
+  /** Lets the surveyor record the establishment date when the case was opened before it was known. */
+  @IsOptional()
+  @IsDateString()
+  establishedOn?: string;
+}
+
+export class SubmitApplicationPayload {
+  @IsUUID()
+  proposedSecretaryId: string;
+}
+
+export class ReturnPayload {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  reason: string;
+}
+
+export class RecordElectionPayload {
+  @IsDateString()
+  electedOn: string;
+
+  @IsUUID()
+  secretaryId: string;
+
+  /** Branch committee members (including the secretary); empty when no committee is set up. */
+  @IsArray()
+  @ArrayUnique()
+  @IsUUID(undefined, { each: true })
+  committeeIds: string[];
+
+  /** Why the director (a member) is not the secretary: the written report to the city committee. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4000)
+  justification?: string;
+}
+
+export class AssignJointBranchPayload {
+  @IsUUID()
+  jointBranchId: string;
+
+  @IsUUID()
+  liaisonMemberId: string;
+}
+
+export class AssignInstructorPayload {
+  @IsUUID()
+  instructorId: string;
+}
+
+export class CloseFirmPayload {
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
+}

@@ -1,0 +1,3 @@
+export * from './branch-formation.definition';
+export * from './branch-formation.machine';
+export * from './branch-formation.events';

@@ -1,0 +1,3 @@
+export * from './membership-transfer.definition';
+export * from './membership-transfer.machine';
+export * from './membership-transfer.events';

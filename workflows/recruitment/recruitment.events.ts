@@ -1,0 +1,195 @@
+/** Payload classes of the recruitment (发展党员) workflow, validated by the engine (whitelist, forbid unknown). */
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+
+export const ACTIVIST_METHODS = ['member_recommendation', 'league_recommendation'] as const;
+export type ActivistMethod = (typeof ACTIVIST_METHODS)[number];
+
+export const POLITICAL_REVIEW_CONCLUSIONS = ['qualified', 'unqualified'] as const;
+export type PoliticalReviewConclusion = (typeof POLITICAL_REVIEW_CONCLUSIONS)[number];
+
+export const CONVERSION_OUTCOMES = ['convert', 'extend', 'cancel'] as const;
+export type ConversionOutcome = (typeof CONVERSION_OUTCOMES)[number];
+
+/** 延长预备期最短半年、最长一年（发展党员工作细则）: national, not a policy setting. */
+export const EXTEND_MONTHS_MIN = 6;
+export const EXTEND_MONTHS_MAX = 12;
+
+/** `POST /cases` input: the application itself (APPLY). */
+export class RecruitmentInput {
+  @IsDateString()
+  appliedOn: string;
+
+  @IsDateString()
+  birthDate: string;
+}
+
+export class RecordTalkPayload {
+  @IsDateString()
+  talkedOn: string;
+
+  /** Name of the member who talked with the applicant. */
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  by: string;
+}
+
+export class ConfirmActivistPayload {
+  @IsDateString()
+  confirmedOn: string;
+
+  @IsIn(ACTIVIST_METHODS)
+  method: ActivistMethod;
+}
+
+export class AssignSponsorsPayload {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(2)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  memberIds: string[];
+}
+
+export class RecordAssessmentPayload {
+  @IsDateString()
+  on: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(4000)
+  summary: string;
+}
+
+export class ConfirmCandidatePayload {
+  @IsDateString()
+  confirmedOn: string;
+}
+
+export class AssignIntroducersPayload {
+  @IsArray()
+  @ArrayMinSize(2)
+  @ArrayMaxSize(2)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  memberIds: string[];
+}
+
+export class RecordPoliticalReviewPayload {
+  @IsIn(POLITICAL_REVIEW_CONCLUSIONS)
+  conclusion: PoliticalReviewConclusion;
+
+  @IsDateString()
+  on: string;
+}
+
+export class RecordTrainingPayload {
+  @IsDateString()
+  from: string;
+
+  @IsDateString()
+  to: string;
+
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  days: number;
+
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  hours: number;
+}
+
+export class FailPreReviewPayload {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  reason: string;
+}
+
+export class RecordBranchMeetingPayload {
+  @IsDateString()
+  heldOn: string;
+
+  /** Full members due to attend (probationary members do not vote). */
+  @IsInt()
+  @Min(1)
+  eligibleVoters: number;
+
+  /** Full members with a vote present. */
+  @IsInt()
+  @Min(0)
+  present: number;
+
+  @IsInt()
+  @Min(0)
+  votesFor: number;
+}
+
+export class RecordUpperTalkPayload {
+  @IsDateString()
+  on: string;
+
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  by: string;
+}
+
+export class RejectAdmissionPayload {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  reason: string;
+}
+
+export class RecordOathPayload {
+  @IsDateString()
+  on: string;
+}
+
+export class RecordConversionMeetingPayload {
+  @IsDateString()
+  heldOn: string;
+
+  @IsIn(CONVERSION_OUTCOMES)
+  outcome: ConversionOutcome;
+
+  /** Required (6–12) when outcome is `extend`; the machine rule refuses it for other outcomes. */
+  @ValidateIf((o: RecordConversionMeetingPayload) => o.outcome === 'extend' || o.extendMonths !== undefined)
+  @IsInt()
+  @Min(EXTEND_MONTHS_MIN)
+  @Max(EXTEND_MONTHS_MAX)
+  extendMonths?: number;
+}
+
+export class ArchivePayload {
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  documents: string[];
+}
+
+export class WithdrawApplicationPayload {
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
+}
