@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { AuditService } from '../../libs/audit/audit.service';
+import { AuthModule } from '../../libs/auth/auth.module';
+import { RegistryService } from '../../libs/registry/registry.service';
+import { AuditController } from './audit.controller';
+import { AuthController } from './auth.controller';
+import { CasesController } from './cases.controller';
+import { HealthController } from './health.controller';
+import { RegistryController } from './registry.controller';
+import { WorkflowsController } from './workflows.controller';
+
+/** The HTTP application: controllers only; the work happens in libs/. */
+@Module({
+  imports: [AuthModule, TerminusModule],
+  controllers: [AuthController, RegistryController, WorkflowsController, CasesController, AuditController, HealthController],
+  providers: [RegistryService, AuditService],
+})
+export class ApiModule {}

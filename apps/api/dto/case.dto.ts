@@ -1,0 +1,54 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+
+export class SubjectDto {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() memberId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() firmId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() orgId?: string;
+}
+
+export class CreateCaseDto {
+  @ApiProperty({ example: 'membership-transfer' }) @IsString() @MaxLength(64) workflow: string;
+  @ApiProperty({ type: SubjectDto }) @IsObject() @ValidateNested() @Type(() => SubjectDto) subject: SubjectDto;
+  @ApiPropertyOptional({ type: Object, description: '流程的发起参数（按流程定义校验）' }) @IsOptional() @IsObject() input?: Record<string, unknown>;
+}
+
+export class SendEventDto {
+  @ApiProperty({ example: 'APPROVE_RELEASE' }) @IsString() @Matches(/^[A-Z][A-Z0-9_]{0,63}$/, { message: 'type 必须是大写事件名' }) type: string;
+  @ApiPropertyOptional({ type: Object, description: '事件数据（按事件定义校验）' }) @IsOptional() @IsObject() data?: Record<string, unknown>;
+  @ApiPropertyOptional({ description: '审批意见' }) @IsOptional() @IsString() @MaxLength(2000) comment?: string;
+  @ApiPropertyOptional({ description: '乐观并发：客户端看到的案件版本' }) @IsOptional() @IsInt() @Min(1) expectedVersion?: number;
+}
+
+const toBool = ({ value }: { value: unknown }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value);
+
+export class CaseQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) workflow?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) state?: string;
+  @ApiPropertyOptional({ enum: ['open', 'closed'] }) @IsOptional() @IsIn(['open', 'closed']) status?: 'open' | 'closed';
+  @ApiPropertyOptional() @IsOptional() @IsUUID() orgId?: string;
+  @ApiPropertyOptional() @IsOptional() @Transform(toBool) @IsBoolean() overdue?: boolean;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize?: number;
+}
+
+export class AuditQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() orgId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() userId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) workflow?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) type?: string;
+  @ApiPropertyOptional() @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}/) from?: string;
+  @ApiPropertyOptional() @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}/) to?: string;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) pageSize?: number;
+}
+
+export class VerifyQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() caseId?: string;
+}
+
+export class LoginDto {
+  @ApiProperty({ example: 'city' }) @IsString() @MaxLength(64) username: string;
+  @ApiProperty({ example: 'demo' }) @IsString() @MaxLength(128) password: string;
+}

@@ -1,0 +1,76 @@
+import 'reflect-metadata';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }) => value === true || value === '1' || value === 'true';
+
+/** Typed process configuration, validated once at start: a bad value stops the process with a clear message. */
+export class AppConfig {
+  @Transform(({ value }) => (value === undefined ? 3000 : Number(value)))
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL 必须是 postgres:// 连接串' })
+  DATABASE_URL: string;
+
+  @Matches(/^rediss?:\/\//, { message: 'REDIS_URL 必须是 redis:// 连接串' })
+  REDIS_URL: string;
+
+  @IsOptional()
+  @IsString()
+  REDIS_PREFIX = 'pf';
+
+  @IsString()
+  @MinLength(8, { message: 'JWT_SECRET 至少 8 个字符' })
+  JWT_SECRET: string;
+
+  @IsOptional()
+  @IsString()
+  JWT_EXPIRES_IN = '12h';
+
+  @Transform(toBool)
+  @IsBoolean()
+  DEMO = false;
+
+  @Transform(toBool)
+  @IsBoolean()
+  CLOCK_CONTROL = false;
+
+  @IsOptional()
+  @IsString()
+  LICENSING_WEBHOOK_SECRET?: string;
+
+  @IsOptional()
+  @IsString()
+  LICENSING_CALLBACK_URL?: string;
+
+  @IsIn(['all', 'api', 'worker'])
+  ROLE: 'all' | 'api' | 'worker' = 'all';
+
+  @IsOptional()
+  @IsString()
+  REGION_CODE = '360700';
+
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL = 'log';
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates configuration from an environment map (process.env by default). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(new AppConfig())) if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
+  for (const key of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'LICENSING_WEBHOOK_SECRET', 'LICENSING_CALLBACK_URL'])
+    if (env[key]) raw[key] = env[key];
+  if (!raw.JWT_SECRET && raw.DEMO && toBool({ value: raw.DEMO })) raw.JWT_SECRET = 'partyflow-demo-secret';
+  const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
+  const errors = validateSync(config, { whitelist: true });
+  if (errors.length) {
+    const lines = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    throw new ConfigError(`配置无效 (invalid configuration):\n${lines.join('\n')}`);
+  }
+  return config;
+}

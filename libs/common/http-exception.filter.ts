@@ -1,0 +1,59 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { AppError, ErrorCode } from './app-error';
+
+const STATUS_CODES: Partial<Record<number, [ErrorCode, string]>> = {
+  400: ['VALIDATION_FAILED', '请求无效'],
+  401: ['UNAUTHORIZED', '未登录或登录已失效'],
+  403: ['FORBIDDEN', '无权执行此操作'],
+  404: ['NOT_FOUND', '资源不存在或无权查看'],
+  409: ['DUPLICATE', '数据冲突'],
+  413: ['PAYLOAD_TOO_LARGE', '请求体过大'],
+  422: ['RULE_VIOLATION', '请求无法处理'],
+  503: ['DEPENDENCY_UNAVAILABLE', '依赖服务暂不可用'],
+};
+
+/** PostgreSQL errors caused by input that slipped past validation, or by a dependency being down. */
+function fromDatabaseError(err: any): AppError | null {
+  const code: string | undefined = err?.code ?? err?.driverError?.code;
+  if (!code) return null;
+  if (code === '22P02' || code === '22007' || code === '22008' || code === '22003')
+    return AppError.validation([{ field: 'unknown', errors: [String(err.message)] }], '输入数据格式不正确');
+  if (code === '23505') return new AppError(HttpStatus.CONFLICT, 'DUPLICATE', '数据重复', { constraint: err.constraint ?? err.driverError?.constraint });
+  if (code === '23503') return AppError.validation([{ field: 'reference', errors: ['引用的对象不存在'] }], '引用的对象不存在');
+  if (code === 'ECONNREFUSED' || code === '57P01' || code === '08006' || code === '08001')
+    return new AppError(HttpStatus.SERVICE_UNAVAILABLE, 'DEPENDENCY_UNAVAILABLE', '数据库暂不可用');
+  return null;
+}
+
+/** Every error leaves as `{ statusCode, code, message, details? }`; only real bugs are 500. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost) {
+    const res = host.switchToHttp().getResponse<Response>();
+    const err = this.toAppError(exception);
+    if (err.status >= 500 && err.code === 'INTERNAL_ERROR') this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    res.status(err.status).json({ statusCode: err.status, code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) });
+  }
+
+  private toAppError(e: any): AppError {
+    if (e instanceof AppError) return e;
+    // body-parser errors reach Nest as plain errors with a `type` and a status
+    if (e?.type === 'entity.parse.failed') return new AppError(400, 'MALFORMED_JSON', '请求体不是合法的 JSON');
+    if (e?.type === 'entity.too.large') return new AppError(413, 'PAYLOAD_TOO_LARGE', '请求体过大');
+    if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError(415 as HttpStatus, 'VALIDATION_FAILED', '不支持的请求编码');
+    if (e instanceof HttpException) {
+      const status = e.getStatus();
+      const body = e.getResponse() as any;
+      if (body && typeof body === 'object' && body.code) return new AppError(status, body.code, body.message, body.details);
+      // Nest turns body-parser's JSON SyntaxError into a plain BadRequestException carrying the parser message
+      if (status === 400 && typeof body?.message === 'string' && /JSON/.test(body.message))
+        return new AppError(400, 'MALFORMED_JSON', '请求体不是合法的 JSON', { reason: body.message });
+      const [code, message] = STATUS_CODES[status] ?? ['INTERNAL_ERROR', '服务器内部错误'];
+      return new AppError(status, code, message, status === 400 && body?.message ? { reason: body.message } : undefined);
+    }
+    return fromDatabaseError(e) ?? new AppError(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL_ERROR', '服务器内部错误');
+  }
+}

@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { isAdmin, Principal, scopeOrgIds } from '../auth/principal';
+import { Clock } from './clock';
+import { CaseRecord, EngineService } from './engine.service';
+import { WorkflowRegistry } from './workflow-registry';
+
+export interface CaseFilter {
+  workflow?: string;
+  state?: string;
+  status?: 'open' | 'closed';
+  orgId?: string;
+  overdue?: boolean;
+  page?: number;
+  pageSize?: number;
+}
+
+export interface DeadlineView {
+  key: string;
+  title: string;
+  state: string;
+  dueAt: string;
+  kind: 'reminder' | 'deadline' | 'escalation';
+  overdue: boolean;
+  provisional: boolean;
+  rule: string;
+}
+
+const CASE_COLUMNS = `c.id, c.workflow, c.definition_version AS "definitionVersion", c.policy_version AS "policyVersion", c.state,
+  c.state_paths AS "statePaths", c.snapshot, c.status, c.version, c.entered, c.subject, c.parties, c.scope_org_ids AS "scopeOrgIds",
+  c.opened_by AS "openedBy", c.opened_at AS "openedAt", c.updated_at AS "updatedAt", c.closed_at AS "closedAt"`;
+
+/** Read side of cases: the API's `Case` shape, lists, history and each user's task list. */
+@Injectable()
+export class CaseQueryService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly engine: EngineService,
+    private readonly registry: WorkflowRegistry,
+    private readonly clock: Clock,
+  ) {}
+
+  async view(principal: Principal, record: CaseRecord) {
+    const [view] = await this.views(principal, [record]);
+    return view;
+  }
+
+  async views(principal: Principal, records: CaseRecord[]) {
+    const ids = records.map((r) => r.id);
+    const timers: any[] = ids.length
+      ? await this.ds.query(
+          `SELECT case_id, deadline_key, title, state_path, due_at, kind, provisional, rule FROM timers WHERE case_id = ANY($1::uuid[]) AND status = 'pending' ORDER BY due_at`,
+          [ids],
+        )
+      : [];
+    const now = this.clock.now();
+    return records.map((r) => {
+      const def = this.registry.get(r.workflow, r.definitionVersion);
+      const deadlines: DeadlineView[] = timers
+        .filter((t) => t.case_id === r.id)
+        .map((t) => ({ key: t.deadline_key, title: t.title, state: t.state_path, dueAt: new Date(t.due_at).toISOString(), kind: t.kind, overdue: new Date(t.due_at) < now, provisional: t.provisional, rule: t.rule }));
+      const leafTitles = r.statePaths.filter((p) => !r.statePaths.some((q) => q.startsWith(`${p}.`))).map((p) => def.states[p]?.title ?? p);
+      return {
+        id: r.id,
+        workflow: r.workflow,
+        workflowTitle: def.title,
+        definitionVersion: r.definitionVersion,
+        policyVersion: r.policyVersion,
+        state: r.state,
+        stateTitle: leafTitles.join('、'),
+        status: r.status,
+        subject: r.subject,
+        parties: r.parties,
+        context: r.snapshot.context,
+        version: r.version,
+        openedAt: new Date(r.openedAt).toISOString(),
+        updatedAt: new Date(r.updatedAt).toISOString(),
+        closedAt: r.closedAt ? new Date(r.closedAt).toISOString() : null,
+        deadlines,
+        availableEvents: this.engine.availableEvents(principal, r),
+      };
+    });
+  }
+
+  async list(principal: Principal, f: CaseFilter) {
+    const pageSize = Math.min(f.pageSize ?? 50, 200);
+    const page = f.page ?? 1;
+    const params: unknown[] = [];
+    const where: string[] = [];
+    const p = (v: unknown) => `$${params.push(v)}`;
+    if (!isAdmin(principal)) where.push(`c.scope_org_ids && ${p(scopeOrgIds(principal))}::uuid[]`);
+    if (f.workflow) where.push(`c.workflow = ${p(f.workflow)}`);
+    if (f.state) where.push(`${p(f.state)} = ANY(c.state_paths)`);
+    if (f.status) where.push(`c.status = ${p(f.status)}`);
+    if (f.orgId) where.push(`${p(f.orgId)}::uuid = ANY(c.scope_org_ids)`);
+    if (f.overdue)
+      where.push(`EXISTS (SELECT 1 FROM timers t WHERE t.case_id = c.id AND t.status = 'pending' AND t.kind = 'deadline' AND t.due_at < ${p(this.clock.now())})`);
+    const sql = `SELECT ${CASE_COLUMNS}, count(*) OVER ()::int AS total FROM cases c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY c.updated_at DESC, c.id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`;
+    const rows = await this.ds.query(sql, params);
+    return { items: await this.views(principal, rows), total: rows[0]?.total ?? 0, page, pageSize };
+  }
+
+  async history(principal: Principal, caseId: string) {
+    await this.engine.findCase(this.ds, principal, caseId);
+    const rows: any[] = await this.ds.query(
+      `SELECT seq, at, actor, type, data, comment, from_state AS "from", to_state AS "to", hash, prev_hash AS "prevHash" FROM case_history WHERE case_id = $1 ORDER BY seq`,
+      [caseId],
+    );
+    return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
+  }
+
+  /** Open cases where the caller can act now, most urgent (earliest pending deadline) first. */
+  async tasks(principal: Principal) {
+    const params: unknown[] = [];
+    const scope = isAdmin(principal) ? '' : `AND c.scope_org_ids && $1::uuid[]`;
+    if (!isAdmin(principal)) params.push(scopeOrgIds(principal));
+    const rows: any[] = await this.ds.query(`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.status = 'open' ${scope}`, params);
+    const actionable = rows.filter((r) => this.engine.availableEvents(principal, r).length > 0);
+    const views = await this.views(principal, actionable);
+    return views
+      .map((v) => {
+        const next = v.deadlines.find((d) => d.kind === 'deadline');
+        return { caseId: v.id, workflow: v.workflow, workflowTitle: v.workflowTitle, state: v.state, title: `${v.workflowTitle}：${v.stateTitle}`, subject: v.subject, dueAt: next?.dueAt ?? null, overdue: next?.overdue ?? false, availableEvents: v.availableEvents };
+      })
+      .sort((a, b) => (a.dueAt ?? '9999').localeCompare(b.dueAt ?? '9999'));
+  }
+}

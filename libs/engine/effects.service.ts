@@ -1,0 +1,104 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { Effect } from '../../workflows/kernel/definition';
+import { SYSTEM_PRINCIPAL } from '../auth/principal';
+
+export interface EffectContext {
+  em: EntityManager;
+  caseId: string;
+  workflow: string;
+  context: Record<string, any>;
+  parties: Record<string, string>;
+  at: Date;
+  /** Opens a follow-up case in the same transaction (provided by the engine to avoid a cycle). */
+  openCase: (workflow: string, subject: Record<string, string | undefined>, input: Record<string, unknown>, trigger: string) => Promise<string>;
+}
+
+/**
+ * Performs the effects a transition asked for. Registry changes happen in the transition's transaction;
+ * anything external is written to the outbox and delivered after commit.
+ */
+@Injectable()
+export class EffectsService {
+  private readonly logger = new Logger(EffectsService.name);
+
+  async apply(effect: Effect, ctx: EffectContext): Promise<void> {
+    const { em, at } = ctx;
+    switch (effect.kind) {
+      case 'member.changeOrg':
+        await em.query(`UPDATE members SET org_id = $2, updated_at = $3 WHERE id = $1`, [effect.memberId, effect.orgId, at]);
+        return;
+      case 'member.setStatus':
+        await em.query(`UPDATE members SET status = $2, updated_at = $3 WHERE id = $1`, [effect.memberId, effect.status, at]);
+        return;
+      case 'transfer.receipt':
+        await em.query(
+          `INSERT INTO transfer_receipts (case_id, member_id, from_org_id, to_org_id, letter_no, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [ctx.caseId, effect.memberId, effect.fromOrgId ?? null, effect.toOrgId, effect.letterNo ?? null, at],
+        );
+        return;
+      case 'case.open':
+        await ctx.openCase(effect.workflow, effect.subject as Record<string, string | undefined>, effect.input, `case:${ctx.caseId}`);
+        return;
+      case 'licensing.statusChanged':
+        await this.outbox(em, 'licensing.status', ctx.caseId, {
+          caseId: ctx.caseId,
+          applicationRef: ctx.context.licensingRef ?? null,
+          partyTransfer: effect.status,
+          at: at.toISOString(),
+        });
+        return;
+      case 'org.createForFirm': {
+        const [firm] = await em.query(`SELECT id, name, region_code, county FROM firms WHERE id = $1`, [effect.firmId]);
+        const cityId = ctx.parties.city;
+        const [city] = await em.query(`SELECT path FROM orgs WHERE id = $1`, [cityId]);
+        const [org] = await em.query(
+          `INSERT INTO orgs (name, type, parent_id, path, region_code, county) VALUES ($1, 'branch', $2, '', $3, $4) RETURNING id`,
+          [effect.name ?? `${firm.name}党支部`, cityId, firm.region_code, firm.county],
+        );
+        await em.query(`UPDATE orgs SET path = $2 WHERE id = $1`, [org.id, `${city.path}${org.id}/`]);
+        await em.query(`UPDATE firms SET party_org_id = $2, coverage = 'branch', uncovered_since = NULL WHERE id = $1`, [effect.firmId, org.id]);
+        // listed members move into the new branch through ordinary transfer cases (history for each)
+        const movers: { id: string; org_id: string }[] = await em.query(`SELECT id, org_id FROM members WHERE id = ANY($1::uuid[]) AND org_id <> $2`, [
+          effect.memberIds,
+          org.id,
+        ]);
+        for (const m of movers)
+          await ctx.openCase('membership-transfer', { memberId: m.id }, { toOrgId: org.id, trigger: 'manual' }, `case:${ctx.caseId}`);
+        return;
+      }
+      case 'firm.setCoverage':
+        await em.query(
+          `UPDATE firms SET coverage = $2,
+             party_org_id = CASE WHEN $2 = 'joint_branch' THEN $3::uuid WHEN $2 = 'none' THEN NULL ELSE party_org_id END,
+             instructor_id = COALESCE($4::uuid, instructor_id),
+             uncovered_since = CASE WHEN $2 = 'none' THEN COALESCE(uncovered_since, $5) ELSE NULL END
+           WHERE id = $1`,
+          [effect.firmId, effect.coverage, effect.orgId ?? null, effect.instructorId ?? null, at],
+        );
+        return;
+      case 'org.recordGrade':
+        await em.query(
+          `INSERT INTO org_grades (org_id, year, score, grade, case_id, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (org_id, year) DO UPDATE SET score = EXCLUDED.score, grade = EXCLUDED.grade, case_id = EXCLUDED.case_id, recorded_at = EXCLUDED.recorded_at`,
+          [effect.orgId, effect.year, effect.score, effect.grade, ctx.caseId, at],
+        );
+        return;
+      case 'commendation.add':
+        for (const memberId of effect.memberIds)
+          await em.query(`INSERT INTO commendations (year, member_id, case_id, recorded_at) VALUES ($1, $2, $3, $4)`, [effect.year, memberId, ctx.caseId, at]);
+        for (const orgId of effect.orgIds)
+          await em.query(`INSERT INTO commendations (year, org_id, case_id, recorded_at) VALUES ($1, $2, $3, $4)`, [effect.year, orgId, ctx.caseId, at]);
+        return;
+      default:
+        this.logger.error(`unknown effect ${(effect as any).kind} from ${ctx.workflow}`);
+        throw new Error(`unknown effect ${(effect as any).kind}`);
+    }
+  }
+
+  private async outbox(em: EntityManager, topic: string, caseId: string, payload: Record<string, unknown>) {
+    await em.query(`INSERT INTO outbox (topic, case_id, payload) VALUES ($1, $2, $3)`, [topic, caseId, payload]);
+  }
+}
+
+export { SYSTEM_PRINCIPAL };

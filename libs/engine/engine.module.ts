@@ -1,0 +1,36 @@
+import { Global, Module } from '@nestjs/common';
+import { WORKFLOW_DEFINITIONS } from '../../workflows';
+import { CalendarModule } from '../calendar/calendar.module';
+import { PolicyModule } from '../policy/policy.module';
+import { CaseQueryService } from './case-query.service';
+import { Clock } from './clock';
+import { DeadlinePlanner } from './deadline-planner';
+import { EffectsService } from './effects.service';
+import { EngineService } from './engine.service';
+import { FactsService } from './facts.service';
+import { PolicyService } from './policy.service';
+import { WorkflowRegistry } from './workflow-registry';
+
+@Global()
+@Module({
+  imports: [CalendarModule, PolicyModule],
+  providers: [
+    {
+      provide: WorkflowRegistry,
+      useFactory: () => {
+        const registry = new WorkflowRegistry();
+        WORKFLOW_DEFINITIONS.forEach((d) => registry.register(d));
+        return registry;
+      },
+    },
+    Clock,
+    DeadlinePlanner,
+    FactsService,
+    EffectsService,
+    PolicyService,
+    EngineService,
+    CaseQueryService,
+  ],
+  exports: [WorkflowRegistry, Clock, EngineService, CaseQueryService, PolicyService, DeadlinePlanner],
+})
+export class EngineModule {}

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import type { FactName } from '../../workflows/kernel/definition';
+
+export interface FactScope {
+  subject: { memberId?: string; firmId?: string; orgId?: string };
+  data?: any;
+  at: Date;
+}
+
+/** Read-only registry queries a machine may need to decide (declared per event as `facts`). */
+@Injectable()
+export class FactsService {
+  async load(em: EntityManager, names: FactName[] | undefined, scope: FactScope): Promise<Partial<Record<FactName, unknown>>> {
+    const out: Partial<Record<FactName, unknown>> = {};
+    for (const name of names ?? []) out[name] = await this.one(em, name, scope);
+    return out;
+  }
+
+  private async one(em: EntityManager, name: FactName, { subject, data, at }: FactScope): Promise<unknown> {
+    switch (name) {
+      case 'memberHasOpenNonconforming': {
+        const [row] = await em.query(
+          `SELECT EXISTS (SELECT 1 FROM cases WHERE workflow = 'nonconforming' AND status = 'open' AND subject_member_id = $1) AS x`,
+          [subject.memberId],
+        );
+        return row.x;
+      }
+      case 'memberRemovedWithin5Years': {
+        // removed (除名) or persuaded to withdraw (劝退) by a non-conforming case closed less than 5 years ago
+        const [row] = await em.query(
+          `SELECT EXISTS (SELECT 1 FROM cases WHERE workflow = 'nonconforming' AND subject_member_id = $1 AND status = 'closed'
+             AND state_paths && ARRAY['closed_removed','closed_withdrawn','removed','withdrawn'] AND closed_at > $2::timestamptz - interval '5 years') AS x`,
+          [subject.memberId, at],
+        );
+        return row.x;
+      }
+      case 'jointBranchUnitCount': {
+        const [row] = await em.query(`SELECT count(*)::int AS n FROM firms WHERE party_org_id = $1 AND coverage = 'joint_branch' AND status <> 'closed'`, [
+          data?.jointBranchId,
+        ]);
+        return row.n;
+      }
+      case 'memberIdsUnderProbation': {
+        const ids: string[] = Array.isArray(data?.memberIds) ? data.memberIds : [];
+        const rows: { id: string }[] = await em.query(`SELECT id FROM members WHERE id = ANY($1::uuid[]) AND status <> 'full'`, [ids]);
+        const known: { id: string }[] = await em.query(`SELECT id FROM members WHERE id = ANY($1::uuid[])`, [ids]);
+        // unknown ids cannot be verified as full members: treat them as ineligible too
+        const unknown = ids.filter((id) => !known.some((k) => k.id === id));
+        return [...rows.map((r) => r.id), ...unknown];
+      }
+      case 'fullMemberIdsOfOrg': {
+        const rows: { id: string }[] = await em.query(`SELECT id FROM members WHERE org_id = $1 AND status = 'full' ORDER BY id`, [subject.orgId]);
+        return rows.map((r) => r.id);
+      }
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import { EntityManager } from 'typeorm';
+import type { SubjectFacts, WorkflowDefinition } from '../../workflows/kernel/definition';
+import { AppError } from '../common/app-error';
+
+interface OrgRow {
+  id: string;
+  type: string;
+  path: string;
+  region_code: string;
+}
+
+export interface ResolvedParties {
+  /** party name → org id */
+  parties: Record<string, string>;
+  /** every party org and its ancestors: the case's visibility scope */
+  scopeOrgIds: string[];
+  /** region code of the city committee (for policy selection) */
+  regionCode: string;
+}
+
+const pathIds = (path: string) => path.split('/').filter(Boolean);
+const UPPER_TYPES = ['city_committee', 'provincial_committee'];
+
+/** Party names used by any actor rule of the definition (openers, states, events, deadlines). */
+export function referencedParties(def: WorkflowDefinition): Set<string> {
+  const rules = [...def.openers, ...Object.values(def.states).flatMap((s) => s.actors ?? []), ...Object.values(def.events).flatMap((e) => e.actors ?? [])];
+  const names = new Set(rules.map((r) => r.party));
+  for (const s of Object.values(def.states)) for (const d of s.deadlines ?? []) if (d.party) names.add(d.party);
+  return names;
+}
+
+/**
+ * Turns a definition's base parties into org ids and adds the derived ones (`PUpper`, `city`, `county`,
+ * `orgdept`), reading the org tree. Runs inside the opening transaction.
+ */
+export async function resolveParties(
+  em: EntityManager,
+  def: WorkflowDefinition,
+  subject: SubjectFacts,
+  input: unknown,
+): Promise<ResolvedParties> {
+  const base = def.parties(subject, input);
+  if ('error' in base && typeof base.error === 'string') throw AppError.rule(base.error);
+  const baseIds = Object.fromEntries(Object.entries(base).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+
+  // the subject's own org anchors `city` and `county` when no firm region says otherwise
+  const subjectOrgId = subject.member?.orgId ?? subject.org?.id ?? subject.firm?.partyOrgId ?? undefined;
+  const ids = [...new Set([...Object.values(baseIds), ...(subjectOrgId ? [subjectOrgId] : [])])];
+  const direct: OrgRow[] = ids.length ? await em.query('SELECT id, type, path, region_code FROM orgs WHERE id = ANY($1::uuid[])', [ids]) : [];
+  const byId = new Map(direct.map((o) => [o.id, o]));
+  for (const [party, orgId] of Object.entries(baseIds))
+    if (!byId.has(orgId)) throw AppError.validation([{ field: `input.${party}`, errors: [`组织不存在：${orgId}`] }], '指定的党组织不存在');
+
+  const ancestorIds = [...new Set(direct.flatMap((o) => pathIds(o.path)))];
+  const ancestors: OrgRow[] = await em.query('SELECT id, type, path, region_code FROM orgs WHERE id = ANY($1::uuid[])', [ancestorIds]);
+  for (const a of ancestors) byId.set(a.id, a);
+  const upperOf = (org: OrgRow): OrgRow | undefined =>
+    pathIds(org.path)
+      .slice(0, -1)
+      .reverse()
+      .map((id) => byId.get(id)!)
+      .find((o) => o && UPPER_TYPES.includes(o.type));
+
+  const parties: Record<string, string> = { ...baseIds };
+  for (const [party, orgId] of Object.entries(baseIds)) {
+    const upper = upperOf(byId.get(orgId)!);
+    if (upper) parties[`${party}Upper`] = upper.id;
+  }
+
+  const cityFromTree = (orgId?: string) => {
+    const org = orgId ? byId.get(orgId) : undefined;
+    if (!org) return undefined;
+    if (org.type === 'city_committee') return org;
+    return pathIds(org.path).map((id) => byId.get(id)!).reverse().find((o) => o?.type === 'city_committee');
+  };
+  let city = cityFromTree(subjectOrgId) ?? Object.values(baseIds).map(cityFromTree).find(Boolean);
+  if (!city && subject.firm) {
+    const [row] = await em.query(
+      `SELECT id, type, path, region_code FROM orgs WHERE type = 'city_committee' AND region_code = left($1, 4) || '00' LIMIT 1`,
+      [(subject.firm as any).regionCode ?? ''],
+    );
+    city = row;
+  }
+  if (city) {
+    parties.city = city.id;
+    byId.set(city.id, city);
+  }
+
+  let county: OrgRow | undefined;
+  if (subject.firm) {
+    [county] = await em.query(`SELECT id, type, path, region_code FROM orgs WHERE type = 'county_committee' AND (region_code = $1 OR county = $2) LIMIT 1`, [
+      (subject.firm as any).regionCode ?? '',
+      subject.firm.county,
+    ]);
+  } else if (subjectOrgId) {
+    county = pathIds(byId.get(subjectOrgId)?.path ?? '').map((id) => byId.get(id)!).reverse().find((o) => o?.type === 'county_committee');
+  }
+  if (county) parties.county = county.id;
+
+  const [orgdept] = await em.query(
+    `SELECT id, path FROM orgs WHERE type = 'org_department' ORDER BY (region_code = $1) DESC, created_at LIMIT 1`,
+    [city?.region_code ?? ''],
+  );
+  if (orgdept) parties.orgdept = orgdept.id;
+
+  // derived parties the procedure never names are dropped, so they widen nobody's view of the case
+  const named = referencedParties(def);
+  for (const p of Object.keys(parties)) if (!(p in baseIds) && !named.has(p) && !p.endsWith('Upper')) delete parties[p];
+  const paths = new Map([...byId.values(), ...(county ? [county] : []), ...(orgdept ? [orgdept as OrgRow] : [])].map((o) => [o.id, o.path]));
+  const scopePaths = Object.values(parties).map((id) => paths.get(id)).filter(Boolean) as string[];
+  const scopeOrgIds = [...new Set([...scopePaths.flatMap(pathIds), ...Object.values(parties)])];
+  // the subject's own organization is always in scope (its clerks follow their member's case)
+  if (subjectOrgId) for (const id of pathIds(byId.get(subjectOrgId)?.path ?? '')) if (!scopeOrgIds.includes(id)) scopeOrgIds.push(id);
+  return { parties, scopeOrgIds, regionCode: city?.region_code ?? '*' };
+}

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import type { WorkflowDefinition } from '../../workflows/kernel/definition';
+import type { DeadlineEngineSettings } from '../calendar/deadline-calculator';
+import { PolicyStore } from '../policy/policy-store';
+
+export interface CasePolicy {
+  /** policy version recorded on the case; a case keeps it for life */
+  id: string;
+  /** parameters put into the machine context (`context.policy`) */
+  params: Record<string, unknown>;
+  deadlineOverrides: Record<string, { amount: number; unit: 'wd' | 'd' | 'm' }>;
+  /** reminder hour, escalation spacing, quiet hours */
+  engine: DeadlineEngineSettings;
+}
+
+/** Chooses the policy for a new case (region + date) and re-reads a running case's policy by id. */
+@Injectable()
+export class PolicyService {
+  constructor(private readonly store: PolicyStore) {}
+
+  forCase(regionCode: string, at: Date, def: WorkflowDefinition): CasePolicy {
+    const policy = this.store.select(regionCode, at);
+    return this.build(policy.id, def);
+  }
+
+  byId(id: string, def: WorkflowDefinition): CasePolicy {
+    return this.build(id, def);
+  }
+
+  private build(id: string, def: WorkflowDefinition): CasePolicy {
+    const resolved = this.store.resolve(this.store.get(id), def.key);
+    return { id, params: { ...(def.policyDefaults ?? {}), ...resolved.params }, deadlineOverrides: resolved.deadlineOverrides as CasePolicy['deadlineOverrides'], engine: resolved.engine as unknown as CasePolicy['engine'] };
+  }
+}

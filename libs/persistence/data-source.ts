@@ -1,0 +1,35 @@
+import { DataSource } from 'typeorm';
+import { CaseEntity, CaseHistoryEntity, FirmEntity, MemberEntity, OrgEntity, OutboxEntity, RoleAssignmentEntity, TimerEntity, UserEntity } from './entities';
+import { InitialSchema1700000000000 } from './migrations/1700000000000-initial-schema';
+
+export const ENTITIES = [OrgEntity, FirmEntity, MemberEntity, UserEntity, RoleAssignmentEntity, CaseEntity, CaseHistoryEntity, TimerEntity, OutboxEntity];
+export const MIGRATIONS = [InitialSchema1700000000000];
+
+export function createDataSource(url: string, poolSize = 20): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: poolSize, application_name: 'partyflow' },
+  });
+}
+
+/** Key of the advisory lock that serializes migrations when several processes start at once. */
+const MIGRATION_LOCK_KEY = 727_001;
+
+/** Runs pending migrations under a PostgreSQL advisory lock (several api/worker processes may boot together). */
+export async function migrate(ds: DataSource): Promise<string[]> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    const done = await ds.runMigrations({ transaction: 'each' });
+    return done.map((m) => m.name);
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner.release();
+  }
+}

@@ -1,0 +1,161 @@
+import { fullMembersOf, Harness, startHarness } from './support/harness';
+
+/**
+ * The authorization matrix: each demo role × each endpoint, inside and outside its scope. Outside the
+ * scope things do not exist (404); inside it but without the right role, 403.
+ */
+describe('authorization matrix (e2e)', () => {
+  let h: Harness;
+  const USERS = ['admin', 'supervisor', 'city', 'county-zg', 'branch-a', 'branch-b', 'joint-1', 'orgdept'] as const;
+  type User = (typeof USERS)[number];
+  const headers = {} as Record<User, { Authorization: string }>;
+  let a: Harness['region']['anchors'];
+  let memberA: string;
+  let caseId: string;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    for (const u of USERS) headers[u] = await h.as(u);
+    a = h.region.anchors;
+    // a member of firm A no other suite uses (from the end of the list)
+    const members = fullMembersOf(h.region, a.firmAOrgId);
+    memberA = members[members.length - 1].id;
+    const opened = await h
+      .http()
+      .post('/api/v1/cases')
+      .set(headers['branch-a'])
+      .send({ workflow: 'membership-transfer', subject: { memberId: memberA }, input: { toOrgId: a.firmBOrgId } });
+    expect(opened.status).toBe(201);
+    caseId = opened.body.id;
+  });
+  afterAll(() => h.close());
+
+  const get = (user: User | null, path: string) => {
+    const req = h.http().get(`/api/v1${path}`);
+    return user ? req.set(headers[user]) : req;
+  };
+
+  it('requires a token everywhere but health, docs and login', async () => {
+    for (const path of ['/auth/me', '/orgs', '/firms', '/members', '/workflows', '/cases', `/cases/${caseId}`, '/tasks', '/audit/events', '/audit/verify']) {
+      const res = await get(null, path);
+      expect({ path, status: res.status, code: res.body.code }).toEqual({ path, status: 401, code: 'UNAUTHORIZED' });
+    }
+    const forged = await h.http().get('/api/v1/auth/me').set('Authorization', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bad');
+    expect(forged.status).toBe(401);
+    expect((await h.http().get('/health')).status).toBe(200);
+    expect((await h.http().get('/docs-json')).status).toBe(200);
+    const wrong = await h.http().post('/api/v1/auth/token').send({ username: 'city', password: 'wrong' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('GET /auth/me returns each user with roles', async () => {
+    for (const u of USERS) {
+      const res = await get(u, '/auth/me');
+      expect(res.status).toBe(200);
+      expect(res.body.username).toBe(u);
+      expect(res.body.roles.length).toBeGreaterThan(0);
+    }
+  });
+
+  // who can see firm A's branch, firm B's branch, and the transfer case from A to B
+  const visibility: Record<User, { orgA: number; orgB: number; case: number }> = {
+    admin: { orgA: 200, orgB: 200, case: 200 },
+    supervisor: { orgA: 200, orgB: 200, case: 200 },
+    city: { orgA: 200, orgB: 200, case: 200 },
+    'county-zg': { orgA: 200, orgB: 404, case: 200 },
+    'branch-a': { orgA: 200, orgB: 404, case: 200 },
+    'branch-b': { orgA: 404, orgB: 200, case: 200 },
+    'joint-1': { orgA: 404, orgB: 404, case: 404 },
+    orgdept: { orgA: 404, orgB: 404, case: 404 },
+  };
+
+  it.each(USERS)('%s sees exactly its scope (orgs, firms, members, cases, history)', async (u) => {
+    const v = visibility[u];
+    expect((await get(u, `/orgs/${a.firmAOrgId}`)).status).toBe(v.orgA);
+    expect((await get(u, `/orgs/${a.firmBOrgId}`)).status).toBe(v.orgB);
+    expect((await get(u, `/firms/${a.firmAId}`)).status).toBe(v.orgA);
+    expect((await get(u, `/firms/${a.firmBId}`)).status).toBe(v.orgB);
+    const member = await get(u, `/members/${memberA}`);
+    expect(member.status).toBe(v.orgA);
+    if (member.status === 200) expect(member.body.idNumber.includes('*')).toBe(u !== 'admin');
+    expect((await get(u, `/cases/${caseId}`)).status).toBe(v.case);
+    expect((await get(u, `/cases/${caseId}/history`)).status).toBe(v.case);
+    const list = await get(u, '/cases?workflow=membership-transfer&pageSize=200');
+    expect(list.status).toBe(200);
+    expect(list.body.items.some((c: any) => c.id === caseId)).toBe(v.case === 200);
+    const members = await get(u, `/members?orgId=${a.firmAOrgId}`);
+    expect(members.status).toBe(200);
+    expect(members.body.total > 0).toBe(v.orgA === 200);
+  });
+
+  it.each(USERS)('%s gets its org tree filtered to scope', async (u) => {
+    const res = await get(u, '/orgs');
+    expect(res.status).toBe(200);
+    const ids: string[] = [];
+    const walk = (nodes: any[]) => nodes.forEach((n) => (ids.push(n.id), walk(n.children)));
+    walk(res.body);
+    expect(ids.includes(a.firmAOrgId)).toBe(visibility[u].orgA === 200);
+    expect(ids.includes(a.firmBOrgId)).toBe(visibility[u].orgB === 200);
+    expect(ids.includes(a.provinceId)).toBe(u === 'admin' || u === 'supervisor');
+  });
+
+  it('only the sending branch clerk may act in release_review; others get 403 or 404', async () => {
+    const expected: Record<User, number> = { admin: 403, supervisor: 403, city: 403, 'county-zg': 403, 'branch-a': 200, 'branch-b': 403, 'joint-1': 404, orgdept: 404 };
+    // try everyone but branch-a first, so the case is still in release_review for them
+    for (const u of [...USERS.filter((x) => x !== 'branch-a'), 'branch-a' as const]) {
+      const res = await h.http().post(`/api/v1/cases/${caseId}/events`).set(headers[u]).send({ type: 'APPROVE_RELEASE' });
+      expect({ u, status: res.status }).toEqual({ u, status: expected[u] });
+    }
+  });
+
+  it('only clerks of the subject’s branch (or above) may open a case; out of scope is 404', async () => {
+    const expected: Record<User, number[]> = {
+      admin: [403],
+      supervisor: [403],
+      city: [201, 403],
+      'county-zg': [403],
+      'branch-a': [201],
+      'branch-b': [404],
+      'joint-1': [404],
+      orgdept: [404],
+    };
+    const members = fullMembersOf(h.region, a.firmAOrgId);
+    let i = members.length - 2;
+    for (const u of USERS) {
+      const res = await h
+        .http()
+        .post('/api/v1/cases')
+        .set(headers[u])
+        .send({ workflow: 'membership-transfer', subject: { memberId: members[i].id }, input: { toOrgId: a.jointBranch1Id } });
+      expect(expected[u]).toContain(res.status);
+      if (res.status === 201) i--;
+    }
+  });
+
+  it('registry writes need a clerk at or above the organization', async () => {
+    const body = (n: number) => ({
+      name: '测试党员',
+      idNumber: `36070219900101${String(1000 + n).slice(-4)}`.slice(0, 17) + 'X',
+      birthDate: '1990-01-01',
+      orgId: a.firmAOrgId,
+      status: 'full',
+    });
+    expect((await h.http().post('/api/v1/members').set(headers['branch-a']).send(body(1))).status).toBe(201);
+    expect((await h.http().post('/api/v1/members').set(headers['supervisor']).send(body(2))).status).toBe(403);
+    expect((await h.http().post('/api/v1/members').set(headers['branch-b']).send(body(3))).status).toBe(400);
+    const dup = await h.http().post('/api/v1/members').set(headers['branch-a']).send(body(1));
+    expect(dup.status).toBe(409);
+  });
+
+  it('tasks, audit and workflows answer each role within its scope', async () => {
+    for (const u of USERS) {
+      expect((await get(u, '/tasks')).status).toBe(200);
+      expect((await get(u, '/workflows')).status).toBe(200);
+      const audit = await get(u, '/audit/events?workflow=membership-transfer&pageSize=1000');
+      expect(audit.status).toBe(200);
+      expect(audit.body.items.some((r: any) => r.caseId === caseId)).toBe(visibility[u].case === 200);
+      expect((await get(u, `/audit/verify?caseId=${caseId}`)).status).toBe(visibility[u].case);
+    }
+  });
+});
