@@ -1,9 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DateTime } from 'luxon';
+import { DateTime, FixedOffsetZone } from 'luxon';
 
-/** The time zone of every date a clerk sees. */
-export const ZONE = 'Asia/Shanghai';
+/**
+ * China Standard Time. Mainland China has kept UTC+8 without daylight saving since 1991, so a fixed
+ * offset zone is exact for every date the engine handles, and an order of magnitude cheaper than
+ * luxon's IANA zone (which asks Intl for the offset of every instant).
+ */
+export const ZONE = FixedOffsetZone.instance(8 * 60);
+export const ZONE_NAME = 'Asia/Shanghai';
 
 /** A named group of dates of one year, e.g. `{ name: '春节', dates: ['2026-02-15', …] }`. */
 export interface CalendarDateGroup {

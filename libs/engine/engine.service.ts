@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
 import type { ActorRule, Effect, PayloadClass, SubjectFacts, WorkflowDefinition, WorkflowEvent } from '../../workflows/kernel/definition';
@@ -136,7 +136,7 @@ export class EngineService {
     }
 
     const policy = this.policies.forCase(resolved.regionCode, now, def);
-    const [snapshot, actions] = initialTransition(def.machine, { subject, input, policy: policy.params, at: now.toISOString() });
+    const [snapshot, actions] = initialTransition(def.machine, { subject, input, policy: policy.params, parties: resolved.parties, at: now.toISOString() });
     const persisted = def.machine.getPersistedSnapshot(snapshot) as unknown as CaseRecord['snapshot'];
     const paths = activePaths(snapshot.value as any);
     const entered = Object.fromEntries(paths.map((p) => [p, { at: now.toISOString(), version: 1 }]));
@@ -144,24 +144,26 @@ export class EngineService {
     const actor = { userId: isSystem(principal) ? null : principal.userId, username: principal.username, role: opener.role, orgId: opener.orgId };
     const hashFields = { seq: 1, at: now.toISOString(), actor, type: 'OPEN', data: { workflow: def.key, subject, input, trigger }, comment: null, from: null, to: snapshot.value };
 
-    const [row] = await em.query(
-      `INSERT INTO cases (workflow, definition_version, policy_version, state, state_paths, snapshot, status, version, head_hash, entered,
-         subject, subject_member_id, subject_firm_id, subject_org_id, parties, scope_org_ids, opened_by, opened_at, updated_at, closed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 1, '', $8, $9, $10, $11, $12, $13, $14, $15, $16::timestamptz, $16::timestamptz, $17) RETURNING id`,
-      [def.key, def.version, policy.id, JSON.stringify(snapshot.value), paths, persisted, status, entered, subject,
-       subject.memberId ?? null, subject.firmId ?? null, subject.orgId ?? null, resolved.parties, resolved.scopeOrgIds,
-       { ...actor, trigger }, now, status === 'closed' ? now : null],
-    );
-    const caseId: string = row.id;
+    // the id is chosen here so the opening history row can be hashed before both rows go in together
+    const caseId = randomUUID();
     const hash = historyHash(GENESIS_HASH, { caseId, ...hashFields });
     await em.query(
-      `INSERT INTO case_history (case_id, seq, at, actor, type, data, comment, from_state, to_state, prev_hash, hash)
-       VALUES ($1, 1, $2, $3, 'OPEN', $4, NULL, NULL, $5, $6, $7)`,
-      [caseId, now, actor, hashFields.data, JSON.stringify(snapshot.value), GENESIS_HASH, hash],
+      `WITH opened AS (
+         INSERT INTO cases (id, workflow, definition_version, policy_version, state, state_paths, snapshot, status, version, head_hash, entered,
+           subject, subject_member_id, subject_firm_id, subject_org_id, parties, scope_org_ids, opened_by, opened_at, updated_at, closed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::timestamptz, $18::timestamptz,
+           CASE WHEN $8::text = 'closed' THEN $18::timestamptz END) RETURNING id)
+       INSERT INTO case_history (case_id, seq, at, actor, type, data, comment, from_state, to_state, prev_hash, hash)
+       SELECT id, 1, $18::timestamptz, $19, 'OPEN', $20, NULL, NULL, $5, $21, $9 FROM opened`,
+      [caseId, def.key, def.version, policy.id, JSON.stringify(snapshot.value), paths, persisted, status, hash, entered, subject,
+       subject.memberId ?? null, subject.firmId ?? null, subject.orgId ?? null, resolved.parties, resolved.scopeOrgIds, { ...actor, trigger }, now,
+       actor, hashFields.data, GENESIS_HASH],
     );
-    await em.query(`UPDATE cases SET head_hash = $2 WHERE id = $1`, [caseId, hash]);
-
-    const record = await this.lockCase(em, caseId);
+    const record: CaseRecord = {
+      id: caseId, workflow: def.key, definitionVersion: def.version, policyVersion: policy.id, state: snapshot.value, statePaths: paths,
+      snapshot: persisted, status, version: 1, headHash: hash, entered, subject, parties: resolved.parties, scopeOrgIds: resolved.scopeOrgIds,
+      openedBy: { ...actor, trigger }, openedAt: now, updatedAt: now, closedAt: status === 'closed' ? now : null,
+    };
     await this.runEffects(em, record, actions, now);
     await this.syncTimers(em, def, record, policy, []);
     return record;
@@ -213,16 +215,15 @@ export class EngineService {
     const comment = req.comment ?? null;
     const hash = historyHash(record.headHash, { caseId, seq: version, at: now.toISOString(), actor, type: req.type, data, comment, from: record.state, to: next.value });
 
-    await em.query(
-      `INSERT INTO case_history (case_id, seq, at, actor, type, data, comment, from_state, to_state, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [caseId, version, now, actor, req.type, data, comment, JSON.stringify(record.state), JSON.stringify(next.value), record.headHash, hash],
-    );
     const persisted = def.machine.getPersistedSnapshot(next) as unknown as CaseRecord['snapshot'];
+    // history row and case update in one round trip
     await em.query(
-      `UPDATE cases SET state = $2, state_paths = $3, snapshot = $4, status = $5::text, version = $6, head_hash = $7, entered = $8,
+      `WITH history AS (
+         INSERT INTO case_history (case_id, seq, at, actor, type, data, comment, from_state, to_state, prev_hash, hash)
+         VALUES ($1, $6, $9::timestamptz, $10, $11, $12, $13, $14, $2, $15, $7))
+       UPDATE cases SET state = $2, state_paths = $3, snapshot = $4, status = $5::text, version = $6, head_hash = $7, entered = $8,
          updated_at = $9::timestamptz, closed_at = CASE WHEN $5::text = 'closed' THEN $9::timestamptz END WHERE id = $1`,
-      [caseId, JSON.stringify(next.value), paths, persisted, status, version, hash, entered, now],
+      [caseId, JSON.stringify(next.value), paths, persisted, status, version, hash, entered, now, actor, req.type, data, comment, JSON.stringify(record.state), record.headHash],
     );
     const updated: CaseRecord = { ...record, state: next.value, statePaths: paths, snapshot: persisted, status, version, headHash: hash, entered, updatedAt: now, closedAt: status === 'closed' ? now : null };
     await this.runEffects(em, updated, actions, now);
@@ -338,21 +339,19 @@ export class EngineService {
         ? []
         : this.planner.plan({ def, activePaths: record.statePaths, entered: record.entered, context: record.snapshot.context, deadlineOverrides: policy.deadlineOverrides, policyId: policy.id, engine: policy.engine });
     const hadTimers = previousPaths.some((p) => def.states[p]?.deadlines?.length);
-    const pending: { id: string; state_path: string; deadline_key: string; kind: any; level: number; due_at: Date }[] = hadTimers
-      ? await em.query(`SELECT id, state_path, deadline_key, kind, level, due_at FROM timers WHERE case_id = $1 AND status = 'pending'`, [record.id])
-      : [];
-    const wanted = new Map(planned.map((t) => [timerIdentity(t), t]));
-    const stale = pending.filter((p) => !wanted.delete(timerIdentity({ statePath: p.state_path, deadlineKey: p.deadline_key, kind: p.kind, level: p.level, dueAt: p.due_at })));
-    if (stale.length) await em.query(`UPDATE timers SET status = 'cancelled' WHERE id = ANY($1::uuid[])`, [stale.map((s) => s.id)]);
-    const fresh = [...wanted.values()];
-    if (!fresh.length) return;
-    const cols = ['case_id', 'epoch', 'state_path', 'deadline_key', 'kind', 'level', 'due_at', 'fire_event', 'party', 'provisional', 'rule', 'title'];
-    const values: unknown[] = [];
-    const rows = fresh.map((t, i) => {
-      values.push(record.id, record.version, t.statePath, t.deadlineKey, t.kind, t.level, t.dueAt, t.fireEvent, t.party, t.provisional, t.rule, t.title);
-      return `(${cols.map((_, j) => `$${i * cols.length + j + 1}`).join(', ')})`;
-    });
-    await em.query(`INSERT INTO timers (${cols.join(', ')}) VALUES ${rows.join(', ')}`, values);
+    if (!planned.length && !hadTimers) return;
+    const idents = planned.map(timerIdentity);
+    const col = <K extends keyof PlannedTimer>(k: K) => planned.map((t) => t[k]);
+    // one statement: cancel pending timers no longer planned, insert planned ones not yet pending
+    await em.query(
+      `WITH cancelled AS (
+         UPDATE timers SET status = 'cancelled' WHERE case_id = $1 AND status = 'pending' AND NOT (ident = ANY($3::text[])) RETURNING id)
+       INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, kind, level, due_at, fire_event, party, provisional, rule, title)
+       SELECT $1, $2, t.* FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::timestamptz[], $9::text[], $10::text[], $11::boolean[], $12::text[], $13::text[])
+         AS t(ident, state_path, deadline_key, kind, level, due_at, fire_event, party, provisional, rule, title)
+       WHERE NOT EXISTS (SELECT 1 FROM timers x WHERE x.case_id = $1 AND x.status = 'pending' AND x.ident = t.ident)`,
+      [record.id, record.version, idents, col('statePath'), col('deadlineKey'), col('kind'), col('level'), col('dueAt'), col('fireEvent'), col('party'), col('provisional'), col('rule'), col('title')],
+    );
   }
 
   /**

@@ -127,6 +127,8 @@ export interface CaseInput<TInput = Record<string, unknown>> {
   policy: Record<string, unknown>;
   /** Engine clock at creation (ISO). */
   at: string;
+  /** Resolved parties (party name → org id), e.g. the sending org defaulted from the member's org. */
+  parties?: Record<PartyName, string>;
 }
 
 export interface WorkflowDefinition {

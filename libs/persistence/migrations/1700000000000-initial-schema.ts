@@ -160,10 +160,13 @@ export class InitialSchema1700000000000 implements MigrationInterface {
         rule text NOT NULL,
         title text NOT NULL,
         status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','fired','cancelled')),
+        -- state|deadline|kind|level|due: what the planner would produce again; one pending row per identity
+        ident text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         fired_at timestamptz
       );
       CREATE INDEX timers_pending_due_idx ON timers (due_at) WHERE status = 'pending';
+      CREATE UNIQUE INDEX timers_pending_ident_idx ON timers (case_id, ident) WHERE status = 'pending';
       CREATE INDEX timers_case_idx ON timers (case_id, status);
 
       CREATE TABLE outbox (

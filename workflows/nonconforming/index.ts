@@ -1,0 +1,3 @@
+export * from './nonconforming.definition';
+export * from './nonconforming.machine';
+export * from './nonconforming.events';

@@ -1,0 +1,152 @@
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsDateString,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+
+export const NONCONFORMING_TRIGGERS = ['branch', 'annual_rating', 'pocket_member', 'discipline', 'inactivity'] as const;
+export type NonconformingTrigger = (typeof NONCONFORMING_TRIGGERS)[number];
+
+/** 限期改正 / 劝其退党 / 除名, from the mildest to the most severe. */
+export const MEASURES = ['correction', 'persuasion', 'removal'] as const;
+export type Measure = (typeof MEASURES)[number];
+
+/** `POST /cases` input (also what the automatic openers send). */
+export class NonconformingCreateInput {
+  @IsOptional()
+  @IsIn(NONCONFORMING_TRIGGERS)
+  trigger?: NonconformingTrigger;
+
+  /** 不合格表现 as known at opening; PROPOSE may restate it. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  grounds?: string;
+
+  @IsOptional()
+  @IsIn(MEASURES)
+  measure?: Measure;
+}
+
+/** Measure and grounds may be left out when already known from the opening or an earlier round. */
+export class ProposePayload {
+  @IsOptional()
+  @IsIn(MEASURES)
+  measure?: Measure;
+
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  grounds?: string;
+}
+
+export class ReasonPayload {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  reason: string;
+}
+
+export class OptionalReasonPayload {
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
+}
+
+export class RecordInvestigationPayload {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(5000)
+  findings: string;
+}
+
+/** 谈话: by two full members of the branch. */
+export class RecordTalkPayload {
+  @IsDateString()
+  on: string;
+
+  @IsArray()
+  @ArrayMinSize(2)
+  @ArrayMaxSize(2)
+  @ArrayUnique()
+  @IsUUID(undefined, { each: true })
+  by: string[];
+}
+
+/** 支部大会: the member's right of defense (申辩) must be recorded. */
+export class RecordMeetingPayload {
+  @IsDateString()
+  heldOn: string;
+
+  /** Date the member was told of the meeting (and of the right to defend). */
+  @IsDateString()
+  memberNotifiedOn: string;
+
+  /** The member's defense (申辩意见); required unless `defenseWaived`. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  defense?: string;
+
+  /** The member declined to defend (放弃申辩). */
+  @IsOptional()
+  @IsBoolean()
+  defenseWaived?: boolean;
+
+  @IsInt()
+  @Min(1)
+  eligibleVoters: number;
+
+  @IsInt()
+  @Min(0)
+  present: number;
+
+  @IsInt()
+  @Min(0)
+  votesFor: number;
+}
+
+export class ApprovePayload {
+  @IsIn(MEASURES)
+  measure: Measure;
+
+  /** Only with `correction`: the period in months (policy default 6, at most 12). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(12)
+  correctionMonths?: number;
+}
+
+export class ReviewCorrectionPayload {
+  @IsBoolean()
+  corrected: boolean;
+}
+
+export class AppealPayload {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(5000)
+  grounds: string;
+}
+
+/** 停止党籍: the member has been out of contact since this date. */
+export class SuspendMembershipPayload {
+  @IsDateString()
+  lostContactSince: string;
+}
