@@ -51,12 +51,18 @@ interface YearData {
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Converts any accepted date input to a luxon DateTime in Asia/Shanghai. Throws RangeError when invalid. */
+const FULL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:\d{2})$/;
+
 export function toShanghai(input: DateLike): DateTime {
   let dt: DateTime;
   if (DateTime.isDateTime(input)) dt = input.setZone(ZONE);
   else if (input instanceof Date) dt = DateTime.fromJSDate(input, { zone: ZONE });
-  else if (typeof input === 'string') dt = DateTime.fromISO(input.trim(), { zone: ZONE });
-  else throw new RangeError(`无效日期 (invalid date): ${String(input)}`);
+  else if (typeof input === 'string') {
+    const text = input.trim();
+    // fast path for what the engine stores: full instants with an explicit offset or Z (Date.parse is exact
+    // for these and far cheaper than luxon's ISO parser); anything else goes through luxon
+    dt = FULL_INSTANT.test(text) ? DateTime.fromMillis(Date.parse(text), { zone: ZONE }) : DateTime.fromISO(text, { zone: ZONE });
+  } else throw new RangeError(`无效日期 (invalid date): ${String(input)}`);
   if (!dt.isValid) throw new RangeError(`无效日期 (invalid date): ${String(input)}`);
   return dt;
 }
@@ -155,17 +161,34 @@ export class WorkingCalendar {
    */
   addWorkingDays(start: DateLike, n: number): WorkingDayResult {
     if (!Number.isInteger(n)) throw new RangeError(`working days must be an integer, got ${n}`);
-    let day = toShanghai(start).startOf('day');
+    // day-by-day on UTC day numbers: one luxon conversion in, plain integer arithmetic per day (hot path)
+    const first = toShanghai(start);
+    let ms = Date.UTC(first.year, first.month - 1, first.day);
     const step = n < 0 ? -1 : 1;
     let remaining = Math.abs(n);
     let provisional = false;
+    let key = first.toISODate() as string;
     while (remaining > 0) {
-      day = day.plus({ days: step });
-      const info = this.describeDay(day);
+      ms += step * 86_400_000;
+      const d = new Date(ms);
+      key = d.toISOString().slice(0, 10);
+      const info = this.dayInfo(key, d.getUTCFullYear(), d.getUTCDay() === 0 || d.getUTCDay() === 6);
       if (info.provisional) provisional = true;
       if (info.working) remaining--;
     }
-    return { date: day.toISODate() as string, provisional };
+    return { date: key, provisional };
+  }
+
+  /** Working/provisional status of a Shanghai date given as `YYYY-MM-DD` with its year and weekend flag. */
+  private dayInfo(key: string, year: number, weekend: boolean): { working: boolean; provisional: boolean } {
+    const data = this.years.get(year);
+    if (!data) {
+      this.warnMissing(year);
+      return { working: !weekend, provisional: true };
+    }
+    if (data.holidays.has(key)) return { working: false, provisional: false };
+    if (data.workdays.has(key)) return { working: true, provisional: false };
+    return { working: !weekend, provisional: false };
   }
 
   /** Calendar days after the Shanghai date of `start`. */

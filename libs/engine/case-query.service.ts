@@ -21,6 +21,7 @@ export interface DeadlineView {
   state: string;
   dueAt: string;
   kind: 'reminder' | 'deadline' | 'escalation';
+  level: number;
   overdue: boolean;
   provisional: boolean;
   rule: string;
@@ -49,16 +50,30 @@ export class CaseQueryService {
     const ids = records.map((r) => r.id);
     const timers: any[] = ids.length
       ? await this.ds.query(
-          `SELECT case_id, deadline_key, title, state_path, due_at, kind, provisional, rule FROM timers WHERE case_id = ANY($1::uuid[]) AND status = 'pending' ORDER BY due_at`,
+          `SELECT case_id, deadline_key, title, state_path, due_at, stages, next_stage, provisional, rule FROM timers WHERE case_id = ANY($1::uuid[]) AND status = 'pending' ORDER BY due_at`,
           [ids],
         )
       : [];
     const now = this.clock.now();
     return records.map((r) => {
       const def = this.registry.get(r.workflow, r.definitionVersion);
+      // each remaining stage of each pending deadline: upcoming reminders, the deadline, escalations
       const deadlines: DeadlineView[] = timers
         .filter((t) => t.case_id === r.id)
-        .map((t) => ({ key: t.deadline_key, title: t.title, state: t.state_path, dueAt: new Date(t.due_at).toISOString(), kind: t.kind, overdue: new Date(t.due_at) < now, provisional: t.provisional, rule: t.rule }));
+        .flatMap((t) =>
+          (t.stages as { kind: DeadlineView['kind']; level: number; at: string }[]).slice(t.next_stage).map((s) => ({
+            key: t.deadline_key,
+            title: t.title,
+            state: t.state_path,
+            dueAt: new Date(s.at).toISOString(),
+            kind: s.kind,
+            level: s.level,
+            overdue: new Date(t.due_at) < now,
+            provisional: t.provisional,
+            rule: t.rule,
+          })),
+        )
+        .sort((a, b) => a.dueAt.localeCompare(b.dueAt));
       const leafTitles = r.statePaths.filter((p) => !r.statePaths.some((q) => q.startsWith(`${p}.`))).map((p) => def.states[p]?.title ?? p);
       return {
         id: r.id,
@@ -94,7 +109,7 @@ export class CaseQueryService {
     if (f.status) where.push(`c.status = ${p(f.status)}`);
     if (f.orgId) where.push(`${p(f.orgId)}::uuid = ANY(c.scope_org_ids)`);
     if (f.overdue)
-      where.push(`EXISTS (SELECT 1 FROM timers t WHERE t.case_id = c.id AND t.status = 'pending' AND t.kind = 'deadline' AND t.due_at < ${p(this.clock.now())})`);
+      where.push(`EXISTS (SELECT 1 FROM timers t WHERE t.case_id = c.id AND t.status = 'pending' AND t.due_at < ${p(this.clock.now())})`);
     const sql = `SELECT ${CASE_COLUMNS}, count(*) OVER ()::int AS total FROM cases c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY c.updated_at DESC, c.id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`;
     const rows = await this.ds.query(sql, params);

@@ -2,19 +2,20 @@ import { Injectable } from '@nestjs/common';
 import type { DeadlineSpec, WorkflowDefinition } from '../../workflows/kernel/definition';
 import { computeDeadline, DeadlineEngineSettings } from '../calendar/deadline-calculator';
 import { WorkingCalendar } from '../calendar/working-calendar';
-import type { TimerKind } from '../persistence/entities';
+import type { TimerKind, TimerStage } from '../persistence/entities';
 
+/** A deadline of an active state with its schedule of reminders, the deadline and escalations. */
 export interface PlannedTimer {
   statePath: string;
   deadlineKey: string;
-  kind: TimerKind;
-  level: number;
   dueAt: Date;
   fireEvent: string | null;
   party: string | null;
   provisional: boolean;
   rule: string;
   title: string;
+  stages: TimerStage[];
+  nextAt: Date | null;
 }
 
 export interface PlanInput {
@@ -42,19 +43,33 @@ export class DeadlinePlanner {
         const computed = computeDeadline(spec, deadlineOverrides[spec.key], { enteredAt, context }, this.calendar, { policyId, workflowKey: def.key, engine });
         if (!computed) continue;
         const party = spec.party ?? meta.actors?.[0]?.party ?? null;
-        const base = { statePath: path, deadlineKey: spec.key, party, provisional: computed.provisional, rule: computed.rule };
-        out.push({ ...base, kind: 'deadline', level: 0, dueAt: new Date(computed.dueAt), fireEvent: spec.fireEvent ?? null, title: spec.title });
-        for (const r of computed.reminders)
-          out.push({ ...base, kind: 'reminder', level: 0, dueAt: new Date(r.at), fireEvent: null, title: `提醒：${spec.title}` });
-        for (const e of computed.escalations ?? [])
-          out.push({ ...base, kind: 'escalation', level: e.level, dueAt: new Date(e.at), fireEvent: null, title: `${e.level === 1 ? '逾期督办' : '逾期上报'}：${spec.title}` });
+        const stages: TimerStage[] = [
+          ...computed.reminders.map((r) => ({ kind: 'reminder' as TimerKind, level: 0, at: new Date(r.at).toISOString() })),
+          { kind: 'deadline', level: 0, at: new Date(computed.dueAt).toISOString() },
+          ...(computed.escalations ?? []).map((e) => ({ kind: 'escalation' as TimerKind, level: e.level, at: new Date(e.at).toISOString() })),
+        ];
+        // stable order: by time, then reminder < deadline < escalation (the deadline event fires before escalating)
+        const rank = { reminder: 0, deadline: 1, escalation: 2 };
+        stages.sort((a, b) => a.at.localeCompare(b.at) || rank[a.kind] - rank[b.kind] || a.level - b.level);
+        out.push({
+          statePath: path,
+          deadlineKey: spec.key,
+          dueAt: new Date(computed.dueAt),
+          fireEvent: spec.fireEvent ?? null,
+          party,
+          provisional: computed.provisional,
+          rule: computed.rule,
+          title: spec.title,
+          stages,
+          nextAt: new Date(stages[0].at),
+        });
       }
     }
     return out;
   }
 }
 
-export const timerIdentity = (t: Pick<PlannedTimer, 'statePath' | 'deadlineKey' | 'kind' | 'level' | 'dueAt'>) =>
-  `${t.statePath}|${t.deadlineKey}|${t.kind}|${t.level}|${t.dueAt.toISOString()}`;
+/** What makes two plans of a deadline the same: its state, key and due time (anchors moved → a new row). */
+export const timerIdentity = (t: Pick<PlannedTimer, 'statePath' | 'deadlineKey' | 'dueAt'>) => `${t.statePath}|${t.deadlineKey}|${t.dueAt.toISOString()}`;
 
 export type { DeadlineSpec };

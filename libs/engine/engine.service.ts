@@ -3,7 +3,8 @@ import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import { initialTransition, type AnyMachineSnapshot } from 'xstate';
+import { pureTransition } from './pure-transition';
 import type { ActorRule, Effect, PayloadClass, SubjectFacts, WorkflowDefinition, WorkflowEvent } from '../../workflows/kernel/definition';
 import { isAdmin, isSystem, Principal, scopeOrgIds, SYSTEM_PRINCIPAL } from '../auth/principal';
 import { AppError } from '../common/app-error';
@@ -165,23 +166,59 @@ export class EngineService {
       openedBy: { ...actor, trigger }, openedAt: now, updatedAt: now, closedAt: status === 'closed' ? now : null,
     };
     await this.runEffects(em, record, actions, now);
-    await this.syncTimers(em, def, record, policy, []);
+    await this.insertTimers(em, record, this.planTimers(def, record));
     return record;
   }
 
   // ---------------------------------------------------------------- events
 
+  /**
+   * Applies one event. Without an Idempotency-Key the case is read without a lock and written back with a
+   * compare-and-swap on its version in a single statement (history row, case row and timers together); a
+   * transaction is opened only when the transition has registry effects. A lost race is retried from a
+   * fresh read (or is a 409 when the client sent `expectedVersion`).
+   */
   async sendEvent(principal: Principal, caseId: string, req: SendEventRequest, opts: { idempotencyKey?: string } = {}): Promise<EngineResult> {
-    return this.inTransaction(principal, `POST /cases/${caseId}/events`, opts.idempotencyKey, req, (em) => this.sendEventIn(em, principal, caseId, req));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (opts.idempotencyKey)
+          return await this.inTransaction(principal, `POST /cases/${caseId}/events`, opts.idempotencyKey, req, (em) => this.sendEventIn(em, principal, caseId, req));
+        return { record: await this.applyEvent(null, principal, caseId, req), created: true };
+      } catch (e) {
+        if (!(e instanceof LostRace) || attempt >= 50) throw e instanceof LostRace ? this.conflict(e.currentVersion, req.expectedVersion) : e;
+      }
+    }
   }
 
+  /** Applies an event inside the caller's transaction (timers, integrations, idempotent requests). */
   async sendEventIn(em: EntityManager, principal: Principal, caseId: string, req: SendEventRequest): Promise<CaseRecord> {
-    const record = await this.lockCase(em, caseId);
+    return this.applyEvent(em, principal, caseId, req);
+  }
+
+  /**
+   * Like Temporal's sticky workflow cache: the last record this process wrote or read is reused, keyed by
+   * the case's version. It is only ever a guess — the write is a compare-and-swap on the version, so a stale
+   * entry (another process wrote meanwhile) loses the race and the event is retried from a fresh read; any
+   * refusal decided on a cached record is also re-checked against a fresh read.
+   */
+  private readonly recent = new RecentCases(20_000);
+
+  private async applyEvent(em: EntityManager | null, principal: Principal, caseId: string, req: SendEventRequest): Promise<CaseRecord> {
+    const cached = em ? undefined : this.recent.get(caseId);
+    if (!cached) return this.applyEventTo(em, principal, caseId, req, await this.readCase(em ?? this.ds.manager, caseId));
+    try {
+      return await this.applyEventTo(em, principal, caseId, req, cached);
+    } catch (e) {
+      this.recent.delete(caseId);
+      if (e instanceof LostRace) throw e;
+      return this.applyEventTo(em, principal, caseId, req, await this.readCase(this.ds.manager, caseId));
+    }
+  }
+
+  private async applyEventTo(em: EntityManager | null, principal: Principal, caseId: string, req: SendEventRequest, record: CaseRecord | undefined): Promise<CaseRecord> {
+    const db = em ?? this.ds.manager;
     if (!record || !this.canSee(principal, record)) throw AppError.notFound('案件');
-    if (req.expectedVersion !== undefined && req.expectedVersion !== record.version)
-      throw new AppError(HttpStatus.CONFLICT, 'CASE_VERSION_CONFLICT', `案件已被他人更新（当前版本 ${record.version}，提交版本 ${req.expectedVersion}），请刷新后重试`, {
-        currentVersion: record.version,
-      });
+    if (req.expectedVersion !== undefined && req.expectedVersion !== record.version) throw this.conflict(record.version, req.expectedVersion);
     const def = this.registry.get(record.workflow, record.definitionVersion);
     const meta = def.events[req.type];
     if (!meta) throw new AppError(HttpStatus.UNPROCESSABLE_ENTITY, 'UNKNOWN_EVENT', `流程“${def.title}”没有事件 ${req.type}`);
@@ -198,12 +235,12 @@ export class EngineService {
 
     const data = await validatePayload(meta.payload, req.data, 'data');
     const now = this.clock.now();
-    const facts = await this.facts.load(em, meta.facts, { subject: record.subject, data, at: now });
+    const facts = await this.facts.load(db, meta.facts, { subject: record.subject, data, at: now });
     const event: WorkflowEvent = { type: req.type, data, at: now.toISOString(), facts };
     const violation = meta.rule?.(snapshot.context, event);
     if (violation) throw AppError.rule(violation, { event: req.type });
 
-    const [next, actions] = transition(def.machine, snapshot, event as any);
+    const [next, actions] = pureTransition(def.machine, snapshot, event);
     if (next === snapshot) throw AppError.rule(`不满足“${meta.title}”的办理条件`, { event: req.type });
 
     const paths = activePaths(next.value as any);
@@ -214,22 +251,53 @@ export class EngineService {
     const actor = { userId: isSystem(principal) ? null : principal.userId, username: principal.username, role: acting.role, orgId: acting.orgId };
     const comment = req.comment ?? null;
     const hash = historyHash(record.headHash, { caseId, seq: version, at: now.toISOString(), actor, type: req.type, data, comment, from: record.state, to: next.value });
-
     const persisted = def.machine.getPersistedSnapshot(next) as unknown as CaseRecord['snapshot'];
-    // history row and case update in one round trip
-    await em.query(
-      `WITH history AS (
-         INSERT INTO case_history (case_id, seq, at, actor, type, data, comment, from_state, to_state, prev_hash, hash)
-         VALUES ($1, $6, $9::timestamptz, $10, $11, $12, $13, $14, $2, $15, $7))
-       UPDATE cases SET state = $2, state_paths = $3, snapshot = $4, status = $5::text, version = $6, head_hash = $7, entered = $8,
-         updated_at = $9::timestamptz, closed_at = CASE WHEN $5::text = 'closed' THEN $9::timestamptz END WHERE id = $1`,
-      [caseId, JSON.stringify(next.value), paths, persisted, status, version, hash, entered, now, actor, req.type, data, comment, JSON.stringify(record.state), record.headHash],
-    );
     const updated: CaseRecord = { ...record, state: next.value, statePaths: paths, snapshot: persisted, status, version, headHash: hash, entered, updatedAt: now, closedAt: status === 'closed' ? now : null };
-    await this.runEffects(em, updated, actions, now);
-    const policy = this.policies.byId(record.policyVersion, def);
-    await this.syncTimers(em, def, updated, policy, record.statePaths);
+    const planned = this.planTimers(def, updated);
+    const idents = planned.map(timerIdentity);
+    const col = <K extends keyof PlannedTimer>(k: K) => planned.map((t) => t[k]);
+
+    const write = async (tx: EntityManager) => {
+      // compare-and-swap on the version: the case row, its history row and its timers change together or not at all
+      const [{ n }] = await this.prepared(tx, 'pf_apply_event',
+        `WITH upd AS (
+           UPDATE cases SET state = $2, state_paths = $3, snapshot = $4, status = $5::text, version = $6, head_hash = $7, entered = $8,
+             updated_at = $9::timestamptz, closed_at = CASE WHEN $5::text = 'closed' THEN $9::timestamptz END
+           WHERE id = $1 AND version = $16 RETURNING id),
+         history AS (
+           INSERT INTO case_history (case_id, seq, at, actor, type, data, comment, from_state, to_state, prev_hash, hash)
+           SELECT id, $6, $9::timestamptz, $10, $11, $12, $13, $14, $2, $15, $7 FROM upd),
+         cancelled AS (
+           UPDATE timers SET status = 'cancelled'
+           WHERE case_id = $1 AND status = 'pending' AND NOT (ident = ANY($17::text[])) AND EXISTS (SELECT 1 FROM upd)),
+         planned AS (
+           INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
+           SELECT $1, $6, t.* FROM unnest($17::text[], $18::text[], $19::text[], $20::timestamptz[], $21::text[], $22::text[], $23::boolean[], $24::text[], $25::text[], $26::jsonb[], $27::timestamptz[])
+             AS t(ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
+           WHERE EXISTS (SELECT 1 FROM upd) AND NOT EXISTS (SELECT 1 FROM timers x WHERE x.case_id = $1 AND x.status = 'pending' AND x.ident = t.ident))
+         SELECT count(*)::int AS n FROM upd`,
+        [caseId, JSON.stringify(next.value), paths, persisted, status, version, hash, entered, now, actor, req.type, data, comment, JSON.stringify(record.state), record.headHash,
+         record.version, idents, col('statePath'), col('deadlineKey'), col('dueAt'), col('fireEvent'), col('party'), col('provisional'), col('rule'), col('title'), stagesJson(planned), col('nextAt')],
+      );
+      if (n !== 1) {
+        const [current] = await tx.query(`SELECT version FROM cases WHERE id = $1`, [caseId]);
+        throw new LostRace(current?.version ?? record.version);
+      }
+      await this.runEffects(tx, updated, actions, now);
+    };
+    const hasEffects = (actions as { type: string }[]).some((a) => a.type === 'effect');
+    if (em) await write(em);
+    else if (hasEffects) await this.ds.transaction(write);
+    else await write(this.ds.manager);
+    // only remember what is certainly committed (a caller's transaction may still roll back)
+    if (!em) this.recent.set(updated);
     return updated;
+  }
+
+  private conflict(currentVersion: number, expectedVersion?: number) {
+    return new AppError(HttpStatus.CONFLICT, 'CASE_VERSION_CONFLICT', `案件已被他人更新（当前版本 ${currentVersion}${expectedVersion !== undefined ? `，提交版本 ${expectedVersion}` : ''}），请刷新后重试`, {
+      currentVersion,
+    });
   }
 
   // ---------------------------------------------------------------- reads
@@ -268,10 +336,22 @@ export class EngineService {
 
   // ---------------------------------------------------------------- internals
 
-  private async lockCase(em: EntityManager, caseId: string): Promise<CaseRecord> {
+  private async readCase(db: EntityManager, caseId: string): Promise<CaseRecord | undefined> {
     if (!/^[0-9a-f-]{36}$/i.test(caseId)) throw AppError.notFound('案件');
-    const [row] = await em.query(`SELECT ${CASE_COLUMNS} FROM cases WHERE id = $1 FOR UPDATE`, [caseId]);
+    const [row] = await this.prepared(db, 'pf_read_case', `SELECT ${CASE_COLUMNS} FROM cases WHERE id = $1`, [caseId]);
+    if (row && !db.queryRunner) this.recent.set(row);
     return row;
+  }
+
+  /**
+   * Runs a hot-path statement as a named prepared statement on TypeORM's pg connection (the transaction's
+   * client, or the pool), so PostgreSQL plans it once per connection instead of on every transition.
+   */
+  private async prepared(em: EntityManager, name: string, text: string, values: unknown[]): Promise<any[]> {
+    const runner = em.queryRunner as any;
+    const client = runner?.databaseConnection ?? (this.ds.driver as any).master;
+    const result = await client.query({ name, text, values });
+    return result.rows;
   }
 
   private async loadSubject(em: EntityManager, principal: Principal, def: WorkflowDefinition, subject: OpenCaseRequest['subject']): Promise<SubjectFacts> {
@@ -329,28 +409,22 @@ export class EngineService {
     }
   }
 
-  /**
-   * Makes the pending timers match the active states: keeps those still planned, cancels the rest (leaving
-   * a state cancels its timers in the same transaction), inserts new ones with the case version as epoch.
-   */
-  private async syncTimers(em: EntityManager, def: WorkflowDefinition, record: CaseRecord, policy: CasePolicy, previousPaths: string[]) {
-    const planned: PlannedTimer[] =
-      record.status === 'closed'
-        ? []
-        : this.planner.plan({ def, activePaths: record.statePaths, entered: record.entered, context: record.snapshot.context, deadlineOverrides: policy.deadlineOverrides, policyId: policy.id, engine: policy.engine });
-    const hadTimers = previousPaths.some((p) => def.states[p]?.deadlines?.length);
-    if (!planned.length && !hadTimers) return;
-    const idents = planned.map(timerIdentity);
+  /** Timers the case should have now: none when closed, else those of its active states (PostgreSQL is the truth). */
+  private planTimers(def: WorkflowDefinition, record: CaseRecord): PlannedTimer[] {
+    if (record.status === 'closed') return [];
+    const policy = this.policies.byId(record.policyVersion, def);
+    return this.planner.plan({ def, activePaths: record.statePaths, entered: record.entered, context: record.snapshot.context, deadlineOverrides: policy.deadlineOverrides, policyId: policy.id, engine: policy.engine });
+  }
+
+  /** Inserts the timers of a newly opened case. */
+  private async insertTimers(em: EntityManager, record: CaseRecord, planned: PlannedTimer[]) {
+    if (!planned.length) return;
     const col = <K extends keyof PlannedTimer>(k: K) => planned.map((t) => t[k]);
-    // one statement: cancel pending timers no longer planned, insert planned ones not yet pending
     await em.query(
-      `WITH cancelled AS (
-         UPDATE timers SET status = 'cancelled' WHERE case_id = $1 AND status = 'pending' AND NOT (ident = ANY($3::text[])) RETURNING id)
-       INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, kind, level, due_at, fire_event, party, provisional, rule, title)
-       SELECT $1, $2, t.* FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::timestamptz[], $9::text[], $10::text[], $11::boolean[], $12::text[], $13::text[])
-         AS t(ident, state_path, deadline_key, kind, level, due_at, fire_event, party, provisional, rule, title)
-       WHERE NOT EXISTS (SELECT 1 FROM timers x WHERE x.case_id = $1 AND x.status = 'pending' AND x.ident = t.ident)`,
-      [record.id, record.version, idents, col('statePath'), col('deadlineKey'), col('kind'), col('level'), col('dueAt'), col('fireEvent'), col('party'), col('provisional'), col('rule'), col('title')],
+      `INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
+       SELECT $1, $2, t.* FROM unnest($3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], $12::jsonb[], $13::timestamptz[])
+         AS t(ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)`,
+      [record.id, record.version, planned.map(timerIdentity), col('statePath'), col('deadlineKey'), col('dueAt'), col('fireEvent'), col('party'), col('provisional'), col('rule'), col('title'), stagesJson(planned), col('nextAt')],
     );
   }
 
@@ -384,6 +458,38 @@ export class EngineService {
         ]);
       return { record, created: true };
     });
+  }
+}
+
+/** jsonb[] parameter: node-postgres sends arrays of objects element by element, so serialize each. */
+const stagesJson = (planned: PlannedTimer[]) => planned.map((t) => JSON.stringify(t.stages));
+
+/** A bounded map of recently seen case records (insertion-ordered Map as a cheap LRU). */
+class RecentCases {
+  private readonly map = new Map<string, CaseRecord>();
+  constructor(private readonly max: number) {}
+  get(id: string) {
+    const r = this.map.get(id);
+    if (r) {
+      this.map.delete(id);
+      this.map.set(id, r);
+    }
+    return r;
+  }
+  set(r: CaseRecord) {
+    this.map.delete(r.id);
+    this.map.set(r.id, r);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+  }
+  delete(id: string) {
+    this.map.delete(id);
+  }
+}
+
+/** Another writer changed the case between our read and our write. */
+class LostRace extends Error {
+  constructor(readonly currentVersion: number) {
+    super('case version changed');
   }
 }
 

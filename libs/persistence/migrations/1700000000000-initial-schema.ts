@@ -98,12 +98,11 @@ export class InitialSchema1700000000000 implements MigrationInterface {
         opened_at timestamptz NOT NULL,
         updated_at timestamptz NOT NULL,
         closed_at timestamptz
-      );
+      ) WITH (fillfactor = 70); -- room for HOT updates: a transition changes no indexed column
       CREATE INDEX cases_workflow_status_idx ON cases (workflow, status);
       CREATE INDEX cases_scope_orgs_idx ON cases USING gin (scope_org_ids);
       CREATE INDEX cases_subject_member_idx ON cases (subject_member_id) WHERE subject_member_id IS NOT NULL;
       CREATE INDEX cases_subject_firm_idx ON cases (subject_firm_id) WHERE subject_firm_id IS NOT NULL;
-      CREATE INDEX cases_state_paths_idx ON cases USING gin (state_paths);
 
       CREATE TABLE case_history (
         id bigserial PRIMARY KEY,
@@ -144,6 +143,8 @@ export class InitialSchema1700000000000 implements MigrationInterface {
         PRIMARY KEY (user_id, scope, key)
       );
 
+      -- One row per deadline of a state visit, carrying its whole schedule: reminders, the deadline itself
+      -- (optionally an event the clock sends) and the escalations. The relay walks the stages in order.
       CREATE TABLE timers (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         case_id uuid NOT NULL REFERENCES cases(id),
@@ -151,23 +152,24 @@ export class InitialSchema1700000000000 implements MigrationInterface {
         epoch int NOT NULL,
         state_path text NOT NULL,
         deadline_key text NOT NULL,
-        kind text NOT NULL CHECK (kind IN ('reminder','deadline','escalation')),
-        level int NOT NULL DEFAULT 0,
         due_at timestamptz NOT NULL,
         fire_event text,
         party text,
         provisional boolean NOT NULL DEFAULT false,
         rule text NOT NULL,
         title text NOT NULL,
+        -- [{ kind: reminder|deadline|escalation, level, at }] in time order
+        stages jsonb NOT NULL,
+        next_stage int NOT NULL DEFAULT 0,
+        next_at timestamptz,
         status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','fired','cancelled')),
-        -- state|deadline|kind|level|due: what the planner would produce again; one pending row per identity
+        -- state|deadline|due: what the planner would produce again; one pending row per identity
         ident text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         fired_at timestamptz
       );
-      CREATE INDEX timers_pending_due_idx ON timers (due_at) WHERE status = 'pending';
+      CREATE INDEX timers_pending_next_idx ON timers (next_at) WHERE status = 'pending';
       CREATE UNIQUE INDEX timers_pending_ident_idx ON timers (case_id, ident) WHERE status = 'pending';
-      CREATE INDEX timers_case_idx ON timers (case_id, status);
 
       CREATE TABLE outbox (
         id bigserial PRIMARY KEY,

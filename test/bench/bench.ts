@@ -1,0 +1,189 @@
+/**
+ * `npm run bench`: engine throughput against a raw-`pg` baseline doing the same SQL shape, and HTTP
+ * events per second. Prints figures and the ratio engine/raw (goal ≥ 0.5).
+ *
+ * Workload: membership-transfer cases cycling REJECT_RELEASE → DENY_EXCEPTION (release_review ↔
+ * exception_review), so every step is a real transition that writes history and re-plans timers.
+ */
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { Client, Pool } from 'pg';
+import { createApp } from '../../apps/bootstrap';
+import { loadConfig } from '../../config/app-config';
+import type { Principal } from '../../libs/auth/principal';
+import { buildDemoRegion } from '../../libs/demo/demo-region';
+import { EngineService } from '../../libs/engine/engine.service';
+
+const CONCURRENCY = 8;
+const CASES = Number(process.env.BENCH_CASES ?? 160);
+const TRANSITIONS = Number(process.env.BENCH_TRANSITIONS ?? 4000);
+const HTTP_REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 2000);
+const ROUNDS = 4;
+
+interface Stats {
+  ops: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  latencies: number[];
+}
+
+function stats(latencies: number[], seconds: number): Stats {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+  return { ops: latencies.length, seconds, perSecond: latencies.length / seconds, p50: q(0.5), p99: q(0.99), latencies };
+}
+
+/** Combines rounds: total throughput over total time, latency percentiles over all samples. */
+function merge(runs: Stats[]): Stats {
+  const latencies = runs.flatMap((r) => r.latencies);
+  return stats(latencies, runs.reduce((a, r) => a + r.seconds, 0));
+}
+
+/** Runs `total` operations with `concurrency` workers; worker w handles its own slots so no two touch one case at once. */
+async function drive(total: number, concurrency: number, op: (worker: number, i: number) => Promise<void>): Promise<Stats> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      for (;;) {
+        const i = next++;
+        if (i >= total) return;
+        const t0 = process.hrtime.bigint();
+        await op(w, i);
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }),
+  );
+  return stats(latencies, Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+const fmt = (s: Stats) => `${s.perSecond.toFixed(0).padStart(6)} /s   p50 ${s.p50.toFixed(2)} ms   p99 ${s.p99.toFixed(2)} ms   (${s.ops} in ${s.seconds.toFixed(2)} s)`;
+
+async function main() {
+  const config = loadConfig({ ...process.env, DEMO: '1', JWT_SECRET: process.env.JWT_SECRET ?? 'bench-secret-123', PORT: '0' });
+  const app = await createApp(config, { logger: ['error', 'warn'] });
+  await app.listen(0, '127.0.0.1');
+  const engine = app.get(EngineService);
+  const region = buildDemoRegion();
+  const cityId = region.anchors.cityId;
+
+  // subjects: full members of firm branches, each case driven by a clerk of the member's own branch
+  // firm A's members are kept for the HTTP part (driven by the demo user branch-a)
+  const members = region.members
+    .filter((m) => m.status === 'full' && m.orgId !== region.anchors.firmAOrgId && region.orgs.find((o) => o.id === m.orgId)?.type === 'branch')
+    .slice(0, CASES);
+  const principalFor = (orgId: string): Principal => ({ userId: randomUUID(), username: 'bench', displayName: '压测', roles: [{ role: 'clerk', orgId }, { role: 'clerk', orgId: cityId }] });
+  const target = region.orgs.find((o) => o.type === 'joint_branch')!.id;
+  const cases: { id: string; p: Principal; step: number }[] = [];
+  for (const m of members) {
+    const p = principalFor(m.orgId);
+    const { record } = await engine.openCase(p, { workflow: 'membership-transfer', subject: { memberId: m.id }, input: { toOrgId: target } });
+    cases.push({ id: record.id, p, step: 0 });
+  }
+  const cycle = [
+    { type: 'REJECT_RELEASE', data: { reason: '压测：确不能接转' } },
+    { type: 'DENY_EXCEPTION' },
+  ];
+  // each worker owns cases w, w+8, …: transitions on one case never race, as with real clerks on different cases
+  const ownCase = (w: number, i: number) => cases[(w + CONCURRENCY * Math.floor(i / CONCURRENCY)) % cases.length];
+
+  console.log(`PartyFlow benchmark — ${cases.length} cases, concurrency ${CONCURRENCY}`);
+  // warm-up
+  await drive(200, CONCURRENCY, async (w, i) => {
+    const c = ownCase(w, i);
+    await engine.sendEvent(c.p, c.id, cycle[c.step++ % 2]);
+  });
+
+  const engineRound = () =>
+    drive(TRANSITIONS / ROUNDS, CONCURRENCY, async (w, i) => {
+      const c = ownCase(w, i);
+      await engine.sendEvent(c.p, c.id, cycle[c.step++ % 2]);
+    });
+
+  // baseline: the same shape with raw pg — lock the row, update it, insert a history row, one transaction
+  const pool = new Pool({ connectionString: config.DATABASE_URL, max: 20 });
+  const setup = new Client({ connectionString: config.DATABASE_URL });
+  await setup.connect();
+  await setup.query(`DROP TABLE IF EXISTS bench_history; DROP TABLE IF EXISTS bench_cases;
+    CREATE TABLE bench_cases (id uuid PRIMARY KEY, snapshot jsonb NOT NULL, version int NOT NULL, updated_at timestamptz NOT NULL);
+    CREATE TABLE bench_history (id bigserial PRIMARY KEY, case_id uuid NOT NULL REFERENCES bench_cases(id), seq int NOT NULL, at timestamptz NOT NULL, type text NOT NULL, data jsonb, hash text NOT NULL, UNIQUE (case_id, seq));`);
+  const rawIds = cases.map(() => randomUUID());
+  for (const id of rawIds) await setup.query(`INSERT INTO bench_cases VALUES ($1, $2, 1, now())`, [id, { value: 'release_review', context: {} }]);
+  await setup.end();
+  const rawStep = new Map<string, number>();
+  const rawRound = () => drive(TRANSITIONS / ROUNDS, CONCURRENCY, async (w, i) => {
+    const id = rawIds[(w + CONCURRENCY * Math.floor(i / CONCURRENCY)) % rawIds.length];
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query('SELECT version, snapshot FROM bench_cases WHERE id = $1 FOR UPDATE', [id]);
+      const version = rows[0].version + 1;
+      const step = (rawStep.get(id) ?? 0) + 1;
+      rawStep.set(id, step);
+      await client.query('UPDATE bench_cases SET snapshot = $2, version = $3, updated_at = now() WHERE id = $1', [id, { value: step % 2 ? 'exception_review' : 'release_review', context: {} }, version]);
+      await client.query('INSERT INTO bench_history (case_id, seq, at, type, data, hash) VALUES ($1, $2, now(), $3, $4, $5)', [id, version, 'EVENT', { n: step }, 'h']);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+  });
+  // alternate the two so that machine noise (2 cores shared by node and PostgreSQL) hits both alike
+  const engineRuns: Stats[] = [];
+  const rawRuns: Stats[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    engineRuns.push(await engineRound());
+    rawRuns.push(await rawRound());
+  }
+  await pool.end();
+  const engineStats = merge(engineRuns);
+  const rawStats = merge(rawRuns);
+
+  // HTTP: the same workload through the API with a real clerk token per case
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  const base = `http://127.0.0.1:${port}/api/v1`;
+  const login = async (username: string) => {
+    const res = await fetch(`${base}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo' }) });
+    return ((await res.json()) as any).accessToken as string;
+  };
+  const [tokenA, tokenCity] = [await login('branch-a'), await login('city')];
+  const httpCases: { id: string; step: number }[] = [];
+  const firmAMembers = region.members.filter((m) => m.orgId === region.anchors.firmAOrgId && m.status === 'full');
+  for (const m of firmAMembers.slice(0, CONCURRENCY)) {
+    const res = await fetch(`${base}/cases`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenA}` },
+      body: JSON.stringify({ workflow: 'membership-transfer', subject: { memberId: m.id }, input: { toOrgId: target } }),
+    });
+    if (res.status !== 201) throw new Error(`opening an HTTP bench case failed: ${res.status} ${await res.text()}`);
+    httpCases.push({ id: ((await res.json()) as any).id, step: 0 });
+  }
+  let httpErrors = 0;
+  const httpStats = await drive(HTTP_REQUESTS, httpCases.length, async (w) => {
+    const c = httpCases[w];
+    const ev = cycle[c.step++ % 2];
+    const res = await fetch(`${base}/cases/${c.id}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ev.type === 'DENY_EXCEPTION' ? tokenCity : tokenA}` },
+      body: JSON.stringify(ev),
+    });
+    if (res.status !== 200) httpErrors++;
+    await res.arrayBuffer();
+  });
+
+  const ratio = engineStats.perSecond / rawStats.perSecond;
+  console.log('');
+  console.log(`engine transitions (service, no HTTP)  ${fmt(engineStats)}`);
+  console.log(`raw pg baseline (lock/update/insert)    ${fmt(rawStats)}`);
+  console.log(`ratio engine/raw                        ${ratio.toFixed(2)}   (goal ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'NOT met'})`);
+  console.log(`HTTP events (POST /cases/:id/events)   ${fmt(httpStats)}   errors ${httpErrors}`);
+  await app.close();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
