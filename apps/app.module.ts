@@ -4,6 +4,7 @@ import { ConfigModule } from '../config/config.module';
 import { RedisModule } from '../libs/common/redis.module';
 import { DemoSeeder } from '../libs/demo/demo-seeder';
 import { EngineModule } from '../libs/engine/engine.module';
+import { OutboxModule } from '../libs/outbox/outbox.module';
 import { PersistenceModule } from '../libs/persistence/persistence.module';
 import { ApiModule } from './api/api.module';
 
@@ -15,7 +16,7 @@ export class AppModule {
     if (config.ROLE !== 'worker') roles.push(ApiModule);
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule, RedisModule, EngineModule, ...roles],
+      imports: [ConfigModule.forRoot(config), PersistenceModule, RedisModule, EngineModule, OutboxModule, ...roles],
       providers: [DemoSeeder],
     };
   }

@@ -13,6 +13,8 @@ export async function createApp(config: AppConfig, opts: { logger?: false | ('er
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: opts.logger ?? ['error', 'warn', 'log'],
     bodyParser: false,
+    // signed webhooks (licensing) verify the HMAC over the exact bytes received
+    rawBody: true,
   });
   // JSON bodies only, bounded in size: malformed or oversized bodies become clear 400/413 errors
   app.useBodyParser('json', { limit: '256kb' });

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { Effect } from '../../workflows/kernel/definition';
 import { SYSTEM_PRINCIPAL } from '../auth/principal';
+import { enqueueOutbox } from '../outbox/outbox';
 
 export interface EffectContext {
   em: EntityManager;
@@ -97,7 +98,7 @@ export class EffectsService {
   }
 
   private async outbox(em: EntityManager, topic: string, caseId: string, payload: Record<string, unknown>) {
-    await em.query(`INSERT INTO outbox (topic, case_id, payload) VALUES ($1, $2, $3)`, [topic, caseId, payload]);
+    await enqueueOutbox(em, { topic, caseId, payload });
   }
 }
 
