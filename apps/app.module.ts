@@ -4,9 +4,15 @@ import { ConfigModule } from '../config/config.module';
 import { RedisModule } from '../libs/common/redis.module';
 import { DemoSeeder } from '../libs/demo/demo-seeder';
 import { EngineModule } from '../libs/engine/engine.module';
+import { LicensingModule } from '../libs/licensing/licensing.module';
+import { NotificationsModule } from '../libs/notifications/notifications.module';
 import { OutboxModule } from '../libs/outbox/outbox.module';
 import { PersistenceModule } from '../libs/persistence/persistence.module';
+import { ReportsModule } from '../libs/reports/reports.module';
 import { ApiModule } from './api/api.module';
+import { ClockModule } from './api/clock.controller';
+import { WorkerModule } from './worker/worker.module';
+import { TimersModule } from '../libs/timers/timers.module';
 
 /** Composes the process: shared engine and persistence, plus the api and/or worker roles. */
 @Module({})
@@ -14,9 +20,12 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     const roles: DynamicModule['imports'] = [];
     if (config.ROLE !== 'worker') roles.push(ApiModule);
+    // the clock endpoint does not exist unless explicitly enabled
+    if (config.ROLE !== 'worker' && config.CLOCK_CONTROL) roles.push(ClockModule);
+    if (config.ROLE !== 'api') roles.push(WorkerModule);
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule, RedisModule, EngineModule, OutboxModule, ...roles],
+      imports: [ConfigModule.forRoot(config), PersistenceModule, RedisModule, EngineModule, OutboxModule, NotificationsModule, TimersModule, LicensingModule, ReportsModule, ...roles],
       providers: [DemoSeeder],
     };
   }

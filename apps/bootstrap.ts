@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { AllExceptionsFilter } from '../libs/common/http-exception.filter';
 import { createValidationPipe } from '../libs/common/validation.pipe';
 import { DemoSeeder } from '../libs/demo/demo-seeder';
+import { mountBullBoard } from '../libs/timers/bull-board';
 import { AppModule } from './app.module';
 
 /** Builds the Nest application for a role (used by main.ts and by the end-to-end tests). */
@@ -18,7 +19,12 @@ export async function createApp(config: AppConfig, opts: { logger?: false | ('er
   });
   // JSON bodies only, bounded in size: malformed or oversized bodies become clear 400/413 errors
   app.useBodyParser('json', { limit: '256kb' });
-  app.setGlobalPrefix('api/v1', { exclude: [{ path: 'health', method: RequestMethod.GET }] });
+  app.setGlobalPrefix('api/v1', {
+    exclude: [
+      { path: 'health', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
+    ],
+  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
@@ -31,6 +37,7 @@ export async function createApp(config: AppConfig, opts: { logger?: false | ('er
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
 
+  if (config.ROLE !== 'worker') mountBullBoard(app);
   if (config.DEMO) await app.get(DemoSeeder).seedIfEmpty();
   return app;
 }

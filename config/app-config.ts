@@ -46,6 +46,14 @@ export class AppConfig {
   @IsString()
   LICENSING_CALLBACK_URL?: string;
 
+  /** SMTP server of the e-mail notifications, e.g. `smtp://user:pass@mail.example.com:587`; unset → e-mails stay pending. */
+  @IsOptional()
+  @Matches(/^smtps?:\/\//, { message: 'SMTP_URL 必须是 smtp:// 或 smtps:// 连接串' })
+  SMTP_URL?: string;
+
+  @IsString()
+  MAIL_FROM = 'PartyFlow <noreply@partyflow.local>';
+
   @IsIn(['all', 'api', 'worker'])
   ROLE: 'all' | 'api' | 'worker' = 'all';
 
@@ -63,7 +71,7 @@ export class ConfigError extends Error {}
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(new AppConfig())) if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
-  for (const key of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'LICENSING_WEBHOOK_SECRET', 'LICENSING_CALLBACK_URL'])
+  for (const key of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'LICENSING_WEBHOOK_SECRET', 'LICENSING_CALLBACK_URL', 'SMTP_URL'])
     if (env[key]) raw[key] = env[key];
   if (!raw.JWT_SECRET && raw.DEMO && toBool({ value: raw.DEMO })) raw.JWT_SECRET = 'partyflow-demo-secret';
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });

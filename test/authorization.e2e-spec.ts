@@ -148,6 +148,16 @@ describe('authorization matrix (e2e)', () => {
     expect(dup.status).toBe(409);
   });
 
+  it('lists the five workflows and serves each statechart with a Mermaid diagram', async () => {
+    const list = await get('city', '/workflows');
+    expect(list.body.map((w: any) => w.key).sort()).toEqual(['annual-review', 'branch-formation', 'membership-transfer', 'nonconforming', 'recruitment']);
+    const one = await get('city', '/workflows/membership-transfer');
+    expect(one.body.mermaid).toMatch(/^stateDiagram-v2/);
+    expect(one.body.mermaid).toContain('转出审核');
+    expect(one.body.statechart.states.release_review).toBeDefined();
+    expect((await get('city', '/workflows/no-such-flow')).status).toBe(404);
+  });
+
   it('tasks, audit and workflows answer each role within its scope', async () => {
     for (const u of USERS) {
       expect((await get(u, '/tasks')).status).toBe(200);

@@ -7,13 +7,16 @@ import { AuditController } from './audit.controller';
 import { AuthController } from './auth.controller';
 import { CasesController } from './cases.controller';
 import { HealthController } from './health.controller';
+import { LicensingController } from './licensing.controller';
+import { NotificationsController } from './notifications.controller';
 import { RegistryController } from './registry.controller';
+import { ReportsController } from './reports.controller';
 import { WorkflowsController } from './workflows.controller';
 
 /** The HTTP application: controllers only; the work happens in libs/. */
 @Module({
   imports: [AuthModule, TerminusModule],
-  controllers: [AuthController, RegistryController, WorkflowsController, CasesController, AuditController, HealthController],
+  controllers: [AuthController, RegistryController, WorkflowsController, CasesController, AuditController, HealthController, NotificationsController, LicensingController, ReportsController],
   providers: [RegistryService, AuditService],
 })
 export class ApiModule {}

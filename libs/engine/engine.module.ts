@@ -4,6 +4,7 @@ import { CalendarModule } from '../calendar/calendar.module';
 import { PolicyModule } from '../policy/policy.module';
 import { CaseQueryService } from './case-query.service';
 import { Clock } from './clock';
+import { ClockSync } from './clock-sync.service';
 import { DeadlinePlanner } from './deadline-planner';
 import { EffectsService } from './effects.service';
 import { EngineService } from './engine.service';
@@ -24,6 +25,7 @@ import { WorkflowRegistry } from './workflow-registry';
       },
     },
     Clock,
+    ClockSync,
     DeadlinePlanner,
     FactsService,
     EffectsService,
@@ -31,6 +33,6 @@ import { WorkflowRegistry } from './workflow-registry';
     EngineService,
     CaseQueryService,
   ],
-  exports: [WorkflowRegistry, Clock, EngineService, CaseQueryService, PolicyService, DeadlinePlanner],
+  exports: [WorkflowRegistry, Clock, ClockSync, EngineService, CaseQueryService, PolicyService, DeadlinePlanner],
 })
 export class EngineModule {}

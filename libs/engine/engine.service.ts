@@ -291,6 +291,7 @@ export class EngineService {
     else await write(this.ds.manager);
     // only remember what is certainly committed (a caller's transaction may still roll back)
     if (!em) this.recent.set(updated);
+    else this.recent.delete(caseId);
     return updated;
   }
 

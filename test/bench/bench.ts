@@ -14,12 +14,16 @@ import { loadConfig } from '../../config/app-config';
 import type { Principal } from '../../libs/auth/principal';
 import { buildDemoRegion } from '../../libs/demo/demo-region';
 import { EngineService } from '../../libs/engine/engine.service';
+import { timerBench } from './timer-bench';
 
 const CONCURRENCY = 8;
 const CASES = Number(process.env.BENCH_CASES ?? 160);
 const TRANSITIONS = Number(process.env.BENCH_TRANSITIONS ?? 4000);
 const HTTP_REQUESTS = Number(process.env.BENCH_HTTP_REQUESTS ?? 2000);
 const ROUNDS = 4;
+const TIMER_STORM = Number(process.env.BENCH_TIMER_STORM ?? 100_000);
+const LATENESS_TIMERS = Number(process.env.BENCH_LATENESS_TIMERS ?? 1000);
+const LATENESS_WINDOW_MS = Number(process.env.BENCH_LATENESS_WINDOW_MS ?? 60_000);
 
 interface Stats {
   ops: number;
@@ -180,6 +184,9 @@ async function main() {
   console.log(`raw pg baseline (lock/update/insert)    ${fmt(rawStats)}`);
   console.log(`ratio engine/raw                        ${ratio.toFixed(2)}   (goal ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'NOT met'})`);
   console.log(`HTTP events (POST /cases/:id/events)   ${fmt(httpStats)}   errors ${httpErrors}`);
+
+  console.log('');
+  for (const line of await timerBench(app, { storm: TIMER_STORM, lateness: LATENESS_TIMERS, windowMs: LATENESS_WINDOW_MS })) console.log(line);
   await app.close();
 }
 

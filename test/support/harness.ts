@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { createApp } from '../../apps/bootstrap';
 import { loadConfig } from '../../config/app-config';
 import { buildDemoRegion, DemoRegion } from '../../libs/demo/demo-region';
+import { connectToServer, withDatabase } from './global-setup';
 
 export interface Harness {
   app: INestApplication;
@@ -13,14 +14,29 @@ export interface Harness {
   /** Bearer header for a demo user (password `demo`). */
   as: (username: string) => Promise<{ Authorization: string }>;
   close: () => Promise<void>;
+  /** The environment of this harness (its own database and queue prefix), for worker child processes. */
+  env: Record<string, string>;
 }
 
 /**
  * Boots the real application (PostgreSQL and Redis from the environment, provisioned by `npm test`)
  * with the demo region seeded, for end-to-end tests through HTTP.
  */
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const config = loadConfig({ ...process.env, DEMO: '1', JWT_SECRET: process.env.JWT_SECRET ?? 'test-secret-123', ...env });
+export async function startHarness(overrides: Record<string, string> = {}): Promise<Harness> {
+  // each suite gets its own database and queue prefix: engine time only moves forward, and one suite's
+  // clock moves and timers must not leak into another's
+  const suffix = `${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 7)}`;
+  const database = `${new URL(process.env.DATABASE_URL!).pathname.slice(1) || 'partyflow'}_${suffix}`.slice(0, 63);
+  const admin = await connectToServer(process.env.DATABASE_URL!);
+  await admin.query(`CREATE DATABASE "${database}"`);
+  await admin.end();
+  const env: Record<string, string> = {
+    DATABASE_URL: withDatabase(process.env.DATABASE_URL!, database),
+    REDIS_PREFIX: `${process.env.REDIS_PREFIX ?? 'pf-it'}-${suffix}`,
+    JWT_SECRET: process.env.JWT_SECRET ?? 'test-secret-123',
+    CLOCK_CONTROL: '1',
+  };
+  const config = loadConfig({ ...process.env, DEMO: '1', ...env, ...overrides });
   const app = await createApp(config, { logger: ['error'] });
   await app.init();
   const server = app.getHttpServer();
@@ -38,7 +54,14 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       }
       return { Authorization: `Bearer ${tokens.get(username)}` };
     },
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      const admin = await connectToServer(process.env.DATABASE_URL!);
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
+      await admin.query(`DROP DATABASE IF EXISTS "${database}"`);
+      await admin.end();
+    },
+    env,
   };
 }
 

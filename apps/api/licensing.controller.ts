@@ -1,0 +1,65 @@
+import { Controller, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { RawBodyRequest } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { CurrentUser, Public } from '../../libs/auth/auth.guard';
+import { AuthService } from '../../libs/auth/auth.service';
+import type { Principal } from '../../libs/auth/principal';
+import { AppError } from '../../libs/common/app-error';
+import { ApplicationStatusDto, DeliveriesQueryDto, LicensingEventDto } from '../../libs/licensing/dto';
+import { LicensingService } from '../../libs/licensing/licensing.service';
+
+@ApiTags('licensing integration')
+@Controller('integrations/licensing')
+export class LicensingController {
+  constructor(
+    private readonly licensing: LicensingService,
+    private readonly auth: AuthService,
+  ) {}
+
+  /** Signed webhook of the licensing system: authenticated by the HMAC of the raw body only. */
+  @Public()
+  @Post('events')
+  @ApiOperation({
+    summary: '接收执业管理系统事件（HMAC 签名）',
+    description:
+      'X-Signature: sha256=<hex HMAC-SHA256 of the raw body with LICENSING_WEBHOOK_SECRET>. 202 the first time, 200 with the same result for a replayed eventId. ' +
+      '401 bad/missing signature (nothing stored), 400 malformed, 422 unknown type or unknown firm/member, 503 when LICENSING_WEBHOOK_SECRET is not set.',
+  })
+  @ApiHeader({ name: 'X-Signature', required: true, description: 'sha256=<hex>' })
+  @ApiBody({ type: LicensingEventDto })
+  @ApiResponse({ status: 202, description: '{ accepted: true, caseIds, … }' })
+  async events(@Req() req: RawBodyRequest<Request>, @Res({ passthrough: true }) res: Response) {
+    const out = await this.licensing.ingest(req.rawBody, req.headers['x-signature'], req.body);
+    res.status(out.status);
+    if (out.replay) res.setHeader('X-Replay', 'true');
+    return out.body;
+  }
+
+  /**
+   * Party-transfer status of a licensing application, for gating. Either a user token (in scope) or, for the
+   * licensing system, `X-Signature: sha256=<hex HMAC of "GET /api/v1/integrations/licensing/applications/<ref>">`.
+   */
+  @Public()
+  @Get('applications/:applicationRef')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: '查询执业申请的党组织关系接转状态（not_required | pending | completed | exception_approved）' })
+  @ApiHeader({ name: 'X-Signature', required: false, description: 'sha256=<hex HMAC of "GET /api/v1/integrations/licensing/applications/<applicationRef>">' })
+  @ApiResponse({ status: 200, type: ApplicationStatusDto })
+  async application(@Param('applicationRef') ref: string, @Headers('authorization') authorization?: string, @Headers('x-signature') signature?: string) {
+    if (signature !== undefined) return this.licensing.application(ref, { signature });
+    const token = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
+    if (!token) throw new AppError(401, 'UNAUTHORIZED', '未登录：缺少访问令牌或签名');
+    const principal = await this.auth.verify(token);
+    if (!principal) throw new AppError(401, 'UNAUTHORIZED', '访问令牌无效或已过期');
+    return this.licensing.application(ref, { principal });
+  }
+
+  /** Outbound status notifications with attempts, errors and delivery time (admin, supervisors, city committee clerks). */
+  @Get('deliveries')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: '向执业管理系统推送的状态通知及其投递记录' })
+  deliveries(@CurrentUser() u: Principal, @Query() q: DeliveriesQueryDto) {
+    return this.licensing.deliveries(u, q);
+  }
+}

@@ -1,0 +1,196 @@
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import { isAdmin, Principal } from '../auth/principal';
+import { AppError } from '../common/app-error';
+import { flattenValidationErrors } from '../common/validation';
+import { canonicalJson } from '../engine/canonical-json';
+import { EngineService } from '../engine/engine.service';
+import { LicensingEventDto } from './dto';
+import { LICENSING_EVENT_TYPES, LICENSING_STATUS_TOPIC } from './licensing.constants';
+import { licensingError } from './licensing-errors';
+import { LicensingEventResult, LicensingProcessor } from './licensing-processor';
+import { ApplicationView, readApplication } from './licensing-status';
+import { signLicensingBody, verifyLicensingSignature } from './signature';
+
+export interface IngestResponse {
+  /** 202 the first time, 200 for a replay of an already processed eventId */
+  status: HttpStatus.ACCEPTED | HttpStatus.OK;
+  body: LicensingEventResult;
+  replay: boolean;
+}
+
+/** Path signed by the licensing system when it reads an application's status without a user token. */
+export const applicationStatusSigningString = (ref: string) => `GET /api/v1/integrations/licensing/applications/${ref}`;
+
+/**
+ * The licensing integration's inbound side: verify the HMAC over the raw bytes, validate, store the event as
+ * received, and process it exactly once — the event row is inserted first (`ON CONFLICT DO NOTHING`) in the
+ * same transaction as the case operations, so a concurrent duplicate waits on the unique index and then
+ * replays the stored result.
+ */
+@Injectable()
+export class LicensingService {
+  private readonly logger = new Logger('Licensing');
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly config: AppConfig,
+    private readonly processor: LicensingProcessor,
+    private readonly engine: EngineService,
+  ) {}
+
+  private secret(): string {
+    const secret = this.config.LICENSING_WEBHOOK_SECRET;
+    if (!secret)
+      throw licensingError(HttpStatus.SERVICE_UNAVAILABLE, 'LICENSING_NOT_CONFIGURED', '执业管理系统对接未启用：未配置 LICENSING_WEBHOOK_SECRET');
+    return secret;
+  }
+
+  async ingest(rawBody: Buffer | undefined, signature: string | string[] | undefined, body: unknown): Promise<IngestResponse> {
+    const secret = this.secret();
+    const raw = rawBody ?? Buffer.alloc(0);
+    if (!verifyLicensingSignature(secret, raw, signature))
+      throw licensingError(HttpStatus.UNAUTHORIZED, 'INVALID_SIGNATURE', typeof signature === 'string' ? '签名无效（X-Signature 与请求体不符）' : '缺少签名（X-Signature）');
+    if (!rawBody || !body || typeof body !== 'object' || Array.isArray(body))
+      throw AppError.validation([{ field: 'body', errors: ['请求体须为 JSON 对象（Content-Type: application/json）'] }]);
+    const plain = body as Record<string, unknown>;
+    const rawText = raw.toString('utf8');
+    const sig = String(signature);
+    const eventId = typeof plain.eventId === 'string' && plain.eventId.length > 0 && plain.eventId.length <= 200 ? plain.eventId : undefined;
+
+    // an already processed eventId is a replay whatever the body says now
+    if (eventId) {
+      const replay = await this.replay(this.ds.manager, eventId, plain, false);
+      if (replay) return replay;
+    }
+    let dto: LicensingEventDto;
+    try {
+      dto = await this.validate(plain);
+    } catch (e) {
+      if (eventId && e instanceof AppError) await this.recordRejection(eventId, plain, rawText, sig, e);
+      throw e;
+    }
+    try {
+      return await this.ds.transaction(async (em) => {
+        const inserted = await em.query(
+          `INSERT INTO licensing_events (event_id, type, application_ref, occurred_at, raw_body, signature, raw, status)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, 'processed') ON CONFLICT (event_id) DO NOTHING RETURNING id`,
+          [dto.eventId, dto.type, dto.applicationRef ?? null, dto.occurredAt, rawText, sig, plain],
+        );
+        if (!inserted.length) {
+          // a concurrent duplicate committed first (we waited on the unique index), or an earlier attempt was refused
+          const replay = await this.replay(em, dto.eventId, plain, true);
+          if (replay) return replay;
+          await em.query(
+            `UPDATE licensing_events SET type = $2, application_ref = $3, occurred_at = $4, raw_body = $5, signature = $6, raw = $7, status = 'processed',
+               attempts = attempts + 1, received_at = now() WHERE event_id = $1`,
+            [dto.eventId, dto.type, dto.applicationRef ?? null, dto.occurredAt, rawText, sig, plain],
+          );
+        }
+        const result = await this.processor.process(em, dto);
+        // answer with the stored form (jsonb key order), so a replay is byte-for-byte the first answer
+        const [[stored]] = await em.query(
+          `UPDATE licensing_events SET result = $2, http_status = 202, processed_at = now(), out_of_order = $3 WHERE event_id = $1 RETURNING result`,
+          [dto.eventId, result, result.outOfOrder ?? null],
+        );
+        return { status: HttpStatus.ACCEPTED, body: stored.result, replay: false } as IngestResponse;
+      });
+    } catch (e) {
+      if (e instanceof AppError) await this.recordRejection(dto.eventId, plain, rawText, sig, e);
+      throw e;
+    }
+  }
+
+  /** The stored result of a processed eventId (counted as a replay), or null. */
+  private async replay(em: EntityManager, eventId: string, body: Record<string, unknown>, lock: boolean): Promise<IngestResponse | null> {
+    const [prior] = await em.query(`SELECT status, result, raw FROM licensing_events WHERE event_id = $1 ${lock ? 'FOR UPDATE' : ''}`, [eventId]);
+    if (!prior || prior.status !== 'processed' || !prior.result) return null;
+    const mismatch = canonicalJson(prior.raw) !== canonicalJson(body);
+    if (mismatch) this.logger.warn(`licensing event ${eventId} replayed with a different body: answering with the first result`);
+    await em.query(`UPDATE licensing_events SET replays = replays + 1, last_replay_at = now(), replay_mismatch = replay_mismatch OR $2 WHERE event_id = $1`, [eventId, mismatch]);
+    return { status: HttpStatus.OK, body: prior.result, replay: true };
+  }
+
+  /** A refused event (400/422) is kept too, with the reason; the sender may fix and re-send the same eventId. */
+  private async recordRejection(eventId: string, body: Record<string, unknown>, rawText: string, sig: string, error: AppError) {
+    const result = { statusCode: error.status, code: error.code, message: error.message, details: error.details };
+    const occurredAt = typeof body.occurredAt === 'string' && !Number.isNaN(Date.parse(body.occurredAt)) ? body.occurredAt : null;
+    await this.ds
+      .query(
+        `INSERT INTO licensing_events (event_id, type, application_ref, occurred_at, raw_body, signature, raw, status, result, http_status, processed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'rejected', $8, $9, now())
+         ON CONFLICT (event_id) DO UPDATE SET raw_body = EXCLUDED.raw_body, signature = EXCLUDED.signature, raw = EXCLUDED.raw, type = EXCLUDED.type,
+           result = EXCLUDED.result, http_status = EXCLUDED.http_status, processed_at = now(), attempts = licensing_events.attempts + 1
+         WHERE licensing_events.status = 'rejected'`,
+        [eventId, String(body.type ?? ''), typeof body.applicationRef === 'string' ? body.applicationRef : null, occurredAt, rawText, sig, body, result, error.status],
+      )
+      .catch((e) => this.logger.warn(`could not record rejected licensing event ${eventId}: ${(e as Error).message}`));
+  }
+
+  private async validate(body: Record<string, unknown>): Promise<LicensingEventDto> {
+    if (typeof body.type === 'string' && !(LICENSING_EVENT_TYPES as readonly string[]).includes(body.type))
+      throw licensingError(HttpStatus.UNPROCESSABLE_ENTITY, 'UNKNOWN_EVENT_TYPE', `未知的执业管理事件类型：${body.type}`, {
+        field: 'type',
+        allowed: LICENSING_EVENT_TYPES,
+      });
+    const dto = plainToInstance(LicensingEventDto, body, { enableImplicitConversion: false });
+    const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: false, forbidUnknownValues: false });
+    if (errors.length) throw AppError.validation(flattenValidationErrors(errors), '执业管理事件格式不正确');
+    return dto;
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  /** Party-transfer status of an application, for a signed request of the licensing system or a user in scope. */
+  async application(ref: string, caller: { principal?: Principal; signature?: string }): Promise<Record<string, unknown>> {
+    if (caller.signature !== undefined) {
+      if (!verifyLicensingSignature(this.secret(), applicationStatusSigningString(ref), caller.signature))
+        throw licensingError(HttpStatus.UNAUTHORIZED, 'INVALID_SIGNATURE', '签名无效（X-Signature 应为 “GET /api/v1/integrations/licensing/applications/<applicationRef>” 的 HMAC）');
+    } else if (!caller.principal) throw new AppError(HttpStatus.UNAUTHORIZED, 'UNAUTHORIZED', '未登录：缺少访问令牌或签名');
+    const view = await readApplication(this.ds.manager, ref);
+    if (!view || (caller.principal && !(await this.visible(caller.principal, view)))) throw AppError.notFound('执业申请');
+    const { scopeOrgIds, ...out } = view;
+    void scopeOrgIds;
+    return out;
+  }
+
+  private async visible(p: Principal, view: ApplicationView): Promise<boolean> {
+    if (isAdmin(p)) return true;
+    if (view.scopeOrgIds && this.engine.canSee(p, { scopeOrgIds: view.scopeOrgIds })) return true;
+    return this.atCommittee(p);
+  }
+
+  /** Admins, supervisors and clerks of a city or provincial committee oversee the integration. */
+  private async atCommittee(p: Principal): Promise<boolean> {
+    if (isAdmin(p)) return true;
+    const orgIds = p.roles.filter((r) => r.role === 'clerk' || r.role === 'supervisor').map((r) => r.orgId);
+    if (!orgIds.length) return false;
+    const [row] = await this.ds.query(`SELECT EXISTS (SELECT 1 FROM orgs WHERE id = ANY($1::uuid[]) AND type IN ('city_committee','provincial_committee')) AS x`, [orgIds]);
+    return row.x;
+  }
+
+  /** Outbound status notifications with their delivery attempts (admin, supervisors, committee clerks). */
+  async deliveries(p: Principal, q: { applicationRef?: string; status?: string }) {
+    if (!(await this.atCommittee(p))) throw AppError.forbidden('只有管理员和市律师行业党委可以查看对接推送记录');
+    const items = await this.ds.query(
+      `SELECT o.id, coalesce(o.payload->>'applicationRef', a.application_ref) AS "applicationRef", o.payload->>'partyTransfer' AS "partyTransfer",
+         o.case_id AS "caseId", o.status, o.attempts, o.last_error AS "lastError", o.next_attempt_at AS "nextAttemptAt", o.created_at AS "createdAt",
+         o.delivered_at AS "deliveredAt",
+         coalesce((SELECT json_agg(json_build_object('attempt', t.attempt, 'at', t.at, 'ok', t.ok, 'error', t.error, 'durationMs', t.duration_ms) ORDER BY t.attempt)
+                   FROM outbox_attempts t WHERE t.outbox_id = o.id), '[]'::json) AS "attemptLog"
+       FROM outbox o LEFT JOIN licensing_applications a ON a.case_id = o.case_id AND o.payload->>'applicationRef' IS NULL
+       WHERE o.topic = $1 AND ($2::text IS NULL OR o.payload->>'applicationRef' = $2 OR a.application_ref = $2) AND ($3::text IS NULL OR o.status = $3)
+       ORDER BY o.id DESC LIMIT 500`,
+      [LICENSING_STATUS_TOPIC, q.applicationRef ?? null, q.status ?? null],
+    );
+    return { items, total: items.length, callbackConfigured: !!this.config.LICENSING_CALLBACK_URL };
+  }
+
+  /** For the simulator and tests: the signature of a body with the configured secret. */
+  sign(body: string): string {
+    return signLicensingBody(this.secret(), body);
+  }
+}

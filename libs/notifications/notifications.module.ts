@@ -1,0 +1,54 @@
+import { Global, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import { CalendarModule } from '../calendar/calendar.module';
+import { OutboxHandlers } from '../outbox/outbox';
+import { EmailNotificationHandler } from './channels/email.handler';
+import { WebhookNotificationHandler } from './channels/webhook.handler';
+import { channelLookup, NotificationChannelsService } from './notification-channels.service';
+import { EMAIL_TOPIC, WEBHOOK_TOPIC } from './notification.types';
+import { NotificationsService } from './notifications.service';
+
+export const DEFAULT_MAIL_FROM = 'PartyFlow <noreply@partyflow.local>';
+
+/**
+ * Notifications: in-app rows (always on), e-mail over SMTP and signed webhooks, chosen per user or
+ * organization. Global: the timer handler (worker) and the API both use `NotificationsService`. The
+ * outbound channels are outbox topics whose handlers are registered here at boot.
+ */
+@Global()
+@Module({
+  imports: [CalendarModule],
+  providers: [
+    NotificationsService,
+    NotificationChannelsService,
+    {
+      provide: EmailNotificationHandler,
+      inject: [DataSource, AppConfig],
+      useFactory: (ds: DataSource, config: AppConfig) =>
+        new EmailNotificationHandler(channelLookup(ds), { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM || DEFAULT_MAIL_FROM }),
+    },
+    {
+      provide: WebhookNotificationHandler,
+      inject: [DataSource],
+      useFactory: (ds: DataSource) => new WebhookNotificationHandler(channelLookup(ds)),
+    },
+  ],
+  exports: [NotificationsService, NotificationChannelsService],
+})
+export class NotificationsModule implements OnModuleInit, OnModuleDestroy {
+  constructor(
+    private readonly handlers: OutboxHandlers,
+    private readonly email: EmailNotificationHandler,
+    private readonly webhook: WebhookNotificationHandler,
+  ) {}
+
+  onModuleInit() {
+    this.handlers.register(EMAIL_TOPIC, this.email);
+    this.handlers.register(WEBHOOK_TOPIC, this.webhook);
+  }
+
+  onModuleDestroy() {
+    this.email.close();
+  }
+}

@@ -1,0 +1,235 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { Principal } from '../auth/principal';
+import { WorkingCalendar } from '../calendar/working-calendar';
+import { AppError } from '../common/app-error';
+import { Clock } from '../engine/clock';
+import { enqueueOutbox } from '../outbox/outbox';
+import {
+  DeadlineNotice,
+  EMAIL_TOPIC,
+  EmailPayload,
+  NoticeSummary,
+  NotificationKind,
+  OutboundChannel,
+  WEBHOOK_TOPIC,
+  WebhookPayload,
+} from './notification.types';
+import { planDelivery } from './quiet-hours';
+import { renderDeadlineNotice, renderEmail, renderRobotText } from './templates';
+
+export interface NotificationView {
+  id: string;
+  kind: NotificationKind;
+  level: number;
+  title: string;
+  body: string;
+  caseId: string | null;
+  link: Record<string, unknown> | null;
+  createdAt: string;
+  deliverAt: string;
+  readAt: string | null;
+  read: boolean;
+}
+
+export interface NotificationPage {
+  items: NotificationView[];
+  /** Visible notifications matching the filter. */
+  total: number;
+  /** Visible unread notifications (whatever the filter). */
+  unread: number;
+  page: number;
+  pageSize: number;
+}
+
+interface NotificationRow {
+  id: string;
+  kind: NotificationKind;
+  level: number;
+  title: string;
+  body: string;
+  case_id: string | null;
+  link: Record<string, unknown> | null;
+  created_at: Date;
+  deliver_at: Date;
+  read_at: Date | null;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const KINDS = ['reminder', 'overdue', 'escalation'];
+
+const toView = (r: NotificationRow): NotificationView => ({
+  id: r.id,
+  kind: r.kind,
+  level: r.level,
+  title: r.title,
+  body: r.body,
+  caseId: r.case_id,
+  link: r.link,
+  createdAt: new Date(r.created_at).toISOString(),
+  deliverAt: new Date(r.deliver_at).toISOString(),
+  readAt: r.read_at ? new Date(r.read_at).toISOString() : null,
+  read: r.read_at !== null,
+});
+
+/**
+ * One statement per notice: resolves the recipients (clerks of the org, or supervisors of the org and its
+ * ancestors), inserts their in-app rows (a duplicate dedupe key is skipped) and returns the enabled
+ * outbound subscriptions of those users and of the recipients' orgs.
+ */
+const NOTIFY_SQL = `
+  WITH target AS (SELECT id, path FROM orgs WHERE id = $1::uuid),
+  assignments AS (
+    SELECT ra.user_id, ra.org_id FROM role_assignments ra, target t
+    WHERE ra.role = $2::text
+      AND (($2::text = 'clerk' AND ra.org_id = t.id) OR ($2::text = 'supervisor' AND t.path LIKE '%/' || ra.org_id::text || '/%'))
+  ),
+  recipients AS (SELECT DISTINCT user_id FROM assignments),
+  channel_orgs AS (
+    SELECT id AS org_id FROM target WHERE $2::text = 'clerk'
+    UNION SELECT org_id FROM assignments WHERE $2::text = 'supervisor'
+  ),
+  ins AS (
+    INSERT INTO notifications (user_id, case_id, kind, level, title, body, link, dedupe_key, deliver_at, created_at)
+    SELECT r.user_id, $3::uuid, $4::text, $5::int, $6::text, $7::text, $8::jsonb, $9::text || ':' || r.user_id::text || ':in_app', $10::timestamptz, $11::timestamptz
+    FROM recipients r
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING 1
+  )
+  SELECT (SELECT count(*)::int FROM ins) AS in_app,
+         coalesce((SELECT json_agg(json_build_object('id', c.id, 'channel', c.channel, 'address', c.address)
+                                    ORDER BY (c.secret IS NULL), (c.org_id IS NULL), c.created_at, c.id)
+                   FROM notification_channels c
+                   WHERE c.enabled AND (c.user_id IN (SELECT user_id FROM recipients) OR c.org_id IN (SELECT org_id FROM channel_orgs))), '[]'::json) AS channels`;
+
+/**
+ * In-app notifications and the fan-out to e-mail and webhook subscriptions. Quiet hours (the policy's
+ * `engine.quietHours`, non-working days of the statutory calendar): a reminder — and, unless
+ * `deferEscalations` is false, an overdue notice or escalation — that falls in them is shown in-app from the
+ * next working morning (`deliver_at`), and its e-mails and webhooks are not sent before then (`notBefore`).
+ * `notifyDeadline` runs in the caller's transaction (the timer handler, holding the timer row lock);
+ * exactly-once per recipient and channel comes from the dedupe keys `<dedupeBase>:<userId>:in_app` and
+ * `<dedupeBase>:<channelId>:<channel>`.
+ */
+@Injectable()
+export class NotificationsService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+    private readonly calendar: WorkingCalendar,
+  ) {}
+
+  async notifyDeadline(em: EntityManager, n: DeadlineNotice): Promise<{ inApp: number; outbound: number }> {
+    if (!n.dedupeBase) throw new RangeError('notifyDeadline: dedupeBase is required');
+    if (!KINDS.includes(n.kind)) throw new RangeError(`notifyDeadline: unknown kind ${String(n.kind)}`);
+    if (n.recipients.role !== 'clerk' && n.recipients.role !== 'supervisor')
+      throw new RangeError(`notifyDeadline: unknown recipient role ${String(n.recipients.role)}`);
+    const notice = renderDeadlineNotice(n);
+    const plan = (at: Date) =>
+      planDelivery(this.calendar, { kind: n.kind, now: at, quietHours: n.quietHours, deferEscalations: n.deferEscalations, morningHour: n.morningHour });
+    // in-app: where the stage belongs in the timeline; outbound: not pushed at night, measured when it is sent
+    const { deliverAt } = plan(n.stageAt ?? n.now);
+    const sendAt = n.stageAt ? plan(n.now).deliverAt : deliverAt;
+    const link = { caseId: n.caseId };
+    const [row]: { in_app: number; channels: { id: string; channel: OutboundChannel; address: string }[] }[] = await em.query(NOTIFY_SQL, [
+      n.recipients.orgId,
+      n.recipients.role,
+      n.caseId,
+      n.kind,
+      n.level,
+      notice.title,
+      notice.body,
+      JSON.stringify(link),
+      n.dedupeBase,
+      deliverAt,
+      n.now,
+    ]);
+
+    // the outbox relay runs on wall time: a deferred message waits as long from now as it does in engine time
+    const delayMs = sendAt.getTime() - n.now.getTime();
+    const notBefore = delayMs > 0 ? new Date(Date.now() + delayMs) : undefined;
+    const summary: NoticeSummary = {
+      kind: n.kind,
+      level: n.level,
+      title: notice.title,
+      body: notice.body,
+      caseId: n.caseId,
+      dueAt: n.dueAt.toISOString(),
+      deliverAt: sendAt.toISOString(),
+      workflowTitle: n.workflowTitle,
+      stateTitle: n.stateTitle,
+      deadlineTitle: n.deadlineTitle,
+      ...(n.subjectLabel ? { subjectLabel: n.subjectLabel } : {}),
+      link,
+    };
+    let outbound = 0;
+    // a user's own subscription and their org's may name the same address: one message per address and channel,
+    // through the first in a stable order (signed webhooks first, then the org's, then the oldest)
+    const seen = new Set<string>();
+    for (const c of row.channels) {
+      const target = `${c.channel}|${c.channel === 'email' ? c.address.toLowerCase() : c.address}`;
+      if (seen.has(target)) continue;
+      seen.add(target);
+      const dedupeKey = `${n.dedupeBase}:${c.id}:${c.channel}`;
+      const payload: EmailPayload | WebhookPayload =
+        c.channel === 'email'
+          ? { channelId: c.id, to: c.address, ...renderEmail(notice, { ...n }), dedupeKey, notification: summary }
+          : { channelId: c.id, url: c.address, content: renderRobotText(notice, n), dedupeKey, notification: summary };
+      const inserted = await enqueueOutbox(em, {
+        topic: c.channel === 'email' ? EMAIL_TOPIC : WEBHOOK_TOPIC,
+        dedupeKey,
+        caseId: n.caseId,
+        payload: payload as unknown as Record<string, unknown>,
+        notBefore,
+      });
+      if (inserted) outbound++;
+    }
+    return { inApp: row.in_app, outbound };
+  }
+
+  /** The caller's delivered notifications (deliver_at ≤ engine now), newest first. */
+  async list(principal: Principal, q: { unreadOnly?: boolean; page?: number; pageSize?: number } = {}): Promise<NotificationPage> {
+    const page = Math.max(1, Math.floor(q.page ?? 1));
+    const pageSize = Math.min(200, Math.max(1, Math.floor(q.pageSize ?? 20)));
+    const now = this.clock.now();
+    const unreadOnly = q.unreadOnly === true;
+    const [rows, [counts]] = await Promise.all([
+      this.ds.query(
+        `SELECT id, kind, level, title, body, case_id, link, created_at, deliver_at, read_at FROM notifications
+         WHERE user_id = $1 AND deliver_at <= $2 AND ($3::boolean = false OR read_at IS NULL)
+         ORDER BY deliver_at DESC, created_at DESC, id DESC LIMIT $4 OFFSET $5`,
+        [principal.userId, now, unreadOnly, pageSize, (page - 1) * pageSize],
+      ) as Promise<NotificationRow[]>,
+      this.ds.query(
+        `SELECT count(*)::int AS all, count(*) FILTER (WHERE read_at IS NULL)::int AS unread
+         FROM notifications WHERE user_id = $1 AND deliver_at <= $2`,
+        [principal.userId, now],
+      ) as Promise<{ all: number; unread: number }[]>,
+    ]);
+    return { items: rows.map(toView), total: unreadOnly ? counts.unread : counts.all, unread: counts.unread, page, pageSize };
+  }
+
+  /** Marks one of the caller's delivered notifications read (idempotent: the first read time stays). */
+  async markRead(principal: Principal, id: string): Promise<NotificationView> {
+    if (!UUID_RE.test(id)) throw AppError.notFound('通知');
+    const now = this.clock.now();
+    // TypeORM returns [rows, affected] for UPDATE … RETURNING on PostgreSQL
+    const [rows]: [NotificationRow[], number] = await this.ds.query(
+      `UPDATE notifications SET read_at = coalesce(read_at, $3) WHERE id = $1 AND user_id = $2 AND deliver_at <= $3
+       RETURNING id, kind, level, title, body, case_id, link, created_at, deliver_at, read_at`,
+      [id, principal.userId, now],
+    );
+    if (!rows.length) throw AppError.notFound('通知');
+    return toView(rows[0]);
+  }
+
+  /** Marks every delivered unread notification of the caller read. */
+  async markAllRead(principal: Principal): Promise<{ updated: number }> {
+    const now = this.clock.now();
+    const [, updated]: [unknown[], number] = await this.ds.query(
+      `UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL AND deliver_at <= $2`,
+      [principal.userId, now],
+    );
+    return { updated };
+  }
+}

@@ -1,0 +1,37 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { OUTBOX_QUEUE } from '../timers/timer-queue';
+
+const LOOKAHEAD_MS = 60_000;
+
+/**
+ * Puts pending outbox rows on BullMQ, one job per row and attempt (`outbox-<id>-<attempts>`; BullMQ 6 forbids ':' in ids), delayed to
+ * the row's next attempt. Like the timer relay it runs every few seconds, so a flushed Redis loses nothing:
+ * the rows are still pending in PostgreSQL and go back on the queue.
+ */
+@Injectable()
+export class OutboxRelay {
+  constructor(
+    private readonly ds: DataSource,
+    @Inject(OUTBOX_QUEUE) private readonly queue: Queue,
+  ) {}
+
+  async relayOnce(): Promise<number> {
+    // outbox delivery runs on wall time: retries and quiet hours are about the real receiver
+    const now = Date.now();
+    const rows: { id: string; attempts: number; next_attempt_at: Date }[] = await this.ds.query(
+      `SELECT id, attempts, next_attempt_at FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT 5000`,
+      [new Date(now + LOOKAHEAD_MS)],
+    );
+    if (!rows.length) return 0;
+    await this.queue.addBulk(
+      rows.map((r) => ({
+        name: 'deliver',
+        data: { id: r.id },
+        opts: { jobId: `outbox-${r.id}-${r.attempts}`, delay: Math.max(0, r.next_attempt_at.getTime() - now), removeOnComplete: true, removeOnFail: 1000 },
+      })),
+    );
+    return rows.length;
+  }
+}

@@ -1,0 +1,191 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { SYSTEM_PRINCIPAL } from '../auth/principal';
+import { AppError } from '../common/app-error';
+import { Clock } from '../engine/clock';
+import { EngineService } from '../engine/engine.service';
+import { PolicyService } from '../engine/policy.service';
+import { WorkflowRegistry } from '../engine/workflow-registry';
+import { NotificationsService } from '../notifications/notifications.service';
+import type { TimerStage } from '../persistence/entities';
+
+interface ClaimedTimer {
+  id: string;
+  case_id: string;
+  epoch: number;
+  state_path: string;
+  deadline_key: string;
+  due_at: Date;
+  fire_event: string | null;
+  party: string | null;
+  title: string;
+  stages: TimerStage[];
+  next_stage: number;
+  case_status: string;
+  state_paths: string[];
+  entered: Record<string, { at: string; version: number }>;
+  parties: Record<string, string>;
+  workflow: string;
+  definition_version: number;
+  policy_version: string;
+}
+
+export interface DrainResult {
+  /** timer stages delivered (reminders, deadlines, escalations) */
+  fired: number;
+  /** timers found stale (their state was left) and cancelled */
+  cancelled: number;
+  /** events the clock sent into cases */
+  events: number;
+}
+
+/** Fault injection for the crash test: pause inside the claiming transaction (never set in production). */
+const PAUSE_AFTER_CLAIM_MS = Number(process.env.PF_FAULT_PAUSE_AFTER_CLAIM_MS ?? 0);
+
+/**
+ * Delivers due timer stages. PostgreSQL decides what is due: a batch is claimed with
+ * `FOR UPDATE SKIP LOCKED`, so several workers share the work and none delivers a stage twice; the
+ * stage's effects (notifications, the clock's event into the case) commit in the same transaction as
+ * the timer's advance and its delivery row, so a crash mid-batch rolls back and is simply redone.
+ */
+@Injectable()
+export class TimerDrainService {
+  private readonly logger = new Logger(TimerDrainService.name);
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+    private readonly engine: EngineService,
+    private readonly registry: WorkflowRegistry,
+    private readonly policies: PolicyService,
+    private readonly notifications: NotificationsService,
+  ) {}
+
+  /** Delivers everything due now, batch after batch, in due order. */
+  async drain(batchSize = 500): Promise<DrainResult> {
+    const total: DrainResult = { fired: 0, cancelled: 0, events: 0 };
+    for (;;) {
+      const r = await this.drainBatch(batchSize);
+      total.fired += r.fired;
+      total.cancelled += r.cancelled;
+      total.events += r.events;
+      if (r.claimed < batchSize) return total;
+    }
+  }
+
+  async drainBatch(limit: number): Promise<DrainResult & { claimed: number }> {
+    return this.ds.transaction(async (em) => {
+      const now = this.clock.now();
+      const rows: ClaimedTimer[] = await em.query(
+        `SELECT t.id, t.case_id, t.epoch, t.state_path, t.deadline_key, t.due_at, t.fire_event, t.party, t.title, t.stages, t.next_stage,
+                c.status AS case_status, c.state_paths, c.entered, c.parties, c.workflow, c.definition_version, c.policy_version
+         FROM timers t JOIN cases c ON c.id = t.case_id
+         WHERE t.status = 'pending' AND t.next_at <= $1
+         ORDER BY t.next_at, t.id LIMIT $2
+         FOR UPDATE OF t SKIP LOCKED`,
+        [now, limit],
+      );
+      if (!rows.length) return { claimed: 0, fired: 0, cancelled: 0, events: 0 };
+      if (PAUSE_AFTER_CLAIM_MS) await new Promise((r) => setTimeout(r, PAUSE_AFTER_CLAIM_MS));
+
+      const cancelled: string[] = [];
+      const advances: { id: string; nextStage: number; nextAt: string | null; done: boolean }[] = [];
+      const deliveries: { timerId: string; stage: number; kind: string; level: number; dueAt: string; lateMs: number; outcome: string }[] = [];
+      const events: { caseId: string; type: string; timerId: string; stage: number }[] = [];
+      const wallNow = Date.now();
+
+      for (const t of rows) {
+        // a timer belongs to one visit of its state: stale when the case closed, left the state, or re-entered it later
+        const visit = t.entered?.[t.state_path];
+        if (t.case_status !== 'open' || !t.state_paths.includes(t.state_path) || !visit || visit.version > t.epoch) {
+          cancelled.push(t.id);
+          continue;
+        }
+        const def = this.registry.get(t.workflow, t.definition_version);
+        const policy = this.policies.byId(t.policy_version, def);
+        let stage = t.next_stage;
+        // deliver every stage already due, in order; stop after the clock's own event (it may end the visit)
+        while (stage < t.stages.length && new Date(t.stages[stage].at) <= now) {
+          const s = t.stages[stage];
+          const recipients = this.recipients(t, def, s);
+          for (const r of recipients)
+            await this.notifications.notifyDeadline(em, {
+              dedupeBase: `timer:${t.id}:${stage}`,
+              kind: s.kind === 'deadline' ? 'overdue' : s.kind,
+              level: s.level,
+              caseId: t.case_id,
+              workflowTitle: def.title,
+              stateTitle: def.states[t.state_path]?.title ?? t.state_path,
+              deadlineTitle: t.title,
+              dueAt: new Date(t.due_at),
+              // in-app visibility follows when the stage was scheduled (a late delivery shows at once)
+              stageAt: new Date(s.at),
+              recipients: r,
+              now,
+              quietHours: (policy.engine as any).quietHours,
+            });
+          deliveries.push({ timerId: t.id, stage, kind: s.kind, level: s.level, dueAt: s.at, lateMs: Math.max(0, wallNow - (new Date(s.at).getTime() - this.clock.offset)), outcome: recipients.length ? 'notified' : 'no_recipient' });
+          stage++;
+          if (s.kind === 'deadline' && t.fire_event) {
+            events.push({ caseId: t.case_id, type: t.fire_event, timerId: t.id, stage: stage - 1 });
+            break;
+          }
+        }
+        const done = stage >= t.stages.length;
+        advances.push({ id: t.id, nextStage: stage, nextAt: done ? null : t.stages[stage].at, done });
+      }
+
+      if (cancelled.length) await em.query(`UPDATE timers SET status = 'cancelled' WHERE id = ANY($1::uuid[])`, [cancelled]);
+      if (advances.length)
+        await em.query(
+          `UPDATE timers t SET next_stage = a.next_stage, next_at = a.next_at,
+             status = CASE WHEN a.done THEN 'fired' ELSE 'pending' END, fired_at = CASE WHEN a.done THEN $5::timestamptz ELSE NULL END
+           FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::boolean[]) AS a(id, next_stage, next_at, done) WHERE t.id = a.id`,
+          [advances.map((a) => a.id), advances.map((a) => a.nextStage), advances.map((a) => a.nextAt), advances.map((a) => a.done), now],
+        );
+      if (deliveries.length)
+        await em.query(
+          `INSERT INTO timer_deliveries (timer_id, stage, kind, level, due_at, fired_at, late_ms, outcome)
+           SELECT d.timer_id, d.stage, d.kind, d.level, d.due_at, $7::timestamptz, d.late_ms, d.outcome
+           FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $8::text[]) AS d(timer_id, stage, kind, level, due_at, late_ms, outcome)`,
+          [deliveries.map((d) => d.timerId), deliveries.map((d) => d.stage), deliveries.map((d) => d.kind), deliveries.map((d) => d.level), deliveries.map((d) => d.dueAt),
+           deliveries.map((d) => Math.min(d.lateMs, 2_000_000_000)), now, deliveries.map((d) => d.outcome)],
+        );
+      let sent = 0;
+      for (const e of events) if (await this.sendClockEvent(em, e)) sent++;
+      return { claimed: rows.length, fired: deliveries.length, cancelled: cancelled.length, events: sent };
+    });
+  }
+
+  /**
+   * Sends the clock's event (e.g. LETTER_EXPIRED) as the `system` actor inside a savepoint: a refusal
+   * (the machine's own rule says "not yet") is recorded and leaves the batch intact.
+   */
+  private async sendClockEvent(em: EntityManager, e: { caseId: string; type: string; timerId: string; stage: number }): Promise<boolean> {
+    await em.query('SAVEPOINT clock_event');
+    try {
+      await this.engine.sendEventIn(em, SYSTEM_PRINCIPAL, e.caseId, { type: e.type, comment: '期限届满，系统自动处理' });
+      await em.query('RELEASE SAVEPOINT clock_event');
+      return true;
+    } catch (err) {
+      await em.query('ROLLBACK TO SAVEPOINT clock_event');
+      const reason = err instanceof AppError ? `${err.code}: ${err.message}` : String(err);
+      await em.query(`UPDATE timer_deliveries SET outcome = $3 WHERE timer_id = $1 AND stage = $2`, [e.timerId, e.stage, `event_refused: ${reason}`.slice(0, 500)]);
+      if (!(err instanceof AppError)) this.logger.error(`clock event ${e.type} on case ${e.caseId} failed: ${reason}`);
+      return false;
+    }
+  }
+
+  /**
+   * Who hears of a stage: reminders and the deadline go to the clerks of the acting party; the first
+   * escalation to the clerks of that party's upper committee, the second to the supervisors above it.
+   */
+  private recipients(t: ClaimedTimer, def: ReturnType<WorkflowRegistry['get']>, s: TimerStage): { orgId: string; role: 'clerk' | 'supervisor' }[] {
+    const candidates = [t.party, ...(def.states[t.state_path]?.actors ?? []).map((a) => a.party)].filter(Boolean) as string[];
+    const party = candidates.find((p) => t.parties[p]);
+    if (s.kind !== 'escalation') return party ? [{ orgId: t.parties[party], role: 'clerk' }] : [];
+    const upper = (party && t.parties[`${party}Upper`]) || t.parties.city;
+    if (!upper) return [];
+    return [{ orgId: upper, role: s.level >= 2 ? 'supervisor' : 'clerk' }];
+  }
+}

@@ -1,0 +1,45 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { Clock } from '../engine/clock';
+import { TIMERS_QUEUE } from './timer-queue';
+
+/** How far ahead due instants are put on Redis as delayed wake-up jobs. */
+export const RELAY_LOOKAHEAD_MS = 120_000;
+
+/**
+ * Puts the instants at which timers fall due on BullMQ as delayed wake-up jobs with deterministic ids
+ * (`wake-<epoch ms>`, one per instant however many timers share it). It runs at start and every few
+ * seconds, so it is also the reconciler: after Redis was flushed or a job lost, the next pass puts the
+ * wake-ups back; a duplicate wake-up finds nothing left to deliver.
+ */
+@Injectable()
+export class TimerRelay {
+  private readonly logger = new Logger(TimerRelay.name);
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly clock: Clock,
+    @Inject(TIMERS_QUEUE) private readonly queue: Queue,
+  ) {}
+
+  async relayOnce(): Promise<number> {
+    const now = this.clock.now().getTime();
+    const rows: { at: Date }[] = await this.ds.query(
+      `SELECT DISTINCT next_at AS at FROM timers WHERE status = 'pending' AND next_at <= $1 ORDER BY next_at LIMIT 5000`,
+      [new Date(now + RELAY_LOOKAHEAD_MS)],
+    );
+    if (!rows.length) return 0;
+    // everything already due collapses into one immediate wake-up; future instants get their own
+    const overdue = rows.some((r) => r.at.getTime() <= now);
+    const future = rows.filter((r) => r.at.getTime() > now);
+    const jobs = [
+      ...(overdue ? [{ name: 'wake', data: { at: new Date(now).toISOString() }, opts: { jobId: 'wake-overdue', ...JOB_OPTS } }] : []),
+      ...future.map((r) => ({ name: 'wake', data: { at: r.at.toISOString() }, opts: { jobId: `wake-${r.at.getTime()}`, delay: r.at.getTime() - now, ...JOB_OPTS } })),
+    ];
+    await this.queue.addBulk(jobs);
+    return jobs.length;
+  }
+}
+
+const JOB_OPTS = { removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } };

@@ -1,0 +1,120 @@
+/**
+ * Timer benchmarks for `npm run bench`:
+ *  - storm: N timers due at the same instant (each a reminder to a real clerk, so every delivery writes an
+ *    in-app notification); time from the instant until all are delivered, against raw BullMQ delayed jobs
+ *    that do nothing, on the same Redis, in the same run;
+ *  - lateness: timers spread over a window; p50/p99 of delivered-minus-due (wall clock).
+ */
+import type { INestApplication } from '@nestjs/common';
+import { Queue, Worker } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import { SYSTEM_PRINCIPAL } from '../../libs/auth/principal';
+import { buildDemoRegion } from '../../libs/demo/demo-region';
+import { Clock } from '../../libs/engine/clock';
+import { EngineService } from '../../libs/engine/engine.service';
+import { bullConnection, queuePrefix } from '../../libs/queue/queues';
+import { TimerRelay } from '../../libs/timers/timer-relay.service';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function openCases(app: INestApplication, count: number): Promise<string[]> {
+  const engine = app.get(EngineService);
+  const region = buildDemoRegion();
+  const target = region.orgs.find((o) => o.type === 'joint_branch')!.id;
+  const members = region.members.filter((m) => m.status === 'full' && region.orgs.find((o) => o.id === m.orgId)?.type === 'branch').slice(-count);
+  const ids: string[] = [];
+  for (const m of members) ids.push((await engine.openCase(SYSTEM_PRINCIPAL, { workflow: 'membership-transfer', subject: { memberId: m.id }, input: { toOrgId: target } })).record.id);
+  return ids;
+}
+
+/** Inserts timers (one reminder stage each) for open cases in release_review, due at the given instants. */
+async function insertTimers(ds: DataSource, caseIds: string[], dueAt: (i: number) => Date, count: number, tag: string): Promise<void> {
+  const chunk = 10_000;
+  for (let start = 0; start < count; start += chunk) {
+    const n = Math.min(chunk, count - start);
+    const ids = Array.from({ length: n }, () => randomUUID());
+    const at = Array.from({ length: n }, (_, k) => dueAt(start + k).toISOString());
+    await ds.query(
+      `INSERT INTO timers (id, case_id, epoch, state_path, deadline_key, due_at, party, rule, title, stages, next_at, ident)
+       SELECT t.id, t.case_id, 1, 'release_review', $4 || t.id, t.at, 'sending', '压测', '压测提醒',
+              jsonb_build_array(jsonb_build_object('kind', 'reminder', 'level', 0, 'at', t.at)), t.at, $4 || t.id
+       FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) AS t(id, case_id, at)`,
+      [ids, ids.map((_, k) => caseIds[(start + k) % caseIds.length]), at, `${tag}.`],
+    );
+  }
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+export async function timerBench(app: INestApplication, opts: { storm: number; lateness: number; windowMs: number }): Promise<string[]> {
+  const ds = app.get(DataSource);
+  const clock = app.get(Clock);
+  const config = app.get(AppConfig);
+  const out: string[] = [];
+  const caseIds = await openCases(app, 100);
+
+  // ---- storm: the engine
+  const stormAt = new Date(clock.now().getTime() + 20_000 + opts.storm / 10); // room to insert the rows first
+  await insertTimers(ds, caseIds, () => stormAt, opts.storm, 'storm');
+  // as after a transition that plans a near timer: put its wake-up on the queue now rather than at the next relay pass
+  await app.get(TimerRelay).relayOnce();
+  const stormWall = Date.now() + (stormAt.getTime() - clock.now().getTime());
+  const done = await waitUntil(
+    async () => (await ds.query(`SELECT count(*)::int AS n FROM timers WHERE deadline_key LIKE 'storm.%' AND status = 'pending'`))[0].n === 0,
+    600_000,
+  );
+  const engineSeconds = (Date.now() - stormWall) / 1000;
+  const [{ notified }] = await ds.query(`SELECT count(*)::int AS notified FROM timer_deliveries d JOIN timers t ON t.id = d.timer_id WHERE t.deadline_key LIKE 'storm.%' AND d.outcome = 'notified'`);
+
+  // ---- storm: raw BullMQ delayed jobs doing nothing, same Redis
+  const prefix = `${queuePrefix(config)}-raw`;
+  const rawQueue = new Queue('bench-raw', { connection: bullConnection(config), prefix });
+  let completed = 0;
+  const rawWorker = new Worker('bench-raw', async () => undefined, { connection: bullConnection(config), prefix, concurrency: 100 });
+  rawWorker.on('completed', () => completed++);
+  const rawAt = Date.now() + 20_000 + opts.storm / 10;
+  for (let start = 0; start < opts.storm; start += 5_000)
+    await rawQueue.addBulk(
+      Array.from({ length: Math.min(5_000, opts.storm - start) }, (_, k) => ({
+        name: 'noop',
+        data: { i: start + k },
+        opts: { jobId: `raw:${start + k}`, delay: Math.max(0, rawAt - Date.now()), removeOnComplete: true },
+      })),
+    );
+  await waitUntil(async () => completed >= opts.storm, 600_000);
+  const rawSeconds = (Date.now() - rawAt) / 1000;
+  await rawWorker.close();
+  await rawQueue.obliterate({ force: true });
+  await rawQueue.close();
+
+  out.push(
+    `timer storm: ${opts.storm} due at one instant   engine ${engineSeconds.toFixed(1)} s (${(opts.storm / engineSeconds).toFixed(0)} /s, ${notified} notifications)${done ? '' : ' INCOMPLETE'}   goal < 60 s: ${done && engineSeconds < 60 ? 'met' : 'NOT met'}`,
+    `raw BullMQ delayed no-op jobs             ${rawSeconds.toFixed(1)} s (${(opts.storm / rawSeconds).toFixed(0)} /s)   ratio engine/raw throughput ${(rawSeconds / engineSeconds).toFixed(2)}`,
+  );
+
+  // ---- lateness: timers spread over a window, delivered by the worker's wake-ups
+  const start = clock.now().getTime() + 5_000;
+  await insertTimers(ds, caseIds, (i) => new Date(start + Math.floor((i * opts.windowMs) / opts.lateness)), opts.lateness, 'late');
+  await app.get(TimerRelay).relayOnce();
+  await waitUntil(
+    async () => (await ds.query(`SELECT count(*)::int AS n FROM timers WHERE deadline_key LIKE 'late.%' AND status = 'pending'`))[0].n === 0,
+    opts.windowMs + 120_000,
+  );
+  const late: { late_ms: number }[] = await ds.query(
+    `SELECT d.late_ms FROM timer_deliveries d JOIN timers t ON t.id = d.timer_id WHERE t.deadline_key LIKE 'late.%' ORDER BY d.late_ms`,
+  );
+  const q = (p: number) => late[Math.min(late.length - 1, Math.floor(p * late.length))]?.late_ms ?? NaN;
+  out.push(
+    `lateness: ${late.length}/${opts.lateness} timers over ${opts.windowMs / 1000} s   p50 ${q(0.5)} ms   p99 ${q(0.99)} ms   max ${late[late.length - 1]?.late_ms} ms   goal p99 < 1000 ms: ${q(0.99) < 1000 ? 'met' : 'NOT met'}`,
+  );
+  return out;
+}

@@ -1,0 +1,201 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { fullMembersOf, Harness, startHarness } from './support/harness';
+
+/**
+ * Durable deadlines on real PostgreSQL and Redis: reminders, the deadline and escalations over a moved
+ * clock; the clock's own event (letter expiry); and delivery through BullMQ surviving a Redis FLUSHALL,
+ * a worker killed mid-batch, and two workers competing — every stage delivered exactly once.
+ */
+jest.setTimeout(90_000);
+
+describe('durable timers (e2e)', () => {
+  let h: Harness;
+  let members: ReturnType<typeof fullMembersOf>;
+  const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+
+  beforeAll(async () => {
+    // api role only: the workers in these tests are the child processes each test starts
+    h = await startHarness({ ROLE: 'api' });
+    members = fullMembersOf(h.region, h.region.anchors.firmBOrgId);
+  });
+  afterAll(() => h.close());
+
+  const clock = async (body: object) => {
+    const res = await h.http().post('/api/v1/_clock').set(await h.as('admin')).send(body);
+    if (res.status !== 200) throw new Error(`clock ${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  const notificationsOf = async (username: string) =>
+    (await h.http().get('/api/v1/notifications?pageSize=100').set(await h.as(username))).body.items as { title: string; link?: any; caseId?: string }[];
+  const openTransfer = async (memberId: string) => {
+    const res = await h
+      .http()
+      .post('/api/v1/cases')
+      .set(await h.as('branch-b'))
+      .send({ workflow: 'membership-transfer', subject: { memberId }, input: { toOrgId: h.region.anchors.firmAOrgId } });
+    if (res.status !== 201) throw new Error(`open → ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+
+  it('reminds, marks overdue and escalates as the clock moves; leaving the state cancels the rest', async () => {
+    const opened = await openTransfer(members[0].id);
+    const kinds = opened.deadlines.map((d: any) => d.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['reminder', 'deadline', 'escalation']));
+    const due = opened.deadlines.find((d: any) => d.kind === 'deadline');
+    expect(due.rule).toMatch(/5个工作日/);
+    const countFor = async (u: string) => (await notificationsOf(u)).filter((n) => JSON.stringify(n).includes(opened.id)).length;
+
+    // move past the due time (23:59:59) and the quiet night after it: reminders, the deadline and the first
+    // escalation fire in order; notices raised at night are shown from the next working morning
+    const moved = await clock({ set: new Date(new Date(due.dueAt).getTime() + 3 * 86_400_000).toISOString() });
+    expect(moved.fired).toBeGreaterThanOrEqual(4);
+    expect(await countFor('branch-b')).toBeGreaterThanOrEqual(3); // two reminders + overdue
+    expect(await countFor('city')).toBe(1); // escalation to the sending branch's upper committee
+    const view = (await h.http().get(`/api/v1/cases/${opened.id}`).set(await h.as('branch-b'))).body;
+    expect(view.deadlines.every((d: any) => d.overdue)).toBe(true);
+    const overdueList = await h.http().get('/api/v1/cases?overdue=true&pageSize=200').set(await h.as('branch-b'));
+    expect(overdueList.body.items.some((c: any) => c.id === opened.id)).toBe(true);
+
+    // acting cancels the remaining escalation to the supervisor
+    await h.http().post(`/api/v1/cases/${opened.id}/events`).set(await h.as('branch-b')).send({ type: 'APPROVE_RELEASE' });
+    const stale = await h.ds.query(`SELECT status FROM timers WHERE case_id = $1 AND state_path = 'release_review'`, [opened.id]);
+    expect(stale.every((t: any) => t.status !== 'pending')).toBe(true);
+    await clock({ advance: 'P10D' });
+    expect((await notificationsOf('supervisor')).filter((n) => JSON.stringify(n).includes(opened.id) && /上报/.test(n.title))).toHaveLength(0);
+  });
+
+  it('lets the clock expire a transfer letter: letter_expired, recorded as the system actor', async () => {
+    const c = await openTransfer(members[1].id);
+    const send = async (user: string, body: object) => {
+      const res = await h.http().post(`/api/v1/cases/${c.id}/events`).set(await h.as(user)).send(body);
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    const now = new Date((await h.http().get('/api/v1/_clock').set(await h.as('admin'))).body.now);
+    const validUntil = new Date(now.getTime() + 20 * 86_400_000).toISOString().slice(0, 10);
+    await send('branch-b', { type: 'APPROVE_RELEASE' });
+    await send('city', { type: 'ISSUE_LETTER', data: { letterNo: '赣律党转〔2026〕77号', validUntil } });
+    await send('branch-a', { type: 'ACCEPT' });
+    await clock({ advance: 'P25D' });
+    const after = (await h.http().get(`/api/v1/cases/${c.id}`).set(await h.as('branch-a'))).body;
+    expect(after.state).toBe('letter_expired');
+    const history = (await h.http().get(`/api/v1/cases/${c.id}/history`).set(await h.as('branch-a'))).body;
+    const expiry = history.find((r: any) => r.type === 'LETTER_EXPIRED');
+    expect(expiry.actor).toMatchObject({ username: 'system', userId: null });
+    expect((await h.http().get(`/api/v1/audit/verify?caseId=${c.id}`).set(await h.as('supervisor'))).body.ok).toBe(true);
+  });
+
+  it('refuses to move the clock backwards', async () => {
+    const res = await h.http().post('/api/v1/_clock').set(await h.as('admin')).send({ set: '2000-01-01T00:00:00Z' });
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('CLOCK_BACKWARDS');
+  });
+
+  // ---------------------------------------------------------------- delivery through BullMQ worker processes
+
+  /** Timers for real cases due `inMs` from engine-now, with one reminder stage each (the planner is tested elsewhere). */
+  async function seedDueTimers(count: number, inMs: number): Promise<{ caseIds: string[]; timerIds: string[] }> {
+    const now = new Date((await h.http().get('/api/v1/_clock').set(await h.as('admin'))).body.now).getTime();
+    const caseIds: string[] = [];
+    for (let i = 0; i < Math.min(count, 2); i++) caseIds.push((await openTransfer(members[2 + caseIds.length + seeded].id)).id);
+    seeded += caseIds.length;
+    const timerIds = Array.from({ length: count }, () => randomUUID());
+    const at = new Date(now + inMs).toISOString();
+    await h.ds.query(
+      `INSERT INTO timers (id, case_id, epoch, state_path, deadline_key, due_at, party, rule, title, stages, next_at, ident)
+       SELECT t.id, t.case_id, 1, 'release_review', 'test.' || t.id, $3::timestamptz, 'sending', '测试', '测试提醒', $4::jsonb, $3::timestamptz, 'test|' || t.id
+       FROM unnest($1::uuid[], $2::uuid[]) AS t(id, case_id)`,
+      [timerIds, timerIds.map((_, i) => caseIds[i % caseIds.length]), at, JSON.stringify([{ kind: 'reminder', level: 0, at }])],
+    );
+    return { caseIds, timerIds };
+  }
+  let seeded = 0;
+
+  const workers: ChildProcess[] = [];
+  function startWorker(env: Record<string, string> = {}): Promise<ChildProcess> {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/main.ts', '--role', 'worker'], {
+      env: { ...process.env, ...h.env, ROLE: 'worker', DEMO: '0', CLOCK_CONTROL: '0', PF_RELAY_EVERY_MS: '300', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    workers.push(child);
+    return new Promise((resolve, reject) => {
+      const timeout = setTimeout(() => reject(new Error('worker did not start')), 60_000);
+      child.stdout!.on('data', (b: Buffer) => {
+        if (b.toString().includes('timers and outbox workers running')) {
+          clearTimeout(timeout);
+          resolve(child);
+        }
+      });
+      child.stderr!.on('data', (b: Buffer) => process.stderr.write(`[worker] ${b}`));
+      child.on('exit', (code) => code && clearTimeout(timeout));
+    });
+  }
+  const stopWorkers = async () => {
+    await Promise.all(
+      workers.splice(0).map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.exitCode !== null || w.signalCode) return resolve();
+            w.once('exit', () => resolve());
+            w.kill('SIGTERM');
+          }),
+      ),
+    );
+  };
+  afterEach(stopWorkers);
+
+  async function waitDelivered(timerIds: string[], timeoutMs = 30_000) {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const [{ n }] = await h.ds.query(`SELECT count(*)::int AS n FROM timer_deliveries WHERE timer_id = ANY($1::uuid[])`, [timerIds]);
+      if (n >= timerIds.length || Date.now() > until) return n;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  const notificationsFor = async (timerIds: string[]) =>
+    (await h.ds.query(`SELECT count(*)::int AS n FROM notifications WHERE split_part(dedupe_key, ':', 2) = ANY($1::text[])`, [timerIds]))[0].n;
+
+  it('two worker processes deliver each timer exactly once', async () => {
+    await Promise.all([startWorker(), startWorker()]);
+    const { timerIds } = await seedDueTimers(300, 1500);
+    expect(await waitDelivered(timerIds)).toBe(300);
+    await new Promise((r) => setTimeout(r, 1000)); // give a duplicate every chance to appear
+    const [{ n, fired }] = await h.ds.query(
+      `SELECT (SELECT count(*)::int FROM timer_deliveries WHERE timer_id = ANY($1::uuid[])) AS n,
+              (SELECT count(*)::int FROM timers WHERE id = ANY($1::uuid[]) AND status = 'fired') AS fired`,
+      [timerIds],
+    );
+    expect({ n, fired }).toEqual({ n: 300, fired: 300 });
+    expect(await notificationsFor(timerIds)).toBe(300); // one clerk of firm B's branch per timer
+  });
+
+  it('loses and doubles nothing when Redis is flushed mid-run', async () => {
+    await startWorker();
+    const redis = new Redis(process.env.REDIS_URL!);
+    const { timerIds } = await seedDueTimers(50, 2500);
+    await new Promise((r) => setTimeout(r, 800)); // the wake-up is now a delayed job in Redis …
+    await redis.flushall(); // … and gone
+    await redis.quit();
+    expect(await waitDelivered(timerIds)).toBe(50);
+    expect(await notificationsFor(timerIds)).toBe(50);
+  });
+
+  it('a worker killed mid-batch leaves no duplicate: the batch is redone by another', async () => {
+    const doomed = await startWorker({ PF_FAULT_PAUSE_AFTER_CLAIM_MS: '4000' });
+    const { timerIds } = await seedDueTimers(40, 500);
+    // wait until the doomed worker holds the claimed rows (their locks are visible), then kill it
+    const until = Date.now() + 15_000;
+    for (;;) {
+      const locked = await h.ds.query(`SELECT count(*)::int AS n FROM (SELECT id FROM timers WHERE id = ANY($1::uuid[]) FOR UPDATE SKIP LOCKED) x`, [timerIds]);
+      if (locked[0].n === 0 || Date.now() > until) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    doomed.kill('SIGKILL');
+    expect(await waitDelivered(timerIds, 2000)).toBe(0); // nothing committed by the killed worker
+    await startWorker();
+    expect(await waitDelivered(timerIds)).toBe(40);
+    expect(await notificationsFor(timerIds)).toBe(40);
+  });
+});
