@@ -87,6 +87,33 @@ describe('durable timers (e2e)', () => {
     expect((await h.http().get(`/api/v1/audit/verify?caseId=${c.id}`).set(await h.as('supervisor'))).body.ok).toBe(true);
   });
 
+  it('marks deadlines in a year without calendar data provisional, and recomputes them when the year is added', async () => {
+    await clock({ set: '2027-09-28T02:00:00.000Z' }); // Tuesday 10:00 in Shanghai, a year with no statutory data
+    const opened = await openTransfer(members[9].id);
+    const before = opened.deadlines.find((d: any) => d.kind === 'deadline');
+    // weekends only: 09-29, 09-30, 10-01, 10-04, 10-05 — provisional, and visible as such
+    expect(before).toMatchObject({ provisional: true });
+    expect(before.dueAt.slice(0, 10)).toBe('2027-10-05');
+    const notAdmin = await h.http().post('/api/v1/calendar/years').set(await h.as('city')).send({});
+    expect(notAdmin.status).toBe(403);
+    const bad = await h.http().post('/api/v1/calendar/years').set(await h.as('admin')).send({ year: 2027, holidays: [{ name: 'x', dates: ['2026-01-01'] }] });
+    expect(bad.status).toBe(400);
+    const year2027 = {
+      year: 2027,
+      source: '测试用 2027 年安排',
+      holidays: [{ name: '国庆节', dates: ['2027-10-01', '2027-10-02', '2027-10-03', '2027-10-04', '2027-10-05', '2027-10-06', '2027-10-07'] }],
+      workdays: [{ name: '国庆节调休', dates: ['2027-09-26', '2027-10-09'] }],
+    };
+    const added = await h.http().post('/api/v1/calendar/years').set(await h.as('admin')).send(year2027);
+    expect(added.status).toBe(201);
+    expect(added.body.replannedCases).toBeGreaterThanOrEqual(1);
+    const after = (await h.http().get(`/api/v1/cases/${opened.id}`).set(await h.as('branch-b'))).body.deadlines.find((d: any) => d.kind === 'deadline');
+    // 09-29, 09-30, 10-08, 10-09 (a make-up Saturday), 10-11
+    expect(after.provisional).toBe(false);
+    expect(new Date(after.dueAt).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' })).toBe('2027-10-11');
+    expect((await h.http().get('/api/v1/calendar/years').set(await h.as('city'))).body.map((y: any) => y.year)).toContain(2027);
+  });
+
   it('refuses to move the clock backwards', async () => {
     const res = await h.http().post('/api/v1/_clock').set(await h.as('admin')).send({ set: '2000-01-01T00:00:00Z' });
     expect(res.status).toBe(422);

@@ -5,6 +5,7 @@ import { AuthModule } from '../../libs/auth/auth.module';
 import { RegistryService } from '../../libs/registry/registry.service';
 import { AuditController } from './audit.controller';
 import { AuthController } from './auth.controller';
+import { CalendarController } from './calendar.controller';
 import { CasesController } from './cases.controller';
 import { HealthController } from './health.controller';
 import { LicensingController } from './licensing.controller';
@@ -16,7 +17,7 @@ import { WorkflowsController } from './workflows.controller';
 /** The HTTP application: controllers only; the work happens in libs/. */
 @Module({
   imports: [AuthModule, TerminusModule],
-  controllers: [AuthController, RegistryController, WorkflowsController, CasesController, AuditController, HealthController, NotificationsController, LicensingController, ReportsController],
+  controllers: [CalendarController, AuthController, RegistryController, WorkflowsController, CasesController, AuditController, HealthController, NotificationsController, LicensingController, ReportsController],
   providers: [RegistryService, AuditService],
 })
 export class ApiModule {}

@@ -34,7 +34,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationBootstrap() {
     const common = { connection: bullConnection(this.config), prefix: queuePrefix(this.config) };
     this.workers = [
-      new Worker(QUEUES.timers, async () => this.drain.drain(), { ...common, concurrency: 2 }),
+      new Worker(QUEUES.timers, async () => this.drain.drain({ parallel: 4 }), { ...common, concurrency: 2 }),
       new Worker(QUEUES.outbox, async (job) => this.deliver(job.data.id), { ...common, concurrency: 8 }),
     ];
     for (const w of this.workers) w.on('failed', (job, err) => this.logger.warn(`${w.name} job ${job?.id} failed: ${err.message}`));

@@ -69,7 +69,11 @@ export class DeadlinePlanner {
   }
 }
 
-/** What makes two plans of a deadline the same: its state, key and due time (anchors moved → a new row). */
-export const timerIdentity = (t: Pick<PlannedTimer, 'statePath' | 'deadlineKey' | 'dueAt'>) => `${t.statePath}|${t.deadlineKey}|${t.dueAt.toISOString()}`;
+/**
+ * What makes two plans of a deadline the same: its state, key, due time and whether it was provisional
+ * (anchors moved, or the year's calendar arrived → a new row).
+ */
+export const timerIdentity = (t: Pick<PlannedTimer, 'statePath' | 'deadlineKey' | 'dueAt' | 'provisional'>) =>
+  `${t.statePath}|${t.deadlineKey}|${t.dueAt.toISOString()}${t.provisional ? '|provisional' : ''}`;
 
 export type { DeadlineSpec };

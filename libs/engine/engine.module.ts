@@ -33,6 +33,6 @@ import { WorkflowRegistry } from './workflow-registry';
     EngineService,
     CaseQueryService,
   ],
-  exports: [WorkflowRegistry, Clock, ClockSync, EngineService, CaseQueryService, PolicyService, DeadlinePlanner],
+  exports: [CalendarModule, PolicyModule, WorkflowRegistry, Clock, ClockSync, EngineService, CaseQueryService, PolicyService, DeadlinePlanner],
 })
 export class EngineModule {}

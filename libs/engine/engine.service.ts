@@ -295,6 +295,30 @@ export class EngineService {
     return updated;
   }
 
+  /**
+   * Plans a case's timers again without a transition (a calendar year was added, a policy corrected):
+   * deadlines that come out the same keep their rows, the others are replaced. Locks the case row so a
+   * concurrent transition cannot interleave.
+   */
+  async replanTimers(caseId: string): Promise<void> {
+    await this.ds.transaction(async (em) => {
+      const [record]: CaseRecord[] = await em.query(`SELECT ${CASE_COLUMNS} FROM cases WHERE id = $1 FOR UPDATE`, [caseId]);
+      if (!record) return;
+      const def = this.registry.get(record.workflow, record.definitionVersion);
+      const planned = this.planTimers(def, record);
+      const col = <K extends keyof PlannedTimer>(k: K) => planned.map((t) => t[k]);
+      await em.query(
+        `WITH cancelled AS (
+           UPDATE timers SET status = 'cancelled' WHERE case_id = $1 AND status = 'pending' AND NOT (ident = ANY($3::text[])))
+         INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
+         SELECT $1, $2, t.* FROM unnest($3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], $12::jsonb[], $13::timestamptz[])
+           AS t(ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
+         WHERE NOT EXISTS (SELECT 1 FROM timers x WHERE x.case_id = $1 AND x.status = 'pending' AND x.ident = t.ident)`,
+        [caseId, record.version, planned.map(timerIdentity), col('statePath'), col('deadlineKey'), col('dueAt'), col('fireEvent'), col('party'), col('provisional'), col('rule'), col('title'), stagesJson(planned), col('nextAt')],
+      );
+    });
+  }
+
   private conflict(currentVersion: number, expectedVersion?: number) {
     return new AppError(HttpStatus.CONFLICT, 'CASE_VERSION_CONFLICT', `案件已被他人更新（当前版本 ${currentVersion}${expectedVersion !== undefined ? `，提交版本 ${expectedVersion}` : ''}），请刷新后重试`, {
       currentVersion,

@@ -131,7 +131,9 @@ export class NotificationsService {
     const { deliverAt } = plan(n.stageAt ?? n.now);
     const sendAt = n.stageAt ? plan(n.now).deliverAt : deliverAt;
     const link = { caseId: n.caseId };
-    const [row]: { in_app: number; channels: { id: string; channel: OutboundChannel; address: string }[] }[] = await em.query(NOTIFY_SQL, [
+    // a named prepared statement on the transaction's connection: a timer storm runs this per notice
+    const runner = em.queryRunner as any;
+    const values = [
       n.recipients.orgId,
       n.recipients.role,
       n.caseId,
@@ -143,7 +145,10 @@ export class NotificationsService {
       n.dedupeBase,
       deliverAt,
       n.now,
-    ]);
+    ];
+    const [row]: { in_app: number; channels: { id: string; channel: OutboundChannel; address: string }[] }[] = runner?.databaseConnection
+      ? (await runner.databaseConnection.query({ name: 'pf_notify_deadline', text: NOTIFY_SQL, values })).rows
+      : await em.query(NOTIFY_SQL, values);
 
     // the outbox relay runs on wall time: a deferred message waits as long from now as it does in engine time
     const delayMs = sendAt.getTime() - n.now.getTime();

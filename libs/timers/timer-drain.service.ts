@@ -61,16 +61,25 @@ export class TimerDrainService {
     private readonly notifications: NotificationsService,
   ) {}
 
-  /** Delivers everything due now, batch after batch, in due order. */
-  async drain(batchSize = 500): Promise<DrainResult> {
+  /**
+   * Delivers everything due now, batch after batch. `parallel` claiming loops share the work through
+   * SKIP LOCKED (a storm keeps both PostgreSQL and node busy); with 1 (the clock endpoint) delivery
+   * follows due order strictly.
+   */
+  async drain(opts: { batchSize?: number; parallel?: number } = {}): Promise<DrainResult> {
+    const batchSize = opts.batchSize ?? 500;
     const total: DrainResult = { fired: 0, cancelled: 0, events: 0 };
-    for (;;) {
-      const r = await this.drainBatch(batchSize);
-      total.fired += r.fired;
-      total.cancelled += r.cancelled;
-      total.events += r.events;
-      if (r.claimed < batchSize) return total;
-    }
+    const loop = async () => {
+      for (;;) {
+        const r = await this.drainBatch(batchSize);
+        total.fired += r.fired;
+        total.cancelled += r.cancelled;
+        total.events += r.events;
+        if (r.claimed < batchSize) return;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, opts.parallel ?? 1) }, loop));
+    return total;
   }
 
   async drainBatch(limit: number): Promise<DrainResult & { claimed: number }> {

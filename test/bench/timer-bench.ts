@@ -87,7 +87,7 @@ export async function timerBench(app: INestApplication, opts: { storm: number; l
       Array.from({ length: Math.min(5_000, opts.storm - start) }, (_, k) => ({
         name: 'noop',
         data: { i: start + k },
-        opts: { jobId: `raw:${start + k}`, delay: Math.max(0, rawAt - Date.now()), removeOnComplete: true },
+        opts: { jobId: `raw-${start + k}`, delay: Math.max(0, rawAt - Date.now()), removeOnComplete: true },
       })),
     );
   await waitUntil(async () => completed >= opts.storm, 600_000);

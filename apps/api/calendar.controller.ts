@@ -1,0 +1,25 @@
+import { Body, Controller, Get, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { CurrentUser } from '../../libs/auth/auth.guard';
+import { isAdmin, Principal } from '../../libs/auth/principal';
+import { AppError } from '../../libs/common/app-error';
+import { CalendarYearsService } from '../../libs/timers/calendar-years.service';
+
+/** The statutory calendar: which years have data, and (admins) adding the yearly State Council notice. */
+@ApiTags('calendar')
+@ApiBearerAuth()
+@Controller('calendar')
+export class CalendarController {
+  constructor(private readonly years: CalendarYearsService) {}
+
+  @Get('years') list() {
+    return this.years.list();
+  }
+
+  @Post('years')
+  @ApiBody({ description: 'config/calendars/<year>.json 格式的节假日安排', schema: { type: 'object' } })
+  add(@CurrentUser() u: Principal, @Body() body: Record<string, unknown>) {
+    if (!isAdmin(u)) throw AppError.forbidden('仅管理员可以加入节假日安排');
+    return this.years.add(body, u.username);
+  }
+}

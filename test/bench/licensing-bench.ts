@@ -1,0 +1,176 @@
+/**
+ * Licensing benchmark for `npm run bench`: signed licensing events ingested per second, each a
+ * `firm-transfer.applied` of a party member that opens a membership-transfer case (HMAC check, validation,
+ * event row, application row, case + history + timers, all in one transaction), against a raw-`pg`
+ * baseline in the same run doing the same shape by hand (HMAC check, JSON parse, one transaction inserting
+ * an event row, a case row and a history row). Also: the same through HTTP, and replays.
+ */
+import type { INestApplication } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AddressInfo } from 'node:net';
+import { Pool } from 'pg';
+import { AppConfig } from '../../config/app-config';
+import { buildDemoRegion } from '../../libs/demo/demo-region';
+import { LicensingService } from '../../libs/licensing/licensing.service';
+import { signLicensingBody, verifyLicensingSignature } from '../../libs/licensing/signature';
+
+export interface LicensingBenchOptions {
+  /** events per measured round (default 400) */
+  events?: number;
+  /** concurrent senders (default 8) */
+  concurrency?: number;
+  /** measured rounds, alternating engine and baseline (default 3) */
+  rounds?: number;
+}
+
+interface Stats {
+  ops: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+async function drive(total: number, concurrency: number, op: (i: number) => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= total) return;
+        const t0 = process.hrtime.bigint();
+        await op(i);
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }),
+  );
+  return { latencies, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+function stats(runs: { latencies: number[]; seconds: number }[]): Stats {
+  const sorted = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const seconds = runs.reduce((a, r) => a + r.seconds, 0);
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+  return { ops: sorted.length, seconds, perSecond: sorted.length / seconds, p50: q(0.5), p99: q(0.99) };
+}
+
+const fmt = (s: Stats) => `${s.perSecond.toFixed(0).padStart(6)} /s   p50 ${s.p50.toFixed(2)} ms   p99 ${s.p99.toFixed(2)} ms   (${s.ops} in ${s.seconds.toFixed(2)} s)`;
+
+export async function licensingBench(app: INestApplication, opts: LicensingBenchOptions = {}): Promise<string[]> {
+  const events = opts.events ?? Number(process.env.BENCH_LICENSING_EVENTS ?? 400);
+  const concurrency = opts.concurrency ?? 8;
+  const rounds = opts.rounds ?? 3;
+  const config = app.get(AppConfig);
+  // the bench signs its own events: without a configured secret it uses one for this process only
+  if (!config.LICENSING_WEBHOOK_SECRET) config.LICENSING_WEBHOOK_SECRET = 'bench-licensing-secret';
+  const secret = config.LICENSING_WEBHOOK_SECRET;
+  const service = app.get(LicensingService);
+  const region = buildDemoRegion();
+  const { firmAId, firmBId, firmBOrgId } = region.anchors;
+  // party members with a licence in firm branches; each event moves one to firm A or B (whichever is not theirs)
+  const branchOrgs = new Set(region.orgs.filter((o) => o.type === 'branch' || o.type === 'general_branch').map((o) => o.id));
+  const lawyers = region.members.filter((m) => m.status === 'full' && m.licenseNo && branchOrgs.has(m.orgId));
+  const run = randomUUID().slice(0, 8);
+  let n = 0;
+  const nextEvent = () => {
+    const i = n++;
+    const m = lawyers[i % lawyers.length];
+    const toFirmId = m.orgId === firmBOrgId ? firmAId : firmBId;
+    const body = JSON.stringify({
+      eventId: `bench-${run}-${i}`,
+      type: 'firm-transfer.applied',
+      occurredAt: new Date().toISOString(),
+      lawyer: { licenseNo: m.licenseNo, name: m.name, idNumber: m.idNumber, isPartyMember: true },
+      fromFirmId: m.firmId,
+      toFirmId,
+      applicationRef: `BENCH-${run}-${i}`,
+    });
+    return { body, signature: signLicensingBody(secret, body) };
+  };
+
+  let failures = 0;
+  const ingestRound = () =>
+    drive(events, concurrency, async () => {
+      const e = nextEvent();
+      const out = await service.ingest(Buffer.from(e.body), e.signature, JSON.parse(e.body));
+      if (out.status !== 202 || out.body.openedCaseIds.length !== 1) failures++;
+    });
+
+  const pool = new Pool({ connectionString: config.DATABASE_URL, max: 20 });
+  await pool.query(`DROP TABLE IF EXISTS bench_lic_history; DROP TABLE IF EXISTS bench_lic_cases; DROP TABLE IF EXISTS bench_lic_events;
+    CREATE TABLE bench_lic_events (id bigserial PRIMARY KEY, event_id text NOT NULL UNIQUE, type text NOT NULL, raw_body text NOT NULL, raw jsonb NOT NULL, received_at timestamptz NOT NULL DEFAULT now());
+    CREATE TABLE bench_lic_cases (id uuid PRIMARY KEY, subject jsonb NOT NULL, snapshot jsonb NOT NULL, version int NOT NULL, opened_at timestamptz NOT NULL);
+    CREATE TABLE bench_lic_history (id bigserial PRIMARY KEY, case_id uuid NOT NULL REFERENCES bench_lic_cases(id), seq int NOT NULL, at timestamptz NOT NULL, type text NOT NULL, data jsonb, hash text NOT NULL);`);
+  const rawRound = () =>
+    drive(events, concurrency, async () => {
+      const e = nextEvent();
+      if (!verifyLicensingSignature(secret, Buffer.from(e.body), e.signature)) throw new Error('bench signature');
+      const parsed = JSON.parse(e.body);
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(`INSERT INTO bench_lic_events (event_id, type, raw_body, raw) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [parsed.eventId, parsed.type, e.body, parsed]);
+        const id = randomUUID();
+        await client.query(`INSERT INTO bench_lic_cases VALUES ($1, $2, $3, 1, now())`, [id, { memberId: parsed.lawyer.licenseNo }, { value: 'release_review', context: { toFirmId: parsed.toFirmId } }]);
+        await client.query(`INSERT INTO bench_lic_history (case_id, seq, at, type, data, hash) VALUES ($1, 1, now(), 'OPEN', $2, 'h')`, [id, { eventId: parsed.eventId }]);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK');
+        throw err;
+      } finally {
+        client.release();
+      }
+    });
+
+  // warm-up, then alternate the two so machine noise hits both alike
+  await drive(Math.min(100, events), concurrency, async () => {
+    const e = nextEvent();
+    await service.ingest(Buffer.from(e.body), e.signature, JSON.parse(e.body));
+  });
+  const ingestRuns = [];
+  const rawRuns = [];
+  for (let r = 0; r < rounds; r++) {
+    ingestRuns.push(await ingestRound());
+    rawRuns.push(await rawRound());
+  }
+  const ingest = stats(ingestRuns);
+  const raw = stats(rawRuns);
+
+  // through HTTP (signature over the raw bytes, express body parser, controller), and replays of those events
+  const address = app.getHttpServer().address() as AddressInfo | null;
+  const lines: string[] = [];
+  let http: Stats | undefined;
+  let replay: Stats | undefined;
+  let httpErrors = 0;
+  if (address) {
+    const url = `http://127.0.0.1:${address.port}/api/v1/integrations/licensing/events`;
+    const sent: { body: string; signature: string }[] = [];
+    const post = async (e: { body: string; signature: string }, expect: number) => {
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': e.signature }, body: e.body });
+      if (res.status !== expect) httpErrors++;
+      await res.arrayBuffer();
+    };
+    http = stats([
+      await drive(events, concurrency, async () => {
+        const e = nextEvent();
+        sent.push(e);
+        await post(e, 202);
+      }),
+    ]);
+    replay = stats([await drive(sent.length, concurrency, async (i) => post(sent[i], 200))]);
+  }
+  await pool.query(`DROP TABLE IF EXISTS bench_lic_history; DROP TABLE IF EXISTS bench_lic_cases; DROP TABLE IF EXISTS bench_lic_events;`);
+  await pool.end();
+
+  const ratio = ingest.perSecond / raw.perSecond;
+  lines.push(`licensing events → cases, ${lawyers.length} lawyers, concurrency ${concurrency}, ${rounds} × ${events} events`);
+  lines.push(`licensing ingest (service: HMAC, validate, event + case)  ${fmt(ingest)}   failures ${failures}`);
+  lines.push(`raw pg baseline (HMAC, insert event + case + history)     ${fmt(raw)}`);
+  lines.push(`ratio ingest/raw                                          ${ratio.toFixed(2)}`);
+  if (http) lines.push(`licensing ingest over HTTP (POST …/licensing/events)      ${fmt(http)}   errors ${httpErrors}`);
+  if (replay) lines.push(`replays over HTTP (same eventId → 200, nothing opened)    ${fmt(replay)}`);
+  if (!address) lines.push('(HTTP part skipped: the app is not listening)');
+  return lines;
+}
