@@ -211,7 +211,8 @@ describe('durable timers (e2e)', () => {
 
   it('a worker killed mid-batch leaves no duplicate: the batch is redone by another', async () => {
     const doomed = await startWorker({ PF_FAULT_PAUSE_AFTER_CLAIM_MS: '4000' });
-    const { timerIds } = await seedDueTimers(40, 500);
+    // already due: the doomed worker takes the immediate wake-up, which stays "active" in Redis after the kill
+    const { timerIds } = await seedDueTimers(40, -1000);
     // wait until the doomed worker holds the claimed rows (their locks are visible), then kill it
     const until = Date.now() + 15_000;
     for (;;) {

@@ -34,12 +34,20 @@ export class TimerRelay {
     const overdue = rows.some((r) => r.at.getTime() <= now);
     const future = rows.filter((r) => r.at.getTime() > now);
     const jobs = [
-      ...(overdue ? [{ name: 'wake', data: { at: new Date(now).toISOString() }, opts: { jobId: 'wake-overdue', ...JOB_OPTS } }] : []),
+      ...(overdue ? [{ name: 'wake', data: { at: new Date(now).toISOString() }, opts: { jobId: overdueJobId(Date.now()), ...JOB_OPTS } }] : []),
       ...future.map((r) => ({ name: 'wake', data: { at: r.at.toISOString() }, opts: { jobId: `wake-${r.at.getTime()}`, delay: r.at.getTime() - now, ...JOB_OPTS } })),
     ];
     await this.queue.addBulk(jobs);
     return jobs.length;
   }
 }
+
+/**
+ * The immediate wake-up's id changes every few seconds of wall time: a wake-up still marked active by a
+ * worker that died would otherwise block re-adding the same id until BullMQ's stalled-job check (≥ 30 s);
+ * with a fresh id the next relay pass wakes a live worker. Within one window, passes still collapse into one job.
+ */
+export const OVERDUE_WINDOW_MS = 5_000;
+export const overdueJobId = (wallMs: number) => `wake-overdue-${Math.floor(wallMs / OVERDUE_WINDOW_MS)}`;
 
 const JOB_OPTS = { removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } };
