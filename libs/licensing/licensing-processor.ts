@@ -10,7 +10,7 @@ import { WorkflowRegistry } from '../engine/workflow-registry';
 import { LicensingEventDto, LicensingLawyerDto } from './dto';
 import { ApplicationKind, EVENT_TYPE_TITLES, PARTY_MEMBER_STATUSES, PartyTransferStatus } from './licensing.constants';
 import { licensingError, unknownReference } from './licensing-errors';
-import { enqueueStatusChange } from './licensing-status';
+import { enqueueStatusChange, PARTY_TRANSFER_SQL } from './licensing-status';
 
 /** What an accepted event did: the 202 body, stored and replayed for the same eventId. */
 export interface LicensingEventResult {
@@ -53,6 +53,7 @@ interface FirmRow {
   county: string;
   region_code: string;
   party_org_id: string | null;
+  party_org_name?: string | null;
   coverage: string;
   status: string;
   established_on: string | null;
@@ -61,7 +62,11 @@ interface FirmRow {
 interface ApplicationRow {
   application_ref: string;
   kind: ApplicationKind;
+  license_no: string | null;
+  lawyer_name: string | null;
+  declared_party_member: boolean | null;
   member_id: string | null;
+  from_firm_id: string | null;
   to_firm_id: string | null;
   firm_id: string | null;
   case_id: string | null;
@@ -80,6 +85,9 @@ class Run {
   memberId?: string;
   firmId?: string;
   partyTransfer?: PartyTransferStatus;
+  /** the application row, locked for this transaction; changes collect in `patch` and are written once */
+  app?: ApplicationRow;
+  readonly patch: Partial<ApplicationRow> = {};
   private savepoints = 0;
   constructor(
     readonly em: EntityManager,
@@ -95,6 +103,10 @@ class Run {
   note(s: string) {
     this.notes.push(s);
   }
+  set(fields: Partial<ApplicationRow>) {
+    Object.assign(this.patch, fields);
+    if (this.app) Object.assign(this.app, fields);
+  }
   touched(id: string, opened = false) {
     if (!this.caseIds.includes(id)) this.caseIds.push(id);
     if (opened && !this.opened.includes(id)) this.opened.push(id);
@@ -104,9 +116,8 @@ class Run {
     const name = `licensing_sp_${++this.savepoints}`;
     await this.em.query(`SAVEPOINT ${name}`);
     try {
-      const value = await fn();
-      await this.em.query(`RELEASE SAVEPOINT ${name}`);
-      return { ok: true, value };
+      // no RELEASE: the savepoint ends with the transaction (one round trip less on the hot path)
+      return { ok: true, value: await fn() };
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
       await this.em.query(`ROLLBACK TO SAVEPOINT ${name}`);
@@ -117,7 +128,8 @@ class Run {
 
 const MEMBER_SQL = `SELECT m.id, m.name, m.org_id, m.status, m.license_no, m.id_number, m.firm_id, m.pending_verification, o.path
   FROM members m JOIN orgs o ON o.id = m.org_id`;
-const FIRM_SQL = `SELECT id, name, kind, head_firm_id, county, region_code, party_org_id, coverage, status, to_char(established_on, 'YYYY-MM-DD') AS established_on FROM firms`;
+const FIRM_SQL = `SELECT id, name, kind, head_firm_id, county, region_code, party_org_id, (SELECT name FROM orgs WHERE orgs.id = firms.party_org_id) AS party_org_name,
+  coverage, status, to_char(established_on, 'YYYY-MM-DD') AS established_on FROM firms`;
 
 const KIND_BY_TYPE: Partial<Record<string, ApplicationKind>> = {
   'practice.applied': 'practice',
@@ -174,10 +186,7 @@ export class LicensingProcessor {
       default:
         throw licensingError(HttpStatus.UNPROCESSABLE_ENTITY, 'UNKNOWN_EVENT_TYPE', `未知的执业管理事件类型：${String(ev.type)}`);
     }
-    if (run.ref && KIND_BY_TYPE[ev.type]) {
-      await em.query(`UPDATE licensing_applications SET last_event_id = $2, updated_at = $3 WHERE application_ref = $1`, [run.ref, ev.eventId, run.now]);
-      run.partyTransfer = await this.currentStatus(em, run.ref);
-    }
+    if (run.app) run.partyTransfer = await this.flushApplication(run);
     const result: LicensingEventResult = {
       accepted: true,
       eventId: ev.eventId,
@@ -217,33 +226,31 @@ export class LicensingProcessor {
       if (app.withdrawn_at) {
         run.outOfOrder = 'applied_after_withdrawal';
         run.outcome = 'withdrawn_before_applied';
-        await em.query(`UPDATE licensing_applications SET applied_at = $2, to_firm_id = $3, from_firm_id = $4 WHERE application_ref = $1`, [
-          run.ref,
-          run.occurredAt,
-          firm.id,
-          ev.fromFirmId ?? null,
-        ]);
+        run.set({ applied_at: run.occurredAt, to_firm_id: firm.id, from_firm_id: ev.fromFirmId ?? null });
         run.note(`申请 ${run.ref} 此前已收到撤回事件（撤回先于申请到达），不再办理组织关系接转`);
         return;
       }
     }
-    await em.query(
-      `UPDATE licensing_applications SET applied_at = coalesce(applied_at, $2), to_firm_id = $3, from_firm_id = $4, license_no = $5, lawyer_name = $6,
-         declared_party_member = $7 WHERE application_ref = $1`,
-      [run.ref, run.occurredAt, firm.id, ev.fromFirmId ?? null, ev.lawyer!.licenseNo, ev.lawyer!.name, ev.lawyer!.isPartyMember],
-    );
+    run.set({
+      applied_at: app.applied_at ?? run.occurredAt,
+      to_firm_id: firm.id,
+      from_firm_id: ev.fromFirmId ?? null,
+      license_no: ev.lawyer!.licenseNo,
+      lawyer_name: ev.lawyer!.name,
+      declared_party_member: ev.lawyer!.isPartyMember,
+    });
 
     const member = await this.memberFor(run, ev.lawyer!, { createFor: firm });
     if (!member) return this.notRequired(run, app, '申报非党员，且党员信息库中无此人：无需办理组织关系接转');
-    await em.query(`UPDATE licensing_applications SET member_id = $2 WHERE application_ref = $1`, [run.ref, member.id]);
+    run.set({ member_id: member.id });
     if (!PARTY_MEMBER_STATUSES.includes(member.status))
       return this.notRequired(run, app, `党员信息库中该律师的状态为“${member.status}”，不是党员：无需办理组织关系接转`);
 
-    const toOrgId = await this.targetOrg(em, firm);
-    if (member.path.includes(`/${toOrgId}/`))
-      return this.notRequired(run, app, `该党员的组织关系已在${firm.name}的党组织（${toOrgId}），无需接转`);
+    const target = await this.targetOrg(em, firm);
+    if (member.path.includes(`/${target.id}/`))
+      return this.notRequired(run, app, `该党员的组织关系已在${firm.name}的党组织（${target.name}），无需接转`);
 
-    const opened = await this.openTransfer(run, member, toOrgId, kind === 'practice' ? 'practice' : 'firm_transfer');
+    const opened = await this.openTransfer(run, member, target, kind === 'practice' ? 'practice' : 'firm_transfer');
     if (opened && app.approved_at) {
       // the approval came first (recorded on a placeholder): it starts the 6-month rule now
       await this.sendApproval(run, opened);
@@ -254,14 +261,13 @@ export class LicensingProcessor {
   private async approved(run: Run) {
     const { em, ev } = run;
     const kind = KIND_BY_TYPE[ev.type]!;
-    let app = await this.lockApplication(run, kind);
+    const app = await this.lockApplication(run, kind);
     if (app.approved_at) {
       run.outcome = 'duplicate_approval';
       run.note(`申请 ${run.ref} 的核准已于 ${app.approved_at.toISOString()} 登记，本事件只作记录`);
       return;
     }
-    await em.query(`UPDATE licensing_applications SET approved_at = $2 WHERE application_ref = $1`, [run.ref, run.occurredAt]);
-    app = { ...app, approved_at: run.occurredAt };
+    run.set({ approved_at: run.occurredAt });
 
     if (app.withdrawn_at) {
       run.outcome = 'approval_after_withdrawal';
@@ -285,7 +291,7 @@ export class LicensingProcessor {
 
   /** The registry follows the licensing decision: the lawyer now practises at the target firm. */
   private async syncFirmOnApproval(run: Run) {
-    const [app] = await run.em.query(`SELECT member_id, to_firm_id FROM licensing_applications WHERE application_ref = $1`, [run.ref]);
+    const app = run.app;
     if (!app?.member_id || !app.to_firm_id) return;
     await run.em.query(`UPDATE members SET firm_id = $2, license_no = coalesce(license_no, $3), updated_at = $4 WHERE id = $1`, [
       app.member_id,
@@ -320,12 +326,7 @@ export class LicensingProcessor {
       run.note(`申请 ${run.ref} 的撤回已登记，本事件只作记录`);
       return;
     }
-    await em.query(`UPDATE licensing_applications SET withdrawn_at = $2, license_no = coalesce(license_no, $3), lawyer_name = coalesce(lawyer_name, $4) WHERE application_ref = $1`, [
-      run.ref,
-      run.occurredAt,
-      ev.lawyer?.licenseNo ?? null,
-      ev.lawyer?.name ?? null,
-    ]);
+    run.set({ withdrawn_at: run.occurredAt, license_no: app.license_no ?? ev.lawyer?.licenseNo ?? null, lawyer_name: app.lawyer_name ?? ev.lawyer?.name ?? null });
     if (!app.applied_at && !app.case_id) {
       run.outOfOrder = 'withdrawn_before_applied';
       run.note(`撤回先于申请到达：已登记，之后到达的申请事件不再立案`);
@@ -361,27 +362,21 @@ export class LicensingProcessor {
       run.note(`注销 ${run.ref} 已登记，本事件只作记录`);
       return;
     }
-    await em.query(`UPDATE licensing_applications SET applied_at = $2, license_no = $3, lawyer_name = $4, declared_party_member = $5 WHERE application_ref = $1`, [
-      run.ref,
-      run.occurredAt,
-      ev.lawyer!.licenseNo,
-      ev.lawyer!.name,
-      ev.lawyer!.isPartyMember,
-    ]);
+    run.set({ applied_at: run.occurredAt, license_no: ev.lawyer!.licenseNo, lawyer_name: ev.lawyer!.name, declared_party_member: ev.lawyer!.isPartyMember });
     const member = await this.memberFor(run, ev.lawyer!, {});
     if (!member) return this.notRequired(run, app, '党员信息库中无此律师：无需办理组织关系转出');
-    await em.query(`UPDATE licensing_applications SET member_id = $2 WHERE application_ref = $1`, [run.ref, member.id]);
+    run.set({ member_id: member.id });
     // the lawyer no longer practises at a firm
     await em.query(`UPDATE members SET firm_id = NULL, updated_at = $2 WHERE id = $1`, [member.id, run.now]);
     if (!PARTY_MEMBER_STATUSES.includes(member.status)) return this.notRequired(run, app, `该律师不是党员（状态“${member.status}”）：无需办理组织关系转出`);
     const [city] = await em.query(
-      `SELECT id FROM orgs WHERE type = 'city_committee' AND id = ANY(string_to_array(trim(both '/' from $1), '/')::uuid[]) ORDER BY length(path) DESC LIMIT 1`,
+      `SELECT id, name FROM orgs WHERE type = 'city_committee' AND id = ANY(string_to_array(trim(both '/' from $1), '/')::uuid[]) ORDER BY length(path) DESC LIMIT 1`,
       [member.path],
     );
     if (!city) throw licensingError(HttpStatus.UNPROCESSABLE_ENTITY, 'NO_TARGET_ORG', '找不到该党员所属的市律师行业党委，无法办理转出');
     if (city.id === member.org_id) return this.notRequired(run, app, '该党员组织关系已由市律师行业党委直接管理，由其转往新单位');
     run.note('律师注销执业，组织关系转出律师行业：先转至市律师行业党委，由其开具介绍信转往新单位');
-    await this.openTransfer(run, member, city.id, 'practice_cancelled');
+    await this.openTransfer(run, member, city, 'practice_cancelled');
   }
 
   // ------------------------------------------------------------------ discipline
@@ -460,13 +455,13 @@ export class LicensingProcessor {
       run.note(`“${firm.name}”已于 ${firm.established_on} 成立，本事件只作记录`);
     }
     run.firmId = firm.id;
-    if (app) await em.query(`UPDATE licensing_applications SET firm_id = $2, applied_at = coalesce(applied_at, $3), party_transfer = 'not_required' WHERE application_ref = $1`, [run.ref, firm.id, run.occurredAt]);
+    if (app) run.set({ firm_id: firm.id, applied_at: app.applied_at ?? run.occurredAt, party_transfer: 'not_required' });
 
     const [open] = await em.query(`SELECT id FROM cases WHERE workflow = 'branch-formation' AND status = 'open' AND subject_firm_id = $1 LIMIT 1`, [firm.id]);
     if (open) {
       run.outcome = 'formation_already_open';
       run.note(`党组织组建案件 ${open.id} 已在办理，不重复立案`);
-      if (app) await em.query(`UPDATE licensing_applications SET case_id = coalesce(case_id, $2) WHERE application_ref = $1`, [run.ref, open.id]);
+      if (app && !app.case_id) run.set({ case_id: open.id });
       return;
     }
     if (firm.coverage === 'branch') {
@@ -493,7 +488,7 @@ export class LicensingProcessor {
       run.touched(opened.value.id, true);
       run.outcome = 'formation_opened';
       run.note(`已启动党组织组建案件 ${opened.value.id}（${EVENT_TYPE_TITLES[ev.type]}）`);
-      if (app) await em.query(`UPDATE licensing_applications SET case_id = $2 WHERE application_ref = $1`, [run.ref, opened.value.id]);
+      if (app) run.set({ case_id: opened.value.id });
     } else {
       run.outcome = 'formation_not_opened';
       run.note(`未能启动党组织组建：${opened.error.message}`);
@@ -540,43 +535,50 @@ export class LicensingProcessor {
    */
   private async lockApplication(run: Run, kind: ApplicationKind, compatible: ApplicationKind[] = [kind]): Promise<ApplicationRow> {
     const { em } = run;
-    await em.query(
-      `INSERT INTO licensing_applications (application_ref, kind, party_transfer, created_at, updated_at) VALUES ($1, $2, 'pending', $3, $3) ON CONFLICT DO NOTHING`,
+    // already locked by this run (an approval handling its late application): keep the pending changes
+    if (run.app?.application_ref === run.ref) return run.app;
+    // one statement: creates the row when new, else takes its row lock (DO UPDATE locks), and returns it
+    const [app]: ApplicationRow[] = await em.query(
+      `INSERT INTO licensing_applications (application_ref, kind, party_transfer, created_at, updated_at) VALUES ($1, $2, 'pending', $3, $3)
+       ON CONFLICT (application_ref) DO UPDATE SET updated_at = EXCLUDED.updated_at RETURNING *`,
       [run.ref, kind, run.now],
     );
-    const [app] = await em.query(`SELECT * FROM licensing_applications WHERE application_ref = $1 FOR UPDATE`, [run.ref]);
     if (!compatible.includes(app.kind))
       throw licensingError(HttpStatus.UNPROCESSABLE_ENTITY, 'APPLICATION_KIND_MISMATCH', `申请编号 ${run.ref} 已用于另一类申请（${app.kind}），不能用于“${EVENT_TYPE_TITLES[run.ev.type]}”`, {
         applicationRef: run.ref,
         kind: app.kind,
       });
+    run.app = app;
     return app;
   }
 
-  private async currentStatus(em: EntityManager, ref: string): Promise<PartyTransferStatus | undefined> {
-    const [row] = await em.query(
-      `SELECT CASE WHEN c.id IS NULL OR c.workflow <> 'membership-transfer' THEN a.party_transfer WHEN c.status = 'open' THEN 'pending'
-         WHEN 'completed' = ANY(c.state_paths) THEN 'completed' WHEN 'closed_exception' = ANY(c.state_paths) THEN 'exception_approved'
-         WHEN 'closed_referred' = ANY(c.state_paths) THEN 'pending' ELSE 'not_required' END AS s
-       FROM licensing_applications a LEFT JOIN cases c ON c.id = a.case_id WHERE a.application_ref = $1`,
-      [ref],
+  /** Writes the collected application changes in one statement and returns the resulting party-transfer status. */
+  private async flushApplication(run: Run): Promise<PartyTransferStatus> {
+    const cols = Object.keys(run.patch) as (keyof ApplicationRow)[];
+    const values: unknown[] = [run.ref, run.ev.eventId, run.now];
+    const sets = cols.map((c) => `${c} = $${values.push(run.patch[c])}`);
+    const [row] = await run.em.query(
+      `WITH u AS (
+         UPDATE licensing_applications SET ${[...sets, 'last_event_id = $2', 'updated_at = $3'].join(', ')} WHERE application_ref = $1 RETURNING case_id, party_transfer)
+       SELECT ${PARTY_TRANSFER_SQL.replace(/\ba\.party_transfer\b/g, 'u.party_transfer')} AS s FROM u LEFT JOIN cases c ON c.id = u.case_id`,
+      values,
     );
-    return row?.s;
+    return row.s;
   }
 
   private async notRequired(run: Run, app: ApplicationRow, why: string) {
     run.outcome = 'not_required';
     run.note(why);
-    await run.em.query(`UPDATE licensing_applications SET party_transfer = 'not_required' WHERE application_ref = $1`, [app.application_ref]);
+    run.set({ party_transfer: 'not_required' });
     await enqueueStatusChange(run.em, { callbackUrl: this.config.LICENSING_CALLBACK_URL, ref: app.application_ref, status: 'not_required', caseId: app.case_id, at: run.now });
   }
 
   /** Opens the membership-transfer case of the application; returns its id (or undefined when the engine refused). */
-  private async openTransfer(run: Run, member: MemberRow, toOrgId: string, trigger: 'practice' | 'firm_transfer' | 'practice_cancelled'): Promise<string | undefined> {
+  private async openTransfer(run: Run, member: MemberRow, to: { id: string; name: string }, trigger: 'practice' | 'firm_transfer' | 'practice_cancelled'): Promise<string | undefined> {
     const { em, ev } = run;
     const def = this.registry.latest('membership-transfer');
     const opened = await run.guarded(async () => {
-      const input = await validatePayload(def.createInput, { toOrgId, licensingRef: run.ref, trigger }, 'input');
+      const input = await validatePayload(def.createInput, { toOrgId: to.id, licensingRef: run.ref, trigger }, 'input');
       return this.engine.openCaseIn(em, SYSTEM_PRINCIPAL, def, { memberId: member.id }, input, `licensing:${ev.eventId}`);
     });
     if (!opened.ok) {
@@ -587,9 +589,8 @@ export class LicensingProcessor {
     const caseId = opened.value.id;
     run.touched(caseId, true);
     run.outcome = 'transfer_opened';
-    const [org] = await em.query(`SELECT name FROM orgs WHERE id = $1`, [toOrgId]);
-    run.note(`已启动组织关系接转案件 ${caseId}：${member.name} → ${org?.name ?? toOrgId}`);
-    await em.query(`UPDATE licensing_applications SET case_id = $2, party_transfer = 'pending' WHERE application_ref = $1`, [run.ref, caseId]);
+    run.note(`已启动组织关系接转案件 ${caseId}：${member.name} → ${to.name}`);
+    run.set({ case_id: caseId, party_transfer: 'pending' });
     await enqueueStatusChange(em, { callbackUrl: this.config.LICENSING_CALLBACK_URL, ref: run.ref!, status: 'pending', caseId, at: run.now });
     return caseId;
   }
@@ -631,7 +632,7 @@ export class LicensingProcessor {
     const parsed = new Date(`${birth}T00:00:00Z`);
     if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== birth)
       throw AppError.validation([{ field: 'lawyer.idNumber', errors: ['身份证号中的出生日期无效'] }]);
-    const cityId = await this.cityCommittee(em, firm.region_code);
+    const { id: cityId } = await this.cityCommittee(em, firm.region_code);
     const [row] = await em.query(
       `INSERT INTO members (name, gender, id_number, birth_date, license_no, org_id, status, pending_verification, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, 'full', true, $7, $7) ON CONFLICT DO NOTHING RETURNING id`,
@@ -654,14 +655,14 @@ export class LicensingProcessor {
   }
 
   /** The firm's own branch, else its joint branch, else the city committee over its region (PROCEDURES §1). */
-  private async targetOrg(em: EntityManager, firm: FirmRow): Promise<string> {
-    if ((firm.coverage === 'branch' || firm.coverage === 'joint_branch') && firm.party_org_id) return firm.party_org_id;
+  private async targetOrg(em: EntityManager, firm: FirmRow): Promise<{ id: string; name: string }> {
+    if ((firm.coverage === 'branch' || firm.coverage === 'joint_branch') && firm.party_org_id) return { id: firm.party_org_id, name: firm.party_org_name ?? firm.party_org_id };
     return this.cityCommittee(em, firm.region_code);
   }
 
-  private async cityCommittee(em: EntityManager, regionCode: string): Promise<string> {
-    const [city] = await em.query(`SELECT id FROM orgs WHERE type = 'city_committee' AND region_code = left($1, 4) || '00' ORDER BY created_at LIMIT 1`, [regionCode]);
+  private async cityCommittee(em: EntityManager, regionCode: string): Promise<{ id: string; name: string }> {
+    const [city] = await em.query(`SELECT id, name FROM orgs WHERE type = 'city_committee' AND region_code = left($1, 4) || '00' ORDER BY created_at LIMIT 1`, [regionCode]);
     if (!city) throw licensingError(HttpStatus.UNPROCESSABLE_ENTITY, 'NO_TARGET_ORG', `行政区划 ${regionCode} 没有市律师行业党委，无法确定接收党组织`);
-    return city.id;
+    return city;
   }
 }

@@ -61,16 +61,15 @@ export class LicensingService {
     const sig = String(signature);
     const eventId = typeof plain.eventId === 'string' && plain.eventId.length > 0 && plain.eventId.length <= 200 ? plain.eventId : undefined;
 
-    // an already processed eventId is a replay whatever the body says now
-    if (eventId) {
-      const replay = await this.replay(this.ds.manager, eventId, plain, false);
-      if (replay) return replay;
-    }
     let dto: LicensingEventDto;
     try {
       dto = await this.validate(plain);
     } catch (e) {
-      if (eventId && e instanceof AppError) await this.recordRejection(eventId, plain, rawText, sig, e);
+      if (!eventId || !(e instanceof AppError)) throw e;
+      // an already processed eventId is a replay whatever the body says now (a valid body replays in the transaction below)
+      const replay = await this.replay(this.ds.manager, eventId, plain, false);
+      if (replay) return replay;
+      await this.recordRejection(eventId, plain, rawText, sig, e);
       throw e;
     }
     try {
