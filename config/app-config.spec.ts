@@ -1,0 +1,26 @@
+import { ConfigError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  const base = { DATABASE_URL: 'postgres://u@h/db', REDIS_URL: 'redis://h:6379', JWT_SECRET: 'long-enough-secret' };
+
+  it('applies defaults and converts types', () => {
+    const c = loadConfig({ ...base, PORT: '4000', DEMO: '1' });
+    expect(c).toMatchObject({ PORT: 4000, DEMO: true, CLOCK_CONTROL: false, ROLE: 'all', REDIS_PREFIX: 'pf' });
+  });
+
+  it('names every invalid setting in one clear message', () => {
+    const attempt = () => loadConfig({ DATABASE_URL: 'mysql://x', REDIS_URL: 'redis://h', JWT_SECRET: 'short', PORT: 'abc', ROLE: 'cron' });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (e) {
+      const msg = (e as Error).message;
+      for (const key of ['DATABASE_URL', 'JWT_SECRET', 'PORT', 'ROLE']) expect(msg).toContain(key);
+      expect(msg).not.toContain('REDIS_URL');
+    }
+  });
+
+  it('requires the connection strings', () => {
+    expect(() => loadConfig({ JWT_SECRET: 'long-enough-secret' })).toThrow(/DATABASE_URL[\s\S]*REDIS_URL|REDIS_URL[\s\S]*DATABASE_URL/);
+  });
+});
