@@ -46,14 +46,17 @@ export async function resolveParties(
   // the subject's own org anchors `city` and `county` when no firm region says otherwise
   const subjectOrgId = subject.member?.orgId ?? subject.org?.id ?? subject.firm?.partyOrgId ?? undefined;
   const ids = [...new Set([...Object.values(baseIds), ...(subjectOrgId ? [subjectOrgId] : [])])];
-  const direct: OrgRow[] = ids.length ? await em.query('SELECT id, type, path, region_code FROM orgs WHERE id = ANY($1::uuid[])', [ids]) : [];
-  const byId = new Map(direct.map((o) => [o.id, o]));
+  // the named orgs and all their ancestors (the materialized path lists them) in one round trip
+  const rows: OrgRow[] = ids.length
+    ? await em.query(
+        `SELECT a.id, a.type, a.path, a.region_code FROM orgs a
+         WHERE a.id IN (SELECT unnest(string_to_array(trim(both '/' from o.path), '/'))::uuid FROM orgs o WHERE o.id = ANY($1::uuid[]))`,
+        [ids],
+      )
+    : [];
+  const byId = new Map(rows.map((o) => [o.id, o]));
   for (const [party, orgId] of Object.entries(baseIds))
     if (!byId.has(orgId)) throw AppError.validation([{ field: `input.${party}`, errors: [`组织不存在：${orgId}`] }], '指定的党组织不存在');
-
-  const ancestorIds = [...new Set(direct.flatMap((o) => pathIds(o.path)))];
-  const ancestors: OrgRow[] = await em.query('SELECT id, type, path, region_code FROM orgs WHERE id = ANY($1::uuid[])', [ancestorIds]);
-  for (const a of ancestors) byId.set(a.id, a);
   const upperOf = (org: OrgRow): OrgRow | undefined =>
     pathIds(org.path)
       .slice(0, -1)

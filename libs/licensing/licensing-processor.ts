@@ -212,8 +212,10 @@ export class LicensingProcessor {
     const kind = KIND_BY_TYPE[ev.type]!;
     const targetFirmId = ev.type.startsWith('practice') ? (ev.toFirmId ?? ev.firmId) : ev.toFirmId;
     if (!targetFirmId) throw AppError.validation([{ field: 'toFirmId', errors: ['toFirmId（或 firmId）为必填项：拟执业的律师事务所'] }]);
-    const firm = await this.firm(em, targetFirmId, ev.toFirmId ? 'toFirmId' : 'firmId');
-    if (ev.fromFirmId) await this.firm(em, ev.fromFirmId, 'fromFirmId');
+    const [firm] = await this.firms(em, [
+      { id: targetFirmId, field: ev.toFirmId ? 'toFirmId' : 'firmId' },
+      ...(ev.fromFirmId ? [{ id: ev.fromFirmId, field: 'fromFirmId' }] : []),
+    ]);
     const app = await this.lockApplication(run, kind);
 
     if (!opts.fromApproval) {
@@ -536,7 +538,7 @@ export class LicensingProcessor {
   private async lockApplication(run: Run, kind: ApplicationKind, compatible: ApplicationKind[] = [kind]): Promise<ApplicationRow> {
     const { em } = run;
     // already locked by this run (an approval handling its late application): keep the pending changes
-    if (run.app?.application_ref === run.ref) return run.app;
+    if (run.app && run.app.application_ref === run.ref) return run.app;
     // one statement: creates the row when new, else takes its row lock (DO UPDATE locks), and returns it
     const [app]: ApplicationRow[] = await em.query(
       `INSERT INTO licensing_applications (application_ref, kind, party_transfer, created_at, updated_at) VALUES ($1, $2, 'pending', $3, $3)
@@ -647,11 +649,15 @@ export class LicensingProcessor {
     return member;
   }
 
-  private async firm(em: EntityManager, id: string, field: string): Promise<FirmRow> {
-    const [firm] = await em.query(`${FIRM_SQL} WHERE id = $1`, [id]);
-    if (!firm) throw unknownReference(field, '登记系统中没有该律师事务所', id);
-    if (firm.status === 'closed') throw unknownReference(field, `律师事务所“${firm.name}”已注销`, id);
-    return firm;
+  /** The referenced firms in one read, in the order asked; an unknown or closed one is refused by its field. */
+  private async firms(em: EntityManager, refs: { id: string; field: string }[]): Promise<FirmRow[]> {
+    const rows: FirmRow[] = await em.query(`${FIRM_SQL} WHERE id = ANY($1::uuid[])`, [refs.map((r) => r.id)]);
+    return refs.map(({ id, field }) => {
+      const firm = rows.find((r) => r.id === id);
+      if (!firm) throw unknownReference(field, '登记系统中没有该律师事务所', id);
+      if (firm.status === 'closed') throw unknownReference(field, `律师事务所“${firm.name}”已注销`, id);
+      return firm;
+    });
   }
 
   /** The firm's own branch, else its joint branch, else the city committee over its region (PROCEDURES §1). */
