@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: engine throughput against a raw-`pg` baseline doing the same SQL shape, and HTTP
- * events per second. Prints figures and the ratio engine/raw (goal ≥ 0.5).
+ * `npm run bench`: engine throughput against a raw-`pg` baseline doing the same SQL shape, HTTP events per
+ * second, licensing events ingested against a raw-insert baseline, and the timer storm and lateness sections.
+ * Prints figures and each ratio to its baseline (engine/raw goal ≥ 0.5).
  *
  * Workload: membership-transfer cases cycling REJECT_RELEASE → DENY_EXCEPTION (release_review ↔
  * exception_review), so every step is a real transition that writes history and re-plans timers.
@@ -14,6 +15,7 @@ import { loadConfig } from '../../config/app-config';
 import type { Principal } from '../../libs/auth/principal';
 import { buildDemoRegion } from '../../libs/demo/demo-region';
 import { EngineService } from '../../libs/engine/engine.service';
+import { licensingBench } from './licensing-bench';
 import { timerBench } from './timer-bench';
 
 const CONCURRENCY = 8;
@@ -184,6 +186,9 @@ async function main() {
   console.log(`raw pg baseline (lock/update/insert)    ${fmt(rawStats)}`);
   console.log(`ratio engine/raw                        ${ratio.toFixed(2)}   (goal ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'NOT met'})`);
   console.log(`HTTP events (POST /cases/:id/events)   ${fmt(httpStats)}   errors ${httpErrors}`);
+
+  console.log('');
+  for (const line of await licensingBench(app)) console.log(line);
 
   console.log('');
   for (const line of await timerBench(app, { storm: TIMER_STORM, lateness: LATENESS_TIMERS, windowMs: LATENESS_WINDOW_MS })) console.log(line);
