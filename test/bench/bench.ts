@@ -16,6 +16,7 @@ import type { Principal } from '../../libs/auth/principal';
 import { buildDemoRegion } from '../../libs/demo/demo-region';
 import { EngineService } from '../../libs/engine/engine.service';
 import { licensingBench } from './licensing-bench';
+import { type Stats, drive, fmt, merge } from './measure';
 import { timerBench } from './timer-bench';
 
 const CONCURRENCY = 8;
@@ -26,48 +27,6 @@ const ROUNDS = 4;
 const TIMER_STORM = Number(process.env.BENCH_TIMER_STORM ?? 100_000);
 const LATENESS_TIMERS = Number(process.env.BENCH_LATENESS_TIMERS ?? 1000);
 const LATENESS_WINDOW_MS = Number(process.env.BENCH_LATENESS_WINDOW_MS ?? 60_000);
-
-interface Stats {
-  ops: number;
-  seconds: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  latencies: number[];
-}
-
-function stats(latencies: number[], seconds: number): Stats {
-  const sorted = [...latencies].sort((a, b) => a - b);
-  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-  return { ops: latencies.length, seconds, perSecond: latencies.length / seconds, p50: q(0.5), p99: q(0.99), latencies };
-}
-
-/** Combines rounds: total throughput over total time, latency percentiles over all samples. */
-function merge(runs: Stats[]): Stats {
-  const latencies = runs.flatMap((r) => r.latencies);
-  return stats(latencies, runs.reduce((a, r) => a + r.seconds, 0));
-}
-
-/** Runs `total` operations with `concurrency` workers; worker w handles its own slots so no two touch one case at once. */
-async function drive(total: number, concurrency: number, op: (worker: number, i: number) => Promise<void>): Promise<Stats> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, w) => {
-      for (;;) {
-        const i = next++;
-        if (i >= total) return;
-        const t0 = process.hrtime.bigint();
-        await op(w, i);
-        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      }
-    }),
-  );
-  return stats(latencies, Number(process.hrtime.bigint() - started) / 1e9);
-}
-
-const fmt = (s: Stats) => `${s.perSecond.toFixed(0).padStart(6)} /s   p50 ${s.p50.toFixed(2)} ms   p99 ${s.p99.toFixed(2)} ms   (${s.ops} in ${s.seconds.toFixed(2)} s)`;
 
 async function main() {
   const config = loadConfig({ ...process.env, DEMO: '1', JWT_SECRET: process.env.JWT_SECRET ?? 'bench-secret-123', PORT: '0' });

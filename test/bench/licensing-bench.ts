@@ -13,6 +13,7 @@ import { AppConfig } from '../../config/app-config';
 import { buildDemoRegion } from '../../libs/demo/demo-region';
 import { LicensingService } from '../../libs/licensing/licensing.service';
 import { signLicensingBody, verifyLicensingSignature } from '../../libs/licensing/signature';
+import { type Stats, drive, fmt, merge } from './measure';
 
 export interface LicensingBenchOptions {
   /** events per measured round (default 400) */
@@ -22,41 +23,6 @@ export interface LicensingBenchOptions {
   /** measured rounds, alternating engine and baseline (default 3) */
   rounds?: number;
 }
-
-interface Stats {
-  ops: number;
-  seconds: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-}
-
-async function drive(total: number, concurrency: number, op: (i: number) => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= total) return;
-        const t0 = process.hrtime.bigint();
-        await op(i);
-        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      }
-    }),
-  );
-  return { latencies, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
-}
-
-function stats(runs: { latencies: number[]; seconds: number }[]): Stats {
-  const sorted = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
-  const seconds = runs.reduce((a, r) => a + r.seconds, 0);
-  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-  return { ops: sorted.length, seconds, perSecond: sorted.length / seconds, p50: q(0.5), p99: q(0.99) };
-}
-
-const fmt = (s: Stats) => `${s.perSecond.toFixed(0).padStart(6)} /s   p50 ${s.p50.toFixed(2)} ms   p99 ${s.p99.toFixed(2)} ms   (${s.ops} in ${s.seconds.toFixed(2)} s)`;
 
 export async function licensingBench(app: INestApplication, opts: LicensingBenchOptions = {}): Promise<string[]> {
   const events = opts.events ?? Number(process.env.BENCH_LICENSING_EVENTS ?? 400);
@@ -129,14 +95,14 @@ export async function licensingBench(app: INestApplication, opts: LicensingBench
     const e = nextEvent();
     await service.ingest(Buffer.from(e.body), e.signature, JSON.parse(e.body));
   });
-  const ingestRuns = [];
-  const rawRuns = [];
+  const ingestRuns: Stats[] = [];
+  const rawRuns: Stats[] = [];
   for (let r = 0; r < rounds; r++) {
     ingestRuns.push(await ingestRound());
     rawRuns.push(await rawRound());
   }
-  const ingest = stats(ingestRuns);
-  const raw = stats(rawRuns);
+  const ingest = merge(ingestRuns);
+  const raw = merge(rawRuns);
 
   // through HTTP (signature over the raw bytes, express body parser, controller), and replays of those events
   const address = app.getHttpServer().address() as AddressInfo | null;
@@ -152,14 +118,12 @@ export async function licensingBench(app: INestApplication, opts: LicensingBench
       if (res.status !== expect) httpErrors++;
       await res.arrayBuffer();
     };
-    http = stats([
-      await drive(events, concurrency, async () => {
-        const e = nextEvent();
-        sent.push(e);
-        await post(e, 202);
-      }),
-    ]);
-    replay = stats([await drive(sent.length, concurrency, async (i) => post(sent[i], 200))]);
+    http = await drive(events, concurrency, async () => {
+      const e = nextEvent();
+      sent.push(e);
+      await post(e, 202);
+    });
+    replay = await drive(sent.length, concurrency, async (_w, i) => post(sent[i], 200));
   }
   await pool.query(`DROP TABLE IF EXISTS bench_lic_history; DROP TABLE IF EXISTS bench_lic_cases; DROP TABLE IF EXISTS bench_lic_events;`);
   await pool.end();

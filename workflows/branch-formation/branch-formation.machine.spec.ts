@@ -3,7 +3,8 @@ import { getShortestPaths } from '@xstate/graph';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { initialTransition, transition } from 'xstate';
-import { Effect, WorkflowDefinition } from '../kernel/definition';
+import { Effect } from '../kernel/definition';
+import { definitionProblems } from '../kernel/definition-problems';
 import {
   BranchFormationContext,
   BranchFormationEvent,
@@ -13,61 +14,6 @@ import {
   branchFormationMachine as machine,
   localDate,
 } from './index';
-
-// ------------------------------------------------------------------ reusable metadata check
-
-/** Problems in a definition's metadata vs. its machine (empty = consistent). */
-function definitionProblems(def: WorkflowDefinition): string[] {
-  const problems: string[] = [];
-  const machinePaths: string[] = [];
-  const finals = new Set<string>();
-  const walk = (node: any) => {
-    for (const child of Object.values<any>(node.states ?? {})) {
-      const path = child.path.join('.');
-      machinePaths.push(path);
-      if (child.type === 'final') finals.add(path);
-      walk(child);
-    }
-  };
-  walk(def.machine.root);
-  if (def.machine.id !== def.key) problems.push(`machine id ${def.machine.id} ≠ key ${def.key}`);
-  for (const p of machinePaths) if (!def.states[p]) problems.push(`state ${p} has no StateMeta`);
-  for (const p of Object.keys(def.states)) if (!machinePaths.includes(p)) problems.push(`StateMeta ${p} is no machine state`);
-
-  const accepted = new Set<string>(
-    (def.machine.root.events as string[]).filter((t) => !t.startsWith('xstate.') && !t.startsWith('done.')),
-  );
-  for (const t of accepted) if (!def.events[t]) problems.push(`event ${t} has no EventMeta`);
-  for (const t of Object.keys(def.events)) if (!accepted.has(t)) problems.push(`EventMeta ${t} is not accepted by the machine`);
-
-  const deadlinesByKey = new Map<string, string>();
-  for (const [path, meta] of Object.entries(def.states)) {
-    if (!meta.title) problems.push(`state ${path} has no title`);
-    const isFinal = finals.has(path);
-    if (isFinal && (meta.deadlines?.length ?? 0) > 0) problems.push(`final state ${path} has deadlines`);
-    if (!isFinal && !meta.actors?.length) problems.push(`state ${path} has no actors`);
-    for (const d of meta.deadlines ?? []) {
-      const json = JSON.stringify(d);
-      const seen = deadlinesByKey.get(d.key);
-      if (seen && seen !== json) problems.push(`deadline key ${d.key} declared with different specs`);
-      deadlinesByKey.set(d.key, json);
-      if (d.fireEvent && !def.events[d.fireEvent]?.system) problems.push(`deadline ${d.key} fires a non-system event`);
-    }
-    // Every event a non-final state accepts must have someone to send it.
-    if (!isFinal) {
-      const node = def.machine.root.states[path.split('.')[0]] as any;
-      for (const t of node ? (node.ownEvents as string[]) : []) {
-        const em = def.events[t];
-        if (em && !em.system && !em.actors?.length && !meta.actors?.length) problems.push(`${path}/${t} has no actors`);
-      }
-    }
-  }
-  for (const [t, em] of Object.entries(def.events)) {
-    if (!em.title) problems.push(`event ${t} has no title`);
-    if (em.payload && typeof em.payload !== 'function') problems.push(`event ${t} payload is not a class`);
-  }
-  return problems;
-}
 
 // ------------------------------------------------------------------ fixtures
 

@@ -4,7 +4,8 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { initialTransition, transition } from 'xstate';
 import { checkDefinition } from '../../libs/engine/workflow-registry';
-import { Effect, WorkflowDefinition, WorkflowEvent } from '../kernel/definition';
+import { Effect, WorkflowEvent } from '../kernel/definition';
+import { definitionProblems } from '../kernel/definition-problems';
 import {
   ExternalSender,
   IssueLetterPayload,
@@ -21,64 +22,6 @@ import {
   reportRule,
   toDate,
 } from './index';
-
-// ------------------------------------------------------------------ reusable metadata check
-
-/**
- * Problems in a definition's metadata vs. its machine (empty = consistent): every state and every accepted
- * event has metadata and vice versa, titles are Chinese, open states have actors, deadlines are sane, events
- * fired by deadlines are system events, rules and payloads are of the right kind.
- */
-function definitionProblems(d: WorkflowDefinition): string[] {
-  const problems: string[] = [];
-  const nodes = new Map<string, any>();
-  const walk = (node: any) => {
-    for (const child of Object.values<any>(node.states ?? {})) {
-      nodes.set(child.path.join('.'), child);
-      walk(child);
-    }
-  };
-  walk(d.machine.root);
-  const han = /[\u4e00-\u9fff]/;
-  if (d.machine.id !== d.key) problems.push(`machine id ${d.machine.id} ≠ key ${d.key}`);
-  if (!han.test(d.title)) problems.push('definition title is not Chinese');
-  for (const p of nodes.keys()) if (!d.states[p]) problems.push(`state ${p} has no StateMeta`);
-  for (const p of Object.keys(d.states)) if (!nodes.has(p)) problems.push(`StateMeta ${p} is no machine state`);
-
-  const accepted = new Set<string>();
-  for (const n of [d.machine.root, ...nodes.values()]) for (const t of Object.keys(n.config.on ?? {})) accepted.add(t);
-  for (const t of accepted) if (!d.events[t]) problems.push(`event ${t} has no EventMeta`);
-  for (const t of Object.keys(d.events)) if (!accepted.has(t)) problems.push(`EventMeta ${t} is not accepted by the machine`);
-
-  const specs = new Map<string, string>();
-  for (const [path, meta] of Object.entries(d.states)) {
-    const node = nodes.get(path);
-    if (!node) continue;
-    if (!han.test(meta.title ?? '')) problems.push(`state ${path} has no Chinese title`);
-    const isFinal = node.type === 'final';
-    const transient = !!node.config.always && !node.config.on;
-    if ((isFinal || transient) && meta.deadlines?.length) problems.push(`${path} cannot have deadlines`);
-    if (!isFinal && !transient && !meta.actors?.length) problems.push(`open state ${path} has no actors`);
-    for (const dl of meta.deadlines ?? []) {
-      if (!han.test(dl.title)) problems.push(`deadline ${dl.key} has no Chinese title`);
-      if (dl.amount < 0 || !Number.isFinite(dl.amount)) problems.push(`deadline ${dl.key} has a bad amount`);
-      const json = JSON.stringify(dl);
-      if (specs.has(dl.key) && specs.get(dl.key) !== json) problems.push(`deadline key ${dl.key} declared with different specs`);
-      specs.set(dl.key, json);
-      if (dl.fireEvent) {
-        if (!d.events[dl.fireEvent]?.system) problems.push(`deadline ${dl.key} fires ${dl.fireEvent}, not a system event`);
-        if (!Object.keys(node.config.on ?? {}).includes(dl.fireEvent)) problems.push(`deadline ${dl.key} fires ${dl.fireEvent}, not accepted in ${path}`);
-      }
-    }
-  }
-  for (const [t, em] of Object.entries(d.events)) {
-    if (!han.test(em.title)) problems.push(`event ${t} has no Chinese title`);
-    if (em.payload !== undefined && typeof em.payload !== 'function') problems.push(`event ${t} payload is not a class`);
-    if (em.rule !== undefined && typeof em.rule !== 'function') problems.push(`event ${t} rule is not a function`);
-    if (em.system && em.actors?.length) problems.push(`system event ${t} has actors`);
-  }
-  return problems;
-}
 
 // ------------------------------------------------------------------ fixtures
 

@@ -4,6 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import { type AnyStateMachine, type SnapshotFrom, initialTransition, transition } from 'xstate';
 import type { Effect, WorkflowDefinition } from '../kernel/definition';
+import { definitionProblems } from '../kernel/definition-problems';
 import {
   type RecruitmentCaseInput,
   type RecruitmentEvent,
@@ -18,15 +19,8 @@ import { addMonths } from './recruitment.dates';
 
 type Snap = SnapshotFrom<typeof recruitmentMachine>;
 
-// ---------------------------------------------------------------------------------------------------
-// Reusable metadata consistency check (to be replaced by the shared one).
-// ---------------------------------------------------------------------------------------------------
-
 interface NodeLike {
   path: string[];
-  type: string;
-  on: Record<string, unknown>;
-  events: string[];
   states: Record<string, NodeLike>;
 }
 
@@ -41,70 +35,6 @@ function statePaths(machine: AnyStateMachine): string[] {
   };
   walk(machine.root as unknown as NodeLike);
   return out;
-}
-
-function allNodes(machine: AnyStateMachine): NodeLike[] {
-  const out: NodeLike[] = [];
-  const walk = (node: NodeLike) => {
-    out.push(node);
-    Object.values(node.states).forEach(walk);
-  };
-  walk(machine.root as unknown as NodeLike);
-  return out;
-}
-
-/** Event types with a transition somewhere in the machine (engine-internal `xstate.*` excluded). */
-function acceptedEventTypes(machine: AnyStateMachine): string[] {
-  const types = new Set<string>();
-  for (const node of allNodes(machine)) {
-    for (const type of Object.keys(node.on)) if (!type.startsWith('xstate.')) types.add(type);
-  }
-  return [...types];
-}
-
-/** Problems in a definition's metadata; empty when consistent. */
-function checkDefinitionMetadata(def: WorkflowDefinition): string[] {
-  const problems: string[] = [];
-  const paths = statePaths(def.machine);
-  const accepted = acceptedEventTypes(def.machine);
-  if (def.machine.id !== def.key) problems.push(`machine id ${def.machine.id} ≠ key ${def.key}`);
-  for (const p of paths) if (!def.states[p]) problems.push(`state ${p} has no StateMeta`);
-  for (const p of Object.keys(def.states)) if (!paths.includes(p)) problems.push(`StateMeta ${p} is not a state`);
-  for (const t of accepted) if (!def.events[t]) problems.push(`event ${t} has no EventMeta`);
-  for (const t of Object.keys(def.events)) if (!accepted.includes(t)) problems.push(`EventMeta ${t} is not accepted`);
-  const keys = new Set<string>();
-  const fired = new Set<string>();
-  const nodes = allNodes(def.machine);
-  for (const [path, meta] of Object.entries(def.states)) {
-    if (!meta.title) problems.push(`state ${path} has no title`);
-    for (const d of meta.deadlines ?? []) {
-      if (keys.has(d.key)) problems.push(`deadline key ${d.key} is not unique`);
-      keys.add(d.key);
-      if (!d.key.startsWith(`${path}.`)) problems.push(`deadline key ${d.key} does not start with its state ${path}`);
-      if (!d.title) problems.push(`deadline ${d.key} has no title`);
-      if (d.fireEvent) {
-        fired.add(d.fireEvent);
-        const node = nodes.find((n) => n.path.join('.') === path);
-        if (!def.events[d.fireEvent]?.system) problems.push(`deadline ${d.key} fires non-system ${d.fireEvent}`);
-        if (node && !node.events.includes(d.fireEvent)) problems.push(`state ${path} ignores ${d.fireEvent}`);
-      }
-      if (!d.party && !meta.actors?.length) problems.push(`deadline ${d.key} has nobody to remind`);
-    }
-  }
-  for (const [type, meta] of Object.entries(def.events)) {
-    if (!meta.title) problems.push(`event ${type} has no title`);
-    if (meta.system && meta.actors?.length) problems.push(`system event ${type} has user actors`);
-    if (meta.system && !fired.has(type)) problems.push(`system event ${type} is fired by no deadline`);
-    if (meta.system || meta.actors?.length) continue;
-    // Users may send it only where the handling state (or an ancestor) names actors.
-    for (const node of nodes.filter((n) => Object.keys(n.on).includes(type))) {
-      const chain = node.path.map((_, i) => node.path.slice(0, i + 1).join('.'));
-      if (node.path.length === 0 || !chain.some((p) => def.states[p]?.actors?.length)) {
-        problems.push(`event ${type} in ${node.path.join('.') || '(root)'} has no actors`);
-      }
-    }
-  }
-  return problems;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -1005,7 +935,7 @@ describe('rules', () => {
 
 describe('definition', () => {
   it('metadata covers every state and every event, and nothing else', () => {
-    expect(checkDefinitionMetadata(recruitmentDefinition)).toEqual([]);
+    expect(definitionProblems(recruitmentDefinition)).toEqual([]);
     expect(Object.keys(recruitmentDefinition.events).sort()).toEqual([...RECRUITMENT_EVENT_TYPES].sort());
   });
 
@@ -1017,13 +947,13 @@ describe('definition', () => {
       states: { ...states, ghost: { title: '幽灵' } },
       events: { ...events, GHOST: { title: '幽灵' }, PUBLIC_NOTICE_ENDED: { title: '公示期满' } },
     };
-    expect(checkDefinitionMetadata(broken)).toEqual(
+    expect(definitionProblems(broken)).toEqual(
       expect.arrayContaining([
         'state activist has no StateMeta',
-        'StateMeta ghost is not a state',
+        'StateMeta ghost is no machine state',
         'event ARCHIVE has no EventMeta',
-        'EventMeta GHOST is not accepted',
-        'deadline candidate.public_notice.running.ends fires non-system PUBLIC_NOTICE_ENDED',
+        'EventMeta GHOST is not accepted by the machine',
+        'deadline candidate.public_notice.running.ends fires PUBLIC_NOTICE_ENDED, not a system event',
       ]),
     );
   });
