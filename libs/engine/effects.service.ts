@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
 import type { Effect } from '../../workflows/kernel/definition';
 import { SYSTEM_PRINCIPAL } from '../auth/principal';
 import { enqueueOutbox } from '../outbox/outbox';
@@ -23,6 +24,8 @@ export interface EffectContext {
 export class EffectsService {
   private readonly logger = new Logger(EffectsService.name);
 
+  constructor(private readonly config: AppConfig) {}
+
   async apply(effect: Effect, ctx: EffectContext): Promise<void> {
     const { em, at } = ctx;
     switch (effect.kind) {
@@ -41,14 +44,19 @@ export class EffectsService {
       case 'case.open':
         await ctx.openCase(effect.workflow, effect.subject as Record<string, string | undefined>, effect.input, `case:${ctx.caseId}`);
         return;
-      case 'licensing.statusChanged':
-        await this.outbox(em, 'licensing.status', ctx.caseId, {
+      case 'licensing.statusChanged': {
+        // only with a receiver configured (API.md: "if set"); keyed like the licensing module's own status
+        // messages, so one status of one application is announced once whichever side noticed it first
+        if (!this.config.LICENSING_CALLBACK_URL) return;
+        const ref: string | undefined = ctx.context.licensingRef ?? undefined;
+        await enqueueOutbox(em, {
+          topic: 'licensing.status',
           caseId: ctx.caseId,
-          applicationRef: ctx.context.licensingRef ?? null,
-          partyTransfer: effect.status,
-          at: at.toISOString(),
+          dedupeKey: ref ? `licensing:${ref}:${effect.status}` : undefined,
+          payload: { caseId: ctx.caseId, applicationRef: ref ?? null, partyTransfer: effect.status, at: at.toISOString() },
         });
         return;
+      }
       case 'org.createForFirm': {
         const [firm] = await em.query(`SELECT id, name, region_code, county FROM firms WHERE id = $1`, [effect.firmId]);
         const cityId = ctx.parties.city;
@@ -97,9 +105,6 @@ export class EffectsService {
     }
   }
 
-  private async outbox(em: EntityManager, topic: string, caseId: string, payload: Record<string, unknown>) {
-    await enqueueOutbox(em, { topic, caseId, payload });
-  }
 }
 
 export { SYSTEM_PRINCIPAL };

@@ -77,30 +77,36 @@ const toView = (r: NotificationRow): NotificationView => ({
  * ancestors), inserts their in-app rows (a duplicate dedupe key is skipped) and returns the enabled
  * outbound subscriptions of those users and of the recipients' orgs.
  */
+/**
+ * A batch of deadline notices in one statement (a timer storm delivers hundreds per transaction): each
+ * notice's recipients (clerks of the org, or supervisors at or above it), their in-app rows (dedupe keys make
+ * a retry a no-op), and the enabled e-mail/webhook subscriptions of those users and orgs, per notice index.
+ */
 const NOTIFY_SQL = `
-  WITH target AS (SELECT id, path FROM orgs WHERE id = $1::uuid),
+  WITH n AS (
+    SELECT * FROM unnest($1::int[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::int[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::timestamptz[])
+      AS n(idx, org_id, role, case_id, kind, level, title, body, link, dedupe_base, deliver_at)),
+  target AS (SELECT n.idx, n.role, o.id, o.path FROM n JOIN orgs o ON o.id = n.org_id),
   assignments AS (
-    SELECT ra.user_id, ra.org_id FROM role_assignments ra, target t
-    WHERE ra.role = $2::text
-      AND (($2::text = 'clerk' AND ra.org_id = t.id) OR ($2::text = 'supervisor' AND t.path LIKE '%/' || ra.org_id::text || '/%'))
-  ),
-  recipients AS (SELECT DISTINCT user_id FROM assignments),
+    SELECT t.idx, t.role, ra.user_id, ra.org_id FROM target t JOIN role_assignments ra ON ra.role = t.role
+      AND ((t.role = 'clerk' AND ra.org_id = t.id) OR (t.role = 'supervisor' AND t.path LIKE '%/' || ra.org_id::text || '/%'))),
+  recipients AS (SELECT DISTINCT idx, user_id FROM assignments),
   channel_orgs AS (
-    SELECT id AS org_id FROM target WHERE $2::text = 'clerk'
-    UNION SELECT org_id FROM assignments WHERE $2::text = 'supervisor'
-  ),
+    SELECT idx, id AS org_id FROM target WHERE role = 'clerk'
+    UNION SELECT idx, org_id FROM assignments WHERE role = 'supervisor'),
   ins AS (
     INSERT INTO notifications (user_id, case_id, kind, level, title, body, link, dedupe_key, deliver_at, created_at)
-    SELECT r.user_id, $3::uuid, $4::text, $5::int, $6::text, $7::text, $8::jsonb, $9::text || ':' || r.user_id::text || ':in_app', $10::timestamptz, $11::timestamptz
-    FROM recipients r
+    SELECT r.user_id, n.case_id, n.kind, n.level, n.title, n.body, n.link, n.dedupe_base || ':' || r.user_id::text || ':in_app', n.deliver_at, $12::timestamptz
+    FROM recipients r JOIN n USING (idx)
     ON CONFLICT (dedupe_key) DO NOTHING
-    RETURNING 1
-  )
+    RETURNING 1),
+  channels AS (
+    SELECT DISTINCT x.idx, c.id, c.channel, c.address, c.secret IS NULL AS unsigned, c.org_id IS NULL AS personal, c.created_at
+    FROM (SELECT idx, user_id, NULL::uuid AS org_id FROM recipients UNION ALL SELECT idx, NULL::uuid, org_id FROM channel_orgs) x
+    JOIN notification_channels c ON c.enabled AND (c.user_id = x.user_id OR c.org_id = x.org_id))
   SELECT (SELECT count(*)::int FROM ins) AS in_app,
-         coalesce((SELECT json_agg(json_build_object('id', c.id, 'channel', c.channel, 'address', c.address)
-                                    ORDER BY (c.secret IS NULL), (c.org_id IS NULL), c.created_at, c.id)
-                   FROM notification_channels c
-                   WHERE c.enabled AND (c.user_id IN (SELECT user_id FROM recipients) OR c.org_id IN (SELECT org_id FROM channel_orgs))), '[]'::json) AS channels`;
+         coalesce((SELECT json_agg(json_build_object('idx', idx, 'id', id, 'channel', channel, 'address', address)
+                                   ORDER BY idx, unsigned, personal, created_at, id) FROM channels), '[]'::json) AS channels`;
 
 /**
  * In-app notifications and the fan-out to e-mail and webhook subscriptions. Quiet hours (the policy's
@@ -120,61 +126,73 @@ export class NotificationsService {
   ) {}
 
   async notifyDeadline(em: EntityManager, n: DeadlineNotice): Promise<{ inApp: number; outbound: number }> {
-    if (!n.dedupeBase) throw new RangeError('notifyDeadline: dedupeBase is required');
-    if (!KINDS.includes(n.kind)) throw new RangeError(`notifyDeadline: unknown kind ${String(n.kind)}`);
-    if (n.recipients.role !== 'clerk' && n.recipients.role !== 'supervisor')
-      throw new RangeError(`notifyDeadline: unknown recipient role ${String(n.recipients.role)}`);
-    const notice = renderDeadlineNotice(n);
-    const plan = (at: Date) =>
-      planDelivery(this.calendar, { kind: n.kind, now: at, quietHours: n.quietHours, deferEscalations: n.deferEscalations, morningHour: n.morningHour });
-    // in-app: where the stage belongs in the timeline; outbound: not pushed at night, measured when it is sent
-    const { deliverAt } = plan(n.stageAt ?? n.now);
-    const sendAt = n.stageAt ? plan(n.now).deliverAt : deliverAt;
-    const link = { caseId: n.caseId };
-    // a named prepared statement on the transaction's connection: a timer storm runs this per notice
-    const runner = em.queryRunner as any;
+    return this.notifyDeadlines(em, [n]);
+  }
+
+  /** Several notices (one timer batch) in one round trip, plus one outbox row per subscribed channel. */
+  async notifyDeadlines(em: EntityManager, notices: DeadlineNotice[]): Promise<{ inApp: number; outbound: number }> {
+    if (!notices.length) return { inApp: 0, outbound: 0 };
+    const now = notices[0].now;
+    const planned = notices.map((n) => {
+      if (!n.dedupeBase) throw new RangeError('notifyDeadline: dedupeBase is required');
+      if (!KINDS.includes(n.kind)) throw new RangeError(`notifyDeadline: unknown kind ${String(n.kind)}`);
+      if (n.recipients.role !== 'clerk' && n.recipients.role !== 'supervisor')
+        throw new RangeError(`notifyDeadline: unknown recipient role ${String(n.recipients.role)}`);
+      if (n.now.getTime() !== now.getTime()) throw new RangeError('notifyDeadlines: one batch is raised at one instant');
+      const plan = (at: Date) =>
+        planDelivery(this.calendar, { kind: n.kind, now: at, quietHours: n.quietHours, deferEscalations: n.deferEscalations, morningHour: n.morningHour });
+      // in-app: where the stage belongs in the timeline; outbound: not pushed at night, measured when it is sent
+      const { deliverAt } = plan(n.stageAt ?? n.now);
+      const sendAt = n.stageAt ? plan(n.now).deliverAt : deliverAt;
+      return { n, notice: renderDeadlineNotice(n), deliverAt, sendAt, link: { caseId: n.caseId } };
+    });
+    const col = <T>(f: (p: (typeof planned)[number], i: number) => T) => planned.map(f);
     const values = [
-      n.recipients.orgId,
-      n.recipients.role,
-      n.caseId,
-      n.kind,
-      n.level,
-      notice.title,
-      notice.body,
-      JSON.stringify(link),
-      n.dedupeBase,
-      deliverAt,
-      n.now,
+      col((_, i) => i),
+      col((p) => p.n.recipients.orgId),
+      col((p) => p.n.recipients.role),
+      col((p) => p.n.caseId),
+      col((p) => p.n.kind),
+      col((p) => p.n.level),
+      col((p) => p.notice.title),
+      col((p) => p.notice.body),
+      col((p) => JSON.stringify(p.link)),
+      col((p) => p.n.dedupeBase),
+      col((p) => p.deliverAt),
+      now,
     ];
-    const [row]: { in_app: number; channels: { id: string; channel: OutboundChannel; address: string }[] }[] = runner?.databaseConnection
-      ? (await runner.databaseConnection.query({ name: 'pf_notify_deadline', text: NOTIFY_SQL, values })).rows
+    // a named prepared statement on the transaction's connection when there is one (the timer drain)
+    const runner = em.queryRunner as any;
+    const [row]: { in_app: number; channels: { idx: number; id: string; channel: OutboundChannel; address: string }[] }[] = runner?.databaseConnection
+      ? (await runner.databaseConnection.query({ name: 'pf_notify_deadlines', text: NOTIFY_SQL, values })).rows
       : await em.query(NOTIFY_SQL, values);
 
-    // the outbox relay runs on wall time: a deferred message waits as long from now as it does in engine time
-    const delayMs = sendAt.getTime() - n.now.getTime();
-    const notBefore = delayMs > 0 ? new Date(Date.now() + delayMs) : undefined;
-    const summary: NoticeSummary = {
-      kind: n.kind,
-      level: n.level,
-      title: notice.title,
-      body: notice.body,
-      caseId: n.caseId,
-      dueAt: n.dueAt.toISOString(),
-      deliverAt: sendAt.toISOString(),
-      workflowTitle: n.workflowTitle,
-      stateTitle: n.stateTitle,
-      deadlineTitle: n.deadlineTitle,
-      ...(n.subjectLabel ? { subjectLabel: n.subjectLabel } : {}),
-      link,
-    };
     let outbound = 0;
     // a user's own subscription and their org's may name the same address: one message per address and channel,
     // through the first in a stable order (signed webhooks first, then the org's, then the oldest)
     const seen = new Set<string>();
     for (const c of row.channels) {
-      const target = `${c.channel}|${c.channel === 'email' ? c.address.toLowerCase() : c.address}`;
+      const { n, notice, sendAt, link } = planned[c.idx];
+      const target = `${c.idx}|${c.channel}|${c.channel === 'email' ? c.address.toLowerCase() : c.address}`;
       if (seen.has(target)) continue;
       seen.add(target);
+      // the outbox relay runs on wall time: a deferred message waits as long from now as it does in engine time
+      const delayMs = sendAt.getTime() - n.now.getTime();
+      const notBefore = delayMs > 0 ? new Date(Date.now() + delayMs) : undefined;
+      const summary: NoticeSummary = {
+        kind: n.kind,
+        level: n.level,
+        title: notice.title,
+        body: notice.body,
+        caseId: n.caseId,
+        dueAt: n.dueAt.toISOString(),
+        deliverAt: sendAt.toISOString(),
+        workflowTitle: n.workflowTitle,
+        stateTitle: n.stateTitle,
+        deadlineTitle: n.deadlineTitle,
+        ...(n.subjectLabel ? { subjectLabel: n.subjectLabel } : {}),
+        link,
+      };
       const dedupeKey = `${n.dedupeBase}:${c.id}:${c.channel}`;
       const payload: EmailPayload | WebhookPayload =
         c.channel === 'email'

@@ -6,6 +6,7 @@ import { Clock } from '../engine/clock';
 import { EngineService } from '../engine/engine.service';
 import { PolicyService } from '../engine/policy.service';
 import { WorkflowRegistry } from '../engine/workflow-registry';
+import type { DeadlineNotice } from '../notifications/notification.types';
 import { NotificationsService } from '../notifications/notifications.service';
 import type { TimerStage } from '../persistence/entities';
 
@@ -101,6 +102,7 @@ export class TimerDrainService {
       const advances: { id: string; nextStage: number; nextAt: string | null; done: boolean }[] = [];
       const deliveries: { timerId: string; stage: number; kind: string; level: number; dueAt: string; lateMs: number; outcome: string }[] = [];
       const events: { caseId: string; type: string; timerId: string; stage: number }[] = [];
+      const notices: DeadlineNotice[] = []; // written together after the loop: one round trip per batch
       const wallNow = Date.now();
 
       for (const t of rows) {
@@ -118,7 +120,7 @@ export class TimerDrainService {
           const s = t.stages[stage];
           const recipients = this.recipients(t, def, s);
           for (const r of recipients)
-            await this.notifications.notifyDeadline(em, {
+            notices.push({
               dedupeBase: `timer:${t.id}:${stage}`,
               kind: s.kind === 'deadline' ? 'overdue' : s.kind,
               level: s.level,
@@ -144,6 +146,7 @@ export class TimerDrainService {
         advances.push({ id: t.id, nextStage: stage, nextAt: done ? null : t.stages[stage].at, done });
       }
 
+      await this.notifications.notifyDeadlines(em, notices);
       if (cancelled.length) await em.query(`UPDATE timers SET status = 'cancelled' WHERE id = ANY($1::uuid[])`, [cancelled]);
       if (advances.length)
         await em.query(

@@ -60,6 +60,9 @@ export async function timerBench(app: INestApplication, opts: { storm: number; l
   const clock = app.get(Clock);
   const config = app.get(AppConfig);
   const out: string[] = [];
+  // this run's timers only (a database reused with DATABASE_URL keeps earlier runs' rows)
+  const run = randomUUID().slice(0, 8);
+  const [stormTag, lateTag] = [`storm-${run}`, `late-${run}`];
   const caseIds = await openCases(app, 100);
   // every sending branch gets a clerk, so each delivery really notifies someone (the demo has clerks for two branches only)
   await ds.query(
@@ -72,16 +75,20 @@ export async function timerBench(app: INestApplication, opts: { storm: number; l
 
   // ---- storm: the engine
   const stormAt = new Date(clock.now().getTime() + 20_000 + opts.storm / 10); // room to insert the rows first
-  await insertTimers(ds, caseIds, () => stormAt, opts.storm, 'storm');
+  await insertTimers(ds, caseIds, () => stormAt, opts.storm, stormTag);
   // as after a transition that plans a near timer: put its wake-up on the queue now rather than at the next relay pass
   await app.get(TimerRelay).relayOnce();
   const stormWall = Date.now() + (stormAt.getTime() - clock.now().getTime());
   const done = await waitUntil(
-    async () => (await ds.query(`SELECT count(*)::int AS n FROM timers WHERE deadline_key LIKE 'storm.%' AND status = 'pending'`))[0].n === 0,
+    // through the pending-timers index: the check stays cheap while the storm drains
+    async () =>
+      !(await ds.query(`SELECT EXISTS (SELECT 1 FROM timers WHERE status = 'pending' AND next_at <= $1 AND deadline_key LIKE $2) AS x`, [stormAt, `${stormTag}.%`]))[0].x,
     600_000,
   );
   const engineSeconds = (Date.now() - stormWall) / 1000;
-  const [{ notified }] = await ds.query(`SELECT count(*)::int AS notified FROM timer_deliveries d JOIN timers t ON t.id = d.timer_id WHERE t.deadline_key LIKE 'storm.%' AND d.outcome = 'notified'`);
+  const [{ notified }] = await ds.query(`SELECT count(*)::int AS notified FROM timer_deliveries d JOIN timers t ON t.id = d.timer_id WHERE t.deadline_key LIKE $1 AND d.outcome = 'notified'`, [
+    `${stormTag}.%`,
+  ]);
 
   // ---- storm: raw BullMQ delayed jobs doing nothing, same Redis
   const prefix = `${queuePrefix(config)}-raw`;
@@ -110,14 +117,15 @@ export async function timerBench(app: INestApplication, opts: { storm: number; l
 
   // ---- lateness: timers spread over a window, delivered by the worker's wake-ups
   const start = clock.now().getTime() + 5_000;
-  await insertTimers(ds, caseIds, (i) => new Date(start + Math.floor((i * opts.windowMs) / opts.lateness)), opts.lateness, 'late');
+  await insertTimers(ds, caseIds, (i) => new Date(start + Math.floor((i * opts.windowMs) / opts.lateness)), opts.lateness, lateTag);
   await app.get(TimerRelay).relayOnce();
   await waitUntil(
-    async () => (await ds.query(`SELECT count(*)::int AS n FROM timers WHERE deadline_key LIKE 'late.%' AND status = 'pending'`))[0].n === 0,
+    async () => (await ds.query(`SELECT count(*)::int AS n FROM timers WHERE deadline_key LIKE $1 AND status = 'pending'`, [`${lateTag}.%`]))[0].n === 0,
     opts.windowMs + 120_000,
   );
   const late: { late_ms: number }[] = await ds.query(
-    `SELECT d.late_ms FROM timer_deliveries d JOIN timers t ON t.id = d.timer_id WHERE t.deadline_key LIKE 'late.%' ORDER BY d.late_ms`,
+    `SELECT d.late_ms FROM timer_deliveries d JOIN timers t ON t.id = d.timer_id WHERE t.deadline_key LIKE $1 ORDER BY d.late_ms`,
+    [`${lateTag}.%`],
   );
   const q = (p: number) => late[Math.min(late.length - 1, Math.floor(p * late.length))]?.late_ms ?? NaN;
   out.push(
