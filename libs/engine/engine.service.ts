@@ -145,28 +145,36 @@ export class EngineService {
     const actor = { userId: isSystem(principal) ? null : principal.userId, username: principal.username, role: opener.role, orgId: opener.orgId };
     const hashFields = { seq: 1, at: now.toISOString(), actor, type: 'OPEN', data: { workflow: def.key, subject, input, trigger }, comment: null, from: null, to: snapshot.value };
 
-    // the id is chosen here so the opening history row can be hashed before both rows go in together
+    // the id is chosen here so the opening history row can be hashed before the rows go in together
     const caseId = randomUUID();
     const hash = historyHash(GENESIS_HASH, { caseId, ...hashFields });
-    await em.query(
-      `WITH opened AS (
-         INSERT INTO cases (id, workflow, definition_version, policy_version, state, state_paths, snapshot, status, version, head_hash, entered,
-           subject, subject_member_id, subject_firm_id, subject_org_id, parties, scope_org_ids, opened_by, opened_at, updated_at, closed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::timestamptz, $18::timestamptz,
-           CASE WHEN $8::text = 'closed' THEN $18::timestamptz END) RETURNING id)
-       INSERT INTO case_history (case_id, seq, at, actor, type, data, comment, from_state, to_state, prev_hash, hash)
-       SELECT id, 1, $18::timestamptz, $19, 'OPEN', $20, NULL, NULL, $5, $21, $9 FROM opened`,
-      [caseId, def.key, def.version, policy.id, JSON.stringify(snapshot.value), paths, persisted, status, hash, entered, subject,
-       subject.memberId ?? null, subject.firmId ?? null, subject.orgId ?? null, resolved.parties, resolved.scopeOrgIds, { ...actor, trigger }, now,
-       actor, hashFields.data, GENESIS_HASH],
-    );
     const record: CaseRecord = {
       id: caseId, workflow: def.key, definitionVersion: def.version, policyVersion: policy.id, state: snapshot.value, statePaths: paths,
       snapshot: persisted, status, version: 1, headHash: hash, entered, subject, parties: resolved.parties, scopeOrgIds: resolved.scopeOrgIds,
       openedBy: { ...actor, trigger }, openedAt: now, updatedAt: now, closedAt: status === 'closed' ? now : null,
     };
+    const planned = this.planTimers(def, record);
+    const col = <K extends keyof PlannedTimer>(k: K) => planned.map((t) => t[k]);
+    // case, opening history row and timers in one statement (one round trip on the opening path)
+    await this.prepared(em, 'pf_open_case',
+      `WITH opened AS (
+         INSERT INTO cases (id, workflow, definition_version, policy_version, state, state_paths, snapshot, status, version, head_hash, entered,
+           subject, subject_member_id, subject_firm_id, subject_org_id, parties, scope_org_ids, opened_by, opened_at, updated_at, closed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::timestamptz, $18::timestamptz,
+           CASE WHEN $8::text = 'closed' THEN $18::timestamptz END) RETURNING id),
+       history AS (
+         INSERT INTO case_history (case_id, seq, at, actor, type, data, comment, from_state, to_state, prev_hash, hash)
+         SELECT id, 1, $18::timestamptz, $19, 'OPEN', $20, NULL, NULL, $5, $21, $9 FROM opened)
+       INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
+       SELECT o.id, 1, t.* FROM opened o,
+         unnest($22::text[], $23::text[], $24::text[], $25::timestamptz[], $26::text[], $27::text[], $28::boolean[], $29::text[], $30::text[], $31::jsonb[], $32::timestamptz[])
+           AS t(ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)`,
+      [caseId, def.key, def.version, policy.id, JSON.stringify(snapshot.value), paths, persisted, status, hash, entered, subject,
+       subject.memberId ?? null, subject.firmId ?? null, subject.orgId ?? null, resolved.parties, resolved.scopeOrgIds, { ...actor, trigger }, now,
+       actor, hashFields.data, GENESIS_HASH,
+       planned.map(timerIdentity), col('statePath'), col('deadlineKey'), col('dueAt'), col('fireEvent'), col('party'), col('provisional'), col('rule'), col('title'), stagesJson(planned), col('nextAt')],
+    );
     await this.runEffects(em, record, actions, now);
-    await this.insertTimers(em, record, this.planTimers(def, record));
     return record;
   }
 
@@ -439,18 +447,6 @@ export class EngineService {
     if (record.status === 'closed') return [];
     const policy = this.policies.byId(record.policyVersion, def);
     return this.planner.plan({ def, activePaths: record.statePaths, entered: record.entered, context: record.snapshot.context, deadlineOverrides: policy.deadlineOverrides, policyId: policy.id, engine: policy.engine });
-  }
-
-  /** Inserts the timers of a newly opened case. */
-  private async insertTimers(em: EntityManager, record: CaseRecord, planned: PlannedTimer[]) {
-    if (!planned.length) return;
-    const col = <K extends keyof PlannedTimer>(k: K) => planned.map((t) => t[k]);
-    await em.query(
-      `INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
-       SELECT $1, $2, t.* FROM unnest($3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], $12::jsonb[], $13::timestamptz[])
-         AS t(ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)`,
-      [record.id, record.version, planned.map(timerIdentity), col('statePath'), col('deadlineKey'), col('dueAt'), col('fireEvent'), col('party'), col('provisional'), col('rule'), col('title'), stagesJson(planned), col('nextAt')],
-    );
   }
 
   /**

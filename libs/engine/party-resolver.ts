@@ -46,15 +46,17 @@ export async function resolveParties(
   // the subject's own org anchors `city` and `county` when no firm region says otherwise
   const subjectOrgId = subject.member?.orgId ?? subject.org?.id ?? subject.firm?.partyOrgId ?? undefined;
   const ids = [...new Set([...Object.values(baseIds), ...(subjectOrgId ? [subjectOrgId] : [])])];
-  // the named orgs and all their ancestors (the materialized path lists them) in one round trip
-  const rows: OrgRow[] = ids.length
-    ? await em.query(
-        `SELECT a.id, a.type, a.path, a.region_code FROM orgs a
-         WHERE a.id IN (SELECT unnest(string_to_array(trim(both '/' from o.path), '/'))::uuid FROM orgs o WHERE o.id = ANY($1::uuid[]))`,
-        [ids],
-      )
-    : [];
-  const byId = new Map(rows.map((o) => [o.id, o]));
+  // the named orgs, all their ancestors (the materialized path lists them) and the organization departments
+  // (one per city, oldest first) in one round trip
+  const rows: (OrgRow & { dept: boolean })[] = await em.query(
+    `(SELECT a.id, a.type, a.path, a.region_code, false AS dept FROM orgs a
+      WHERE a.id IN (SELECT unnest(string_to_array(trim(both '/' from o.path), '/'))::uuid FROM orgs o WHERE o.id = ANY($1::uuid[])))
+     UNION ALL
+     (SELECT id, type, path, region_code, true FROM orgs WHERE type = 'org_department' ORDER BY created_at, id)`,
+    [ids],
+  );
+  const departments = rows.filter((o) => o.dept);
+  const byId = new Map(rows.filter((o) => !o.dept).map((o) => [o.id, o as OrgRow]));
   for (const [party, orgId] of Object.entries(baseIds))
     if (!byId.has(orgId)) throw AppError.validation([{ field: `input.${party}`, errors: [`组织不存在：${orgId}`] }], '指定的党组织不存在');
   const upperOf = (org: OrgRow): OrgRow | undefined =>
@@ -100,10 +102,8 @@ export async function resolveParties(
   }
   if (county) parties.county = county.id;
 
-  const [orgdept] = await em.query(
-    `SELECT id, path FROM orgs WHERE type = 'org_department' ORDER BY (region_code = $1) DESC, created_at LIMIT 1`,
-    [city?.region_code ?? ''],
-  );
+  // the city's own organization department, else the oldest one
+  const orgdept = departments.find((d) => d.region_code === city?.region_code) ?? departments[0];
   if (orgdept) parties.orgdept = orgdept.id;
 
   // derived parties the procedure never names are dropped, so they widen nobody's view of the case
