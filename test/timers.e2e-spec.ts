@@ -1,6 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { SYSTEM_PRINCIPAL } from '../libs/auth/principal';
+import { EngineService } from '../libs/engine/engine.service';
 import { fullMembersOf, Harness, startHarness } from './support/harness';
 
 /**
@@ -64,6 +66,42 @@ describe('durable timers (e2e)', () => {
     expect(stale.every((t: any) => t.status !== 'pending')).toBe(true);
     await clock({ advance: 'P10D' });
     expect((await notificationsOf('supervisor')).filter((n) => JSON.stringify(n).includes(opened.id) && /上报/.test(n.title))).toHaveLength(0);
+  });
+
+  it('keeps a passed deadline on the case (overdue list, first task) and never re-delivers it when a transition leaves the state active', async () => {
+    const opened = await openTransfer(members[8].id);
+    const due = opened.deadlines.find((d: any) => d.kind === 'deadline');
+    // far past the due time and both escalations: every stage of the release_review deadline has fired
+    await clock({ set: new Date(new Date(due.dueAt).getTime() + 30 * 86_400_000).toISOString() });
+    const delivered = async () =>
+      (await h.ds.query(`SELECT count(*)::int AS n FROM timer_deliveries d JOIN timers t ON t.id = d.timer_id WHERE t.case_id = $1 AND t.deadline_key = 'release_review.due'`, [opened.id]))[0].n;
+    const before = await delivered();
+    expect(before).toBeGreaterThanOrEqual(4);
+    const notices = async () => (await h.ds.query(`SELECT count(*)::int AS n FROM notifications WHERE case_id = $1`, [opened.id]))[0].n;
+    const noticesBefore = await notices();
+
+    // a transition that stays in release_review (the licensing approval is recorded on the case) re-plans its timers
+    await h.app.get(EngineService).sendEvent(SYSTEM_PRINCIPAL, opened.id, { type: 'LICENSING_APPROVED' });
+    await clock({ advance: 'PT1H' });
+    expect(await delivered()).toBe(before);
+    expect(await notices()).toBe(noticesBefore);
+    const pending = await h.ds.query(`SELECT count(*)::int AS n FROM timers WHERE case_id = $1 AND deadline_key = 'release_review.due' AND status = 'pending'`, [opened.id]);
+    expect(pending[0].n).toBe(0);
+
+    // still overdue: on the case, in ?overdue=true and at the head of the clerk's tasks
+    const view = (await h.http().get(`/api/v1/cases/${opened.id}`).set(await h.as('branch-b'))).body;
+    expect(view.deadlines).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'release_review.due', kind: 'deadline', overdue: true })]));
+    const overdue = (await h.http().get('/api/v1/cases?overdue=true&pageSize=200').set(await h.as('branch-b'))).body.items;
+    expect(overdue.some((c: any) => c.id === opened.id)).toBe(true);
+    const tasks = (await h.http().get('/api/v1/tasks').set(await h.as('branch-b'))).body;
+    const mine = tasks.find((t: any) => t.caseId === opened.id);
+    expect(mine).toMatchObject({ overdue: true });
+    expect(tasks.findIndex((t: any) => t.caseId === opened.id)).toBeLessThan(tasks.findIndex((t: any) => !t.overdue) === -1 ? Infinity : tasks.findIndex((t: any) => !t.overdue));
+
+    // acting ends the visit: the passed deadline is no longer shown
+    await h.http().post(`/api/v1/cases/${opened.id}/events`).set(await h.as('branch-b')).send({ type: 'APPROVE_RELEASE' }).expect(200);
+    const after = (await h.http().get(`/api/v1/cases/${opened.id}`).set(await h.as('branch-b'))).body;
+    expect(after.deadlines.some((d: any) => d.key === 'release_review.due')).toBe(false);
   });
 
   it('lets the clock expire a transfer letter: letter_expired, recorded as the system actor', async () => {

@@ -50,18 +50,22 @@ export class CaseQueryService {
     const ids = records.map((r) => r.id);
     const timers: any[] = ids.length
       ? await this.ds.query(
-          `SELECT case_id, deadline_key, title, state_path, due_at, stages, next_stage, provisional, rule FROM timers WHERE case_id = ANY($1::uuid[]) AND status = 'pending' ORDER BY due_at`,
+          `SELECT case_id, deadline_key, title, state_path, due_at, stages, next_stage, provisional, rule, epoch, status FROM timers
+           WHERE case_id = ANY($1::uuid[]) AND status IN ('pending', 'fired') ORDER BY due_at`,
           [ids],
         )
       : [];
     const now = this.clock.now();
     return records.map((r) => {
       const def = this.registry.get(r.workflow, r.definitionVersion);
-      // each remaining stage of each pending deadline: upcoming reminders, the deadline, escalations
+      // the deadlines of the current visits: every remaining stage (upcoming reminders, the deadline, escalations),
+      // and the deadline itself once passed, so an overdue case stays overdue (and first in the task list)
       const deadlines: DeadlineView[] = timers
-        .filter((t) => t.case_id === r.id)
+        .filter((t) => t.case_id === r.id && r.status === 'open' && inCurrentVisit(r, t))
         .flatMap((t) =>
-          (t.stages as { kind: DeadlineView['kind']; level: number; at: string }[]).slice(t.next_stage).map((s) => ({
+          (t.stages as { kind: DeadlineView['kind']; level: number; at: string }[])
+            .filter((s, i) => i >= t.next_stage || s.kind === 'deadline')
+            .map((s) => ({
             key: t.deadline_key,
             title: t.title,
             state: t.state_path,
@@ -109,7 +113,10 @@ export class CaseQueryService {
     if (f.status) where.push(`c.status = ${p(f.status)}`);
     if (f.orgId) where.push(`${p(f.orgId)}::uuid = ANY(c.scope_org_ids)`);
     if (f.overdue)
-      where.push(`EXISTS (SELECT 1 FROM timers t WHERE t.case_id = c.id AND t.status = 'pending' AND t.due_at < ${p(this.clock.now())})`);
+      where.push(
+        `c.status = 'open' AND EXISTS (SELECT 1 FROM timers t WHERE t.case_id = c.id AND t.status IN ('pending', 'fired') AND t.due_at < ${p(this.clock.now())}
+           AND t.state_path = ANY(c.state_paths) AND t.epoch >= coalesce((c.entered -> t.state_path ->> 'version')::int, 0))`,
+      );
     const sql = `SELECT ${CASE_COLUMNS}, count(*) OVER ()::int AS total FROM cases c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY c.updated_at DESC, c.id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`;
     const rows = await this.ds.query(sql, params);
@@ -140,4 +147,10 @@ export class CaseQueryService {
       })
       .sort((a, b) => (a.dueAt ?? '9999').localeCompare(b.dueAt ?? '9999'));
   }
+}
+
+/** A timer row belongs to the visit of its state that is current (a fired one from an earlier visit does not). */
+function inCurrentVisit(r: CaseRecord, t: { state_path: string; epoch: number; status: string }): boolean {
+  if (!r.statePaths.includes(t.state_path)) return false;
+  return t.status === 'pending' || t.epoch >= (r.entered[t.state_path]?.version ?? 0);
 }

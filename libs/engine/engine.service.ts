@@ -100,6 +100,16 @@ export function matchActor(principal: Principal, rules: ActorRule[] | undefined,
  * computes the next snapshot with XState's pure `transition`, and writes snapshot, history (hash-chained),
  * timers and outbox rows together. No actor lives between requests; XState never runs a timer.
  */
+/**
+ * SQL condition: the planned timer `t` (by ident) is already there for the current visit of its state —
+ * pending, or fired during this visit (epoch ≥ the version at which the state was entered). Re-planning
+ * after a transition that leaves the state active must not deliver a fired deadline again; a later
+ * visit has a later entry version and plans its own.
+ */
+const SAME_DEADLINE_IN_THIS_VISIT = (caseParam: string, enteredParam: string) =>
+  `SELECT 1 FROM timers x WHERE x.case_id = ${caseParam} AND x.ident = t.ident
+     AND (x.status = 'pending' OR (x.status = 'fired' AND x.epoch >= coalesce((${enteredParam}::jsonb -> t.state_path ->> 'version')::int, 0)))`;
+
 @Injectable()
 export class EngineService {
   constructor(
@@ -282,7 +292,7 @@ export class EngineService {
            INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
            SELECT $1, $6, t.* FROM unnest($17::text[], $18::text[], $19::text[], $20::timestamptz[], $21::text[], $22::text[], $23::boolean[], $24::text[], $25::text[], $26::jsonb[], $27::timestamptz[])
              AS t(ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
-           WHERE EXISTS (SELECT 1 FROM upd) AND NOT EXISTS (SELECT 1 FROM timers x WHERE x.case_id = $1 AND x.status = 'pending' AND x.ident = t.ident))
+           WHERE EXISTS (SELECT 1 FROM upd) AND NOT EXISTS (${SAME_DEADLINE_IN_THIS_VISIT('$1', '$8')}))
          SELECT count(*)::int AS n FROM upd`,
         [caseId, JSON.stringify(next.value), paths, persisted, status, version, hash, entered, now, actor, req.type, data, comment, JSON.stringify(record.state), record.headHash,
          record.version, idents, col('statePath'), col('deadlineKey'), col('dueAt'), col('fireEvent'), col('party'), col('provisional'), col('rule'), col('title'), stagesJson(planned), col('nextAt')],
@@ -321,8 +331,8 @@ export class EngineService {
          INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
          SELECT $1, $2, t.* FROM unnest($3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], $12::jsonb[], $13::timestamptz[])
            AS t(ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
-         WHERE NOT EXISTS (SELECT 1 FROM timers x WHERE x.case_id = $1 AND x.status = 'pending' AND x.ident = t.ident)`,
-        [caseId, record.version, planned.map(timerIdentity), col('statePath'), col('deadlineKey'), col('dueAt'), col('fireEvent'), col('party'), col('provisional'), col('rule'), col('title'), stagesJson(planned), col('nextAt')],
+         WHERE NOT EXISTS (${SAME_DEADLINE_IN_THIS_VISIT('$1', '$14')})`,
+        [caseId, record.version, planned.map(timerIdentity), col('statePath'), col('deadlineKey'), col('dueAt'), col('fireEvent'), col('party'), col('provisional'), col('rule'), col('title'), stagesJson(planned), col('nextAt'), record.entered],
       );
     });
   }
