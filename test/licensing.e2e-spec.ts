@@ -210,6 +210,20 @@ describe('licensing integration (e2e)', () => {
 
     const array = await post([1, 2]);
     expect(array.status).toBe(400);
+
+    // an array where an object belongs, dates that do not exist or are not full ISO times: 400, nothing processed
+    for (const [field, body] of [
+      ['lawyer', event('firm-transfer.applied', { lawyer: [], toFirmId: h.region.anchors.firmBId, applicationRef: 'R3' })],
+      ['firm', event('firm-establishment.applied', { firmId: randomUUID(), firm: [], applicationRef: 'R4' })],
+      ['occurredAt', { ...event('discipline.imposed', { lawyer: lawyer(firmALawyers[0]), discipline: { sanction: '训诫' } }), occurredAt: '2026-02-30T10:00:00Z' }],
+      ['occurredAt', { ...event('discipline.imposed', { lawyer: lawyer(firmALawyers[0]), discipline: { sanction: '训诫' } }), occurredAt: '20260101T000000Z' }],
+      ['occurredAt', { ...event('discipline.imposed', { lawyer: lawyer(firmALawyers[0]), discipline: { sanction: '训诫' } }), occurredAt: '2026-123' }],
+      ['discipline.decidedOn', event('discipline.imposed', { lawyer: lawyer(firmALawyers[0]), discipline: { sanction: '训诫', decidedOn: '2026-13-01' } })],
+    ] as const) {
+      const res = await post(body);
+      expect({ field, status: res.status, code: res.body.code }).toEqual({ field, status: 400, code: 'VALIDATION_FAILED' });
+      expect(res.body.details.map((d: any) => d.field)).toContain(field);
+    }
   });
 
   it('keeps a refused event (unknown firm, 422) and processes it when re-sent corrected with the same eventId', async () => {

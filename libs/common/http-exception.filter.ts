@@ -17,8 +17,11 @@ const STATUS_CODES: Partial<Record<number, [ErrorCode, string]>> = {
 function fromDatabaseError(err: any): AppError | null {
   const code: string | undefined = err?.code ?? err?.driverError?.code;
   if (!code) return null;
-  if (code === '22P02' || code === '22007' || code === '22008' || code === '22003')
-    return AppError.validation([{ field: 'unknown', errors: [String(err.message)] }], '输入数据格式不正确');
+  // invalid text (NUL characters, bad encoding), numbers or dates out of range, malformed values
+  if (code === '22P02' || code === '22007' || code === '22008' || code === '22003' || code === '22021' || code === '22P05' || code === '22001')
+    return AppError.validation([{ field: 'unknown', errors: ['数据格式或取值超出允许范围（如空字符、无效日期、过长文本）'] }], '输入数据格式不正确');
+  // two writers crossed (deadlock, serialization): nothing was applied, the client may retry
+  if (code === '40P01' || code === '40001') return new AppError(HttpStatus.CONFLICT, 'CONCURRENT_UPDATE', '并发操作冲突，未作更改，请重试');
   if (code === '23505') return new AppError(HttpStatus.CONFLICT, 'DUPLICATE', '数据重复', { constraint: err.constraint ?? err.driverError?.constraint });
   if (code === '23503') return AppError.validation([{ field: 'reference', errors: ['引用的对象不存在'] }], '引用的对象不存在');
   if (code === 'ECONNREFUSED' || code === '57P01' || code === '08006' || code === '08001')

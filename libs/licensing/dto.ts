@@ -3,10 +3,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
-  IsDateString,
   IsDefined,
   IsIn,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -17,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { LAWYER_EVENT_TYPES, LICENSING_EVENT_TYPES, LicensingEventType, REF_OPTIONAL_TYPES } from './licensing.constants';
+import { IsIsoDate } from '../common/iso-date.validator';
 
 export class LicensingLawyerDto {
   @ApiProperty({ description: '执业证号（17 位）', example: '13607022010112345' })
@@ -85,7 +86,7 @@ export class LicensingDisciplineDto {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsDateString()
+  @IsIsoDate()
   decidedOn?: string;
 
   @ApiPropertyOptional({ example: '赣州市律师协会' })
@@ -111,12 +112,13 @@ export class LicensingEventDto {
   type: LicensingEventType;
 
   @ApiProperty({ description: 'ISO 8601' })
-  @IsDateString({}, { message: 'occurredAt 必须是 ISO 8601 时间' })
+  @IsIsoDate({ time: 'required' })
   occurredAt: string;
 
   @ApiPropertyOptional({ type: LicensingLawyerDto })
   @ValidateIf((o) => LAWYER_EVENT_TYPES.includes(o.type) || o.lawyer !== undefined)
   @IsDefined({ message: 'lawyer 为此类事件的必填项' })
+  @IsObject({ message: 'lawyer 必须是对象' })
   @ValidateNested()
   @Type(() => LicensingLawyerDto)
   lawyer?: LicensingLawyerDto;
@@ -138,12 +140,14 @@ export class LicensingEventDto {
 
   @ApiPropertyOptional({ type: LicensingFirmDto })
   @IsOptional()
+  @IsObject({ message: 'firm 必须是对象' })
   @ValidateNested()
   @Type(() => LicensingFirmDto)
   firm?: LicensingFirmDto;
 
   @ApiPropertyOptional({ type: LicensingDisciplineDto })
   @IsOptional()
+  @IsObject({ message: 'discipline 必须是对象' })
   @ValidateNested()
   @Type(() => LicensingDisciplineDto)
   discipline?: LicensingDisciplineDto;

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDateString, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { MEMBER_STATUSES } from '../persistence/entities';
+import { IsIsoDate } from '../common/iso-date.validator';
 
 export const ORG_TYPES = ['provincial_committee', 'city_committee', 'county_committee', 'org_department', 'general_branch', 'branch', 'joint_branch'] as const;
 
@@ -20,13 +21,13 @@ export class CreateFirmDto {
   @ApiProperty({ example: '章贡区' }) @IsString() @Length(2, 40) county: string;
   @ApiProperty({ example: '360702' }) @Matches(/^\d{6}$/, { message: 'regionCode 必须是 6 位行政区划代码' }) regionCode: string;
   @ApiProperty() @IsString() @Length(2, 40) directorName: string;
-  @ApiPropertyOptional() @IsOptional() @IsDateString() establishedOn?: string;
+  @ApiPropertyOptional() @IsOptional() @IsIsoDate() establishedOn?: string;
 }
 
 export class CreateMemberDto {
   @ApiProperty() @IsString() @Length(2, 40) name: string;
   @ApiProperty({ description: '18 位公民身份号码' }) @Matches(/^\d{17}[\dX]$/, { message: 'idNumber 必须是 18 位身份证号码' }) idNumber: string;
-  @ApiProperty() @IsDateString() birthDate: string;
+  @ApiProperty() @IsIsoDate() birthDate: string;
   @ApiPropertyOptional() @IsOptional() @Matches(/^\d{17}$/, { message: 'licenseNo 必须是 17 位执业证号' }) licenseNo?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() firmId?: string;
   @ApiProperty() @IsUUID() orgId: string;

@@ -2,7 +2,6 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
-  IsDateString,
   IsInt,
   IsNotEmpty,
   IsObject,
@@ -13,6 +12,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { IsIsoDate } from '../../libs/common/iso-date.validator';
 
 export const RATINGS = ['excellent', 'qualified', 'basically_qualified', 'unqualified'] as const;
 export type Rating = (typeof RATINGS)[number];
@@ -41,13 +41,13 @@ export class RecordSelfAssessmentsPayload {
 /** 党员互评. */
 export class RecordPeerReviewPayload {
   @IsOptional()
-  @IsDateString()
+  @IsIsoDate()
   heldOn?: string;
 }
 
 /** 组织生活会 with 支部讲评. */
 export class RecordMeetingPayload {
-  @IsDateString()
+  @IsIsoDate()
   heldOn: string;
 
   @IsString()

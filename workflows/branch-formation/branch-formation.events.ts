@@ -2,7 +2,6 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
-  IsDateString,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -12,6 +11,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { IsIsoDate } from '../../libs/common/iso-date.validator';
 
 export const BRANCH_FORMATION_TRIGGERS = [
   'manual',
@@ -29,7 +29,7 @@ export class BranchFormationCreateInput {
 
   /** Date the firm / branch office was established; anchors the 3-month overall deadline. */
   @IsOptional()
-  @IsDateString()
+  @IsIsoDate()
   establishedOn?: string;
 
   /** Party organization of the head firm (for a branch office): becomes the guide organization. */
@@ -63,7 +63,7 @@ export class SubmitSurveyPayload {
 
   /** Lets the surveyor record the establishment date when the case was opened before it was known. */
   @IsOptional()
-  @IsDateString()
+  @IsIsoDate()
   establishedOn?: string;
 }
 
@@ -80,7 +80,7 @@ export class ReturnPayload {
 }
 
 export class RecordElectionPayload {
-  @IsDateString()
+  @IsIsoDate()
   electedOn: string;
 
   @IsUUID()

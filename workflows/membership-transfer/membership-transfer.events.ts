@@ -1,7 +1,8 @@
 // class-transformer's @Type reads design-time metadata: make the file loadable on its own (tests, scripts).
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsDateString, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
+import { IsIsoDate } from '../../libs/common/iso-date.validator';
 
 export const TRANSFER_TRIGGERS = ['manual', 'practice', 'firm_transfer', 'practice_cancelled'] as const;
 export type TransferTrigger = (typeof TRANSFER_TRIGGERS)[number];
@@ -19,7 +20,7 @@ export class ExternalSender {
   @MaxLength(100)
   letterNo: string;
 
-  @IsDateString()
+  @IsIsoDate()
   validUntil: string;
 }
 
@@ -66,12 +67,12 @@ export class IssueLetterPayload {
   letterNo: string;
 
   /** Last day the letter is valid (ISO date). */
-  @IsDateString()
+  @IsIsoDate()
   validUntil: string;
 }
 
 export class RecordReportPayload {
   /** Date the member reported to the receiving branch (ISO date). */
-  @IsDateString()
+  @IsIsoDate()
   reportedOn: string;
 }

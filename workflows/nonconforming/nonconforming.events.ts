@@ -4,7 +4,6 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
-  IsDateString,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -15,6 +14,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
+import { IsIsoDate } from '../../libs/common/iso-date.validator';
 
 export const NONCONFORMING_TRIGGERS = ['branch', 'annual_rating', 'pocket_member', 'discipline', 'inactivity'] as const;
 export type NonconformingTrigger = (typeof NONCONFORMING_TRIGGERS)[number];
@@ -77,7 +77,7 @@ export class RecordInvestigationPayload {
 
 /** 谈话: by two full members of the branch. */
 export class RecordTalkPayload {
-  @IsDateString()
+  @IsIsoDate()
   on: string;
 
   @IsArray()
@@ -90,11 +90,11 @@ export class RecordTalkPayload {
 
 /** 支部大会: the member's right of defense (申辩) must be recorded. */
 export class RecordMeetingPayload {
-  @IsDateString()
+  @IsIsoDate()
   heldOn: string;
 
   /** Date the member was told of the meeting (and of the right to defend). */
-  @IsDateString()
+  @IsIsoDate()
   memberNotifiedOn: string;
 
   /** The member's defense (申辩意见); required unless `defenseWaived`. */
@@ -147,6 +147,6 @@ export class AppealPayload {
 
 /** 停止党籍: the member has been out of contact since this date. */
 export class SuspendMembershipPayload {
-  @IsDateString()
+  @IsIsoDate()
   lostContactSince: string;
 }

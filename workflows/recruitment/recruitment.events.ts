@@ -4,7 +4,6 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsArray,
-  IsDateString,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -17,6 +16,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
+import { IsIsoDate } from '../../libs/common/iso-date.validator';
 
 export const ACTIVIST_METHODS = ['member_recommendation', 'league_recommendation'] as const;
 export type ActivistMethod = (typeof ACTIVIST_METHODS)[number];
@@ -33,15 +33,15 @@ export const EXTEND_MONTHS_MAX = 12;
 
 /** `POST /cases` input: the application itself (APPLY). */
 export class RecruitmentInput {
-  @IsDateString()
+  @IsIsoDate()
   appliedOn: string;
 
-  @IsDateString()
+  @IsIsoDate()
   birthDate: string;
 }
 
 export class RecordTalkPayload {
-  @IsDateString()
+  @IsIsoDate()
   talkedOn: string;
 
   /** Name of the member who talked with the applicant. */
@@ -52,7 +52,7 @@ export class RecordTalkPayload {
 }
 
 export class ConfirmActivistPayload {
-  @IsDateString()
+  @IsIsoDate()
   confirmedOn: string;
 
   @IsIn(ACTIVIST_METHODS)
@@ -69,7 +69,7 @@ export class AssignSponsorsPayload {
 }
 
 export class RecordAssessmentPayload {
-  @IsDateString()
+  @IsIsoDate()
   on: string;
 
   @IsString()
@@ -79,7 +79,7 @@ export class RecordAssessmentPayload {
 }
 
 export class ConfirmCandidatePayload {
-  @IsDateString()
+  @IsIsoDate()
   confirmedOn: string;
 }
 
@@ -96,15 +96,15 @@ export class RecordPoliticalReviewPayload {
   @IsIn(POLITICAL_REVIEW_CONCLUSIONS)
   conclusion: PoliticalReviewConclusion;
 
-  @IsDateString()
+  @IsIsoDate()
   on: string;
 }
 
 export class RecordTrainingPayload {
-  @IsDateString()
+  @IsIsoDate()
   from: string;
 
-  @IsDateString()
+  @IsIsoDate()
   to: string;
 
   @IsNumber({ allowNaN: false, allowInfinity: false })
@@ -124,7 +124,7 @@ export class FailPreReviewPayload {
 }
 
 export class RecordBranchMeetingPayload {
-  @IsDateString()
+  @IsIsoDate()
   heldOn: string;
 
   /** Full members due to attend (probationary members do not vote). */
@@ -143,7 +143,7 @@ export class RecordBranchMeetingPayload {
 }
 
 export class RecordUpperTalkPayload {
-  @IsDateString()
+  @IsIsoDate()
   on: string;
 
   @IsString()
@@ -160,12 +160,12 @@ export class RejectAdmissionPayload {
 }
 
 export class RecordOathPayload {
-  @IsDateString()
+  @IsIsoDate()
   on: string;
 }
 
 export class RecordConversionMeetingPayload {
-  @IsDateString()
+  @IsIsoDate()
   heldOn: string;
 
   @IsIn(CONVERSION_OUTCOMES)
