@@ -175,10 +175,12 @@ describe('branch-formation (e2e)', () => {
     expect((await ok(id, city, survey([], 0))).state).toBe('monitoring');
     const two = h.region.members.filter((m) => m.orgId === h.region.anchors.firmBOrgId && m.status === 'full').slice(4, 6);
     expect((await ok(id, city, survey(two, 2))).state).toBe('joint_assignment');
-    // the firm is deregistered meanwhile: closing leaves it uncovered in the registry
+    // the firm is deregistered meanwhile: closed in the registry, and no longer counted as uncovered
     const closed = await ok(id, city, { type: 'CLOSE_FIRM', data: { reason: '律师事务所注销' } });
     expect(closed).toMatchObject({ state: 'closed', status: 'closed' });
     expect((await firmRow(firmId)).coverage).toBe('none');
+    expect((await h.ds.query(`SELECT status FROM firms WHERE id = $1`, [firmId]))[0].status).toBe('closed');
+    expect((await coverage()).uncovered.some((u: any) => u.firmId === firmId)).toBe(false);
   });
 
   it('refuses to open for a firm that already has its own branch, and records the head firm as guide of a branch office', async () => {

@@ -47,13 +47,14 @@ export class EffectsService {
       case 'licensing.statusChanged': {
         // only with a receiver configured (API.md: "if set"); keyed like the licensing module's own status
         // messages, so one status of one application is announced once whichever side noticed it first
-        if (!this.config.LICENSING_CALLBACK_URL) return;
+        // and only for cases the licensing system knows (opened from one of its applications)
         const ref: string | undefined = ctx.context.licensingRef ?? undefined;
+        if (!this.config.LICENSING_CALLBACK_URL || !ref) return;
         await enqueueOutbox(em, {
           topic: 'licensing.status',
           caseId: ctx.caseId,
-          dedupeKey: ref ? `licensing:${ref}:${effect.status}` : undefined,
-          payload: { caseId: ctx.caseId, applicationRef: ref ?? null, partyTransfer: effect.status, at: at.toISOString() },
+          dedupeKey: `licensing:${ref}:${effect.status}`,
+          payload: { caseId: ctx.caseId, applicationRef: ref, partyTransfer: effect.status, at: at.toISOString() },
         });
         return;
       }
@@ -85,6 +86,9 @@ export class EffectsService {
            WHERE id = $1`,
           [effect.firmId, effect.coverage, effect.orgId ?? null, effect.instructorId ?? null, at],
         );
+        return;
+      case 'firm.close':
+        await em.query(`UPDATE firms SET status = 'closed' WHERE id = $1`, [effect.firmId]);
         return;
       case 'org.recordGrade':
         await em.query(

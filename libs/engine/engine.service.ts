@@ -210,7 +210,16 @@ export class EngineService {
 
   /** Applies an event inside the caller's transaction (timers, integrations, idempotent requests). */
   async sendEventIn(em: EntityManager, principal: Principal, caseId: string, req: SendEventRequest): Promise<CaseRecord> {
-    return this.applyEvent(em, principal, caseId, req);
+    // read committed: a retry after a lost compare-and-swap reads the winner's version (a clock event or a
+    // licensing event must not be dropped because a clerk acted at the same moment)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.applyEvent(em, principal, caseId, req);
+      } catch (e) {
+        if (!(e instanceof LostRace)) throw e;
+        if (attempt >= 20 || req.expectedVersion !== undefined) throw this.conflict(e.currentVersion, req.expectedVersion);
+      }
+    }
   }
 
   /**

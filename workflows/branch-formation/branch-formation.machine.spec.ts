@@ -445,14 +445,17 @@ describe('branch-formation machine', () => {
       instructor_assignment: () => run(start(), survey(0)).next,
       monitoring: () => run(start(), survey(0), assignInstructor()).next,
     };
-    it.each(NON_FINAL)('closes from %s and clears the coverage', (state) => {
+    it.each(NON_FINAL)('closes from %s, clears the coverage and closes the firm', (state) => {
       const s = reach[state]();
       expect(s.value).toBe(state);
       const { next, effects } = run(s, closeFirm);
       expect(next.value).toBe('closed');
       expect(next.status).toBe('done');
       expect(ctx(next)).toMatchObject({ closedOn: '2026-03-02', closeReason: '律师事务所注销' });
-      expect(effects).toEqual([{ kind: 'firm.setCoverage', firmId: FIRM, coverage: 'none' }]);
+      expect(effects).toEqual([
+        { kind: 'firm.setCoverage', firmId: FIRM, coverage: 'none' },
+        { kind: 'firm.close', firmId: FIRM },
+      ]);
     });
     it('final states accept nothing', () => {
       const finals = [run(toSecretaryApproval(), approveSecretary).next, run(reach.joint_assignment(), assignJoint(0)).next, run(start(), closeFirm).next];
@@ -529,7 +532,7 @@ describe('branch-formation machine', () => {
       const expectedKinds: Record<string, string[]> = {
         established: ['org.createForFirm', 'firm.setCoverage'],
         established_joint: ['firm.setCoverage'],
-        closed: ['firm.setCoverage'],
+        closed: ['firm.setCoverage', 'firm.close'],
       };
       const finalPaths = paths.filter((p) => FINAL.includes(p.state.value as string));
       expect(finalPaths.length).toBeGreaterThan(3);

@@ -384,7 +384,7 @@ export const branchFormationMachine = setup({
     },
     closed: {
       type: 'final',
-      entry: coverageEffect(() => ({ coverage: 'none' })),
+      entry: [coverageEffect(() => ({ coverage: 'none' })), effect(({ context }) => ({ kind: 'firm.close', firmId: context.firmId }))],
     },
   },
 });

@@ -103,6 +103,8 @@ export type Effect =
   | { kind: 'licensing.statusChanged'; status: string }
   | { kind: 'org.createForFirm'; firmId: string; orgType: 'branch'; name?: string; secretaryId?: string; memberIds: string[] }
   | { kind: 'firm.setCoverage'; firmId: string; coverage: 'branch' | 'joint_branch' | 'instructor' | 'none'; orgId?: string; instructorId?: string }
+  /** The firm was deregistered: it leaves the coverage report (closed firms are not "uncovered"). */
+  | { kind: 'firm.close'; firmId: string }
   | { kind: 'org.recordGrade'; orgId: string; year: number; score: number; grade: 'I' | 'II' | 'III' }
   | { kind: 'commendation.add'; year: number; memberIds: string[]; orgIds: string[] };
 
