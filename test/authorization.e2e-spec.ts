@@ -42,7 +42,9 @@ describe('authorization matrix (e2e)', () => {
     }
     const forged = await h.http().get('/api/v1/auth/me').set('Authorization', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bad');
     expect(forged.status).toBe(401);
-    expect((await h.http().get('/health')).status).toBe(200);
+    const health = await h.http().get('/health');
+    expect(health.status).toBe(200);
+    expect(health.body.details).toMatchObject({ postgres: { status: 'up' }, redis: { status: 'up' }, timers: { status: 'up' } });
     expect((await h.http().get('/docs-json')).status).toBe(200);
     const wrong = await h.http().post('/api/v1/auth/token').send({ username: 'city', password: 'wrong' });
     expect(wrong.status).toBe(401);

@@ -51,6 +51,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const status = e.getStatus();
       const body = e.getResponse() as any;
       if (body && typeof body === 'object' && body.code) return new AppError(status, body.code, body.message, body.details);
+      // a failed health check (terminus): say which dependency is down and keep its per-dependency report
+      if (status === 503 && body?.status === 'error' && body?.details && typeof body.details === 'object') {
+        const down = Object.keys(body.error ?? {}).join('、');
+        return new AppError(status, 'DEPENDENCY_UNAVAILABLE', `依赖服务不可用：${down || '未知'}`, body);
+      }
       // Nest turns body-parser's JSON SyntaxError into a plain BadRequestException carrying the parser message
       if (status === 400 && typeof body?.message === 'string' && /JSON/.test(body.message))
         return new AppError(400, 'MALFORMED_JSON', '请求体不是合法的 JSON', { reason: body.message });
