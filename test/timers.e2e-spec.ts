@@ -104,6 +104,20 @@ describe('durable timers (e2e)', () => {
     expect(after.deadlines.some((d: any) => d.key === 'release_review.due')).toBe(false);
   });
 
+  it('escalates a city committee that is late itself to the supervisors above it, not back to its own clerks', async () => {
+    const member = fullMembersOf(h.region, h.region.anchors.firmAOrgId)[0];
+    const res = await h.http().post('/api/v1/cases').set(await h.as('branch-a'))
+      .send({ workflow: 'membership-transfer', subject: { memberId: member.id }, input: { toOrgId: h.region.anchors.firmBOrgId } });
+    expect(res.status).toBe(201);
+    const opened = await h.http().post(`/api/v1/cases/${res.body.id}/events`).set(await h.as('branch-a')).send({ type: 'APPROVE_RELEASE' });
+    expect(opened.body.state).toBe('letter_pending'); // the city committee issues the letter
+    const due = opened.body.deadlines.find((d: any) => d.kind === 'deadline' && d.state === 'letter_pending');
+    await clock({ set: new Date(new Date(due.dueAt).getTime() + 3 * 86_400_000).toISOString() });
+    const escalations = async (u: string) => (await notificationsOf(u)).filter((n) => n.caseId === res.body.id && /督办|上报/.test(n.title));
+    expect(await escalations('city')).toHaveLength(0);
+    expect((await escalations('supervisor')).length).toBeGreaterThanOrEqual(1);
+  });
+
   it('lets the clock expire a transfer letter: letter_expired, recorded as the system actor', async () => {
     const c = await openTransfer(members[1].id);
     const send = async (user: string, body: object) => {

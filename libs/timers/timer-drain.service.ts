@@ -191,13 +191,17 @@ export class TimerDrainService {
   /**
    * Who hears of a stage: reminders and the deadline go to the clerks of the acting party; the first
    * escalation to the clerks of that party's upper committee, the second to the supervisors above it.
+   * When the acting party is itself the top committee of the case (the city committee issuing a letter),
+   * there is no upper clerk to tell: both escalations go to the supervisors above it, never back to itself.
    */
   private recipients(t: ClaimedTimer, def: ReturnType<WorkflowRegistry['get']>, s: TimerStage): { orgId: string; role: 'clerk' | 'supervisor' }[] {
     const candidates = [t.party, ...(def.states[t.state_path]?.actors ?? []).map((a) => a.party)].filter(Boolean) as string[];
     const party = candidates.find((p) => t.parties[p]);
     if (s.kind !== 'escalation') return party ? [{ orgId: t.parties[party], role: 'clerk' }] : [];
+    const acting = party ? t.parties[party] : undefined;
     const upper = (party && t.parties[`${party}Upper`]) || t.parties.city;
     if (!upper) return [];
+    if (upper === acting) return [{ orgId: acting, role: 'supervisor' }];
     return [{ orgId: upper, role: s.level >= 2 ? 'supervisor' : 'clerk' }];
   }
 }
