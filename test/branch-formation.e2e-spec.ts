@@ -140,6 +140,10 @@ describe('branch-formation (e2e)', () => {
     expect(full.status).toBe(422);
     expect(full.body).toMatchObject({ code: 'RULE_VIOLATION' });
     expect(full.body.message).toMatch(/5/);
+    // a firm's own branch is no joint branch
+    const own = await send(id2, city, { type: 'ASSIGN_JOINT_BRANCH', data: { jointBranchId: h.region.anchors.firmAOrgId, liaisonMemberId: lawyers[2].id } });
+    expect(own.status).toBe(422);
+    expect(own.body.message).toMatch(/不是联合党支部/);
     const joint2 = h.region.orgs.find((o) => o.name === '章贡区律师行业第二联合党支部')!.id;
     expect((await ok(id2, city, { type: 'ASSIGN_JOINT_BRANCH', data: { jointBranchId: joint2, liaisonMemberId: lawyers[2].id } })).state).toBe('established_joint');
   });

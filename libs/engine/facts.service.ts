@@ -36,10 +36,13 @@ export class FactsService {
         return row.x;
       }
       case 'jointBranchUnitCount': {
-        const [row] = await em.query(`SELECT count(*)::int AS n FROM firms WHERE party_org_id = $1 AND coverage = 'joint_branch' AND status <> 'closed'`, [
-          data?.jointBranchId,
-        ]);
-        return row.n;
+        // null when the chosen org is no joint branch (a firm's own branch, a committee, unknown)
+        const [row] = await em.query(
+          `SELECT (SELECT count(*)::int FROM firms WHERE party_org_id = o.id AND coverage = 'joint_branch' AND status <> 'closed') AS n
+           FROM orgs o WHERE o.id = $1 AND o.type = 'joint_branch'`,
+          [data?.jointBranchId],
+        );
+        return row ? row.n : null;
       }
       case 'memberIdsUnderProbation': {
         const ids: string[] = Array.isArray(data?.memberIds) ? data.memberIds : [];

@@ -399,6 +399,10 @@ describe('branch-formation machine', () => {
       expect(atJoint().can({ at: AT, ...assignJoint(9) })).toBe(false);
       expect(atJoint().can({ at: AT, ...assignJoint(undefined) })).toBe(false);
       expect(rule(ctx(atJoint()), assignJoint(undefined))).toContain('无法获取');
+      // the engine reports null when the chosen org is no joint branch (a firm's own branch, a committee)
+      const notJoint = { ...assignJoint(0), facts: { jointBranchUnitCount: null } };
+      expect(rule(ctx(atJoint()), notJoint)).toContain('不是联合党支部');
+      expect(atJoint().can({ at: AT, ...notJoint })).toBe(false);
       expect(atJoint({ jointBranchMaxUnits: 3 }).can({ at: AT, ...assignJoint(3) })).toBe(false);
       expect(atJoint({ jointBranchMaxUnits: 3 }).can({ at: AT, ...assignJoint(2) })).toBe(true);
     });

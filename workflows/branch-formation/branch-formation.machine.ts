@@ -179,6 +179,7 @@ export const secretaryApprovalRule: Rule = (context) => {
 
 export const jointBranchRule: Rule = (context, event) => {
   const count = event.facts?.jointBranchUnitCount;
+  if (count === null) return '所选组织不是联合党支部，不能将律师事务所纳入';
   if (typeof count !== 'number') return '无法获取该联合党支部已覆盖的单位数';
   const max = context.policy.jointBranchMaxUnits;
   if (count >= max) return `该联合党支部已覆盖${count}个单位，联合党支部覆盖单位不得超过${max}个`;
