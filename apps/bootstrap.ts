@@ -1,8 +1,8 @@
-import { INestApplication, Logger, RequestMethod } from '@nestjs/common';
+import { INestApplication, Logger, LogLevel, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { AppConfig } from '../config/app-config';
+import { AppConfig, LOG_LEVELS } from '../config/app-config';
 import { AllExceptionsFilter } from '../libs/common/http-exception.filter';
 import { createValidationPipe } from '../libs/common/validation.pipe';
 import { DemoSeeder } from '../libs/demo/demo-seeder';
@@ -10,9 +10,10 @@ import { mountBullBoard } from '../libs/timers/bull-board';
 import { AppModule } from './app.module';
 
 /** Builds the Nest application for a role (used by main.ts and by the end-to-end tests). */
-export async function createApp(config: AppConfig, opts: { logger?: false | ('error' | 'warn' | 'log')[] } = {}): Promise<INestApplication> {
+export async function createApp(config: AppConfig, opts: { logger?: false | LogLevel[] } = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: opts.logger ?? ['error', 'warn', 'log'],
+    // LOG_LEVEL and everything more severe
+    logger: opts.logger ?? (LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.LOG_LEVEL) + 1) as LogLevel[]),
     bodyParser: false,
     // signed webhooks (licensing) verify the HMAC over the exact bytes received
     rawBody: true,

@@ -20,6 +20,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('checks token lifetime, relay period and log level', () => {
+    expect(loadConfig({ ...base, JWT_EXPIRES_IN: '7d', PF_RELAY_EVERY_MS: '300', LOG_LEVEL: 'warn' })).toMatchObject({ JWT_EXPIRES_IN: '7d', PF_RELAY_EVERY_MS: 300, LOG_LEVEL: 'warn' });
+    expect(loadConfig(base)).toMatchObject({ JWT_EXPIRES_IN: '12h', PF_RELAY_EVERY_MS: 5000, LOG_LEVEL: 'log' });
+    expect(() => loadConfig({ ...base, JWT_EXPIRES_IN: 'forever' })).toThrow(/JWT_EXPIRES_IN/);
+    expect(() => loadConfig({ ...base, PF_RELAY_EVERY_MS: 'soon' })).toThrow(/PF_RELAY_EVERY_MS/);
+    expect(() => loadConfig({ ...base, LOG_LEVEL: 'chatty' })).toThrow(/LOG_LEVEL/);
+  });
+
   it('requires the connection strings', () => {
     expect(() => loadConfig({ JWT_SECRET: 'long-enough-secret' })).toThrow(/DATABASE_URL[\s\S]*REDIS_URL|REDIS_URL[\s\S]*DATABASE_URL/);
   });

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+
 const toBool = ({ value }: { value: unknown }) => value === true || value === '1' || value === 'true';
 
 /** Typed process configuration, validated once at start: a bad value stops the process with a clear message. */
@@ -26,8 +28,7 @@ export class AppConfig {
   @MinLength(8, { message: 'JWT_SECRET 至少 8 个字符' })
   JWT_SECRET: string;
 
-  @IsOptional()
-  @IsString()
+  @Matches(/^\d+\s*(s|m|h|d)?$/, { message: 'JWT_EXPIRES_IN 须为秒数或带单位的时长，如 3600、30m、12h、7d' })
   JWT_EXPIRES_IN = '12h';
 
   @Transform(toBool)
@@ -57,12 +58,16 @@ export class AppConfig {
   @IsIn(['all', 'api', 'worker'])
   ROLE: 'all' | 'api' | 'worker' = 'all';
 
-  @IsOptional()
-  @IsString()
-  REGION_CODE = '360700';
+  /** Least severe log level written (each level includes the more severe ones). */
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'log';
 
-  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
-  LOG_LEVEL = 'log';
+  /** How often the worker re-fills Redis from PostgreSQL (timer wake-ups, outbox): the reconciler's period. */
+  @Transform(({ value }) => (value === undefined ? 5000 : Number(value)))
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  PF_RELAY_EVERY_MS = 5000;
 }
 
 export class ConfigError extends Error {}

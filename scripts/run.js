@@ -194,6 +194,8 @@ async function startServices() {
   return {
     DATABASE_URL: ready.postgres ? ready.postgres.url : process.env.DATABASE_URL,
     REDIS_URL: ready.redis ? ready.redis.url : process.env.REDIS_URL,
+    // the tests may flush a Redis that is theirs alone, never one given in REDIS_URL
+    privateRedis: !!ready.redis,
   };
 }
 
@@ -225,7 +227,7 @@ async function stopServices() {
  * 4. the mode's process
  * -------------------------------------------------------------------------------------------- */
 async function childCommand(urls) {
-  const env = { ...process.env, DATABASE_URL: urls.DATABASE_URL, REDIS_URL: urls.REDIS_URL };
+  const env = { ...process.env, DATABASE_URL: urls.DATABASE_URL, REDIS_URL: urls.REDIS_URL, PARTYFLOW_PRIVATE_REDIS: urls.privateRedis ? '1' : '0' };
   const setDefault = (key, value) => {
     if (!env[key]) env[key] = value;
   };
@@ -239,7 +241,8 @@ async function childCommand(urls) {
       } else if (!env.JWT_SECRET) {
         log('警告：未设置 JWT_SECRET，使用演示默认值，切勿用于生产（warning: JWT_SECRET not set, using the demo default — not for production）');
       }
-      setDefault('LICENSING_WEBHOOK_SECRET', 'demo-secret');
+      // the demo's licensing key is the public one of API.md; `npm start` has none unless configured (503)
+      if (mode === 'demo') setDefault('LICENSING_WEBHOOK_SECRET', 'demo-secret');
       setDefault('JWT_SECRET', DEMO_JWT_SECRET);
       if (!env.PORT) {
         env.PORT = '3000';

@@ -9,8 +9,6 @@ import { bullConnection, queuePrefix, QUEUES } from '../../libs/queue/queues';
 import { TimerDrainService } from '../../libs/timers/timer-drain.service';
 import { TimerRelay } from '../../libs/timers/timer-relay.service';
 
-const RELAY_EVERY_MS = Number(process.env.PF_RELAY_EVERY_MS ?? 5_000);
-
 /**
  * The worker role: BullMQ processors for timer wake-ups and outbox deliveries, and the relays that
  * (re)fill the queues from PostgreSQL at start and every few seconds.
@@ -39,9 +37,9 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     ];
     for (const w of this.workers) w.on('failed', (job, err) => this.logger.warn(`${w.name} job ${job?.id} failed: ${err.message}`));
     await this.relay();
-    this.ticker = setInterval(() => void this.relay(), RELAY_EVERY_MS);
+    this.ticker = setInterval(() => void this.relay(), this.config.PF_RELAY_EVERY_MS);
     this.ticker.unref();
-    this.logger.log(`定时与外发处理已启动（timers and outbox workers running, relay every ${RELAY_EVERY_MS} ms）`);
+    this.logger.log(`定时与外发处理已启动（timers and outbox workers running, relay every ${this.config.PF_RELAY_EVERY_MS} ms）`);
   }
 
   async onApplicationShutdown() {
