@@ -236,6 +236,28 @@ describe('durable timers (e2e)', () => {
   const notificationsFor = async (timerIds: string[]) =>
     (await h.ds.query(`SELECT count(*)::int AS n FROM notifications WHERE split_part(dedupe_key, ':', 2) = ANY($1::text[])`, [timerIds]))[0].n;
 
+  it('a worker starting with calendar data for a year re-plans the deadlines computed provisionally for it', async () => {
+    const member = fullMembersOf(h.region, h.region.anchors.firmAOrgId)[1];
+    const res = await h.http().post('/api/v1/cases').set(await h.as('branch-a'))
+      .send({ workflow: 'membership-transfer', subject: { memberId: member.id }, input: { toOrgId: h.region.anchors.firmBOrgId } });
+    expect(res.status).toBe(201);
+    // as if planned before this year's file was in config/calendars
+    const [[stale]] = await h.ds.query(
+      `UPDATE timers SET provisional = true, ident = ident || '|provisional' WHERE case_id = $1 AND deadline_key = 'release_review.due' AND status = 'pending' RETURNING id`,
+      [res.body.id],
+    );
+    await startWorker();
+    const until = Date.now() + 20_000;
+    let rows: { id: string; status: string; provisional: boolean }[] = [];
+    while (Date.now() < until) {
+      rows = await h.ds.query(`SELECT id, status, provisional FROM timers WHERE case_id = $1 AND deadline_key = 'release_review.due'`, [res.body.id]);
+      if (rows.some((r) => r.id === stale.id && r.status === 'cancelled')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(rows.find((r) => r.id === stale.id)?.status).toBe('cancelled');
+    expect(rows.filter((r) => r.status === 'pending')).toEqual([expect.objectContaining({ provisional: false })]);
+  });
+
   it('two worker processes deliver each timer exactly once', async () => {
     await Promise.all([startWorker(), startWorker()]);
     const { timerIds } = await seedDueTimers(300, 1500);

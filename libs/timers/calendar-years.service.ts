@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
 import { DataSource } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { validateCalendarYear } from '../calendar/calendar-data';
@@ -11,18 +12,40 @@ import { EngineService } from '../engine/engine.service';
  * provisionally (weekends only) is planned again with the real holidays and make-up days.
  */
 @Injectable()
-export class CalendarYearsService implements OnModuleInit {
+export class CalendarYearsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(CalendarYearsService.name);
 
   constructor(
     private readonly ds: DataSource,
     private readonly calendar: WorkingCalendar,
     private readonly engine: EngineService,
+    private readonly config: AppConfig,
   ) {}
 
+  private refresher?: NodeJS.Timeout;
+
   async onModuleInit() {
+    await this.loadStoredYears();
+    // a year added through another process reaches this one within a minute
+    this.refresher = setInterval(() => void this.loadStoredYears().catch((e) => this.logger.warn(`calendar refresh failed: ${(e as Error).message}`)), 60_000);
+    this.refresher.unref();
+    // a year that arrived as a file (config/calendars) while deadlines were provisional: plan them again now
+    if (this.config.ROLE !== 'api')
+      void this.replanProvisional({ onlyProvidedYears: true })
+        .then((n) => n && this.logger.log(`日历数据已更新：重新计算 ${n} 个案件的暂定期限`))
+        .catch((e) => this.logger.warn(`replanning provisional deadlines failed: ${(e as Error).message}`));
+  }
+
+  onModuleDestroy() {
+    clearInterval(this.refresher);
+  }
+
+  /** Stored years (added at run time by any process) into this process's calendar; true when one was new or changed. */
+  private async loadStoredYears(): Promise<boolean> {
     const rows: { data: unknown }[] = await this.ds.query(`SELECT data FROM calendar_years ORDER BY year`);
-    for (const r of rows) this.calendar.addYear(r.data);
+    let changed = false;
+    for (const r of rows) changed = this.calendar.addYear(r.data) || changed;
+    return changed;
   }
 
   list() {
@@ -46,10 +69,16 @@ export class CalendarYearsService implements OnModuleInit {
     return { year: data.year, changed, replannedCases };
   }
 
-  /** Re-plans the timers of every open case with a provisional pending deadline. */
-  async replanProvisional(): Promise<number> {
+  /**
+   * Re-plans the timers of every open case with a provisional pending deadline (with `onlyProvidedYears`,
+   * those due in a year the calendar now has data for).
+   */
+  async replanProvisional(opts: { onlyProvidedYears?: boolean } = {}): Promise<number> {
+    const years = opts.onlyProvidedYears ? this.calendar.providedYears() : null;
     const rows: { case_id: string }[] = await this.ds.query(
-      `SELECT DISTINCT t.case_id FROM timers t JOIN cases c ON c.id = t.case_id WHERE t.status = 'pending' AND t.provisional AND c.status = 'open'`,
+      `SELECT DISTINCT t.case_id FROM timers t JOIN cases c ON c.id = t.case_id WHERE t.status = 'pending' AND t.provisional AND c.status = 'open'
+         AND ($1::int[] IS NULL OR extract(year FROM t.due_at AT TIME ZONE 'Asia/Shanghai')::int = ANY($1::int[]))`,
+      [years],
     );
     for (const r of rows) await this.engine.replanTimers(r.case_id);
     return rows.length;
