@@ -164,9 +164,17 @@ describe('branch-formation (e2e)', () => {
     const established = JSON.stringify({ eventId: `bf-est-${firmId}`, type: 'firm.established', occurredAt: new Date().toISOString(), firmId });
     expect((await h.http().post('/api/v1/integrations/licensing/events').set('Content-Type', 'application/json').set('X-Signature', signLicensingBody(SECRET, established)).send(established)).status).toBe(202);
     expect((await coverage()).uncovered.some((u: any) => u.firmId === firmId)).toBe(true);
+    // the establishment reached the running case: its date starts the whole procedure's 3-month deadline
+    const planned = (await h.http().get(`/api/v1/cases/${id}`).set(city)).body;
+    const shanghaiToday = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+    expect(planned.context.establishedOn).toBe(shanghaiToday);
+    expect(planned.deadlines).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'formation.overall', kind: 'deadline' })]));
+    const history = (await h.http().get(`/api/v1/cases/${id}/history`).set(city)).body;
+    expect(history.map((r: any) => r.type)).toEqual(['OPEN', 'FIRM_ESTABLISHED']);
+    expect(history[1].actor).toMatchObject({ username: 'system' });
 
     // no members: an instructor, then the periodic re-count
-    expect((await ok(id, county, survey([], 0, { establishedOn: today() }))).state).toBe('instructor_assignment');
+    expect((await ok(id, county, survey([], 0))).state).toBe('instructor_assignment');
     const instructor = h.region.members.find((m) => m.orgId === h.region.anchors.cityId)!;
     const monitoring = await ok(id, county, { type: 'ASSIGN_INSTRUCTOR', data: { instructorId: instructor.id } });
     expect(monitoring.state).toBe('monitoring');

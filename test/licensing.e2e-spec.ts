@@ -394,7 +394,8 @@ describe('licensing integration (e2e)', () => {
     expect(view).toMatchObject({ workflow: 'branch-formation', state: 'survey', context: { trigger: 'firm_establishment_applied' } });
 
     const established = await post(event('firm.established', { firmId, applicationRef: ref }));
-    expect(established.body).toMatchObject({ outcome: 'formation_already_open', caseIds: [] });
+    // nothing opened; the running case receives the establishment date (its 3-month deadline starts)
+    expect(established.body).toMatchObject({ outcome: 'formation_already_open', caseIds: [caseId], openedCaseIds: [] });
     const [active] = await h.ds.query(`SELECT status, established_on, uncovered_since FROM firms WHERE id = $1`, [firmId]);
     expect(active.status).toBe('active');
     expect(active.uncovered_since).toBeTruthy();

@@ -464,6 +464,20 @@ export class LicensingProcessor {
       run.outcome = 'formation_already_open';
       run.note(`党组织组建案件 ${open.id} 已在办理，不重复立案`);
       if (app && !app.case_id) run.set({ case_id: open.id });
+      // planned while the firm was under review: its establishment starts the 3-month deadline of the case
+      if (!establishing && firm.established_on) {
+        const sent = await run.guarded(() =>
+          this.engine.sendEventIn(em, SYSTEM_PRINCIPAL, open.id, {
+            type: 'FIRM_ESTABLISHED',
+            data: { establishedOn: firm.established_on },
+            comment: `执业管理系统事件 ${ev.eventId}`,
+          }),
+        );
+        if (sent.ok) {
+          run.touched(open.id);
+          run.note(`已将成立日期 ${firm.established_on} 记入组建案件，党组织组建须于成立后 3 个月内完成`);
+        }
+      }
       return;
     }
     if (firm.coverage === 'branch') {

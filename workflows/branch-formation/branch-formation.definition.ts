@@ -4,6 +4,7 @@ import {
   AssignJointBranchPayload,
   BranchFormationCreateInput,
   CloseFirmPayload,
+  FirmEstablishedPayload,
   RecordElectionPayload,
   ReturnPayload,
   SubmitApplicationPayload,
@@ -121,6 +122,7 @@ export const branchFormationDefinition: WorkflowDefinition = {
     },
     ASSIGN_INSTRUCTOR: { title: '选派党建工作指导员', payload: AssignInstructorPayload },
     CLOSE_FIRM: { title: '律师事务所注销，关闭', payload: CloseFirmPayload, actors: [CITY] },
+    FIRM_ESTABLISHED: { title: '律师事务所成立（执业管理系统）', payload: FirmEstablishedPayload, system: true },
   },
   policyDefaults: { ...BRANCH_FORMATION_POLICY_DEFAULTS },
 };

@@ -67,6 +67,12 @@ export class SubmitSurveyPayload {
   establishedOn?: string;
 }
 
+/** Sent by the licensing integration when the firm's establishment is approved while the case runs. */
+export class FirmEstablishedPayload {
+  @IsIsoDate()
+  establishedOn: string;
+}
+
 export class SubmitApplicationPayload {
   @IsUUID()
   proposedSecretaryId: string;

@@ -438,6 +438,22 @@ describe('branch-formation machine', () => {
     });
   });
 
+  describe('FIRM_ESTABLISHED (licensing)', () => {
+    const established = (on: string): Ev => ({ type: 'FIRM_ESTABLISHED', data: { establishedOn: on } }) as Ev;
+    it('records the establishment date in any open state, once, which starts the whole-procedure deadline', () => {
+      const atApplication = run(start(), survey(3)).next;
+      expect(ctx(atApplication).establishedOn).toBeUndefined();
+      const { next, effects } = run(atApplication, established('2026-03-05'));
+      expect(next.value).toBe('application');
+      expect(ctx(next).establishedOn).toBe('2026-03-05');
+      expect(effects).toEqual([]);
+      // a second notice is not taken (the engine answers 422) and does not move the anchor
+      expect(next.can({ at: AT, ...established('2026-04-01') } as Ev)).toBe(false);
+      expect(ctx(send(next, established('2026-04-01')).next).establishedOn).toBe('2026-03-05');
+      expect(branchFormationDefinition.events.FIRM_ESTABLISHED).toMatchObject({ system: true });
+    });
+  });
+
   describe('CLOSE_FIRM', () => {
     const reach: Record<string, () => Snap> = {
       survey: () => start(),

@@ -11,6 +11,7 @@ import type {
   BranchFormationCreateInput,
   BranchFormationTrigger,
   CloseFirmPayload,
+  FirmEstablishedPayload,
   RecordElectionPayload,
   ReturnPayload,
   SubmitApplicationPayload,
@@ -100,7 +101,8 @@ export type BranchFormationEvent =
   | Ev<'APPROVE_SECRETARY'>
   | Ev<'ASSIGN_JOINT_BRANCH', AssignJointBranchPayload>
   | Ev<'ASSIGN_INSTRUCTOR', AssignInstructorPayload>
-  | { type: 'CLOSE_FIRM'; at?: string; facts?: Facts; data?: CloseFirmPayload };
+  | { type: 'CLOSE_FIRM'; at?: string; facts?: Facts; data?: CloseFirmPayload }
+  | Ev<'FIRM_ESTABLISHED', FirmEstablishedPayload>;
 
 // ---------------------------------------------------------------- dates
 
@@ -238,12 +240,16 @@ export const branchFormationMachine = setup({
     recordReturn: assign(({ context, event }, params: { from: 'committee_review' | 'secretary_approval' }) => ({
       lastReturn: { from: params.from, reason: (event.data as ReturnPayload).reason, on: localDate(event.at, context.openedAt) },
     })),
+    recordEstablishment: assign(({ event }) => ({
+      establishedOn: localDateOf((event as Extract<BranchFormationEvent, { type: 'FIRM_ESTABLISHED' }>).data.establishedOn),
+    })),
     recordClose: assign(({ context, event }) => ({
       closedOn: localDate(event.at, context.openedAt),
       closeReason: (event.data as CloseFirmPayload | undefined)?.reason,
     })),
   },
   guards: {
+    establishmentUnknown: ({ context }) => !context.establishedOn,
     surveyBranch: hasDecision('branch'),
     surveyJoint: hasDecision('joint_branch'),
     surveyInstructor: hasDecision('instructor'),
@@ -266,6 +272,10 @@ export const branchFormationMachine = setup({
       guideOrgId: i.headFirmOrgId,
       policy: { ...BRANCH_FORMATION_POLICY_DEFAULTS, ...(input.policy as Partial<BranchFormationPolicy>) },
     };
+  },
+  // the establishment date, once known, starts the whole procedure's 3-month deadline (in whatever state)
+  on: {
+    FIRM_ESTABLISHED: { guard: 'establishmentUnknown', actions: 'recordEstablishment' },
   },
   states: {
     survey: {
