@@ -276,11 +276,13 @@ describe('licensing integration (e2e)', () => {
     const ref = `AP-${seq}`;
     const applied = await post(event('firm-transfer.applied', { lawyer: lawyer(m), toFirmId: h.region.anchors.firmBId, applicationRef: ref }));
     const caseId = applied.body.caseIds[0];
-    const approved = await post(event('firm-transfer.approved', { lawyer: lawyer(m), toFirmId: h.region.anchors.firmBId, applicationRef: ref }));
+    // approved three days ago, notified only now: the rule runs from the approval
+    const approvedAt = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const approved = await post({ ...event('firm-transfer.approved', { lawyer: lawyer(m), toFirmId: h.region.anchors.firmBId, applicationRef: ref }), occurredAt: approvedAt });
     expect(approved.status).toBe(202);
     expect(approved.body).toMatchObject({ outcome: 'approval_recorded', caseIds: [caseId], openedCaseIds: [], partyTransfer: 'pending' });
     const view = (await h.http().get(`/api/v1/cases/${caseId}`).set(await h.as('city'))).body;
-    expect(view.context.licensingApprovedAt).toBeTruthy();
+    expect(view.context.licensingApprovedAt).toBe(approvedAt);
     expect(view.context.sixMonthDueAt).toBeTruthy();
     expect(view.deadlines.some((d: any) => d.key === 'transfer.six_month_rule')).toBe(true);
     expect((await status(ref)).sixMonthDueAt).toBe(view.context.sixMonthDueAt);

@@ -310,7 +310,11 @@ export class LicensingProcessor {
       run.note(`接转案件 ${caseId} 已办结（${JSON.stringify(c.state)}），核准只作记录`);
       return;
     }
-    const sent = await run.guarded(() => this.engine.sendEventIn(run.em, SYSTEM_PRINCIPAL, caseId, { type: 'LICENSING_APPROVED', comment: `执业管理系统事件 ${run.ev.eventId}` }));
+    // the 6-month rule runs from the approval as the licensing system dated it, however late its notice came
+    const approvedAt = new Date(run.app?.approved_at ?? run.occurredAt).toISOString();
+    const sent = await run.guarded(() =>
+      this.engine.sendEventIn(run.em, SYSTEM_PRINCIPAL, caseId, { type: 'LICENSING_APPROVED', data: { approvedAt }, comment: `执业管理系统事件 ${run.ev.eventId}` }),
+    );
     if (sent.ok) {
       run.touched(caseId);
       if (run.outcome !== 'transfer_opened') run.outcome = 'approval_recorded';

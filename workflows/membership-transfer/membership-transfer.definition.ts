@@ -1,5 +1,5 @@
 import { ActorRule, DeadlineSpec, StateMeta, WorkflowDefinition } from '../kernel/definition';
-import { IssueLetterPayload, ReasonPayload, RecordReportPayload, TransferCreateInput } from './membership-transfer.events';
+import { IssueLetterPayload, LicensingApprovedPayload, ReasonPayload, RecordReportPayload, TransferCreateInput } from './membership-transfer.events';
 import {
   MEMBERSHIP_TRANSFER_KEY,
   TRANSFER_POLICY_DEFAULTS,
@@ -131,7 +131,7 @@ export const membershipTransferDefinition: WorkflowDefinition = {
     APPROVE_EXCEPTION: { title: '同意不予接转', payload: ReasonPayload },
     DENY_EXCEPTION: { title: '不同意，退回转出审核' },
     LICENSING_WITHDRAWN: { title: '执业（转所）申请撤回', system: true },
-    LICENSING_APPROVED: { title: '执业（转所）已核准', system: true },
+    LICENSING_APPROVED: { title: '执业（转所）已核准', payload: LicensingApprovedPayload, system: true },
   },
   policyDefaults: { ...TRANSFER_POLICY_DEFAULTS },
 };

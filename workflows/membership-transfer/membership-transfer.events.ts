@@ -53,6 +53,13 @@ export class TransferCreateInput {
   external?: ExternalSender;
 }
 
+/** The licensing system's approval; `approvedAt` is when it was approved there (a late notice keeps the rule's start). */
+export class LicensingApprovedPayload {
+  @IsOptional()
+  @IsIsoDate({ time: 'required' })
+  approvedAt?: string;
+}
+
 export class ReasonPayload {
   @IsString()
   @IsNotEmpty()

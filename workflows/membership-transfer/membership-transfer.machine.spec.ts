@@ -395,6 +395,11 @@ describe('membership-transfer machine', () => {
       expect(ctx(next)).toMatchObject({ licensingApprovedAt: atOn('2026-03-31'), sixMonthDueAt: '2026-09-30' });
     });
 
+    it('counts the 6 months from the approval date the licensing system reports, not from a late notice', () => {
+      const late = { ...licensed(atOn('2026-04-20')), data: { approvedAt: '2026-03-31T02:00:00.000Z' } } as Ev;
+      expect(ctx(run(start(), late).next)).toMatchObject({ licensingApprovedAt: atOn('2026-03-31'), sixMonthDueAt: '2026-09-30' });
+    });
+
     it('keeps the first approval when notified again', () => {
       const once = run(start(), licensed(atOn('2026-03-31'))).next;
       const twice = run(once, licensed(atOn('2026-04-15'))).next;

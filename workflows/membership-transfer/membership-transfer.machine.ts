@@ -8,6 +8,7 @@ import { assign, setup } from 'xstate';
 import { CaseInput, Effect, FactName, WorkflowEvent, effect } from '../kernel/definition';
 import type {
   IssueLetterPayload,
+  LicensingApprovedPayload,
   ReasonPayload,
   RecordReportPayload,
   TransferCreateInput,
@@ -80,7 +81,7 @@ export type TransferEvent =
   | Ev<'APPROVE_EXCEPTION', ReasonPayload>
   | Ev<'DENY_EXCEPTION'>
   | Ev<'LICENSING_WITHDRAWN'>
-  | Ev<'LICENSING_APPROVED'>;
+  | { type: 'LICENSING_APPROVED'; at?: string; facts?: Facts; data?: LicensingApprovedPayload };
 
 /**
  * The engine may pass the resolved base parties with the input; when it does, the default sending org
@@ -183,7 +184,9 @@ export const membershipTransferMachine = setup({
     recordLicensingApproval: assign(({ context, event }) => {
       // The first approval starts the clock; a repeated notification (retries) changes nothing.
       if (context.licensingApprovedAt) return {};
-      const at = event.at ?? context.openedAt;
+      // counted from the approval itself (as the licensing system reports it), not from when the notice arrived
+      const approvedAt = (event as Extract<TransferEvent, { type: 'LICENSING_APPROVED' }>).data?.approvedAt;
+      const at = approvedAt ? new Date(approvedAt).toISOString() : (event.at ?? context.openedAt);
       return { licensingApprovedAt: at, sixMonthDueAt: addMonths(at, context.policy.licensingSyncMonths) };
     }),
   },
