@@ -60,6 +60,10 @@ describe('branch-formation (e2e)', () => {
     const wrong = await send(id, county, survey(movers, 3, { probationaryMembers: 0 }));
     expect(wrong.status).toBe(422);
     expect(wrong.body.code).toBe('RULE_VIOLATION');
+    // … and match the registry: four full members cannot be filed as three full and one probationary
+    const misfiled = await send(id, county, survey(movers, 3));
+    expect(misfiled.status).toBe(422);
+    expect(misfiled.body.message).toMatch(/正式党员/);
 
     expect((await ok(id, county, survey(movers, 4, { directorIsMember: true, directorMemberId: director.id }))).state).toBe('application');
     const refused = await send(id, county, { type: 'SUBMIT_APPLICATION', data: { proposedSecretaryId: randomUUID() } });

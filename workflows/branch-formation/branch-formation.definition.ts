@@ -108,7 +108,7 @@ export const branchFormationDefinition: WorkflowDefinition = {
   openers: [CITY],
   states,
   events: {
-    SUBMIT_SURVEY: { title: '提交党员情况摸底', payload: SubmitSurveyPayload, rule: surveyRule },
+    SUBMIT_SURVEY: { title: '提交党员情况摸底', payload: SubmitSurveyPayload, facts: ['memberIdsUnderProbation'], rule: surveyRule },
     SUBMIT_APPLICATION: { title: '提交成立党支部申请', payload: SubmitApplicationPayload, rule: applicationRule },
     APPROVE_FORMATION: { title: '批准成立党支部' },
     RETURN: { title: '退回', payload: ReturnPayload },

@@ -13,6 +13,7 @@ import {
   branchFormationDefinition,
   branchFormationMachine as machine,
   localDate,
+  surveyRule,
 } from './index';
 
 // ------------------------------------------------------------------ fixtures
@@ -435,6 +436,17 @@ describe('branch-formation machine', () => {
       const { next, effects } = run(atMonitoring(), survey(3), application(), approveFormation, election(), approveSecretary);
       expect(next.value).toBe('established');
       expect(effects.map((e) => e.kind)).toEqual(['org.createForFirm', 'firm.setCoverage']);
+    });
+  });
+
+  describe('survey against the registry', () => {
+    it('refuses a survey whose full-member count the registry does not bear out', () => {
+      const d = survey(3);
+      const ids = (d.data as any).memberIds as string[];
+      // the engine loads which listed ids are not full members
+      expect(surveyRule(ctx(start()), { type: 'SUBMIT_SURVEY', at: AT, data: d.data, facts: { memberIdsUnderProbation: [] } } as any)).toBeNull();
+      expect(surveyRule(ctx(start()), { type: 'SUBMIT_SURVEY', at: AT, data: d.data, facts: { memberIdsUnderProbation: [ids[0]] } } as any)).toContain('不符');
+      expect(branchFormationDefinition.events.SUBMIT_SURVEY.facts).toEqual(['memberIdsUnderProbation']);
     });
   });
 

@@ -126,6 +126,12 @@ export const surveyRule: Rule = (_context, event) => {
   if (d.memberIds.length !== d.fullMembers + d.probationaryMembers) {
     return `党员名单人数（${d.memberIds.length}）与正式党员、预备党员人数之和（${d.fullMembers + d.probationaryMembers}）不一致`;
   }
+  // the decision rests on the number of full members: it must match the registry, not only the form
+  const notFull: unknown = event.facts?.memberIdsUnderProbation;
+  if (Array.isArray(notFull)) {
+    const full = d.memberIds.filter((id) => !notFull.includes(id)).length;
+    if (full !== d.fullMembers) return `名单中在党员信息库登记为正式党员的有 ${full} 名，与填报的正式党员人数（${d.fullMembers}）不符`;
+  }
   if (d.directorIsMember) {
     if (!d.directorMemberId) return '律师事务所主任是党员时，须填写主任的党员身份';
     if (!d.memberIds.includes(d.directorMemberId)) return '律师事务所主任须列入本所党员名单';
