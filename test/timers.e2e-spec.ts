@@ -136,6 +136,18 @@ describe('durable timers (e2e)', () => {
     const history = (await h.http().get(`/api/v1/cases/${c.id}/history`).set(await h.as('branch-a'))).body;
     const expiry = history.find((r: any) => r.type === 'LETTER_EXPIRED');
     expect(expiry.actor).toMatchObject({ username: 'system', userId: null });
+    // the clock stepped through the due instant: the expiry happened when the letter ran out (the end of its
+    // last day, Beijing time), not at the moved-to time five days later
+    const [validity] = await h.ds.query(`SELECT due_at FROM timers WHERE case_id = $1 AND deadline_key = 'awaiting_report.letter_validity'`, [c.id]);
+    expect(new Date(validity.due_at).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' })).toBe(validUntil);
+    expect(Math.abs(new Date(expiry.at).getTime() - new Date(validity.due_at).getTime())).toBeLessThan(5_000);
+    // and the new state's deadline, counted from the expiry, fires within a single later move that passes it
+    await clock({ advance: 'P40D' });
+    const [{ n }] = await h.ds.query(
+      `SELECT count(*)::int AS n FROM timer_deliveries d JOIN timers t ON t.id = d.timer_id WHERE t.case_id = $1 AND t.state_path = 'letter_expired' AND d.kind = 'deadline'`,
+      [c.id],
+    );
+    expect(n).toBe(1);
     expect((await h.http().get(`/api/v1/audit/verify?caseId=${c.id}`).set(await h.as('supervisor'))).body.ok).toBe(true);
   });
 
@@ -166,10 +178,14 @@ describe('durable timers (e2e)', () => {
     expect((await h.http().get('/api/v1/calendar/years').set(await h.as('city'))).body.map((y: any) => y.year)).toContain(2027);
   });
 
-  it('refuses to move the clock backwards', async () => {
+  it('refuses to move the clock backwards, or for anyone but an admin', async () => {
     const res = await h.http().post('/api/v1/_clock').set(await h.as('admin')).send({ set: '2000-01-01T00:00:00Z' });
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('CLOCK_BACKWARDS');
+    // only an admin moves time; anybody signed in may read it
+    const clerk = await h.http().post('/api/v1/_clock').set(await h.as('city')).send({ advance: 'PT1H' });
+    expect(clerk.status).toBe(403);
+    expect((await h.http().get('/api/v1/_clock').set(await h.as('city'))).status).toBe(200);
   });
 
   // ---------------------------------------------------------------- delivery through BullMQ worker processes
