@@ -125,7 +125,7 @@ describe('licensing integration (e2e)', () => {
     expect(rows.map((r: any) => r.payload.partyTransfer)).toEqual(['pending', 'completed']);
     expect(rows[0]).toMatchObject({ status: 'pending', delivered_at: null });
     expect(rows[0].attempts).toBeGreaterThanOrEqual(1);
-    expect(rows[0].last_error).toMatch(/ECONNREFUSED|fetch failed/);
+    expect(rows[0].last_error).toMatch(/^无法连接接收方（ECONNREFUSED/);
     const deliveries = await h.http().get(`/api/v1/integrations/licensing/deliveries?applicationRef=${ref}`).set(await h.as('city'));
     expect(deliveries.status).toBe(200);
     expect(deliveries.body.items[deliveries.body.items.length - 1]).toMatchObject({ applicationRef: ref, partyTransfer: 'pending', status: 'pending' });

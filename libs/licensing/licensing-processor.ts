@@ -11,6 +11,7 @@ import { LicensingEventDto, LicensingLawyerDto } from './dto';
 import { ApplicationKind, EVENT_TYPE_TITLES, PARTY_MEMBER_STATUSES, PartyTransferStatus } from './licensing.constants';
 import { licensingError, unknownReference } from './licensing-errors';
 import { enqueueStatusChange, PARTY_TRANSFER_SQL } from './licensing-status';
+import { MEMBER_STATUS_TITLES, MemberStatus } from '../persistence/entities';
 
 /** What an accepted event did: the 202 body, stored and replayed for the same eventId. */
 export interface LicensingEventResult {
@@ -141,6 +142,8 @@ const KIND_BY_TYPE: Partial<Record<string, ApplicationKind>> = {
   'firm-transfer.withdrawn': 'firm_transfer',
 };
 
+const statusTitle = (s: string) => MEMBER_STATUS_TITLES[s as MemberStatus] ?? s;
+
 const dateOnly = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 10); // Asia/Shanghai date
 
 /**
@@ -246,7 +249,7 @@ export class LicensingProcessor {
     if (!member) return this.notRequired(run, app, '申报非党员，且党员信息库中无此人：无需办理组织关系接转');
     run.set({ member_id: member.id });
     if (!PARTY_MEMBER_STATUSES.includes(member.status))
-      return this.notRequired(run, app, `党员信息库中该律师的状态为“${member.status}”，不是党员：无需办理组织关系接转`);
+      return this.notRequired(run, app, `党员信息库中该律师的状态为“${statusTitle(member.status)}”，不是党员：无需办理组织关系接转`);
 
     const target = await this.targetOrg(em, firm);
     if (member.path.includes(`/${target.id}/`))
@@ -307,7 +310,7 @@ export class LicensingProcessor {
     const [c] = await run.em.query(`SELECT status, state FROM cases WHERE id = $1 FOR UPDATE`, [caseId]);
     if (c.status !== 'open') {
       run.outcome = 'approval_recorded';
-      run.note(`接转案件 ${caseId} 已办结（${JSON.stringify(c.state)}），核准只作记录`);
+      run.note(`接转案件 ${caseId} 已办结（${this.stateTitle(c.state)}），核准只作记录`);
       return;
     }
     // the 6-month rule runs from the approval as the licensing system dated it, however late its notice came
@@ -348,7 +351,7 @@ export class LicensingProcessor {
     const [c] = await em.query(`SELECT status, state FROM cases WHERE id = $1 FOR UPDATE`, [app.case_id]);
     if (c.status !== 'open') {
       run.outcome = 'late_withdrawal';
-      run.note(`接转案件 ${app.case_id} 已办结（${JSON.stringify(c.state)}），撤回不改变接转结果`);
+      run.note(`接转案件 ${app.case_id} 已办结（${this.stateTitle(c.state)}），撤回不改变接转结果`);
       return;
     }
     const sent = await run.guarded(() => this.engine.sendEventIn(em, SYSTEM_PRINCIPAL, app.case_id!, { type: 'LICENSING_WITHDRAWN', comment: `执业管理系统事件 ${ev.eventId}` }));
@@ -374,7 +377,7 @@ export class LicensingProcessor {
     run.set({ member_id: member.id });
     // the lawyer no longer practises at a firm
     await em.query(`UPDATE members SET firm_id = NULL, updated_at = $2 WHERE id = $1`, [member.id, run.now]);
-    if (!PARTY_MEMBER_STATUSES.includes(member.status)) return this.notRequired(run, app, `该律师不是党员（状态“${member.status}”）：无需办理组织关系转出`);
+    if (!PARTY_MEMBER_STATUSES.includes(member.status)) return this.notRequired(run, app, `该律师不是党员（状态“${statusTitle(member.status)}”）：无需办理组织关系转出`);
     const [city] = await em.query(
       `SELECT id, name FROM orgs WHERE type = 'city_committee' AND id = ANY(string_to_array(trim(both '/' from $1), '/')::uuid[]) ORDER BY length(path) DESC LIMIT 1`,
       [member.path],
@@ -400,7 +403,7 @@ export class LicensingProcessor {
     );
     if (!member || !PARTY_MEMBER_STATUSES.includes(member.status)) {
       run.outcome = 'discipline_recorded';
-      run.note(member ? `已记录行业处分；该律师不是党员（状态“${member.status}”），不启动不合格党员处置` : '已记录行业处分；党员信息库中无此律师');
+      run.note(member ? `已记录行业处分；该律师不是党员（状态“${statusTitle(member.status)}”），不启动不合格党员处置` : '已记录行业处分；党员信息库中无此律师');
       return;
     }
     const grounds = `律师行业处分：${sanction}${d?.reason ? `（${d.reason}）` : ''}${d?.authority ? `，${d.authority}` : ''}`.slice(0, 2000);
@@ -637,7 +640,7 @@ export class LicensingProcessor {
         run.note(`执业证号与党员信息库不一致（库内 ${member.license_no}，事件 ${lawyer.licenseNo}），以身份证号认定为同一人`);
       if (!member.license_no) await em.query(`UPDATE members SET license_no = $2, updated_at = $3 WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM members WHERE license_no = $2)`, [member.id, lawyer.licenseNo, run.now]);
       if (lawyer.isPartyMember !== PARTY_MEMBER_STATUSES.includes(member.status))
-        run.note(`执业申请申报${lawyer.isPartyMember ? '为党员' : '非党员'}，与党员信息库（状态“${member.status}”）不一致，以党员信息库为准`);
+        run.note(`执业申请申报${lawyer.isPartyMember ? '为党员' : '非党员'}，与党员信息库（状态“${statusTitle(member.status)}”）不一致，以党员信息库为准`);
       run.memberId = member.id;
       return member;
     }
@@ -665,6 +668,12 @@ export class LicensingProcessor {
     run.memberId = member.id;
     run.note(`党员信息库中无此律师而其申报为党员：已登记为待核实党员（${member.id}），暂由市律师行业党委管理并核实`);
     return member;
+  }
+
+  /** The Chinese title of a membership-transfer case's state (a clerk reads the notes). */
+  private stateTitle(state: unknown): string {
+    const def = this.registry.latest('membership-transfer');
+    return typeof state === 'string' ? (def.states[state]?.title ?? state) : JSON.stringify(state);
   }
 
   /** The referenced firms in one read, in the order asked; an unknown or closed one is refused by its field. */

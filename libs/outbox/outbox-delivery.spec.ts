@@ -27,7 +27,7 @@ describe('deliverOutboxRow', () => {
     const err = Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:9' } });
     const out = await deliverOutboxRow(em, row, { deliver: async () => Promise.reject(err) }, now);
     expect(out.outcome).toBe('retry');
-    expect(out.error).toMatch(/fetch failed \(ECONNREFUSED/);
+    expect(out.error).toMatch(/^无法连接接收方（ECONNREFUSED/);
     expect(out.nextAttemptAt).toEqual(new Date(now.getTime() + outboxBackoffMs(3)));
     expect(calls[1].sql).toMatch(/last_error = \$3, next_attempt_at = \$4/);
   });

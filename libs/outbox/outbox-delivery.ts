@@ -28,12 +28,20 @@ export interface DeliveryOutcome {
 
 const MAX_ERROR_LENGTH = 1000;
 
-function describe(e: unknown): string {
-  if (!(e instanceof Error)) return String(e).slice(0, MAX_ERROR_LENGTH);
+/** The reason of a failed attempt, as an operator reads it (Chinese, with the technical cause kept). */
+function describe(err: unknown): string {
+  // duck-typed: fetch's errors may come from another realm (instanceof Error fails under test sandboxes)
+  if (!err || typeof err !== 'object' || typeof (err as Error).message !== 'string') return String(err).slice(0, MAX_ERROR_LENGTH);
+  const e = err as Error;
   // fetch() reports "fetch failed" and keeps the real reason (ECONNREFUSED, timeout…) in `cause`
   const cause = (e as any).cause;
-  const detail = cause ? ` (${cause.code ?? cause.name ?? ''}${cause.message ? `: ${cause.message}` : ''})` : '';
-  return `${e.message}${detail}`.slice(0, MAX_ERROR_LENGTH);
+  const detail = cause ? `${cause.code ?? cause.name ?? ''}${cause.message ? `: ${cause.message}` : ''}` : '';
+  let text: string;
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') text = `接收方无响应（超时）：${e.message}`;
+  else if (e.message === 'fetch failed') text = `无法连接接收方（${detail || e.message}）`;
+  else if (/^HTTP \d{3}/.test(e.message)) text = `接收方拒收：${e.message}`;
+  else text = detail ? `${e.message}（${detail}）` : e.message;
+  return text.slice(0, MAX_ERROR_LENGTH);
 }
 
 /**

@@ -3,6 +3,18 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 export const MEMBER_STATUSES = ['applicant', 'activist', 'candidate', 'probationary', 'full', 'suspended', 'removed', 'withdrawn'] as const;
 export type MemberStatus = (typeof MEMBER_STATUSES)[number];
 
+/** How a clerk names each status. */
+export const MEMBER_STATUS_TITLES: Record<MemberStatus, string> = {
+  applicant: '入党申请人',
+  activist: '入党积极分子',
+  candidate: '发展对象',
+  probationary: '预备党员',
+  full: '正式党员',
+  suspended: '停止党籍',
+  removed: '已除名',
+  withdrawn: '已退党',
+};
+
 @Entity('members')
 export class MemberEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
