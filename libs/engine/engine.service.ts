@@ -96,11 +96,6 @@ export function matchActor(principal: Principal, rules: ActorRule[] | undefined,
 }
 
 /**
- * The durable engine: one event = one transaction. It loads the persisted snapshot under a row lock,
- * computes the next snapshot with XState's pure `transition`, and writes snapshot, history (hash-chained),
- * timers and outbox rows together. No actor lives between requests; XState never runs a timer.
- */
-/**
  * SQL condition: the planned timer `t` (by ident) is already there for the current visit of its state —
  * pending, or fired during this visit (epoch ≥ the version at which the state was entered). Re-planning
  * after a transition that leaves the state active must not deliver a fired deadline again; a later
@@ -110,6 +105,12 @@ const SAME_DEADLINE_IN_THIS_VISIT = (caseParam: string, enteredParam: string) =>
   `SELECT 1 FROM timers x WHERE x.case_id = ${caseParam} AND x.ident = t.ident
      AND (x.status = 'pending' OR (x.status = 'fired' AND x.epoch >= coalesce((${enteredParam}::jsonb -> t.state_path ->> 'version')::int, 0)))`;
 
+/**
+ * The durable engine: one event = one atomic write. It reads the persisted snapshot (or a cached one),
+ * computes the next snapshot with XState's pure `transition`, and writes snapshot, history (hash-chained),
+ * timers and outbox rows together, conditional on the version it read (compare-and-swap; one transaction
+ * when the transition has registry effects). No actor lives between requests; XState never runs a timer.
+ */
 @Injectable()
 export class EngineService {
   constructor(
