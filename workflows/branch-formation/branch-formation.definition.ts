@@ -81,8 +81,11 @@ const states: Record<string, StateMeta> = {
         amount: 0,
         unit: 'd',
         anchor: { kind: 'context', path: 'nextRecountDue' },
-        remindAt: [1],
+        // one notice on the re-count date (the due notice itself), then the clock moves to the next period
+        remindAt: [],
         escalate: false,
+        // re-enters monitoring, which sets the next re-count date: a reminder every 6 months, not just once
+        fireEvent: 'RECOUNT_DUE',
       },
     ],
   },
@@ -123,6 +126,7 @@ export const branchFormationDefinition: WorkflowDefinition = {
     ASSIGN_INSTRUCTOR: { title: '选派党建工作指导员', payload: AssignInstructorPayload },
     CLOSE_FIRM: { title: '律师事务所注销，关闭', payload: CloseFirmPayload, actors: [CITY] },
     FIRM_ESTABLISHED: { title: '律师事务所成立（执业管理系统）', payload: FirmEstablishedPayload, system: true },
+    RECOUNT_DUE: { title: '到期定期复核（进入下一周期）', system: true },
   },
   policyDefaults: { ...BRANCH_FORMATION_POLICY_DEFAULTS },
 };

@@ -417,6 +417,14 @@ describe('branch-formation machine', () => {
       expect(effects).toEqual([{ kind: 'firm.setCoverage', firmId: FIRM, coverage: 'instructor', instructorId: U(700) }]);
       expect(ctx(next)).toMatchObject({ instructorId: U(700), nextRecountDue: '2026-09-02' });
     });
+    it('the clock at the re-count date starts the next 6-month period (a cycle, not a single reminder)', () => {
+      const [next] = transition(machine, atMonitoring(), { type: 'RECOUNT_DUE', at: '2026-09-02T16:00:00.000Z' } as Ev);
+      expect(next.value).toBe('monitoring');
+      expect(ctx(next).nextRecountDue).toBe('2027-03-03'); // 2026-09-03 in Beijing + 6 months
+      const recount = branchFormationDefinition.states.monitoring.deadlines!.find((d) => d.key === 'monitoring.recount')!;
+      expect(recount).toMatchObject({ fireEvent: 'RECOUNT_DUE', escalate: false });
+      expect(branchFormationDefinition.events.RECOUNT_DUE.system).toBe(true);
+    });
     it('the re-count interval comes from the policy and clamps to the end of month', () => {
       expect(ctx(run(start({}, { recountMonths: 3 }), survey(0), assignInstructor()).next).nextRecountDue).toBe('2026-06-02');
       expect(addMonths('2026-08-31', 6)).toBe('2027-02-28');

@@ -102,7 +102,8 @@ export type BranchFormationEvent =
   | Ev<'ASSIGN_JOINT_BRANCH', AssignJointBranchPayload>
   | Ev<'ASSIGN_INSTRUCTOR', AssignInstructorPayload>
   | { type: 'CLOSE_FIRM'; at?: string; facts?: Facts; data?: CloseFirmPayload }
-  | Ev<'FIRM_ESTABLISHED', FirmEstablishedPayload>;
+  | Ev<'FIRM_ESTABLISHED', FirmEstablishedPayload>
+  | Ev<'RECOUNT_DUE'>;
 
 // ---------------------------------------------------------------- dates
 
@@ -379,6 +380,8 @@ export const branchFormationMachine = setup({
           { guard: 'surveyJoint', target: 'joint_assignment', actions: 'recordSurvey' },
           { guard: 'surveyInstructor', target: 'monitoring', reenter: true, actions: 'recordSurvey' },
         ],
+        // the clock at the re-count date: the reminder went out; the next period starts (a 6-monthly cycle)
+        RECOUNT_DUE: { target: 'monitoring', reenter: true },
         ...closeFirm,
       },
     },
