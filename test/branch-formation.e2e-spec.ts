@@ -213,4 +213,30 @@ describe('branch-formation (e2e)', () => {
     expect(res.status).toBe(201);
     expect(res.body.context).toMatchObject({ guideOrgId: h.region.anchors.firmAOrgId, trigger: 'branch_office_established' });
   });
+
+  // last: it moves the suite's clock months ahead
+  it('escalates an overdue formation (3 months after establishment) to the city committee and the county justice bureau', async () => {
+    const firmId = randomUUID();
+    const body = JSON.stringify({
+      eventId: `bf-late-${firmId}`,
+      type: 'firm.established',
+      occurredAt: new Date().toISOString(),
+      firmId,
+      firm: { name: '江西迟建律师事务所', kind: 'firm', county: '章贡区', directorName: '周立' },
+    });
+    const res = await h.http().post('/api/v1/integrations/licensing/events').set('Content-Type', 'application/json').set('X-Signature', signLicensingBody(SECRET, body)).send(body);
+    expect(res.status).toBe(202);
+    const id = res.body.caseIds[0];
+    const overall = (await h.http().get(`/api/v1/cases/${id}`).set(city)).body.deadlines.find((d: any) => d.key === 'formation.overall' && d.kind === 'deadline');
+    expect(overall).toBeTruthy();
+    const moved = await h.http().post('/api/v1/_clock').set(await h.as('admin')).send({ set: new Date(new Date(overall.dueAt).getTime() + 86_400_000).toISOString() });
+    expect(moved.status).toBe(200);
+    // who was told of the overall deadline's first escalation
+    const told = await h.ds.query(
+      `SELECT u.username FROM notifications n JOIN users u ON u.id = n.user_id JOIN timers t ON n.dedupe_key LIKE 'timer:' || t.id || ':%'
+       WHERE t.case_id = $1 AND t.deadline_key = 'formation.overall' AND n.kind = 'escalation' AND n.level = 1 ORDER BY u.username`,
+      [id],
+    );
+    expect(told.map((r: any) => r.username)).toEqual(['city', 'county-zg']);
+  });
 });

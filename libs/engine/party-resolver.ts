@@ -25,7 +25,11 @@ const UPPER_TYPES = ['city_committee', 'provincial_committee'];
 export function referencedParties(def: WorkflowDefinition): Set<string> {
   const rules = [...def.openers, ...Object.values(def.states).flatMap((s) => s.actors ?? []), ...Object.values(def.events).flatMap((e) => e.actors ?? [])];
   const names = new Set(rules.map((r) => r.party));
-  for (const s of Object.values(def.states)) for (const d of s.deadlines ?? []) if (d.party) names.add(d.party);
+  for (const s of Object.values(def.states))
+    for (const d of s.deadlines ?? []) {
+      if (d.party) names.add(d.party);
+      for (const p of d.escalateTo ?? []) names.add(p);
+    }
   return names;
 }
 

@@ -193,12 +193,16 @@ export class TimerDrainService {
    * escalation to the clerks of that party's upper committee, the second to the supervisors above it.
    * When the acting party is itself the top committee of the case (the city committee issuing a letter),
    * there is no upper clerk to tell: both escalations go to the supervisors above it, never back to itself.
+   * A deadline may name the parties of its first escalation (`escalateTo`), as branch formation does.
    */
   private recipients(t: ClaimedTimer, def: ReturnType<WorkflowRegistry['get']>, s: TimerStage): { orgId: string; role: 'clerk' | 'supervisor' }[] {
     const candidates = [t.party, ...(def.states[t.state_path]?.actors ?? []).map((a) => a.party)].filter(Boolean) as string[];
     const party = candidates.find((p) => t.parties[p]);
     if (s.kind !== 'escalation') return party ? [{ orgId: t.parties[party], role: 'clerk' }] : [];
     const acting = party ? t.parties[party] : undefined;
+    const named = def.states[t.state_path]?.deadlines?.find((d) => d.key === t.deadline_key)?.escalateTo;
+    if (s.level < 2 && named?.length)
+      return [...new Set(named.map((p) => t.parties[p]).filter(Boolean))].map((orgId) => ({ orgId, role: 'clerk' as const }));
     const upper = (party && t.parties[`${party}Upper`]) || t.parties.city;
     if (!upper) return [];
     if (upper === acting) return [{ orgId: acting, role: 'supervisor' }];

@@ -43,6 +43,8 @@ const OVERALL: DeadlineSpec = {
   unit: 'm',
   anchor: { kind: 'context', path: 'establishedOn' },
   party: 'city',
+  // PROCEDURES §2: overdue escalates to the city committee and the county justice bureau
+  escalateTo: ['city', 'county'],
 };
 
 const states: Record<string, StateMeta> = {

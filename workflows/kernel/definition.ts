@@ -42,6 +42,8 @@ export interface DeadlineSpec {
   remindAt?: number[];
   /** Escalate to the upper committee then its supervisor when overdue. Default true. */
   escalate?: boolean;
+  /** The first escalation goes to the clerks of these parties instead of the acting party's upper committee. */
+  escalateTo?: PartyName[];
   /** Party whose clerks must act (reminders go to them). Defaults to the state's first actor. */
   party?: PartyName;
 }
