@@ -167,6 +167,7 @@ describe('membership-transfer (e2e)', () => {
       [h.http().post('/api/v1/cases').set(branchA).send({ workflow: 'membership-transfer', subject: { memberId: 'not-a-uuid' }, input: {} }), 400, 'VALIDATION_FAILED'],
       [h.http().post('/api/v1/cases').set(branchA).send({ workflow: 'membership-transfer', subject: { memberId: firmAMembers[7].id }, input: { toOrgId: 5 } }), 400, 'VALIDATION_FAILED'],
       [h.http().get('/api/v1/cases/not-a-uuid').set(branchA), 404, 'NOT_FOUND'],
+      [h.http().get(`/api/v1/cases/${'-'.repeat(36)}`).set(branchA), 404, 'NOT_FOUND'],
       [h.http().post('/api/v1/cases').set(branchA).send({ workflow: 'membership-transfer', subject: { memberId: firmAMembers[7].id },
         input: { toOrgId: h.region.anchors.firmBOrgId, external: { senderName: '外省某党组织', letterNo: 'X1', validUntil: '2026-02-30' } } }), 400, 'VALIDATION_FAILED'],
       [send(id, branchA, { type: 'REJECT_RELEASE', data: { reason: 'nul\u0000char' } }), 400, 'VALIDATION_FAILED'],

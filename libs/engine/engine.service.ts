@@ -95,6 +95,8 @@ export function matchActor(principal: Principal, rules: ActorRule[] | undefined,
   return null;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * SQL condition: the planned timer `t` (by ident) is already there for the current visit of its state —
  * pending, or fired during this visit (epoch ≥ the version at which the state was entered). Re-planning
@@ -356,7 +358,7 @@ export class EngineService {
   // ---------------------------------------------------------------- reads
 
   async findCase(em: EntityManager | DataSource, principal: Principal, caseId: string): Promise<CaseRecord> {
-    if (!/^[0-9a-f-]{36}$/i.test(caseId)) throw AppError.notFound('案件');
+    if (!UUID.test(caseId)) throw AppError.notFound('案件');
     const [row] = await em.query(`SELECT ${CASE_COLUMNS} FROM cases WHERE id = $1`, [caseId]);
     if (!row || !this.canSee(principal, row)) throw AppError.notFound('案件');
     return row;
@@ -390,7 +392,7 @@ export class EngineService {
   // ---------------------------------------------------------------- internals
 
   private async readCase(db: EntityManager, caseId: string): Promise<CaseRecord | undefined> {
-    if (!/^[0-9a-f-]{36}$/i.test(caseId)) throw AppError.notFound('案件');
+    if (!UUID.test(caseId)) throw AppError.notFound('案件');
     const [row] = await this.prepared(db, 'pf_read_case', `SELECT ${CASE_COLUMNS} FROM cases WHERE id = $1`, [caseId]);
     if (row && !db.queryRunner) this.recent.set(row);
     return row;
@@ -411,7 +413,7 @@ export class EngineService {
     const need = { member: 'memberId', firm: 'firmId', org: 'orgId' } as const;
     const field = need[def.subjectKind];
     const id = subject[field];
-    if (!id || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id))
+    if (!id || typeof id !== 'string' || !UUID.test(id))
       throw AppError.validation([{ field: `subject.${field}`, errors: [`${field} 必须是有效的 UUID`] }]);
     const facts: SubjectFacts = {};
     let orgPath: string | undefined;
