@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { fullMembersOf, Harness, startHarness } from './support/harness';
 
 /**
@@ -36,7 +37,7 @@ describe('authorization matrix (e2e)', () => {
   };
 
   it('requires a token everywhere but health, docs and login', async () => {
-    for (const path of ['/auth/me', '/orgs', '/firms', '/members', '/workflows', '/cases', `/cases/${caseId}`, '/tasks', '/audit/events', '/audit/verify']) {
+    for (const path of ['/auth/me', '/orgs', '/firms', '/members', '/workflows', '/cases', `/cases/${caseId}`, '/tasks', '/audit/events', '/audit/verify', '/audit/export']) {
       const res = await get(null, path);
       expect({ path, status: res.status, code: res.body.code }).toEqual({ path, status: 401, code: 'UNAUTHORIZED' });
     }
@@ -168,6 +169,21 @@ describe('authorization matrix (e2e)', () => {
       expect(audit.status).toBe(200);
       expect(audit.body.items.some((r: any) => r.caseId === caseId)).toBe(visibility[u].case === 200);
       expect((await get(u, `/audit/verify?caseId=${caseId}`)).status).toBe(visibility[u].case);
+      // the ledger export: the same filter and scope as the events, as an .xlsx workbook
+      const ledger = await get(u, '/audit/export?workflow=membership-transfer')
+        .buffer(true)
+        .parse((res, cb) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => cb(null, Buffer.concat(chunks)));
+        });
+      expect({ u, status: ledger.status }).toEqual({ u, status: 200 });
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(ledger.body);
+      const caseIds: unknown[] = [];
+      wb.getWorksheet('台帐')!.eachRow((row, n) => n > 2 && caseIds.push(row.getCell(4).value));
+      expect(caseIds).toHaveLength(audit.body.total);
+      expect(caseIds.includes(caseId)).toBe(visibility[u].case === 200);
     }
   });
 });

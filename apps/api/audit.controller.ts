@@ -1,9 +1,13 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags, OmitType } from '@nestjs/swagger';
 import { AuditService } from '../../libs/audit/audit.service';
+import { attachmentDisposition, LEDGER_MAX_ROWS, XLSX_CONTENT_TYPE } from '../../libs/audit/ledger-export';
 import { CurrentUser } from '../../libs/auth/auth.guard';
 import type { Principal } from '../../libs/auth/principal';
 import { AuditQueryDto, VerifyQueryDto } from './dto/case.dto';
+
+/** The filter of `GET /audit/events` without its paging: the ledger holds every matching event. */
+export class AuditExportQueryDto extends OmitType(AuditQueryDto, ['page', 'pageSize'] as const) {}
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -17,5 +21,21 @@ export class AuditController {
 
   @Get('verify') verify(@CurrentUser() u: Principal, @Query() q: VerifyQueryDto) {
     return this.audit.verify(u, q.caseId);
+  }
+
+  @Get('export')
+  @ApiOperation({
+    summary: '导出台帐（.xlsx）：与 GET /audit/events 相同的筛选条件和可见范围',
+    description:
+      `工作表「台帐」每条记录一行（序号、时间（北京时间）、流程、案件编号、办理对象、环节（前→后）、事项、办理人、角色、所在组织、意见/说明、哈希）；` +
+      `工作表「校验」为所导出案件的哈希链校验结果。单次最多 ${LEDGER_MAX_ROWS} 条，超出时返回 422，请缩小筛选范围。`,
+  })
+  @ApiProduces(XLSX_CONTENT_TYPE)
+  @ApiOkResponse({ description: `Excel 工作簿；Content-Disposition: attachment; filename*=UTF-8''律师行业党建流程台帐_<时间>.xlsx`, schema: { type: 'string', format: 'binary' } })
+  @ApiResponse({ status: 400, description: '筛选条件无效（VALIDATION_FAILED）' })
+  @ApiResponse({ status: 422, description: `符合条件的记录超过 ${LEDGER_MAX_ROWS} 条（RULE_VIOLATION），请缩小筛选范围` })
+  async export(@CurrentUser() u: Principal, @Query() q: AuditExportQueryDto): Promise<StreamableFile> {
+    const { fileName, content } = await this.audit.exportLedger(u, q);
+    return new StreamableFile(content, { type: XLSX_CONTENT_TYPE, disposition: attachmentDisposition(fileName), length: content.length });
   }
 }

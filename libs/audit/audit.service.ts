@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isAdmin, Principal, scopeOrgIds } from '../auth/principal';
+import { AppError } from '../common/app-error';
+import { Clock } from '../engine/clock';
 import { GENESIS_HASH, historyHash } from '../engine/canonical-json';
 import { EngineService } from '../engine/engine.service';
+import { WorkflowRegistry } from '../engine/workflow-registry';
+import { buildLedger, LEDGER_MAX_ROWS, LedgerEvent, LedgerFilter, LedgerNames, ledgerFileName, renderLedgerXlsx } from './ledger-export';
 
 export interface AuditFilter {
   orgId?: string;
@@ -22,15 +26,36 @@ export interface VerifyResult {
   brokenAt?: { caseId: string; seq: number; reason: string };
 }
 
-/** Supervisors' view of the history log: search, chain verification and (elsewhere) the ledger export. */
+/** The chain check of one case: rows checked (up to and including a broken one) and where it broke. */
+export interface CaseChainCheck {
+  caseId: string;
+  ok: boolean;
+  checked: number;
+  brokenAt?: { seq: number; reason: string };
+}
+
+/** Columns of an event as `GET /audit/events` returns it (the ledger export reads the same rows). */
+const EVENT_COLUMNS = `h.case_id AS "caseId", c.workflow, h.seq, h.at, h.actor, h.type, h.data, h.comment, h.from_state AS "from", h.to_state AS "to", h.hash, h.prev_hash AS "prevHash"`;
+const EVENT_ORDER = `ORDER BY h.at, h.case_id, h.seq`;
+
+/** Supervisors' view of the history log: search, chain verification and the ledger (台帐) export. */
 @Injectable()
 export class AuditService {
+  /** Most rows one ledger export may hold (beyond it the caller is asked to narrow the filter). */
+  exportMaxRows = LEDGER_MAX_ROWS;
+
   constructor(
     private readonly ds: DataSource,
     private readonly engine: EngineService,
+    private readonly registry: WorkflowRegistry,
+    private readonly clock: Clock,
   ) {}
 
-  async events(principal: Principal, f: AuditFilter) {
+  /**
+   * The caller's scope and the events filter, as the FROM … WHERE of a query over `case_history h` joined
+   * to `cases c`: the one definition of "which events" shared by the search and the ledger export.
+   */
+  private filtered(principal: Principal, f: AuditFilter): { sql: string; params: unknown[] } {
     const params: unknown[] = [];
     const p = (v: unknown) => `$${params.push(v)}`;
     const where: string[] = [];
@@ -41,17 +66,76 @@ export class AuditService {
     if (f.type) where.push(`h.type = ${p(f.type)}`);
     if (f.from) where.push(`h.at >= ${p(f.from)}::timestamptz`);
     if (f.to) where.push(`h.at < ${p(f.to)}::timestamptz`);
+    return { sql: `FROM case_history h JOIN cases c ON c.id = h.case_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, params };
+  }
+
+  async events(principal: Principal, f: AuditFilter) {
+    const q = this.filtered(principal, f);
     const pageSize = Math.min(f.pageSize ?? 100, 1000);
     const page = f.page ?? 1;
     const rows: any[] = await this.ds.query(
-      `SELECT h.case_id AS "caseId", c.workflow, h.seq, h.at, h.actor, h.type, h.data, h.comment, h.from_state AS "from", h.to_state AS "to", h.hash, h.prev_hash AS "prevHash",
-         count(*) OVER ()::int AS total
-       FROM case_history h JOIN cases c ON c.id = h.case_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY h.at, h.case_id, h.seq LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
-      params,
+      `SELECT ${EVENT_COLUMNS}, count(*) OVER ()::int AS total ${q.sql} ${EVENT_ORDER} LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
+      q.params,
     );
     const total = rows[0]?.total ?? 0;
     return { items: rows.map(({ total: _t, ...r }) => ({ ...r, at: new Date(r.at).toISOString() })), total, page, pageSize };
+  }
+
+  /**
+   * The ledger (台帐) of the events the filter selects, as an `.xlsx` workbook: the events in the order of
+   * `GET /audit/events`, with Chinese titles and names, and the chain verification of every case in it.
+   * More than `exportMaxRows` events is a 422 asking to narrow the filter.
+   */
+  async exportLedger(principal: Principal, filter: LedgerFilter): Promise<{ fileName: string; content: Buffer }> {
+    const q = this.filtered(principal, filter);
+    const [{ n: total }] = await this.ds.query(`SELECT count(*)::int AS n ${q.sql}`, q.params);
+    if (total > this.exportMaxRows)
+      throw AppError.rule(`符合条件的记录共 ${total} 条，超过单次导出上限 ${this.exportMaxRows} 条，请缩小筛选范围（如限定起止时间、流程、组织或办理人）后分批导出`, {
+        total,
+        limit: this.exportMaxRows,
+      });
+    const events: LedgerEvent[] = await this.ds.query(
+      `SELECT ${EVENT_COLUMNS}, c.definition_version AS "definitionVersion", c.subject ${q.sql} ${EVENT_ORDER} LIMIT ${this.exportMaxRows}`,
+      q.params,
+    );
+    const caseIds = [...new Set(events.map((e) => e.caseId))];
+    const [names, checks] = await Promise.all([this.ledgerNames(principal, events, filter), this.verifyEach(caseIds)]);
+    const now = this.clock.now();
+    const ledger = buildLedger({ events, names, checks, filter, registry: this.registry, exportedAt: now, exportedBy: principal.displayName });
+    return { fileName: ledgerFileName(now), content: await renderLedgerXlsx(ledger) };
+  }
+
+  /** Names the ledger shows instead of ids: actors, their organizations, the cases' subjects, the filter's org and user. */
+  private async ledgerNames(principal: Principal, events: LedgerEvent[], f: LedgerFilter): Promise<LedgerNames> {
+    const ids = (pick: (e: LedgerEvent) => unknown) => [...new Set(events.map(pick).filter((v): v is string => typeof v === 'string'))];
+    const usernames = ids((e) => e.actor?.username);
+    const orgIds = ids((e) => e.actor?.orgId).concat(ids((e) => e.subject?.orgId));
+    const memberIds = ids((e) => e.subject?.memberId);
+    const firmIds = ids((e) => e.subject?.firmId);
+    const pairs = (rows: { id: string; name: string }[]) => new Map(rows.map((r) => [r.id, r.name]));
+    const [users, orgs, members, firms] = await Promise.all([
+      this.ds.query(`SELECT username AS id, display_name AS name FROM users WHERE username = ANY($1::text[])`, [usernames]),
+      this.ds.query(`SELECT id, name FROM orgs WHERE id = ANY($1::uuid[])`, [orgIds]),
+      this.ds.query(`SELECT id, name FROM members WHERE id = ANY($1::uuid[])`, [memberIds]),
+      this.ds.query(`SELECT id, name FROM firms WHERE id = ANY($1::uuid[])`, [firmIds]),
+    ]);
+    // the filter's organization is named only when it is in the caller's scope (its name is not disclosed otherwise)
+    let filterOrg: string | undefined;
+    if (f.orgId) {
+      const [org] = await this.ds.query(`SELECT name, path FROM orgs WHERE id = $1`, [f.orgId]);
+      if (org && (isAdmin(principal) || scopeOrgIds(principal).some((id) => org.path.includes(`/${id}/`)))) filterOrg = org.name;
+    }
+    // the filter's user is named from the rows (a user who acted on a case the caller sees)
+    const filterUser = f.userId ? events.find((e) => e.actor?.userId === f.userId)?.actor.username : undefined;
+    const userNames = pairs(users);
+    return {
+      users: userNames,
+      orgs: pairs(orgs),
+      members: pairs(members),
+      firms: pairs(firms),
+      filterOrg,
+      filterUser: filterUser ? (userNames.get(filterUser) ?? filterUser) : undefined,
+    };
   }
 
   /**
@@ -68,6 +152,24 @@ export class AuditService {
       caseIds = rows.map((r) => r.id);
     }
     let checked = 0;
+    for await (const batch of this.chains(caseIds)) {
+      for (const check of batch) {
+        checked += check.checked;
+        if (!check.ok) return { ok: false, checked, cases: caseIds.length, brokenAt: { caseId: check.caseId, ...check.brokenAt! } };
+      }
+    }
+    return { ok: true, checked, cases: caseIds.length };
+  }
+
+  /** The chain check of each of the given cases (no scope check: the caller has selected cases it may see). */
+  async verifyEach(caseIds: string[]): Promise<CaseChainCheck[]> {
+    const out: CaseChainCheck[] = [];
+    for await (const batch of this.chains(caseIds)) out.push(...batch);
+    return out;
+  }
+
+  /** Reads the cases' history in batches and checks each chain, batch by batch (in the given order). */
+  private async *chains(caseIds: string[]): AsyncGenerator<CaseChainCheck[]> {
     const batch = 500;
     for (let i = 0; i < caseIds.length; i += batch) {
       const ids = caseIds.slice(i, i + batch);
@@ -77,35 +179,42 @@ export class AuditService {
         [ids],
       );
       const byCase = new Map<string, any[]>();
-      for (const r of rows) byCase.set(r.case_id, [...(byCase.get(r.case_id) ?? []), r]);
-      for (const id of ids) {
-        const chain = byCase.get(id) ?? [];
-        let prev = GENESIS_HASH;
-        for (let k = 0; k < chain.length; k++) {
-          const r = chain[k];
-          checked++;
-          const broken = (reason: string): VerifyResult => ({ ok: false, checked, cases: caseIds.length, brokenAt: { caseId: id, seq: r.seq, reason } });
-          if (r.seq !== k + 1) return broken(`序号不连续：应为 ${k + 1}`);
-          if (r.prev_hash !== prev) return broken('前一条记录的哈希不匹配');
-          const expected = historyHash(prev, {
-            caseId: id,
-            seq: r.seq,
-            at: new Date(r.at).toISOString(),
-            actor: r.actor,
-            type: r.type,
-            data: r.data,
-            comment: r.comment,
-            from: r.from_state,
-            to: r.to_state,
-          });
-          if (expected !== r.hash) return broken('记录内容与哈希不符（已被篡改）');
-          prev = r.hash;
-        }
-        const last = chain[chain.length - 1];
-        if (!last || last.head_hash !== prev || last.version !== chain.length)
-          return { ok: false, checked, cases: caseIds.length, brokenAt: { caseId: id, seq: chain.length + 1, reason: '历史记录缺失（与案件版本不符）' } };
+      for (const r of rows) {
+        const chain = byCase.get(r.case_id);
+        if (chain) chain.push(r);
+        else byCase.set(r.case_id, [r]);
       }
+      yield ids.map((id) => checkChain(id, byCase.get(id) ?? []));
     }
-    return { ok: true, checked, cases: caseIds.length };
   }
+}
+
+/** Checks one case's history rows (ordered by seq) against their hashes, their links and the case's head. */
+function checkChain(caseId: string, chain: any[]): CaseChainCheck {
+  let prev = GENESIS_HASH;
+  let checked = 0;
+  for (let k = 0; k < chain.length; k++) {
+    const r = chain[k];
+    checked++;
+    const broken = (reason: string): CaseChainCheck => ({ caseId, ok: false, checked, brokenAt: { seq: r.seq, reason } });
+    if (r.seq !== k + 1) return broken(`序号不连续：应为 ${k + 1}`);
+    if (r.prev_hash !== prev) return broken('前一条记录的哈希不匹配');
+    const expected = historyHash(prev, {
+      caseId,
+      seq: r.seq,
+      at: new Date(r.at).toISOString(),
+      actor: r.actor,
+      type: r.type,
+      data: r.data,
+      comment: r.comment,
+      from: r.from_state,
+      to: r.to_state,
+    });
+    if (expected !== r.hash) return broken('记录内容与哈希不符（已被篡改）');
+    prev = r.hash;
+  }
+  const last = chain[chain.length - 1];
+  if (!last || last.head_hash !== prev || last.version !== chain.length)
+    return { caseId, ok: false, checked, brokenAt: { seq: chain.length + 1, reason: '历史记录缺失（与案件版本不符）' } };
+  return { caseId, ok: true, checked };
 }
