@@ -8,13 +8,8 @@ import { EngineService } from '../engine/engine.service';
 import { WorkflowRegistry } from '../engine/workflow-registry';
 import { buildLedger, LEDGER_MAX_ROWS, LedgerEvent, LedgerFilter, LedgerNames, ledgerFileName, renderLedgerXlsx } from './ledger-export';
 
-export interface AuditFilter {
-  orgId?: string;
-  userId?: string;
-  workflow?: string;
-  type?: string;
-  from?: string;
-  to?: string;
+/** The events filter: the ledger's filter plus paging. */
+export interface AuditFilter extends LedgerFilter {
   page?: number;
   pageSize?: number;
 }
