@@ -45,9 +45,8 @@ export class EffectsService {
         await ctx.openCase(effect.workflow, effect.subject as Record<string, string | undefined>, effect.input, `case:${ctx.caseId}`);
         return;
       case 'licensing.statusChanged': {
-        // only with a receiver configured (API.md: "if set"); keyed like the licensing module's own status
-        // messages, so one status of one application is announced once whichever side noticed it first
-        // and only for cases the licensing system knows (opened from one of its applications)
+        // only with a receiver configured (API.md: "if set") and for cases opened from a licensing application;
+        // keyed like the licensing module's own status messages, so each status is announced once
         const ref: string | undefined = ctx.context.licensingRef ?? undefined;
         if (!this.config.LICENSING_CALLBACK_URL || !ref) return;
         await enqueueOutbox(em, {

@@ -8,6 +8,7 @@ import { pureTransition } from './pure-transition';
 import type { ActorRule, Effect, PayloadClass, SubjectFacts, WorkflowDefinition, WorkflowEvent } from '../../workflows/kernel/definition';
 import { isAdmin, isSystem, Principal, scopeOrgIds, SYSTEM_PRINCIPAL } from '../auth/principal';
 import { AppError } from '../common/app-error';
+import { isUuid } from '../common/uuid';
 import { flattenValidationErrors } from '../common/validation';
 import { CasePolicy, PolicyService } from './policy.service';
 import { GENESIS_HASH, historyHash } from './canonical-json';
@@ -94,8 +95,6 @@ export function matchActor(principal: Principal, rules: ActorRule[] | undefined,
   // no admin override: who acts is always a role at an organization of the case, as the procedures say
   return null;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * SQL condition: the planned timer `t` (by ident) is already there for the current visit of its state —
@@ -358,7 +357,7 @@ export class EngineService {
   // ---------------------------------------------------------------- reads
 
   async findCase(em: EntityManager | DataSource, principal: Principal, caseId: string): Promise<CaseRecord> {
-    if (!UUID.test(caseId)) throw AppError.notFound('案件');
+    if (!isUuid(caseId)) throw AppError.notFound('案件');
     const [row] = await em.query(`SELECT ${CASE_COLUMNS} FROM cases WHERE id = $1`, [caseId]);
     if (!row || !this.canSee(principal, row)) throw AppError.notFound('案件');
     return row;
@@ -392,7 +391,7 @@ export class EngineService {
   // ---------------------------------------------------------------- internals
 
   private async readCase(db: EntityManager, caseId: string): Promise<CaseRecord | undefined> {
-    if (!UUID.test(caseId)) throw AppError.notFound('案件');
+    if (!isUuid(caseId)) throw AppError.notFound('案件');
     const [row] = await this.prepared(db, 'pf_read_case', `SELECT ${CASE_COLUMNS} FROM cases WHERE id = $1`, [caseId]);
     if (row && !db.queryRunner) this.recent.set(row);
     return row;
@@ -413,7 +412,7 @@ export class EngineService {
     const need = { member: 'memberId', firm: 'firmId', org: 'orgId' } as const;
     const field = need[def.subjectKind];
     const id = subject[field];
-    if (!id || typeof id !== 'string' || !UUID.test(id))
+    if (!isUuid(id))
       throw AppError.validation([{ field: `subject.${field}`, errors: [`${field} 必须是有效的 UUID`] }]);
     const facts: SubjectFacts = {};
     let orgPath: string | undefined;

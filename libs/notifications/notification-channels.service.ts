@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isAdmin, Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
+import { isUuid } from '../common/uuid';
 import type { CreateNotificationChannelDto } from './dto';
 import type { ChannelLookup, ChannelTarget, OutboundChannel } from './notification.types';
 
@@ -29,7 +30,6 @@ interface ChannelRow {
 }
 
 const COLUMNS = `id, channel, address, secret IS NOT NULL AS has_secret, enabled, user_id, org_id, created_at`;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const toView = (r: ChannelRow): ChannelView => ({
   id: r.id,
@@ -49,7 +49,7 @@ export const canManageOrgChannels = (p: Principal, orgId: string) => isAdmin(p) 
 /** Reads a channel subscription for the delivery handlers (secret included). */
 export function channelLookup(ds: DataSource): ChannelLookup {
   return async (id: string): Promise<ChannelTarget | null> => {
-    if (!UUID_RE.test(id)) return null;
+    if (!isUuid(id)) return null;
     const [row] = await ds.query(`SELECT id, channel, address, secret, enabled FROM notification_channels WHERE id = $1`, [id]);
     return row ?? null;
   };
@@ -96,7 +96,7 @@ export class NotificationChannelsService {
   }
 
   async remove(p: Principal, id: string): Promise<{ deleted: true; id: string }> {
-    if (!UUID_RE.test(id)) throw AppError.notFound('通知渠道');
+    if (!isUuid(id)) throw AppError.notFound('通知渠道');
     const [row]: { user_id: string | null; org_id: string | null }[] = await this.ds.query(`SELECT user_id, org_id FROM notification_channels WHERE id = $1`, [id]);
     const mine = row && (row.user_id === p.userId || (row.org_id !== null && canManageOrgChannels(p, row.org_id)));
     if (!mine) throw AppError.notFound('通知渠道');

@@ -3,6 +3,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { WorkingCalendar } from '../calendar/working-calendar';
 import { AppError } from '../common/app-error';
+import { isUuid } from '../common/uuid';
 import { Clock } from '../engine/clock';
 import { enqueueOutbox } from '../outbox/outbox';
 import {
@@ -55,7 +56,6 @@ interface NotificationRow {
   read_at: Date | null;
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const KINDS = ['reminder', 'overdue', 'escalation'];
 
 const toView = (r: NotificationRow): NotificationView => ({
@@ -72,11 +72,6 @@ const toView = (r: NotificationRow): NotificationView => ({
   read: r.read_at !== null,
 });
 
-/**
- * One statement per notice: resolves the recipients (clerks of the org, or supervisors of the org and its
- * ancestors), inserts their in-app rows (a duplicate dedupe key is skipped) and returns the enabled
- * outbound subscriptions of those users and of the recipients' orgs.
- */
 /**
  * A batch of deadline notices in one statement (a timer storm delivers hundreds per transaction): each
  * notice's recipients (clerks of the org, or supervisors at or above it), their in-app rows (dedupe keys make
@@ -234,7 +229,7 @@ export class NotificationsService {
 
   /** Marks one of the caller's delivered notifications read (idempotent: the first read time stays). */
   async markRead(principal: Principal, id: string): Promise<NotificationView> {
-    if (!UUID_RE.test(id)) throw AppError.notFound('通知');
+    if (!isUuid(id)) throw AppError.notFound('通知');
     const now = this.clock.now();
     // TypeORM returns [rows, affected] for UPDATE … RETURNING on PostgreSQL
     const [rows]: [NotificationRow[], number] = await this.ds.query(
