@@ -15,7 +15,6 @@ jest.setTimeout(90_000);
 describe('durable timers (e2e)', () => {
   let h: Harness;
   let members: ReturnType<typeof fullMembersOf>;
-  const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
   beforeAll(async () => {
     // api role only: the workers in these tests are the child processes each test starts

@@ -1,7 +1,7 @@
 import type { AnyStateNode } from 'xstate';
 import type { WorkflowDefinition } from '../../workflows/kernel/definition';
 
-const id = (path: string) => path.replace(/[.\-]/g, '_');
+const id = (path: string) => path.replace(/[.-]/g, '_');
 
 /** Target state paths of a transition config (`'x'`, `'.x'`, `'#machine.x'`, objects, arrays). */
 function targetsOf(node: AnyStateNode, transition: any): string[] {

@@ -10,7 +10,7 @@ import { isAdmin, isSystem, Principal, scopeOrgIds, SYSTEM_PRINCIPAL } from '../
 import { AppError } from '../common/app-error';
 import { isUuid } from '../common/uuid';
 import { flattenValidationErrors } from '../common/validation';
-import { CasePolicy, PolicyService } from './policy.service';
+import { PolicyService } from './policy.service';
 import { GENESIS_HASH, historyHash } from './canonical-json';
 import { Clock } from './clock';
 import { DeadlinePlanner, PlannedTimer, timerIdentity } from './deadline-planner';

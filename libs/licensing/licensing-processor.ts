@@ -264,7 +264,7 @@ export class LicensingProcessor {
 
   /** 执业/转所核准: recorded; while the transfer is open, the case records it and the 6-month rule starts. */
   private async approved(run: Run) {
-    const { em, ev } = run;
+    const { ev } = run;
     const kind = KIND_BY_TYPE[ev.type]!;
     const app = await this.lockApplication(run, kind);
     if (app.approved_at) {

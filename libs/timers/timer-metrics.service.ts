@@ -26,14 +26,15 @@ export class TimerMetrics {
     private readonly ds: DataSource,
     private readonly clock: Clock,
   ) {
-    const self = this;
+    // collect() is called with the gauge as `this`, so the service is reached through a bound reader
+    const readLag = () => this.lag();
     const gauge = (name: string, help: string, pick: (l: TimerLag) => number) =>
       new Gauge({
         name,
         help,
         registers: [this.registry],
         async collect() {
-          this.set(pick(await self.lag()));
+          this.set(pick(await readLag()));
         },
       });
     gauge('partyflow_timer_stages_overdue_undelivered', `Timer stages due more than ${LATE_AFTER_MS / 1000}s ago and not delivered`, (l) => l.overdueUndelivered);

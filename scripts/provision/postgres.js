@@ -184,7 +184,7 @@ async function startPostgres(o) {
       initialised = true;
     } catch (e) {
       if (created || isEmptyDir(dataDir)) rmrf(dataDir);
-      throw new Error(`PostgreSQL initdb 失败（initdb failed）: ${e && e.message ? e.message : e}\n${recent}`);
+      throw new Error(`PostgreSQL initdb 失败（initdb failed）: ${e && e.message ? e.message : e}\n${recent}`, { cause: e });
     }
   }
 
@@ -202,7 +202,7 @@ async function startPostgres(o) {
       const text = recent.toString();
       if (attempt < 2 && /could not bind|Address already in use/i.test(text)) continue;
       // (no pg.stop() here: the server has exited, and stop() would wait forever for a second 'exit')
-      throw new Error(`PostgreSQL 启动失败（failed to start）${e && e.message ? `: ${e.message}` : ''}\n${text}`);
+      throw new Error(`PostgreSQL 启动失败（failed to start）${e && e.message ? `: ${e.message}` : ''}\n${text}`, { cause: e });
     }
   }
 

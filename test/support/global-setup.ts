@@ -36,7 +36,7 @@ export async function connectToServer(url: string): Promise<Client> {
     return await attempt(url);
   } catch (e: any) {
     if (e?.code === '3D000') return attempt(withDatabase(url, 'postgres')); // database does not exist
-    throw new Error(`无法连接 PostgreSQL（cannot connect to DATABASE_URL ${redact(url)}: ${e?.message ?? e}）— ${HINT}`);
+    throw new Error(`无法连接 PostgreSQL（cannot connect to DATABASE_URL ${redact(url)}: ${e?.message ?? e}）— ${HINT}`, { cause: e });
   }
 }
 
@@ -82,7 +82,7 @@ export default async function globalSetup(): Promise<void> {
     await dropAbandoned(client, stamp);
     await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
   } catch (e: any) {
-    throw new Error(`无法创建测试数据库 ${database}（cannot create the test database: ${e?.message ?? e}; the DATABASE_URL role needs CREATEDB）`);
+    throw new Error(`无法创建测试数据库 ${database}（cannot create the test database: ${e?.message ?? e}; the DATABASE_URL role needs CREATEDB）`, { cause: e });
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -65,7 +65,7 @@ export class WebhookNotificationHandler implements OutboxHandler {
       });
     } catch (e) {
       const reason = (e as Error).name === 'TimeoutError' ? `超时（timeout ${this.options.timeoutMs ?? 10_000} ms）` : (e as Error).message;
-      throw new Error(`webhook 发送失败（${channel.address}）: ${reason}`);
+      throw new Error(`webhook 发送失败（${channel.address}）: ${reason}`, { cause: e });
     }
     const text = await res.text().catch(() => '');
     if (res.status < 200 || res.status >= 300) throw new Error(`webhook 返回 HTTP ${res.status}（${channel.address}）: ${text.slice(0, 300)}`);
