@@ -15,7 +15,12 @@ const transform = {
 module.exports = {
   testEnvironment: 'node',
   projects: [
-    { displayName: 'unit', testEnvironment: 'node', transform, testMatch: ['<rootDir>/{apps,libs,workflows,config}/**/*.spec.ts'] },
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/{apps,libs,workflows,config}/**/*.spec.ts'],
+    },
     {
       displayName: 'integration',
       testEnvironment: 'node',

@@ -25,7 +25,18 @@ export class AppModule {
     if (config.ROLE !== 'api') roles.push(WorkerModule);
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), PersistenceModule, RedisModule, EngineModule, OutboxModule, NotificationsModule, TimersModule, LicensingModule, ReportsModule, ...roles],
+      imports: [
+        ConfigModule.forRoot(config),
+        PersistenceModule,
+        RedisModule,
+        EngineModule,
+        OutboxModule,
+        NotificationsModule,
+        TimersModule,
+        LicensingModule,
+        ReportsModule,
+        ...roles,
+      ],
       providers: [DemoSeeder],
     };
   }

@@ -10,7 +10,10 @@ import { mountBullBoard } from '../libs/timers/bull-board';
 import { AppModule } from './app.module';
 
 /** Builds the Nest application for a role (used by main.ts and by the end-to-end tests). */
-export async function createApp(config: AppConfig, opts: { logger?: false | LogLevel[] } = {}): Promise<INestApplication> {
+export async function createApp(
+  config: AppConfig,
+  opts: { logger?: false | LogLevel[] } = {},
+): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     // LOG_LEVEL and everything more severe
     logger: opts.logger ?? (LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.LOG_LEVEL) + 1) as LogLevel[]),

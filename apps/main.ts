@@ -5,7 +5,11 @@ import { bootLogger, createApp } from './bootstrap';
 /** Entry point: `--role api|worker|all` (default all: one process runs both). */
 async function main() {
   const roleArg = process.argv.find((a) => a.startsWith('--role'));
-  const role = roleArg?.includes('=') ? roleArg.split('=')[1] : roleArg ? process.argv[process.argv.indexOf(roleArg) + 1] : undefined;
+  const role = roleArg?.includes('=')
+    ? roleArg.split('=')[1]
+    : roleArg
+      ? process.argv[process.argv.indexOf(roleArg) + 1]
+      : undefined;
   let config;
   try {
     config = loadConfig({ ...process.env, ...(role ? { ROLE: role } : {}) });
@@ -23,7 +27,9 @@ async function main() {
     return;
   }
   await app.listen(config.PORT, '0.0.0.0');
-  bootLogger.log(`PartyFlow 已启动：http://127.0.0.1:${config.PORT}/api/v1 （接口文档 /docs，角色 ${config.ROLE}${config.DEMO ? '，演示模式' : ''}）`);
+  bootLogger.log(
+    `PartyFlow 已启动：http://127.0.0.1:${config.PORT}/api/v1 （接口文档 /docs，角色 ${config.ROLE}${config.DEMO ? '，演示模式' : ''}）`,
+  );
 }
 
 main().catch((e) => {

@@ -9,7 +9,8 @@ describe('loadConfig', () => {
   });
 
   it('names every invalid setting in one clear message', () => {
-    const attempt = () => loadConfig({ DATABASE_URL: 'mysql://x', REDIS_URL: 'redis://h', JWT_SECRET: 'short', PORT: 'abc', ROLE: 'cron' });
+    const attempt = () =>
+      loadConfig({ DATABASE_URL: 'mysql://x', REDIS_URL: 'redis://h', JWT_SECRET: 'short', PORT: 'abc', ROLE: 'cron' });
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();
@@ -21,7 +22,11 @@ describe('loadConfig', () => {
   });
 
   it('checks token lifetime, relay period and log level', () => {
-    expect(loadConfig({ ...base, JWT_EXPIRES_IN: '7d', PF_RELAY_EVERY_MS: '300', LOG_LEVEL: 'warn' })).toMatchObject({ JWT_EXPIRES_IN: '7d', PF_RELAY_EVERY_MS: 300, LOG_LEVEL: 'warn' });
+    expect(loadConfig({ ...base, JWT_EXPIRES_IN: '7d', PF_RELAY_EVERY_MS: '300', LOG_LEVEL: 'warn' })).toMatchObject({
+      JWT_EXPIRES_IN: '7d',
+      PF_RELAY_EVERY_MS: 300,
+      LOG_LEVEL: 'warn',
+    });
     expect(loadConfig(base)).toMatchObject({ JWT_EXPIRES_IN: '12h', PF_RELAY_EVERY_MS: 5000, LOG_LEVEL: 'log' });
     expect(() => loadConfig({ ...base, JWT_EXPIRES_IN: 'forever' })).toThrow(/JWT_EXPIRES_IN/);
     expect(() => loadConfig({ ...base, PF_RELAY_EVERY_MS: 'soon' })).toThrow(/PF_RELAY_EVERY_MS/);
@@ -29,6 +34,8 @@ describe('loadConfig', () => {
   });
 
   it('requires the connection strings', () => {
-    expect(() => loadConfig({ JWT_SECRET: 'long-enough-secret' })).toThrow(/DATABASE_URL[\s\S]*REDIS_URL|REDIS_URL[\s\S]*DATABASE_URL/);
+    expect(() => loadConfig({ JWT_SECRET: 'long-enough-secret' })).toThrow(
+      /DATABASE_URL[\s\S]*REDIS_URL|REDIS_URL[\s\S]*DATABASE_URL/,
+    );
   });
 });

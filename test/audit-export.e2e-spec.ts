@@ -4,7 +4,20 @@ import { AuditService } from '../libs/audit/audit.service';
 import { fullMembersOf, Harness, startHarness } from './support/harness';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const HEADERS = ['序号', '时间', '流程', '案件编号', '办理对象', '环节（前→后）', '事项', '办理人', '角色', '所在组织', '意见/说明', '哈希'];
+const HEADERS = [
+  '序号',
+  '时间',
+  '流程',
+  '案件编号',
+  '办理对象',
+  '环节（前→后）',
+  '事项',
+  '办理人',
+  '角色',
+  '所在组织',
+  '意见/说明',
+  '哈希',
+];
 
 /** The ledger workbook a response carries, its sheets as arrays of row values (1-based rows, like Excel). */
 async function readLedger(res: Response) {
@@ -15,14 +28,21 @@ async function readLedger(res: Response) {
     const ws = wb.getWorksheet(name)!;
     const out: any[][] = [];
     // rich text (the title) as its plain text
-    ws.eachRow({ includeEmpty: true }, (row, n) => (out[n] = (row.values as any[]).slice(1).map((v) => (v?.richText ? v.richText.map((t: any) => t.text).join('') : v))));
+    ws.eachRow(
+      { includeEmpty: true },
+      (row, n) =>
+        (out[n] = (row.values as any[])
+          .slice(1)
+          .map((v) => (v?.richText ? v.richText.map((t: any) => t.text).join('') : v))),
+    );
     return out;
   };
   return { wb, ledger: rows('台帐'), check: rows('校验') };
 }
 
 /** `2026-03-02 10:05` in Asia/Shanghai (UTC+8, no daylight saving). */
-const shanghai = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+const shanghai = (iso: string) =>
+  new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 
 /**
  * `GET /audit/export`: the ledger (台帐) of the audit log as an `.xlsx` workbook, end to end on real
@@ -53,13 +73,18 @@ describe('audit ledger export (e2e)', () => {
           cb(null, /json/.test(String(res.headers['content-type'])) ? JSON.parse(body.toString('utf8')) : body);
         });
       });
-  const send = (id: string, headers: { Authorization: string }, body: Record<string, unknown>) => h.http().post(`/api/v1/cases/${id}/events`).set(headers).send(body);
+  const send = (id: string, headers: { Authorization: string }, body: Record<string, unknown>) =>
+    h.http().post(`/api/v1/cases/${id}/events`).set(headers).send(body);
   const open = async (memberId: string) => {
     const res = await h
       .http()
       .post('/api/v1/cases')
       .set(branchA)
-      .send({ workflow: 'membership-transfer', subject: { memberId }, input: { toOrgId: h.region.anchors.firmBOrgId } });
+      .send({
+        workflow: 'membership-transfer',
+        subject: { memberId },
+        input: { toOrgId: h.region.anchors.firmBOrgId },
+      });
     expect(res.status).toBe(201);
     return res.body.id as string;
   };
@@ -72,7 +97,14 @@ describe('audit ledger export (e2e)', () => {
     members = fullMembersOf(h.region, h.region.anchors.firmAOrgId);
     caseId = await open(members[0].id);
     expect((await send(caseId, branchA, { type: 'APPROVE_RELEASE', comment: '同意转出，请接收' })).status).toBe(200);
-    expect((await send(caseId, city, { type: 'ISSUE_LETTER', data: { letterNo: '赣律党转〔2026〕7号', validUntil: future(60) } })).status).toBe(200);
+    expect(
+      (
+        await send(caseId, city, {
+          type: 'ISSUE_LETTER',
+          data: { letterNo: '赣律党转〔2026〕7号', validUntil: future(60) },
+        })
+      ).status,
+    ).toBe(200);
     history = (await h.http().get(`/api/v1/cases/${caseId}/history`).set(city)).body;
     expect(history.map((r) => r.type)).toEqual(['OPEN', 'APPROVE_RELEASE', 'ISSUE_LETTER']);
   });
@@ -118,12 +150,34 @@ describe('audit ledger export (e2e)', () => {
       expect(r[2]).toBe('组织关系接转');
       expect(r[4]).toBe(members[0].name);
     });
-    expect(mine[0].slice(5, 10)).toEqual(['— → 转出审核', '发起流程', displayName('branch-a'), '党务干事', orgName(h.region.anchors.firmAOrgId)]);
-    expect(mine[1].slice(5, 11)).toEqual(['转出审核 → 开具组织关系介绍信', '同意转出', displayName('branch-a'), '党务干事', orgName(h.region.anchors.firmAOrgId), '同意转出，请接收']);
-    expect(mine[2].slice(5, 10)).toEqual(['开具组织关系介绍信 → 接收审核', '开具组织关系介绍信', displayName('city'), '党务干事', orgName(h.region.anchors.cityId)]);
+    expect(mine[0].slice(5, 10)).toEqual([
+      '— → 转出审核',
+      '发起流程',
+      displayName('branch-a'),
+      '党务干事',
+      orgName(h.region.anchors.firmAOrgId),
+    ]);
+    expect(mine[1].slice(5, 11)).toEqual([
+      '转出审核 → 开具组织关系介绍信',
+      '同意转出',
+      displayName('branch-a'),
+      '党务干事',
+      orgName(h.region.anchors.firmAOrgId),
+      '同意转出，请接收',
+    ]);
+    expect(mine[2].slice(5, 10)).toEqual([
+      '开具组织关系介绍信 → 接收审核',
+      '开具组织关系介绍信',
+      displayName('city'),
+      '党务干事',
+      orgName(h.region.anchors.cityId),
+    ]);
 
     // the same rows, in the same order, as GET /audit/events with the same filter
-    const events = await h.http().get('/api/v1/audit/events?workflow=membership-transfer&pageSize=1000').set(supervisor);
+    const events = await h
+      .http()
+      .get('/api/v1/audit/events?workflow=membership-transfer&pageSize=1000')
+      .set(supervisor);
     expect(body.map((r) => r[11])).toEqual(events.body.items.map((e: any) => e.hash));
   });
 
@@ -143,8 +197,15 @@ describe('audit ledger export (e2e)', () => {
     expect(rows.length).toBeGreaterThanOrEqual(1);
     rows.forEach((r) => expect(r[6]).toBe('同意转出'));
 
-    const later = await readLedger(await exportAs(supervisor, `?workflow=membership-transfer&from=${encodeURIComponent(history[2].at)}`));
-    expect(later.ledger.slice(3).filter((r) => r[3] === caseId).map((r) => r[6])).toEqual(['开具组织关系介绍信']);
+    const later = await readLedger(
+      await exportAs(supervisor, `?workflow=membership-transfer&from=${encodeURIComponent(history[2].at)}`),
+    );
+    expect(
+      later.ledger
+        .slice(3)
+        .filter((r) => r[3] === caseId)
+        .map((r) => r[6]),
+    ).toEqual(['开具组织关系介绍信']);
     const none = await readLedger(await exportAs(supervisor, '?workflow=membership-transfer&to=2000-01-01'));
     expect(none.ledger.slice(3)).toEqual([]);
     expect(none.check.find((r) => r?.[0] === '结论')?.[1]).toMatch(/^无记录/);
@@ -170,7 +231,14 @@ describe('audit ledger export (e2e)', () => {
   });
 
   it('bad filter values are 400, never 500; no token is 401', async () => {
-    for (const q of ['?from=garbage', '?from=2026-02-30', '?to=2026-13-01', '?orgId=not-a-uuid', '?userId=1', '?page=2']) {
+    for (const q of [
+      '?from=garbage',
+      '?from=2026-02-30',
+      '?to=2026-13-01',
+      '?orgId=not-a-uuid',
+      '?userId=1',
+      '?page=2',
+    ]) {
       const res = await exportAs(supervisor, q);
       expect({ q, status: res.status, code: res.body.code }).toEqual({ q, status: 400, code: 'VALIDATION_FAILED' });
     }

@@ -37,15 +37,34 @@ describe('authorization matrix (e2e)', () => {
   };
 
   it('requires a token everywhere but health, docs and login', async () => {
-    for (const path of ['/auth/me', '/orgs', '/firms', '/members', '/workflows', '/cases', `/cases/${caseId}`, '/tasks', '/audit/events', '/audit/verify', '/audit/export']) {
+    for (const path of [
+      '/auth/me',
+      '/orgs',
+      '/firms',
+      '/members',
+      '/workflows',
+      '/cases',
+      `/cases/${caseId}`,
+      '/tasks',
+      '/audit/events',
+      '/audit/verify',
+      '/audit/export',
+    ]) {
       const res = await get(null, path);
       expect({ path, status: res.status, code: res.body.code }).toEqual({ path, status: 401, code: 'UNAUTHORIZED' });
     }
-    const forged = await h.http().get('/api/v1/auth/me').set('Authorization', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bad');
+    const forged = await h
+      .http()
+      .get('/api/v1/auth/me')
+      .set('Authorization', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.bad');
     expect(forged.status).toBe(401);
     const health = await h.http().get('/health');
     expect(health.status).toBe(200);
-    expect(health.body.details).toMatchObject({ postgres: { status: 'up' }, redis: { status: 'up' }, timers: { status: 'up' } });
+    expect(health.body.details).toMatchObject({
+      postgres: { status: 'up' },
+      redis: { status: 'up' },
+      timers: { status: 'up' },
+    });
     expect((await h.http().get('/docs-json')).status).toBe(200);
     const wrong = await h.http().post('/api/v1/auth/token').send({ username: 'city', password: 'wrong' });
     expect(wrong.status).toBe(401);
@@ -104,10 +123,23 @@ describe('authorization matrix (e2e)', () => {
   });
 
   it('only the sending branch clerk may act in release_review; others get 403 or 404', async () => {
-    const expected: Record<User, number> = { admin: 403, supervisor: 403, city: 403, 'county-zg': 403, 'branch-a': 200, 'branch-b': 403, 'joint-1': 404, orgdept: 404 };
+    const expected: Record<User, number> = {
+      admin: 403,
+      supervisor: 403,
+      city: 403,
+      'county-zg': 403,
+      'branch-a': 200,
+      'branch-b': 403,
+      'joint-1': 404,
+      orgdept: 404,
+    };
     // try everyone but branch-a first, so the case is still in release_review for them
     for (const u of [...USERS.filter((x) => x !== 'branch-a'), 'branch-a' as const]) {
-      const res = await h.http().post(`/api/v1/cases/${caseId}/events`).set(headers[u]).send({ type: 'APPROVE_RELEASE' });
+      const res = await h
+        .http()
+        .post(`/api/v1/cases/${caseId}/events`)
+        .set(headers[u])
+        .send({ type: 'APPROVE_RELEASE' });
       expect({ u, status: res.status }).toEqual({ u, status: expected[u] });
     }
   });
@@ -130,7 +162,11 @@ describe('authorization matrix (e2e)', () => {
         .http()
         .post('/api/v1/cases')
         .set(headers[u])
-        .send({ workflow: 'membership-transfer', subject: { memberId: members[i].id }, input: { toOrgId: a.jointBranch1Id } });
+        .send({
+          workflow: 'membership-transfer',
+          subject: { memberId: members[i].id },
+          input: { toOrgId: a.jointBranch1Id },
+        });
       expect(expected[u]).toContain(res.status);
       if (res.status === 201) i--;
     }
@@ -153,7 +189,13 @@ describe('authorization matrix (e2e)', () => {
 
   it('lists the five workflows and serves each statechart with a Mermaid diagram', async () => {
     const list = await get('city', '/workflows');
-    expect(list.body.map((w: any) => w.key).sort()).toEqual(['annual-review', 'branch-formation', 'membership-transfer', 'nonconforming', 'recruitment']);
+    expect(list.body.map((w: any) => w.key).sort()).toEqual([
+      'annual-review',
+      'branch-formation',
+      'membership-transfer',
+      'nonconforming',
+      'recruitment',
+    ]);
     const one = await get('city', '/workflows/membership-transfer');
     expect(one.body.mermaid).toMatch(/^stateDiagram-v2/);
     expect(one.body.mermaid).toContain('转出审核');

@@ -29,30 +29,48 @@ describe('branch-formation (e2e)', () => {
 
   const open = (firmId: string, input: Record<string, unknown> = { trigger: 'manual' }, headers = city) =>
     h.http().post('/api/v1/cases').set(headers).send({ workflow: 'branch-formation', subject: { firmId }, input });
-  const send = (id: string, headers: { Authorization: string }, body: Record<string, unknown>) => h.http().post(`/api/v1/cases/${id}/events`).set(headers).send(body);
+  const send = (id: string, headers: { Authorization: string }, body: Record<string, unknown>) =>
+    h.http().post(`/api/v1/cases/${id}/events`).set(headers).send(body);
   const ok = async (id: string, headers: { Authorization: string }, body: Record<string, unknown>) => {
     const res = await send(id, headers, body);
     if (res.status !== 200) throw new Error(`${body.type}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   };
   const firmRow = async (id: string) =>
-    (await h.ds.query(`SELECT coverage, party_org_id AS "partyOrgId", instructor_id AS "instructorId", uncovered_since AS "uncoveredSince" FROM firms WHERE id = $1`, [id]))[0];
+    (
+      await h.ds.query(
+        `SELECT coverage, party_org_id AS "partyOrgId", instructor_id AS "instructorId", uncovered_since AS "uncoveredSince" FROM firms WHERE id = $1`,
+        [id],
+      )
+    )[0];
   const coverage = async () => (await h.http().get('/api/v1/reports/coverage').set(city)).body;
   const survey = (members: DemoMember[], full: number, extra: Record<string, unknown> = {}) => ({
     type: 'SUBMIT_SURVEY',
-    data: { fullMembers: full, probationaryMembers: members.length - full, directorIsMember: false, memberIds: members.map((m) => m.id), ...extra },
+    data: {
+      fullMembers: full,
+      probationaryMembers: members.length - full,
+      directorIsMember: false,
+      memberIds: members.map((m) => m.id),
+      ...extra,
+    },
   });
 
   it('forms an own branch: survey → application → review (returned once) → election → secretary approval (一肩挑) → established', async () => {
     const target = firm('江西明珠律师事务所'); // 章贡区, not covered
     const before = await coverage();
     // four full lawyers who moved to the new firm (their relationship is still with firm A's branch)
-    const movers = h.region.members.filter((m) => m.orgId === h.region.anchors.firmAOrgId && m.status === 'full').slice(1, 5);
+    const movers = h.region.members
+      .filter((m) => m.orgId === h.region.anchors.firmAOrgId && m.status === 'full')
+      .slice(1, 5);
     const director = movers[0];
 
     const opened = await open(target.id);
     expect(opened.status).toBe(201);
-    expect(opened.body).toMatchObject({ workflow: 'branch-formation', state: 'survey', subject: { firmId: target.id } });
+    expect(opened.body).toMatchObject({
+      workflow: 'branch-formation',
+      state: 'survey',
+      subject: { firmId: target.id },
+    });
     const id = opened.body.id;
     // only the county clerk or the city committee survey; a branch clerk elsewhere cannot even see the case
     expect((await send(id, await h.as('branch-a'), survey(movers, 4))).status).toBe(404);
@@ -65,10 +83,14 @@ describe('branch-formation (e2e)', () => {
     expect(misfiled.status).toBe(422);
     expect(misfiled.body.message).toMatch(/正式党员/);
 
-    expect((await ok(id, county, survey(movers, 4, { directorIsMember: true, directorMemberId: director.id }))).state).toBe('application');
+    expect(
+      (await ok(id, county, survey(movers, 4, { directorIsMember: true, directorMemberId: director.id }))).state,
+    ).toBe('application');
     const refused = await send(id, county, { type: 'SUBMIT_APPLICATION', data: { proposedSecretaryId: randomUUID() } });
     expect(refused.status).toBe(422);
-    expect((await ok(id, county, { type: 'SUBMIT_APPLICATION', data: { proposedSecretaryId: movers[1].id } })).state).toBe('committee_review');
+    expect(
+      (await ok(id, county, { type: 'SUBMIT_APPLICATION', data: { proposedSecretaryId: movers[1].id } })).state,
+    ).toBe('committee_review');
     // the county may not approve; the city returns it once
     expect((await send(id, county, { type: 'APPROVE_FORMATION' })).status).toBe(403);
     expect((await ok(id, city, { type: 'RETURN', data: { reason: '请补充党员名单材料' } })).state).toBe('application');
@@ -76,12 +98,20 @@ describe('branch-formation (e2e)', () => {
     expect((await ok(id, city, { type: 'APPROVE_FORMATION' })).state).toBe('election');
 
     // the director is a member but not elected secretary: approval needs a written justification
-    await ok(id, county, { type: 'RECORD_ELECTION', data: { electedOn: today(), secretaryId: movers[1].id, committeeIds: [] } });
+    await ok(id, county, {
+      type: 'RECORD_ELECTION',
+      data: { electedOn: today(), secretaryId: movers[1].id, committeeIds: [] },
+    });
     const noJustification = await send(id, city, { type: 'APPROVE_SECRETARY' });
     expect(noJustification.status).toBe(422);
     expect(noJustification.body.message).toMatch(/主任/);
-    expect((await ok(id, city, { type: 'RETURN', data: { reason: '主任应担任书记（一肩挑）' } })).state).toBe('election');
-    await ok(id, county, { type: 'RECORD_ELECTION', data: { electedOn: today(), secretaryId: director.id, committeeIds: [] } });
+    expect((await ok(id, city, { type: 'RETURN', data: { reason: '主任应担任书记（一肩挑）' } })).state).toBe(
+      'election',
+    );
+    await ok(id, county, {
+      type: 'RECORD_ELECTION',
+      data: { electedOn: today(), secretaryId: director.id, committeeIds: [] },
+    });
     const done = await ok(id, city, { type: 'APPROVE_SECRETARY' });
     expect(done).toMatchObject({ state: 'established', status: 'closed' });
 
@@ -102,16 +132,28 @@ describe('branch-formation (e2e)', () => {
     for (const t of transfers) expect(t).toMatchObject({ state: 'release_review', trigger: `case:${id}` });
 
     // the new branch's clerk receives one of them: on completion the member is in the new branch
-    const [user] = await h.ds.query(`INSERT INTO users (username, display_name, password_hash) VALUES ('branch-mingzhu', '明珠所党支部党务干事', $1) RETURNING id`, [
-      bcrypt.hashSync('demo', 4),
+    const [user] = await h.ds.query(
+      `INSERT INTO users (username, display_name, password_hash) VALUES ('branch-mingzhu', '明珠所党支部党务干事', $1) RETURNING id`,
+      [bcrypt.hashSync('demo', 4)],
+    );
+    await h.ds.query(`INSERT INTO role_assignments (user_id, role, org_id) VALUES ($1, 'clerk', $2)`, [
+      user.id,
+      org.id,
     ]);
-    await h.ds.query(`INSERT INTO role_assignments (user_id, role, org_id) VALUES ($1, 'clerk', $2)`, [user.id, org.id]);
     const newClerk = await h.as('branch-mingzhu');
     const t0 = transfers.find((t: any) => t.memberId === director.id);
     await ok(t0.id, await h.as('branch-a'), { type: 'APPROVE_RELEASE' });
-    await ok(t0.id, city, { type: 'ISSUE_LETTER', data: { letterNo: '赣律党转〔2026〕201号', validUntil: new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10) } });
+    await ok(t0.id, city, {
+      type: 'ISSUE_LETTER',
+      data: {
+        letterNo: '赣律党转〔2026〕201号',
+        validUntil: new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10),
+      },
+    });
     await ok(t0.id, newClerk, { type: 'ACCEPT' });
-    expect((await ok(t0.id, newClerk, { type: 'RECORD_REPORT', data: { reportedOn: today() } })).state).toBe('completed');
+    expect((await ok(t0.id, newClerk, { type: 'RECORD_REPORT', data: { reportedOn: today() } })).state).toBe(
+      'completed',
+    );
     const [moved] = await h.ds.query(`SELECT org_id FROM members WHERE id = $1`, [director.id]);
     expect(moved.org_id).toBe(org.id);
 
@@ -122,7 +164,10 @@ describe('branch-formation (e2e)', () => {
     expect(zg(after).none).toBe(zg(before).none - 1);
     expect(after.uncovered.some((u: any) => u.firmId === target.id)).toBe(false);
     // the formation's history is a valid chain
-    const verify = await h.http().get(`/api/v1/audit/verify?caseId=${id}`).set(await h.as('supervisor'));
+    const verify = await h
+      .http()
+      .get(`/api/v1/audit/verify?caseId=${id}`)
+      .set(await h.as('supervisor'));
     expect(verify.body).toMatchObject({ ok: true });
   });
 
@@ -132,7 +177,10 @@ describe('branch-formation (e2e)', () => {
     const id = (await open(a.id)).body.id;
     expect((await ok(id, county, survey(lawyers.slice(0, 2), 2))).state).toBe('joint_assignment');
     const joint1 = h.region.anchors.jointBranch1Id; // covers 4 units
-    const done = await ok(id, city, { type: 'ASSIGN_JOINT_BRANCH', data: { jointBranchId: joint1, liaisonMemberId: lawyers[0].id } });
+    const done = await ok(id, city, {
+      type: 'ASSIGN_JOINT_BRANCH',
+      data: { jointBranchId: joint1, liaisonMemberId: lawyers[0].id },
+    });
     expect(done).toMatchObject({ state: 'established_joint', status: 'closed' });
     expect(await firmRow(a.id)).toMatchObject({ coverage: 'joint_branch', partyOrgId: joint1 });
 
@@ -140,16 +188,29 @@ describe('branch-formation (e2e)', () => {
     const b = firm('江西洪城律师事务所赣州分所');
     const id2 = (await open(b.id)).body.id;
     expect((await ok(id2, county, survey(lawyers.slice(2, 3), 1))).state).toBe('joint_assignment');
-    const full = await send(id2, city, { type: 'ASSIGN_JOINT_BRANCH', data: { jointBranchId: joint1, liaisonMemberId: lawyers[2].id } });
+    const full = await send(id2, city, {
+      type: 'ASSIGN_JOINT_BRANCH',
+      data: { jointBranchId: joint1, liaisonMemberId: lawyers[2].id },
+    });
     expect(full.status).toBe(422);
     expect(full.body).toMatchObject({ code: 'RULE_VIOLATION' });
     expect(full.body.message).toMatch(/5/);
     // a firm's own branch is no joint branch
-    const own = await send(id2, city, { type: 'ASSIGN_JOINT_BRANCH', data: { jointBranchId: h.region.anchors.firmAOrgId, liaisonMemberId: lawyers[2].id } });
+    const own = await send(id2, city, {
+      type: 'ASSIGN_JOINT_BRANCH',
+      data: { jointBranchId: h.region.anchors.firmAOrgId, liaisonMemberId: lawyers[2].id },
+    });
     expect(own.status).toBe(422);
     expect(own.body.message).toMatch(/不是联合党支部/);
     const joint2 = h.region.orgs.find((o) => o.name === '章贡区律师行业第二联合党支部')!.id;
-    expect((await ok(id2, city, { type: 'ASSIGN_JOINT_BRANCH', data: { jointBranchId: joint2, liaisonMemberId: lawyers[2].id } })).state).toBe('established_joint');
+    expect(
+      (
+        await ok(id2, city, {
+          type: 'ASSIGN_JOINT_BRANCH',
+          data: { jointBranchId: joint2, liaisonMemberId: lawyers[2].id },
+        })
+      ).state,
+    ).toBe('established_joint');
   });
 
   it('runs a new firm from the licensing event through instructor, monitoring and re-survey to closing', async () => {
@@ -162,17 +223,38 @@ describe('branch-formation (e2e)', () => {
       firm: { name: '江西新锐律师事务所', kind: 'firm', county: '章贡区', directorName: '黄立新' },
       applicationRef: `SL-${firmId.slice(0, 8)}`,
     });
-    const res = await h.http().post('/api/v1/integrations/licensing/events').set('Content-Type', 'application/json').set('X-Signature', signLicensingBody(SECRET, body)).send(body);
+    const res = await h
+      .http()
+      .post('/api/v1/integrations/licensing/events')
+      .set('Content-Type', 'application/json')
+      .set('X-Signature', signLicensingBody(SECRET, body))
+      .send(body);
     expect(res.status).toBe(202);
     const id = res.body.caseIds[0];
-    const established = JSON.stringify({ eventId: `bf-est-${firmId}`, type: 'firm.established', occurredAt: new Date().toISOString(), firmId });
-    expect((await h.http().post('/api/v1/integrations/licensing/events').set('Content-Type', 'application/json').set('X-Signature', signLicensingBody(SECRET, established)).send(established)).status).toBe(202);
+    const established = JSON.stringify({
+      eventId: `bf-est-${firmId}`,
+      type: 'firm.established',
+      occurredAt: new Date().toISOString(),
+      firmId,
+    });
+    expect(
+      (
+        await h
+          .http()
+          .post('/api/v1/integrations/licensing/events')
+          .set('Content-Type', 'application/json')
+          .set('X-Signature', signLicensingBody(SECRET, established))
+          .send(established)
+      ).status,
+    ).toBe(202);
     expect((await coverage()).uncovered.some((u: any) => u.firmId === firmId)).toBe(true);
     // the establishment reached the running case: its date starts the whole procedure's 3-month deadline
     const planned = (await h.http().get(`/api/v1/cases/${id}`).set(city)).body;
     const shanghaiToday = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
     expect(planned.context.establishedOn).toBe(shanghaiToday);
-    expect(planned.deadlines).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'formation.overall', kind: 'deadline' })]));
+    expect(planned.deadlines).toEqual(
+      expect.arrayContaining([expect.objectContaining({ key: 'formation.overall', kind: 'deadline' })]),
+    );
     const history = (await h.http().get(`/api/v1/cases/${id}/history`).set(city)).body;
     expect(history.map((r: any) => r.type)).toEqual(['OPEN', 'FIRM_ESTABLISHED']);
     expect(history[1].actor).toMatchObject({ username: 'system' });
@@ -184,12 +266,18 @@ describe('branch-formation (e2e)', () => {
     expect(monitoring.state).toBe('monitoring');
     expect(monitoring.context.nextRecountDue).toBeTruthy();
     expect(monitoring.deadlines.some((d: any) => d.key === 'monitoring.recount')).toBe(true);
-    expect(await firmRow(firmId)).toMatchObject({ coverage: 'instructor', instructorId: instructor.id, uncoveredSince: null });
+    expect(await firmRow(firmId)).toMatchObject({
+      coverage: 'instructor',
+      instructorId: instructor.id,
+      uncoveredSince: null,
+    });
     expect((await coverage()).uncovered.some((u: any) => u.firmId === firmId)).toBe(false);
 
     // still none at the re-count: stays monitored; two members later: towards a joint branch
     expect((await ok(id, city, survey([], 0))).state).toBe('monitoring');
-    const two = h.region.members.filter((m) => m.orgId === h.region.anchors.firmBOrgId && m.status === 'full').slice(4, 6);
+    const two = h.region.members
+      .filter((m) => m.orgId === h.region.anchors.firmBOrgId && m.status === 'full')
+      .slice(4, 6);
     expect((await ok(id, city, survey(two, 2))).state).toBe('joint_assignment');
     // the firm is deregistered meanwhile: closed in the registry, and no longer counted as uncovered
     const closed = await ok(id, city, { type: 'CLOSE_FIRM', data: { reason: '律师事务所注销' } });
@@ -211,7 +299,10 @@ describe('branch-formation (e2e)', () => {
     const bo = firm('江西洪城律师事务所赣州分所');
     const res = await open(bo.id, { trigger: 'branch_office_established', headFirmOrgId: h.region.anchors.firmAOrgId });
     expect(res.status).toBe(201);
-    expect(res.body.context).toMatchObject({ guideOrgId: h.region.anchors.firmAOrgId, trigger: 'branch_office_established' });
+    expect(res.body.context).toMatchObject({
+      guideOrgId: h.region.anchors.firmAOrgId,
+      trigger: 'branch_office_established',
+    });
   });
 
   // last: it moves the suite's clock months ahead
@@ -224,12 +315,23 @@ describe('branch-formation (e2e)', () => {
       firmId,
       firm: { name: '江西迟建律师事务所', kind: 'firm', county: '章贡区', directorName: '周立' },
     });
-    const res = await h.http().post('/api/v1/integrations/licensing/events').set('Content-Type', 'application/json').set('X-Signature', signLicensingBody(SECRET, body)).send(body);
+    const res = await h
+      .http()
+      .post('/api/v1/integrations/licensing/events')
+      .set('Content-Type', 'application/json')
+      .set('X-Signature', signLicensingBody(SECRET, body))
+      .send(body);
     expect(res.status).toBe(202);
     const id = res.body.caseIds[0];
-    const overall = (await h.http().get(`/api/v1/cases/${id}`).set(city)).body.deadlines.find((d: any) => d.key === 'formation.overall' && d.kind === 'deadline');
+    const overall = (await h.http().get(`/api/v1/cases/${id}`).set(city)).body.deadlines.find(
+      (d: any) => d.key === 'formation.overall' && d.kind === 'deadline',
+    );
     expect(overall).toBeTruthy();
-    const moved = await h.http().post('/api/v1/_clock').set(await h.as('admin')).send({ set: new Date(new Date(overall.dueAt).getTime() + 86_400_000).toISOString() });
+    const moved = await h
+      .http()
+      .post('/api/v1/_clock')
+      .set(await h.as('admin'))
+      .send({ set: new Date(new Date(overall.dueAt).getTime() + 86_400_000).toISOString() });
     expect(moved.status).toBe(200);
     // who was told of the overall deadline's first escalation
     const told = await h.ds.query(

@@ -27,7 +27,11 @@ describe('membership-transfer (e2e)', () => {
       .http()
       .post('/api/v1/cases')
       .set(headers)
-      .send({ workflow: 'membership-transfer', subject: { memberId }, input: { toOrgId: h.region.anchors.firmBOrgId, ...extra } });
+      .send({
+        workflow: 'membership-transfer',
+        subject: { memberId },
+        input: { toOrgId: h.region.anchors.firmBOrgId, ...extra },
+      });
   const send = (id: string, headers: { Authorization: string }, body: Record<string, unknown>, key?: string) => {
     const req = h.http().post(`/api/v1/cases/${id}/events`).set(headers);
     if (key) req.set('Idempotency-Key', key);
@@ -38,8 +42,16 @@ describe('membership-transfer (e2e)', () => {
     const member = firmAMembers[0];
     const opened = await open(member.id);
     expect(opened.status).toBe(201);
-    expect(opened.body).toMatchObject({ workflow: 'membership-transfer', state: 'release_review', status: 'open', version: 1, definitionVersion: 1 });
-    expect(opened.body.availableEvents.map((e: any) => e.type)).toEqual(expect.arrayContaining(['APPROVE_RELEASE', 'REJECT_RELEASE']));
+    expect(opened.body).toMatchObject({
+      workflow: 'membership-transfer',
+      state: 'release_review',
+      status: 'open',
+      version: 1,
+      definitionVersion: 1,
+    });
+    expect(opened.body.availableEvents.map((e: any) => e.type)).toEqual(
+      expect.arrayContaining(['APPROVE_RELEASE', 'REJECT_RELEASE']),
+    );
     expect(opened.body.deadlines.some((d: any) => d.kind === 'deadline' && d.key)).toBe(true);
     const id = opened.body.id;
 
@@ -49,14 +61,29 @@ describe('membership-transfer (e2e)', () => {
     expect(asB.body.availableEvents).toEqual([]);
     expect((await send(id, branchB, { type: 'APPROVE_RELEASE' })).status).toBe(403);
 
-    expect((await send(id, branchA, { type: 'APPROVE_RELEASE', comment: '同意转出' })).body.state).toBe('letter_pending');
+    expect((await send(id, branchA, { type: 'APPROVE_RELEASE', comment: '同意转出' })).body.state).toBe(
+      'letter_pending',
+    );
     // the letter is issued by the sending branch's upper committee (the city committee)
-    expect((await send(id, branchA, { type: 'ISSUE_LETTER', data: { letterNo: '赣律党转〔2026〕1号', validUntil: future(60) } })).status).toBe(403);
-    const letter = await send(id, city, { type: 'ISSUE_LETTER', data: { letterNo: '赣律党转〔2026〕1号', validUntil: future(60) } });
+    expect(
+      (
+        await send(id, branchA, {
+          type: 'ISSUE_LETTER',
+          data: { letterNo: '赣律党转〔2026〕1号', validUntil: future(60) },
+        })
+      ).status,
+    ).toBe(403);
+    const letter = await send(id, city, {
+      type: 'ISSUE_LETTER',
+      data: { letterNo: '赣律党转〔2026〕1号', validUntil: future(60) },
+    });
     expect(letter.status).toBe(200);
     expect(letter.body.state).toBe('acceptance_review');
     expect((await send(id, branchB, { type: 'ACCEPT' })).body.state).toBe('awaiting_report');
-    const done = await send(id, branchB, { type: 'RECORD_REPORT', data: { reportedOn: new Date().toISOString().slice(0, 10) } });
+    const done = await send(id, branchB, {
+      type: 'RECORD_REPORT',
+      data: { reportedOn: new Date().toISOString().slice(0, 10) },
+    });
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ state: 'completed', status: 'closed', version: 5, availableEvents: [] });
 
@@ -65,18 +92,34 @@ describe('membership-transfer (e2e)', () => {
     const receipts = await h.ds.query('SELECT * FROM transfer_receipts WHERE case_id = $1', [id]);
     expect(receipts).toHaveLength(1);
     // leaving a state cancels its timers; a closed case has none pending
-    const pending = await h.ds.query(`SELECT count(*)::int AS n FROM timers WHERE case_id = $1 AND status = 'pending'`, [id]);
+    const pending = await h.ds.query(
+      `SELECT count(*)::int AS n FROM timers WHERE case_id = $1 AND status = 'pending'`,
+      [id],
+    );
     expect(pending[0].n).toBe(0);
 
     const history = await h.http().get(`/api/v1/cases/${id}/history`).set(city);
-    expect(history.body.map((r: any) => r.type)).toEqual(['OPEN', 'APPROVE_RELEASE', 'ISSUE_LETTER', 'ACCEPT', 'RECORD_REPORT']);
-    expect(history.body[0].actor).toMatchObject({ username: 'branch-a', role: 'clerk', orgId: h.region.anchors.firmAOrgId });
+    expect(history.body.map((r: any) => r.type)).toEqual([
+      'OPEN',
+      'APPROVE_RELEASE',
+      'ISSUE_LETTER',
+      'ACCEPT',
+      'RECORD_REPORT',
+    ]);
+    expect(history.body[0].actor).toMatchObject({
+      username: 'branch-a',
+      role: 'clerk',
+      orgId: h.region.anchors.firmAOrgId,
+    });
     expect(history.body[1]).toMatchObject({ comment: '同意转出', from: 'release_review', to: 'letter_pending' });
     history.body.forEach((r: any, i: number) => {
       expect(r.seq).toBe(i + 1);
       if (i > 0) expect(r.prevHash).toBe(history.body[i - 1].hash);
     });
-    const verify = await h.http().get(`/api/v1/audit/verify?caseId=${id}`).set(await h.as('supervisor'));
+    const verify = await h
+      .http()
+      .get(`/api/v1/audit/verify?caseId=${id}`)
+      .set(await h.as('supervisor'));
     expect(verify.body).toMatchObject({ ok: true, checked: 5 });
   });
 
@@ -92,14 +135,20 @@ describe('membership-transfer (e2e)', () => {
   });
 
   it('starts in acceptance_review for an external sender', async () => {
-    const res = await open(firmAMembers[2].id, branchA, { external: { senderName: '广东省律师行业党委', letterNo: '粤律党转〔2026〕8号', validUntil: future(30) } });
+    const res = await open(firmAMembers[2].id, branchA, {
+      external: { senderName: '广东省律师行业党委', letterNo: '粤律党转〔2026〕8号', validUntil: future(30) },
+    });
     expect(res.status).toBe(201);
     expect(res.body.state).toBe('acceptance_review');
   });
 
   it('refuses to release a member with an open non-conforming case (rule, 422)', async () => {
     const member = firmAMembers[3];
-    const nc = await h.http().post('/api/v1/cases').set(branchA).send({ workflow: 'nonconforming', subject: { memberId: member.id }, input: {} });
+    const nc = await h
+      .http()
+      .post('/api/v1/cases')
+      .set(branchA)
+      .send({ workflow: 'nonconforming', subject: { memberId: member.id }, input: {} });
     expect(nc.status).toBe(201);
     const id = (await open(member.id)).body.id;
     const res = await send(id, branchA, { type: 'APPROVE_RELEASE' });
@@ -110,7 +159,9 @@ describe('membership-transfer (e2e)', () => {
 
   it('lets exactly one of 8 concurrent clerks win on the same version', async () => {
     const id = (await open(firmAMembers[4].id)).body.id;
-    const results = await Promise.all(Array.from({ length: 8 }, () => send(id, branchA, { type: 'APPROVE_RELEASE', expectedVersion: 1 })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => send(id, branchA, { type: 'APPROVE_RELEASE', expectedVersion: 1 })),
+    );
     const codes = results.map((r) => r.status).sort();
     expect(codes.filter((c) => c === 200)).toHaveLength(1);
     expect(codes.filter((c) => c === 409)).toHaveLength(7);
@@ -146,7 +197,12 @@ describe('membership-transfer (e2e)', () => {
     const reused = await send(id, branchA, { type: 'REJECT_RELEASE', data: { reason: '另一请求' } }, `ev-${id}`);
     expect(reused.status).toBe(422);
     expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
-    const letter = await send(id, city, { type: 'ISSUE_LETTER', data: { letterNo: '赣律党转〔2026〕9号', validUntil: future(10) } }, `ev-${id}`);
+    const letter = await send(
+      id,
+      city,
+      { type: 'ISSUE_LETTER', data: { letterNo: '赣律党转〔2026〕9号', validUntil: future(10) } },
+      `ev-${id}`,
+    );
     expect(letter.status).toBe(200);
     expect(letter.body.version).toBe(3);
   });
@@ -161,15 +217,77 @@ describe('membership-transfer (e2e)', () => {
       [send(id, branchA, { type: 'REJECT_RELEASE', data: { reason: 'x', extra: true } }), 400, 'VALIDATION_FAILED'],
       [send(id, branchA, { type: 'lowercase' }), 400, 'VALIDATION_FAILED'],
       [send(id, branchA, { type: 'APPROVE_RELEASE', expectedVersion: 'one' }), 400, 'VALIDATION_FAILED'],
-      [h.http().post(`/api/v1/cases/${id}/events`).set(branchA).set('Content-Type', 'application/json').send('{"type": "APPROVE_'), 400, 'MALFORMED_JSON'],
-      [h.http().post(`/api/v1/cases/${id}/events`).set(branchA).send({ type: 'APPROVE_RELEASE', comment: 'x'.repeat(300_000) }), 413, 'PAYLOAD_TOO_LARGE'],
-      [h.http().post('/api/v1/cases').set(branchA).send({ workflow: 'no-such-flow', subject: { memberId: firmAMembers[7].id } }), 422, 'UNKNOWN_WORKFLOW'],
-      [h.http().post('/api/v1/cases').set(branchA).send({ workflow: 'membership-transfer', subject: { memberId: 'not-a-uuid' }, input: {} }), 400, 'VALIDATION_FAILED'],
-      [h.http().post('/api/v1/cases').set(branchA).send({ workflow: 'membership-transfer', subject: { memberId: firmAMembers[7].id }, input: { toOrgId: 5 } }), 400, 'VALIDATION_FAILED'],
+      [
+        h
+          .http()
+          .post(`/api/v1/cases/${id}/events`)
+          .set(branchA)
+          .set('Content-Type', 'application/json')
+          .send('{"type": "APPROVE_'),
+        400,
+        'MALFORMED_JSON',
+      ],
+      [
+        h
+          .http()
+          .post(`/api/v1/cases/${id}/events`)
+          .set(branchA)
+          .send({ type: 'APPROVE_RELEASE', comment: 'x'.repeat(300_000) }),
+        413,
+        'PAYLOAD_TOO_LARGE',
+      ],
+      [
+        h
+          .http()
+          .post('/api/v1/cases')
+          .set(branchA)
+          .send({ workflow: 'no-such-flow', subject: { memberId: firmAMembers[7].id } }),
+        422,
+        'UNKNOWN_WORKFLOW',
+      ],
+      [
+        h
+          .http()
+          .post('/api/v1/cases')
+          .set(branchA)
+          .send({ workflow: 'membership-transfer', subject: { memberId: 'not-a-uuid' }, input: {} }),
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        h
+          .http()
+          .post('/api/v1/cases')
+          .set(branchA)
+          .send({ workflow: 'membership-transfer', subject: { memberId: firmAMembers[7].id }, input: { toOrgId: 5 } }),
+        400,
+        'VALIDATION_FAILED',
+      ],
       [h.http().get('/api/v1/cases/not-a-uuid').set(branchA), 404, 'NOT_FOUND'],
-      [h.http().get(`/api/v1/cases/${'-'.repeat(36)}`).set(branchA), 404, 'NOT_FOUND'],
-      [h.http().post('/api/v1/cases').set(branchA).send({ workflow: 'membership-transfer', subject: { memberId: firmAMembers[7].id },
-        input: { toOrgId: h.region.anchors.firmBOrgId, external: { senderName: '外省某党组织', letterNo: 'X1', validUntil: '2026-02-30' } } }), 400, 'VALIDATION_FAILED'],
+      [
+        h
+          .http()
+          .get(`/api/v1/cases/${'-'.repeat(36)}`)
+          .set(branchA),
+        404,
+        'NOT_FOUND',
+      ],
+      [
+        h
+          .http()
+          .post('/api/v1/cases')
+          .set(branchA)
+          .send({
+            workflow: 'membership-transfer',
+            subject: { memberId: firmAMembers[7].id },
+            input: {
+              toOrgId: h.region.anchors.firmBOrgId,
+              external: { senderName: '外省某党组织', letterNo: 'X1', validUntil: '2026-02-30' },
+            },
+          }),
+        400,
+        'VALIDATION_FAILED',
+      ],
       [send(id, branchA, { type: 'REJECT_RELEASE', data: { reason: 'nul\u0000char' } }), 400, 'VALIDATION_FAILED'],
       [h.http().post('/api/v1/auth/token').send({ username: 'a\u0000b', password: 'demo' }), 400, 'VALIDATION_FAILED'],
       [h.http().get('/api/v1/cases/00000000-0000-4000-8000-000000000000').set(branchA), 404, 'NOT_FOUND'],
@@ -188,7 +306,9 @@ describe('membership-transfer (e2e)', () => {
   it('the database refuses UPDATE and DELETE on history, and verify finds a row altered behind the engine', async () => {
     const id = (await open(firmAMembers[8].id)).body.id;
     await send(id, branchA, { type: 'APPROVE_RELEASE', comment: '原始意见' });
-    await expect(h.ds.query(`UPDATE case_history SET comment = 'x' WHERE case_id = $1`, [id])).rejects.toThrow(/append-only/);
+    await expect(h.ds.query(`UPDATE case_history SET comment = 'x' WHERE case_id = $1`, [id])).rejects.toThrow(
+      /append-only/,
+    );
     await expect(h.ds.query(`DELETE FROM case_history WHERE case_id = $1`, [id])).rejects.toThrow(/append-only/);
     const supervisor = await h.as('supervisor');
     expect((await h.http().get(`/api/v1/audit/verify?caseId=${id}`).set(supervisor)).body.ok).toBe(true);

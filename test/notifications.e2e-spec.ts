@@ -26,7 +26,12 @@ function decodeEncodedWords(value: string): string {
     const bytes =
       m[2].toUpperCase() === 'B'
         ? Buffer.from(m[3], 'base64')
-        : Buffer.from(m[3].replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_s, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+        : Buffer.from(
+            m[3]
+              .replace(/_/g, ' ')
+              .replace(/=([0-9A-Fa-f]{2})/g, (_s, h: string) => String.fromCharCode(parseInt(h, 16))),
+            'latin1',
+          );
     const prev = parts[parts.length - 1];
     if (Buffer.isBuffer(prev)) parts[parts.length - 1] = Buffer.concat([prev, bytes]);
     else parts.push(bytes);
@@ -59,7 +64,9 @@ function parseMail(raw: string): ParsedMail {
   if (cte === 'base64') bytes = Buffer.from(bodyRaw.replace(/\s+/g, ''), 'base64');
   else if (cte === 'quoted-printable')
     bytes = Buffer.from(
-      bodyRaw.replace(/=\r?\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_s, h: string) => String.fromCharCode(parseInt(h, 16))),
+      bodyRaw
+        .replace(/=\r?\n/g, '')
+        .replace(/=([0-9A-Fa-f]{2})/g, (_s, h: string) => String.fromCharCode(parseInt(h, 16))),
       'latin1',
     );
   else bytes = Buffer.from(bodyRaw, 'utf8');
@@ -122,11 +129,16 @@ describe('notifications (e2e)', () => {
   });
   const notify = (n: DeadlineNotice) => h.ds.transaction((em) => svc.notifyDeadline(em, n));
   const inbox = async (username: string, query = 'pageSize=200') => {
-    const res = await h.http().get(`/api/v1/notifications?${query}`).set(await h.as(username));
+    const res = await h
+      .http()
+      .get(`/api/v1/notifications?${query}`)
+      .set(await h.as(username));
     expect(res.status).toBe(200);
     return res.body as { items: any[]; total: number; unread: number };
   };
-  const outboxRows = async (dedupeBase: string): Promise<(OutboxDelivery & { dedupe_key: string; next_attempt_at: Date; status: string })[]> =>
+  const outboxRows = async (
+    dedupeBase: string,
+  ): Promise<(OutboxDelivery & { dedupe_key: string; next_attempt_at: Date; status: string })[]> =>
     h.ds.query(
       `SELECT id, topic, payload, attempts, case_id AS "caseId", dedupe_key, next_attempt_at, status FROM outbox WHERE dedupe_key LIKE $1 ORDER BY topic`,
       [`${dedupeBase}:%`],
@@ -140,7 +152,9 @@ describe('notifications (e2e)', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         hooks.push({ url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(hookStatus, { 'Content-Type': 'application/json' }).end(hookStatus === 200 ? '{"errcode":0,"errmsg":"ok"}' : '{"error":"down"}');
+        res
+          .writeHead(hookStatus, { 'Content-Type': 'application/json' })
+          .end(hookStatus === 200 ? '{"errcode":0,"errmsg":"ok"}' : '{"error":"down"}');
       });
     });
     await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', () => resolve()));
@@ -149,7 +163,9 @@ describe('notifications (e2e)', () => {
     // api role only: no outbox relay runs, the tests call the registered handlers themselves
     h = await startHarness({ ROLE: 'api', SMTP_URL: smtpUrl });
     svc = h.app.get(NotificationsService);
-    users = Object.fromEntries((await h.ds.query(`SELECT username, id FROM users`)).map((u: any) => [u.username, u.id]));
+    users = Object.fromEntries(
+      (await h.ds.query(`SELECT username, id FROM users`)).map((u: any) => [u.username, u.id]),
+    );
 
     // a real case: a membership transfer out of firm A's branch, for a member other suites do not use
     const members = fullMembersOf(h.region, h.region.anchors.firmAOrgId);
@@ -158,7 +174,11 @@ describe('notifications (e2e)', () => {
       .http()
       .post('/api/v1/cases')
       .set(await h.as('branch-a'))
-      .send({ workflow: 'membership-transfer', subject: { memberId: member.id }, input: { toOrgId: h.region.anchors.firmBOrgId } });
+      .send({
+        workflow: 'membership-transfer',
+        subject: { memberId: member.id },
+        input: { toOrgId: h.region.anchors.firmBOrgId },
+      });
     expect(res.status).toBe(201);
     caseId = res.body.id;
   });
@@ -173,8 +193,13 @@ describe('notifications (e2e)', () => {
   it('puts a Chinese reminder in the inbox of the branch-a clerk, and nobody else', async () => {
     const n = base();
     expect(await notify(n)).toEqual({ inApp: 1, outbound: 0 });
-    const rows = await h.ds.query(`SELECT user_id, dedupe_key, deliver_at FROM notifications WHERE dedupe_key LIKE $1`, [`${n.dedupeBase}:%`]);
-    expect(rows).toEqual([{ user_id: users['branch-a'], dedupe_key: `${n.dedupeBase}:${users['branch-a']}:in_app`, deliver_at: NOW }]);
+    const rows = await h.ds.query(
+      `SELECT user_id, dedupe_key, deliver_at FROM notifications WHERE dedupe_key LIKE $1`,
+      [`${n.dedupeBase}:%`],
+    );
+    expect(rows).toEqual([
+      { user_id: users['branch-a'], dedupe_key: `${n.dedupeBase}:${users['branch-a']}:in_app`, deliver_at: NOW },
+    ]);
 
     const mine = (await inbox('branch-a')).items.filter((i) => i.caseId === caseId);
     expect(mine).toHaveLength(1);
@@ -197,7 +222,9 @@ describe('notifications (e2e)', () => {
     // concurrently, in two transactions: the unique dedupe key lets exactly one insert through
     const both = await Promise.all([notify(n), notify(n)]);
     expect(both.reduce((s, r) => s + r.inApp, 0)).toBe(0);
-    const [{ count }] = await h.ds.query(`SELECT count(*)::int AS count FROM notifications WHERE dedupe_key LIKE $1`, [`${n.dedupeBase}:%`]);
+    const [{ count }] = await h.ds.query(`SELECT count(*)::int AS count FROM notifications WHERE dedupe_key LIKE $1`, [
+      `${n.dedupeBase}:%`,
+    ]);
     expect(count).toBe(1);
   });
 
@@ -207,15 +234,42 @@ describe('notifications (e2e)', () => {
     expect(before.unread).toBeGreaterThanOrEqual(2);
     const target = before.items.find((i) => !i.read);
 
-    expect((await h.http().post(`/api/v1/notifications/${target.id}/read`).set(await h.as('branch-b'))).status).toBe(404);
-    expect((await h.http().post(`/api/v1/notifications/not-a-uuid/read`).set(await h.as('branch-a'))).status).toBe(404);
-    expect((await h.http().post(`/api/v1/notifications/${randomUUID()}/read`).set(await h.as('branch-a'))).body.code).toBe('NOT_FOUND');
+    expect(
+      (
+        await h
+          .http()
+          .post(`/api/v1/notifications/${target.id}/read`)
+          .set(await h.as('branch-b'))
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await h
+          .http()
+          .post(`/api/v1/notifications/not-a-uuid/read`)
+          .set(await h.as('branch-a'))
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await h
+          .http()
+          .post(`/api/v1/notifications/${randomUUID()}/read`)
+          .set(await h.as('branch-a'))
+      ).body.code,
+    ).toBe('NOT_FOUND');
 
-    const read = await h.http().post(`/api/v1/notifications/${target.id}/read`).set(await h.as('branch-a'));
+    const read = await h
+      .http()
+      .post(`/api/v1/notifications/${target.id}/read`)
+      .set(await h.as('branch-a'));
     expect(read.status).toBe(200);
     expect(read.body).toMatchObject({ id: target.id, read: true });
     // idempotent: the first read time stays
-    const again = await h.http().post(`/api/v1/notifications/${target.id}/read`).set(await h.as('branch-a'));
+    const again = await h
+      .http()
+      .post(`/api/v1/notifications/${target.id}/read`)
+      .set(await h.as('branch-a'));
     expect(again.body.readAt).toBe(read.body.readAt);
 
     const unreadOnly = await inbox('branch-a', 'unreadOnly=true&pageSize=200');
@@ -228,18 +282,38 @@ describe('notifications (e2e)', () => {
     expect(page.items).toHaveLength(1);
     expect(page.total).toBe(before.total);
 
-    const all = await h.http().post('/api/v1/notifications/read-all').set(await h.as('branch-a'));
+    const all = await h
+      .http()
+      .post('/api/v1/notifications/read-all')
+      .set(await h.as('branch-a'));
     expect(all.status).toBe(200);
     expect(all.body.updated).toBe(before.unread - 1);
     expect((await inbox('branch-a')).unread).toBe(0);
-    expect((await h.http().get('/api/v1/notifications?pageSize=1000').set(await h.as('branch-a'))).status).toBe(400);
+    expect(
+      (
+        await h
+          .http()
+          .get('/api/v1/notifications?pageSize=1000')
+          .set(await h.as('branch-a'))
+      ).status,
+    ).toBe(400);
   });
 
   it('routes escalations: 督办 to the upper committee’s clerk, 上报 to the supervisors above', async () => {
     const cityId = h.region.anchors.cityId;
-    const first = { ...base(), kind: 'escalation' as const, level: 1, recipients: { orgId: cityId, role: 'clerk' as const } };
+    const first = {
+      ...base(),
+      kind: 'escalation' as const,
+      level: 1,
+      recipients: { orgId: cityId, role: 'clerk' as const },
+    };
     expect(await notify(first)).toEqual({ inApp: 1, outbound: 0 });
-    const second = { ...base(), kind: 'escalation' as const, level: 2, recipients: { orgId: cityId, role: 'supervisor' as const } };
+    const second = {
+      ...base(),
+      kind: 'escalation' as const,
+      level: 2,
+      recipients: { orgId: cityId, role: 'supervisor' as const },
+    };
     expect(await notify(second)).toEqual({ inApp: 1, outbound: 0 }); // the provincial supervisor, an ancestor of the city
 
     const city = (await inbox('city')).items.filter((i) => i.caseId === caseId);
@@ -251,28 +325,44 @@ describe('notifications (e2e)', () => {
     expect((await inbox('admin')).items.filter((i) => i.caseId === caseId)).toHaveLength(0);
 
     // supervisors of the org itself count too; clerks never receive a supervisor notice
-    const atProvince = { ...base(), kind: 'escalation' as const, level: 2, recipients: { orgId: h.region.anchors.provinceId, role: 'supervisor' as const } };
+    const atProvince = {
+      ...base(),
+      kind: 'escalation' as const,
+      level: 2,
+      recipients: { orgId: h.region.anchors.provinceId, role: 'supervisor' as const },
+    };
     expect((await notify(atProvince)).inApp).toBe(1);
-    const underBranch = { ...base(), kind: 'escalation' as const, level: 2, recipients: { orgId: h.region.anchors.firmBOrgId, role: 'supervisor' as const } };
+    const underBranch = {
+      ...base(),
+      kind: 'escalation' as const,
+      level: 2,
+      recipients: { orgId: h.region.anchors.firmBOrgId, role: 'supervisor' as const },
+    };
     expect((await notify(underBranch)).inApp).toBe(1);
-    const rows = await h.ds.query(`SELECT DISTINCT user_id FROM notifications WHERE dedupe_key LIKE $1 OR dedupe_key LIKE $2`, [
-      `${atProvince.dedupeBase}:%`,
-      `${underBranch.dedupeBase}:%`,
-    ]);
+    const rows = await h.ds.query(
+      `SELECT DISTINCT user_id FROM notifications WHERE dedupe_key LIKE $1 OR dedupe_key LIKE $2`,
+      [`${atProvince.dedupeBase}:%`, `${underBranch.dedupeBase}:%`],
+    );
     expect(rows).toEqual([{ user_id: users.supervisor }]);
   });
 
   it('holds a reminder raised at night until the next working morning (not shown before)', async () => {
     const calendar = h.app.get(WorkingCalendar);
     // a night in the future, so that "not shown yet" holds against the engine's real clock
-    const night = DateTime.now().setZone('Asia/Shanghai').plus({ days: 30 }).set({ hour: 22, minute: 0, second: 0, millisecond: 0 }).toJSDate();
+    const night = DateTime.now()
+      .setZone('Asia/Shanghai')
+      .plus({ days: 30 })
+      .set({ hour: 22, minute: 0, second: 0, millisecond: 0 })
+      .toJSDate();
     const expected = new Date(calendar.nextWorkingMorning(night, 9));
     expect(DateTime.fromJSDate(expected, { zone: 'Asia/Shanghai' }).hour).toBe(9);
     expect(expected.getTime()).toBeGreaterThan(night.getTime());
 
     const n = { ...base(), now: night };
     expect((await notify(n)).inApp).toBe(1);
-    const [row] = await h.ds.query(`SELECT deliver_at, created_at FROM notifications WHERE dedupe_key LIKE $1`, [`${n.dedupeBase}:%`]);
+    const [row] = await h.ds.query(`SELECT deliver_at, created_at FROM notifications WHERE dedupe_key LIKE $1`, [
+      `${n.dedupeBase}:%`,
+    ]);
     expect(row.deliver_at).toEqual(expected);
     expect(row.created_at).toEqual(night);
     expect((await inbox('branch-a')).items.some((i) => i.deliverAt === expected.toISOString())).toBe(false);
@@ -281,13 +371,17 @@ describe('notifications (e2e)', () => {
     // the policy's quiet hours decide: with none (from == to) a working-day night is not quiet
     const sameNightNoQuiet = { ...base(), now: night, quietHours: { from: '00:00', to: '00:00' } };
     await notify(sameNightNoQuiet);
-    const [plain] = await h.ds.query(`SELECT deliver_at FROM notifications WHERE dedupe_key LIKE $1`, [`${sameNightNoQuiet.dedupeBase}:%`]);
+    const [plain] = await h.ds.query(`SELECT deliver_at FROM notifications WHERE dedupe_key LIKE $1`, [
+      `${sameNightNoQuiet.dedupeBase}:%`,
+    ]);
     expect(plain.deliver_at).toEqual(calendar.isWorkingDay(night) ? night : expected);
 
     // overdue notices wait too by default, not with deferEscalations: false
     const overdue = { ...base(), kind: 'overdue' as const, now: night, deferEscalations: false };
     await notify(overdue);
-    const [od] = await h.ds.query(`SELECT deliver_at FROM notifications WHERE dedupe_key LIKE $1`, [`${overdue.dedupeBase}:%`]);
+    const [od] = await h.ds.query(`SELECT deliver_at FROM notifications WHERE dedupe_key LIKE $1`, [
+      `${overdue.dedupeBase}:%`,
+    ]);
     expect(od.deliver_at).toEqual(night);
   });
 
@@ -297,48 +391,107 @@ describe('notifications (e2e)', () => {
   let webhookChannelId: string;
 
   it('manages channel subscriptions over HTTP: own, and an org’s by its clerk', async () => {
-    const post = async (user: string, body: object) => h.http().post('/api/v1/notifications/channels').set(await h.as(user)).send(body);
+    const post = async (user: string, body: object) =>
+      h
+        .http()
+        .post('/api/v1/notifications/channels')
+        .set(await h.as(user))
+        .send(body);
 
     const bad = await post('branch-a', { channel: 'email', address: 'not-an-address' });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('VALIDATION_FAILED');
     expect(bad.body.details.map((d: any) => d.field)).toEqual(['address']);
     expect((await post('branch-a', { channel: 'webhook', address: 'ftp://127.0.0.1/x' })).status).toBe(400);
-    expect((await post('branch-a', { channel: 'email', address: 'a@example.com', secret: 'only-for-webhooks' })).status).toBe(400);
+    expect(
+      (await post('branch-a', { channel: 'email', address: 'a@example.com', secret: 'only-for-webhooks' })).status,
+    ).toBe(400);
     expect((await post('branch-a', { channel: 'email', address: 'a@example.com', extra: 1 })).status).toBe(400);
 
     const email = await post('branch-a', { channel: 'email', address: 'branch-a@example.com' });
     expect(email.status).toBe(201);
-    expect(email.body).toMatchObject({ channel: 'email', address: 'branch-a@example.com', userId: users['branch-a'], orgId: null, enabled: true, hasSecret: false });
+    expect(email.body).toMatchObject({
+      channel: 'email',
+      address: 'branch-a@example.com',
+      userId: users['branch-a'],
+      orgId: null,
+      enabled: true,
+      hasSecret: false,
+    });
     emailChannelId = email.body.id;
     const dup = await post('branch-a', { channel: 'email', address: 'branch-a@example.com' });
     expect(dup.status).toBe(409);
     expect(dup.body.code).toBe('DUPLICATE');
 
     // an org's channel: only a clerk of exactly that org (or an admin)
-    expect((await post('branch-a', { channel: 'webhook', address: hookUrl, orgId: h.region.anchors.firmBOrgId })).status).toBe(403);
-    expect((await post('city', { channel: 'webhook', address: hookUrl, orgId: h.region.anchors.firmAOrgId })).status).toBe(403);
-    const hook = await post('branch-a', { channel: 'webhook', address: hookUrl, secret: 'robot-secret-123', orgId: h.region.anchors.firmAOrgId });
+    expect(
+      (await post('branch-a', { channel: 'webhook', address: hookUrl, orgId: h.region.anchors.firmBOrgId })).status,
+    ).toBe(403);
+    expect(
+      (await post('city', { channel: 'webhook', address: hookUrl, orgId: h.region.anchors.firmAOrgId })).status,
+    ).toBe(403);
+    const hook = await post('branch-a', {
+      channel: 'webhook',
+      address: hookUrl,
+      secret: 'robot-secret-123',
+      orgId: h.region.anchors.firmAOrgId,
+    });
     expect(hook.status).toBe(201);
-    expect(hook.body).toMatchObject({ channel: 'webhook', address: hookUrl, userId: null, orgId: h.region.anchors.firmAOrgId, hasSecret: true });
+    expect(hook.body).toMatchObject({
+      channel: 'webhook',
+      address: hookUrl,
+      userId: null,
+      orgId: h.region.anchors.firmAOrgId,
+      hasSecret: true,
+    });
     expect(JSON.stringify(hook.body)).not.toContain('robot-secret-123');
     webhookChannelId = hook.body.id;
     // the same address on the user as well: one message per address, not two
     expect((await post('branch-a', { channel: 'webhook', address: hookUrl })).status).toBe(201);
 
-    const listed = await h.http().get('/api/v1/notifications/channels').set(await h.as('branch-a'));
+    const listed = await h
+      .http()
+      .get('/api/v1/notifications/channels')
+      .set(await h.as('branch-a'));
     expect(listed.status).toBe(200);
     expect(listed.body.map((c: any) => c.id)).toEqual(expect.arrayContaining([emailChannelId, webhookChannelId]));
     expect(JSON.stringify(listed.body)).not.toContain('robot-secret-123');
-    const others = await h.http().get('/api/v1/notifications/channels').set(await h.as('branch-b'));
+    const others = await h
+      .http()
+      .get('/api/v1/notifications/channels')
+      .set(await h.as('branch-b'));
     expect(others.body).toEqual([]);
-    expect((await h.http().get(`/api/v1/notifications/channels?orgId=${h.region.anchors.firmAOrgId}`).set(await h.as('branch-b'))).status).toBe(403);
-    const byAdmin = await h.http().get(`/api/v1/notifications/channels?orgId=${h.region.anchors.firmAOrgId}`).set(await h.as('admin'));
+    expect(
+      (
+        await h
+          .http()
+          .get(`/api/v1/notifications/channels?orgId=${h.region.anchors.firmAOrgId}`)
+          .set(await h.as('branch-b'))
+      ).status,
+    ).toBe(403);
+    const byAdmin = await h
+      .http()
+      .get(`/api/v1/notifications/channels?orgId=${h.region.anchors.firmAOrgId}`)
+      .set(await h.as('admin'));
     expect(byAdmin.body.map((c: any) => c.id)).toEqual([webhookChannelId]);
 
     // someone else's subscription is not found, not forbidden
-    expect((await h.http().delete(`/api/v1/notifications/channels/${emailChannelId}`).set(await h.as('branch-b'))).status).toBe(404);
-    expect((await h.http().delete(`/api/v1/notifications/channels/${webhookChannelId}`).set(await h.as('city'))).status).toBe(404);
+    expect(
+      (
+        await h
+          .http()
+          .delete(`/api/v1/notifications/channels/${emailChannelId}`)
+          .set(await h.as('branch-b'))
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await h
+          .http()
+          .delete(`/api/v1/notifications/channels/${webhookChannelId}`)
+          .set(await h.as('city'))
+      ).status,
+    ).toBe(404);
   });
 
   it('e-mails the reminder through a real SMTP server, exactly once, with a Chinese subject', async () => {
@@ -403,11 +556,17 @@ describe('notifications (e2e)', () => {
   });
 
   it('a stage scheduled by day but delivered late at night: shown in-app at once, pushed out the next working morning', async () => {
-    const lateNight = DateTime.now().setZone('Asia/Shanghai').plus({ days: 30 }).set({ hour: 23, minute: 30, second: 0, millisecond: 0 }).toJSDate();
+    const lateNight = DateTime.now()
+      .setZone('Asia/Shanghai')
+      .plus({ days: 30 })
+      .set({ hour: 23, minute: 30, second: 0, millisecond: 0 })
+      .toJSDate();
     const n = { ...base(), stageAt: NOW, now: lateNight };
     const t0 = Date.now();
     expect(await notify(n)).toEqual({ inApp: 1, outbound: 2 }); // branch-a's e-mail, the branch's webhook
-    const [row] = await h.ds.query(`SELECT id, deliver_at FROM notifications WHERE dedupe_key LIKE $1`, [`${n.dedupeBase}:%`]);
+    const [row] = await h.ds.query(`SELECT id, deliver_at FROM notifications WHERE dedupe_key LIKE $1`, [
+      `${n.dedupeBase}:%`,
+    ]);
     expect(row.deliver_at).toEqual(NOW);
     expect((await inbox('branch-a')).items.some((i) => i.id === row.id)).toBe(true);
     const expectedSend = new Date(h.app.get(WorkingCalendar).nextWorkingMorning(lateNight, 9));
@@ -422,11 +581,17 @@ describe('notifications (e2e)', () => {
   });
 
   it('defers outbound messages of a night reminder by the same delay (outbox runs on wall time)', async () => {
-    const night = DateTime.now().setZone('Asia/Shanghai').plus({ days: 30 }).set({ hour: 22, minute: 0, second: 0, millisecond: 0 }).toJSDate();
+    const night = DateTime.now()
+      .setZone('Asia/Shanghai')
+      .plus({ days: 30 })
+      .set({ hour: 22, minute: 0, second: 0, millisecond: 0 })
+      .toJSDate();
     const n = { ...base(), now: night };
     const t0 = Date.now();
     await notify(n);
-    const [inApp] = await h.ds.query(`SELECT deliver_at FROM notifications WHERE dedupe_key LIKE $1`, [`${n.dedupeBase}:%`]);
+    const [inApp] = await h.ds.query(`SELECT deliver_at FROM notifications WHERE dedupe_key LIKE $1`, [
+      `${n.dedupeBase}:%`,
+    ]);
     const delay = new Date(inApp.deliver_at).getTime() - night.getTime();
     expect(delay).toBeGreaterThan(0);
     for (const r of await outboxRows(n.dedupeBase)) {
@@ -441,7 +606,9 @@ describe('notifications (e2e)', () => {
     const n = base();
     await notify(n);
     const [row] = await outboxRows(n.dedupeBase);
-    const unconfigured = new EmailNotificationHandler(channelLookup(h.ds), { from: 'PartyFlow <noreply@partyflow.local>' });
+    const unconfigured = new EmailNotificationHandler(channelLookup(h.ds), {
+      from: 'PartyFlow <noreply@partyflow.local>',
+    });
     const before = mails.length;
     await expect(unconfigured.deliver(row)).rejects.toThrow(/SMTP_URL/);
     expect(mails.length).toBe(before);
@@ -451,11 +618,16 @@ describe('notifications (e2e)', () => {
     const n = base();
     await notify(n);
     const rows = await outboxRows(n.dedupeBase);
-    const del = await h.http().delete(`/api/v1/notifications/channels/${emailChannelId}`).set(await h.as('branch-a'));
+    const del = await h
+      .http()
+      .delete(`/api/v1/notifications/channels/${emailChannelId}`)
+      .set(await h.as('branch-a'));
     expect(del.status).toBe(200);
     const mailsBefore = mails.length;
     // undeliverable, not "delivered": the relay marks the row dead with the reason, and does not retry
-    await expect(h.app.get(OutboxHandlers).get('notification.email')!.deliver(rows[0])).rejects.toBeInstanceOf(OutboxUndeliverable);
+    await expect(h.app.get(OutboxHandlers).get('notification.email')!.deliver(rows[0])).rejects.toBeInstanceOf(
+      OutboxUndeliverable,
+    );
     expect(mails.length).toBe(mailsBefore);
 
     const after = base();

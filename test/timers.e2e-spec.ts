@@ -24,18 +24,32 @@ describe('durable timers (e2e)', () => {
   afterAll(() => h.close());
 
   const clock = async (body: object) => {
-    const res = await h.http().post('/api/v1/_clock').set(await h.as('admin')).send(body);
-    if (res.status !== 200) throw new Error(`clock ${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body)}`);
+    const res = await h
+      .http()
+      .post('/api/v1/_clock')
+      .set(await h.as('admin'))
+      .send(body);
+    if (res.status !== 200)
+      throw new Error(`clock ${JSON.stringify(body)} → ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   };
   const notificationsOf = async (username: string) =>
-    (await h.http().get('/api/v1/notifications?pageSize=100').set(await h.as(username))).body.items as { title: string; link?: any; caseId?: string }[];
+    (
+      await h
+        .http()
+        .get('/api/v1/notifications?pageSize=100')
+        .set(await h.as(username))
+    ).body.items as { title: string; link?: any; caseId?: string }[];
   const openTransfer = async (memberId: string) => {
     const res = await h
       .http()
       .post('/api/v1/cases')
       .set(await h.as('branch-b'))
-      .send({ workflow: 'membership-transfer', subject: { memberId }, input: { toOrgId: h.region.anchors.firmAOrgId } });
+      .send({
+        workflow: 'membership-transfer',
+        subject: { memberId },
+        input: { toOrgId: h.region.anchors.firmAOrgId },
+      });
     if (res.status !== 201) throw new Error(`open → ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   };
@@ -46,7 +60,8 @@ describe('durable timers (e2e)', () => {
     expect(kinds).toEqual(expect.arrayContaining(['reminder', 'deadline', 'escalation']));
     const due = opened.deadlines.find((d: any) => d.kind === 'deadline');
     expect(due.rule).toMatch(/5个工作日/);
-    const countFor = async (u: string) => (await notificationsOf(u)).filter((n) => JSON.stringify(n).includes(opened.id)).length;
+    const countFor = async (u: string) =>
+      (await notificationsOf(u)).filter((n) => JSON.stringify(n).includes(opened.id)).length;
 
     // move past the due time (23:59:59) and the quiet night after it: reminders, the deadline and the first
     // escalation fire in order; notices raised at night are shown from the next working morning
@@ -54,17 +69,35 @@ describe('durable timers (e2e)', () => {
     expect(moved.fired).toBeGreaterThanOrEqual(4);
     expect(await countFor('branch-b')).toBeGreaterThanOrEqual(3); // two reminders + overdue
     expect(await countFor('city')).toBe(1); // escalation to the sending branch's upper committee
-    const view = (await h.http().get(`/api/v1/cases/${opened.id}`).set(await h.as('branch-b'))).body;
+    const view = (
+      await h
+        .http()
+        .get(`/api/v1/cases/${opened.id}`)
+        .set(await h.as('branch-b'))
+    ).body;
     expect(view.deadlines.every((d: any) => d.overdue)).toBe(true);
-    const overdueList = await h.http().get('/api/v1/cases?overdue=true&pageSize=200').set(await h.as('branch-b'));
+    const overdueList = await h
+      .http()
+      .get('/api/v1/cases?overdue=true&pageSize=200')
+      .set(await h.as('branch-b'));
     expect(overdueList.body.items.some((c: any) => c.id === opened.id)).toBe(true);
 
     // acting cancels the remaining escalation to the supervisor
-    await h.http().post(`/api/v1/cases/${opened.id}/events`).set(await h.as('branch-b')).send({ type: 'APPROVE_RELEASE' });
-    const stale = await h.ds.query(`SELECT status FROM timers WHERE case_id = $1 AND state_path = 'release_review'`, [opened.id]);
+    await h
+      .http()
+      .post(`/api/v1/cases/${opened.id}/events`)
+      .set(await h.as('branch-b'))
+      .send({ type: 'APPROVE_RELEASE' });
+    const stale = await h.ds.query(`SELECT status FROM timers WHERE case_id = $1 AND state_path = 'release_review'`, [
+      opened.id,
+    ]);
     expect(stale.every((t: any) => t.status !== 'pending')).toBe(true);
     await clock({ advance: 'P10D' });
-    expect((await notificationsOf('supervisor')).filter((n) => JSON.stringify(n).includes(opened.id) && /上报/.test(n.title))).toHaveLength(0);
+    expect(
+      (await notificationsOf('supervisor')).filter(
+        (n) => JSON.stringify(n).includes(opened.id) && /上报/.test(n.title),
+      ),
+    ).toHaveLength(0);
   });
 
   it('keeps a passed deadline on the case (overdue list, first task) and never re-delivers it when a transition leaves the state active', async () => {
@@ -73,10 +106,16 @@ describe('durable timers (e2e)', () => {
     // far past the due time and both escalations: every stage of the release_review deadline has fired
     await clock({ set: new Date(new Date(due.dueAt).getTime() + 30 * 86_400_000).toISOString() });
     const delivered = async () =>
-      (await h.ds.query(`SELECT count(*)::int AS n FROM timer_deliveries d JOIN timers t ON t.id = d.timer_id WHERE t.case_id = $1 AND t.deadline_key = 'release_review.due'`, [opened.id]))[0].n;
+      (
+        await h.ds.query(
+          `SELECT count(*)::int AS n FROM timer_deliveries d JOIN timers t ON t.id = d.timer_id WHERE t.case_id = $1 AND t.deadline_key = 'release_review.due'`,
+          [opened.id],
+        )
+      )[0].n;
     const before = await delivered();
     expect(before).toBeGreaterThanOrEqual(4);
-    const notices = async () => (await h.ds.query(`SELECT count(*)::int AS n FROM notifications WHERE case_id = $1`, [opened.id]))[0].n;
+    const notices = async () =>
+      (await h.ds.query(`SELECT count(*)::int AS n FROM notifications WHERE case_id = $1`, [opened.id]))[0].n;
     const noticesBefore = await notices();
 
     // a transition that stays in release_review (the licensing approval is recorded on the case) re-plans its timers
@@ -84,35 +123,79 @@ describe('durable timers (e2e)', () => {
     await clock({ advance: 'PT1H' });
     expect(await delivered()).toBe(before);
     expect(await notices()).toBe(noticesBefore);
-    const pending = await h.ds.query(`SELECT count(*)::int AS n FROM timers WHERE case_id = $1 AND deadline_key = 'release_review.due' AND status = 'pending'`, [opened.id]);
+    const pending = await h.ds.query(
+      `SELECT count(*)::int AS n FROM timers WHERE case_id = $1 AND deadline_key = 'release_review.due' AND status = 'pending'`,
+      [opened.id],
+    );
     expect(pending[0].n).toBe(0);
 
     // still overdue: on the case, in ?overdue=true and at the head of the clerk's tasks
-    const view = (await h.http().get(`/api/v1/cases/${opened.id}`).set(await h.as('branch-b'))).body;
-    expect(view.deadlines).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'release_review.due', kind: 'deadline', overdue: true })]));
-    const overdue = (await h.http().get('/api/v1/cases?overdue=true&pageSize=200').set(await h.as('branch-b'))).body.items;
+    const view = (
+      await h
+        .http()
+        .get(`/api/v1/cases/${opened.id}`)
+        .set(await h.as('branch-b'))
+    ).body;
+    expect(view.deadlines).toEqual(
+      expect.arrayContaining([expect.objectContaining({ key: 'release_review.due', kind: 'deadline', overdue: true })]),
+    );
+    const overdue = (
+      await h
+        .http()
+        .get('/api/v1/cases?overdue=true&pageSize=200')
+        .set(await h.as('branch-b'))
+    ).body.items;
     expect(overdue.some((c: any) => c.id === opened.id)).toBe(true);
-    const tasks = (await h.http().get('/api/v1/tasks').set(await h.as('branch-b'))).body;
+    const tasks = (
+      await h
+        .http()
+        .get('/api/v1/tasks')
+        .set(await h.as('branch-b'))
+    ).body;
     const mine = tasks.find((t: any) => t.caseId === opened.id);
     expect(mine).toMatchObject({ overdue: true });
-    expect(tasks.findIndex((t: any) => t.caseId === opened.id)).toBeLessThan(tasks.findIndex((t: any) => !t.overdue) === -1 ? Infinity : tasks.findIndex((t: any) => !t.overdue));
+    expect(tasks.findIndex((t: any) => t.caseId === opened.id)).toBeLessThan(
+      tasks.findIndex((t: any) => !t.overdue) === -1 ? Infinity : tasks.findIndex((t: any) => !t.overdue),
+    );
 
     // acting ends the visit: the passed deadline is no longer shown
-    await h.http().post(`/api/v1/cases/${opened.id}/events`).set(await h.as('branch-b')).send({ type: 'APPROVE_RELEASE' }).expect(200);
-    const after = (await h.http().get(`/api/v1/cases/${opened.id}`).set(await h.as('branch-b'))).body;
+    await h
+      .http()
+      .post(`/api/v1/cases/${opened.id}/events`)
+      .set(await h.as('branch-b'))
+      .send({ type: 'APPROVE_RELEASE' })
+      .expect(200);
+    const after = (
+      await h
+        .http()
+        .get(`/api/v1/cases/${opened.id}`)
+        .set(await h.as('branch-b'))
+    ).body;
     expect(after.deadlines.some((d: any) => d.key === 'release_review.due')).toBe(false);
   });
 
   it('escalates a city committee that is late itself to the supervisors above it, not back to its own clerks', async () => {
     const member = fullMembersOf(h.region, h.region.anchors.firmAOrgId)[0];
-    const res = await h.http().post('/api/v1/cases').set(await h.as('branch-a'))
-      .send({ workflow: 'membership-transfer', subject: { memberId: member.id }, input: { toOrgId: h.region.anchors.firmBOrgId } });
+    const res = await h
+      .http()
+      .post('/api/v1/cases')
+      .set(await h.as('branch-a'))
+      .send({
+        workflow: 'membership-transfer',
+        subject: { memberId: member.id },
+        input: { toOrgId: h.region.anchors.firmBOrgId },
+      });
     expect(res.status).toBe(201);
-    const opened = await h.http().post(`/api/v1/cases/${res.body.id}/events`).set(await h.as('branch-a')).send({ type: 'APPROVE_RELEASE' });
+    const opened = await h
+      .http()
+      .post(`/api/v1/cases/${res.body.id}/events`)
+      .set(await h.as('branch-a'))
+      .send({ type: 'APPROVE_RELEASE' });
     expect(opened.body.state).toBe('letter_pending'); // the city committee issues the letter
     const due = opened.body.deadlines.find((d: any) => d.kind === 'deadline' && d.state === 'letter_pending');
     await clock({ set: new Date(new Date(due.dueAt).getTime() + 3 * 86_400_000).toISOString() });
-    const escalations = async (u: string) => (await notificationsOf(u)).filter((n) => n.caseId === res.body.id && /督办|上报/.test(n.title));
+    const escalations = async (u: string) =>
+      (await notificationsOf(u)).filter((n) => n.caseId === res.body.id && /督办|上报/.test(n.title));
     expect(await escalations('city')).toHaveLength(0);
     expect((await escalations('supervisor')).length).toBeGreaterThanOrEqual(1);
   });
@@ -120,24 +203,48 @@ describe('durable timers (e2e)', () => {
   it('lets the clock expire a transfer letter: letter_expired, recorded as the system actor', async () => {
     const c = await openTransfer(members[1].id);
     const send = async (user: string, body: object) => {
-      const res = await h.http().post(`/api/v1/cases/${c.id}/events`).set(await h.as(user)).send(body);
+      const res = await h
+        .http()
+        .post(`/api/v1/cases/${c.id}/events`)
+        .set(await h.as(user))
+        .send(body);
       expect(res.status).toBe(200);
       return res.body;
     };
-    const now = new Date((await h.http().get('/api/v1/_clock').set(await h.as('admin'))).body.now);
+    const now = new Date(
+      (
+        await h
+          .http()
+          .get('/api/v1/_clock')
+          .set(await h.as('admin'))
+      ).body.now,
+    );
     const validUntil = new Date(now.getTime() + 20 * 86_400_000).toISOString().slice(0, 10);
     await send('branch-b', { type: 'APPROVE_RELEASE' });
     await send('city', { type: 'ISSUE_LETTER', data: { letterNo: '赣律党转〔2026〕77号', validUntil } });
     await send('branch-a', { type: 'ACCEPT' });
     await clock({ advance: 'P25D' });
-    const after = (await h.http().get(`/api/v1/cases/${c.id}`).set(await h.as('branch-a'))).body;
+    const after = (
+      await h
+        .http()
+        .get(`/api/v1/cases/${c.id}`)
+        .set(await h.as('branch-a'))
+    ).body;
     expect(after.state).toBe('letter_expired');
-    const history = (await h.http().get(`/api/v1/cases/${c.id}/history`).set(await h.as('branch-a'))).body;
+    const history = (
+      await h
+        .http()
+        .get(`/api/v1/cases/${c.id}/history`)
+        .set(await h.as('branch-a'))
+    ).body;
     const expiry = history.find((r: any) => r.type === 'LETTER_EXPIRED');
     expect(expiry.actor).toMatchObject({ username: 'system', userId: null });
     // the clock stepped through the due instant: the expiry happened when the letter ran out (the end of its
     // last day, Beijing time), not at the moved-to time five days later
-    const [validity] = await h.ds.query(`SELECT due_at FROM timers WHERE case_id = $1 AND deadline_key = 'awaiting_report.letter_validity'`, [c.id]);
+    const [validity] = await h.ds.query(
+      `SELECT due_at FROM timers WHERE case_id = $1 AND deadline_key = 'awaiting_report.letter_validity'`,
+      [c.id],
+    );
     expect(new Date(validity.due_at).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' })).toBe(validUntil);
     expect(Math.abs(new Date(expiry.at).getTime() - new Date(validity.due_at).getTime())).toBeLessThan(5_000);
     // and the new state's deadline, counted from the expiry, fires within a single later move that passes it
@@ -147,7 +254,14 @@ describe('durable timers (e2e)', () => {
       [c.id],
     );
     expect(n).toBe(1);
-    expect((await h.http().get(`/api/v1/audit/verify?caseId=${c.id}`).set(await h.as('supervisor'))).body.ok).toBe(true);
+    expect(
+      (
+        await h
+          .http()
+          .get(`/api/v1/audit/verify?caseId=${c.id}`)
+          .set(await h.as('supervisor'))
+      ).body.ok,
+    ).toBe(true);
   });
 
   it('marks deadlines in a year without calendar data provisional, and recomputes them when the year is added', async () => {
@@ -157,43 +271,95 @@ describe('durable timers (e2e)', () => {
     // weekends only: 09-29, 09-30, 10-01, 10-04, 10-05 — provisional, and visible as such
     expect(before).toMatchObject({ provisional: true });
     expect(before.dueAt.slice(0, 10)).toBe('2027-10-05');
-    const notAdmin = await h.http().post('/api/v1/calendar/years').set(await h.as('city')).send({});
+    const notAdmin = await h
+      .http()
+      .post('/api/v1/calendar/years')
+      .set(await h.as('city'))
+      .send({});
     expect(notAdmin.status).toBe(403);
-    const bad = await h.http().post('/api/v1/calendar/years').set(await h.as('admin')).send({ year: 2027, holidays: [{ name: 'x', dates: ['2026-01-01'] }] });
+    const bad = await h
+      .http()
+      .post('/api/v1/calendar/years')
+      .set(await h.as('admin'))
+      .send({ year: 2027, holidays: [{ name: 'x', dates: ['2026-01-01'] }] });
     expect(bad.status).toBe(400);
     const year2027 = {
       year: 2027,
       source: '测试用 2027 年安排',
-      holidays: [{ name: '国庆节', dates: ['2027-10-01', '2027-10-02', '2027-10-03', '2027-10-04', '2027-10-05', '2027-10-06', '2027-10-07'] }],
+      holidays: [
+        {
+          name: '国庆节',
+          dates: ['2027-10-01', '2027-10-02', '2027-10-03', '2027-10-04', '2027-10-05', '2027-10-06', '2027-10-07'],
+        },
+      ],
       workdays: [{ name: '国庆节调休', dates: ['2027-09-26', '2027-10-09'] }],
     };
-    const added = await h.http().post('/api/v1/calendar/years').set(await h.as('admin')).send(year2027);
+    const added = await h
+      .http()
+      .post('/api/v1/calendar/years')
+      .set(await h.as('admin'))
+      .send(year2027);
     expect(added.status).toBe(201);
     expect(added.body.replannedCases).toBeGreaterThanOrEqual(1);
-    const after = (await h.http().get(`/api/v1/cases/${opened.id}`).set(await h.as('branch-b'))).body.deadlines.find((d: any) => d.kind === 'deadline');
+    const after = (
+      await h
+        .http()
+        .get(`/api/v1/cases/${opened.id}`)
+        .set(await h.as('branch-b'))
+    ).body.deadlines.find((d: any) => d.kind === 'deadline');
     // 09-29, 09-30, 10-08, 10-09 (a make-up Saturday), 10-11
     expect(after.provisional).toBe(false);
     expect(new Date(after.dueAt).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' })).toBe('2027-10-11');
-    expect((await h.http().get('/api/v1/calendar/years').set(await h.as('city'))).body.map((y: any) => y.year)).toContain(2027);
+    expect(
+      (
+        await h
+          .http()
+          .get('/api/v1/calendar/years')
+          .set(await h.as('city'))
+      ).body.map((y: any) => y.year),
+    ).toContain(2027);
   });
 
   it('refuses to move the clock backwards, or for anyone but an admin', async () => {
-    const res = await h.http().post('/api/v1/_clock').set(await h.as('admin')).send({ set: '2000-01-01T00:00:00Z' });
+    const res = await h
+      .http()
+      .post('/api/v1/_clock')
+      .set(await h.as('admin'))
+      .send({ set: '2000-01-01T00:00:00Z' });
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('CLOCK_BACKWARDS');
     // only an admin moves time; anybody signed in may read it
-    const clerk = await h.http().post('/api/v1/_clock').set(await h.as('city')).send({ advance: 'PT1H' });
+    const clerk = await h
+      .http()
+      .post('/api/v1/_clock')
+      .set(await h.as('city'))
+      .send({ advance: 'PT1H' });
     expect(clerk.status).toBe(403);
-    expect((await h.http().get('/api/v1/_clock').set(await h.as('city'))).status).toBe(200);
+    expect(
+      (
+        await h
+          .http()
+          .get('/api/v1/_clock')
+          .set(await h.as('city'))
+      ).status,
+    ).toBe(200);
   });
 
   // ---------------------------------------------------------------- delivery through BullMQ worker processes
 
   /** Timers for real cases due `inMs` from engine-now, with one reminder stage each (the planner is tested elsewhere). */
   async function seedDueTimers(count: number, inMs: number): Promise<{ caseIds: string[]; timerIds: string[] }> {
-    const now = new Date((await h.http().get('/api/v1/_clock').set(await h.as('admin'))).body.now).getTime();
+    const now = new Date(
+      (
+        await h
+          .http()
+          .get('/api/v1/_clock')
+          .set(await h.as('admin'))
+      ).body.now,
+    ).getTime();
     const caseIds: string[] = [];
-    for (let i = 0; i < Math.min(count, 2); i++) caseIds.push((await openTransfer(members[2 + caseIds.length + seeded].id)).id);
+    for (let i = 0; i < Math.min(count, 2); i++)
+      caseIds.push((await openTransfer(members[2 + caseIds.length + seeded].id)).id);
     seeded += caseIds.length;
     const timerIds = Array.from({ length: count }, () => randomUUID());
     const at = new Date(now + inMs).toISOString();
@@ -201,7 +367,12 @@ describe('durable timers (e2e)', () => {
       `INSERT INTO timers (id, case_id, epoch, state_path, deadline_key, due_at, party, rule, title, stages, next_at, ident)
        SELECT t.id, t.case_id, 1, 'release_review', 'test.' || t.id, $3::timestamptz, 'sending', '测试', '测试提醒', $4::jsonb, $3::timestamptz, 'test|' || t.id
        FROM unnest($1::uuid[], $2::uuid[]) AS t(id, case_id)`,
-      [timerIds, timerIds.map((_, i) => caseIds[i % caseIds.length]), at, JSON.stringify([{ kind: 'reminder', level: 0, at }])],
+      [
+        timerIds,
+        timerIds.map((_, i) => caseIds[i % caseIds.length]),
+        at,
+        JSON.stringify([{ kind: 'reminder', level: 0, at }]),
+      ],
     );
     return { caseIds, timerIds };
   }
@@ -210,7 +381,15 @@ describe('durable timers (e2e)', () => {
   const workers: ChildProcess[] = [];
   function startWorker(env: Record<string, string> = {}): Promise<ChildProcess> {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/main.ts', '--role', 'worker'], {
-      env: { ...process.env, ...h.env, ROLE: 'worker', DEMO: '0', CLOCK_CONTROL: '0', PF_RELAY_EVERY_MS: '300', ...env },
+      env: {
+        ...process.env,
+        ...h.env,
+        ROLE: 'worker',
+        DEMO: '0',
+        CLOCK_CONTROL: '0',
+        PF_RELAY_EVERY_MS: '300',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     workers.push(child);
@@ -243,18 +422,33 @@ describe('durable timers (e2e)', () => {
   async function waitDelivered(timerIds: string[], timeoutMs = 30_000) {
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const [{ n }] = await h.ds.query(`SELECT count(*)::int AS n FROM timer_deliveries WHERE timer_id = ANY($1::uuid[])`, [timerIds]);
+      const [{ n }] = await h.ds.query(
+        `SELECT count(*)::int AS n FROM timer_deliveries WHERE timer_id = ANY($1::uuid[])`,
+        [timerIds],
+      );
       if (n >= timerIds.length || Date.now() > until) return n;
       await new Promise((r) => setTimeout(r, 200));
     }
   }
   const notificationsFor = async (timerIds: string[]) =>
-    (await h.ds.query(`SELECT count(*)::int AS n FROM notifications WHERE split_part(dedupe_key, ':', 2) = ANY($1::text[])`, [timerIds]))[0].n;
+    (
+      await h.ds.query(
+        `SELECT count(*)::int AS n FROM notifications WHERE split_part(dedupe_key, ':', 2) = ANY($1::text[])`,
+        [timerIds],
+      )
+    )[0].n;
 
   it('a worker starting with calendar data for a year re-plans the deadlines computed provisionally for it', async () => {
     const member = fullMembersOf(h.region, h.region.anchors.firmAOrgId)[1];
-    const res = await h.http().post('/api/v1/cases').set(await h.as('branch-a'))
-      .send({ workflow: 'membership-transfer', subject: { memberId: member.id }, input: { toOrgId: h.region.anchors.firmBOrgId } });
+    const res = await h
+      .http()
+      .post('/api/v1/cases')
+      .set(await h.as('branch-a'))
+      .send({
+        workflow: 'membership-transfer',
+        subject: { memberId: member.id },
+        input: { toOrgId: h.region.anchors.firmBOrgId },
+      });
     expect(res.status).toBe(201);
     // as if planned before this year's file was in config/calendars
     const [[stale]] = await h.ds.query(
@@ -265,7 +459,10 @@ describe('durable timers (e2e)', () => {
     const until = Date.now() + 20_000;
     let rows: { id: string; status: string; provisional: boolean }[] = [];
     while (Date.now() < until) {
-      rows = await h.ds.query(`SELECT id, status, provisional FROM timers WHERE case_id = $1 AND deadline_key = 'release_review.due'`, [res.body.id]);
+      rows = await h.ds.query(
+        `SELECT id, status, provisional FROM timers WHERE case_id = $1 AND deadline_key = 'release_review.due'`,
+        [res.body.id],
+      );
       if (rows.some((r) => r.id === stale.id && r.status === 'cancelled')) break;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -311,7 +508,10 @@ describe('durable timers (e2e)', () => {
     // wait until the doomed worker holds the claimed rows (their locks are visible), then kill it
     const until = Date.now() + 15_000;
     for (;;) {
-      const locked = await h.ds.query(`SELECT count(*)::int AS n FROM (SELECT id FROM timers WHERE id = ANY($1::uuid[]) FOR UPDATE SKIP LOCKED) x`, [timerIds]);
+      const locked = await h.ds.query(
+        `SELECT count(*)::int AS n FROM (SELECT id FROM timers WHERE id = ANY($1::uuid[]) FOR UPDATE SKIP LOCKED) x`,
+        [timerIds],
+      );
       if (locked[0].n === 0 || Date.now() > until) break;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -17,7 +17,18 @@ import { WorkflowsController } from './workflows.controller';
 /** The HTTP application: controllers only; the work happens in libs/. */
 @Module({
   imports: [AuthModule, TerminusModule],
-  controllers: [CalendarController, AuthController, RegistryController, WorkflowsController, CasesController, AuditController, HealthController, NotificationsController, LicensingController, ReportsController],
+  controllers: [
+    CalendarController,
+    AuthController,
+    RegistryController,
+    WorkflowsController,
+    CasesController,
+    AuditController,
+    HealthController,
+    NotificationsController,
+    LicensingController,
+    ReportsController,
+  ],
   providers: [RegistryService, AuditService],
 })
 export class ApiModule {}

@@ -1,5 +1,13 @@
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags, OmitType } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+  OmitType,
+} from '@nestjs/swagger';
 import { AuditService } from '../../libs/audit/audit.service';
 import { attachmentDisposition, LEDGER_MAX_ROWS, XLSX_CONTENT_TYPE } from '../../libs/audit/ledger-export';
 import { CurrentUser } from '../../libs/auth/auth.guard';
@@ -31,11 +39,21 @@ export class AuditController {
       `工作表「校验」为所导出案件的哈希链校验结果。单次最多 ${LEDGER_MAX_ROWS} 条，超出时返回 422，请缩小筛选范围。`,
   })
   @ApiProduces(XLSX_CONTENT_TYPE)
-  @ApiOkResponse({ description: `Excel 工作簿；Content-Disposition: attachment; filename*=UTF-8''律师行业党建流程台帐_<时间>.xlsx`, schema: { type: 'string', format: 'binary' } })
+  @ApiOkResponse({
+    description: `Excel 工作簿；Content-Disposition: attachment; filename*=UTF-8''律师行业党建流程台帐_<时间>.xlsx`,
+    schema: { type: 'string', format: 'binary' },
+  })
   @ApiResponse({ status: 400, description: '筛选条件无效（VALIDATION_FAILED）' })
-  @ApiResponse({ status: 422, description: `符合条件的记录超过 ${LEDGER_MAX_ROWS} 条（RULE_VIOLATION），请缩小筛选范围` })
+  @ApiResponse({
+    status: 422,
+    description: `符合条件的记录超过 ${LEDGER_MAX_ROWS} 条（RULE_VIOLATION），请缩小筛选范围`,
+  })
   async export(@CurrentUser() u: Principal, @Query() q: AuditExportQueryDto): Promise<StreamableFile> {
     const { fileName, content } = await this.audit.exportLedger(u, q);
-    return new StreamableFile(content, { type: XLSX_CONTENT_TYPE, disposition: attachmentDisposition(fileName), length: content.length });
+    return new StreamableFile(content, {
+      type: XLSX_CONTENT_TYPE,
+      disposition: attachmentDisposition(fileName),
+      length: content.length,
+    });
   }
 }

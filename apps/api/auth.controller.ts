@@ -25,4 +25,9 @@ export class AuthController {
   }
 }
 
-export const presentUser = (u: Principal) => ({ id: u.userId, username: u.username, displayName: u.displayName, roles: u.roles });
+export const presentUser = (u: Principal) => ({
+  id: u.userId,
+  username: u.username,
+  displayName: u.displayName,
+  roles: u.roles,
+});

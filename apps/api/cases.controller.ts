@@ -21,7 +21,12 @@ export class CasesController {
 
   @Post('cases')
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  async open(@CurrentUser() u: Principal, @Body() dto: CreateCaseDto, @IdempotencyKey() key: string | undefined, @Res({ passthrough: true }) res: Response) {
+  async open(
+    @CurrentUser() u: Principal,
+    @Body() dto: CreateCaseDto,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { record, created } = await this.engine.openCase(u, dto, { idempotencyKey: key });
     res.status(created ? 201 : 200);
     return this.cases.view(u, record);
@@ -37,7 +42,13 @@ export class CasesController {
 
   @Post('cases/:id/events')
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  async send(@CurrentUser() u: Principal, @Param('id') id: string, @Body() dto: SendEventDto, @IdempotencyKey() key: string | undefined, @Res({ passthrough: true }) res: Response) {
+  async send(
+    @CurrentUser() u: Principal,
+    @Param('id') id: string,
+    @Body() dto: SendEventDto,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { record } = await this.engine.sendEvent(u, id, dto, { idempotencyKey: key });
     res.status(200);
     return this.cases.view(u, record);

@@ -13,7 +13,9 @@ import { TimerDrainService } from '../../libs/timers/timer-drain.service';
 export class MoveClockDto {
   @ApiPropertyOptional({ example: 'P30D', description: 'ISO 8601 时长' })
   @IsOptional()
-  @Matches(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, { message: 'advance 必须是 ISO 8601 时长，如 P30D、PT2H' })
+  @Matches(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/, {
+    message: 'advance 必须是 ISO 8601 时长，如 P30D、PT2H',
+  })
   advance?: string;
 
   @ApiPropertyOptional({ example: '2027-01-01T00:00:00+08:00' })
@@ -55,11 +57,15 @@ export class ClockController {
   @HttpCode(200)
   async move(@Body() dto: MoveClockDto, @CurrentUser() user: Principal) {
     if (!isAdmin(user)) throw AppError.forbidden('仅管理员可以拨动系统时钟');
-    if (!!dto.advance === !!dto.set) throw AppError.validation([{ field: 'advance', errors: ['advance 与 set 必须且只能提供一个'] }]);
+    if (!!dto.advance === !!dto.set)
+      throw AppError.validation([{ field: 'advance', errors: ['advance 与 set 必须且只能提供一个'] }]);
     await this.sync.refresh();
     const now = this.clock.now();
-    const target = dto.advance ? new Date(now.getTime() + Duration.fromISO(dto.advance).toMillis()) : new Date(dto.set!);
-    if (target.getTime() < now.getTime()) throw new AppError(422, 'CLOCK_BACKWARDS', `时钟只能向前拨动（当前 ${now.toISOString()}）`);
+    const target = dto.advance
+      ? new Date(now.getTime() + Duration.fromISO(dto.advance).toMillis())
+      : new Date(dto.set!);
+    if (target.getTime() < now.getTime())
+      throw new AppError(422, 'CLOCK_BACKWARDS', `时钟只能向前拨动（当前 ${now.toISOString()}）`);
 
     const total = { fired: 0, events: 0, cancelled: 0 };
     const add = (r: { fired: number; events: number; cancelled: number }) => {
@@ -68,13 +74,19 @@ export class ClockController {
       total.cancelled += r.cancelled;
       return r.fired + r.cancelled;
     };
-    const nextDue = async (): Promise<Date | null> => (await this.ds.query(`SELECT min(next_at) AS at FROM timers WHERE status = 'pending' AND next_at <= $1`, [target]))[0].at;
+    const nextDue = async (): Promise<Date | null> =>
+      (
+        await this.ds.query(`SELECT min(next_at) AS at FROM timers WHERE status = 'pending' AND next_at <= $1`, [
+          target,
+        ])
+      )[0].at;
     const waitUntil = Date.now() + 60_000;
     for (let at = await nextDue(); at; at = await nextDue()) {
       await this.sync.moveTo(new Date(Math.max(at.getTime(), this.clock.now().getTime())));
       // nothing delivered here: another process holds those rows right now; give it a moment
       if (add(await this.drain.drain()) === 0) {
-        if (Date.now() > waitUntil) throw new AppError(503, 'DEPENDENCY_UNAVAILABLE', '到期提醒仍在由其他进程处理，请稍后重试');
+        if (Date.now() > waitUntil)
+          throw new AppError(503, 'DEPENDENCY_UNAVAILABLE', '到期提醒仍在由其他进程处理，请稍后重试');
         await new Promise((r) => setTimeout(r, 50));
       }
     }

@@ -27,7 +27,8 @@ export class HealthController {
       () => this.probe('postgres', () => this.ds.query('SELECT 1')),
       () => this.probe('redis', () => this.redis.ping()),
       // queue lag is reported, not judged: late timers are an alert (see /metrics), not an outage
-      async () => this.indicator.check('timers').up({ ...(await this.metrics.lag().catch(() => ({ error: 'unavailable' }))) }),
+      async () =>
+        this.indicator.check('timers').up({ ...(await this.metrics.lag().catch(() => ({ error: 'unavailable' }))) }),
     ]);
   }
 

@@ -6,6 +6,8 @@ export const IdempotencyKey = createParamDecorator((_: unknown, ctx: ExecutionCo
   const value = ctx.switchToHttp().getRequest().headers['idempotency-key'];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(value))
-    throw AppError.validation([{ field: 'Idempotency-Key', errors: ['Idempotency-Key 必须是 1–200 个可打印 ASCII 字符'] }]);
+    throw AppError.validation([
+      { field: 'Idempotency-Key', errors: ['Idempotency-Key 必须是 1–200 个可打印 ASCII 字符'] },
+    ]);
   return value;
 });

@@ -43,10 +43,20 @@ export class LicensingController {
   @Public()
   @Get('applications/:applicationRef')
   @ApiBearerAuth()
-  @ApiOperation({ summary: '查询执业申请的党组织关系接转状态（not_required | pending | completed | exception_approved）' })
-  @ApiHeader({ name: 'X-Signature', required: false, description: 'sha256=<hex HMAC of "GET /api/v1/integrations/licensing/applications/<applicationRef>">' })
+  @ApiOperation({
+    summary: '查询执业申请的党组织关系接转状态（not_required | pending | completed | exception_approved）',
+  })
+  @ApiHeader({
+    name: 'X-Signature',
+    required: false,
+    description: 'sha256=<hex HMAC of "GET /api/v1/integrations/licensing/applications/<applicationRef>">',
+  })
   @ApiResponse({ status: 200, type: ApplicationStatusDto })
-  async application(@Param('applicationRef') ref: string, @Headers('authorization') authorization?: string, @Headers('x-signature') signature?: string) {
+  async application(
+    @Param('applicationRef') ref: string,
+    @Headers('authorization') authorization?: string,
+    @Headers('x-signature') signature?: string,
+  ) {
     if (signature !== undefined) return this.licensing.application(ref, { signature });
     const token = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
     if (!token) throw new AppError(401, 'UNAUTHORIZED', '未登录：缺少访问令牌或签名');

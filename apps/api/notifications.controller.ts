@@ -2,7 +2,11 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../../libs/auth/auth.guard';
 import type { Principal } from '../../libs/auth/principal';
-import { CreateNotificationChannelDto, ListChannelsQueryDto, ListNotificationsQueryDto } from '../../libs/notifications/dto';
+import {
+  CreateNotificationChannelDto,
+  ListChannelsQueryDto,
+  ListNotificationsQueryDto,
+} from '../../libs/notifications/dto';
 import { NotificationChannelsService } from '../../libs/notifications/notification-channels.service';
 import { NotificationsService } from '../../libs/notifications/notifications.service';
 

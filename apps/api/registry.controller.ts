@@ -21,7 +21,11 @@ export class RegistryController {
     return this.registry.createOrg(u, dto);
   }
 
-  @Get('firms') firms(@CurrentUser() u: Principal, @Query('county') county?: string, @Query('coverage') coverage?: string) {
+  @Get('firms') firms(
+    @CurrentUser() u: Principal,
+    @Query('county') county?: string,
+    @Query('coverage') coverage?: string,
+  ) {
     return this.registry.firms(u, { county, coverage });
   }
   @Get('firms/:id') firm(@CurrentUser() u: Principal, @Param('id') id: string) {

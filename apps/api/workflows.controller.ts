@@ -32,8 +32,20 @@ function summary(def: WorkflowDefinition) {
       name,
       title: s.title,
       actors: s.actors ?? [],
-      deadlines: (s.deadlines ?? []).map((d) => ({ key: d.key, title: d.title, amount: d.amount, unit: d.unit, anchor: d.anchor, fireEvent: d.fireEvent ?? null })),
+      deadlines: (s.deadlines ?? []).map((d) => ({
+        key: d.key,
+        title: d.title,
+        amount: d.amount,
+        unit: d.unit,
+        anchor: d.anchor,
+        fireEvent: d.fireEvent ?? null,
+      })),
     })),
-    events: Object.entries(def.events).map(([type, e]) => ({ type, title: e.title, system: !!e.system, actors: e.actors ?? null })),
+    events: Object.entries(def.events).map(([type, e]) => ({
+      type,
+      title: e.title,
+      system: !!e.system,
+      actors: e.actors ?? null,
+    })),
   };
 }

@@ -35,11 +35,14 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
       new Worker(QUEUES.timers, async () => this.drain.drain({ parallel: 4 }), { ...common, concurrency: 2 }),
       new Worker(QUEUES.outbox, async (job) => this.deliver(job.data.id), { ...common, concurrency: 8 }),
     ];
-    for (const w of this.workers) w.on('failed', (job, err) => this.logger.warn(`${w.name} job ${job?.id} failed: ${err.message}`));
+    for (const w of this.workers)
+      w.on('failed', (job, err) => this.logger.warn(`${w.name} job ${job?.id} failed: ${err.message}`));
     await this.relay();
     this.ticker = setInterval(() => void this.relay(), this.config.PF_RELAY_EVERY_MS);
     this.ticker.unref();
-    this.logger.log(`定时与外发处理已启动（timers and outbox workers running, relay every ${this.config.PF_RELAY_EVERY_MS} ms）`);
+    this.logger.log(
+      `定时与外发处理已启动（timers and outbox workers running, relay every ${this.config.PF_RELAY_EVERY_MS} ms）`,
+    );
   }
 
   async onApplicationShutdown() {

@@ -6,7 +6,15 @@ import { Clock } from '../engine/clock';
 import { GENESIS_HASH, historyHash } from '../engine/canonical-json';
 import { EngineService } from '../engine/engine.service';
 import { WorkflowRegistry } from '../engine/workflow-registry';
-import { buildLedger, LEDGER_MAX_ROWS, LedgerEvent, LedgerFilter, LedgerNames, ledgerFileName, renderLedgerXlsx } from './ledger-export';
+import {
+  buildLedger,
+  LEDGER_MAX_ROWS,
+  LedgerEvent,
+  LedgerFilter,
+  LedgerNames,
+  ledgerFileName,
+  renderLedgerXlsx,
+} from './ledger-export';
 
 /** The events filter: the ledger's filter plus paging. */
 export interface AuditFilter extends LedgerFilter {
@@ -61,7 +69,10 @@ export class AuditService {
     if (f.type) where.push(`h.type = ${p(f.type)}`);
     if (f.from) where.push(`h.at >= ${p(f.from)}::timestamptz`);
     if (f.to) where.push(`h.at < ${p(f.to)}::timestamptz`);
-    return { sql: `FROM case_history h JOIN cases c ON c.id = h.case_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`, params };
+    return {
+      sql: `FROM case_history h JOIN cases c ON c.id = h.case_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+      params,
+    };
   }
 
   async events(principal: Principal, f: AuditFilter) {
@@ -73,7 +84,12 @@ export class AuditService {
       q.params,
     );
     const total = rows[0]?.total ?? 0;
-    return { items: rows.map(({ total: _t, ...r }) => ({ ...r, at: new Date(r.at).toISOString() })), total, page, pageSize };
+    return {
+      items: rows.map(({ total: _t, ...r }) => ({ ...r, at: new Date(r.at).toISOString() })),
+      total,
+      page,
+      pageSize,
+    };
   }
 
   /**
@@ -85,10 +101,13 @@ export class AuditService {
     const q = this.filtered(principal, filter);
     const [{ n: total }] = await this.ds.query(`SELECT count(*)::int AS n ${q.sql}`, q.params);
     if (total > this.exportMaxRows)
-      throw AppError.rule(`符合条件的记录共 ${total} 条，超过单次导出上限 ${this.exportMaxRows} 条，请缩小筛选范围（如限定起止时间、流程、组织或办理人）后分批导出`, {
-        total,
-        limit: this.exportMaxRows,
-      });
+      throw AppError.rule(
+        `符合条件的记录共 ${total} 条，超过单次导出上限 ${this.exportMaxRows} 条，请缩小筛选范围（如限定起止时间、流程、组织或办理人）后分批导出`,
+        {
+          total,
+          limit: this.exportMaxRows,
+        },
+      );
     const events: LedgerEvent[] = await this.ds.query(
       `SELECT ${EVENT_COLUMNS}, c.definition_version AS "definitionVersion", c.subject ${q.sql} ${EVENT_ORDER} LIMIT ${this.exportMaxRows}`,
       q.params,
@@ -96,20 +115,32 @@ export class AuditService {
     const caseIds = [...new Set(events.map((e) => e.caseId))];
     const [names, checks] = await Promise.all([this.ledgerNames(principal, events, filter), this.verifyEach(caseIds)]);
     const now = this.clock.now();
-    const ledger = buildLedger({ events, names, checks, filter, registry: this.registry, exportedAt: now, exportedBy: principal.displayName });
+    const ledger = buildLedger({
+      events,
+      names,
+      checks,
+      filter,
+      registry: this.registry,
+      exportedAt: now,
+      exportedBy: principal.displayName,
+    });
     return { fileName: ledgerFileName(now), content: await renderLedgerXlsx(ledger) };
   }
 
   /** Names the ledger shows instead of ids: actors, their organizations, the cases' subjects, the filter's org and user. */
   private async ledgerNames(principal: Principal, events: LedgerEvent[], f: LedgerFilter): Promise<LedgerNames> {
-    const ids = (pick: (e: LedgerEvent) => unknown) => [...new Set(events.map(pick).filter((v): v is string => typeof v === 'string'))];
+    const ids = (pick: (e: LedgerEvent) => unknown) => [
+      ...new Set(events.map(pick).filter((v): v is string => typeof v === 'string')),
+    ];
     const usernames = ids((e) => e.actor?.username);
     const orgIds = ids((e) => e.actor?.orgId).concat(ids((e) => e.subject?.orgId));
     const memberIds = ids((e) => e.subject?.memberId);
     const firmIds = ids((e) => e.subject?.firmId);
     const pairs = (rows: { id: string; name: string }[]) => new Map(rows.map((r) => [r.id, r.name]));
     const [users, orgs, members, firms] = await Promise.all([
-      this.ds.query(`SELECT username AS id, display_name AS name FROM users WHERE username = ANY($1::text[])`, [usernames]),
+      this.ds.query(`SELECT username AS id, display_name AS name FROM users WHERE username = ANY($1::text[])`, [
+        usernames,
+      ]),
       this.ds.query(`SELECT id, name FROM orgs WHERE id = ANY($1::uuid[])`, [orgIds]),
       this.ds.query(`SELECT id, name FROM members WHERE id = ANY($1::uuid[])`, [memberIds]),
       this.ds.query(`SELECT id, name FROM firms WHERE id = ANY($1::uuid[])`, [firmIds]),
@@ -118,7 +149,8 @@ export class AuditService {
     let filterOrg: string | undefined;
     if (f.orgId) {
       const [org] = await this.ds.query(`SELECT name, path FROM orgs WHERE id = $1`, [f.orgId]);
-      if (org && (isAdmin(principal) || scopeOrgIds(principal).some((id) => org.path.includes(`/${id}/`)))) filterOrg = org.name;
+      if (org && (isAdmin(principal) || scopeOrgIds(principal).some((id) => org.path.includes(`/${id}/`))))
+        filterOrg = org.name;
     }
     // the filter's user is named from the rows (a user who acted on a case the caller sees)
     const filterUser = f.userId ? events.find((e) => e.actor?.userId === f.userId)?.actor.username : undefined;
@@ -143,14 +175,17 @@ export class AuditService {
     else {
       const rows: { id: string }[] = isAdmin(principal)
         ? await this.ds.query(`SELECT id FROM cases ORDER BY opened_at, id`)
-        : await this.ds.query(`SELECT id FROM cases WHERE scope_org_ids && $1::uuid[] ORDER BY opened_at, id`, [scopeOrgIds(principal)]);
+        : await this.ds.query(`SELECT id FROM cases WHERE scope_org_ids && $1::uuid[] ORDER BY opened_at, id`, [
+            scopeOrgIds(principal),
+          ]);
       caseIds = rows.map((r) => r.id);
     }
     let checked = 0;
     for await (const batch of this.chains(caseIds)) {
       for (const check of batch) {
         checked += check.checked;
-        if (!check.ok) return { ok: false, checked, cases: caseIds.length, brokenAt: { caseId: check.caseId, ...check.brokenAt! } };
+        if (!check.ok)
+          return { ok: false, checked, cases: caseIds.length, brokenAt: { caseId: check.caseId, ...check.brokenAt! } };
       }
     }
     return { ok: true, checked, cases: caseIds.length };
@@ -191,7 +226,12 @@ function checkChain(caseId: string, chain: any[]): CaseChainCheck {
   for (let k = 0; k < chain.length; k++) {
     const r = chain[k];
     checked++;
-    const broken = (reason: string): CaseChainCheck => ({ caseId, ok: false, checked, brokenAt: { seq: r.seq, reason } });
+    const broken = (reason: string): CaseChainCheck => ({
+      caseId,
+      ok: false,
+      checked,
+      brokenAt: { seq: r.seq, reason },
+    });
     if (r.seq !== k + 1) return broken(`序号不连续：应为 ${k + 1}`);
     if (r.prev_hash !== prev) return broken('前一条记录的哈希不匹配');
     const expected = historyHash(prev, {
@@ -210,6 +250,11 @@ function checkChain(caseId: string, chain: any[]): CaseChainCheck {
   }
   const last = chain[chain.length - 1];
   if (!last || last.head_hash !== prev || last.version !== chain.length)
-    return { caseId, ok: false, checked, brokenAt: { seq: chain.length + 1, reason: '历史记录缺失（与案件版本不符）' } };
+    return {
+      caseId,
+      ok: false,
+      checked,
+      brokenAt: { seq: chain.length + 1, reason: '历史记录缺失（与案件版本不符）' },
+    };
   return { caseId, ok: true, checked };
 }

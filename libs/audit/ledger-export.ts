@@ -24,11 +24,29 @@ export const VERIFY_SHEET = '校验';
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** Column headers of the 台帐 sheet, in order. */
-export const LEDGER_HEADERS = ['序号', '时间', '流程', '案件编号', '办理对象', '环节（前→后）', '事项', '办理人', '角色', '所在组织', '意见/说明', '哈希'] as const;
+export const LEDGER_HEADERS = [
+  '序号',
+  '时间',
+  '流程',
+  '案件编号',
+  '办理对象',
+  '环节（前→后）',
+  '事项',
+  '办理人',
+  '角色',
+  '所在组织',
+  '意见/说明',
+  '哈希',
+] as const;
 const LEDGER_WIDTHS = [8, 18, 16, 38, 22, 36, 28, 28, 12, 30, 40, 68];
 
 /** Chinese names of the roles (`role_assignments.role`). */
-export const ROLE_TITLES: Record<string, string> = { admin: '管理员', supervisor: '督查员', clerk: '党务干事', orgdept: '组织部门' };
+export const ROLE_TITLES: Record<string, string> = {
+  admin: '管理员',
+  supervisor: '督查员',
+  clerk: '党务干事',
+  orgdept: '组织部门',
+};
 
 /** The opening row of every case (written by the engine, not an event of the workflow). */
 const OPEN_TITLE = '发起流程';
@@ -118,7 +136,10 @@ export function ledgerFileName(at: Date): string {
 
 /** `attachment; filename*=UTF-8''…` (RFC 6266 / RFC 5987: the Chinese name percent-encoded as UTF-8). */
 export function attachmentDisposition(fileName: string): string {
-  const encoded = encodeURIComponent(fileName).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(fileName).replace(
+    /['()*!]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `attachment; filename*=UTF-8''${encoded}`;
 }
 
@@ -165,7 +186,8 @@ function describeFilter(f: LedgerFilter, names: LedgerNames, registry: WorkflowR
   }
   if (f.orgId) parts.push(`组织：${names.filterOrg ?? f.orgId}（含下级）`);
   if (f.userId) parts.push(`办理人：${names.filterUser ?? f.userId}`);
-  if (f.from || f.to) parts.push(`时间：${[f.from && `${f.from} 起`, f.to && `${f.to} 前`].filter(Boolean).join('，')}`);
+  if (f.from || f.to)
+    parts.push(`时间：${[f.from && `${f.from} 起`, f.to && `${f.to} 前`].filter(Boolean).join('，')}`);
   return parts.length ? parts.join('；') : '全部记录';
 }
 
@@ -272,7 +294,10 @@ export async function renderLedgerXlsx(ledger: Ledger): Promise<Buffer> {
     {
       richText: [
         { text: LEDGER_TITLE, font: { bold: true, size: 16 } },
-        { text: `\n筛选条件：${ledger.filter}　　导出时间：${ledger.exportedAt}（北京时间）　　导出人：${ledger.exportedBy}　　共 ${ledger.rows.length} 条`, font: { size: 10 } },
+        {
+          text: `\n筛选条件：${ledger.filter}　　导出时间：${ledger.exportedAt}（北京时间）　　导出人：${ledger.exportedBy}　　共 ${ledger.rows.length} 条`,
+          font: { size: 10 },
+        },
       ],
     },
   ]);
@@ -289,7 +314,20 @@ export async function renderLedgerXlsx(ledger: Ledger): Promise<Buffer> {
   });
   header.commit();
   ledger.rows.forEach((r, i) => {
-    const row = sheet.addRow([i + 1, r.at, r.workflow, r.caseId, r.subject, r.steps, r.event, r.actor, r.role, r.org, r.comment, r.hash]);
+    const row = sheet.addRow([
+      i + 1,
+      r.at,
+      r.workflow,
+      r.caseId,
+      r.subject,
+      r.steps,
+      r.event,
+      r.actor,
+      r.role,
+      r.org,
+      r.comment,
+      r.hash,
+    ]);
     row.alignment = { vertical: 'top' };
     row.getCell(11).alignment = { wrapText: true, vertical: 'top' };
     row.commit();
@@ -298,7 +336,9 @@ export async function renderLedgerXlsx(ledger: Ledger): Promise<Buffer> {
 
   // ------------------------------------------------------------------ 校验
   const v = ledger.verification;
-  const check = wb.addWorksheet(VERIFY_SHEET, { views: [{ state: 'frozen', xSplit: 0, ySplit: 9, topLeftCell: 'A10', activeCell: 'A10' }] });
+  const check = wb.addWorksheet(VERIFY_SHEET, {
+    views: [{ state: 'frozen', xSplit: 0, ySplit: 9, topLeftCell: 'A10', activeCell: 'A10' }],
+  });
   check.columns = [8, 38, 16, 22, 10, 10, 16, 40].map((width, i) => ({ key: `v${i}`, width }));
   const heading = check.addRow(['台帐哈希链校验']);
   heading.getCell(1).font = { bold: true, size: 14 };
@@ -310,7 +350,10 @@ export async function renderLedgerXlsx(ledger: Ledger): Promise<Buffer> {
     ['校验记录数', v.checked],
     ['校验时间', `${v.checkedAt}（北京时间）`],
     ['筛选条件', ledger.filter],
-    ['校验方法', '对所导出案件的全部历史记录（含筛选范围以外的记录）逐条重算 SHA-256 哈希，核对与前一条记录的链接及案件当前版本；任何记录被改动、删除或插入，校验即不通过。'],
+    [
+      '校验方法',
+      '对所导出案件的全部历史记录（含筛选范围以外的记录）逐条重算 SHA-256 哈希，核对与前一条记录的链接及案件当前版本；任何记录被改动、删除或插入，校验即不通过。',
+    ],
   ];
   facts.forEach(([k, value], i) => {
     const row = check.addRow([k, value]);
@@ -323,7 +366,16 @@ export async function renderLedgerXlsx(ledger: Ledger): Promise<Buffer> {
     row.commit();
   });
   check.addRow([]).commit();
-  const tableHeader = check.addRow(['序号', '案件编号', '流程', '办理对象', '记录数', '结果', '异常位置（序号）', '说明']);
+  const tableHeader = check.addRow([
+    '序号',
+    '案件编号',
+    '流程',
+    '办理对象',
+    '记录数',
+    '结果',
+    '异常位置（序号）',
+    '说明',
+  ]);
   tableHeader.eachCell((cell) => {
     cell.font = BOLD;
     cell.fill = HEADER_FILL;
@@ -331,7 +383,16 @@ export async function renderLedgerXlsx(ledger: Ledger): Promise<Buffer> {
   });
   tableHeader.commit();
   v.perCase.forEach((c, i) => {
-    const row = check.addRow([i + 1, c.caseId, c.workflow, c.subject, c.checked, c.ok ? '完整' : '异常', c.brokenSeq ?? '', c.reason ?? '']);
+    const row = check.addRow([
+      i + 1,
+      c.caseId,
+      c.workflow,
+      c.subject,
+      c.checked,
+      c.ok ? '完整' : '异常',
+      c.brokenSeq ?? '',
+      c.reason ?? '',
+    ]);
     if (!c.ok) row.getCell(6).font = { bold: true, color: { argb: 'FF9C0006' } };
     row.commit();
   });

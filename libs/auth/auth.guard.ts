@@ -9,7 +9,9 @@ const PUBLIC = 'partyflow:public';
 export const Public = () => SetMetadata(PUBLIC, true);
 
 /** The authenticated principal of the request. */
-export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => ctx.switchToHttp().getRequest().principal);
+export const CurrentUser = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): Principal => ctx.switchToHttp().getRequest().principal,
+);
 
 /** Global guard: every route needs a valid Bearer JWT unless marked @Public(). */
 @Injectable()

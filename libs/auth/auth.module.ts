@@ -9,7 +9,10 @@ import { AuthService } from './auth.service';
   imports: [
     JwtModule.registerAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ secret: config.JWT_SECRET, signOptions: { expiresIn: config.JWT_EXPIRES_IN as any } }),
+      useFactory: (config: AppConfig) => ({
+        secret: config.JWT_SECRET,
+        signOptions: { expiresIn: config.JWT_EXPIRES_IN as any },
+      }),
     }),
   ],
   providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }],

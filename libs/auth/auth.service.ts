@@ -26,7 +26,10 @@ export class AuthService {
     const ok = await bcrypt.compare(password, row?.password_hash ?? DUMMY_HASH);
     if (!row || !ok) throw new AppError(401, 'INVALID_CREDENTIALS', '用户名或密码错误');
     const user = (await this.principal(row.id))!;
-    return { accessToken: await this.jwt.signAsync({ sub: user.userId, username: user.username } satisfies TokenClaims), user };
+    return {
+      accessToken: await this.jwt.signAsync({ sub: user.userId, username: user.username } satisfies TokenClaims),
+      user,
+    };
   }
 
   async verify(token: string): Promise<Principal | null> {
@@ -39,10 +42,11 @@ export class AuthService {
   }
 
   async principal(userId: string): Promise<Principal | null> {
-    const rows: { id: string; username: string; display_name: string; role: string | null; org_id: string | null }[] = await this.ds.query(
-      `SELECT u.id, u.username, u.display_name, r.role, r.org_id FROM users u LEFT JOIN role_assignments r ON r.user_id = u.id WHERE u.id = $1`,
-      [userId],
-    );
+    const rows: { id: string; username: string; display_name: string; role: string | null; org_id: string | null }[] =
+      await this.ds.query(
+        `SELECT u.id, u.username, u.display_name, r.role, r.org_id FROM users u LEFT JOIN role_assignments r ON r.user_id = u.id WHERE u.id = $1`,
+        [userId],
+      );
     if (!rows.length) return null;
     return {
       userId: rows[0].id,

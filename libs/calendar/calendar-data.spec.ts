@@ -43,7 +43,10 @@ describe('calendar data files (config/calendars)', () => {
    */
   describe.each([2024, 2025, 2026])('cross-check %i with chinese-days', (y) => {
     const cal = new WorkingCalendar(files, { logger: silent });
-    const pkg = require(`chinese-days/dist/years/${y}.json`) as { holidays: Record<string, string>; workdays: Record<string, string> };
+    const pkg = require(`chinese-days/dist/years/${y}.json`) as {
+      holidays: Record<string, string>;
+      workdays: Record<string, string>;
+    };
     const ours = files.find((f) => f.year === y)!;
 
     it('has the same days off and make-up days', () => {
@@ -79,11 +82,28 @@ describe('validateCalendarYear', () => {
 
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['a date outside the year', { holidays: [{ name: '元旦', dates: ['2026-12-31'] }] }, /outside year 2027/],
-    ['a date both holiday and workday', { workdays: [{ name: 'x', dates: ['2027-01-02'] }], holidays: [{ name: 'y', dates: ['2027-01-02'] }] }, /both a holiday and a make-up workday/],
+    [
+      'a date both holiday and workday',
+      { workdays: [{ name: 'x', dates: ['2027-01-02'] }], holidays: [{ name: 'y', dates: ['2027-01-02'] }] },
+      /both a holiday and a make-up workday/,
+    ],
     ['an impossible date', { holidays: [{ name: '春节', dates: ['2027-02-30'] }] }, /not a valid YYYY-MM-DD/],
     ['a badly written date', { holidays: [{ name: '春节', dates: ['2027-2-3'] }] }, /not a valid YYYY-MM-DD/],
-    ['a make-up workday on a weekday', { workdays: [{ name: '调休', dates: ['2027-02-03'] }] }, /not a Saturday or Sunday/],
-    ['a duplicate date', { holidays: [{ name: 'a', dates: ['2027-01-01'] }, { name: 'b', dates: ['2027-01-01'] }] }, /listed twice/],
+    [
+      'a make-up workday on a weekday',
+      { workdays: [{ name: '调休', dates: ['2027-02-03'] }] },
+      /not a Saturday or Sunday/,
+    ],
+    [
+      'a duplicate date',
+      {
+        holidays: [
+          { name: 'a', dates: ['2027-01-01'] },
+          { name: 'b', dates: ['2027-01-01'] },
+        ],
+      },
+      /listed twice/,
+    ],
     ['a missing source', { source: undefined }, /"source"/],
     ['a missing year', { year: undefined }, /"year"/],
     ['holidays not an array', { holidays: {} }, /"holidays" must be an array/],

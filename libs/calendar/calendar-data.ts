@@ -80,7 +80,8 @@ export function validateCalendarYear(input: unknown, origin = 'calendar data'): 
         return;
       }
       const g = group as Record<string, unknown>;
-      for (const key of Object.keys(g)) if (key !== 'name' && key !== 'dates') problems.push(`${where}: unknown field "${key}"`);
+      for (const key of Object.keys(g))
+        if (key !== 'name' && key !== 'dates') problems.push(`${where}: unknown field "${key}"`);
       if (typeof g.name !== 'string' || g.name.trim() === '') problems.push(`${where}.name must be a non-empty string`);
       if (!Array.isArray(g.dates) || g.dates.length === 0) {
         problems.push(`${where}.dates must be a non-empty array of YYYY-MM-DD dates`);

@@ -219,7 +219,10 @@ export function computeDeadline(
   }
 
   // ---- rule text
-  const ref = [options.policyId ? `政策 ${options.policyId}` : '', options.workflowKey ? `${options.workflowKey}.${spec.key}` : spec.key]
+  const ref = [
+    options.policyId ? `政策 ${options.policyId}` : '',
+    options.workflowKey ? `${options.workflowKey}.${spec.key}` : spec.key,
+  ]
     .filter(Boolean)
     .join(' ');
   const extras: string[] = [];
@@ -227,7 +230,8 @@ export function computeDeadline(
     extras.push(`默认 ${describeSpan(spec.amount, spec.unit)}`);
   if (provisional) {
     const years: number[] = [];
-    for (let y = Math.min(anchor.year, due.year); y <= Math.max(anchor.year, due.year); y++) if (!cal.hasYear(y)) years.push(y);
+    for (let y = Math.min(anchor.year, due.year); y <= Math.max(anchor.year, due.year); y++)
+      if (!cal.hasYear(y)) years.push(y);
     extras.push(`暂定：${years.join('、')}年法定节假日安排尚未录入，按周末推算`);
   }
   const tail = `${ref}${extras.length ? `；${extras.join('；')}` : ''}`;

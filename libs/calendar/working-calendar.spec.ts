@@ -36,19 +36,31 @@ describe('WorkingCalendar', () => {
   });
 
   describe('国庆节、中秋节 2025 (10-01..10-08, make-up Sunday 09-28 and Saturday 10-11)', () => {
-    it.each(['2025-10-01', '2025-10-02', '2025-10-03', '2025-10-06', '2025-10-07', '2025-10-08'])('%s is a day off', (d) => {
-      expect(cal.isWorkingDay(d)).toBe(false);
-    });
+    it.each(['2025-10-01', '2025-10-02', '2025-10-03', '2025-10-06', '2025-10-07', '2025-10-08'])(
+      '%s is a day off',
+      (d) => {
+        expect(cal.isWorkingDay(d)).toBe(false);
+      },
+    );
 
     it('the make-up Sunday and Saturday are working days, the surrounding weekend days are not', () => {
       expect(DateTime.fromISO('2025-09-28').weekday).toBe(7);
       expect(cal.isWorkingDay('2025-09-28')).toBe(true);
-      expect(cal.describeDay('2025-09-28')).toMatchObject({ working: true, weekend: true, makeup: '国庆节、中秋节调休', provisional: false });
+      expect(cal.describeDay('2025-09-28')).toMatchObject({
+        working: true,
+        weekend: true,
+        makeup: '国庆节、中秋节调休',
+        provisional: false,
+      });
       expect(cal.isWorkingDay('2025-10-11')).toBe(true);
       expect(cal.isWorkingDay('2025-09-27')).toBe(false);
       expect(cal.isWorkingDay('2025-10-12')).toBe(false);
       expect(cal.isWorkingDay('2025-10-09')).toBe(true);
-      expect(cal.describeDay('2025-10-06')).toMatchObject({ working: false, weekend: false, holiday: '国庆节、中秋节' });
+      expect(cal.describeDay('2025-10-06')).toMatchObject({
+        working: false,
+        weekend: false,
+        holiday: '国庆节、中秋节',
+      });
     });
 
     it('counts the make-up Sunday as a working day', () => {
@@ -134,7 +146,9 @@ describe('WorkingCalendar', () => {
       // identical data again: no change, no event
       expect(cal.addYear(FIXTURE_2027)).toBe(false);
       // a corrected notice replaces the year
-      expect(cal.addYear({ ...FIXTURE_2027, holidays: [{ name: '元旦', dates: ['2027-01-01', '2027-01-04'] }] })).toBe(true);
+      expect(cal.addYear({ ...FIXTURE_2027, holidays: [{ name: '元旦', dates: ['2027-01-01', '2027-01-04'] }] })).toBe(
+        true,
+      );
       expect(events).toEqual([
         { year: 2027, replaced: false },
         { year: 2027, replaced: true },
@@ -146,9 +160,15 @@ describe('WorkingCalendar', () => {
     });
 
     it('rejects an invalid year file and leaves the calendar unchanged', () => {
-      expect(() => cal.addYear({ ...FIXTURE_2027, holidays: [{ name: '元旦', dates: ['2028-01-01'] }] })).toThrow(CalendarDataError);
+      expect(() => cal.addYear({ ...FIXTURE_2027, holidays: [{ name: '元旦', dates: ['2028-01-01'] }] })).toThrow(
+        CalendarDataError,
+      );
       expect(() =>
-        cal.addYear({ ...FIXTURE_2027, workdays: [{ name: 'x', dates: ['2027-01-02'] }], holidays: [{ name: 'y', dates: ['2027-01-02'] }] }),
+        cal.addYear({
+          ...FIXTURE_2027,
+          workdays: [{ name: 'x', dates: ['2027-01-02'] }],
+          holidays: [{ name: 'y', dates: ['2027-01-02'] }],
+        }),
       ).toThrow(/both a holiday and a make-up workday/);
       expect(cal.hasYear(2027)).toBe(false);
     });
@@ -202,7 +222,9 @@ describe('WorkingCalendar', () => {
       expect(cal.deferToWorkingTime('2026-03-02T21:00:00+08:00')).toBe('2026-03-03T09:00:00.000+08:00');
       expect(cal.deferToWorkingTime('2026-03-03T07:00:00+08:00')).toBe('2026-03-03T09:00:00.000+08:00');
       expect(cal.deferToWorkingTime('2026-04-04T14:00:00+08:00')).toBe('2026-04-07T09:00:00.000+08:00');
-      expect(cal.deferToWorkingTime('2026-03-02T21:00:00+08:00', { from: '22:00', to: '07:00' })).toBe('2026-03-02T21:00:00.000+08:00');
+      expect(cal.deferToWorkingTime('2026-03-02T21:00:00+08:00', { from: '22:00', to: '07:00' })).toBe(
+        '2026-03-02T21:00:00.000+08:00',
+      );
     });
   });
 });
@@ -230,8 +252,13 @@ describe('CalendarModule', () => {
   it('a bad calendar file stops the start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pf-cal-'));
     try {
-      writeFileSync(join(dir, '2027.json'), JSON.stringify({ ...FIXTURE_2027, workdays: [{ name: 'x', dates: ['2027-01-01'] }] }));
-      await expect(Test.createTestingModule({ imports: [CalendarModule.forRoot({ dir })] }).compile()).rejects.toThrow(CalendarDataError);
+      writeFileSync(
+        join(dir, '2027.json'),
+        JSON.stringify({ ...FIXTURE_2027, workdays: [{ name: 'x', dates: ['2027-01-01'] }] }),
+      );
+      await expect(Test.createTestingModule({ imports: [CalendarModule.forRoot({ dir })] }).compile()).rejects.toThrow(
+        CalendarDataError,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

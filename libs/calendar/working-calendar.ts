@@ -61,7 +61,9 @@ export function toShanghai(input: DateLike): DateTime {
     const text = input.trim();
     // fast path for what the engine stores: full instants with an explicit offset or Z (Date.parse is exact
     // for these and far cheaper than luxon's ISO parser); anything else goes through luxon
-    dt = FULL_INSTANT.test(text) ? DateTime.fromMillis(Date.parse(text), { zone: ZONE }) : DateTime.fromISO(text, { zone: ZONE });
+    dt = FULL_INSTANT.test(text)
+      ? DateTime.fromMillis(Date.parse(text), { zone: ZONE })
+      : DateTime.fromISO(text, { zone: ZONE });
   } else throw new RangeError(`无效日期 (invalid date): ${String(input)}`);
   if (!dt.isValid) throw new RangeError(`无效日期 (invalid date): ${String(input)}`);
   return dt;

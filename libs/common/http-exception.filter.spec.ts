@@ -12,7 +12,12 @@ function answer(exception: unknown) {
 
 describe('AllExceptionsFilter', () => {
   it('names the dependency a failed health check found down, keeping the report', () => {
-    const report = { status: 'error', info: { postgres: { status: 'up' } }, error: { redis: { status: 'down', message: 'timeout' } }, details: { postgres: { status: 'up' }, redis: { status: 'down' } } };
+    const report = {
+      status: 'error',
+      info: { postgres: { status: 'up' } },
+      error: { redis: { status: 'down', message: 'timeout' } },
+      details: { postgres: { status: 'up' }, redis: { status: 'down' } },
+    };
     const { status, body } = answer(new ServiceUnavailableException(report));
     expect(status).toBe(503);
     expect(body).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', message: '依赖服务不可用：redis', details: report });

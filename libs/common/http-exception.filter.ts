@@ -18,12 +18,28 @@ function fromDatabaseError(err: any): AppError | null {
   const code: string | undefined = err?.code ?? err?.driverError?.code;
   if (!code) return null;
   // invalid text (NUL characters, bad encoding), numbers or dates out of range, malformed values
-  if (code === '22P02' || code === '22007' || code === '22008' || code === '22003' || code === '22021' || code === '22P05' || code === '22001')
-    return AppError.validation([{ field: 'unknown', errors: ['数据格式或取值超出允许范围（如空字符、无效日期、过长文本）'] }], '输入数据格式不正确');
+  if (
+    code === '22P02' ||
+    code === '22007' ||
+    code === '22008' ||
+    code === '22003' ||
+    code === '22021' ||
+    code === '22P05' ||
+    code === '22001'
+  )
+    return AppError.validation(
+      [{ field: 'unknown', errors: ['数据格式或取值超出允许范围（如空字符、无效日期、过长文本）'] }],
+      '输入数据格式不正确',
+    );
   // two writers crossed (deadlock, serialization): nothing was applied, the client may retry
-  if (code === '40P01' || code === '40001') return new AppError(HttpStatus.CONFLICT, 'CONCURRENT_UPDATE', '并发操作冲突，未作更改，请重试');
-  if (code === '23505') return new AppError(HttpStatus.CONFLICT, 'DUPLICATE', '数据重复', { constraint: err.constraint ?? err.driverError?.constraint });
-  if (code === '23503') return AppError.validation([{ field: 'reference', errors: ['引用的对象不存在'] }], '引用的对象不存在');
+  if (code === '40P01' || code === '40001')
+    return new AppError(HttpStatus.CONFLICT, 'CONCURRENT_UPDATE', '并发操作冲突，未作更改，请重试');
+  if (code === '23505')
+    return new AppError(HttpStatus.CONFLICT, 'DUPLICATE', '数据重复', {
+      constraint: err.constraint ?? err.driverError?.constraint,
+    });
+  if (code === '23503')
+    return AppError.validation([{ field: 'reference', errors: ['引用的对象不存在'] }], '引用的对象不存在');
   if (code === 'ECONNREFUSED' || code === '57P01' || code === '08006' || code === '08001')
     return new AppError(HttpStatus.SERVICE_UNAVAILABLE, 'DEPENDENCY_UNAVAILABLE', '数据库暂不可用');
   return null;
@@ -37,8 +53,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost) {
     const res = host.switchToHttp().getResponse<Response>();
     const err = this.toAppError(exception);
-    if (err.status >= 500 && err.code === 'INTERNAL_ERROR') this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    res.status(err.status).json({ statusCode: err.status, code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) });
+    if (err.status >= 500 && err.code === 'INTERNAL_ERROR')
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    res
+      .status(err.status)
+      .json({
+        statusCode: err.status,
+        code: err.code,
+        message: err.message,
+        ...(err.details !== undefined ? { details: err.details } : {}),
+      });
   }
 
   private toAppError(e: any): AppError {
@@ -46,11 +70,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
     // body-parser errors reach Nest as plain errors with a `type` and a status
     if (e?.type === 'entity.parse.failed') return new AppError(400, 'MALFORMED_JSON', '请求体不是合法的 JSON');
     if (e?.type === 'entity.too.large') return new AppError(413, 'PAYLOAD_TOO_LARGE', '请求体过大');
-    if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError(415 as HttpStatus, 'VALIDATION_FAILED', '不支持的请求编码');
+    if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
+      return new AppError(415 as HttpStatus, 'VALIDATION_FAILED', '不支持的请求编码');
     if (e instanceof HttpException) {
       const status = e.getStatus();
       const body = e.getResponse() as any;
-      if (body && typeof body === 'object' && body.code) return new AppError(status, body.code, body.message, body.details);
+      if (body && typeof body === 'object' && body.code)
+        return new AppError(status, body.code, body.message, body.details);
       // a failed health check (terminus): say which dependency is down and keep its per-dependency report
       if (status === 503 && body?.status === 'error' && body?.details && typeof body.details === 'object') {
         const down = Object.keys(body.error ?? {}).join('、');
@@ -60,7 +86,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       if (status === 400 && typeof body?.message === 'string' && /JSON/.test(body.message))
         return new AppError(400, 'MALFORMED_JSON', '请求体不是合法的 JSON', { reason: body.message });
       const [code, message] = STATUS_CODES[status] ?? ['INTERNAL_ERROR', '服务器内部错误'];
-      return new AppError(status, code, message, status === 400 && body?.message ? { reason: body.message } : undefined);
+      return new AppError(
+        status,
+        code,
+        message,
+        status === 400 && body?.message ? { reason: body.message } : undefined,
+      );
     }
     return fromDatabaseError(e) ?? new AppError(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL_ERROR', '服务器内部错误');
   }

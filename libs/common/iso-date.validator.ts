@@ -10,7 +10,8 @@ export function isIsoDate(value: unknown, opts: { time?: 'required' } = {}): boo
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const day = new Date(Date.UTC(y, mo - 1, d));
-  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d || y < 1900 || y > 2999) return false;
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d || y < 1900 || y > 2999)
+    return false;
   if (m.length > 4 && m[4] !== undefined) {
     const [h, mi, s] = [Number(m[4]), Number(m[5]), Number(m[6] ?? 0)];
     if (h > 23 || mi > 59 || s > 59) return false;

@@ -15,7 +15,10 @@ class Sample {
 
 describe('flattenValidationErrors', () => {
   it('renders the built-in English messages in Chinese and keeps the payload classes’ own', () => {
-    const errors = validateSync(plainToInstance(Sample, { name: 1, count: 9, id: 'x', kind: 'c', code: 'x', items: [1, 2, 3], label: 2 }), { forbidUnknownValues: false });
+    const errors = validateSync(
+      plainToInstance(Sample, { name: 1, count: 9, id: 'x', kind: 'c', code: 'x', items: [1, 2, 3], label: 2 }),
+      { forbidUnknownValues: false },
+    );
     const byField = Object.fromEntries(flattenValidationErrors(errors).map((e) => [e.field, e.errors.join('；')]));
     expect(byField).toEqual({
       name: 'name 必须是字符串',

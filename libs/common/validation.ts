@@ -56,8 +56,16 @@ export function chineseMessage(constraint: string, english: string, field: strin
 export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const e of errors) {
-    const field = prefix ? (/^\d+$/.test(e.property) ? `${prefix}[${e.property}]` : `${prefix}.${e.property}`) : e.property;
-    if (e.constraints) out.push({ field, errors: Object.entries(e.constraints).map(([name, message]) => chineseMessage(name, message, field)) });
+    const field = prefix
+      ? /^\d+$/.test(e.property)
+        ? `${prefix}[${e.property}]`
+        : `${prefix}.${e.property}`
+      : e.property;
+    if (e.constraints)
+      out.push({
+        field,
+        errors: Object.entries(e.constraints).map(([name, message]) => chineseMessage(name, message, field)),
+      });
     if (e.children?.length) out.push(...flattenValidationErrors(e.children, field));
   }
   return out;

@@ -1,4 +1,14 @@
-import { buildDemoRegion, demoId, DemoMember, DemoOrg, DemoRegion, isValidIdNumber, maskIdNumber, mulberry32, DEMO_REFERENCE_DATE } from './demo-region';
+import {
+  buildDemoRegion,
+  demoId,
+  DemoMember,
+  DemoOrg,
+  DemoRegion,
+  isValidIdNumber,
+  maskIdNumber,
+  mulberry32,
+  DEMO_REFERENCE_DATE,
+} from './demo-region';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -138,9 +148,14 @@ describe('demo region', () => {
     }
     const city = region.orgs.find((o) => o.type === 'city_committee')!;
     expect(city).toMatchObject({ name: '赣州市律师行业党委', regionCode: '360700', parentId: roots[0].id });
-    expect(region.orgs.find((o) => o.type === 'org_department')).toMatchObject({ name: '中共赣州市委组织部', parentId: roots[0].id });
+    expect(region.orgs.find((o) => o.type === 'org_department')).toMatchObject({
+      name: '中共赣州市委组织部',
+      parentId: roots[0].id,
+    });
     const codes = region.orgs.filter((o) => o.type === 'county_committee').map((o) => o.regionCode);
-    expect(codes).toEqual(expect.arrayContaining(['360702', '360703', '360704', '360722', '360723', '360731', '360732', '360781']));
+    expect(codes).toEqual(
+      expect.arrayContaining(['360702', '360703', '360704', '360722', '360723', '360731', '360732', '360781']),
+    );
   });
 
   it('places every member in an existing org, firm members in their firm organization', () => {
@@ -218,7 +233,9 @@ describe('demo region', () => {
         expect(f.establishedOn >= '2025-01-01').toBe(true);
       }
     }
-    const instructors = region.firms.filter((f) => f.coverage === 'instructor').map((f) => memberById.get(f.instructorId!)!);
+    const instructors = region.firms
+      .filter((f) => f.coverage === 'instructor')
+      .map((f) => memberById.get(f.instructorId!)!);
     expect(instructors.some((m) => !m.firmId)).toBe(true); // city committee staff
     expect(instructors.some((m) => !!m.firmId)).toBe(true); // lawyers of other firms
   });
@@ -226,7 +243,9 @@ describe('demo region', () => {
   it('has consistent firm records', () => {
     const firmById = new Map(region.firms.map((f) => [f.id, f]));
     expect(new Set(region.firms.map((f) => f.name)).size).toBe(region.firms.length);
-    const countyCodes = new Map(region.orgs.filter((o) => o.type === 'county_committee').map((o) => [o.county!, o.regionCode]));
+    const countyCodes = new Map(
+      region.orgs.filter((o) => o.type === 'county_committee').map((o) => [o.county!, o.regionCode]),
+    );
     region.firms.forEach((f, i) => {
       expect(f.name).toMatch(/律师事务所(.+分所)?$/);
       expect(countyCodes.get(f.county)).toBe(f.regionCode);
@@ -248,7 +267,16 @@ describe('demo region', () => {
 
   it('defines the demo users on existing orgs', () => {
     const byName = new Map(region.users.map((u) => [u.username, u]));
-    expect([...byName.keys()].sort()).toEqual(['admin', 'branch-a', 'branch-b', 'city', 'county-zg', 'joint-1', 'orgdept', 'supervisor']);
+    expect([...byName.keys()].sort()).toEqual([
+      'admin',
+      'branch-a',
+      'branch-b',
+      'city',
+      'county-zg',
+      'joint-1',
+      'orgdept',
+      'supervisor',
+    ]);
     for (const u of region.users) {
       expect(u.displayName).toMatch(/[\u4e00-\u9fa5]/);
       u.roles.forEach((r) => expect(orgById.has(r.orgId)).toBe(true));
@@ -273,7 +301,11 @@ describe('demo region', () => {
     expect(orgById.get(a.provinceId)!.type).toBe('provincial_committee');
     expect(orgById.get(a.cityId)!.name).toBe('赣州市律师行业党委');
     expect(orgById.get(a.orgDeptId)!.name).toBe('中共赣州市委组织部');
-    expect(orgById.get(a.zhangGongCountyId)).toMatchObject({ type: 'county_committee', county: '章贡区', regionCode: '360702' });
+    expect(orgById.get(a.zhangGongCountyId)).toMatchObject({
+      type: 'county_committee',
+      county: '章贡区',
+      regionCode: '360702',
+    });
 
     expect(firmA).toMatchObject({ county: '章贡区', coverage: 'branch', partyOrgId: a.firmAOrgId });
     const orgA = orgById.get(a.firmAOrgId)!;
@@ -284,7 +316,11 @@ describe('demo region', () => {
     expect(orgById.get(a.firmBOrgId)).toMatchObject({ type: 'branch', county: '南康区' });
     expect(fullMembersOf(firmB.id, new Set([a.firmBOrgId])).length).toBeGreaterThanOrEqual(3);
 
-    expect(orgById.get(a.jointBranch1Id)).toMatchObject({ type: 'joint_branch', county: '章贡区', parentId: a.zhangGongCountyId });
+    expect(orgById.get(a.jointBranch1Id)).toMatchObject({
+      type: 'joint_branch',
+      county: '章贡区',
+      parentId: a.zhangGongCountyId,
+    });
   });
 
   it('masks ID numbers', () => {

@@ -46,7 +46,8 @@ export interface DemoFirm {
   establishedOn: string;
 }
 
-export type MemberStatus = 'applicant' | 'activist' | 'candidate' | 'probationary' | 'full' | 'suspended' | 'removed' | 'withdrawn';
+export type MemberStatus =
+  'applicant' | 'activist' | 'candidate' | 'probationary' | 'full' | 'suspended' | 'removed' | 'withdrawn';
 
 export interface DemoMember {
   id: string;
@@ -187,15 +188,63 @@ export const DEMO_COUNTIES: { name: string; code: string }[] = [
 
 /** All county-level division codes of Ganzhou (birth places in ID numbers). */
 const GANZHOU_BIRTH_CODES = [
-  '360702', '360703', '360704', '360722', '360723', '360724', '360725', '360726', '360728',
-  '360729', '360730', '360731', '360732', '360733', '360734', '360735', '360781', '360783',
+  '360702',
+  '360703',
+  '360704',
+  '360722',
+  '360723',
+  '360724',
+  '360725',
+  '360726',
+  '360728',
+  '360729',
+  '360730',
+  '360731',
+  '360732',
+  '360733',
+  '360734',
+  '360735',
+  '360781',
+  '360783',
 ];
 
 const SURNAMES: [string, number][] = [
-  ['刘', 9], ['陈', 7], ['李', 6], ['黄', 6], ['王', 5], ['钟', 5], ['曾', 5], ['谢', 4], ['赖', 4],
-  ['张', 4], ['杨', 3], ['肖', 3], ['邱', 3], ['廖', 3], ['郭', 3], ['罗', 3], ['吴', 3], ['温', 2],
-  ['朱', 2], ['何', 2], ['胡', 2], ['周', 2], ['徐', 2], ['林', 2], ['叶', 2], ['邓', 2], ['彭', 2],
-  ['孙', 1], ['马', 1], ['赵', 1], ['高', 1], ['宋', 1], ['蔡', 1], ['凌', 1], ['管', 1], ['欧阳', 1],
+  ['刘', 9],
+  ['陈', 7],
+  ['李', 6],
+  ['黄', 6],
+  ['王', 5],
+  ['钟', 5],
+  ['曾', 5],
+  ['谢', 4],
+  ['赖', 4],
+  ['张', 4],
+  ['杨', 3],
+  ['肖', 3],
+  ['邱', 3],
+  ['廖', 3],
+  ['郭', 3],
+  ['罗', 3],
+  ['吴', 3],
+  ['温', 2],
+  ['朱', 2],
+  ['何', 2],
+  ['胡', 2],
+  ['周', 2],
+  ['徐', 2],
+  ['林', 2],
+  ['叶', 2],
+  ['邓', 2],
+  ['彭', 2],
+  ['孙', 1],
+  ['马', 1],
+  ['赵', 1],
+  ['高', 1],
+  ['宋', 1],
+  ['蔡', 1],
+  ['凌', 1],
+  ['管', 1],
+  ['欧阳', 1],
 ];
 const SURNAME_TOTAL = SURNAMES.reduce((s, [, w]) => s + w, 0);
 
@@ -236,66 +285,361 @@ const JOINT_BRANCHES: { key: string; name: string; county: string }[] = [
 
 const FIRMS: FirmSpec[] = [
   // 章贡区
-  { key: 'zhanggong', name: '江西章贡律师事务所', county: '章贡区', coverage: 'branch', size: 16, established: '1998-03-16', anchor: 'A' },
-  { key: 'gannan', name: '江西赣南律师事务所', county: '章贡区', coverage: 'branch', size: 72, subBranches: 3, established: '1993-07-01' },
-  { key: 'songcheng', name: '江西宋城律师事务所', county: '章贡区', coverage: 'branch', size: 60, subBranches: 2, established: '1996-10-08' },
-  { key: 'qianzhou', name: '江西虔州律师事务所', county: '章贡区', coverage: 'branch', size: 22, established: '2001-05-18' },
-  { key: 'zhengbang', name: '江西正邦律师事务所', county: '章贡区', coverage: 'branch', size: 13, established: '2004-09-01' },
-  { key: 'yugu', name: '江西郁孤律师事务所', county: '章贡区', coverage: 'branch', size: 10, established: '2008-04-22' },
-  { key: 'bajing', name: '江西八境律师事务所', county: '章贡区', coverage: 'branch', size: 8, established: '2010-11-11' },
-  { key: 'yuzhang-gz', name: '江西豫章律师事务所赣州分所', county: '章贡区', coverage: 'branch', size: 6, kind: 'branch_office', established: '2012-06-06' },
-  { key: 'tongtian', name: '江西通天律师事务所', county: '章贡区', coverage: 'joint_branch', joint: 'zg-1', size: 1, established: '2016-03-01' },
-  { key: 'zhangjiang', name: '江西章江律师事务所', county: '章贡区', coverage: 'joint_branch', joint: 'zg-1', size: 2, established: '2015-08-19' },
-  { key: 'qiancheng', name: '江西虔城律师事务所', county: '章贡区', coverage: 'joint_branch', joint: 'zg-1', size: 1, established: '2017-12-05' },
-  { key: 'wenqing', name: '江西文清律师事务所', county: '章贡区', coverage: 'joint_branch', joint: 'zg-1', size: 1, established: '2018-05-14' },
-  { key: 'jiayou', name: '江西嘉佑律师事务所', county: '章贡区', coverage: 'joint_branch', joint: 'zg-2', size: 2, established: '2014-10-10' },
-  { key: 'bailu', name: '江西白鹭律师事务所', county: '章贡区', coverage: 'joint_branch', joint: 'zg-2', size: 1, established: '2019-01-08' },
-  { key: 'rongjiang', name: '江西蓉江律师事务所', county: '章贡区', coverage: 'joint_branch', joint: 'zg-2', size: 2, established: '2017-07-20' },
+  {
+    key: 'zhanggong',
+    name: '江西章贡律师事务所',
+    county: '章贡区',
+    coverage: 'branch',
+    size: 16,
+    established: '1998-03-16',
+    anchor: 'A',
+  },
+  {
+    key: 'gannan',
+    name: '江西赣南律师事务所',
+    county: '章贡区',
+    coverage: 'branch',
+    size: 72,
+    subBranches: 3,
+    established: '1993-07-01',
+  },
+  {
+    key: 'songcheng',
+    name: '江西宋城律师事务所',
+    county: '章贡区',
+    coverage: 'branch',
+    size: 60,
+    subBranches: 2,
+    established: '1996-10-08',
+  },
+  {
+    key: 'qianzhou',
+    name: '江西虔州律师事务所',
+    county: '章贡区',
+    coverage: 'branch',
+    size: 22,
+    established: '2001-05-18',
+  },
+  {
+    key: 'zhengbang',
+    name: '江西正邦律师事务所',
+    county: '章贡区',
+    coverage: 'branch',
+    size: 13,
+    established: '2004-09-01',
+  },
+  {
+    key: 'yugu',
+    name: '江西郁孤律师事务所',
+    county: '章贡区',
+    coverage: 'branch',
+    size: 10,
+    established: '2008-04-22',
+  },
+  {
+    key: 'bajing',
+    name: '江西八境律师事务所',
+    county: '章贡区',
+    coverage: 'branch',
+    size: 8,
+    established: '2010-11-11',
+  },
+  {
+    key: 'yuzhang-gz',
+    name: '江西豫章律师事务所赣州分所',
+    county: '章贡区',
+    coverage: 'branch',
+    size: 6,
+    kind: 'branch_office',
+    established: '2012-06-06',
+  },
+  {
+    key: 'tongtian',
+    name: '江西通天律师事务所',
+    county: '章贡区',
+    coverage: 'joint_branch',
+    joint: 'zg-1',
+    size: 1,
+    established: '2016-03-01',
+  },
+  {
+    key: 'zhangjiang',
+    name: '江西章江律师事务所',
+    county: '章贡区',
+    coverage: 'joint_branch',
+    joint: 'zg-1',
+    size: 2,
+    established: '2015-08-19',
+  },
+  {
+    key: 'qiancheng',
+    name: '江西虔城律师事务所',
+    county: '章贡区',
+    coverage: 'joint_branch',
+    joint: 'zg-1',
+    size: 1,
+    established: '2017-12-05',
+  },
+  {
+    key: 'wenqing',
+    name: '江西文清律师事务所',
+    county: '章贡区',
+    coverage: 'joint_branch',
+    joint: 'zg-1',
+    size: 1,
+    established: '2018-05-14',
+  },
+  {
+    key: 'jiayou',
+    name: '江西嘉佑律师事务所',
+    county: '章贡区',
+    coverage: 'joint_branch',
+    joint: 'zg-2',
+    size: 2,
+    established: '2014-10-10',
+  },
+  {
+    key: 'bailu',
+    name: '江西白鹭律师事务所',
+    county: '章贡区',
+    coverage: 'joint_branch',
+    joint: 'zg-2',
+    size: 1,
+    established: '2019-01-08',
+  },
+  {
+    key: 'rongjiang',
+    name: '江西蓉江律师事务所',
+    county: '章贡区',
+    coverage: 'joint_branch',
+    joint: 'zg-2',
+    size: 2,
+    established: '2017-07-20',
+  },
   { key: 'ganjiang', name: '江西赣江律师事务所', county: '章贡区', coverage: 'instructor', established: '2020-09-15' },
-  { key: 'hongcheng-gz', name: '江西洪城律师事务所赣州分所', county: '章贡区', coverage: 'instructor', kind: 'branch_office', established: '2021-04-12' },
+  {
+    key: 'hongcheng-gz',
+    name: '江西洪城律师事务所赣州分所',
+    county: '章贡区',
+    coverage: 'instructor',
+    kind: 'branch_office',
+    established: '2021-04-12',
+  },
   { key: 'mingzhu', name: '江西明珠律师事务所', county: '章贡区', coverage: 'none', established: '2025-03-18' },
   // 南康区
-  { key: 'nankang', name: '江西南康律师事务所', county: '南康区', coverage: 'branch', size: 12, established: '1999-06-28', anchor: 'B' },
-  { key: 'tangjiang', name: '江西唐江律师事务所', county: '南康区', coverage: 'branch', size: 6, established: '2009-03-30' },
-  { key: 'tankou', name: '江西潭口律师事务所', county: '南康区', coverage: 'joint_branch', joint: 'nk-1', size: 2, established: '2016-11-02' },
-  { key: 'longhua', name: '江西龙华律师事务所', county: '南康区', coverage: 'joint_branch', joint: 'nk-1', size: 2, established: '2018-08-08' },
-  { key: 'lingnan-gz', name: '广东岭南律师事务所赣州分所', county: '南康区', coverage: 'instructor', kind: 'branch_office', established: '2022-02-21' },
+  {
+    key: 'nankang',
+    name: '江西南康律师事务所',
+    county: '南康区',
+    coverage: 'branch',
+    size: 12,
+    established: '1999-06-28',
+    anchor: 'B',
+  },
+  {
+    key: 'tangjiang',
+    name: '江西唐江律师事务所',
+    county: '南康区',
+    coverage: 'branch',
+    size: 6,
+    established: '2009-03-30',
+  },
+  {
+    key: 'tankou',
+    name: '江西潭口律师事务所',
+    county: '南康区',
+    coverage: 'joint_branch',
+    joint: 'nk-1',
+    size: 2,
+    established: '2016-11-02',
+  },
+  {
+    key: 'longhua',
+    name: '江西龙华律师事务所',
+    county: '南康区',
+    coverage: 'joint_branch',
+    joint: 'nk-1',
+    size: 2,
+    established: '2018-08-08',
+  },
+  {
+    key: 'lingnan-gz',
+    name: '广东岭南律师事务所赣州分所',
+    county: '南康区',
+    coverage: 'instructor',
+    kind: 'branch_office',
+    established: '2022-02-21',
+  },
   // 赣县区
-  { key: 'ganxian', name: '江西赣县律师事务所', county: '赣县区', coverage: 'branch', size: 8, established: '2000-12-12' },
-  { key: 'chutan', name: '江西储潭律师事务所', county: '赣县区', coverage: 'branch', size: 5, established: '2011-05-09' },
-  { key: 'hujiang', name: '江西湖江律师事务所', county: '赣县区', coverage: 'branch', size: 5, established: '2013-09-23' },
+  {
+    key: 'ganxian',
+    name: '江西赣县律师事务所',
+    county: '赣县区',
+    coverage: 'branch',
+    size: 8,
+    established: '2000-12-12',
+  },
+  {
+    key: 'chutan',
+    name: '江西储潭律师事务所',
+    county: '赣县区',
+    coverage: 'branch',
+    size: 5,
+    established: '2011-05-09',
+  },
+  {
+    key: 'hujiang',
+    name: '江西湖江律师事务所',
+    county: '赣县区',
+    coverage: 'branch',
+    size: 5,
+    established: '2013-09-23',
+  },
   { key: 'meilin', name: '江西梅林律师事务所', county: '赣县区', coverage: 'instructor', established: '2021-07-01' },
   // 信丰县
-  { key: 'xinfeng', name: '江西信丰律师事务所', county: '信丰县', coverage: 'branch', size: 10, established: '1997-04-15' },
-  { key: 'taojiang', name: '江西桃江律师事务所', county: '信丰县', coverage: 'branch', size: 6, established: '2012-10-16' },
+  {
+    key: 'xinfeng',
+    name: '江西信丰律师事务所',
+    county: '信丰县',
+    coverage: 'branch',
+    size: 10,
+    established: '1997-04-15',
+  },
+  {
+    key: 'taojiang',
+    name: '江西桃江律师事务所',
+    county: '信丰县',
+    coverage: 'branch',
+    size: 6,
+    established: '2012-10-16',
+  },
   { key: 'jiading', name: '江西嘉定律师事务所', county: '信丰县', coverage: 'instructor', established: '2020-05-26' },
   { key: 'youshan', name: '江西油山律师事务所', county: '信丰县', coverage: 'none', established: '2025-04-07' },
   // 大余县
-  { key: 'meiguan', name: '江西梅关律师事务所', county: '大余县', coverage: 'branch', size: 6, established: '2003-08-18' },
-  { key: 'nanan', name: '江西南安律师事务所', county: '大余县', coverage: 'branch', size: 5, established: '2014-01-20' },
+  {
+    key: 'meiguan',
+    name: '江西梅关律师事务所',
+    county: '大余县',
+    coverage: 'branch',
+    size: 6,
+    established: '2003-08-18',
+  },
+  {
+    key: 'nanan',
+    name: '江西南安律师事务所',
+    county: '大余县',
+    coverage: 'branch',
+    size: 5,
+    established: '2014-01-20',
+  },
   { key: 'yashan', name: '江西丫山律师事务所', county: '大余县', coverage: 'instructor', established: '2022-06-30' },
   // 于都县
   { key: 'yudu', name: '江西于都律师事务所', county: '于都县', coverage: 'branch', size: 9, established: '1998-10-01' },
-  { key: 'gongjiang', name: '江西贡江律师事务所', county: '于都县', coverage: 'joint_branch', joint: 'yd-1', size: 1, established: '2017-03-13' },
-  { key: 'changzheng', name: '江西长征律师事务所', county: '于都县', coverage: 'joint_branch', joint: 'yd-1', size: 1, established: '2019-10-17' },
-  { key: 'pingshan', name: '江西屏山律师事务所', county: '于都县', coverage: 'joint_branch', joint: 'yd-1', size: 2, established: '2016-06-06' },
+  {
+    key: 'gongjiang',
+    name: '江西贡江律师事务所',
+    county: '于都县',
+    coverage: 'joint_branch',
+    joint: 'yd-1',
+    size: 1,
+    established: '2017-03-13',
+  },
+  {
+    key: 'changzheng',
+    name: '江西长征律师事务所',
+    county: '于都县',
+    coverage: 'joint_branch',
+    joint: 'yd-1',
+    size: 1,
+    established: '2019-10-17',
+  },
+  {
+    key: 'pingshan',
+    name: '江西屏山律师事务所',
+    county: '于都县',
+    coverage: 'joint_branch',
+    joint: 'yd-1',
+    size: 2,
+    established: '2016-06-06',
+  },
   // 兴国县
-  { key: 'xingguo', name: '江西兴国律师事务所', county: '兴国县', coverage: 'branch', size: 8, established: '1999-02-02' },
-  { key: 'lianjiang', name: '江西潋江律师事务所', county: '兴国县', coverage: 'branch', size: 5, established: '2010-07-07' },
+  {
+    key: 'xingguo',
+    name: '江西兴国律师事务所',
+    county: '兴国县',
+    coverage: 'branch',
+    size: 8,
+    established: '1999-02-02',
+  },
+  {
+    key: 'lianjiang',
+    name: '江西潋江律师事务所',
+    county: '兴国县',
+    coverage: 'branch',
+    size: 5,
+    established: '2010-07-07',
+  },
   { key: 'jiangjun', name: '江西将军律师事务所', county: '兴国县', coverage: 'instructor', established: '2021-11-09' },
   // 瑞金市
-  { key: 'hongdu', name: '江西红都律师事务所', county: '瑞金市', coverage: 'branch', size: 14, established: '1995-11-07' },
-  { key: 'ruijin', name: '江西瑞金律师事务所', county: '瑞金市', coverage: 'branch', size: 6, established: '2006-12-26' },
-  { key: 'zhanggong-rj', name: '江西章贡律师事务所瑞金分所', county: '瑞金市', coverage: 'branch', size: 5, kind: 'branch_office', headKey: 'zhanggong', established: '2015-05-04' },
+  {
+    key: 'hongdu',
+    name: '江西红都律师事务所',
+    county: '瑞金市',
+    coverage: 'branch',
+    size: 14,
+    established: '1995-11-07',
+  },
+  {
+    key: 'ruijin',
+    name: '江西瑞金律师事务所',
+    county: '瑞金市',
+    coverage: 'branch',
+    size: 6,
+    established: '2006-12-26',
+  },
+  {
+    key: 'zhanggong-rj',
+    name: '江西章贡律师事务所瑞金分所',
+    county: '瑞金市',
+    coverage: 'branch',
+    size: 5,
+    kind: 'branch_office',
+    headKey: 'zhanggong',
+    established: '2015-05-04',
+  },
   { key: 'mianjiang', name: '江西绵江律师事务所', county: '瑞金市', coverage: 'none', established: '2025-05-12' },
   // 宁都县
-  { key: 'kejia', name: '江西客家律师事务所', county: '宁都县', coverage: 'branch', size: 8, established: '2002-03-25' },
+  {
+    key: 'kejia',
+    name: '江西客家律师事务所',
+    county: '宁都县',
+    coverage: 'branch',
+    size: 8,
+    established: '2002-03-25',
+  },
   { key: 'cuiwei', name: '江西翠微律师事务所', county: '宁都县', coverage: 'instructor', established: '2022-09-19' },
   // 龙南市
-  { key: 'gannan-ln', name: '江西赣南律师事务所龙南分所', county: '龙南市', coverage: 'branch', size: 6, kind: 'branch_office', headKey: 'gannan', established: '2011-08-15' },
+  {
+    key: 'gannan-ln',
+    name: '江西赣南律师事务所龙南分所',
+    county: '龙南市',
+    coverage: 'branch',
+    size: 6,
+    kind: 'branch_office',
+    headKey: 'gannan',
+    established: '2011-08-15',
+  },
 ];
 
-const CITY_STAFF_TITLES = ['专职副书记', '组织委员', '宣传委员', '党务干事', '党建工作指导员', '党建工作指导员', '党建工作指导员'];
+const CITY_STAFF_TITLES = [
+  '专职副书记',
+  '组织委员',
+  '宣传委员',
+  '党务干事',
+  '党建工作指导员',
+  '党建工作指导员',
+  '党建工作指导员',
+];
 const SUB_BRANCH_ORDINALS = ['第一', '第二', '第三', '第四'];
 
 // ---------------------------------------------------------------------------------------------------------
@@ -383,14 +727,39 @@ export function buildDemoRegion(): DemoRegion {
   const countyCode = new Map(DEMO_COUNTIES.map((c) => [c.name, c.code]));
 
   // ---- committee tree -----------------------------------------------------------------------------------
-  const province: DemoOrg = { id: demoId('org', 'province'), name: '江西省律师行业党委', type: 'provincial_committee', parentId: null, regionCode: '360000' };
-  const city: DemoOrg = { id: demoId('org', 'city:360700'), name: '赣州市律师行业党委', type: 'city_committee', parentId: province.id, regionCode: '360700' };
-  const orgDept: DemoOrg = { id: demoId('org', 'orgdept:360700'), name: '中共赣州市委组织部', type: 'org_department', parentId: province.id, regionCode: '360700' };
+  const province: DemoOrg = {
+    id: demoId('org', 'province'),
+    name: '江西省律师行业党委',
+    type: 'provincial_committee',
+    parentId: null,
+    regionCode: '360000',
+  };
+  const city: DemoOrg = {
+    id: demoId('org', 'city:360700'),
+    name: '赣州市律师行业党委',
+    type: 'city_committee',
+    parentId: province.id,
+    regionCode: '360700',
+  };
+  const orgDept: DemoOrg = {
+    id: demoId('org', 'orgdept:360700'),
+    name: '中共赣州市委组织部',
+    type: 'org_department',
+    parentId: province.id,
+    regionCode: '360700',
+  };
   orgs.push(province, city, orgDept);
 
   const countyOrg = new Map<string, DemoOrg>();
   for (const c of DEMO_COUNTIES) {
-    const o: DemoOrg = { id: demoId('org', `county:${c.code}`), name: `${c.name}司法局党组`, type: 'county_committee', parentId: city.id, regionCode: c.code, county: c.name };
+    const o: DemoOrg = {
+      id: demoId('org', `county:${c.code}`),
+      name: `${c.name}司法局党组`,
+      type: 'county_committee',
+      parentId: city.id,
+      regionCode: c.code,
+      county: c.name,
+    };
     countyOrg.set(c.name, o);
     orgs.push(o);
   }
@@ -398,7 +767,14 @@ export function buildDemoRegion(): DemoRegion {
   const jointOrg = new Map<string, DemoOrg>();
   for (const j of JOINT_BRANCHES) {
     const parent = countyOrg.get(j.county)!;
-    const o: DemoOrg = { id: demoId('org', `joint:${j.key}`), name: j.name, type: 'joint_branch', parentId: parent.id, regionCode: parent.regionCode, county: j.county };
+    const o: DemoOrg = {
+      id: demoId('org', `joint:${j.key}`),
+      name: j.name,
+      type: 'joint_branch',
+      parentId: parent.id,
+      regionCode: parent.regionCode,
+      county: j.county,
+    };
     jointOrg.set(j.key, o);
     orgs.push(o);
   }
@@ -415,16 +791,29 @@ export function buildDemoRegion(): DemoRegion {
   }): DemoMember => {
     const gender: 'male' | 'female' = g.chance(opts.senior ? 0.78 : 0.62) ? 'male' : 'female';
     const name = g.personName(gender);
-    const young = opts.status === 'applicant' || opts.status === 'activist' || opts.status === 'candidate' || opts.status === 'probationary';
+    const young =
+      opts.status === 'applicant' ||
+      opts.status === 'activist' ||
+      opts.status === 'candidate' ||
+      opts.status === 'probationary';
     const birthDate = opts.senior
       ? g.dateBetween('1963-07-01', '1982-12-31')
       : young
         ? g.dateBetween('1986-01-01', '1999-06-30')
         : g.dateBetween('1964-01-01', '1996-12-31');
     const birthYear = Number(birthDate.slice(0, 4));
-    const birthCode = g.chance(0.55) && GANZHOU_BIRTH_CODES.includes(opts.regionCode) ? opts.regionCode : g.pick(GANZHOU_BIRTH_CODES);
+    const birthCode =
+      g.chance(0.55) && GANZHOU_BIRTH_CODES.includes(opts.regionCode) ? opts.regionCode : g.pick(GANZHOU_BIRTH_CODES);
     const idNumber = g.idNumber(birthCode, birthDate, gender);
-    const m: DemoMember = { id: demoId('member', memberSeq++), name, gender, idNumber, birthDate, orgId: opts.orgId, status: opts.status };
+    const m: DemoMember = {
+      id: demoId('member', memberSeq++),
+      name,
+      gender,
+      idNumber,
+      birthDate,
+      orgId: opts.orgId,
+      status: opts.status,
+    };
     if (opts.lawyer) {
       const year = g.int(Math.max(1990, birthYear + 23), Math.min(2024, birthYear + 38));
       m.licenseNo = g.licenseNo(opts.regionCode, year, gender);
@@ -454,7 +843,15 @@ export function buildDemoRegion(): DemoRegion {
   /** Non-full statuses for a branch of `size` members: ~1 in 5, spread over the recruitment stages. */
   const statusesFor = (size: number, spec: FirmSpec): MemberStatus[] => {
     const nonFull = size <= 5 ? (size === 5 ? 1 : 0) : Math.round(size * 0.2);
-    const cycle: MemberStatus[] = ['probationary', 'activist', 'probationary', 'applicant', 'candidate', 'probationary', 'activist'];
+    const cycle: MemberStatus[] = [
+      'probationary',
+      'activist',
+      'probationary',
+      'applicant',
+      'candidate',
+      'probationary',
+      'activist',
+    ];
     const out: MemberStatus[] = [];
     for (let i = 0; i < size - nonFull; i++) out.push('full');
     for (let i = 0; i < nonFull; i++) out.push(cycle[(i + spec.key.length) % cycle.length]);
@@ -485,16 +882,37 @@ export function buildDemoRegion(): DemoRegion {
       // party organization(s)
       const targets: DemoOrg[] = [];
       if (spec.subBranches) {
-        const gb: DemoOrg = { id: demoId('org', `firm-general:${spec.key}`), name: `${spec.name}党总支`, type: 'general_branch', parentId: county.id, regionCode, county: spec.county };
+        const gb: DemoOrg = {
+          id: demoId('org', `firm-general:${spec.key}`),
+          name: `${spec.name}党总支`,
+          type: 'general_branch',
+          parentId: county.id,
+          regionCode,
+          county: spec.county,
+        };
         orgs.push(gb);
         firm.partyOrgId = gb.id;
         for (let i = 0; i < spec.subBranches; i++) {
-          const sb: DemoOrg = { id: demoId('org', `firm-branch:${spec.key}:${i + 1}`), name: `${spec.name}党总支${SUB_BRANCH_ORDINALS[i]}党支部`, type: 'branch', parentId: gb.id, regionCode, county: spec.county };
+          const sb: DemoOrg = {
+            id: demoId('org', `firm-branch:${spec.key}:${i + 1}`),
+            name: `${spec.name}党总支${SUB_BRANCH_ORDINALS[i]}党支部`,
+            type: 'branch',
+            parentId: gb.id,
+            regionCode,
+            county: spec.county,
+          };
           orgs.push(sb);
           targets.push(sb);
         }
       } else {
-        const b: DemoOrg = { id: demoId('org', `firm-branch:${spec.key}`), name: `${spec.name}党支部`, type: 'branch', parentId: county.id, regionCode, county: spec.county };
+        const b: DemoOrg = {
+          id: demoId('org', `firm-branch:${spec.key}`),
+          name: `${spec.name}党支部`,
+          type: 'branch',
+          parentId: county.id,
+          regionCode,
+          county: spec.county,
+        };
         orgs.push(b);
         firm.partyOrgId = b.id;
         targets.push(b);
@@ -505,7 +923,14 @@ export function buildDemoRegion(): DemoRegion {
         const director = i === 0;
         // a few members are firm staff (no licence); the director is always a practising lawyer
         const lawyer = director || g.chance(status === 'applicant' ? 0.5 : 0.9);
-        const m = makeMember({ orgId: targets[i % targets.length].id, firmId: firm.id, regionCode, status, lawyer, senior: director });
+        const m = makeMember({
+          orgId: targets[i % targets.length].id,
+          firmId: firm.id,
+          regionCode,
+          status,
+          lawyer,
+          senior: director,
+        });
         if (director) {
           firm.directorName = m.name;
           firm.directorMemberId = m.id;
@@ -517,7 +942,14 @@ export function buildDemoRegion(): DemoRegion {
       firm.partyOrgId = jo.id;
       for (let i = 0; i < spec.size!; i++) {
         const director = i === 0 && g.chance(0.6);
-        const m = makeMember({ orgId: jo.id, firmId: firm.id, regionCode, status: 'full', lawyer: true, senior: director });
+        const m = makeMember({
+          orgId: jo.id,
+          firmId: firm.id,
+          regionCode,
+          status: 'full',
+          lawyer: true,
+          senior: director,
+        });
         fullLawyers.push(m);
         if (director) {
           firm.directorName = m.name;
@@ -560,8 +992,16 @@ export function buildDemoRegion(): DemoRegion {
     { username: 'supervisor', displayName: '省律协党委督查员', roles: [{ role: 'supervisor', orgId: province.id }] },
     { username: 'city', displayName: '赣州市律师行业党委党务干事', roles: [{ role: 'clerk', orgId: city.id }] },
     { username: 'county-zg', displayName: '章贡区司法局党组党务干事', roles: [{ role: 'clerk', orgId: zg.id }] },
-    { username: 'branch-a', displayName: `${firmA.name}党支部党务干事`, roles: [{ role: 'clerk', orgId: firmA.partyOrgId! }] },
-    { username: 'branch-b', displayName: `${firmB.name}党支部党务干事`, roles: [{ role: 'clerk', orgId: firmB.partyOrgId! }] },
+    {
+      username: 'branch-a',
+      displayName: `${firmA.name}党支部党务干事`,
+      roles: [{ role: 'clerk', orgId: firmA.partyOrgId! }],
+    },
+    {
+      username: 'branch-b',
+      displayName: `${firmB.name}党支部党务干事`,
+      roles: [{ role: 'clerk', orgId: firmB.partyOrgId! }],
+    },
     { username: 'joint-1', displayName: `${joint1.name}党务干事`, roles: [{ role: 'clerk', orgId: joint1.id }] },
     { username: 'orgdept', displayName: '中共赣州市委组织部组织科', roles: [{ role: 'orgdept', orgId: orgDept.id }] },
   ];

@@ -20,7 +20,9 @@ export class DemoSeeder {
       if (n > 0) return false;
       const region = buildDemoRegion();
       await insertRegion(em, region, bcrypt.hashSync(DEMO_PASSWORD, 10));
-      this.logger.log(`已写入演示数据：${region.orgs.length} 个党组织、${region.firms.length} 家律师事务所、${region.members.length} 名党员、${region.users.length} 个用户（密码均为 ${DEMO_PASSWORD}）`);
+      this.logger.log(
+        `已写入演示数据：${region.orgs.length} 个党组织、${region.firms.length} 家律师事务所、${region.members.length} 名党员、${region.users.length} 个用户（密码均为 ${DEMO_PASSWORD}）`,
+      );
       return true;
     });
   }
@@ -33,19 +35,77 @@ export async function insertRegion(em: EntityManager, region: DemoRegion, passwo
     const path = `${o.parentId ? pathOf.get(o.parentId) : '/'}${o.id}/`;
     pathOf.set(o.id, path);
   }
-  await bulkInsert(em, 'orgs', ['id', 'name', 'type', 'parent_id', 'path', 'region_code', 'county'],
-    region.orgs.map((o) => [o.id, o.name, o.type, o.parentId, pathOf.get(o.id), o.regionCode, o.county ?? null]));
-  await bulkInsert(em, 'firms', ['id', 'name', 'kind', 'head_firm_id', 'county', 'region_code', 'director_name', 'party_org_id', 'coverage', 'established_on', 'uncovered_since'],
-    region.firms.map((f) => [f.id, f.name, f.kind, f.headFirmId ?? null, f.county, f.regionCode, f.directorName, f.partyOrgId ?? null, f.coverage, f.establishedOn,
-      f.coverage === 'none' ? f.establishedOn : null]));
-  await bulkInsert(em, 'members', ['id', 'name', 'gender', 'id_number', 'birth_date', 'license_no', 'firm_id', 'org_id', 'status', 'joined_on'],
-    region.members.map((m) => [m.id, m.name, m.gender, m.idNumber, m.birthDate, m.licenseNo ?? null, m.firmId ?? null, m.orgId, m.status, m.joinedOn ?? null]));
+  await bulkInsert(
+    em,
+    'orgs',
+    ['id', 'name', 'type', 'parent_id', 'path', 'region_code', 'county'],
+    region.orgs.map((o) => [o.id, o.name, o.type, o.parentId, pathOf.get(o.id), o.regionCode, o.county ?? null]),
+  );
+  await bulkInsert(
+    em,
+    'firms',
+    [
+      'id',
+      'name',
+      'kind',
+      'head_firm_id',
+      'county',
+      'region_code',
+      'director_name',
+      'party_org_id',
+      'coverage',
+      'established_on',
+      'uncovered_since',
+    ],
+    region.firms.map((f) => [
+      f.id,
+      f.name,
+      f.kind,
+      f.headFirmId ?? null,
+      f.county,
+      f.regionCode,
+      f.directorName,
+      f.partyOrgId ?? null,
+      f.coverage,
+      f.establishedOn,
+      f.coverage === 'none' ? f.establishedOn : null,
+    ]),
+  );
+  await bulkInsert(
+    em,
+    'members',
+    ['id', 'name', 'gender', 'id_number', 'birth_date', 'license_no', 'firm_id', 'org_id', 'status', 'joined_on'],
+    region.members.map((m) => [
+      m.id,
+      m.name,
+      m.gender,
+      m.idNumber,
+      m.birthDate,
+      m.licenseNo ?? null,
+      m.firmId ?? null,
+      m.orgId,
+      m.status,
+      m.joinedOn ?? null,
+    ]),
+  );
   for (const f of region.firms)
     if (f.directorMemberId || f.instructorId)
-      await em.query(`UPDATE firms SET director_member_id = $2, instructor_id = $3 WHERE id = $1`, [f.id, f.directorMemberId ?? null, f.instructorId ?? null]);
+      await em.query(`UPDATE firms SET director_member_id = $2, instructor_id = $3 WHERE id = $1`, [
+        f.id,
+        f.directorMemberId ?? null,
+        f.instructorId ?? null,
+      ]);
   for (const u of region.users) {
-    const [row] = await em.query(`INSERT INTO users (username, display_name, password_hash) VALUES ($1, $2, $3) RETURNING id`, [u.username, u.displayName, passwordHash]);
-    for (const r of u.roles) await em.query(`INSERT INTO role_assignments (user_id, role, org_id) VALUES ($1, $2, $3)`, [row.id, r.role, r.orgId]);
+    const [row] = await em.query(
+      `INSERT INTO users (username, display_name, password_hash) VALUES ($1, $2, $3) RETURNING id`,
+      [u.username, u.displayName, passwordHash],
+    );
+    for (const r of u.roles)
+      await em.query(`INSERT INTO role_assignments (user_id, role, org_id) VALUES ($1, $2, $3)`, [
+        row.id,
+        r.role,
+        r.orgId,
+      ]);
   }
 }
 

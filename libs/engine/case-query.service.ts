@@ -66,19 +66,21 @@ export class CaseQueryService {
           (t.stages as { kind: DeadlineView['kind']; level: number; at: string }[])
             .filter((s, i) => i >= t.next_stage || s.kind === 'deadline')
             .map((s) => ({
-            key: t.deadline_key,
-            title: t.title,
-            state: t.state_path,
-            dueAt: new Date(s.at).toISOString(),
-            kind: s.kind,
-            level: s.level,
-            overdue: new Date(t.due_at) < now,
-            provisional: t.provisional,
-            rule: t.rule,
-          })),
+              key: t.deadline_key,
+              title: t.title,
+              state: t.state_path,
+              dueAt: new Date(s.at).toISOString(),
+              kind: s.kind,
+              level: s.level,
+              overdue: new Date(t.due_at) < now,
+              provisional: t.provisional,
+              rule: t.rule,
+            })),
         )
         .sort((a, b) => a.dueAt.localeCompare(b.dueAt));
-      const leafTitles = r.statePaths.filter((p) => !r.statePaths.some((q) => q.startsWith(`${p}.`))).map((p) => def.states[p]?.title ?? p);
+      const leafTitles = r.statePaths
+        .filter((p) => !r.statePaths.some((q) => q.startsWith(`${p}.`)))
+        .map((p) => def.states[p]?.title ?? p);
       return {
         id: r.id,
         workflow: r.workflow,
@@ -137,13 +139,26 @@ export class CaseQueryService {
     const params: unknown[] = [];
     const scope = isAdmin(principal) ? '' : `AND c.scope_org_ids && $1::uuid[]`;
     if (!isAdmin(principal)) params.push(scopeOrgIds(principal));
-    const rows: any[] = await this.ds.query(`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.status = 'open' ${scope}`, params);
+    const rows: any[] = await this.ds.query(
+      `SELECT ${CASE_COLUMNS} FROM cases c WHERE c.status = 'open' ${scope}`,
+      params,
+    );
     const actionable = rows.filter((r) => this.engine.availableEvents(principal, r).length > 0);
     const views = await this.views(principal, actionable);
     return views
       .map((v) => {
         const next = v.deadlines.find((d) => d.kind === 'deadline');
-        return { caseId: v.id, workflow: v.workflow, workflowTitle: v.workflowTitle, state: v.state, title: `${v.workflowTitle}：${v.stateTitle}`, subject: v.subject, dueAt: next?.dueAt ?? null, overdue: next?.overdue ?? false, availableEvents: v.availableEvents };
+        return {
+          caseId: v.id,
+          workflow: v.workflow,
+          workflowTitle: v.workflowTitle,
+          state: v.state,
+          title: `${v.workflowTitle}：${v.stateTitle}`,
+          subject: v.subject,
+          dueAt: next?.dueAt ?? null,
+          overdue: next?.overdue ?? false,
+          availableEvents: v.availableEvents,
+        };
       })
       .sort((a, b) => (a.dueAt ?? '9999').localeCompare(b.dueAt ?? '9999'));
   }

@@ -40,13 +40,25 @@ export class DeadlinePlanner {
       for (const spec of meta?.deadlines ?? []) {
         const enteredAt = entered[path]?.at;
         if (!enteredAt) continue;
-        const computed = computeDeadline(spec, deadlineOverrides[spec.key], { enteredAt, context }, this.calendar, { policyId, workflowKey: def.key, engine });
+        const computed = computeDeadline(spec, deadlineOverrides[spec.key], { enteredAt, context }, this.calendar, {
+          policyId,
+          workflowKey: def.key,
+          engine,
+        });
         if (!computed) continue;
         const party = spec.party ?? meta.actors?.[0]?.party ?? null;
         const stages: TimerStage[] = [
-          ...computed.reminders.map((r) => ({ kind: 'reminder' as TimerKind, level: 0, at: new Date(r.at).toISOString() })),
+          ...computed.reminders.map((r) => ({
+            kind: 'reminder' as TimerKind,
+            level: 0,
+            at: new Date(r.at).toISOString(),
+          })),
           { kind: 'deadline', level: 0, at: new Date(computed.dueAt).toISOString() },
-          ...(computed.escalations ?? []).map((e) => ({ kind: 'escalation' as TimerKind, level: e.level, at: new Date(e.at).toISOString() })),
+          ...(computed.escalations ?? []).map((e) => ({
+            kind: 'escalation' as TimerKind,
+            level: e.level,
+            at: new Date(e.at).toISOString(),
+          })),
         ];
         // stable order: by time, then reminder < deadline < escalation (the deadline event fires before escalating)
         const rank = { reminder: 0, deadline: 1, escalation: 2 };

@@ -47,7 +47,9 @@ export function toMermaid(def: WorkflowDefinition): string {
       for (const target of targetsOf(child, (child.config as any).always ?? []))
         lines.push(`${indent}${id(path)} --> ${id(target)}: （自动判定）`);
       const onDone = (child.config as any).onDone;
-      if (onDone) for (const target of targetsOf(child, onDone)) lines.push(`${indent}${id(path)} --> ${id(target)}: （全部完成）`);
+      if (onDone)
+        for (const target of targetsOf(child, onDone))
+          lines.push(`${indent}${id(path)} --> ${id(target)}: （全部完成）`);
     }
   };
   walk(def.machine.root, '  ');

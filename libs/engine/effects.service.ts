@@ -13,7 +13,12 @@ export interface EffectContext {
   parties: Record<string, string>;
   at: Date;
   /** Opens a follow-up case in the same transaction (provided by the engine to avoid a cycle). */
-  openCase: (workflow: string, subject: Record<string, string | undefined>, input: Record<string, unknown>, trigger: string) => Promise<string>;
+  openCase: (
+    workflow: string,
+    subject: Record<string, string | undefined>,
+    input: Record<string, unknown>,
+    trigger: string,
+  ) => Promise<string>;
 }
 
 /**
@@ -30,10 +35,18 @@ export class EffectsService {
     const { em, at } = ctx;
     switch (effect.kind) {
       case 'member.changeOrg':
-        await em.query(`UPDATE members SET org_id = $2, updated_at = $3 WHERE id = $1`, [effect.memberId, effect.orgId, at]);
+        await em.query(`UPDATE members SET org_id = $2, updated_at = $3 WHERE id = $1`, [
+          effect.memberId,
+          effect.orgId,
+          at,
+        ]);
         return;
       case 'member.setStatus':
-        await em.query(`UPDATE members SET status = $2, updated_at = $3 WHERE id = $1`, [effect.memberId, effect.status, at]);
+        await em.query(`UPDATE members SET status = $2, updated_at = $3 WHERE id = $1`, [
+          effect.memberId,
+          effect.status,
+          at,
+        ]);
         return;
       case 'transfer.receipt':
         await em.query(
@@ -42,7 +55,12 @@ export class EffectsService {
         );
         return;
       case 'case.open':
-        await ctx.openCase(effect.workflow, effect.subject as Record<string, string | undefined>, effect.input, `case:${ctx.caseId}`);
+        await ctx.openCase(
+          effect.workflow,
+          effect.subject as Record<string, string | undefined>,
+          effect.input,
+          `case:${ctx.caseId}`,
+        );
         return;
       case 'licensing.statusChanged': {
         // only with a receiver configured (API.md: "if set") and for cases opened from a licensing application;
@@ -66,14 +84,22 @@ export class EffectsService {
           [effect.name ?? `${firm.name}党支部`, cityId, firm.region_code, firm.county],
         );
         await em.query(`UPDATE orgs SET path = $2 WHERE id = $1`, [org.id, `${city.path}${org.id}/`]);
-        await em.query(`UPDATE firms SET party_org_id = $2, coverage = 'branch', uncovered_since = NULL WHERE id = $1`, [effect.firmId, org.id]);
+        await em.query(
+          `UPDATE firms SET party_org_id = $2, coverage = 'branch', uncovered_since = NULL WHERE id = $1`,
+          [effect.firmId, org.id],
+        );
         // listed members move into the new branch through ordinary transfer cases (history for each)
-        const movers: { id: string; org_id: string }[] = await em.query(`SELECT id, org_id FROM members WHERE id = ANY($1::uuid[]) AND org_id <> $2`, [
-          effect.memberIds,
-          org.id,
-        ]);
+        const movers: { id: string; org_id: string }[] = await em.query(
+          `SELECT id, org_id FROM members WHERE id = ANY($1::uuid[]) AND org_id <> $2`,
+          [effect.memberIds, org.id],
+        );
         for (const m of movers)
-          await ctx.openCase('membership-transfer', { memberId: m.id }, { toOrgId: org.id, trigger: 'manual' }, `case:${ctx.caseId}`);
+          await ctx.openCase(
+            'membership-transfer',
+            { memberId: m.id },
+            { toOrgId: org.id, trigger: 'manual' },
+            `case:${ctx.caseId}`,
+          );
         return;
       }
       case 'firm.setCoverage':
@@ -98,16 +124,25 @@ export class EffectsService {
         return;
       case 'commendation.add':
         for (const memberId of effect.memberIds)
-          await em.query(`INSERT INTO commendations (year, member_id, case_id, recorded_at) VALUES ($1, $2, $3, $4)`, [effect.year, memberId, ctx.caseId, at]);
+          await em.query(`INSERT INTO commendations (year, member_id, case_id, recorded_at) VALUES ($1, $2, $3, $4)`, [
+            effect.year,
+            memberId,
+            ctx.caseId,
+            at,
+          ]);
         for (const orgId of effect.orgIds)
-          await em.query(`INSERT INTO commendations (year, org_id, case_id, recorded_at) VALUES ($1, $2, $3, $4)`, [effect.year, orgId, ctx.caseId, at]);
+          await em.query(`INSERT INTO commendations (year, org_id, case_id, recorded_at) VALUES ($1, $2, $3, $4)`, [
+            effect.year,
+            orgId,
+            ctx.caseId,
+            at,
+          ]);
         return;
       default:
         this.logger.error(`unknown effect ${(effect as any).kind} from ${ctx.workflow}`);
         throw new Error(`unknown effect ${(effect as any).kind}`);
     }
   }
-
 }
 
 export { SYSTEM_PRINCIPAL };

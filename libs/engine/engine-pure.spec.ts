@@ -8,14 +8,30 @@ import { referencedParties } from './party-resolver';
 describe('state paths', () => {
   it('lists ancestors and leaves of nested and parallel values', () => {
     const value = { candidate: { introducers: 'done', training: 'pending' } };
-    expect(activePaths(value)).toEqual(['candidate', 'candidate.introducers', 'candidate.introducers.done', 'candidate.training', 'candidate.training.pending']);
+    expect(activePaths(value)).toEqual([
+      'candidate',
+      'candidate.introducers',
+      'candidate.introducers.done',
+      'candidate.training',
+      'candidate.training.pending',
+    ]);
     expect(leafPaths(value)).toEqual(['candidate.introducers.done', 'candidate.training.pending']);
     expect(activePaths('release_review')).toEqual(['release_review']);
   });
 });
 
 describe('history hashing', () => {
-  const row = { caseId: 'c', seq: 2, at: '2026-01-01T00:00:00.000Z', actor: { username: 'a', role: 'clerk' }, type: 'X', data: { b: 1, a: [1, { d: 2, c: 3 }] }, comment: null, from: 'a', to: 'b' };
+  const row = {
+    caseId: 'c',
+    seq: 2,
+    at: '2026-01-01T00:00:00.000Z',
+    actor: { username: 'a', role: 'clerk' },
+    type: 'X',
+    data: { b: 1, a: [1, { d: 2, c: 3 }] },
+    comment: null,
+    from: 'a',
+    to: 'b',
+  };
 
   it('is independent of key order (jsonb does not keep it) but not of content', () => {
     expect(canonicalJson({ b: 1, a: { d: 1, c: 2 } })).toBe('{"a":{"c":2,"d":1},"b":1}');
@@ -27,16 +43,19 @@ describe('history hashing', () => {
 });
 
 describe('the five registered definitions', () => {
-  it.each(WORKFLOW_DEFINITIONS.map((d) => [d.key, d] as const))('%s: metadata matches the machine and registers', (_, def) => {
-    expect(checkDefinition(def)).toEqual([]);
-    const registry = new WorkflowRegistry();
-    registry.register(def);
-    expect(registry.latest(def.key)).toBe(def);
-    // every state has a Chinese title and every actor names a party the engine can resolve or derives
-    for (const path of stateNodesByPath(def).keys()) expect(def.states[path].title).toMatch(/[\u4e00-\u9fa5]/);
-    for (const meta of Object.values(def.events)) expect(meta.title).toMatch(/[\u4e00-\u9fa5]/);
-    expect(referencedParties(def).size).toBeGreaterThan(0);
-  });
+  it.each(WORKFLOW_DEFINITIONS.map((d) => [d.key, d] as const))(
+    '%s: metadata matches the machine and registers',
+    (_, def) => {
+      expect(checkDefinition(def)).toEqual([]);
+      const registry = new WorkflowRegistry();
+      registry.register(def);
+      expect(registry.latest(def.key)).toBe(def);
+      // every state has a Chinese title and every actor names a party the engine can resolve or derives
+      for (const path of stateNodesByPath(def).keys()) expect(def.states[path].title).toMatch(/[\u4e00-\u9fa5]/);
+      for (const meta of Object.values(def.events)) expect(meta.title).toMatch(/[\u4e00-\u9fa5]/);
+      expect(referencedParties(def).size).toBeGreaterThan(0);
+    },
+  );
 
   it.each(WORKFLOW_DEFINITIONS.map((d) => [d.key, d] as const))('%s: Mermaid diagram names every state', (_, def) => {
     const text = toMermaid(def);

@@ -33,6 +33,16 @@ import { WorkflowRegistry } from './workflow-registry';
     EngineService,
     CaseQueryService,
   ],
-  exports: [CalendarModule, PolicyModule, WorkflowRegistry, Clock, ClockSync, EngineService, CaseQueryService, PolicyService, DeadlinePlanner],
+  exports: [
+    CalendarModule,
+    PolicyModule,
+    WorkflowRegistry,
+    Clock,
+    ClockSync,
+    EngineService,
+    CaseQueryService,
+    PolicyService,
+    DeadlinePlanner,
+  ],
 })
 export class EngineModule {}

@@ -5,7 +5,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { initialTransition, type AnyMachineSnapshot } from 'xstate';
 import { pureTransition } from './pure-transition';
-import type { ActorRule, Effect, PayloadClass, SubjectFacts, WorkflowDefinition, WorkflowEvent } from '../../workflows/kernel/definition';
+import type {
+  ActorRule,
+  Effect,
+  PayloadClass,
+  SubjectFacts,
+  WorkflowDefinition,
+  WorkflowEvent,
+} from '../../workflows/kernel/definition';
 import { isAdmin, isSystem, Principal, scopeOrgIds, SYSTEM_PRINCIPAL } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { isUuid } from '../common/uuid';
@@ -71,21 +78,34 @@ export interface EngineResult {
 }
 
 /** Validates a payload against its class-validator class; returns the plain, whitelisted value. */
-export async function validatePayload(cls: PayloadClass | undefined, data: unknown, field: string): Promise<Record<string, unknown>> {
+export async function validatePayload(
+  cls: PayloadClass | undefined,
+  data: unknown,
+  field: string,
+): Promise<Record<string, unknown>> {
   const value = data ?? {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw AppError.validation([{ field, errors: [`${field} 必须是对象`] }]);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw AppError.validation([{ field, errors: [`${field} 必须是对象`] }]);
   if (!cls) {
     if (Object.keys(value).length) throw AppError.validation([{ field, errors: ['此事件不接受数据'] }]);
     return {};
   }
   const instance = plainToInstance(cls, value, { enableImplicitConversion: false });
-  const errors = await validate(instance as object, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: false });
+  const errors = await validate(instance as object, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: false,
+  });
   if (errors.length) throw AppError.validation(flattenValidationErrors(errors, field));
   return instanceToPlain(instance) as Record<string, unknown>;
 }
 
 /** Does the principal hold one of the rules' (role, party org) pairs on this case? Returns how it acts. */
-export function matchActor(principal: Principal, rules: ActorRule[] | undefined, parties: Record<string, string>): ActingAs | null {
+export function matchActor(
+  principal: Principal,
+  rules: ActorRule[] | undefined,
+  parties: Record<string, string>,
+): ActingAs | null {
   for (const rule of rules ?? []) {
     const orgId = parties[rule.party];
     if (!orgId) continue;
@@ -126,7 +146,11 @@ export class EngineService {
 
   // ---------------------------------------------------------------- opening
 
-  async openCase(principal: Principal, req: OpenCaseRequest, opts: { idempotencyKey?: string; trigger?: string } = {}): Promise<EngineResult> {
+  async openCase(
+    principal: Principal,
+    req: OpenCaseRequest,
+    opts: { idempotencyKey?: string; trigger?: string } = {},
+  ): Promise<EngineResult> {
     const def = this.registry.latest(req.workflow);
     const input = await validatePayload(def.createInput, req.input, 'input');
     return this.inTransaction(principal, 'POST /cases', opts.idempotencyKey, { ...req, input }, (em) =>
@@ -135,11 +159,20 @@ export class EngineService {
   }
 
   /** Opens a case inside an existing transaction (also used by effects and integrations). */
-  async openCaseIn(em: EntityManager, principal: Principal, def: WorkflowDefinition, subject: OpenCaseRequest['subject'], input: Record<string, unknown>, trigger: string): Promise<CaseRecord> {
+  async openCaseIn(
+    em: EntityManager,
+    principal: Principal,
+    def: WorkflowDefinition,
+    subject: OpenCaseRequest['subject'],
+    input: Record<string, unknown>,
+    trigger: string,
+  ): Promise<CaseRecord> {
     const now = this.clock.now();
     const subjectFacts = await this.loadSubject(em, principal, def, subject);
     const resolved = await resolveParties(em, def, subjectFacts, input);
-    const opener = isSystem(principal) ? { role: null, orgId: null } : matchActor(principal, def.openers, resolved.parties);
+    const opener = isSystem(principal)
+      ? { role: null, orgId: null }
+      : matchActor(principal, def.openers, resolved.parties);
     if (!opener) throw AppError.forbidden('您无权为该对象发起此流程');
 
     if (def.openingRule) {
@@ -149,26 +182,63 @@ export class EngineService {
     }
 
     const policy = this.policies.forCase(resolved.regionCode, now, def);
-    const [snapshot, actions] = initialTransition(def.machine, { subject, input, policy: policy.params, parties: resolved.parties, at: now.toISOString() });
+    const [snapshot, actions] = initialTransition(def.machine, {
+      subject,
+      input,
+      policy: policy.params,
+      parties: resolved.parties,
+      at: now.toISOString(),
+    });
     const persisted = def.machine.getPersistedSnapshot(snapshot) as unknown as CaseRecord['snapshot'];
     const paths = activePaths(snapshot.value as any);
     const entered = Object.fromEntries(paths.map((p) => [p, { at: now.toISOString(), version: 1 }]));
     const status = snapshot.status === 'done' ? 'closed' : 'open';
-    const actor = { userId: isSystem(principal) ? null : principal.userId, username: principal.username, role: opener.role, orgId: opener.orgId };
-    const hashFields = { seq: 1, at: now.toISOString(), actor, type: 'OPEN', data: { workflow: def.key, subject, input, trigger }, comment: null, from: null, to: snapshot.value };
+    const actor = {
+      userId: isSystem(principal) ? null : principal.userId,
+      username: principal.username,
+      role: opener.role,
+      orgId: opener.orgId,
+    };
+    const hashFields = {
+      seq: 1,
+      at: now.toISOString(),
+      actor,
+      type: 'OPEN',
+      data: { workflow: def.key, subject, input, trigger },
+      comment: null,
+      from: null,
+      to: snapshot.value,
+    };
 
     // the id is chosen here so the opening history row can be hashed before the rows go in together
     const caseId = randomUUID();
     const hash = historyHash(GENESIS_HASH, { caseId, ...hashFields });
     const record: CaseRecord = {
-      id: caseId, workflow: def.key, definitionVersion: def.version, policyVersion: policy.id, state: snapshot.value, statePaths: paths,
-      snapshot: persisted, status, version: 1, headHash: hash, entered, subject, parties: resolved.parties, scopeOrgIds: resolved.scopeOrgIds,
-      openedBy: { ...actor, trigger }, openedAt: now, updatedAt: now, closedAt: status === 'closed' ? now : null,
+      id: caseId,
+      workflow: def.key,
+      definitionVersion: def.version,
+      policyVersion: policy.id,
+      state: snapshot.value,
+      statePaths: paths,
+      snapshot: persisted,
+      status,
+      version: 1,
+      headHash: hash,
+      entered,
+      subject,
+      parties: resolved.parties,
+      scopeOrgIds: resolved.scopeOrgIds,
+      openedBy: { ...actor, trigger },
+      openedAt: now,
+      updatedAt: now,
+      closedAt: status === 'closed' ? now : null,
     };
     const planned = this.planTimers(def, record);
     const col = <K extends keyof PlannedTimer>(k: K) => planned.map((t) => t[k]);
     // case, opening history row and timers in one statement (one round trip on the opening path)
-    await this.prepared(em, 'pf_open_case',
+    await this.prepared(
+      em,
+      'pf_open_case',
       `WITH opened AS (
          INSERT INTO cases (id, workflow, definition_version, policy_version, state, state_paths, snapshot, status, version, head_hash, entered,
            subject, subject_member_id, subject_firm_id, subject_org_id, parties, scope_org_ids, opened_by, opened_at, updated_at, closed_at)
@@ -181,10 +251,40 @@ export class EngineService {
        SELECT o.id, 1, t.* FROM opened o,
          unnest($22::text[], $23::text[], $24::text[], $25::timestamptz[], $26::text[], $27::text[], $28::boolean[], $29::text[], $30::text[], $31::jsonb[], $32::timestamptz[])
            AS t(ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)`,
-      [caseId, def.key, def.version, policy.id, JSON.stringify(snapshot.value), paths, persisted, status, hash, entered, subject,
-       subject.memberId ?? null, subject.firmId ?? null, subject.orgId ?? null, resolved.parties, resolved.scopeOrgIds, { ...actor, trigger }, now,
-       actor, hashFields.data, GENESIS_HASH,
-       planned.map(timerIdentity), col('statePath'), col('deadlineKey'), col('dueAt'), col('fireEvent'), col('party'), col('provisional'), col('rule'), col('title'), stagesJson(planned), col('nextAt')],
+      [
+        caseId,
+        def.key,
+        def.version,
+        policy.id,
+        JSON.stringify(snapshot.value),
+        paths,
+        persisted,
+        status,
+        hash,
+        entered,
+        subject,
+        subject.memberId ?? null,
+        subject.firmId ?? null,
+        subject.orgId ?? null,
+        resolved.parties,
+        resolved.scopeOrgIds,
+        { ...actor, trigger },
+        now,
+        actor,
+        hashFields.data,
+        GENESIS_HASH,
+        planned.map(timerIdentity),
+        col('statePath'),
+        col('deadlineKey'),
+        col('dueAt'),
+        col('fireEvent'),
+        col('party'),
+        col('provisional'),
+        col('rule'),
+        col('title'),
+        stagesJson(planned),
+        col('nextAt'),
+      ],
     );
     await this.runEffects(em, record, actions, now);
     return record;
@@ -198,20 +298,33 @@ export class EngineService {
    * transaction is opened only when the transition has registry effects. A lost race is retried from a
    * fresh read (or is a 409 when the client sent `expectedVersion`).
    */
-  async sendEvent(principal: Principal, caseId: string, req: SendEventRequest, opts: { idempotencyKey?: string } = {}): Promise<EngineResult> {
+  async sendEvent(
+    principal: Principal,
+    caseId: string,
+    req: SendEventRequest,
+    opts: { idempotencyKey?: string } = {},
+  ): Promise<EngineResult> {
     for (let attempt = 1; ; attempt++) {
       try {
         if (opts.idempotencyKey)
-          return await this.inTransaction(principal, `POST /cases/${caseId}/events`, opts.idempotencyKey, req, (em) => this.sendEventIn(em, principal, caseId, req));
+          return await this.inTransaction(principal, `POST /cases/${caseId}/events`, opts.idempotencyKey, req, (em) =>
+            this.sendEventIn(em, principal, caseId, req),
+          );
         return { record: await this.applyEvent(null, principal, caseId, req), created: true };
       } catch (e) {
-        if (!(e instanceof LostRace) || attempt >= 50) throw e instanceof LostRace ? this.conflict(e.currentVersion, req.expectedVersion) : e;
+        if (!(e instanceof LostRace) || attempt >= 50)
+          throw e instanceof LostRace ? this.conflict(e.currentVersion, req.expectedVersion) : e;
       }
     }
   }
 
   /** Applies an event inside the caller's transaction (timers, integrations, idempotent requests). */
-  async sendEventIn(em: EntityManager, principal: Principal, caseId: string, req: SendEventRequest): Promise<CaseRecord> {
+  async sendEventIn(
+    em: EntityManager,
+    principal: Principal,
+    caseId: string,
+    req: SendEventRequest,
+  ): Promise<CaseRecord> {
     // read committed: a retry after a lost compare-and-swap reads the winner's version (a clock event or a
     // licensing event must not be dropped because a clerk acted at the same moment)
     for (let attempt = 1; ; attempt++) {
@@ -219,7 +332,8 @@ export class EngineService {
         return await this.applyEvent(em, principal, caseId, req);
       } catch (e) {
         if (!(e instanceof LostRace)) throw e;
-        if (attempt >= 20 || req.expectedVersion !== undefined) throw this.conflict(e.currentVersion, req.expectedVersion);
+        if (attempt >= 20 || req.expectedVersion !== undefined)
+          throw this.conflict(e.currentVersion, req.expectedVersion);
       }
     }
   }
@@ -232,9 +346,15 @@ export class EngineService {
    */
   private readonly recent = new RecentCases(20_000);
 
-  private async applyEvent(em: EntityManager | null, principal: Principal, caseId: string, req: SendEventRequest): Promise<CaseRecord> {
+  private async applyEvent(
+    em: EntityManager | null,
+    principal: Principal,
+    caseId: string,
+    req: SendEventRequest,
+  ): Promise<CaseRecord> {
     const cached = em ? undefined : this.recent.get(caseId);
-    if (!cached) return this.applyEventTo(em, principal, caseId, req, await this.readCase(em ?? this.ds.manager, caseId));
+    if (!cached)
+      return this.applyEventTo(em, principal, caseId, req, await this.readCase(em ?? this.ds.manager, caseId));
     try {
       return await this.applyEventTo(em, principal, caseId, req, cached);
     } catch (e) {
@@ -244,22 +364,42 @@ export class EngineService {
     }
   }
 
-  private async applyEventTo(em: EntityManager | null, principal: Principal, caseId: string, req: SendEventRequest, record: CaseRecord | undefined): Promise<CaseRecord> {
+  private async applyEventTo(
+    em: EntityManager | null,
+    principal: Principal,
+    caseId: string,
+    req: SendEventRequest,
+    record: CaseRecord | undefined,
+  ): Promise<CaseRecord> {
     const db = em ?? this.ds.manager;
     if (!record || !this.canSee(principal, record)) throw AppError.notFound('案件');
-    if (req.expectedVersion !== undefined && req.expectedVersion !== record.version) throw this.conflict(record.version, req.expectedVersion);
+    if (req.expectedVersion !== undefined && req.expectedVersion !== record.version)
+      throw this.conflict(record.version, req.expectedVersion);
     const def = this.registry.get(record.workflow, record.definitionVersion);
     const meta = def.events[req.type];
-    if (!meta) throw new AppError(HttpStatus.UNPROCESSABLE_ENTITY, 'UNKNOWN_EVENT', `流程“${def.title}”没有事件 ${req.type}`);
-    if (record.status === 'closed') throw new AppError(HttpStatus.UNPROCESSABLE_ENTITY, 'EVENT_NOT_ALLOWED', '案件已办结，不能再办理', { state: record.state });
+    if (!meta)
+      throw new AppError(HttpStatus.UNPROCESSABLE_ENTITY, 'UNKNOWN_EVENT', `流程“${def.title}”没有事件 ${req.type}`);
+    if (record.status === 'closed')
+      throw new AppError(HttpStatus.UNPROCESSABLE_ENTITY, 'EVENT_NOT_ALLOWED', '案件已办结，不能再办理', {
+        state: record.state,
+      });
 
-    const snapshot = def.machine.resolveState({ value: record.snapshot.value, context: record.snapshot.context }) as AnyMachineSnapshot;
+    const snapshot = def.machine.resolveState({
+      value: record.snapshot.value,
+      context: record.snapshot.context,
+    }) as AnyMachineSnapshot;
     if (!handledEvents(snapshot).has(req.type))
-      throw new AppError(HttpStatus.UNPROCESSABLE_ENTITY, 'EVENT_NOT_ALLOWED', `当前环节不能办理“${meta.title}”`, { state: record.state, event: req.type });
+      throw new AppError(HttpStatus.UNPROCESSABLE_ENTITY, 'EVENT_NOT_ALLOWED', `当前环节不能办理“${meta.title}”`, {
+        state: record.state,
+        event: req.type,
+      });
 
     let acting: ActingAs | null;
     if (meta.system) acting = isSystem(principal) ? { role: null, orgId: null } : null;
-    else acting = isSystem(principal) ? null : matchActor(principal, meta.actors ?? this.stateActors(def, record.statePaths), record.parties);
+    else
+      acting = isSystem(principal)
+        ? null
+        : matchActor(principal, meta.actors ?? this.stateActors(def, record.statePaths), record.parties);
     if (!acting) throw AppError.forbidden(`您无权办理“${meta.title}”`);
 
     const data = await validatePayload(meta.payload, req.data, 'data');
@@ -275,20 +415,50 @@ export class EngineService {
     const paths = activePaths(next.value as any);
     const version = record.version + 1;
     const entered: CaseRecord['entered'] = {};
-    for (const p of paths) entered[p] = record.entered[p] && record.statePaths.includes(p) ? record.entered[p] : { at: now.toISOString(), version };
+    for (const p of paths)
+      entered[p] =
+        record.entered[p] && record.statePaths.includes(p) ? record.entered[p] : { at: now.toISOString(), version };
     const status = next.status === 'done' ? 'closed' : 'open';
-    const actor = { userId: isSystem(principal) ? null : principal.userId, username: principal.username, role: acting.role, orgId: acting.orgId };
+    const actor = {
+      userId: isSystem(principal) ? null : principal.userId,
+      username: principal.username,
+      role: acting.role,
+      orgId: acting.orgId,
+    };
     const comment = req.comment ?? null;
-    const hash = historyHash(record.headHash, { caseId, seq: version, at: now.toISOString(), actor, type: req.type, data, comment, from: record.state, to: next.value });
+    const hash = historyHash(record.headHash, {
+      caseId,
+      seq: version,
+      at: now.toISOString(),
+      actor,
+      type: req.type,
+      data,
+      comment,
+      from: record.state,
+      to: next.value,
+    });
     const persisted = def.machine.getPersistedSnapshot(next) as unknown as CaseRecord['snapshot'];
-    const updated: CaseRecord = { ...record, state: next.value, statePaths: paths, snapshot: persisted, status, version, headHash: hash, entered, updatedAt: now, closedAt: status === 'closed' ? now : null };
+    const updated: CaseRecord = {
+      ...record,
+      state: next.value,
+      statePaths: paths,
+      snapshot: persisted,
+      status,
+      version,
+      headHash: hash,
+      entered,
+      updatedAt: now,
+      closedAt: status === 'closed' ? now : null,
+    };
     const planned = this.planTimers(def, updated);
     const idents = planned.map(timerIdentity);
     const col = <K extends keyof PlannedTimer>(k: K) => planned.map((t) => t[k]);
 
     const write = async (tx: EntityManager) => {
       // compare-and-swap on the version: the case row, its history row and its timers change together or not at all
-      const [{ n }] = await this.prepared(tx, 'pf_apply_event',
+      const [{ n }] = await this.prepared(
+        tx,
+        'pf_apply_event',
         `WITH upd AS (
            UPDATE cases SET state = $2, state_paths = $3, snapshot = $4, status = $5::text, version = $6, head_hash = $7, entered = $8,
              updated_at = $9::timestamptz, closed_at = CASE WHEN $5::text = 'closed' THEN $9::timestamptz END
@@ -305,8 +475,35 @@ export class EngineService {
              AS t(ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
            WHERE EXISTS (SELECT 1 FROM upd) AND NOT EXISTS (${SAME_DEADLINE_IN_THIS_VISIT('$1', '$8')}))
          SELECT count(*)::int AS n FROM upd`,
-        [caseId, JSON.stringify(next.value), paths, persisted, status, version, hash, entered, now, actor, req.type, data, comment, JSON.stringify(record.state), record.headHash,
-         record.version, idents, col('statePath'), col('deadlineKey'), col('dueAt'), col('fireEvent'), col('party'), col('provisional'), col('rule'), col('title'), stagesJson(planned), col('nextAt')],
+        [
+          caseId,
+          JSON.stringify(next.value),
+          paths,
+          persisted,
+          status,
+          version,
+          hash,
+          entered,
+          now,
+          actor,
+          req.type,
+          data,
+          comment,
+          JSON.stringify(record.state),
+          record.headHash,
+          record.version,
+          idents,
+          col('statePath'),
+          col('deadlineKey'),
+          col('dueAt'),
+          col('fireEvent'),
+          col('party'),
+          col('provisional'),
+          col('rule'),
+          col('title'),
+          stagesJson(planned),
+          col('nextAt'),
+        ],
       );
       if (n !== 1) {
         const [current] = await tx.query(`SELECT version FROM cases WHERE id = $1`, [caseId]);
@@ -331,7 +528,9 @@ export class EngineService {
    */
   async replanTimers(caseId: string): Promise<void> {
     await this.ds.transaction(async (em) => {
-      const [record]: CaseRecord[] = await em.query(`SELECT ${CASE_COLUMNS} FROM cases WHERE id = $1 FOR UPDATE`, [caseId]);
+      const [record]: CaseRecord[] = await em.query(`SELECT ${CASE_COLUMNS} FROM cases WHERE id = $1 FOR UPDATE`, [
+        caseId,
+      ]);
       if (!record) return;
       const def = this.registry.get(record.workflow, record.definitionVersion);
       const planned = this.planTimers(def, record);
@@ -343,15 +542,35 @@ export class EngineService {
          SELECT $1, $2, t.* FROM unnest($3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], $12::jsonb[], $13::timestamptz[])
            AS t(ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
          WHERE NOT EXISTS (${SAME_DEADLINE_IN_THIS_VISIT('$1', '$14')})`,
-        [caseId, record.version, planned.map(timerIdentity), col('statePath'), col('deadlineKey'), col('dueAt'), col('fireEvent'), col('party'), col('provisional'), col('rule'), col('title'), stagesJson(planned), col('nextAt'), record.entered],
+        [
+          caseId,
+          record.version,
+          planned.map(timerIdentity),
+          col('statePath'),
+          col('deadlineKey'),
+          col('dueAt'),
+          col('fireEvent'),
+          col('party'),
+          col('provisional'),
+          col('rule'),
+          col('title'),
+          stagesJson(planned),
+          col('nextAt'),
+          record.entered,
+        ],
       );
     });
   }
 
   private conflict(currentVersion: number, expectedVersion?: number) {
-    return new AppError(HttpStatus.CONFLICT, 'CASE_VERSION_CONFLICT', `案件已被他人更新（当前版本 ${currentVersion}${expectedVersion !== undefined ? `，提交版本 ${expectedVersion}` : ''}），请刷新后重试`, {
-      currentVersion,
-    });
+    return new AppError(
+      HttpStatus.CONFLICT,
+      'CASE_VERSION_CONFLICT',
+      `案件已被他人更新（当前版本 ${currentVersion}${expectedVersion !== undefined ? `，提交版本 ${expectedVersion}` : ''}），请刷新后重试`,
+      {
+        currentVersion,
+      },
+    );
   }
 
   // ---------------------------------------------------------------- reads
@@ -373,12 +592,16 @@ export class EngineService {
   availableEvents(principal: Principal, record: CaseRecord): { type: string; title: string }[] {
     if (record.status === 'closed' || isSystem(principal)) return [];
     const def = this.registry.get(record.workflow, record.definitionVersion);
-    const snapshot = def.machine.resolveState({ value: record.snapshot.value, context: record.snapshot.context }) as AnyMachineSnapshot;
+    const snapshot = def.machine.resolveState({
+      value: record.snapshot.value,
+      context: record.snapshot.context,
+    }) as AnyMachineSnapshot;
     const out: { type: string; title: string }[] = [];
     for (const type of handledEvents(snapshot)) {
       const meta = def.events[type];
       if (!meta || meta.system) continue;
-      if (matchActor(principal, meta.actors ?? this.stateActors(def, record.statePaths), record.parties)) out.push({ type, title: meta.title });
+      if (matchActor(principal, meta.actors ?? this.stateActors(def, record.statePaths), record.parties))
+        out.push({ type, title: meta.title });
     }
     return out;
   }
@@ -408,12 +631,16 @@ export class EngineService {
     return result.rows;
   }
 
-  private async loadSubject(em: EntityManager, principal: Principal, def: WorkflowDefinition, subject: OpenCaseRequest['subject']): Promise<SubjectFacts> {
+  private async loadSubject(
+    em: EntityManager,
+    principal: Principal,
+    def: WorkflowDefinition,
+    subject: OpenCaseRequest['subject'],
+  ): Promise<SubjectFacts> {
     const need = { member: 'memberId', firm: 'firmId', org: 'orgId' } as const;
     const field = need[def.subjectKind];
     const id = subject[field];
-    if (!isUuid(id))
-      throw AppError.validation([{ field: `subject.${field}`, errors: [`${field} 必须是有效的 UUID`] }]);
+    if (!isUuid(id)) throw AppError.validation([{ field: `subject.${field}`, errors: [`${field} 必须是有效的 UUID`] }]);
     const facts: SubjectFacts = {};
     let orgPath: string | undefined;
     if (def.subjectKind === 'member') {
@@ -443,7 +670,12 @@ export class EngineService {
     return facts;
   }
 
-  private async runEffects(em: EntityManager, record: CaseRecord, actions: { type: string; params?: unknown }[], now: Date) {
+  private async runEffects(
+    em: EntityManager,
+    record: CaseRecord,
+    actions: { type: string; params?: unknown }[],
+    now: Date,
+  ) {
     for (const action of actions) {
       if (action.type !== 'effect') continue;
       await this.effects.apply(action.params as Effect, {
@@ -467,15 +699,31 @@ export class EngineService {
   private planTimers(def: WorkflowDefinition, record: CaseRecord): PlannedTimer[] {
     if (record.status === 'closed') return [];
     const policy = this.policies.byId(record.policyVersion, def);
-    return this.planner.plan({ def, activePaths: record.statePaths, entered: record.entered, context: record.snapshot.context, deadlineOverrides: policy.deadlineOverrides, policyId: policy.id, engine: policy.engine });
+    return this.planner.plan({
+      def,
+      activePaths: record.statePaths,
+      entered: record.entered,
+      context: record.snapshot.context,
+      deadlineOverrides: policy.deadlineOverrides,
+      policyId: policy.id,
+      engine: policy.engine,
+    });
   }
 
   /**
    * Runs `work` in one transaction, guarded by an Idempotency-Key when given: the key row is inserted
    * first, so a concurrent duplicate waits on it and then replays the stored result.
    */
-  private async inTransaction(principal: Principal, scope: string, key: string | undefined, request: unknown, work: (em: EntityManager) => Promise<CaseRecord>): Promise<EngineResult> {
-    const requestHash = createHash('sha256').update(JSON.stringify(request ?? null)).digest('hex');
+  private async inTransaction(
+    principal: Principal,
+    scope: string,
+    key: string | undefined,
+    request: unknown,
+    work: (em: EntityManager) => Promise<CaseRecord>,
+  ): Promise<EngineResult> {
+    const requestHash = createHash('sha256')
+      .update(JSON.stringify(request ?? null))
+      .digest('hex');
     return this.ds.transaction(async (em) => {
       if (key) {
         const inserted = await em.query(
@@ -483,21 +731,32 @@ export class EngineService {
           [principal.userId, scope, key, requestHash],
         );
         if (!inserted.length) {
-          const [prior] = await em.query(`SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key = $3`, [principal.userId, scope, key]);
+          const [prior] = await em.query(
+            `SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key = $3`,
+            [principal.userId, scope, key],
+          );
           if (prior.request_hash !== requestHash)
-            throw new AppError(HttpStatus.UNPROCESSABLE_ENTITY, 'IDEMPOTENCY_KEY_REUSED', '该幂等键已用于另一请求', { idempotencyKey: key });
+            throw new AppError(HttpStatus.UNPROCESSABLE_ENTITY, 'IDEMPOTENCY_KEY_REUSED', '该幂等键已用于另一请求', {
+              idempotencyKey: key,
+            });
           const record = prior.response.record as CaseRecord;
-          return { record: { ...record, openedAt: new Date(record.openedAt), updatedAt: new Date(record.updatedAt), closedAt: record.closedAt && new Date(record.closedAt) }, created: false };
+          return {
+            record: {
+              ...record,
+              openedAt: new Date(record.openedAt),
+              updatedAt: new Date(record.updatedAt),
+              closedAt: record.closedAt && new Date(record.closedAt),
+            },
+            created: false,
+          };
         }
       }
       const record = await work(em);
       if (key)
-        await em.query(`UPDATE idempotency_keys SET status_code = 200, response = $4 WHERE user_id = $1 AND scope = $2 AND key = $3`, [
-          principal.userId,
-          scope,
-          key,
-          { caseId: record.id, record },
-        ]);
+        await em.query(
+          `UPDATE idempotency_keys SET status_code = 200, response = $4 WHERE user_id = $1 AND scope = $2 AND key = $3`,
+          [principal.userId, scope, key, { caseId: record.id, record }],
+        );
       return { record, created: true };
     });
   }

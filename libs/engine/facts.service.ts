@@ -11,7 +11,11 @@ export interface FactScope {
 /** Read-only registry queries a machine may need to decide (declared per event as `facts`). */
 @Injectable()
 export class FactsService {
-  async load(em: EntityManager, names: FactName[] | undefined, scope: FactScope): Promise<Partial<Record<FactName, unknown>>> {
+  async load(
+    em: EntityManager,
+    names: FactName[] | undefined,
+    scope: FactScope,
+  ): Promise<Partial<Record<FactName, unknown>>> {
     const out: Partial<Record<FactName, unknown>> = {};
     for (const name of names ?? []) out[name] = await this.one(em, name, scope);
     return out;
@@ -46,14 +50,20 @@ export class FactsService {
       }
       case 'memberIdsUnderProbation': {
         const ids: string[] = Array.isArray(data?.memberIds) ? data.memberIds : [];
-        const rows: { id: string }[] = await em.query(`SELECT id FROM members WHERE id = ANY($1::uuid[]) AND status <> 'full'`, [ids]);
+        const rows: { id: string }[] = await em.query(
+          `SELECT id FROM members WHERE id = ANY($1::uuid[]) AND status <> 'full'`,
+          [ids],
+        );
         const known: { id: string }[] = await em.query(`SELECT id FROM members WHERE id = ANY($1::uuid[])`, [ids]);
         // unknown ids cannot be verified as full members: treat them as ineligible too
         const unknown = ids.filter((id) => !known.some((k) => k.id === id));
         return [...rows.map((r) => r.id), ...unknown];
       }
       case 'fullMemberIdsOfOrg': {
-        const rows: { id: string }[] = await em.query(`SELECT id FROM members WHERE org_id = $1 AND status = 'full' ORDER BY id`, [subject.orgId]);
+        const rows: { id: string }[] = await em.query(
+          `SELECT id FROM members WHERE org_id = $1 AND status = 'full' ORDER BY id`,
+          [subject.orgId],
+        );
         return rows.map((r) => r.id);
       }
     }

@@ -23,7 +23,11 @@ const UPPER_TYPES = ['city_committee', 'provincial_committee'];
 
 /** Party names used by any actor rule of the definition (openers, states, events, deadlines). */
 export function referencedParties(def: WorkflowDefinition): Set<string> {
-  const rules = [...def.openers, ...Object.values(def.states).flatMap((s) => s.actors ?? []), ...Object.values(def.events).flatMap((e) => e.actors ?? [])];
+  const rules = [
+    ...def.openers,
+    ...Object.values(def.states).flatMap((s) => s.actors ?? []),
+    ...Object.values(def.events).flatMap((e) => e.actors ?? []),
+  ];
   const names = new Set(rules.map((r) => r.party));
   for (const s of Object.values(def.states))
     for (const d of s.deadlines ?? []) {
@@ -45,7 +49,10 @@ export async function resolveParties(
 ): Promise<ResolvedParties> {
   const base = def.parties(subject, input);
   if ('error' in base && typeof base.error === 'string') throw AppError.rule(base.error);
-  const baseIds = Object.fromEntries(Object.entries(base).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  const baseIds = Object.fromEntries(Object.entries(base).filter(([, v]) => typeof v === 'string')) as Record<
+    string,
+    string
+  >;
 
   // the subject's own org anchors `city` and `county` when no firm region says otherwise
   const subjectOrgId = subject.member?.orgId ?? subject.org?.id ?? subject.firm?.partyOrgId ?? undefined;
@@ -62,7 +69,8 @@ export async function resolveParties(
   const departments = rows.filter((o) => o.dept);
   const byId = new Map(rows.filter((o) => !o.dept).map((o) => [o.id, o as OrgRow]));
   for (const [party, orgId] of Object.entries(baseIds))
-    if (!byId.has(orgId)) throw AppError.validation([{ field: `input.${party}`, errors: [`组织不存在：${orgId}`] }], '指定的党组织不存在');
+    if (!byId.has(orgId))
+      throw AppError.validation([{ field: `input.${party}`, errors: [`组织不存在：${orgId}`] }], '指定的党组织不存在');
   const upperOf = (org: OrgRow): OrgRow | undefined =>
     pathIds(org.path)
       .slice(0, -1)
@@ -80,7 +88,10 @@ export async function resolveParties(
     const org = orgId ? byId.get(orgId) : undefined;
     if (!org) return undefined;
     if (org.type === 'city_committee') return org;
-    return pathIds(org.path).map((id) => byId.get(id)!).reverse().find((o) => o?.type === 'city_committee');
+    return pathIds(org.path)
+      .map((id) => byId.get(id)!)
+      .reverse()
+      .find((o) => o?.type === 'city_committee');
   };
   let city = cityFromTree(subjectOrgId) ?? Object.values(baseIds).map(cityFromTree).find(Boolean);
   if (!city && subject.firm) {
@@ -97,12 +108,15 @@ export async function resolveParties(
 
   let county: OrgRow | undefined;
   if (subject.firm) {
-    [county] = await em.query(`SELECT id, type, path, region_code FROM orgs WHERE type = 'county_committee' AND (region_code = $1 OR county = $2) LIMIT 1`, [
-      (subject.firm as any).regionCode ?? '',
-      subject.firm.county,
-    ]);
+    [county] = await em.query(
+      `SELECT id, type, path, region_code FROM orgs WHERE type = 'county_committee' AND (region_code = $1 OR county = $2) LIMIT 1`,
+      [(subject.firm as any).regionCode ?? '', subject.firm.county],
+    );
   } else if (subjectOrgId) {
-    county = pathIds(byId.get(subjectOrgId)?.path ?? '').map((id) => byId.get(id)!).reverse().find((o) => o?.type === 'county_committee');
+    county = pathIds(byId.get(subjectOrgId)?.path ?? '')
+      .map((id) => byId.get(id)!)
+      .reverse()
+      .find((o) => o?.type === 'county_committee');
   }
   if (county) parties.county = county.id;
 
@@ -113,10 +127,15 @@ export async function resolveParties(
   // derived parties the procedure never names are dropped, so they widen nobody's view of the case
   const named = referencedParties(def);
   for (const p of Object.keys(parties)) if (!(p in baseIds) && !named.has(p) && !p.endsWith('Upper')) delete parties[p];
-  const paths = new Map([...byId.values(), ...(county ? [county] : []), ...(orgdept ? [orgdept as OrgRow] : [])].map((o) => [o.id, o.path]));
-  const scopePaths = Object.values(parties).map((id) => paths.get(id)).filter(Boolean) as string[];
+  const paths = new Map(
+    [...byId.values(), ...(county ? [county] : []), ...(orgdept ? [orgdept as OrgRow] : [])].map((o) => [o.id, o.path]),
+  );
+  const scopePaths = Object.values(parties)
+    .map((id) => paths.get(id))
+    .filter(Boolean) as string[];
   const scopeOrgIds = [...new Set([...scopePaths.flatMap(pathIds), ...Object.values(parties)])];
   // the subject's own organization is always in scope (its clerks follow their member's case)
-  if (subjectOrgId) for (const id of pathIds(byId.get(subjectOrgId)?.path ?? '')) if (!scopeOrgIds.includes(id)) scopeOrgIds.push(id);
+  if (subjectOrgId)
+    for (const id of pathIds(byId.get(subjectOrgId)?.path ?? '')) if (!scopeOrgIds.includes(id)) scopeOrgIds.push(id);
   return { parties, scopeOrgIds, regionCode: city?.region_code ?? '*' };
 }

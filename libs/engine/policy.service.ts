@@ -29,6 +29,11 @@ export class PolicyService {
 
   private build(id: string, def: WorkflowDefinition): CasePolicy {
     const resolved = this.store.resolve(this.store.get(id), def.key);
-    return { id, params: { ...(def.policyDefaults ?? {}), ...resolved.params }, deadlineOverrides: resolved.deadlineOverrides as CasePolicy['deadlineOverrides'], engine: resolved.engine as unknown as CasePolicy['engine'] };
+    return {
+      id,
+      params: { ...(def.policyDefaults ?? {}), ...resolved.params },
+      deadlineOverrides: resolved.deadlineOverrides as CasePolicy['deadlineOverrides'],
+      engine: resolved.engine as unknown as CasePolicy['engine'],
+    };
   }
 }

@@ -6,10 +6,19 @@ import { pureTransition } from './pure-transition';
 /** The reused-scope transition must agree with XState's own `transition` on snapshot and actions. */
 describe('pureTransition', () => {
   const at = '2026-03-02T01:00:00.000Z';
-  const input = { subject: { memberId: 'm1' }, input: { toOrgId: 'b' }, policy: { letterMaxValidityMonths: 3 }, parties: { sending: 'a', receiving: 'b' }, at };
+  const input = {
+    subject: { memberId: 'm1' },
+    input: { toOrgId: 'b' },
+    policy: { letterMaxValidityMonths: 3 },
+    parties: { sending: 'a', receiving: 'b' },
+    at,
+  };
 
   it('matches xstate.transition over a run of events, effects included', () => {
-    let snapshot: any = def.machine.resolveState({ value: 'release_review', context: { ...(def.machine as any).getInitialSnapshot({ self: undefined } as any, input).context } });
+    let snapshot: any = def.machine.resolveState({
+      value: 'release_review',
+      context: { ...(def.machine as any).getInitialSnapshot({ self: undefined } as any, input).context },
+    });
     const events = [
       { type: 'APPROVE_RELEASE', at, facts: { memberHasOpenNonconforming: false } },
       { type: 'ISSUE_LETTER', at, data: { letterNo: 'L1', validUntil: '2026-04-01' } },
@@ -29,7 +38,10 @@ describe('pureTransition', () => {
   });
 
   it('keeps actions of separate calls and machines apart', () => {
-    const s = def.machine.resolveState({ value: 'awaiting_report', context: { toOrgId: 'b', fromOrgId: 'a', validUntil: '2026-04-01' } as any });
+    const s = def.machine.resolveState({
+      value: 'awaiting_report',
+      context: { toOrgId: 'b', fromOrgId: 'a', validUntil: '2026-04-01' } as any,
+    });
     const [, a1] = pureTransition(def.machine, s, { type: 'RECORD_REPORT', at, data: { reportedOn: '2026-03-02' } });
     const r = recruitmentDefinition.machine.resolveState({ value: 'applicant', context: {} as any });
     const [, a2] = pureTransition(recruitmentDefinition.machine, r, { type: 'NOT_AN_EVENT', at });

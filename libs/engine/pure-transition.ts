@@ -8,11 +8,25 @@ const scopes = new WeakMap<AnyStateMachine, any>();
  * spawn nothing, so one inert scope per machine is reused and only the action collector changes per call.
  * `machine.transition(snapshot, event, scope)` is synchronous, so calls cannot interleave.
  */
-export function pureTransition(machine: AnyStateMachine, snapshot: AnyMachineSnapshot, event: unknown): [AnyMachineSnapshot, { type: string; params?: unknown }[]] {
+export function pureTransition(
+  machine: AnyStateMachine,
+  snapshot: AnyMachineSnapshot,
+  event: unknown,
+): [AnyMachineSnapshot, { type: string; params?: unknown }[]] {
   let scope = scopes.get(machine);
   if (!scope) {
     const self = createActor(machine);
-    scope = { self, defer: () => {}, id: '', logger: () => {}, sessionId: '', stopChild: () => {}, system: self.system, emit: () => {}, actionExecutor: () => {} };
+    scope = {
+      self,
+      defer: () => {},
+      id: '',
+      logger: () => {},
+      sessionId: '',
+      stopChild: () => {},
+      system: self.system,
+      emit: () => {},
+      actionExecutor: () => {},
+    };
     scopes.set(machine, scope);
   }
   const actions: { type: string; params?: unknown }[] = [];

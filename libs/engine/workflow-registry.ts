@@ -32,8 +32,10 @@ export function machineEventTypes(def: WorkflowDefinition): Set<string> {
  */
 export function checkDefinition(def: WorkflowDefinition): string[] {
   const problems: string[] = [];
-  for (const path of stateNodesByPath(def).keys()) if (!def.states[path]) problems.push(`state "${path}" has no metadata`);
-  for (const path of Object.keys(def.states)) if (!stateNodesByPath(def).has(path)) problems.push(`metadata for unknown state "${path}"`);
+  for (const path of stateNodesByPath(def).keys())
+    if (!def.states[path]) problems.push(`state "${path}" has no metadata`);
+  for (const path of Object.keys(def.states))
+    if (!stateNodesByPath(def).has(path)) problems.push(`metadata for unknown state "${path}"`);
   const types = machineEventTypes(def);
   for (const t of types) if (!def.events[t]) problems.push(`event "${t}" has no metadata`);
   for (const t of Object.keys(def.events)) if (!types.has(t)) problems.push(`metadata for unknown event "${t}"`);
@@ -50,7 +52,8 @@ export class WorkflowRegistry {
 
   register(def: WorkflowDefinition): void {
     const problems = checkDefinition(def);
-    if (problems.length) throw new Error(`workflow ${def.key}@${def.version} is inconsistent:\n  ${problems.join('\n  ')}`);
+    if (problems.length)
+      throw new Error(`workflow ${def.key}@${def.version} is inconsistent:\n  ${problems.join('\n  ')}`);
     const versions = this.byKey.get(def.key) ?? new Map();
     versions.set(def.version, def);
     this.byKey.set(def.key, versions);

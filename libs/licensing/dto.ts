@@ -16,7 +16,12 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { LAWYER_EVENT_TYPES, LICENSING_EVENT_TYPES, LicensingEventType, REF_OPTIONAL_TYPES } from './licensing.constants';
+import {
+  LAWYER_EVENT_TYPES,
+  LICENSING_EVENT_TYPES,
+  LicensingEventType,
+  REF_OPTIONAL_TYPES,
+} from './licensing.constants';
 import { IsIsoDate } from '../common/iso-date.validator';
 
 export class LicensingLawyerDto {

@@ -45,7 +45,10 @@ export class LicensingCallbackHandler implements OutboxHandler, OnModuleInit {
     const caseId: string | null = p.caseId ?? message.caseId ?? null;
     let ref: string | null = p.applicationRef ?? null;
     if (!ref && caseId) {
-      const [app] = await this.ds.query(`SELECT application_ref FROM licensing_applications WHERE case_id = $1 LIMIT 1`, [caseId]);
+      const [app] = await this.ds.query(
+        `SELECT application_ref FROM licensing_applications WHERE case_id = $1 LIMIT 1`,
+        [caseId],
+      );
       ref = app?.application_ref ?? null;
     }
     if (!ref) throw new OutboxUndeliverable('该案件没有关联执业管理申请：无需通知执业管理系统');
@@ -61,7 +64,13 @@ export class LicensingCallbackHandler implements OutboxHandler, OnModuleInit {
     );
     if (earlier) throw new Error(`等待同一申请的先前通知 #${earlier.id} 送达（按顺序推送）`);
 
-    const body: LicensingCallbackBody = { deliveryId: String(message.id), applicationRef: ref, partyTransfer: p.partyTransfer, caseId, at: p.at ?? new Date().toISOString() };
+    const body: LicensingCallbackBody = {
+      deliveryId: String(message.id),
+      applicationRef: ref,
+      partyTransfer: p.partyTransfer,
+      caseId,
+      at: p.at ?? new Date().toISOString(),
+    };
     const text = JSON.stringify(body);
     const res = await fetch(url, {
       method: 'POST',
@@ -84,6 +93,10 @@ export class LicensingCallbackHandler implements OutboxHandler, OnModuleInit {
  * Delivers the due `licensing.status` rows now (one attempt each, with the usual bookkeeping). The worker's
  * relay does this continuously; this is for tests, scripts and operators.
  */
-export function deliverPendingLicensingCallbacks(ds: DataSource, handlers: OutboxHandlers, now?: Date): Promise<DeliveryOutcome[]> {
+export function deliverPendingLicensingCallbacks(
+  ds: DataSource,
+  handlers: OutboxHandlers,
+  now?: Date,
+): Promise<DeliveryOutcome[]> {
   return deliverDueOutbox(ds, handlers, { topic: LICENSING_STATUS_TOPIC, now });
 }

@@ -14,7 +14,12 @@ export type LicensingErrorCode =
   | 'APPLICATION_KIND_MISMATCH'
   | 'NO_TARGET_ORG';
 
-export function licensingError(status: HttpStatus, code: LicensingErrorCode, message: string, details?: unknown): AppError {
+export function licensingError(
+  status: HttpStatus,
+  code: LicensingErrorCode,
+  message: string,
+  details?: unknown,
+): AppError {
   return new AppError(status, code as unknown as ErrorCode, message, details);
 }
 

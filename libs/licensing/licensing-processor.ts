@@ -187,7 +187,11 @@ export class LicensingProcessor {
         await this.firmEvent(run);
         break;
       default:
-        throw licensingError(HttpStatus.UNPROCESSABLE_ENTITY, 'UNKNOWN_EVENT_TYPE', `未知的执业管理事件类型：${String(ev.type)}`);
+        throw licensingError(
+          HttpStatus.UNPROCESSABLE_ENTITY,
+          'UNKNOWN_EVENT_TYPE',
+          `未知的执业管理事件类型：${String(ev.type)}`,
+        );
     }
     if (run.app) run.partyTransfer = await this.flushApplication(run);
     const result: LicensingEventResult = {
@@ -214,7 +218,8 @@ export class LicensingProcessor {
     const { em, ev } = run;
     const kind = KIND_BY_TYPE[ev.type]!;
     const targetFirmId = ev.type.startsWith('practice') ? (ev.toFirmId ?? ev.firmId) : ev.toFirmId;
-    if (!targetFirmId) throw AppError.validation([{ field: 'toFirmId', errors: ['toFirmId（或 firmId）为必填项：拟执业的律师事务所'] }]);
+    if (!targetFirmId)
+      throw AppError.validation([{ field: 'toFirmId', errors: ['toFirmId（或 firmId）为必填项：拟执业的律师事务所'] }]);
     const [firm] = await this.firms(em, [
       { id: targetFirmId, field: ev.toFirmId ? 'toFirmId' : 'firmId' },
       ...(ev.fromFirmId ? [{ id: ev.fromFirmId, field: 'fromFirmId' }] : []),
@@ -225,7 +230,9 @@ export class LicensingProcessor {
       if (app.applied_at || app.case_id) {
         run.outcome = 'duplicate_application';
         if (app.approved_at && !app.withdrawn_at) run.outOfOrder = 'applied_after_approval';
-        run.note(`申请 ${run.ref} 已登记${app.case_id ? `（接转案件 ${app.case_id}）` : ''}，本事件只作记录，不重复立案`);
+        run.note(
+          `申请 ${run.ref} 已登记${app.case_id ? `（接转案件 ${app.case_id}）` : ''}，本事件只作记录，不重复立案`,
+        );
         return;
       }
       if (app.withdrawn_at) {
@@ -249,7 +256,11 @@ export class LicensingProcessor {
     if (!member) return this.notRequired(run, app, '申报非党员，且党员信息库中无此人：无需办理组织关系接转');
     run.set({ member_id: member.id });
     if (!PARTY_MEMBER_STATUSES.includes(member.status))
-      return this.notRequired(run, app, `党员信息库中该律师的状态为“${statusTitle(member.status)}”，不是党员：无需办理组织关系接转`);
+      return this.notRequired(
+        run,
+        app,
+        `党员信息库中该律师的状态为“${statusTitle(member.status)}”，不是党员：无需办理组织关系接转`,
+      );
 
     const target = await this.targetOrg(em, firm);
     if (member.path.includes(`/${target.id}/`))
@@ -298,12 +309,10 @@ export class LicensingProcessor {
   private async syncFirmOnApproval(run: Run) {
     const app = run.app;
     if (!app?.member_id || !app.to_firm_id) return;
-    await run.em.query(`UPDATE members SET firm_id = $2, license_no = coalesce(license_no, $3), updated_at = $4 WHERE id = $1`, [
-      app.member_id,
-      app.to_firm_id,
-      run.ev.lawyer?.licenseNo ?? null,
-      run.now,
-    ]);
+    await run.em.query(
+      `UPDATE members SET firm_id = $2, license_no = coalesce(license_no, $3), updated_at = $4 WHERE id = $1`,
+      [app.member_id, app.to_firm_id, run.ev.lawyer?.licenseNo ?? null, run.now],
+    );
   }
 
   private async sendApproval(run: Run, caseId: string) {
@@ -316,7 +325,11 @@ export class LicensingProcessor {
     // the 6-month rule runs from the approval as the licensing system dated it, however late its notice came
     const approvedAt = new Date(run.app?.approved_at ?? run.occurredAt).toISOString();
     const sent = await run.guarded(() =>
-      this.engine.sendEventIn(run.em, SYSTEM_PRINCIPAL, caseId, { type: 'LICENSING_APPROVED', data: { approvedAt }, comment: `执业管理系统事件 ${run.ev.eventId}` }),
+      this.engine.sendEventIn(run.em, SYSTEM_PRINCIPAL, caseId, {
+        type: 'LICENSING_APPROVED',
+        data: { approvedAt },
+        comment: `执业管理系统事件 ${run.ev.eventId}`,
+      }),
     );
     if (sent.ok) {
       run.touched(caseId);
@@ -335,7 +348,11 @@ export class LicensingProcessor {
       run.note(`申请 ${run.ref} 的撤回已登记，本事件只作记录`);
       return;
     }
-    run.set({ withdrawn_at: run.occurredAt, license_no: app.license_no ?? ev.lawyer?.licenseNo ?? null, lawyer_name: app.lawyer_name ?? ev.lawyer?.name ?? null });
+    run.set({
+      withdrawn_at: run.occurredAt,
+      license_no: app.license_no ?? ev.lawyer?.licenseNo ?? null,
+      lawyer_name: app.lawyer_name ?? ev.lawyer?.name ?? null,
+    });
     if (!app.applied_at && !app.case_id) {
       run.outOfOrder = 'withdrawn_before_applied';
       run.note(`撤回先于申请到达：已登记，之后到达的申请事件不再立案`);
@@ -354,7 +371,12 @@ export class LicensingProcessor {
       run.note(`接转案件 ${app.case_id} 已办结（${this.stateTitle(c.state)}），撤回不改变接转结果`);
       return;
     }
-    const sent = await run.guarded(() => this.engine.sendEventIn(em, SYSTEM_PRINCIPAL, app.case_id!, { type: 'LICENSING_WITHDRAWN', comment: `执业管理系统事件 ${ev.eventId}` }));
+    const sent = await run.guarded(() =>
+      this.engine.sendEventIn(em, SYSTEM_PRINCIPAL, app.case_id!, {
+        type: 'LICENSING_WITHDRAWN',
+        comment: `执业管理系统事件 ${ev.eventId}`,
+      }),
+    );
     if (sent.ok) {
       run.touched(app.case_id);
       run.outcome = 'transfer_cancelled';
@@ -371,19 +393,31 @@ export class LicensingProcessor {
       run.note(`注销 ${run.ref} 已登记，本事件只作记录`);
       return;
     }
-    run.set({ applied_at: run.occurredAt, license_no: ev.lawyer!.licenseNo, lawyer_name: ev.lawyer!.name, declared_party_member: ev.lawyer!.isPartyMember });
+    run.set({
+      applied_at: run.occurredAt,
+      license_no: ev.lawyer!.licenseNo,
+      lawyer_name: ev.lawyer!.name,
+      declared_party_member: ev.lawyer!.isPartyMember,
+    });
     const member = await this.memberFor(run, ev.lawyer!, {});
     if (!member) return this.notRequired(run, app, '党员信息库中无此律师：无需办理组织关系转出');
     run.set({ member_id: member.id });
     // the lawyer no longer practises at a firm
     await em.query(`UPDATE members SET firm_id = NULL, updated_at = $2 WHERE id = $1`, [member.id, run.now]);
-    if (!PARTY_MEMBER_STATUSES.includes(member.status)) return this.notRequired(run, app, `该律师不是党员（状态“${statusTitle(member.status)}”）：无需办理组织关系转出`);
+    if (!PARTY_MEMBER_STATUSES.includes(member.status))
+      return this.notRequired(run, app, `该律师不是党员（状态“${statusTitle(member.status)}”）：无需办理组织关系转出`);
     const [city] = await em.query(
       `SELECT id, name FROM orgs WHERE type = 'city_committee' AND id = ANY(string_to_array(trim(both '/' from $1), '/')::uuid[]) ORDER BY length(path) DESC LIMIT 1`,
       [member.path],
     );
-    if (!city) throw licensingError(HttpStatus.UNPROCESSABLE_ENTITY, 'NO_TARGET_ORG', '找不到该党员所属的市律师行业党委，无法办理转出');
-    if (city.id === member.org_id) return this.notRequired(run, app, '该党员组织关系已由市律师行业党委直接管理，由其转往新单位');
+    if (!city)
+      throw licensingError(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'NO_TARGET_ORG',
+        '找不到该党员所属的市律师行业党委，无法办理转出',
+      );
+    if (city.id === member.org_id)
+      return this.notRequired(run, app, '该党员组织关系已由市律师行业党委直接管理，由其转往新单位');
     run.note('律师注销执业，组织关系转出律师行业：先转至市律师行业党委，由其开具介绍信转往新单位');
     await this.openTransfer(run, member, city, 'practice_cancelled');
   }
@@ -399,15 +433,36 @@ export class LicensingProcessor {
     const [row] = await em.query(
       `INSERT INTO member_disciplines (member_id, license_no, lawyer_name, event_id, sanction, reason, decided_on, authority, recorded_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [member?.id ?? null, ev.lawyer!.licenseNo, ev.lawyer!.name, ev.eventId, sanction, d?.reason ?? null, d?.decidedOn ?? dateOnly(run.occurredAt), d?.authority ?? null, run.now],
+      [
+        member?.id ?? null,
+        ev.lawyer!.licenseNo,
+        ev.lawyer!.name,
+        ev.eventId,
+        sanction,
+        d?.reason ?? null,
+        d?.decidedOn ?? dateOnly(run.occurredAt),
+        d?.authority ?? null,
+        run.now,
+      ],
     );
     if (!member || !PARTY_MEMBER_STATUSES.includes(member.status)) {
       run.outcome = 'discipline_recorded';
-      run.note(member ? `已记录行业处分；该律师不是党员（状态“${statusTitle(member.status)}”），不启动不合格党员处置` : '已记录行业处分；党员信息库中无此律师');
+      run.note(
+        member
+          ? `已记录行业处分；该律师不是党员（状态“${statusTitle(member.status)}”），不启动不合格党员处置`
+          : '已记录行业处分；党员信息库中无此律师',
+      );
       return;
     }
-    const grounds = `律师行业处分：${sanction}${d?.reason ? `（${d.reason}）` : ''}${d?.authority ? `，${d.authority}` : ''}`.slice(0, 2000);
-    const [open] = await em.query(`SELECT id FROM cases WHERE workflow = 'nonconforming' AND status = 'open' AND subject_member_id = $1 LIMIT 1`, [member.id]);
+    const grounds =
+      `律师行业处分：${sanction}${d?.reason ? `（${d.reason}）` : ''}${d?.authority ? `，${d.authority}` : ''}`.slice(
+        0,
+        2000,
+      );
+    const [open] = await em.query(
+      `SELECT id FROM cases WHERE workflow = 'nonconforming' AND status = 'open' AND subject_member_id = $1 LIMIT 1`,
+      [member.id],
+    );
     if (open) {
       await em.query(`UPDATE member_disciplines SET case_id = $2 WHERE id = $1`, [row.id, open.id]);
       run.outcome = 'discipline_recorded';
@@ -417,7 +472,14 @@ export class LicensingProcessor {
     const def = this.registry.latest('nonconforming');
     const opened = await run.guarded(async () => {
       const input = await validatePayload(def.createInput, { trigger: 'discipline', grounds }, 'input');
-      return this.engine.openCaseIn(em, SYSTEM_PRINCIPAL, def, { memberId: member.id }, input, `licensing:${ev.eventId}`);
+      return this.engine.openCaseIn(
+        em,
+        SYSTEM_PRINCIPAL,
+        def,
+        { memberId: member.id },
+        input,
+        `licensing:${ev.eventId}`,
+      );
     });
     if (opened.ok) {
       await em.query(`UPDATE member_disciplines SET case_id = $2 WHERE id = $1`, [row.id, opened.value.id]);
@@ -438,18 +500,25 @@ export class LicensingProcessor {
     const establishing = ev.type === 'firm-establishment.applied';
     if (ev.type === 'branch-office.established' && ev.firm && ev.firm.kind !== 'branch_office')
       throw AppError.validation([{ field: 'firm.kind', errors: ['分所成立事件中 firm.kind 须为 branch_office'] }]);
-    if (!ev.firmId && !ev.firm) throw AppError.validation([{ field: 'firmId', errors: ['须提供 firmId 或 firm（律师事务所信息）'] }]);
+    if (!ev.firmId && !ev.firm)
+      throw AppError.validation([{ field: 'firmId', errors: ['须提供 firmId 或 firm（律师事务所信息）'] }]);
 
     let app: ApplicationRow | undefined;
     if (run.ref) {
-      const kind: ApplicationKind = (ev.firm?.kind ?? 'firm') === 'branch_office' || ev.type === 'branch-office.established' ? 'branch_office' : 'firm_establishment';
+      const kind: ApplicationKind =
+        (ev.firm?.kind ?? 'firm') === 'branch_office' || ev.type === 'branch-office.established'
+          ? 'branch_office'
+          : 'firm_establishment';
       app = await this.lockApplication(run, kind, ['firm_establishment', 'branch_office']);
     }
     let firm = await this.findFirm(em, ev.firmId ?? app?.firm_id ?? undefined, ev.firm?.name);
     if (!firm) {
-      if (!ev.firm) throw unknownReference('firmId', '登记系统中没有该律师事务所，且事件未附律师事务所信息（firm）', ev.firmId);
+      if (!ev.firm)
+        throw unknownReference('firmId', '登记系统中没有该律师事务所，且事件未附律师事务所信息（firm）', ev.firmId);
       firm = await this.createFirm(run, establishing ? 'pending' : 'active');
-      run.note(`已登记${establishing ? '设立中的' : '新成立的'}${firm.kind === 'branch_office' ? '分所' : '律师事务所'}“${firm.name}”（${firm.id}）`);
+      run.note(
+        `已登记${establishing ? '设立中的' : '新成立的'}${firm.kind === 'branch_office' ? '分所' : '律师事务所'}“${firm.name}”（${firm.id}）`,
+      );
     } else if (!establishing && firm.status === 'pending') {
       await em.query(
         `UPDATE firms SET status = 'active', established_on = $2, uncovered_since = CASE WHEN coverage = 'none' THEN coalesce(uncovered_since, $3) END WHERE id = $1`,
@@ -464,9 +533,13 @@ export class LicensingProcessor {
       run.note(`“${firm.name}”已于 ${firm.established_on} 成立，本事件只作记录`);
     }
     run.firmId = firm.id;
-    if (app) run.set({ firm_id: firm.id, applied_at: app.applied_at ?? run.occurredAt, party_transfer: 'not_required' });
+    if (app)
+      run.set({ firm_id: firm.id, applied_at: app.applied_at ?? run.occurredAt, party_transfer: 'not_required' });
 
-    const [open] = await em.query(`SELECT id FROM cases WHERE workflow = 'branch-formation' AND status = 'open' AND subject_firm_id = $1 LIMIT 1`, [firm.id]);
+    const [open] = await em.query(
+      `SELECT id FROM cases WHERE workflow = 'branch-formation' AND status = 'open' AND subject_firm_id = $1 LIMIT 1`,
+      [firm.id],
+    );
     if (open) {
       run.outcome = 'formation_already_open';
       run.note(`党组织组建案件 ${open.id} 已在办理，不重复立案`);
@@ -493,11 +566,17 @@ export class LicensingProcessor {
       return;
     }
     const def = this.registry.latest('branch-formation');
-    const trigger = establishing ? 'firm_establishment_applied' : ev.type === 'branch-office.established' ? 'branch_office_established' : 'firm_established';
+    const trigger = establishing
+      ? 'firm_establishment_applied'
+      : ev.type === 'branch-office.established'
+        ? 'branch_office_established'
+        : 'firm_established';
     const input: Record<string, unknown> = { trigger };
     if (firm.established_on) input.establishedOn = firm.established_on;
     if (firm.kind === 'branch_office' && firm.head_firm_id) {
-      const [head] = await em.query(`SELECT party_org_id FROM firms WHERE id = $1 AND coverage = 'branch'`, [firm.head_firm_id]);
+      const [head] = await em.query(`SELECT party_org_id FROM firms WHERE id = $1 AND coverage = 'branch'`, [
+        firm.head_firm_id,
+      ]);
       if (head?.party_org_id) {
         input.headFirmOrgId = head.party_org_id;
         run.note('总所已建立党组织，登记为分所党组织的指导组织');
@@ -518,13 +597,20 @@ export class LicensingProcessor {
     }
   }
 
-  private async findFirm(em: EntityManager, id: string | undefined, name: string | undefined): Promise<FirmRow | undefined> {
+  private async findFirm(
+    em: EntityManager,
+    id: string | undefined,
+    name: string | undefined,
+  ): Promise<FirmRow | undefined> {
     if (id) {
       const [byId] = await em.query(`${FIRM_SQL} WHERE id = $1`, [id]);
       if (byId) return byId;
     }
     if (name) {
-      const [byName] = await em.query(`${FIRM_SQL} WHERE name = $1 AND status <> 'closed' ORDER BY created_at LIMIT 1`, [name]);
+      const [byName] = await em.query(
+        `${FIRM_SQL} WHERE name = $1 AND status <> 'closed' ORDER BY created_at LIMIT 1`,
+        [name],
+      );
       return byName;
     }
     return undefined;
@@ -533,7 +619,10 @@ export class LicensingProcessor {
   private async createFirm(run: Run, status: 'pending' | 'active'): Promise<FirmRow> {
     const { em, ev } = run;
     const f = ev.firm!;
-    const [county] = await em.query(`SELECT region_code FROM orgs WHERE type = 'county_committee' AND county = $1 ORDER BY created_at LIMIT 1`, [f.county]);
+    const [county] = await em.query(
+      `SELECT region_code FROM orgs WHERE type = 'county_committee' AND county = $1 ORDER BY created_at LIMIT 1`,
+      [f.county],
+    );
     if (!county) throw unknownReference('firm.county', `未知的县（市、区）：${f.county}`, f.county);
     if (f.headFirmId) {
       const [head] = await em.query(`SELECT id FROM firms WHERE id = $1`, [f.headFirmId]);
@@ -544,7 +633,18 @@ export class LicensingProcessor {
     const [row] = await em.query(
       `INSERT INTO firms (id, name, kind, head_firm_id, county, region_code, director_name, coverage, status, established_on, uncovered_since)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'none', $8, $9, $10) RETURNING id`,
-      [ev.firmId ?? randomUUID(), f.name, kind, f.headFirmId ?? null, f.county, county.region_code, f.directorName, status, established, status === 'active' ? run.occurredAt : null],
+      [
+        ev.firmId ?? randomUUID(),
+        f.name,
+        kind,
+        f.headFirmId ?? null,
+        f.county,
+        county.region_code,
+        f.directorName,
+        status,
+        established,
+        status === 'active' ? run.occurredAt : null,
+      ],
     );
     const [firm] = await em.query(`${FIRM_SQL} WHERE id = $1`, [row.id]);
     return firm;
@@ -556,7 +656,11 @@ export class LicensingProcessor {
    * The application row for the event's `applicationRef`, locked for this transaction (created when new), so
    * events about one application are applied one at a time.
    */
-  private async lockApplication(run: Run, kind: ApplicationKind, compatible: ApplicationKind[] = [kind]): Promise<ApplicationRow> {
+  private async lockApplication(
+    run: Run,
+    kind: ApplicationKind,
+    compatible: ApplicationKind[] = [kind],
+  ): Promise<ApplicationRow> {
     const { em } = run;
     // already locked by this run (an approval handling its late application): keep the pending changes
     if (run.app && run.app.application_ref === run.ref) return run.app;
@@ -567,10 +671,15 @@ export class LicensingProcessor {
       [run.ref, kind, run.now],
     );
     if (!compatible.includes(app.kind))
-      throw licensingError(HttpStatus.UNPROCESSABLE_ENTITY, 'APPLICATION_KIND_MISMATCH', `申请编号 ${run.ref} 已用于另一类申请（${app.kind}），不能用于“${EVENT_TYPE_TITLES[run.ev.type]}”`, {
-        applicationRef: run.ref,
-        kind: app.kind,
-      });
+      throw licensingError(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'APPLICATION_KIND_MISMATCH',
+        `申请编号 ${run.ref} 已用于另一类申请（${app.kind}），不能用于“${EVENT_TYPE_TITLES[run.ev.type]}”`,
+        {
+          applicationRef: run.ref,
+          kind: app.kind,
+        },
+      );
     run.app = app;
     return app;
   }
@@ -593,16 +702,34 @@ export class LicensingProcessor {
     run.outcome = 'not_required';
     run.note(why);
     run.set({ party_transfer: 'not_required' });
-    await enqueueStatusChange(run.em, { callbackUrl: this.config.LICENSING_CALLBACK_URL, ref: app.application_ref, status: 'not_required', caseId: app.case_id, at: run.now });
+    await enqueueStatusChange(run.em, {
+      callbackUrl: this.config.LICENSING_CALLBACK_URL,
+      ref: app.application_ref,
+      status: 'not_required',
+      caseId: app.case_id,
+      at: run.now,
+    });
   }
 
   /** Opens the membership-transfer case of the application; returns its id (or undefined when the engine refused). */
-  private async openTransfer(run: Run, member: MemberRow, to: { id: string; name: string }, trigger: 'practice' | 'firm_transfer' | 'practice_cancelled'): Promise<string | undefined> {
+  private async openTransfer(
+    run: Run,
+    member: MemberRow,
+    to: { id: string; name: string },
+    trigger: 'practice' | 'firm_transfer' | 'practice_cancelled',
+  ): Promise<string | undefined> {
     const { em, ev } = run;
     const def = this.registry.latest('membership-transfer');
     const opened = await run.guarded(async () => {
       const input = await validatePayload(def.createInput, { toOrgId: to.id, licensingRef: run.ref, trigger }, 'input');
-      return this.engine.openCaseIn(em, SYSTEM_PRINCIPAL, def, { memberId: member.id }, input, `licensing:${ev.eventId}`);
+      return this.engine.openCaseIn(
+        em,
+        SYSTEM_PRINCIPAL,
+        def,
+        { memberId: member.id },
+        input,
+        `licensing:${ev.eventId}`,
+      );
     });
     if (!opened.ok) {
       run.outcome = 'transfer_not_opened';
@@ -614,7 +741,13 @@ export class LicensingProcessor {
     run.outcome = 'transfer_opened';
     run.note(`已启动组织关系接转案件 ${caseId}：${member.name} → ${to.name}`);
     run.set({ case_id: caseId, party_transfer: 'pending' });
-    await enqueueStatusChange(em, { callbackUrl: this.config.LICENSING_CALLBACK_URL, ref: run.ref!, status: 'pending', caseId, at: run.now });
+    await enqueueStatusChange(em, {
+      callbackUrl: this.config.LICENSING_CALLBACK_URL,
+      ref: run.ref!,
+      status: 'pending',
+      caseId,
+      at: run.now,
+    });
     return caseId;
   }
 
@@ -623,7 +756,11 @@ export class LicensingProcessor {
    * contradictory identities. With `createFor`, a lawyer unknown to the registry who declares party
    * membership is created pending verification, held by the city committee over the target firm.
    */
-  private async memberFor(run: Run, lawyer: LicensingLawyerDto, opts: { createFor?: FirmRow }): Promise<MemberRow | null> {
+  private async memberFor(
+    run: Run,
+    lawyer: LicensingLawyerDto,
+    opts: { createFor?: FirmRow },
+  ): Promise<MemberRow | null> {
     const { em } = run;
     let member: MemberRow | undefined;
     if (lawyer.memberId) {
@@ -635,12 +772,25 @@ export class LicensingProcessor {
     }
     if (member) {
       if (member.id_number.toUpperCase() !== lawyer.idNumber.toUpperCase())
-        throw licensingError(HttpStatus.UNPROCESSABLE_ENTITY, 'IDENTITY_MISMATCH', '律师身份信息与党员信息库不一致（身份证号不同）', { memberId: member.id, field: 'lawyer.idNumber' });
+        throw licensingError(
+          HttpStatus.UNPROCESSABLE_ENTITY,
+          'IDENTITY_MISMATCH',
+          '律师身份信息与党员信息库不一致（身份证号不同）',
+          { memberId: member.id, field: 'lawyer.idNumber' },
+        );
       if (member.license_no && member.license_no !== lawyer.licenseNo)
-        run.note(`执业证号与党员信息库不一致（库内 ${member.license_no}，事件 ${lawyer.licenseNo}），以身份证号认定为同一人`);
-      if (!member.license_no) await em.query(`UPDATE members SET license_no = $2, updated_at = $3 WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM members WHERE license_no = $2)`, [member.id, lawyer.licenseNo, run.now]);
+        run.note(
+          `执业证号与党员信息库不一致（库内 ${member.license_no}，事件 ${lawyer.licenseNo}），以身份证号认定为同一人`,
+        );
+      if (!member.license_no)
+        await em.query(
+          `UPDATE members SET license_no = $2, updated_at = $3 WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM members WHERE license_no = $2)`,
+          [member.id, lawyer.licenseNo, run.now],
+        );
       if (lawyer.isPartyMember !== PARTY_MEMBER_STATUSES.includes(member.status))
-        run.note(`执业申请申报${lawyer.isPartyMember ? '为党员' : '非党员'}，与党员信息库（状态“${statusTitle(member.status)}”）不一致，以党员信息库为准`);
+        run.note(
+          `执业申请申报${lawyer.isPartyMember ? '为党员' : '非党员'}，与党员信息库（状态“${statusTitle(member.status)}”）不一致，以党员信息库为准`,
+        );
       run.memberId = member.id;
       return member;
     }
@@ -689,13 +839,22 @@ export class LicensingProcessor {
 
   /** The firm's own branch, else its joint branch, else the city committee over its region (PROCEDURES §1). */
   private async targetOrg(em: EntityManager, firm: FirmRow): Promise<{ id: string; name: string }> {
-    if ((firm.coverage === 'branch' || firm.coverage === 'joint_branch') && firm.party_org_id) return { id: firm.party_org_id, name: firm.party_org_name ?? firm.party_org_id };
+    if ((firm.coverage === 'branch' || firm.coverage === 'joint_branch') && firm.party_org_id)
+      return { id: firm.party_org_id, name: firm.party_org_name ?? firm.party_org_id };
     return this.cityCommittee(em, firm.region_code);
   }
 
   private async cityCommittee(em: EntityManager, regionCode: string): Promise<{ id: string; name: string }> {
-    const [city] = await em.query(`SELECT id, name FROM orgs WHERE type = 'city_committee' AND region_code = left($1, 4) || '00' ORDER BY created_at LIMIT 1`, [regionCode]);
-    if (!city) throw licensingError(HttpStatus.UNPROCESSABLE_ENTITY, 'NO_TARGET_ORG', `行政区划 ${regionCode} 没有市律师行业党委，无法确定接收党组织`);
+    const [city] = await em.query(
+      `SELECT id, name FROM orgs WHERE type = 'city_committee' AND region_code = left($1, 4) || '00' ORDER BY created_at LIMIT 1`,
+      [regionCode],
+    );
+    if (!city)
+      throw licensingError(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'NO_TARGET_ORG',
+        `行政区划 ${regionCode} 没有市律师行业党委，无法确定接收党组织`,
+      );
     return city;
   }
 }

@@ -65,6 +65,11 @@ export async function enqueueStatusChange(
     topic: LICENSING_STATUS_TOPIC,
     caseId: opts.caseId ?? undefined,
     dedupeKey: `licensing:${opts.ref}:${opts.status}`,
-    payload: { caseId: opts.caseId ?? null, applicationRef: opts.ref, partyTransfer: opts.status, at: opts.at.toISOString() },
+    payload: {
+      caseId: opts.caseId ?? null,
+      applicationRef: opts.ref,
+      partyTransfer: opts.status,
+      at: opts.at.toISOString(),
+    },
   });
 }

@@ -27,15 +27,24 @@ export const LAWYER_EVENT_TYPES: readonly LicensingEventType[] = [
 ];
 
 /** Events about a firm (by `firmId` and/or a `firm` description). */
-export const FIRM_EVENT_TYPES: readonly LicensingEventType[] = ['firm-establishment.applied', 'firm.established', 'branch-office.established'];
+export const FIRM_EVENT_TYPES: readonly LicensingEventType[] = [
+  'firm-establishment.applied',
+  'firm.established',
+  'branch-office.established',
+];
 
 /** Events without a licensing application of their own: `applicationRef` is optional there. */
-export const REF_OPTIONAL_TYPES: readonly LicensingEventType[] = ['discipline.imposed', 'firm.established', 'branch-office.established'];
+export const REF_OPTIONAL_TYPES: readonly LicensingEventType[] = [
+  'discipline.imposed',
+  'firm.established',
+  'branch-office.established',
+];
 
 export const PARTY_TRANSFER_STATUSES = ['not_required', 'pending', 'completed', 'exception_approved'] as const;
 export type PartyTransferStatus = (typeof PARTY_TRANSFER_STATUSES)[number];
 
-export type ApplicationKind = 'practice' | 'firm_transfer' | 'practice_cancellation' | 'firm_establishment' | 'branch_office';
+export type ApplicationKind =
+  'practice' | 'firm_transfer' | 'practice_cancellation' | 'firm_establishment' | 'branch_office';
 
 /** Outbox topic of status notifications (the engine's `licensing.statusChanged` effect writes it too). */
 export const LICENSING_STATUS_TOPIC = 'licensing.status';

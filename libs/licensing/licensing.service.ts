@@ -45,21 +45,38 @@ export class LicensingService {
   private secret(): string {
     const secret = this.config.LICENSING_WEBHOOK_SECRET;
     if (!secret)
-      throw licensingError(HttpStatus.SERVICE_UNAVAILABLE, 'LICENSING_NOT_CONFIGURED', '执业管理系统对接未启用：未配置 LICENSING_WEBHOOK_SECRET');
+      throw licensingError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'LICENSING_NOT_CONFIGURED',
+        '执业管理系统对接未启用：未配置 LICENSING_WEBHOOK_SECRET',
+      );
     return secret;
   }
 
-  async ingest(rawBody: Buffer | undefined, signature: string | string[] | undefined, body: unknown): Promise<IngestResponse> {
+  async ingest(
+    rawBody: Buffer | undefined,
+    signature: string | string[] | undefined,
+    body: unknown,
+  ): Promise<IngestResponse> {
     const secret = this.secret();
     const raw = rawBody ?? Buffer.alloc(0);
     if (!verifyLicensingSignature(secret, raw, signature))
-      throw licensingError(HttpStatus.UNAUTHORIZED, 'INVALID_SIGNATURE', typeof signature === 'string' ? '签名无效（X-Signature 与请求体不符）' : '缺少签名（X-Signature）');
+      throw licensingError(
+        HttpStatus.UNAUTHORIZED,
+        'INVALID_SIGNATURE',
+        typeof signature === 'string' ? '签名无效（X-Signature 与请求体不符）' : '缺少签名（X-Signature）',
+      );
     if (!rawBody || !body || typeof body !== 'object' || Array.isArray(body))
-      throw AppError.validation([{ field: 'body', errors: ['请求体须为 JSON 对象（Content-Type: application/json）'] }]);
+      throw AppError.validation([
+        { field: 'body', errors: ['请求体须为 JSON 对象（Content-Type: application/json）'] },
+      ]);
     const plain = body as Record<string, unknown>;
     const rawText = raw.toString('utf8');
     const sig = String(signature);
-    const eventId = typeof plain.eventId === 'string' && plain.eventId.length > 0 && plain.eventId.length <= 200 ? plain.eventId : undefined;
+    const eventId =
+      typeof plain.eventId === 'string' && plain.eventId.length > 0 && plain.eventId.length <= 200
+        ? plain.eventId
+        : undefined;
 
     let dto: LicensingEventDto;
     try {
@@ -104,19 +121,38 @@ export class LicensingService {
   }
 
   /** The stored result of a processed eventId (counted as a replay), or null. */
-  private async replay(em: EntityManager, eventId: string, body: Record<string, unknown>, lock: boolean): Promise<IngestResponse | null> {
-    const [prior] = await em.query(`SELECT status, result, raw FROM licensing_events WHERE event_id = $1 ${lock ? 'FOR UPDATE' : ''}`, [eventId]);
+  private async replay(
+    em: EntityManager,
+    eventId: string,
+    body: Record<string, unknown>,
+    lock: boolean,
+  ): Promise<IngestResponse | null> {
+    const [prior] = await em.query(
+      `SELECT status, result, raw FROM licensing_events WHERE event_id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      [eventId],
+    );
     if (!prior || prior.status !== 'processed' || !prior.result) return null;
     const mismatch = canonicalJson(prior.raw) !== canonicalJson(body);
-    if (mismatch) this.logger.warn(`licensing event ${eventId} replayed with a different body: answering with the first result`);
-    await em.query(`UPDATE licensing_events SET replays = replays + 1, last_replay_at = now(), replay_mismatch = replay_mismatch OR $2 WHERE event_id = $1`, [eventId, mismatch]);
+    if (mismatch)
+      this.logger.warn(`licensing event ${eventId} replayed with a different body: answering with the first result`);
+    await em.query(
+      `UPDATE licensing_events SET replays = replays + 1, last_replay_at = now(), replay_mismatch = replay_mismatch OR $2 WHERE event_id = $1`,
+      [eventId, mismatch],
+    );
     return { status: HttpStatus.OK, body: prior.result, replay: true };
   }
 
   /** A refused event (400/422) is kept too, with the reason; the sender may fix and re-send the same eventId. */
-  private async recordRejection(eventId: string, body: Record<string, unknown>, rawText: string, sig: string, error: AppError) {
+  private async recordRejection(
+    eventId: string,
+    body: Record<string, unknown>,
+    rawText: string,
+    sig: string,
+    error: AppError,
+  ) {
     const result = { statusCode: error.status, code: error.code, message: error.message, details: error.details };
-    const occurredAt = typeof body.occurredAt === 'string' && !Number.isNaN(Date.parse(body.occurredAt)) ? body.occurredAt : null;
+    const occurredAt =
+      typeof body.occurredAt === 'string' && !Number.isNaN(Date.parse(body.occurredAt)) ? body.occurredAt : null;
     await this.ds
       .query(
         `INSERT INTO licensing_events (event_id, type, application_ref, occurred_at, raw_body, signature, raw, status, result, http_status, processed_at)
@@ -124,17 +160,32 @@ export class LicensingService {
          ON CONFLICT (event_id) DO UPDATE SET raw_body = EXCLUDED.raw_body, signature = EXCLUDED.signature, raw = EXCLUDED.raw, type = EXCLUDED.type,
            result = EXCLUDED.result, http_status = EXCLUDED.http_status, processed_at = now(), attempts = licensing_events.attempts + 1
          WHERE licensing_events.status = 'rejected'`,
-        [eventId, String(body.type ?? ''), typeof body.applicationRef === 'string' ? body.applicationRef : null, occurredAt, rawText, sig, body, result, error.status],
+        [
+          eventId,
+          String(body.type ?? ''),
+          typeof body.applicationRef === 'string' ? body.applicationRef : null,
+          occurredAt,
+          rawText,
+          sig,
+          body,
+          result,
+          error.status,
+        ],
       )
       .catch((e) => this.logger.warn(`could not record rejected licensing event ${eventId}: ${(e as Error).message}`));
   }
 
   private async validate(body: Record<string, unknown>): Promise<LicensingEventDto> {
     if (typeof body.type === 'string' && !(LICENSING_EVENT_TYPES as readonly string[]).includes(body.type))
-      throw licensingError(HttpStatus.UNPROCESSABLE_ENTITY, 'UNKNOWN_EVENT_TYPE', `未知的执业管理事件类型：${body.type}`, {
-        field: 'type',
-        allowed: LICENSING_EVENT_TYPES,
-      });
+      throw licensingError(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'UNKNOWN_EVENT_TYPE',
+        `未知的执业管理事件类型：${body.type}`,
+        {
+          field: 'type',
+          allowed: LICENSING_EVENT_TYPES,
+        },
+      );
     const dto = plainToInstance(LicensingEventDto, body, { enableImplicitConversion: false });
     const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: false, forbidUnknownValues: false });
     if (errors.length) throw AppError.validation(flattenValidationErrors(errors), '执业管理事件格式不正确');
@@ -144,13 +195,22 @@ export class LicensingService {
   // ------------------------------------------------------------------ reads
 
   /** Party-transfer status of an application, for a signed request of the licensing system or a user in scope. */
-  async application(ref: string, caller: { principal?: Principal; signature?: string }): Promise<Record<string, unknown>> {
+  async application(
+    ref: string,
+    caller: { principal?: Principal; signature?: string },
+  ): Promise<Record<string, unknown>> {
     if (caller.signature !== undefined) {
       if (!verifyLicensingSignature(this.secret(), applicationStatusSigningString(ref), caller.signature))
-        throw licensingError(HttpStatus.UNAUTHORIZED, 'INVALID_SIGNATURE', '签名无效（X-Signature 应为 “GET /api/v1/integrations/licensing/applications/<applicationRef>” 的 HMAC）');
-    } else if (!caller.principal) throw new AppError(HttpStatus.UNAUTHORIZED, 'UNAUTHORIZED', '未登录：缺少访问令牌或签名');
+        throw licensingError(
+          HttpStatus.UNAUTHORIZED,
+          'INVALID_SIGNATURE',
+          '签名无效（X-Signature 应为 “GET /api/v1/integrations/licensing/applications/<applicationRef>” 的 HMAC）',
+        );
+    } else if (!caller.principal)
+      throw new AppError(HttpStatus.UNAUTHORIZED, 'UNAUTHORIZED', '未登录：缺少访问令牌或签名');
     const view = await readApplication(this.ds.manager, ref);
-    if (!view || (caller.principal && !(await this.visible(caller.principal, view)))) throw AppError.notFound('执业申请');
+    if (!view || (caller.principal && !(await this.visible(caller.principal, view))))
+      throw AppError.notFound('执业申请');
     const { scopeOrgIds, ...out } = view;
     void scopeOrgIds;
     return out;
@@ -167,7 +227,10 @@ export class LicensingService {
     if (isAdmin(p)) return true;
     const orgIds = p.roles.filter((r) => r.role === 'clerk' || r.role === 'supervisor').map((r) => r.orgId);
     if (!orgIds.length) return false;
-    const [row] = await this.ds.query(`SELECT EXISTS (SELECT 1 FROM orgs WHERE id = ANY($1::uuid[]) AND type IN ('city_committee','provincial_committee')) AS x`, [orgIds]);
+    const [row] = await this.ds.query(
+      `SELECT EXISTS (SELECT 1 FROM orgs WHERE id = ANY($1::uuid[]) AND type IN ('city_committee','provincial_committee')) AS x`,
+      [orgIds],
+    );
     return row.x;
   }
 

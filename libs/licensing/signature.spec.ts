@@ -10,7 +10,9 @@ describe('licensing signature', () => {
     // known value: HMAC-SHA256("s3cret", body)
     expect(sig).toBe(`sha256=${createHmac('sha256', 's3cret').update(body).digest('hex')}`);
     expect(verifyLicensingSignature('s3cret', body, sig)).toBe(true);
-    expect(verifyLicensingSignature('s3cret', Buffer.from(body), sig.toUpperCase().replace('SHA256=', 'sha256='))).toBe(true);
+    expect(verifyLicensingSignature('s3cret', Buffer.from(body), sig.toUpperCase().replace('SHA256=', 'sha256='))).toBe(
+      true,
+    );
     expect(verifyLicensingSignature('s3cret', body, sig.slice(7))).toBe(true);
   });
 

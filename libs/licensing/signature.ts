@@ -9,7 +9,11 @@ export function signLicensingBody(secret: string, body: Buffer | string): string
  * Checks an `X-Signature` header against the raw body, in constant time (crypto.timingSafeEqual over the
  * 32 digest bytes). Accepts `sha256=<hex>` (the contract) and a bare hex digest; anything else is false.
  */
-export function verifyLicensingSignature(secret: string, body: Buffer | string, header: string | string[] | undefined): boolean {
+export function verifyLicensingSignature(
+  secret: string,
+  body: Buffer | string,
+  header: string | string[] | undefined,
+): boolean {
   if (typeof header !== 'string') return false;
   const match = /^(?:sha256=)?([0-9a-fA-F]{64})$/.exec(header.trim());
   if (!match) return false;

@@ -3,13 +3,18 @@ import { validateSync } from 'class-validator';
 import { CreateNotificationChannelDto } from './dto';
 
 const errors = (body: object) =>
-  validateSync(plainToInstance(CreateNotificationChannelDto, body), { whitelist: true, forbidNonWhitelisted: true }).map((e) => e.property);
+  validateSync(plainToInstance(CreateNotificationChannelDto, body), {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+  }).map((e) => e.property);
 
 describe('channel subscription input', () => {
   it('accepts an e-mail address for email and an http(s) URL (also an IP with a port) for webhook', () => {
     expect(errors({ channel: 'email', address: 'clerk@example.com' })).toEqual([]);
     expect(errors({ channel: 'webhook', address: 'http://127.0.0.1:8080/hook', secret: 'longenough' })).toEqual([]);
-    expect(errors({ channel: 'webhook', address: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc' })).toEqual([]);
+    expect(errors({ channel: 'webhook', address: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc' })).toEqual(
+      [],
+    );
     expect(errors({ channel: 'webhook', address: 'http://robot-gw:9000/send' })).toEqual([]);
   });
 

@@ -19,16 +19,28 @@ import {
 } from 'class-validator';
 import { OUTBOUND_CHANNELS, OutboundChannel } from './notification.types';
 
-const toBool = ({ value }: { value: unknown }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value);
+const toBool = ({ value }: { value: unknown }) =>
+  value === 'true' || value === true ? true : value === 'false' || value === false ? false : value;
 
 export class ListNotificationsQueryDto {
   @ApiPropertyOptional({ description: '只看未读' }) @IsOptional() @Transform(toBool) @IsBoolean() unreadOnly?: boolean;
   @ApiPropertyOptional({ default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
-  @ApiPropertyOptional({ default: 20, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize?: number;
+  @ApiPropertyOptional({ default: 20, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  pageSize?: number;
 }
 
 /** Webhook URLs: http(s), a host name without TLD or an IP is fine (intranet robots, tests on 127.0.0.1:port). */
-export const WEBHOOK_URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'], allow_underscores: true };
+export const WEBHOOK_URL_OPTIONS = {
+  require_tld: false,
+  require_protocol: true,
+  protocols: ['http', 'https'],
+  allow_underscores: true,
+};
 
 /** `address` must be an e-mail address for `email` and an http(s) URL for `webhook`. */
 function IsChannelAddress(options?: ValidationOptions) {
@@ -64,7 +76,8 @@ function OnlyForWebhook(options?: ValidationOptions) {
       propertyName,
       options,
       validator: {
-        validate: (value: unknown, args: ValidationArguments) => value === undefined || (args.object as { channel?: string }).channel === 'webhook',
+        validate: (value: unknown, args: ValidationArguments) =>
+          value === undefined || (args.object as { channel?: string }).channel === 'webhook',
         defaultMessage: () => 'secret 仅适用于 webhook 渠道',
       },
     });
@@ -75,7 +88,10 @@ export class CreateNotificationChannelDto {
   @IsIn(OUTBOUND_CHANNELS as unknown as string[], { message: 'channel 必须是 email 或 webhook' })
   channel: OutboundChannel;
 
-  @ApiProperty({ example: 'clerk@example.com', description: '电子邮件地址，或 webhook 的 http(s) URL（企业微信/钉钉机器人等）' })
+  @ApiProperty({
+    example: 'clerk@example.com',
+    description: '电子邮件地址，或 webhook 的 http(s) URL（企业微信/钉钉机器人等）',
+  })
   @IsString()
   @MaxLength(2000)
   @IsChannelAddress()
@@ -98,5 +114,8 @@ export class CreateNotificationChannelDto {
 }
 
 export class ListChannelsQueryDto {
-  @ApiPropertyOptional({ description: '只看该党组织的订阅（该组织的党务干事或管理员）' }) @IsOptional() @IsUUID() orgId?: string;
+  @ApiPropertyOptional({ description: '只看该党组织的订阅（该组织的党务干事或管理员）' })
+  @IsOptional()
+  @IsUUID()
+  orgId?: string;
 }

@@ -50,7 +50,10 @@ export const canManageOrgChannels = (p: Principal, orgId: string) => isAdmin(p) 
 export function channelLookup(ds: DataSource): ChannelLookup {
   return async (id: string): Promise<ChannelTarget | null> => {
     if (!isUuid(id)) return null;
-    const [row] = await ds.query(`SELECT id, channel, address, secret, enabled FROM notification_channels WHERE id = $1`, [id]);
+    const [row] = await ds.query(
+      `SELECT id, channel, address, secret, enabled FROM notification_channels WHERE id = $1`,
+      [id],
+    );
     return row ?? null;
   };
 }
@@ -65,8 +68,12 @@ export class NotificationChannelsService {
 
   async list(p: Principal, q: { orgId?: string } = {}): Promise<ChannelView[]> {
     if (q.orgId) {
-      if (!canManageOrgChannels(p, q.orgId)) throw AppError.forbidden('只有该党组织的党务干事或管理员可以管理其通知渠道');
-      const rows: ChannelRow[] = await this.ds.query(`SELECT ${COLUMNS} FROM notification_channels WHERE org_id = $1 ORDER BY created_at, id`, [q.orgId]);
+      if (!canManageOrgChannels(p, q.orgId))
+        throw AppError.forbidden('只有该党组织的党务干事或管理员可以管理其通知渠道');
+      const rows: ChannelRow[] = await this.ds.query(
+        `SELECT ${COLUMNS} FROM notification_channels WHERE org_id = $1 ORDER BY created_at, id`,
+        [q.orgId],
+      );
       return rows.map(toView);
     }
     const rows: ChannelRow[] = await this.ds.query(
@@ -80,7 +87,8 @@ export class NotificationChannelsService {
 
   async create(p: Principal, dto: CreateNotificationChannelDto): Promise<ChannelView> {
     if (dto.orgId) {
-      if (!canManageOrgChannels(p, dto.orgId)) throw AppError.forbidden('只有该党组织的党务干事或管理员可以为其订阅通知渠道');
+      if (!canManageOrgChannels(p, dto.orgId))
+        throw AppError.forbidden('只有该党组织的党务干事或管理员可以为其订阅通知渠道');
       const [org] = await this.ds.query(`SELECT id FROM orgs WHERE id = $1`, [dto.orgId]);
       if (!org) throw AppError.notFound('党组织');
     }
@@ -89,15 +97,26 @@ export class NotificationChannelsService {
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (coalesce(user_id, org_id), channel, address) DO NOTHING
        RETURNING ${COLUMNS}`,
-      [dto.orgId ? null : p.userId, dto.orgId ?? null, dto.channel, dto.address.trim(), dto.secret ?? null, dto.enabled ?? true],
+      [
+        dto.orgId ? null : p.userId,
+        dto.orgId ?? null,
+        dto.channel,
+        dto.address.trim(),
+        dto.secret ?? null,
+        dto.enabled ?? true,
+      ],
     );
-    if (!rows.length) throw new AppError(409, 'DUPLICATE', '该通知渠道已订阅', { channel: dto.channel, address: dto.address });
+    if (!rows.length)
+      throw new AppError(409, 'DUPLICATE', '该通知渠道已订阅', { channel: dto.channel, address: dto.address });
     return toView(rows[0]);
   }
 
   async remove(p: Principal, id: string): Promise<{ deleted: true; id: string }> {
     if (!isUuid(id)) throw AppError.notFound('通知渠道');
-    const [row]: { user_id: string | null; org_id: string | null }[] = await this.ds.query(`SELECT user_id, org_id FROM notification_channels WHERE id = $1`, [id]);
+    const [row]: { user_id: string | null; org_id: string | null }[] = await this.ds.query(
+      `SELECT user_id, org_id FROM notification_channels WHERE id = $1`,
+      [id],
+    );
     const mine = row && (row.user_id === p.userId || (row.org_id !== null && canManageOrgChannels(p, row.org_id)));
     if (!mine) throw AppError.notFound('通知渠道');
     await this.ds.query(`DELETE FROM notification_channels WHERE id = $1`, [id]);

@@ -26,7 +26,10 @@ export const DEFAULT_MAIL_FROM = 'PartyFlow <noreply@partyflow.local>';
       provide: EmailNotificationHandler,
       inject: [DataSource, AppConfig],
       useFactory: (ds: DataSource, config: AppConfig) =>
-        new EmailNotificationHandler(channelLookup(ds), { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM || DEFAULT_MAIL_FROM }),
+        new EmailNotificationHandler(channelLookup(ds), {
+          smtpUrl: config.SMTP_URL,
+          from: config.MAIL_FROM || DEFAULT_MAIL_FROM,
+        }),
     },
     {
       provide: WebhookNotificationHandler,

@@ -133,9 +133,16 @@ export class NotificationsService {
       if (!KINDS.includes(n.kind)) throw new RangeError(`notifyDeadline: unknown kind ${String(n.kind)}`);
       if (n.recipients.role !== 'clerk' && n.recipients.role !== 'supervisor')
         throw new RangeError(`notifyDeadline: unknown recipient role ${String(n.recipients.role)}`);
-      if (n.now.getTime() !== now.getTime()) throw new RangeError('notifyDeadlines: one batch is raised at one instant');
+      if (n.now.getTime() !== now.getTime())
+        throw new RangeError('notifyDeadlines: one batch is raised at one instant');
       const plan = (at: Date) =>
-        planDelivery(this.calendar, { kind: n.kind, now: at, quietHours: n.quietHours, deferEscalations: n.deferEscalations, morningHour: n.morningHour });
+        planDelivery(this.calendar, {
+          kind: n.kind,
+          now: at,
+          quietHours: n.quietHours,
+          deferEscalations: n.deferEscalations,
+          morningHour: n.morningHour,
+        });
       // in-app: where the stage belongs in the timeline; outbound: not pushed at night, measured when it is sent
       const { deliverAt } = plan(n.stageAt ?? n.now);
       const sendAt = n.stageAt ? plan(n.now).deliverAt : deliverAt;
@@ -158,7 +165,10 @@ export class NotificationsService {
     ];
     // a named prepared statement on the transaction's connection when there is one (the timer drain)
     const runner = em.queryRunner as any;
-    const [row]: { in_app: number; channels: { idx: number; id: string; channel: OutboundChannel; address: string }[] }[] = runner?.databaseConnection
+    const [row]: {
+      in_app: number;
+      channels: { idx: number; id: string; channel: OutboundChannel; address: string }[];
+    }[] = runner?.databaseConnection
       ? (await runner.databaseConnection.query({ name: 'pf_notify_deadlines', text: NOTIFY_SQL, values })).rows
       : await em.query(NOTIFY_SQL, values);
 
@@ -206,7 +216,10 @@ export class NotificationsService {
   }
 
   /** The caller's delivered notifications (deliver_at ≤ engine now), newest first. */
-  async list(principal: Principal, q: { unreadOnly?: boolean; page?: number; pageSize?: number } = {}): Promise<NotificationPage> {
+  async list(
+    principal: Principal,
+    q: { unreadOnly?: boolean; page?: number; pageSize?: number } = {},
+  ): Promise<NotificationPage> {
     const page = Math.max(1, Math.floor(q.page ?? 1));
     const pageSize = Math.min(200, Math.max(1, Math.floor(q.pageSize ?? 20)));
     const now = this.clock.now();
@@ -224,7 +237,13 @@ export class NotificationsService {
         [principal.userId, now],
       ) as Promise<{ all: number; unread: number }[]>,
     ]);
-    return { items: rows.map(toView), total: unreadOnly ? counts.unread : counts.all, unread: counts.unread, page, pageSize };
+    return {
+      items: rows.map(toView),
+      total: unreadOnly ? counts.unread : counts.all,
+      unread: counts.unread,
+      page,
+      pageSize,
+    };
   }
 
   /** Marks one of the caller's delivered notifications read (idempotent: the first read time stays). */

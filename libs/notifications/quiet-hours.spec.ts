@@ -3,16 +3,24 @@ import { WorkingCalendar } from '../calendar/working-calendar';
 import { planDelivery } from './quiet-hours';
 
 describe('quiet hours: when a notice may reach people', () => {
-  const calendar = WorkingCalendar.fromDirectory(join(__dirname, '../../config/calendars'), { logger: { warn: () => undefined } });
+  const calendar = WorkingCalendar.fromDirectory(join(__dirname, '../../config/calendars'), {
+    logger: { warn: () => undefined },
+  });
   const at = (iso: string) => new Date(iso);
   const plan = (kind: any, now: string, extra: object = {}) => planDelivery(calendar, { kind, now: at(now), ...extra });
 
   it('a reminder on a working day during working hours goes out at once', () => {
-    expect(plan('reminder', '2026-03-09T10:00:00+08:00')).toEqual({ deliverAt: at('2026-03-09T10:00:00+08:00'), deferred: false });
+    expect(plan('reminder', '2026-03-09T10:00:00+08:00')).toEqual({
+      deliverAt: at('2026-03-09T10:00:00+08:00'),
+      deferred: false,
+    });
   });
 
   it('a reminder at night waits for the next working morning (09:00)', () => {
-    expect(plan('reminder', '2026-03-09T22:30:00+08:00')).toEqual({ deliverAt: at('2026-03-10T09:00:00+08:00'), deferred: true });
+    expect(plan('reminder', '2026-03-09T22:30:00+08:00')).toEqual({
+      deliverAt: at('2026-03-10T09:00:00+08:00'),
+      deferred: true,
+    });
     // after midnight, before the end of the quiet hours: the same day's morning
     expect(plan('reminder', '2026-03-10T06:00:00+08:00').deliverAt).toEqual(at('2026-03-10T09:00:00+08:00'));
   });
@@ -28,17 +36,24 @@ describe('quiet hours: when a notice may reach people', () => {
   it('statutory holidays are skipped and 调休 make-up Saturdays count as working days', () => {
     // 国庆节 2026: 1–7 October off; Saturday 10 October is a make-up working day
     expect(plan('escalation', '2026-10-01T10:00:00+08:00').deliverAt).toEqual(at('2026-10-08T09:00:00+08:00'));
-    expect(plan('reminder', '2026-10-10T11:00:00+08:00')).toEqual({ deliverAt: at('2026-10-10T11:00:00+08:00'), deferred: false });
+    expect(plan('reminder', '2026-10-10T11:00:00+08:00')).toEqual({
+      deliverAt: at('2026-10-10T11:00:00+08:00'),
+      deferred: false,
+    });
     // Friday 9 October at night → the make-up Saturday morning
     expect(plan('reminder', '2026-10-09T21:00:00+08:00').deliverAt).toEqual(at('2026-10-10T09:00:00+08:00'));
   });
 
   it('quiet hours and the morning hour come from the policy', () => {
     const quietHours = { from: '18:00', to: '07:30' };
-    expect(plan('reminder', '2026-03-09T18:30:00+08:00', { quietHours, morningHour: 8 }).deliverAt).toEqual(at('2026-03-10T08:00:00+08:00'));
+    expect(plan('reminder', '2026-03-09T18:30:00+08:00', { quietHours, morningHour: 8 }).deliverAt).toEqual(
+      at('2026-03-10T08:00:00+08:00'),
+    );
     expect(plan('reminder', '2026-03-09T17:59:00+08:00', { quietHours }).deferred).toBe(false);
     // from == to: no quiet hours at all (working days still apply)
-    expect(plan('reminder', '2026-03-09T23:00:00+08:00', { quietHours: { from: '00:00', to: '00:00' } }).deferred).toBe(false);
+    expect(plan('reminder', '2026-03-09T23:00:00+08:00', { quietHours: { from: '00:00', to: '00:00' } }).deferred).toBe(
+      false,
+    );
   });
 
   it('overdue notices and escalations are deferred by default, not when deferEscalations is false', () => {

@@ -27,10 +27,14 @@ export interface DeliveryPlan {
  * `deferEscalations` (default true); `info` messages never. Pure apart from the calendar lookup.
  */
 export function planDelivery(calendar: WorkingCalendar, input: DeliveryPlanInput): DeliveryPlan {
-  const subject = input.kind === 'reminder' || ((input.kind === 'overdue' || input.kind === 'escalation') && input.deferEscalations !== false);
+  const subject =
+    input.kind === 'reminder' ||
+    ((input.kind === 'overdue' || input.kind === 'escalation') && input.deferEscalations !== false);
   if (!subject) return { deliverAt: input.now, deferred: false };
   const quiet = input.quietHours ?? DEFAULT_ENGINE_SETTINGS.quietHours;
-  const at = new Date(calendar.deferToWorkingTime(input.now, quiet, input.morningHour ?? DEFAULT_ENGINE_SETTINGS.reminderHour));
+  const at = new Date(
+    calendar.deferToWorkingTime(input.now, quiet, input.morningHour ?? DEFAULT_ENGINE_SETTINGS.reminderHour),
+  );
   const deferred = at.getTime() > input.now.getTime();
   return { deliverAt: deferred ? at : input.now, deferred };
 }

@@ -1,4 +1,10 @@
-import { formatChineseDate, formatChineseDateWithWeekday, renderDeadlineNotice, renderEmail, renderRobotText } from './templates';
+import {
+  formatChineseDate,
+  formatChineseDateWithWeekday,
+  renderDeadlineNotice,
+  renderEmail,
+  renderRobotText,
+} from './templates';
 
 describe('notification templates (Chinese, Asia/Shanghai dates)', () => {
   const base = {

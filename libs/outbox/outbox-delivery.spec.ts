@@ -24,7 +24,9 @@ describe('deliverOutboxRow', () => {
 
   it('records a failure with backoff and never throws', async () => {
     const { em, calls } = fakeEm();
-    const err = Object.assign(new Error('fetch failed'), { cause: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:9' } });
+    const err = Object.assign(new Error('fetch failed'), {
+      cause: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:9' },
+    });
     const out = await deliverOutboxRow(em, row, { deliver: async () => Promise.reject(err) }, now);
     expect(out.outcome).toBe('retry');
     expect(out.error).toMatch(/^无法连接接收方（ECONNREFUSED/);
@@ -34,7 +36,12 @@ describe('deliverOutboxRow', () => {
 
   it('makes an undeliverable message dead, with the reason', async () => {
     const { em, calls } = fakeEm();
-    const out = await deliverOutboxRow(em, row, { deliver: async () => Promise.reject(new OutboxUndeliverable('nobody to tell')) }, now);
+    const out = await deliverOutboxRow(
+      em,
+      row,
+      { deliver: async () => Promise.reject(new OutboxUndeliverable('nobody to tell')) },
+      now,
+    );
     expect(out).toMatchObject({ outcome: 'dead', error: 'nobody to tell' });
     expect(calls[1].sql).toMatch(/status = 'dead'/);
   });

@@ -31,7 +31,8 @@ const MAX_ERROR_LENGTH = 1000;
 /** The reason of a failed attempt, as an operator reads it (Chinese, with the technical cause kept). */
 function describe(err: unknown): string {
   // duck-typed: fetch's errors may come from another realm (instanceof Error fails under test sandboxes)
-  if (!err || typeof err !== 'object' || typeof (err as Error).message !== 'string') return String(err).slice(0, MAX_ERROR_LENGTH);
+  if (!err || typeof err !== 'object' || typeof (err as Error).message !== 'string')
+    return String(err).slice(0, MAX_ERROR_LENGTH);
   const e = err as Error;
   // fetch() reports "fetch failed" and keeps the real reason (ECONNREFUSED, timeout…) in `cause`
   const cause = (e as any).cause;
@@ -56,36 +57,56 @@ function describe(err: unknown): string {
  * Every attempt is also logged in `outbox_attempts` (attempt number, time, outcome, error, duration), so a
  * delivery's whole history is visible. Never throws for a handler failure: the bookkeeping must commit.
  */
-export async function deliverOutboxRow(em: EntityManager, row: OutboxRowToDeliver, handler: OutboxHandler, now: Date = new Date()): Promise<DeliveryOutcome> {
+export async function deliverOutboxRow(
+  em: EntityManager,
+  row: OutboxRowToDeliver,
+  handler: OutboxHandler,
+  now: Date = new Date(),
+): Promise<DeliveryOutcome> {
   const attempt = Number(row.attempts) + 1;
   const started = Date.now();
   let error: string | undefined;
   let dead = false;
   try {
-    await handler.deliver({ id: String(row.id), topic: row.topic, payload: row.payload, attempts: attempt, caseId: row.caseId ?? null });
+    await handler.deliver({
+      id: String(row.id),
+      topic: row.topic,
+      payload: row.payload,
+      attempts: attempt,
+      caseId: row.caseId ?? null,
+    });
   } catch (e) {
     error = describe(e);
     dead = e instanceof OutboxUndeliverable;
   }
   const durationMs = Date.now() - started;
-  await em.query(`INSERT INTO outbox_attempts (outbox_id, attempt, at, ok, error, duration_ms) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, [
-    row.id,
-    attempt,
-    now,
-    error === undefined,
-    error ?? null,
-    durationMs,
-  ]);
+  await em.query(
+    `INSERT INTO outbox_attempts (outbox_id, attempt, at, ok, error, duration_ms) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+    [row.id, attempt, now, error === undefined, error ?? null, durationMs],
+  );
   if (error === undefined) {
-    await em.query(`UPDATE outbox SET status = 'delivered', attempts = $2, delivered_at = $3 WHERE id = $1`, [row.id, attempt, now]);
+    await em.query(`UPDATE outbox SET status = 'delivered', attempts = $2, delivered_at = $3 WHERE id = $1`, [
+      row.id,
+      attempt,
+      now,
+    ]);
     return { id: String(row.id), outcome: 'delivered', attempts: attempt };
   }
   if (dead) {
-    await em.query(`UPDATE outbox SET status = 'dead', attempts = $2, last_error = $3 WHERE id = $1`, [row.id, attempt, error]);
+    await em.query(`UPDATE outbox SET status = 'dead', attempts = $2, last_error = $3 WHERE id = $1`, [
+      row.id,
+      attempt,
+      error,
+    ]);
     return { id: String(row.id), outcome: 'dead', attempts: attempt, error };
   }
   const nextAttemptAt = new Date(now.getTime() + outboxBackoffMs(attempt));
-  await em.query(`UPDATE outbox SET attempts = $2, last_error = $3, next_attempt_at = $4 WHERE id = $1`, [row.id, attempt, error, nextAttemptAt]);
+  await em.query(`UPDATE outbox SET attempts = $2, last_error = $3, next_attempt_at = $4 WHERE id = $1`, [
+    row.id,
+    attempt,
+    error,
+    nextAttemptAt,
+  ]);
   return { id: String(row.id), outcome: 'retry', attempts: attempt, error, nextAttemptAt };
 }
 

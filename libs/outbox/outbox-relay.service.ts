@@ -29,7 +29,12 @@ export class OutboxRelay {
       rows.map((r) => ({
         name: 'deliver',
         data: { id: r.id },
-        opts: { jobId: `outbox-${r.id}-${r.attempts}`, delay: Math.max(0, r.next_attempt_at.getTime() - now), removeOnComplete: true, removeOnFail: 1000 },
+        opts: {
+          jobId: `outbox-${r.id}-${r.attempts}`,
+          delay: Math.max(0, r.next_attempt_at.getTime() - now),
+          removeOnComplete: true,
+          removeOnFail: 1000,
+        },
       })),
     );
     return rows.length;

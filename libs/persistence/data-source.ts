@@ -1,5 +1,15 @@
 import { DataSource } from 'typeorm';
-import { CaseEntity, CaseHistoryEntity, FirmEntity, MemberEntity, OrgEntity, OutboxEntity, RoleAssignmentEntity, TimerEntity, UserEntity } from './entities';
+import {
+  CaseEntity,
+  CaseHistoryEntity,
+  FirmEntity,
+  MemberEntity,
+  OrgEntity,
+  OutboxEntity,
+  RoleAssignmentEntity,
+  TimerEntity,
+  UserEntity,
+} from './entities';
 import { InitialSchema1700000000000 } from './migrations/1700000000000-initial-schema';
 import { TimerDelivery1700000000050 } from './migrations/1700000000050-timer-delivery';
 import { CalendarYears1700000000060 } from './migrations/1700000000060-calendar-years';
@@ -8,8 +18,27 @@ import { Notifications1700000000100 } from './migrations/1700000000100-notificat
 import { Licensing1700000000200 } from './migrations/1700000000200-licensing';
 import { NotificationChannelEntity, NotificationEntity } from '../notifications/entities';
 
-export const ENTITIES = [OrgEntity, FirmEntity, MemberEntity, UserEntity, RoleAssignmentEntity, CaseEntity, CaseHistoryEntity, TimerEntity, OutboxEntity, NotificationEntity, NotificationChannelEntity];
-export const MIGRATIONS = [InitialSchema1700000000000, TimerDelivery1700000000050, CalendarYears1700000000060, Notifications1700000000100, Licensing1700000000200, TimerClaimIndex1700000000300];
+export const ENTITIES = [
+  OrgEntity,
+  FirmEntity,
+  MemberEntity,
+  UserEntity,
+  RoleAssignmentEntity,
+  CaseEntity,
+  CaseHistoryEntity,
+  TimerEntity,
+  OutboxEntity,
+  NotificationEntity,
+  NotificationChannelEntity,
+];
+export const MIGRATIONS = [
+  InitialSchema1700000000000,
+  TimerDelivery1700000000050,
+  CalendarYears1700000000060,
+  Notifications1700000000100,
+  Licensing1700000000200,
+  TimerClaimIndex1700000000300,
+];
 
 export function createDataSource(url: string, poolSize = 20): DataSource {
   return new DataSource({

@@ -25,7 +25,12 @@ describe('config/policies', () => {
   it('loads cn-2014, cn-2026 and ganzhou', () => {
     expect(store.list().map((p) => p.id)).toEqual(['cn-2014', 'cn-2026', 'ganzhou']);
     expect(store.get('cn-2026')).toMatchObject({ enabled: false, extends: 'cn-2014', effectiveFrom: '2026-01-01' });
-    expect(store.get('ganzhou')).toMatchObject({ region: '360700', extends: 'cn-2014', effectiveFrom: '2018-01-01', enabled: true });
+    expect(store.get('ganzhou')).toMatchObject({
+      region: '360700',
+      extends: 'cn-2014',
+      effectiveFrom: '2018-01-01',
+      enabled: true,
+    });
   });
 
   it('selects Ganzhou rules for a Ganzhou county from 2018, national rules elsewhere and before', () => {
@@ -113,15 +118,25 @@ describe('PolicyStore', () => {
       policy({
         id: 'root',
         workflows: {
-          wf: { deadlines: { a: { amount: 5, unit: 'wd' }, b: { amount: 1, unit: 'm' } }, params: { t: { I: 85, II: 70 }, list: [1, 2], flag: false } },
+          wf: {
+            deadlines: { a: { amount: 5, unit: 'wd' }, b: { amount: 1, unit: 'm' } },
+            params: { t: { I: 85, II: 70 }, list: [1, 2], flag: false },
+          },
         },
         engine: { escalationSecondLevelWd: 5, reminderHour: 9, quietHours: { from: '20:00', to: '08:00' } },
       }),
-      policy({ id: 'mid', extends: 'root', workflows: { wf: { deadlines: { c: { amount: 10, unit: 'd' } }, params: { t: { II: 65 } } } } }),
+      policy({
+        id: 'mid',
+        extends: 'root',
+        workflows: { wf: { deadlines: { c: { amount: 10, unit: 'd' } }, params: { t: { II: 65 } } } },
+      }),
       policy({
         id: 'leaf',
         extends: 'mid',
-        workflows: { wf: { deadlines: { a: { amount: 3, unit: 'wd' } }, params: { list: [3], flag: true } }, other: { params: { x: 1 } } },
+        workflows: {
+          wf: { deadlines: { a: { amount: 3, unit: 'wd' } }, params: { list: [3], flag: true } },
+          other: { params: { x: 1 } },
+        },
         engine: { reminderHour: 8 },
       }),
     ]);
@@ -129,9 +144,17 @@ describe('PolicyStore', () => {
     it('merges deadlines per key, params deeply, engine over the defaults', () => {
       const r = store.resolve('leaf', 'wf');
       expect(r.chain).toEqual(['root', 'mid', 'leaf']);
-      expect(r.deadlineOverrides).toEqual({ a: { amount: 3, unit: 'wd' }, b: { amount: 1, unit: 'm' }, c: { amount: 10, unit: 'd' } });
+      expect(r.deadlineOverrides).toEqual({
+        a: { amount: 3, unit: 'wd' },
+        b: { amount: 1, unit: 'm' },
+        c: { amount: 10, unit: 'd' },
+      });
       expect(r.params).toEqual({ t: { I: 85, II: 65 }, list: [3], flag: true });
-      expect(r.engine).toEqual({ escalationSecondLevelWd: 5, reminderHour: 8, quietHours: { from: '20:00', to: '08:00' } });
+      expect(r.engine).toEqual({
+        escalationSecondLevelWd: 5,
+        reminderHour: 8,
+        quietHours: { from: '20:00', to: '08:00' },
+      });
       expect(store.resolve('mid', 'wf').params).toEqual({ t: { I: 85, II: 65 }, list: [1, 2], flag: false });
       expect(store.resolve('leaf', 'other').params).toEqual({ x: 1 });
     });
@@ -165,16 +188,30 @@ describe('PolicyStore', () => {
     });
 
     it('reports policy deadline keys no definition declares', () => {
-      expect(store.unknownDeadlineKeys({ wf: ['a', 'b'], other: [] })).toEqual(['mid: workflow "wf" has no deadline "c"']);
+      expect(store.unknownDeadlineKeys({ wf: ['a', 'b'], other: [] })).toEqual([
+        'mid: workflow "wf" has no deadline "c"',
+      ]);
       expect(store.unknownDeadlineKeys({ wf: ['a', 'b', 'c'] })).toEqual(['leaf: unknown workflow "other"']);
     });
   });
 
   describe('validation fails loudly', () => {
     it.each<[string, unknown[], RegExp]>([
-      ['an unknown unit', [policy({ workflows: { wf: { deadlines: { a: { amount: 5, unit: 'w' } } } } })], /unknown unit "w"/],
-      ['a missing amount', [policy({ workflows: { wf: { deadlines: { a: { unit: 'wd' } } } } })], /missing field "amount"/],
-      ['a negative amount', [policy({ workflows: { wf: { deadlines: { a: { amount: -1, unit: 'd' } } } } })], /non-negative integer/],
+      [
+        'an unknown unit',
+        [policy({ workflows: { wf: { deadlines: { a: { amount: 5, unit: 'w' } } } } })],
+        /unknown unit "w"/,
+      ],
+      [
+        'a missing amount',
+        [policy({ workflows: { wf: { deadlines: { a: { unit: 'wd' } } } } })],
+        /missing field "amount"/,
+      ],
+      [
+        'a negative amount',
+        [policy({ workflows: { wf: { deadlines: { a: { amount: -1, unit: 'd' } } } } })],
+        /non-negative integer/,
+      ],
       ['a missing effectiveFrom', [policy({ effectiveFrom: undefined })], /missing field "effectiveFrom"/],
       ['a missing id', [policy({ id: undefined })], /missing field "id"/],
       ['a missing enabled', [policy({ enabled: undefined })], /missing field "enabled"/],
@@ -229,7 +266,10 @@ describe('PolicyStore', () => {
 
       it('a failed reload leaves the previous contents in place', () => {
         const store = PolicyStore.fromDirectory(CONFIG_DIR);
-        writeFileSync(join(dir, 'x.json'), JSON.stringify(policy({ id: 'x', workflows: { wf: { deadlines: { a: { amount: 1, unit: 'week' } } } } })));
+        writeFileSync(
+          join(dir, 'x.json'),
+          JSON.stringify(policy({ id: 'x', workflows: { wf: { deadlines: { a: { amount: 1, unit: 'week' } } } } })),
+        );
         expect(() => store.load(dir)).toThrow(PolicyValidationError);
         expect(store.list().map((p) => p.id)).toEqual(['cn-2014', 'cn-2026', 'ganzhou']);
       });
@@ -237,7 +277,12 @@ describe('PolicyStore', () => {
   });
 
   it('region helpers', () => {
-    expect([regionSpecificity('*'), regionSpecificity('360000'), regionSpecificity('360700'), regionSpecificity('360702')]).toEqual([0, 1, 2, 3]);
+    expect([
+      regionSpecificity('*'),
+      regionSpecificity('360000'),
+      regionSpecificity('360700'),
+      regionSpecificity('360702'),
+    ]).toEqual([0, 1, 2, 3]);
     expect(regionCovers('360700', '360702')).toBe(true);
     expect(regionCovers('360700', '360800')).toBe(false);
     expect(regionCovers('360702', '360700')).toBe(false);
@@ -258,7 +303,12 @@ describe('PolicyModule', () => {
     try {
       writeFileSync(join(dir, 'only.json'), JSON.stringify(policy({ id: 'only' })));
       const moduleRef = await Test.createTestingModule({ imports: [PolicyModule.forRoot({ dir })] }).compile();
-      expect(moduleRef.get(PolicyStore).list().map((p) => p.id)).toEqual(['only']);
+      expect(
+        moduleRef
+          .get(PolicyStore)
+          .list()
+          .map((p) => p.id),
+      ).toEqual(['only']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

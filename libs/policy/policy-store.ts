@@ -28,7 +28,8 @@ export function deepMerge<T extends Record<string, unknown>>(base: T, over: Reco
   const out: Record<string, unknown> = structuredClone(base);
   if (!over) return out as T;
   for (const [k, v] of Object.entries(over)) {
-    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? deepMerge(out[k] as Record<string, unknown>, v) : structuredClone(v);
+    out[k] =
+      isPlainObject(v) && isPlainObject(out[k]) ? deepMerge(out[k] as Record<string, unknown>, v) : structuredClone(v);
   }
   return out as T;
 }
@@ -180,14 +181,16 @@ export class PolicyStore {
           a.id.localeCompare(b.id),
       );
     if (!candidates.length)
-      throw new PolicyNotFoundError(`没有适用于地区 ${region}、日期 ${day} 的已启用策略 (no enabled policy for ${region} on ${day})`);
+      throw new PolicyNotFoundError(
+        `没有适用于地区 ${region}、日期 ${day} 的已启用策略 (no enabled policy for ${region} on ${day})`,
+      );
     return candidates[0];
   }
 
   /** The `extends` chain, root first. */
   chain(policy: Policy | string): Policy[] {
     const out: Policy[] = [];
-    for (let cur: Policy | undefined = typeof policy === 'string' ? this.get(policy) : policy; cur; ) {
+    for (let cur: Policy | undefined = typeof policy === 'string' ? this.get(policy) : policy; cur;) {
       out.unshift(cur);
       cur = cur.extends ? this.get(cur.extends) : undefined;
     }
@@ -207,7 +210,8 @@ export class PolicyStore {
       const wf = p.workflows[workflowKey];
       if (wf?.deadlines) deadlineOverrides = { ...deadlineOverrides, ...structuredClone(wf.deadlines) };
       if (wf?.params) params = deepMerge(params, wf.params);
-      if (p.engine) engine = deepMerge(engine as unknown as Record<string, unknown>, p.engine) as unknown as EngineSettings;
+      if (p.engine)
+        engine = deepMerge(engine as unknown as Record<string, unknown>, p.engine) as unknown as EngineSettings;
     }
     return { policyId: chain[chain.length - 1].id, chain: chain.map((p) => p.id), deadlineOverrides, params, engine };
   }

@@ -20,16 +20,23 @@ function unknownKeys(obj: Record<string, unknown>, allowed: string[], where: str
 export function checkPolicyShape(input: unknown): string[] {
   const problems: string[] = [];
   if (!isObject(input)) return ['a policy must be a JSON object'];
-  unknownKeys(input, ['$comment', 'id', 'title', 'description', 'region', 'effectiveFrom', 'enabled', 'extends', 'workflows', 'engine'], 'policy', problems);
+  unknownKeys(
+    input,
+    ['$comment', 'id', 'title', 'description', 'region', 'effectiveFrom', 'enabled', 'extends', 'workflows', 'engine'],
+    'policy',
+    problems,
+  );
 
   if (input.id === undefined) problems.push('missing field "id"');
   else if (typeof input.id !== 'string' || !ID_RE.test(input.id))
     problems.push(`"id" must be lower-case letters, digits and dashes, got ${JSON.stringify(input.id)}`);
 
   if (input.title === undefined) problems.push('missing field "title"');
-  else if (typeof input.title !== 'string' || input.title.trim() === '') problems.push('"title" must be a non-empty string');
+  else if (typeof input.title !== 'string' || input.title.trim() === '')
+    problems.push('"title" must be a non-empty string');
 
-  if (input.description !== undefined && typeof input.description !== 'string') problems.push('"description" must be a string');
+  if (input.description !== undefined && typeof input.description !== 'string')
+    problems.push('"description" must be a string');
 
   if (input.region === undefined) problems.push('missing field "region"');
   else if (typeof input.region !== 'string' || (input.region !== '*' && !REGION_RE.test(input.region)))
@@ -46,9 +53,14 @@ export function checkPolicyShape(input: unknown): string[] {
   if (input.enabled === undefined) problems.push('missing field "enabled"');
   else if (typeof input.enabled !== 'boolean') problems.push('"enabled" must be true or false');
 
-  if (input.extends !== undefined && input.extends !== null && (typeof input.extends !== 'string' || input.extends === ''))
+  if (
+    input.extends !== undefined &&
+    input.extends !== null &&
+    (typeof input.extends !== 'string' || input.extends === '')
+  )
     problems.push('"extends" must be a policy id or null');
-  if (input.extends !== undefined && input.extends !== null && input.extends === input.id) problems.push('a policy cannot extend itself');
+  if (input.extends !== undefined && input.extends !== null && input.extends === input.id)
+    problems.push('a policy cannot extend itself');
 
   if (input.workflows === undefined) problems.push('missing field "workflows"');
   else if (!isObject(input.workflows)) problems.push('"workflows" must be an object keyed by workflow key');
@@ -87,9 +99,15 @@ export function checkPolicyShape(input: unknown): string[] {
     else {
       const e = input.engine;
       unknownKeys(e, ['escalationSecondLevelWd', 'reminderHour', 'quietHours'], 'engine', problems);
-      if (e.escalationSecondLevelWd !== undefined && (!Number.isInteger(e.escalationSecondLevelWd) || (e.escalationSecondLevelWd as number) < 0))
+      if (
+        e.escalationSecondLevelWd !== undefined &&
+        (!Number.isInteger(e.escalationSecondLevelWd) || (e.escalationSecondLevelWd as number) < 0)
+      )
         problems.push('engine.escalationSecondLevelWd must be a non-negative integer');
-      if (e.reminderHour !== undefined && (!Number.isInteger(e.reminderHour) || (e.reminderHour as number) < 0 || (e.reminderHour as number) > 23))
+      if (
+        e.reminderHour !== undefined &&
+        (!Number.isInteger(e.reminderHour) || (e.reminderHour as number) < 0 || (e.reminderHour as number) > 23)
+      )
         problems.push('engine.reminderHour must be an integer 0–23');
       if (e.quietHours !== undefined) {
         const q = e.quietHours;

@@ -4,7 +4,15 @@ import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLen
 import { MEMBER_STATUSES } from '../persistence/entities';
 import { IsIsoDate } from '../common/iso-date.validator';
 
-export const ORG_TYPES = ['provincial_committee', 'city_committee', 'county_committee', 'org_department', 'general_branch', 'branch', 'joint_branch'] as const;
+export const ORG_TYPES = [
+  'provincial_committee',
+  'city_committee',
+  'county_committee',
+  'org_department',
+  'general_branch',
+  'branch',
+  'joint_branch',
+] as const;
 
 export class CreateOrgDto {
   @ApiProperty({ example: '江西某某律师事务所党支部' }) @IsString() @Length(2, 100) name: string;
@@ -19,16 +27,23 @@ export class CreateFirmDto {
   @ApiProperty({ enum: ['firm', 'branch_office'] }) @IsIn(['firm', 'branch_office']) kind: 'firm' | 'branch_office';
   @ApiPropertyOptional() @IsOptional() @IsUUID() headFirmId?: string;
   @ApiProperty({ example: '章贡区' }) @IsString() @Length(2, 40) county: string;
-  @ApiProperty({ example: '360702' }) @Matches(/^\d{6}$/, { message: 'regionCode 必须是 6 位行政区划代码' }) regionCode: string;
+  @ApiProperty({ example: '360702' })
+  @Matches(/^\d{6}$/, { message: 'regionCode 必须是 6 位行政区划代码' })
+  regionCode: string;
   @ApiProperty() @IsString() @Length(2, 40) directorName: string;
   @ApiPropertyOptional() @IsOptional() @IsIsoDate() establishedOn?: string;
 }
 
 export class CreateMemberDto {
   @ApiProperty() @IsString() @Length(2, 40) name: string;
-  @ApiProperty({ description: '18 位公民身份号码' }) @Matches(/^\d{17}[\dX]$/, { message: 'idNumber 必须是 18 位身份证号码' }) idNumber: string;
+  @ApiProperty({ description: '18 位公民身份号码' })
+  @Matches(/^\d{17}[\dX]$/, { message: 'idNumber 必须是 18 位身份证号码' })
+  idNumber: string;
   @ApiProperty() @IsIsoDate() birthDate: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(/^\d{17}$/, { message: 'licenseNo 必须是 17 位执业证号' }) licenseNo?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^\d{17}$/, { message: 'licenseNo 必须是 17 位执业证号' })
+  licenseNo?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() firmId?: string;
   @ApiProperty() @IsUUID() orgId: string;
   @ApiProperty({ enum: MEMBER_STATUSES }) @IsIn(MEMBER_STATUSES) status: (typeof MEMBER_STATUSES)[number];

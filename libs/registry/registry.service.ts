@@ -25,7 +25,10 @@ export class RegistryService {
 
   async orgTree(principal: Principal) {
     const prefixes = await scopePrefixes(this.ds, principal);
-    const rows: any[] = await this.ds.query(`SELECT ${ORG_COLS} FROM orgs o WHERE o.path LIKE ANY($1) ORDER BY o.path`, [prefixes]);
+    const rows: any[] = await this.ds.query(
+      `SELECT ${ORG_COLS} FROM orgs o WHERE o.path LIKE ANY($1) ORDER BY o.path`,
+      [prefixes],
+    );
     const byId = new Map(rows.map((r) => [r.id, { ...r, children: [] as any[] }]));
     const roots: any[] = [];
     for (const node of byId.values()) {
@@ -49,17 +52,19 @@ export class RegistryService {
   }
 
   async createOrg(principal: Principal, dto: CreateOrgDto) {
-    const parent = await this.visible(principal, `SELECT ${ORG_COLS} FROM orgs o WHERE o.id = $1`, dto.parentId, 'o.path');
+    const parent = await this.visible(
+      principal,
+      `SELECT ${ORG_COLS} FROM orgs o WHERE o.id = $1`,
+      dto.parentId,
+      'o.path',
+    );
     if (!parent) throw AppError.validation([{ field: 'parentId', errors: ['上级组织不存在'] }]);
     this.requireClerkOf(principal, parent.path);
     return this.ds.transaction(async (em) => {
-      const [row] = await em.query(`INSERT INTO orgs (name, type, parent_id, path, region_code, county) VALUES ($1, $2, $3, '', $4, $5) RETURNING id`, [
-        dto.name,
-        dto.type,
-        dto.parentId,
-        dto.regionCode ?? parent.regionCode,
-        dto.county ?? parent.county,
-      ]);
+      const [row] = await em.query(
+        `INSERT INTO orgs (name, type, parent_id, path, region_code, county) VALUES ($1, $2, $3, '', $4, $5) RETURNING id`,
+        [dto.name, dto.type, dto.parentId, dto.regionCode ?? parent.regionCode, dto.county ?? parent.county],
+      );
       await em.query(`UPDATE orgs SET path = $2 WHERE id = $1`, [row.id, `${parent.path}${row.id}/`]);
       const [org] = await em.query(`SELECT ${ORG_COLS} FROM orgs o WHERE o.id = $1`, [row.id]);
       delete org.path;
@@ -78,24 +83,42 @@ export class RegistryService {
   async firm(principal: Principal, id: string) {
     if (!isUuid(id)) throw AppError.notFound('律师事务所');
     const prefixes = await scopePrefixes(this.ds, principal);
-    const [row] = await this.ds.query(`SELECT ${FIRM_COLS} FROM firms f WHERE f.id = $2 AND ${this.firmScopeSql('$1')}`, [prefixes, id]);
+    const [row] = await this.ds.query(
+      `SELECT ${FIRM_COLS} FROM firms f WHERE f.id = $2 AND ${this.firmScopeSql('$1')}`,
+      [prefixes, id],
+    );
     if (!row) throw AppError.notFound('律师事务所');
     return row;
   }
 
   async createFirm(principal: Principal, dto: CreateFirmDto) {
-    const [county] = await this.ds.query(`SELECT path FROM orgs WHERE type = 'county_committee' AND region_code = $1 LIMIT 1`, [dto.regionCode]);
-    const [city] = await this.ds.query(`SELECT path FROM orgs WHERE type = 'city_committee' AND region_code = left($1, 4) || '00' LIMIT 1`, [dto.regionCode]);
+    const [county] = await this.ds.query(
+      `SELECT path FROM orgs WHERE type = 'county_committee' AND region_code = $1 LIMIT 1`,
+      [dto.regionCode],
+    );
+    const [city] = await this.ds.query(
+      `SELECT path FROM orgs WHERE type = 'city_committee' AND region_code = left($1, 4) || '00' LIMIT 1`,
+      [dto.regionCode],
+    );
     const anchor = county ?? city;
     if (!anchor) throw AppError.validation([{ field: 'regionCode', errors: ['该行政区划没有对应的党组织'] }]);
     this.requireClerkOf(principal, anchor.path);
-    if (dto.headFirmId) await this.firm(principal, dto.headFirmId).catch(() => {
-      throw AppError.validation([{ field: 'headFirmId', errors: ['总所不存在'] }]);
-    });
+    if (dto.headFirmId)
+      await this.firm(principal, dto.headFirmId).catch(() => {
+        throw AppError.validation([{ field: 'headFirmId', errors: ['总所不存在'] }]);
+      });
     const [row] = await this.ds.query(
       `INSERT INTO firms (name, kind, head_firm_id, county, region_code, director_name, established_on, coverage, uncovered_since)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'none', now()) RETURNING id`,
-      [dto.name, dto.kind, dto.headFirmId ?? null, dto.county, dto.regionCode, dto.directorName, dto.establishedOn ?? null],
+      [
+        dto.name,
+        dto.kind,
+        dto.headFirmId ?? null,
+        dto.county,
+        dto.regionCode,
+        dto.directorName,
+        dto.establishedOn ?? null,
+      ],
     );
     return this.firm(principal, row.id);
   }
@@ -116,7 +139,12 @@ export class RegistryService {
   }
 
   async member(principal: Principal, id: string) {
-    const row = await this.visible(principal, `SELECT ${MEMBER_COLS}, o.path FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1`, id, 'o.path');
+    const row = await this.visible(
+      principal,
+      `SELECT ${MEMBER_COLS}, o.path FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1`,
+      id,
+      'o.path',
+    );
     if (!row) throw AppError.notFound('党员');
     delete row.path;
     return this.presentMember(principal, row);
@@ -126,11 +154,26 @@ export class RegistryService {
     const org = await this.visible(principal, `SELECT ${ORG_COLS} FROM orgs o WHERE o.id = $1`, dto.orgId, 'o.path');
     if (!org) throw AppError.validation([{ field: 'orgId', errors: ['党组织不存在'] }]);
     this.requireClerkOf(principal, org.path);
-    const [dup] = await this.ds.query(`SELECT id FROM members WHERE id_number = $1 OR ($2::text IS NOT NULL AND license_no = $2)`, [dto.idNumber, dto.licenseNo ?? null]);
-    if (dup) throw new AppError(409, 'DUPLICATE', '该身份证号或执业证号已登记', { memberId: isAdmin(principal) ? dup.id : undefined });
+    const [dup] = await this.ds.query(
+      `SELECT id FROM members WHERE id_number = $1 OR ($2::text IS NOT NULL AND license_no = $2)`,
+      [dto.idNumber, dto.licenseNo ?? null],
+    );
+    if (dup)
+      throw new AppError(409, 'DUPLICATE', '该身份证号或执业证号已登记', {
+        memberId: isAdmin(principal) ? dup.id : undefined,
+      });
     const [row] = await this.ds.query(
       `INSERT INTO members (name, gender, id_number, birth_date, license_no, firm_id, org_id, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [dto.name, dto.gender ?? null, dto.idNumber, dto.birthDate, dto.licenseNo ?? null, dto.firmId ?? null, dto.orgId, dto.status],
+      [
+        dto.name,
+        dto.gender ?? null,
+        dto.idNumber,
+        dto.birthDate,
+        dto.licenseNo ?? null,
+        dto.firmId ?? null,
+        dto.orgId,
+        dto.status,
+      ],
     );
     return this.member(principal, row.id);
   }
@@ -151,13 +194,17 @@ export class RegistryService {
   private async visible(principal: Principal, sql: string, id: string, pathCol: string) {
     if (!isUuid(id)) return null;
     const prefixes = await scopePrefixes(this.ds, principal);
-    const [row] = await this.ds.query(`SELECT * FROM (${sql}) x WHERE x.${pathCol.split(".")[1]} LIKE ANY($2)`, [id, prefixes]);
+    const [row] = await this.ds.query(`SELECT * FROM (${sql}) x WHERE x.${pathCol.split('.')[1]} LIKE ANY($2)`, [
+      id,
+      prefixes,
+    ]);
     return row ?? null;
   }
 
   /** Writes to the registry need a clerk (or admin) role at or above the target org. */
   private requireClerkOf(principal: Principal, path: string) {
     if (isAdmin(principal)) return;
-    if (!principal.roles.some((r) => r.role === 'clerk' && path.includes(`/${r.orgId}/`))) throw AppError.forbidden('只有该组织或上级组织的管理员可以登记');
+    if (!principal.roles.some((r) => r.role === 'clerk' && path.includes(`/${r.orgId}/`)))
+      throw AppError.forbidden('只有该组织或上级组织的管理员可以登记');
   }
 }

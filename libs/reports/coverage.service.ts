@@ -72,7 +72,18 @@ export class CoverageService {
       [prefixes],
     );
 
-    const empty = (): CoverageCounts => ({ firms: 0, branch: 0, jointBranch: 0, instructor: 0, none: 0, orgCovered: 0, orgCoveragePct: 100, covered: 0, coveragePct: 100, underReview: 0 });
+    const empty = (): CoverageCounts => ({
+      firms: 0,
+      branch: 0,
+      jointBranch: 0,
+      instructor: 0,
+      none: 0,
+      orgCovered: 0,
+      orgCoveragePct: 100,
+      covered: 0,
+      coveragePct: 100,
+      underReview: 0,
+    });
     const add = (c: CoverageCounts, f: any) => {
       if (f.status === 'pending') {
         c.underReview++;
@@ -92,13 +103,26 @@ export class CoverageService {
       return c;
     };
 
-    const cities = new Map<string, { regionCode: string; name: string; totals: CoverageCounts; counties: Map<string, { county: string; regionCode: string; totals: CoverageCounts }> }>();
+    const cities = new Map<
+      string,
+      {
+        regionCode: string;
+        name: string;
+        totals: CoverageCounts;
+        counties: Map<string, { county: string; regionCode: string; totals: CoverageCounts }>;
+      }
+    >();
     const total = empty();
     for (const f of firms) {
       let city = cities.get(f.cityCode);
-      if (!city) cities.set(f.cityCode, (city = { regionCode: f.cityCode, name: f.cityName ?? f.cityCode, totals: empty(), counties: new Map() }));
+      if (!city)
+        cities.set(
+          f.cityCode,
+          (city = { regionCode: f.cityCode, name: f.cityName ?? f.cityCode, totals: empty(), counties: new Map() }),
+        );
       let county = city.counties.get(f.regionCode);
-      if (!county) city.counties.set(f.regionCode, (county = { county: f.county, regionCode: f.regionCode, totals: empty() }));
+      if (!county)
+        city.counties.set(f.regionCode, (county = { county: f.county, regionCode: f.regionCode, totals: empty() }));
       add(total, f);
       add(city.totals, f);
       add(county.totals, f);
@@ -124,13 +148,21 @@ export class CoverageService {
     finish(total);
     return {
       generatedAt: now.toISOString(),
-      goal: { description: '第一阶段目标：律师行业党的组织和党的工作全覆盖（“有没有”）', coveragePct: 100, met: total.coveragePct >= 100 },
+      goal: {
+        description: '第一阶段目标：律师行业党的组织和党的工作全覆盖（“有没有”）',
+        coveragePct: 100,
+        met: total.coveragePct >= 100,
+      },
       totals: total,
       cities: [...cities.values()].map((c) => ({
         regionCode: c.regionCode,
         name: c.name,
         ...finish(c.totals),
-        counties: [...c.counties.values()].map((k) => ({ county: k.county, regionCode: k.regionCode, ...finish(k.totals) })),
+        counties: [...c.counties.values()].map((k) => ({
+          county: k.county,
+          regionCode: k.regionCode,
+          ...finish(k.totals),
+        })),
       })),
       uncovered,
     };

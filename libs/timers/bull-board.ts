@@ -18,7 +18,10 @@ export function mountBullBoard(app: INestApplication): void {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({
-    queues: [new BullMQAdapter(app.get<Queue>(TIMERS_QUEUE), { readOnlyMode: false }), new BullMQAdapter(app.get<Queue>(OUTBOX_QUEUE))],
+    queues: [
+      new BullMQAdapter(app.get<Queue>(TIMERS_QUEUE), { readOnlyMode: false }),
+      new BullMQAdapter(app.get<Queue>(OUTBOX_QUEUE)),
+    ],
     serverAdapter,
     options: { uiConfig: { boardTitle: 'PartyFlow 队列' } },
   });
@@ -29,8 +32,10 @@ export function mountBullBoard(app: INestApplication): void {
     const fromCookie = /(?:^|;\s*)pf_board=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
     const token = header?.startsWith('Bearer ') ? header.slice(7) : (fromQuery ?? fromCookie);
     const principal = token ? await auth.verify(token) : null;
-    if (!principal) return res.status(401).json({ statusCode: 401, code: 'UNAUTHORIZED', message: '未登录或登录已失效' });
-    if (!isAdmin(principal)) return res.status(403).json({ statusCode: 403, code: 'FORBIDDEN', message: '仅管理员可查看队列' });
+    if (!principal)
+      return res.status(401).json({ statusCode: 401, code: 'UNAUTHORIZED', message: '未登录或登录已失效' });
+    if (!isAdmin(principal))
+      return res.status(403).json({ statusCode: 403, code: 'FORBIDDEN', message: '仅管理员可查看队列' });
     if (fromQuery) res.cookie?.('pf_board', fromQuery, { httpOnly: true, sameSite: 'strict', path: BULL_BOARD_PATH });
     next();
   };

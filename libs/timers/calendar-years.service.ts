@@ -27,7 +27,11 @@ export class CalendarYearsService implements OnModuleInit, OnModuleDestroy {
   async onModuleInit() {
     await this.loadStoredYears();
     // a year added through another process reaches this one within a minute
-    this.refresher = setInterval(() => void this.loadStoredYears().catch((e) => this.logger.warn(`calendar refresh failed: ${(e as Error).message}`)), 60_000);
+    this.refresher = setInterval(
+      () =>
+        void this.loadStoredYears().catch((e) => this.logger.warn(`calendar refresh failed: ${(e as Error).message}`)),
+      60_000,
+    );
     this.refresher.unref();
     // a year that arrived as a file (config/calendars) while deadlines were provisional: plan them again now
     if (this.config.ROLE !== 'api')

@@ -100,7 +100,15 @@ export class TimerDrainService {
 
       const cancelled: string[] = [];
       const advances: { id: string; nextStage: number; nextAt: string | null; done: boolean }[] = [];
-      const deliveries: { timerId: string; stage: number; kind: string; level: number; dueAt: string; lateMs: number; outcome: string }[] = [];
+      const deliveries: {
+        timerId: string;
+        stage: number;
+        kind: string;
+        level: number;
+        dueAt: string;
+        lateMs: number;
+        outcome: string;
+      }[] = [];
       const events: { caseId: string; type: string; timerId: string; stage: number }[] = [];
       const notices: DeadlineNotice[] = []; // written together after the loop: one round trip per batch
       const wallNow = Date.now();
@@ -135,7 +143,15 @@ export class TimerDrainService {
               now,
               quietHours: (policy.engine as any).quietHours,
             });
-          deliveries.push({ timerId: t.id, stage, kind: s.kind, level: s.level, dueAt: s.at, lateMs: Math.max(0, wallNow - (new Date(s.at).getTime() - this.clock.offset)), outcome: recipients.length ? 'notified' : 'no_recipient' });
+          deliveries.push({
+            timerId: t.id,
+            stage,
+            kind: s.kind,
+            level: s.level,
+            dueAt: s.at,
+            lateMs: Math.max(0, wallNow - (new Date(s.at).getTime() - this.clock.offset)),
+            outcome: recipients.length ? 'notified' : 'no_recipient',
+          });
           stage++;
           if (s.kind === 'deadline' && t.fire_event) {
             events.push({ caseId: t.case_id, type: t.fire_event, timerId: t.id, stage: stage - 1 });
@@ -147,21 +163,36 @@ export class TimerDrainService {
       }
 
       await this.notifications.notifyDeadlines(em, notices);
-      if (cancelled.length) await em.query(`UPDATE timers SET status = 'cancelled' WHERE id = ANY($1::uuid[])`, [cancelled]);
+      if (cancelled.length)
+        await em.query(`UPDATE timers SET status = 'cancelled' WHERE id = ANY($1::uuid[])`, [cancelled]);
       if (advances.length)
         await em.query(
           `UPDATE timers t SET next_stage = a.next_stage, next_at = a.next_at,
              status = CASE WHEN a.done THEN 'fired' ELSE 'pending' END, fired_at = CASE WHEN a.done THEN $5::timestamptz ELSE NULL END
            FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::boolean[]) AS a(id, next_stage, next_at, done) WHERE t.id = a.id`,
-          [advances.map((a) => a.id), advances.map((a) => a.nextStage), advances.map((a) => a.nextAt), advances.map((a) => a.done), now],
+          [
+            advances.map((a) => a.id),
+            advances.map((a) => a.nextStage),
+            advances.map((a) => a.nextAt),
+            advances.map((a) => a.done),
+            now,
+          ],
         );
       if (deliveries.length)
         await em.query(
           `INSERT INTO timer_deliveries (timer_id, stage, kind, level, due_at, fired_at, late_ms, outcome)
            SELECT d.timer_id, d.stage, d.kind, d.level, d.due_at, $7::timestamptz, d.late_ms, d.outcome
            FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $8::text[]) AS d(timer_id, stage, kind, level, due_at, late_ms, outcome)`,
-          [deliveries.map((d) => d.timerId), deliveries.map((d) => d.stage), deliveries.map((d) => d.kind), deliveries.map((d) => d.level), deliveries.map((d) => d.dueAt),
-           deliveries.map((d) => Math.min(d.lateMs, 2_000_000_000)), now, deliveries.map((d) => d.outcome)],
+          [
+            deliveries.map((d) => d.timerId),
+            deliveries.map((d) => d.stage),
+            deliveries.map((d) => d.kind),
+            deliveries.map((d) => d.level),
+            deliveries.map((d) => d.dueAt),
+            deliveries.map((d) => Math.min(d.lateMs, 2_000_000_000)),
+            now,
+            deliveries.map((d) => d.outcome),
+          ],
         );
       let sent = 0;
       for (const e of events) if (await this.sendClockEvent(em, e)) sent++;
@@ -173,16 +204,26 @@ export class TimerDrainService {
    * Sends the clock's event (e.g. LETTER_EXPIRED) as the `system` actor inside a savepoint: a refusal
    * (the machine's own rule says "not yet") is recorded and leaves the batch intact.
    */
-  private async sendClockEvent(em: EntityManager, e: { caseId: string; type: string; timerId: string; stage: number }): Promise<boolean> {
+  private async sendClockEvent(
+    em: EntityManager,
+    e: { caseId: string; type: string; timerId: string; stage: number },
+  ): Promise<boolean> {
     await em.query('SAVEPOINT clock_event');
     try {
-      await this.engine.sendEventIn(em, SYSTEM_PRINCIPAL, e.caseId, { type: e.type, comment: '期限届满，系统自动处理' });
+      await this.engine.sendEventIn(em, SYSTEM_PRINCIPAL, e.caseId, {
+        type: e.type,
+        comment: '期限届满，系统自动处理',
+      });
       await em.query('RELEASE SAVEPOINT clock_event');
       return true;
     } catch (err) {
       await em.query('ROLLBACK TO SAVEPOINT clock_event');
       const reason = err instanceof AppError ? `${err.code}: ${err.message}` : String(err);
-      await em.query(`UPDATE timer_deliveries SET outcome = $3 WHERE timer_id = $1 AND stage = $2`, [e.timerId, e.stage, `event_refused: ${reason}`.slice(0, 500)]);
+      await em.query(`UPDATE timer_deliveries SET outcome = $3 WHERE timer_id = $1 AND stage = $2`, [
+        e.timerId,
+        e.stage,
+        `event_refused: ${reason}`.slice(0, 500),
+      ]);
       if (!(err instanceof AppError)) this.logger.error(`clock event ${e.type} on case ${e.caseId} failed: ${reason}`);
       return false;
     }
@@ -195,14 +236,23 @@ export class TimerDrainService {
    * there is no upper clerk to tell: both escalations go to the supervisors above it, never back to itself.
    * A deadline may name the parties of its first escalation (`escalateTo`), as branch formation does.
    */
-  private recipients(t: ClaimedTimer, def: ReturnType<WorkflowRegistry['get']>, s: TimerStage): { orgId: string; role: 'clerk' | 'supervisor' }[] {
-    const candidates = [t.party, ...(def.states[t.state_path]?.actors ?? []).map((a) => a.party)].filter(Boolean) as string[];
+  private recipients(
+    t: ClaimedTimer,
+    def: ReturnType<WorkflowRegistry['get']>,
+    s: TimerStage,
+  ): { orgId: string; role: 'clerk' | 'supervisor' }[] {
+    const candidates = [t.party, ...(def.states[t.state_path]?.actors ?? []).map((a) => a.party)].filter(
+      Boolean,
+    ) as string[];
     const party = candidates.find((p) => t.parties[p]);
     if (s.kind !== 'escalation') return party ? [{ orgId: t.parties[party], role: 'clerk' }] : [];
     const acting = party ? t.parties[party] : undefined;
     const named = def.states[t.state_path]?.deadlines?.find((d) => d.key === t.deadline_key)?.escalateTo;
     if (s.level < 2 && named?.length)
-      return [...new Set(named.map((p) => t.parties[p]).filter(Boolean))].map((orgId) => ({ orgId, role: 'clerk' as const }));
+      return [...new Set(named.map((p) => t.parties[p]).filter(Boolean))].map((orgId) => ({
+        orgId,
+        role: 'clerk' as const,
+      }));
     const upper = (party && t.parties[`${party}Upper`]) || t.parties.city;
     if (!upper) return [];
     if (upper === acting) return [{ orgId: acting, role: 'supervisor' }];

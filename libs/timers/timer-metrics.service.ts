@@ -37,10 +37,18 @@ export class TimerMetrics {
           this.set(pick(await readLag()));
         },
       });
-    gauge('partyflow_timer_stages_overdue_undelivered', `Timer stages due more than ${LATE_AFTER_MS / 1000}s ago and not delivered`, (l) => l.overdueUndelivered);
+    gauge(
+      'partyflow_timer_stages_overdue_undelivered',
+      `Timer stages due more than ${LATE_AFTER_MS / 1000}s ago and not delivered`,
+      (l) => l.overdueUndelivered,
+    );
     gauge('partyflow_timer_lag_seconds', 'Age of the oldest undelivered due timer stage', (l) => l.lagSeconds);
     gauge('partyflow_outbox_pending', 'Outbound messages waiting for delivery', (l) => l.outboxPending);
-    gauge('partyflow_outbox_retrying', 'Outbound messages that failed at least once and are still pending', (l) => l.outboxRetrying);
+    gauge(
+      'partyflow_outbox_retrying',
+      'Outbound messages that failed at least once and are still pending',
+      (l) => l.outboxRetrying,
+    );
   }
 
   async lag(): Promise<TimerLag> {

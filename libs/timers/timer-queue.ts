@@ -9,7 +9,8 @@ export const OUTBOX_QUEUE = Symbol('OUTBOX_QUEUE');
 const queueProvider = (token: symbol, name: string): Provider => ({
   provide: token,
   inject: [AppConfig],
-  useFactory: (config: AppConfig) => new Queue(name, { connection: bullConnection(config), prefix: queuePrefix(config) }),
+  useFactory: (config: AppConfig) =>
+    new Queue(name, { connection: bullConnection(config), prefix: queuePrefix(config) }),
 });
 
 export const QUEUE_PROVIDERS = [queueProvider(TIMERS_QUEUE, QUEUES.timers), queueProvider(OUTBOX_QUEUE, QUEUES.outbox)];

@@ -34,8 +34,20 @@ export class TimerRelay {
     const overdue = rows.some((r) => r.at.getTime() <= now);
     const future = rows.filter((r) => r.at.getTime() > now);
     const jobs = [
-      ...(overdue ? [{ name: 'wake', data: { at: new Date(now).toISOString() }, opts: { jobId: overdueJobId(Date.now()), ...JOB_OPTS } }] : []),
-      ...future.map((r) => ({ name: 'wake', data: { at: r.at.toISOString() }, opts: { jobId: `wake-${r.at.getTime()}`, delay: r.at.getTime() - now, ...JOB_OPTS } })),
+      ...(overdue
+        ? [
+            {
+              name: 'wake',
+              data: { at: new Date(now).toISOString() },
+              opts: { jobId: overdueJobId(Date.now()), ...JOB_OPTS },
+            },
+          ]
+        : []),
+      ...future.map((r) => ({
+        name: 'wake',
+        data: { at: r.at.toISOString() },
+        opts: { jobId: `wake-${r.at.getTime()}`, delay: r.at.getTime() - now, ...JOB_OPTS },
+      })),
     ];
     await this.queue.addBulk(jobs);
     return jobs.length;
@@ -50,4 +62,9 @@ export class TimerRelay {
 export const OVERDUE_WINDOW_MS = 5_000;
 export const overdueJobId = (wallMs: number) => `wake-overdue-${Math.floor(wallMs / OVERDUE_WINDOW_MS)}`;
 
-const JOB_OPTS = { removeOnComplete: true, removeOnFail: 1000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } };
+const JOB_OPTS = {
+  removeOnComplete: true,
+  removeOnFail: 1000,
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000 },
+};

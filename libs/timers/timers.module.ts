@@ -9,7 +9,15 @@ import { TimerRelay } from './timer-relay.service';
 /** Timer delivery and the queues: used by the worker role, by the clock endpoint and by Bull Board. */
 @Global()
 @Module({
-  providers: [...QUEUE_PROVIDERS, QueueCloser, TimerDrainService, TimerRelay, OutboxRelay, TimerMetrics, CalendarYearsService],
+  providers: [
+    ...QUEUE_PROVIDERS,
+    QueueCloser,
+    TimerDrainService,
+    TimerRelay,
+    OutboxRelay,
+    TimerMetrics,
+    CalendarYearsService,
+  ],
   exports: [TIMERS_QUEUE, OUTBOX_QUEUE, TimerDrainService, TimerRelay, OutboxRelay, TimerMetrics, CalendarYearsService],
 })
 export class TimersModule {}

@@ -16,8 +16,12 @@ const PG_PASSWORD = 'password';
 /** uid/gid of the `postgres` system user, or null when it does not exist (yet). */
 function postgresUserIds() {
   try {
-    const uid = Number(execFileSync('id', ['-u', PG_USER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
-    const gid = Number(execFileSync('id', ['-g', PG_USER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    const uid = Number(
+      execFileSync('id', ['-u', PG_USER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+    );
+    const gid = Number(
+      execFileSync('id', ['-g', PG_USER], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+    );
     return Number.isInteger(uid) && Number.isInteger(gid) ? { uid, gid } : null;
   } catch {
     return null;
@@ -93,7 +97,9 @@ async function handleStaleLock(dataDir) {
     return;
   }
   if (ppid === 1) {
-    log(`发现上次遗留的 PostgreSQL 进程 ${pid}，正在停止（stopping orphaned PostgreSQL pid ${pid} left by a previous run）`);
+    log(
+      `发现上次遗留的 PostgreSQL 进程 ${pid}，正在停止（stopping orphaned PostgreSQL pid ${pid} left by a previous run）`,
+    );
     process.kill(pid, 'SIGINT');
     for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(100);
     if (isAlive(pid)) process.kill(pid, 'SIGQUIT');
@@ -184,7 +190,9 @@ async function startPostgres(o) {
       initialised = true;
     } catch (e) {
       if (created || isEmptyDir(dataDir)) rmrf(dataDir);
-      throw new Error(`PostgreSQL initdb 失败（initdb failed）: ${e && e.message ? e.message : e}\n${recent}`, { cause: e });
+      throw new Error(`PostgreSQL initdb 失败（initdb failed）: ${e && e.message ? e.message : e}\n${recent}`, {
+        cause: e,
+      });
     }
   }
 
@@ -202,7 +210,9 @@ async function startPostgres(o) {
       const text = recent.toString();
       if (attempt < 2 && /could not bind|Address already in use/i.test(text)) continue;
       // (no pg.stop() here: the server has exited, and stop() would wait forever for a second 'exit')
-      throw new Error(`PostgreSQL 启动失败（failed to start）${e && e.message ? `: ${e.message}` : ''}\n${text}`, { cause: e });
+      throw new Error(`PostgreSQL 启动失败（failed to start）${e && e.message ? `: ${e.message}` : ''}\n${text}`, {
+        cause: e,
+      });
     }
   }
 

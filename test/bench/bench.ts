@@ -29,7 +29,12 @@ const LATENESS_TIMERS = Number(process.env.BENCH_LATENESS_TIMERS ?? 1000);
 const LATENESS_WINDOW_MS = Number(process.env.BENCH_LATENESS_WINDOW_MS ?? 60_000);
 
 async function main() {
-  const config = loadConfig({ ...process.env, DEMO: '1', JWT_SECRET: process.env.JWT_SECRET ?? 'bench-secret-123', PORT: '0' });
+  const config = loadConfig({
+    ...process.env,
+    DEMO: '1',
+    JWT_SECRET: process.env.JWT_SECRET ?? 'bench-secret-123',
+    PORT: '0',
+  });
   const app = await createApp(config, { logger: ['error', 'warn'] });
   await app.listen(0, '127.0.0.1');
   const engine = app.get(EngineService);
@@ -39,20 +44,34 @@ async function main() {
   // subjects: full members of firm branches, each case driven by a clerk of the member's own branch
   // firm A's members are kept for the HTTP part (driven by the demo user branch-a)
   const members = region.members
-    .filter((m) => m.status === 'full' && m.orgId !== region.anchors.firmAOrgId && region.orgs.find((o) => o.id === m.orgId)?.type === 'branch')
+    .filter(
+      (m) =>
+        m.status === 'full' &&
+        m.orgId !== region.anchors.firmAOrgId &&
+        region.orgs.find((o) => o.id === m.orgId)?.type === 'branch',
+    )
     .slice(0, CASES);
-  const principalFor = (orgId: string): Principal => ({ userId: randomUUID(), username: 'bench', displayName: '压测', roles: [{ role: 'clerk', orgId }, { role: 'clerk', orgId: cityId }] });
+  const principalFor = (orgId: string): Principal => ({
+    userId: randomUUID(),
+    username: 'bench',
+    displayName: '压测',
+    roles: [
+      { role: 'clerk', orgId },
+      { role: 'clerk', orgId: cityId },
+    ],
+  });
   const target = region.orgs.find((o) => o.type === 'joint_branch')!.id;
   const cases: { id: string; p: Principal; step: number }[] = [];
   for (const m of members) {
     const p = principalFor(m.orgId);
-    const { record } = await engine.openCase(p, { workflow: 'membership-transfer', subject: { memberId: m.id }, input: { toOrgId: target } });
+    const { record } = await engine.openCase(p, {
+      workflow: 'membership-transfer',
+      subject: { memberId: m.id },
+      input: { toOrgId: target },
+    });
     cases.push({ id: record.id, p, step: 0 });
   }
-  const cycle = [
-    { type: 'REJECT_RELEASE', data: { reason: '压测：确不能接转' } },
-    { type: 'DENY_EXCEPTION' },
-  ];
+  const cycle = [{ type: 'REJECT_RELEASE', data: { reason: '压测：确不能接转' } }, { type: 'DENY_EXCEPTION' }];
   // each worker owns cases w, w+8, …: transitions on one case never race, as with real clerks on different cases
   const ownCase = (w: number, i: number) => cases[(w + CONCURRENCY * Math.floor(i / CONCURRENCY)) % cases.length];
 
@@ -77,25 +96,37 @@ async function main() {
     CREATE TABLE bench_cases (id uuid PRIMARY KEY, snapshot jsonb NOT NULL, version int NOT NULL, updated_at timestamptz NOT NULL);
     CREATE TABLE bench_history (id bigserial PRIMARY KEY, case_id uuid NOT NULL REFERENCES bench_cases(id), seq int NOT NULL, at timestamptz NOT NULL, type text NOT NULL, data jsonb, hash text NOT NULL, UNIQUE (case_id, seq));`);
   const rawIds = cases.map(() => randomUUID());
-  for (const id of rawIds) await setup.query(`INSERT INTO bench_cases VALUES ($1, $2, 1, now())`, [id, { value: 'release_review', context: {} }]);
+  for (const id of rawIds)
+    await setup.query(`INSERT INTO bench_cases VALUES ($1, $2, 1, now())`, [
+      id,
+      { value: 'release_review', context: {} },
+    ]);
   await setup.end();
   const rawStep = new Map<string, number>();
-  const rawRound = () => drive(TRANSITIONS / ROUNDS, CONCURRENCY, async (w, i) => {
-    const id = rawIds[(w + CONCURRENCY * Math.floor(i / CONCURRENCY)) % rawIds.length];
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const { rows } = await client.query('SELECT version, snapshot FROM bench_cases WHERE id = $1 FOR UPDATE', [id]);
-      const version = rows[0].version + 1;
-      const step = (rawStep.get(id) ?? 0) + 1;
-      rawStep.set(id, step);
-      await client.query('UPDATE bench_cases SET snapshot = $2, version = $3, updated_at = now() WHERE id = $1', [id, { value: step % 2 ? 'exception_review' : 'release_review', context: {} }, version]);
-      await client.query('INSERT INTO bench_history (case_id, seq, at, type, data, hash) VALUES ($1, $2, now(), $3, $4, $5)', [id, version, 'EVENT', { n: step }, 'h']);
-      await client.query('COMMIT');
-    } finally {
-      client.release();
-    }
-  });
+  const rawRound = () =>
+    drive(TRANSITIONS / ROUNDS, CONCURRENCY, async (w, i) => {
+      const id = rawIds[(w + CONCURRENCY * Math.floor(i / CONCURRENCY)) % rawIds.length];
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const { rows } = await client.query('SELECT version, snapshot FROM bench_cases WHERE id = $1 FOR UPDATE', [id]);
+        const version = rows[0].version + 1;
+        const step = (rawStep.get(id) ?? 0) + 1;
+        rawStep.set(id, step);
+        await client.query('UPDATE bench_cases SET snapshot = $2, version = $3, updated_at = now() WHERE id = $1', [
+          id,
+          { value: step % 2 ? 'exception_review' : 'release_review', context: {} },
+          version,
+        ]);
+        await client.query(
+          'INSERT INTO bench_history (case_id, seq, at, type, data, hash) VALUES ($1, $2, now(), $3, $4, $5)',
+          [id, version, 'EVENT', { n: step }, 'h'],
+        );
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    });
   // alternate the two so that machine noise (2 cores shared by node and PostgreSQL) hits both alike
   const engineRuns: Stats[] = [];
   const rawRuns: Stats[] = [];
@@ -111,7 +142,11 @@ async function main() {
   const port = (app.getHttpServer().address() as AddressInfo).port;
   const base = `http://127.0.0.1:${port}/api/v1`;
   const login = async (username: string) => {
-    const res = await fetch(`${base}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'demo' }) });
+    const res = await fetch(`${base}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: 'demo' }),
+    });
     return ((await res.json()) as any).accessToken as string;
   };
   const [tokenA, tokenCity] = [await login('branch-a'), await login('city')];
@@ -121,7 +156,11 @@ async function main() {
     const res = await fetch(`${base}/cases`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenA}` },
-      body: JSON.stringify({ workflow: 'membership-transfer', subject: { memberId: m.id }, input: { toOrgId: target } }),
+      body: JSON.stringify({
+        workflow: 'membership-transfer',
+        subject: { memberId: m.id },
+        input: { toOrgId: target },
+      }),
     });
     if (res.status !== 201) throw new Error(`opening an HTTP bench case failed: ${res.status} ${await res.text()}`);
     httpCases.push({ id: ((await res.json()) as any).id, step: 0 });
@@ -132,7 +171,10 @@ async function main() {
     const ev = cycle[c.step++ % 2];
     const res = await fetch(`${base}/cases/${c.id}/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ev.type === 'DENY_EXCEPTION' ? tokenCity : tokenA}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${ev.type === 'DENY_EXCEPTION' ? tokenCity : tokenA}`,
+      },
       body: JSON.stringify(ev),
     });
     if (res.status !== 200) httpErrors++;
@@ -143,14 +185,21 @@ async function main() {
   console.log('');
   console.log(`engine transitions (service, no HTTP)  ${fmt(engineStats)}`);
   console.log(`raw pg baseline (lock/update/insert)    ${fmt(rawStats)}`);
-  console.log(`ratio engine/raw                        ${ratio.toFixed(2)}   (goal ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'NOT met'})`);
+  console.log(
+    `ratio engine/raw                        ${ratio.toFixed(2)}   (goal ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
+  );
   console.log(`HTTP events (POST /cases/:id/events)   ${fmt(httpStats)}   errors ${httpErrors}`);
 
   console.log('');
   for (const line of await licensingBench(app)) console.log(line);
 
   console.log('');
-  for (const line of await timerBench(app, { storm: TIMER_STORM, lateness: LATENESS_TIMERS, windowMs: LATENESS_WINDOW_MS })) console.log(line);
+  for (const line of await timerBench(app, {
+    storm: TIMER_STORM,
+    lateness: LATENESS_TIMERS,
+    windowMs: LATENESS_WINDOW_MS,
+  }))
+    console.log(line);
   await app.close();
 }
 

@@ -36,7 +36,9 @@ export async function licensingBench(app: INestApplication, opts: LicensingBench
   const region = buildDemoRegion();
   const { firmAId, firmBId, firmBOrgId } = region.anchors;
   // party members with a licence in firm branches; each event moves one to firm A or B (whichever is not theirs)
-  const branchOrgs = new Set(region.orgs.filter((o) => o.type === 'branch' || o.type === 'general_branch').map((o) => o.id));
+  const branchOrgs = new Set(
+    region.orgs.filter((o) => o.type === 'branch' || o.type === 'general_branch').map((o) => o.id),
+  );
   const lawyers = region.members.filter((m) => m.status === 'full' && m.licenseNo && branchOrgs.has(m.orgId));
   const run = randomUUID().slice(0, 8);
   let n = 0;
@@ -77,10 +79,20 @@ export async function licensingBench(app: INestApplication, opts: LicensingBench
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        await client.query(`INSERT INTO bench_lic_events (event_id, type, raw_body, raw) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [parsed.eventId, parsed.type, e.body, parsed]);
+        await client.query(
+          `INSERT INTO bench_lic_events (event_id, type, raw_body, raw) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+          [parsed.eventId, parsed.type, e.body, parsed],
+        );
         const id = randomUUID();
-        await client.query(`INSERT INTO bench_lic_cases VALUES ($1, $2, $3, 1, now())`, [id, { memberId: parsed.lawyer.licenseNo }, { value: 'release_review', context: { toFirmId: parsed.toFirmId } }]);
-        await client.query(`INSERT INTO bench_lic_history (case_id, seq, at, type, data, hash) VALUES ($1, 1, now(), 'OPEN', $2, 'h')`, [id, { eventId: parsed.eventId }]);
+        await client.query(`INSERT INTO bench_lic_cases VALUES ($1, $2, $3, 1, now())`, [
+          id,
+          { memberId: parsed.lawyer.licenseNo },
+          { value: 'release_review', context: { toFirmId: parsed.toFirmId } },
+        ]);
+        await client.query(
+          `INSERT INTO bench_lic_history (case_id, seq, at, type, data, hash) VALUES ($1, 1, now(), 'OPEN', $2, 'h')`,
+          [id, { eventId: parsed.eventId }],
+        );
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');
@@ -114,7 +126,11 @@ export async function licensingBench(app: INestApplication, opts: LicensingBench
     const url = `http://127.0.0.1:${address.port}/api/v1/integrations/licensing/events`;
     const sent: { body: string; signature: string }[] = [];
     const post = async (e: { body: string; signature: string }, expect: number) => {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': e.signature }, body: e.body });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': e.signature },
+        body: e.body,
+      });
       if (res.status !== expect) httpErrors++;
       await res.arrayBuffer();
     };
@@ -125,11 +141,15 @@ export async function licensingBench(app: INestApplication, opts: LicensingBench
     });
     replay = await drive(sent.length, concurrency, async (_w, i) => post(sent[i], 200));
   }
-  await pool.query(`DROP TABLE IF EXISTS bench_lic_history; DROP TABLE IF EXISTS bench_lic_cases; DROP TABLE IF EXISTS bench_lic_events;`);
+  await pool.query(
+    `DROP TABLE IF EXISTS bench_lic_history; DROP TABLE IF EXISTS bench_lic_cases; DROP TABLE IF EXISTS bench_lic_events;`,
+  );
   await pool.end();
 
   const ratio = ingest.perSecond / raw.perSecond;
-  lines.push(`licensing events → cases, ${lawyers.length} lawyers, concurrency ${concurrency}, ${rounds} × ${events} events`);
+  lines.push(
+    `licensing events → cases, ${lawyers.length} lawyers, concurrency ${concurrency}, ${rounds} × ${events} events`,
+  );
   lines.push(`licensing ingest (service: HMAC, validate, event + case)  ${fmt(ingest)}   failures ${failures}`);
   lines.push(`raw pg baseline (HMAC, insert event + case + history)     ${fmt(raw)}`);
   lines.push(`ratio ingest/raw                                          ${ratio.toFixed(2)}`);

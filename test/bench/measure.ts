@@ -14,7 +14,14 @@ export interface Stats {
 export function stats(latencies: number[], seconds: number): Stats {
   const sorted = [...latencies].sort((a, b) => a - b);
   const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-  return { ops: latencies.length, seconds, perSecond: latencies.length / seconds, p50: q(0.5), p99: q(0.99), latencies };
+  return {
+    ops: latencies.length,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50: q(0.5),
+    p99: q(0.99),
+    latencies,
+  };
 }
 
 /** Combines rounds: total throughput over total time, latency percentiles over all samples. */
@@ -29,7 +36,11 @@ export function merge(runs: Stats[]): Stats {
  * Runs `total` operations with `concurrency` workers; `op` gets the worker index and the operation index,
  * so a caller can give each worker its own slots (no two workers touch one case at once).
  */
-export async function drive(total: number, concurrency: number, op: (worker: number, i: number) => Promise<void>): Promise<Stats> {
+export async function drive(
+  total: number,
+  concurrency: number,
+  op: (worker: number, i: number) => Promise<void>,
+): Promise<Stats> {
   const latencies: number[] = [];
   let next = 0;
   const started = process.hrtime.bigint();

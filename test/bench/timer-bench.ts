@@ -23,14 +23,31 @@ async function openCases(app: INestApplication, count: number): Promise<string[]
   const engine = app.get(EngineService);
   const region = buildDemoRegion();
   const target = region.orgs.find((o) => o.type === 'joint_branch')!.id;
-  const members = region.members.filter((m) => m.status === 'full' && region.orgs.find((o) => o.id === m.orgId)?.type === 'branch').slice(-count);
+  const members = region.members
+    .filter((m) => m.status === 'full' && region.orgs.find((o) => o.id === m.orgId)?.type === 'branch')
+    .slice(-count);
   const ids: string[] = [];
-  for (const m of members) ids.push((await engine.openCase(SYSTEM_PRINCIPAL, { workflow: 'membership-transfer', subject: { memberId: m.id }, input: { toOrgId: target } })).record.id);
+  for (const m of members)
+    ids.push(
+      (
+        await engine.openCase(SYSTEM_PRINCIPAL, {
+          workflow: 'membership-transfer',
+          subject: { memberId: m.id },
+          input: { toOrgId: target },
+        })
+      ).record.id,
+    );
   return ids;
 }
 
 /** Inserts timers (one reminder stage each) for open cases in release_review, due at the given instants. */
-async function insertTimers(ds: DataSource, caseIds: string[], dueAt: (i: number) => Date, count: number, tag: string): Promise<void> {
+async function insertTimers(
+  ds: DataSource,
+  caseIds: string[],
+  dueAt: (i: number) => Date,
+  count: number,
+  tag: string,
+): Promise<void> {
   const chunk = 10_000;
   for (let start = 0; start < count; start += chunk) {
     const n = Math.min(chunk, count - start);
@@ -55,7 +72,10 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
   return false;
 }
 
-export async function timerBench(app: INestApplication, opts: { storm: number; lateness: number; windowMs: number }): Promise<string[]> {
+export async function timerBench(
+  app: INestApplication,
+  opts: { storm: number; lateness: number; windowMs: number },
+): Promise<string[]> {
   const ds = app.get(DataSource);
   const clock = app.get(Clock);
   const config = app.get(AppConfig);
@@ -82,19 +102,29 @@ export async function timerBench(app: INestApplication, opts: { storm: number; l
   const done = await waitUntil(
     // through the pending-timers index: the check stays cheap while the storm drains
     async () =>
-      !(await ds.query(`SELECT EXISTS (SELECT 1 FROM timers WHERE status = 'pending' AND next_at <= $1 AND deadline_key LIKE $2) AS x`, [stormAt, `${stormTag}.%`]))[0].x,
+      !(
+        await ds.query(
+          `SELECT EXISTS (SELECT 1 FROM timers WHERE status = 'pending' AND next_at <= $1 AND deadline_key LIKE $2) AS x`,
+          [stormAt, `${stormTag}.%`],
+        )
+      )[0].x,
     600_000,
   );
   const engineSeconds = (Date.now() - stormWall) / 1000;
-  const [{ notified }] = await ds.query(`SELECT count(*)::int AS notified FROM timer_deliveries d JOIN timers t ON t.id = d.timer_id WHERE t.deadline_key LIKE $1 AND d.outcome = 'notified'`, [
-    `${stormTag}.%`,
-  ]);
+  const [{ notified }] = await ds.query(
+    `SELECT count(*)::int AS notified FROM timer_deliveries d JOIN timers t ON t.id = d.timer_id WHERE t.deadline_key LIKE $1 AND d.outcome = 'notified'`,
+    [`${stormTag}.%`],
+  );
 
   // ---- storm: raw BullMQ delayed jobs doing nothing, same Redis
   const prefix = `${queuePrefix(config)}-raw`;
   const rawQueue = new Queue('bench-raw', { connection: bullConnection(config), prefix });
   await rawQueue.obliterate({ force: true });
-  const rawWorker = new Worker('bench-raw', async () => undefined, { connection: bullConnection(config), prefix, concurrency: 100 });
+  const rawWorker = new Worker('bench-raw', async () => undefined, {
+    connection: bullConnection(config),
+    prefix,
+    concurrency: 100,
+  });
   const rawAt = Date.now() + 20_000 + opts.storm / 10;
   for (let start = 0; start < opts.storm; start += 5_000)
     await rawQueue.addBulk(
@@ -117,10 +147,21 @@ export async function timerBench(app: INestApplication, opts: { storm: number; l
 
   // ---- lateness: timers spread over a window, delivered by the worker's wake-ups
   const start = clock.now().getTime() + 5_000;
-  await insertTimers(ds, caseIds, (i) => new Date(start + Math.floor((i * opts.windowMs) / opts.lateness)), opts.lateness, lateTag);
+  await insertTimers(
+    ds,
+    caseIds,
+    (i) => new Date(start + Math.floor((i * opts.windowMs) / opts.lateness)),
+    opts.lateness,
+    lateTag,
+  );
   await app.get(TimerRelay).relayOnce();
   await waitUntil(
-    async () => (await ds.query(`SELECT count(*)::int AS n FROM timers WHERE deadline_key LIKE $1 AND status = 'pending'`, [`${lateTag}.%`]))[0].n === 0,
+    async () =>
+      (
+        await ds.query(`SELECT count(*)::int AS n FROM timers WHERE deadline_key LIKE $1 AND status = 'pending'`, [
+          `${lateTag}.%`,
+        ])
+      )[0].n === 0,
     opts.windowMs + 120_000,
   );
   const late: { late_ms: number }[] = await ds.query(

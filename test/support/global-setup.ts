@@ -36,7 +36,10 @@ export async function connectToServer(url: string): Promise<Client> {
     return await attempt(url);
   } catch (e: any) {
     if (e?.code === '3D000') return attempt(withDatabase(url, 'postgres')); // database does not exist
-    throw new Error(`无法连接 PostgreSQL（cannot connect to DATABASE_URL ${redact(url)}: ${e?.message ?? e}）— ${HINT}`, { cause: e });
+    throw new Error(
+      `无法连接 PostgreSQL（cannot connect to DATABASE_URL ${redact(url)}: ${e?.message ?? e}）— ${HINT}`,
+      { cause: e },
+    );
   }
 }
 
@@ -63,7 +66,8 @@ async function dropAbandoned(client: Client, now: number): Promise<void> {
     );
     for (const { datname } of rows) {
       const createdAt = Number(datname.split('_')[2]);
-      if (now - createdAt > 6 * 3600_000) await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(datname)}`);
+      if (now - createdAt > 6 * 3600_000)
+        await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(datname)}`);
     }
   } catch {
     /* not allowed to, or raced with another run: harmless */
@@ -82,7 +86,10 @@ export default async function globalSetup(): Promise<void> {
     await dropAbandoned(client, stamp);
     await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
   } catch (e: any) {
-    throw new Error(`无法创建测试数据库 ${database}（cannot create the test database: ${e?.message ?? e}; the DATABASE_URL role needs CREATEDB）`, { cause: e });
+    throw new Error(
+      `无法创建测试数据库 ${database}（cannot create the test database: ${e?.message ?? e}; the DATABASE_URL role needs CREATEDB）`,
+      { cause: e },
+    );
   } finally {
     await client.end().catch(() => undefined);
   }

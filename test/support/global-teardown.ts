@@ -15,7 +15,10 @@ export default async function globalTeardown(): Promise<void> {
   try {
     for (let attempt = 1; ; attempt++) {
       // connections left open by the suites would block DROP DATABASE
-      await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
+      await client.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [database],
+      );
       try {
         await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(database)}`);
         break;
@@ -38,7 +41,12 @@ async function cleanRedis(): Promise<void> {
   const prefix = process.env.REDIS_PREFIX;
   const url = process.env.REDIS_URL;
   if (!prefix || !url || !/^pf-it-\d+$/.test(prefix)) return;
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000, retryStrategy: () => null });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 3000,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

@@ -57,7 +57,10 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     close: async () => {
       await app.close();
       const admin = await connectToServer(process.env.DATABASE_URL!);
-      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
+      await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+        [database],
+      );
       await admin.query(`DROP DATABASE IF EXISTS "${database}"`);
       await admin.end();
     },

@@ -28,7 +28,9 @@ const step = (state: AnnualReviewStep, title: string, dueTitle: string, actors: 
   title,
   actors,
   // Fixed calendar date computed into context at creation (end of that day, Asia/Shanghai).
-  deadlines: [{ key: `${state}.due`, title: dueTitle, amount: 0, unit: 'd', anchor: { kind: 'context', path: `due.${state}` } }],
+  deadlines: [
+    { key: `${state}.due`, title: dueTitle, amount: 0, unit: 'd', anchor: { kind: 'context', path: `due.${state}` } },
+  ],
 });
 
 export const annualReviewDefinition: WorkflowDefinition = {

@@ -32,7 +32,8 @@ const caseInput = (input: Record<string, unknown> = { year: 2026 }, policy: Reco
   policy: { ...ANNUAL_REVIEW_POLICY_DEFAULTS, ...policy },
   at: AT,
 });
-const start = (input?: Record<string, unknown>, policy?: Record<string, unknown>) => initialTransition(machine, caseInput(input, policy))[0];
+const start = (input?: Record<string, unknown>, policy?: Record<string, unknown>) =>
+  initialTransition(machine, caseInput(input, policy))[0];
 function send(snap: Snap, event: Ev) {
   const [next, actions] = transition(machine, snap, { at: AT, ...event } as Ev);
   return { next, effects: actions.filter((a: any) => a.type === 'effect').map((a: any) => a.params as Effect) };
@@ -40,7 +41,11 @@ function send(snap: Snap, event: Ev) {
 function run(snap: Snap, ...events: Ev[]): { next: Snap; effects: Effect[] } {
   let effects: Effect[] = [];
   for (const e of events) {
-    expect({ state: snap.value, event: e.type, can: snap.can({ at: AT, ...e } as Ev) }).toEqual({ state: snap.value, event: e.type, can: true });
+    expect({ state: snap.value, event: e.type, can: snap.can({ at: AT, ...e } as Ev) }).toEqual({
+      state: snap.value,
+      event: e.type,
+      can: true,
+    });
     ({ next: snap, effects } = send(snap, e));
   }
   return { next: snap, effects };
@@ -56,7 +61,13 @@ const ratingsEvent = (ratings: Record<string, string>, full: string[] | null = F
   ({ type: 'SUBMIT_RATINGS', data: { ratings }, ...(full ? { facts: { fullMemberIdsOfOrg: full } } : {}) }) as Ev;
 const allQualified = Object.fromEntries(FULL.map((id) => [id, 'qualified']));
 /** 2 excellent of 6 (= ⅓), one unqualified. */
-const mixed = { ...allQualified, [U(1)]: 'excellent', [U(4)]: 'excellent', [U(6)]: 'unqualified', [U(5)]: 'basically_qualified' };
+const mixed = {
+  ...allQualified,
+  [U(1)]: 'excellent',
+  [U(4)]: 'excellent',
+  [U(6)]: 'unqualified',
+  [U(5)]: 'basically_qualified',
+};
 const report: Ev = { type: 'SUBMIT_REPORT', data: { summary: '书记述职报告' } };
 const score = (n: number): Ev => ({ type: 'SCORE', data: { score: n } });
 
@@ -82,7 +93,12 @@ describe('annual-review definition metadata', () => {
   it('anchors each step deadline at its fixed date in context', () => {
     for (const s of ANNUAL_REVIEW_STEPS) {
       expect(annualReviewDefinition.states[s].deadlines).toEqual([
-        expect.objectContaining({ key: `${s}.due`, amount: 0, unit: 'd', anchor: { kind: 'context', path: `due.${s}` } }),
+        expect.objectContaining({
+          key: `${s}.due`,
+          amount: 0,
+          unit: 'd',
+          anchor: { kind: 'context', path: `due.${s}` },
+        }),
       ]);
     }
   });
@@ -91,31 +107,45 @@ describe('annual-review definition metadata', () => {
     const branch = [{ role: 'clerk', party: 'branch' }];
     const upper = [{ role: 'clerk', party: 'branchUpper' }];
     const s = annualReviewDefinition.states;
-    for (const st of ['self_assessment', 'peer_review', 'org_life_meeting', 'member_ratings', 'secretary_report']) expect(s[st].actors).toEqual(branch);
+    for (const st of ['self_assessment', 'peer_review', 'org_life_meeting', 'member_ratings', 'secretary_report'])
+      expect(s[st].actors).toEqual(branch);
     expect(s.leader_comment.actors).toEqual(upper);
     expect(s.committee_assessment.actors).toEqual(upper);
     expect(annualReviewDefinition.events.SUBMIT_RATINGS.facts).toEqual(['fullMemberIdsOfOrg']);
   });
 
   it('policy defaults: ⅓ excellent, grade thresholds 85 / 70', () => {
-    expect(annualReviewDefinition.policyDefaults).toMatchObject({ excellentMaxRatio: 1 / 3, gradeThresholds: { I: 85, II: 70 } });
+    expect(annualReviewDefinition.policyDefaults).toMatchObject({
+      excellentMaxRatio: 1 / 3,
+      gradeThresholds: { I: 85, II: 70 },
+    });
   });
 
   it('parties: the subject organization is the branch', () => {
-    expect(annualReviewDefinition.parties({ org: { id: ORG, name: '某律所党支部', type: 'branch' } }, { year: 2026 })).toEqual({ branch: ORG });
+    expect(
+      annualReviewDefinition.parties({ org: { id: ORG, name: '某律所党支部', type: 'branch' } }, { year: 2026 }),
+    ).toEqual({ branch: ORG });
     expect(annualReviewDefinition.parties({}, { year: 2026 })).toHaveProperty('error');
   });
 
   it('payload classes accept the samples and refuse bad payloads', () => {
     const check = (cls: any, data: object) =>
-      validateSync(plainToInstance(cls, data) as object, { whitelist: true, forbidNonWhitelisted: true }).map((e) => e.property).sort();
+      validateSync(plainToInstance(cls, data) as object, { whitelist: true, forbidNonWhitelisted: true })
+        .map((e) => e.property)
+        .sort();
     const ev = annualReviewDefinition.events;
     for (const e of [selfAssessments, peerReview, meeting, leaderComment, ratingsEvent(mixed), report, score(90)]) {
-      expect({ type: e.type, errors: check(ev[e.type].payload, (e as any).data) }).toEqual({ type: e.type, errors: [] });
+      expect({ type: e.type, errors: check(ev[e.type].payload, (e as any).data) }).toEqual({
+        type: e.type,
+        errors: [],
+      });
     }
     expect(check(ev.RECORD_PEER_REVIEW.payload, {})).toEqual([]);
     expect(check(annualReviewDefinition.createInput, { year: 2026, campaignId: U(9) })).toEqual([]);
-    expect(check(annualReviewDefinition.createInput, { year: 1999.5, campaignId: 'x' })).toEqual(['campaignId', 'year']);
+    expect(check(annualReviewDefinition.createInput, { year: 1999.5, campaignId: 'x' })).toEqual([
+      'campaignId',
+      'year',
+    ]);
     expect(check(annualReviewDefinition.createInput, { year: 2101 })).toEqual(['year']);
     expect(check(ev.RECORD_SELF_ASSESSMENTS.payload, { memberIds: [] })).toEqual(['memberIds']);
     expect(check(ev.RECORD_MEETING.payload, { heldOn: '2027-01-09' })).toEqual(['branchComment']);
@@ -161,7 +191,8 @@ describe('annual-review machine', () => {
     const s0 = start();
     expect(s0.value).toBe('self_assessment');
     // Out-of-order events are refused.
-    for (const e of [peerReview, meeting, leaderComment, ratingsEvent(mixed), report, score(90)]) expect(s0.can({ at: AT, ...e } as Ev)).toBe(false);
+    for (const e of [peerReview, meeting, leaderComment, ratingsEvent(mixed), report, score(90)])
+      expect(s0.can({ at: AT, ...e } as Ev)).toBe(false);
     const s1 = run(s0, selfAssessments).next;
     expect(s1.value).toBe('peer_review');
     expect(ctx(s1).selfAssessedMemberIds).toEqual([...FULL, PROBATIONARY]);
@@ -188,7 +219,9 @@ describe('annual-review machine', () => {
     const future: Ev = { type: 'RECORD_MEETING', data: { heldOn: '2027-01-11', branchComment: 'x' } };
     expect(rule(ctx(s2), { at: AT, ...future })).toContain('不得晚于今天');
     expect(s2.can({ at: AT, ...future })).toBe(false);
-    expect(run(s2, { type: 'RECORD_MEETING', data: { heldOn: '2027-01-10', branchComment: 'x' } }).next.value).toBe('leader_comment');
+    expect(run(s2, { type: 'RECORD_MEETING', data: { heldOn: '2027-01-10', branchComment: 'x' } }).next.value).toBe(
+      'leader_comment',
+    );
     const s1 = run(start(), selfAssessments).next;
     expect(s1.can({ at: AT, type: 'RECORD_PEER_REVIEW', data: { heldOn: '2027-02-01' } })).toBe(false);
   });
@@ -212,11 +245,21 @@ describe('annual-review machine', () => {
       // 1 of 3 is exactly ⅓: allowed; 2 of 3 is not.
       const three = [U(1), U(2), U(3)];
       const s = toRatings();
-      expect(s.can({ at: AT, ...ratingsEvent({ [U(1)]: 'excellent', [U(2)]: 'qualified', [U(3)]: 'qualified' }, three) })).toBe(true);
-      expect(s.can({ at: AT, ...ratingsEvent({ [U(1)]: 'excellent', [U(2)]: 'excellent', [U(3)]: 'qualified' }, three) })).toBe(false);
+      expect(
+        s.can({ at: AT, ...ratingsEvent({ [U(1)]: 'excellent', [U(2)]: 'qualified', [U(3)]: 'qualified' }, three) }),
+      ).toBe(true);
+      expect(
+        s.can({ at: AT, ...ratingsEvent({ [U(1)]: 'excellent', [U(2)]: 'excellent', [U(3)]: 'qualified' }, three) }),
+      ).toBe(false);
     });
     it('uses the policy ratio', () => {
-      const s = run(start(undefined, { excellentMaxRatio: 0.5 }), selfAssessments, peerReview, meeting, leaderComment).next;
+      const s = run(
+        start(undefined, { excellentMaxRatio: 0.5 }),
+        selfAssessments,
+        peerReview,
+        meeting,
+        leaderComment,
+      ).next;
       const half = { ...allQualified, [U(1)]: 'excellent', [U(2)]: 'excellent', [U(3)]: 'excellent' };
       expect(s.can({ at: AT, ...ratingsEvent(half) })).toBe(true);
       expect(rule(ctx(s), ratingsEvent({ ...half, [U(4)]: 'excellent' }))).toContain('50%');
@@ -234,7 +277,11 @@ describe('annual-review machine', () => {
       refused({ ...mixed, 'not-a-uuid': 'qualified' }, '格式不正确');
       refused(mixed, '无法获取本支部正式党员名单', null);
       const s = toRatings();
-      const arr = { type: 'SUBMIT_RATINGS', data: { ratings: [] }, facts: { fullMemberIdsOfOrg: FULL } } as unknown as Ev;
+      const arr = {
+        type: 'SUBMIT_RATINGS',
+        data: { ratings: [] },
+        facts: { fullMemberIdsOfOrg: FULL },
+      } as unknown as Ev;
       expect(rule(ctx(s), arr)).toContain('格式不正确');
       expect(s.can({ at: AT, ...arr })).toBe(false);
     });
@@ -267,7 +314,15 @@ describe('annual-review machine', () => {
     it('thresholds come from the policy', () => {
       expect(gradeFor(88, { I: 90, II: 75 })).toBe('II');
       expect(gradeFor(74, { I: 90, II: 75 })).toBe('III');
-      const s = run(start(undefined, { gradeThresholds: { I: 90, II: 60 } }), selfAssessments, peerReview, meeting, leaderComment, ratingsEvent(mixed), report).next;
+      const s = run(
+        start(undefined, { gradeThresholds: { I: 90, II: 60 } }),
+        selfAssessments,
+        peerReview,
+        meeting,
+        leaderComment,
+        ratingsEvent(mixed),
+        report,
+      ).next;
       expect(ctx(run(s, score(88)).next).grade).toBe('II');
       expect(ctx(run(s, score(65)).next).grade).toBe('II');
     });
@@ -294,7 +349,12 @@ describe('annual-review machine', () => {
 
     it('grade II: excellent members are commended but not the organization', () => {
       const { effects } = run(toAssessment(), score(75));
-      expect(effects.find((e) => e.kind === 'commendation.add')).toEqual({ kind: 'commendation.add', year: 2026, memberIds: [U(1), U(4)], orgIds: [] });
+      expect(effects.find((e) => e.kind === 'commendation.add')).toEqual({
+        kind: 'commendation.add',
+        year: 2026,
+        memberIds: [U(1), U(4)],
+        orgIds: [],
+      });
       expect(effects.filter((e) => e.kind === 'case.open')).toHaveLength(1);
     });
 
@@ -330,7 +390,9 @@ describe('annual-review machine', () => {
     const paths = getShortestPaths(machine, { input: caseInput(), events: samples });
 
     it('reaches every state', () => {
-      expect([...new Set(paths.map((p) => p.state.value))].sort()).toEqual([...ANNUAL_REVIEW_STEPS, 'completed'].sort());
+      expect([...new Set(paths.map((p) => p.state.value))].sort()).toEqual(
+        [...ANNUAL_REVIEW_STEPS, 'completed'].sort(),
+      );
     });
 
     it('every path ends in a consistent state and replays to the same effects', () => {
@@ -342,15 +404,17 @@ describe('annual-review machine', () => {
         const i = order.indexOf(v);
         const where = `${v} via ${path.steps.map((st) => st.event.type).join(' → ')}`;
         const consistent =
-          (i >= 1) === !!c.selfAssessedMemberIds &&
-          (i >= 2) === !!c.peerReviewedOn &&
-          (i >= 3) === !!c.meeting &&
-          (i >= 4) === !!c.leaderComment &&
-          (i >= 5) === !!c.ratings &&
-          (i >= 6) === !!c.report &&
-          (i >= 7) === (c.grade !== undefined) &&
+          i >= 1 === !!c.selfAssessedMemberIds &&
+          i >= 2 === !!c.peerReviewedOn &&
+          i >= 3 === !!c.meeting &&
+          i >= 4 === !!c.leaderComment &&
+          i >= 5 === !!c.ratings &&
+          i >= 6 === !!c.report &&
+          i >= 7 === (c.grade !== undefined) &&
           (c.grade === undefined || c.grade === gradeFor(c.score!, { I: 85, II: 70 })) &&
-          (!c.ratings || (Object.keys(c.ratings).sort().join() === [...FULL].sort().join() && (c.ratingCounts?.excellent ?? 0) <= 2)) &&
+          (!c.ratings ||
+            (Object.keys(c.ratings).sort().join() === [...FULL].sort().join() &&
+              (c.ratingCounts?.excellent ?? 0) <= 2)) &&
           s.status === (v === 'completed' ? 'done' : 'active');
         expect({ where, consistent }).toEqual({ where, consistent: true });
 
@@ -359,7 +423,13 @@ describe('annual-review machine', () => {
           let effects: Effect[] = [];
           for (const step of path.steps) ({ next: snap, effects } = send(snap, step.event as Ev));
           const unqualified = Object.values(c.ratings!).filter((r) => r === 'unqualified').length;
-          expect(effects[0]).toEqual({ kind: 'org.recordGrade', orgId: ORG, year: 2026, score: c.score, grade: c.grade });
+          expect(effects[0]).toEqual({
+            kind: 'org.recordGrade',
+            orgId: ORG,
+            year: 2026,
+            score: c.score,
+            grade: c.grade,
+          });
           expect(effects.filter((e) => e.kind === 'case.open')).toHaveLength(unqualified);
           const commended = c.grade === 'I' || (c.ratingCounts?.excellent ?? 0) > 0;
           expect(effects.some((e) => e.kind === 'commendation.add')).toBe(commended);

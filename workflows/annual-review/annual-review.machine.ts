@@ -102,8 +102,14 @@ function localDateOf(isoDateOrTime: string): string {
 }
 
 /** Due dates of a review of `year`: all fall in year + 1. */
-export function dueDatesFor(year: number, dueDates: Record<AnnualReviewStep, string>): Record<AnnualReviewStep, string> {
-  return Object.fromEntries(ANNUAL_REVIEW_STEPS.map((s) => [s, `${year + 1}-${dueDates[s]}`])) as Record<AnnualReviewStep, string>;
+export function dueDatesFor(
+  year: number,
+  dueDates: Record<AnnualReviewStep, string>,
+): Record<AnnualReviewStep, string> {
+  return Object.fromEntries(ANNUAL_REVIEW_STEPS.map((s) => [s, `${year + 1}-${dueDates[s]}`])) as Record<
+    AnnualReviewStep,
+    string
+  >;
 }
 
 // ---------------------------------------------------------------- rules (pure, shared with EventMeta.rule)
@@ -122,7 +128,8 @@ const ratioLabel = (r: number) => (Math.abs(r - 1 / 3) < 1e-9 ? '三分之一' :
 /** 民主评议: every full member rated once, nobody else (probationary members are not rated), 优秀 ≤ ratio. */
 export const ratingsRule: Rule = (context, event) => {
   const ratings = event.data?.ratings as Record<string, unknown> | undefined;
-  if (!ratings || typeof ratings !== 'object' || Array.isArray(ratings)) return '评议结果格式不正确，应为“党员 → 等次”的对照表';
+  if (!ratings || typeof ratings !== 'object' || Array.isArray(ratings))
+    return '评议结果格式不正确，应为“党员 → 等次”的对照表';
   const full = event.facts?.fullMemberIdsOfOrg;
   if (!Array.isArray(full)) return '无法获取本支部正式党员名单';
   const ids = Object.keys(ratings);
@@ -132,7 +139,8 @@ export const ratingsRule: Rule = (context, event) => {
   }
   const fullSet = new Set<string>(full);
   const notFull = ids.filter((id) => !fullSet.has(id));
-  if (notFull.length) return `以下人员不是本支部正式党员，不评定等次（预备党员参加评议但不评定等次）：${notFull.join('、')}`;
+  if (notFull.length)
+    return `以下人员不是本支部正式党员，不评定等次（预备党员参加评议但不评定等次）：${notFull.join('、')}`;
   const missing = full.filter((id: string) => !(id in ratings));
   if (missing.length) return `以下正式党员尚未评定等次：${missing.join('、')}`;
   const excellent = ids.filter((id) => ratings[id] === 'excellent').length;
@@ -178,7 +186,8 @@ export function completionEffects(context: AnnualReviewContext): Effect[] {
   const memberIds = membersRated(context.ratings, 'excellent');
   const orgIds = context.grade === 'I' ? [context.orgId] : [];
   // 七一 commendation list; nothing to add when nobody qualifies.
-  if (memberIds.length || orgIds.length) effects.push({ kind: 'commendation.add', year: context.year, memberIds, orgIds });
+  if (memberIds.length || orgIds.length)
+    effects.push({ kind: 'commendation.add', year: context.year, memberIds, orgIds });
   return effects;
 }
 
@@ -244,7 +253,10 @@ export const annualReviewMachine = setup({
           guard: 'heldOnOk',
           target: 'leader_comment',
           actions: assign({
-            meeting: ({ event }) => ({ heldOn: localDateOf(event.data.heldOn), branchComment: event.data.branchComment }),
+            meeting: ({ event }) => ({
+              heldOn: localDateOf(event.data.heldOn),
+              branchComment: event.data.branchComment,
+            }),
           }),
         },
       },
@@ -274,7 +286,10 @@ export const annualReviewMachine = setup({
         SUBMIT_REPORT: {
           target: 'committee_assessment',
           actions: assign({
-            report: ({ context, event }) => ({ summary: event.data.summary, submittedOn: localDate(event.at, context.openedAt) }),
+            report: ({ context, event }) => ({
+              summary: event.data.summary,
+              submittedOn: localDate(event.at, context.openedAt),
+            }),
           }),
         },
       },

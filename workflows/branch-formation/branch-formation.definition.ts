@@ -48,14 +48,26 @@ const OVERALL: DeadlineSpec = {
 };
 
 const states: Record<string, StateMeta> = {
-  survey: { title: '党员情况摸底', actors: [COUNTY, CITY], deadlines: [due('survey', '党员情况摸底期限', 10), OVERALL] },
-  application: { title: '成立党支部申请', actors: FIRM, deadlines: [due('application', '成立党支部申请期限', 20), OVERALL] },
+  survey: {
+    title: '党员情况摸底',
+    actors: [COUNTY, CITY],
+    deadlines: [due('survey', '党员情况摸底期限', 10), OVERALL],
+  },
+  application: {
+    title: '成立党支部申请',
+    actors: FIRM,
+    deadlines: [due('application', '成立党支部申请期限', 20), OVERALL],
+  },
   committee_review: {
     title: '市律师行业党委审批成立',
     actors: [CITY],
     deadlines: [due('committee_review', '成立党支部审批期限', 10), OVERALL],
   },
-  election: { title: '选举支部委员会（书记）', actors: FIRM, deadlines: [due('election', '支部选举期限', 20), OVERALL] },
+  election: {
+    title: '选举支部委员会（书记）',
+    actors: FIRM,
+    deadlines: [due('election', '支部选举期限', 20), OVERALL],
+  },
   secretary_approval: {
     title: '支部书记审批',
     actors: [CITY],
@@ -107,13 +119,19 @@ export const branchFormationDefinition: WorkflowDefinition = {
     const firm = subject.firm;
     if (!firm) return { error: '组建党组织的对象须为律师事务所' };
     if (firm.coverage === 'branch') return { error: '该律师事务所已单独建立党组织' };
-    if (input?.headFirmOrgId && firm.kind !== 'branch_office') return { error: '只有分所才能登记总所党组织为指导党组织' };
+    if (input?.headFirmOrgId && firm.kind !== 'branch_office')
+      return { error: '只有分所才能登记总所党组织为指导党组织' };
     return { firmOrg: firm.partyOrgId ?? undefined, headFirmOrg: input?.headFirmOrgId };
   },
   openers: [CITY],
   states,
   events: {
-    SUBMIT_SURVEY: { title: '提交党员情况摸底', payload: SubmitSurveyPayload, facts: ['memberIdsUnderProbation'], rule: surveyRule },
+    SUBMIT_SURVEY: {
+      title: '提交党员情况摸底',
+      payload: SubmitSurveyPayload,
+      facts: ['memberIdsUnderProbation'],
+      rule: surveyRule,
+    },
     SUBMIT_APPLICATION: { title: '提交成立党支部申请', payload: SubmitApplicationPayload, rule: applicationRule },
     APPROVE_FORMATION: { title: '批准成立党支部' },
     RETURN: { title: '退回', payload: ReturnPayload },

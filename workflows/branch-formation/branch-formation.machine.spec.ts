@@ -41,7 +41,11 @@ function send(snap: Snap, event: Ev) {
 function run(snap: Snap, ...events: Ev[]): { next: Snap; effects: Effect[] } {
   let effects: Effect[] = [];
   for (const e of events) {
-    expect({ state: snap.value, event: e.type, can: snap.can({ at: AT, ...e } as Ev) }).toEqual({ state: snap.value, event: e.type, can: true });
+    expect({ state: snap.value, event: e.type, can: snap.can({ at: AT, ...e } as Ev) }).toEqual({
+      state: snap.value,
+      event: e.type,
+      can: true,
+    });
     const r = send(snap, e);
     snap = r.next;
     effects = r.effects;
@@ -83,7 +87,13 @@ const closeFirm: Ev = { type: 'CLOSE_FIRM', data: { reason: '律师事务所注�
 
 /** Reaches `secretary_approval` for a 3-full-member firm whose director U(1) is a member. */
 function toSecretaryApproval(secretaryId = U(1), extra: Record<string, unknown> = {}) {
-  return run(start(), survey(3, 0, { director: U(1) }), application(), approveFormation, election(secretaryId, [], extra)).next;
+  return run(
+    start(),
+    survey(3, 0, { director: U(1) }),
+    application(),
+    approveFormation,
+    election(secretaryId, [], extra),
+  ).next;
 }
 
 const NON_FINAL = [
@@ -150,7 +160,8 @@ describe('branch-formation definition metadata', () => {
     expect(s.survey.actors).toEqual([c('county'), c('city')]);
     expect(s.application.actors).toEqual([c('firmOrg'), c('county'), c('city')]);
     expect(s.election.actors).toEqual(s.application.actors);
-    for (const st of ['committee_review', 'secretary_approval', 'joint_assignment', 'monitoring']) expect(s[st].actors).toEqual([c('city')]);
+    for (const st of ['committee_review', 'secretary_approval', 'joint_assignment', 'monitoring'])
+      expect(s[st].actors).toEqual([c('city')]);
     expect(s.instructor_assignment.actors).toEqual([c('city'), c('county')]);
     expect(branchFormationDefinition.events.CLOSE_FIRM.actors).toEqual([c('city')]);
     expect(branchFormationDefinition.events.ASSIGN_JOINT_BRANCH.facts).toEqual(['jointBranchUnitCount']);
@@ -167,17 +178,30 @@ describe('branch-formation definition metadata', () => {
 
   describe('parties', () => {
     const firm = (over: Record<string, unknown> = {}) => ({
-      firm: { id: FIRM, name: '赣州某律师事务所', kind: 'firm' as const, county: '360702', coverage: 'none', partyOrgId: null, ...over },
+      firm: {
+        id: FIRM,
+        name: '赣州某律师事务所',
+        kind: 'firm' as const,
+        county: '360702',
+        coverage: 'none',
+        partyOrgId: null,
+        ...over,
+      },
     });
     it('maps the firm org and the head firm org', () => {
-      expect(branchFormationDefinition.parties(firm({ partyOrgId: U(300) }), {})).toEqual({ firmOrg: U(300), headFirmOrg: undefined });
+      expect(branchFormationDefinition.parties(firm({ partyOrgId: U(300) }), {})).toEqual({
+        firmOrg: U(300),
+        headFirmOrg: undefined,
+      });
       expect(branchFormationDefinition.parties(firm({ kind: 'branch_office' }), { headFirmOrgId: U(301) })).toEqual({
         firmOrg: undefined,
         headFirmOrg: U(301),
       });
     });
     it('refuses a subject that is not a firm, a firm that already has its own branch, a head firm org for a firm', () => {
-      expect(branchFormationDefinition.parties({ org: { id: U(1), name: 'x', type: 'branch' } }, {})).toHaveProperty('error');
+      expect(branchFormationDefinition.parties({ org: { id: U(1), name: 'x', type: 'branch' } }, {})).toHaveProperty(
+        'error',
+      );
       expect(branchFormationDefinition.parties(firm({ coverage: 'branch' }), {})).toHaveProperty('error');
       expect(branchFormationDefinition.parties(firm(), { headFirmOrgId: U(301) })).toHaveProperty('error');
     });
@@ -204,18 +228,33 @@ describe('branch-formation definition metadata', () => {
       expect(check('CLOSE_FIRM', {})).toEqual([]);
     });
     it('refuse bad payloads', () => {
-      expect(check('SUBMIT_SURVEY', { fullMembers: -1, probationaryMembers: 1.5, directorIsMember: 'yes', memberIds: ['x'] }).sort()).toEqual(
-        ['directorIsMember', 'fullMembers', 'memberIds', 'probationaryMembers'],
-      );
-      expect(check('SUBMIT_SURVEY', { fullMembers: 2, probationaryMembers: 0, directorIsMember: false, memberIds: [U(1), U(1)] })).toEqual(['memberIds']);
+      expect(
+        check('SUBMIT_SURVEY', {
+          fullMembers: -1,
+          probationaryMembers: 1.5,
+          directorIsMember: 'yes',
+          memberIds: ['x'],
+        }).sort(),
+      ).toEqual(['directorIsMember', 'fullMembers', 'memberIds', 'probationaryMembers']);
+      expect(
+        check('SUBMIT_SURVEY', {
+          fullMembers: 2,
+          probationaryMembers: 0,
+          directorIsMember: false,
+          memberIds: [U(1), U(1)],
+        }),
+      ).toEqual(['memberIds']);
       expect(check('SUBMIT_APPLICATION', { proposedSecretaryId: U(1), extra: 1 })).toEqual(['extra']);
       expect(check('RETURN', { reason: '' })).toEqual(['reason']);
-      expect(check('RECORD_ELECTION', { electedOn: 'yesterday', secretaryId: U(1), committeeIds: [] })).toEqual(['electedOn']);
+      expect(check('RECORD_ELECTION', { electedOn: 'yesterday', secretaryId: U(1), committeeIds: [] })).toEqual([
+        'electedOn',
+      ]);
       expect(check('ASSIGN_JOINT_BRANCH', { jointBranchId: U(1) })).toEqual(['liaisonMemberId']);
       const create = (data: object) =>
-        validateSync(plainToInstance(branchFormationDefinition.createInput as any, data) as object, { whitelist: true, forbidNonWhitelisted: true }).map(
-          (e) => e.property,
-        );
+        validateSync(plainToInstance(branchFormationDefinition.createInput as any, data) as object, {
+          whitelist: true,
+          forbidNonWhitelisted: true,
+        }).map((e) => e.property);
       expect(create({})).toEqual([]);
       expect(create({ trigger: 'firm_established', establishedOn: '2026-01-05', headFirmOrgId: U(1) })).toEqual([]);
       expect(create({ trigger: 'licensing', headFirmOrgId: 'x' }).sort()).toEqual(['headFirmOrgId', 'trigger']);
@@ -226,8 +265,16 @@ describe('branch-formation definition metadata', () => {
 describe('branch-formation machine', () => {
   describe('creation', () => {
     it('defaults the trigger and records the guide org and the establishment date', () => {
-      const c = ctx(start({ trigger: 'branch_office_established', establishedOn: '2026-02-10', headFirmOrgId: U(301) }));
-      expect(c).toMatchObject({ firmId: FIRM, trigger: 'branch_office_established', establishedOn: '2026-02-10', guideOrgId: U(301), openedAt: AT });
+      const c = ctx(
+        start({ trigger: 'branch_office_established', establishedOn: '2026-02-10', headFirmOrgId: U(301) }),
+      );
+      expect(c).toMatchObject({
+        firmId: FIRM,
+        trigger: 'branch_office_established',
+        establishedOn: '2026-02-10',
+        guideOrgId: U(301),
+        openedAt: AT,
+      });
       expect(ctx(start())).toMatchObject({ trigger: 'manual', establishedOn: undefined, guideOrgId: undefined });
       expect(start().value).toBe('survey');
     });
@@ -237,7 +284,14 @@ describe('branch-formation machine', () => {
       expect(localDate(undefined, AT)).toBe('2026-03-02');
     });
     it('fills missing policy values from the defaults and keeps overrides', () => {
-      const c = ctx(initialTransition(machine, { subject: { firmId: FIRM }, input: {}, policy: { jointBranchMaxUnits: 4 }, at: AT })[0]);
+      const c = ctx(
+        initialTransition(machine, {
+          subject: { firmId: FIRM },
+          input: {},
+          policy: { jointBranchMaxUnits: 4 },
+          at: AT,
+        })[0],
+      );
       expect(c.policy).toEqual({ ...BRANCH_FORMATION_POLICY_DEFAULTS, jointBranchMaxUnits: 4 });
     });
   });
@@ -253,7 +307,10 @@ describe('branch-formation machine', () => {
     ])('%i full + %i probationary → %s', (full, prob, state, decision) => {
       const { next } = run(start(), survey(full, prob));
       expect(next.value).toBe(state);
-      expect(ctx(next)).toMatchObject({ decision, survey: { fullMembers: full, probationaryMembers: prob, surveyedOn: '2026-03-02' } });
+      expect(ctx(next)).toMatchObject({
+        decision,
+        survey: { fullMembers: full, probationaryMembers: prob, surveyedOn: '2026-03-02' },
+      });
     });
     it('uses the policy minimum for a branch of its own', () => {
       expect(run(start({}, { branchMinFullMembers: 5 }), survey(4)).next.value).toBe('joint_assignment');
@@ -261,11 +318,27 @@ describe('branch-formation machine', () => {
     });
     it.each([
       ['member list does not match the counts', survey(3, 0, { memberIds: members(2) }), '不一致'],
-      ['director is a member without an id', { type: 'SUBMIT_SURVEY', data: { fullMembers: 3, probationaryMembers: 0, directorIsMember: true, memberIds: members(3) } }, '须填写主任'],
+      [
+        'director is a member without an id',
+        {
+          type: 'SUBMIT_SURVEY',
+          data: { fullMembers: 3, probationaryMembers: 0, directorIsMember: true, memberIds: members(3) },
+        },
+        '须填写主任',
+      ],
       ['director is not in the member list', survey(3, 0, { director: U(99) }), '须列入本所党员名单'],
       [
         'director id given though not a member',
-        { type: 'SUBMIT_SURVEY', data: { fullMembers: 3, probationaryMembers: 0, directorIsMember: false, directorMemberId: U(1), memberIds: members(3) } },
+        {
+          type: 'SUBMIT_SURVEY',
+          data: {
+            fullMembers: 3,
+            probationaryMembers: 0,
+            directorIsMember: false,
+            directorMemberId: U(1),
+            memberIds: members(3),
+          },
+        },
         '不应填写',
       ],
     ])('refuses a survey where the %s', (_name, event, message) => {
@@ -276,9 +349,10 @@ describe('branch-formation machine', () => {
     });
     it('records the establishment date given by the surveyor, never overwriting a known one', () => {
       expect(ctx(run(start(), survey(3, 0, { establishedOn: '2026-01-20' })).next).establishedOn).toBe('2026-01-20');
-      expect(ctx(run(start({ establishedOn: '2026-01-05' }), survey(3, 0, { establishedOn: '2026-01-20' })).next).establishedOn).toBe(
-        '2026-01-05',
-      );
+      expect(
+        ctx(run(start({ establishedOn: '2026-01-05' }), survey(3, 0, { establishedOn: '2026-01-20' })).next)
+          .establishedOn,
+      ).toBe('2026-01-05');
     });
   });
 
@@ -286,7 +360,9 @@ describe('branch-formation machine', () => {
     it('application must propose a firm member as secretary', () => {
       const s = run(start(), survey(3)).next;
       expect(s.can({ at: AT, ...application(U(99)) } as Ev)).toBe(false);
-      expect(branchFormationDefinition.events.SUBMIT_APPLICATION.rule!(ctx(s), application(U(99)))).toContain('拟任支部书记');
+      expect(branchFormationDefinition.events.SUBMIT_APPLICATION.rule!(ctx(s), application(U(99)))).toContain(
+        '拟任支部书记',
+      );
       const { next } = run(s, application(U(2)));
       expect(next.value).toBe('committee_review');
       expect(ctx(next).proposedSecretaryId).toBe(U(2));
@@ -296,7 +372,11 @@ describe('branch-formation machine', () => {
       const s = run(start(), survey(3), application()).next;
       const back = run(s, ret('请补充章程党建条款')).next;
       expect(back.value).toBe('application');
-      expect(ctx(back).lastReturn).toEqual({ from: 'committee_review', reason: '请补充章程党建条款', on: '2026-03-02' });
+      expect(ctx(back).lastReturn).toEqual({
+        from: 'committee_review',
+        reason: '请补充章程党建条款',
+        on: '2026-03-02',
+      });
       const approved = run(back, application(), approveFormation).next;
       expect(approved.value).toBe('election');
       expect(ctx(approved).formationApprovedOn).toBe('2026-03-02');
@@ -313,7 +393,12 @@ describe('branch-formation machine', () => {
       it('a branch of <7 full members may elect just a secretary', () => {
         const { next } = run(atElection(6), election(U(2)));
         expect(next.value).toBe('secretary_approval');
-        expect(ctx(next).election).toEqual({ electedOn: '2026-03-01', secretaryId: U(2), committeeIds: [], justification: undefined });
+        expect(ctx(next).election).toEqual({
+          electedOn: '2026-03-01',
+          secretaryId: U(2),
+          committeeIds: [],
+          justification: undefined,
+        });
       });
       it('≥7 full members require a committee of 3–7 including the secretary', () => {
         const s = atElection(8);
@@ -334,11 +419,18 @@ describe('branch-formation machine', () => {
         const s = atElection(8);
         expectRefused(s, election(U(99), [U(99), U(1), U(2)]), '支部书记须为本所党员');
         expectRefused(s, election(U(1), [U(1), U(2), U(99)]), '支部委员须为本所党员');
-        expectRefused(s, { type: 'RECORD_ELECTION', data: { electedOn: '2026-03-03', secretaryId: U(1), committeeIds: members(3) } }, '不得晚于今天');
-        // Same Shanghai day as the engine clock is fine.
-        expect(run(s, { type: 'RECORD_ELECTION', data: { electedOn: '2026-03-02', secretaryId: U(1), committeeIds: members(3) } }).next.value).toBe(
-          'secretary_approval',
+        expectRefused(
+          s,
+          { type: 'RECORD_ELECTION', data: { electedOn: '2026-03-03', secretaryId: U(1), committeeIds: members(3) } },
+          '不得晚于今天',
         );
+        // Same Shanghai day as the engine clock is fine.
+        expect(
+          run(s, {
+            type: 'RECORD_ELECTION',
+            data: { electedOn: '2026-03-02', secretaryId: U(1), committeeIds: members(3) },
+          }).next.value,
+        ).toBe('secretary_approval');
       });
     });
 
@@ -414,19 +506,25 @@ describe('branch-formation machine', () => {
     it('ASSIGN_INSTRUCTOR sets coverage and starts monitoring with a 6-month re-count date', () => {
       const { next, effects } = run(run(start(), survey(0)).next, assignInstructor());
       expect(next.value).toBe('monitoring');
-      expect(effects).toEqual([{ kind: 'firm.setCoverage', firmId: FIRM, coverage: 'instructor', instructorId: U(700) }]);
+      expect(effects).toEqual([
+        { kind: 'firm.setCoverage', firmId: FIRM, coverage: 'instructor', instructorId: U(700) },
+      ]);
       expect(ctx(next)).toMatchObject({ instructorId: U(700), nextRecountDue: '2026-09-02' });
     });
     it('the clock at the re-count date starts the next 6-month period (a cycle, not a single reminder)', () => {
       const [next] = transition(machine, atMonitoring(), { type: 'RECOUNT_DUE', at: '2026-09-02T16:00:00.000Z' } as Ev);
       expect(next.value).toBe('monitoring');
       expect(ctx(next).nextRecountDue).toBe('2027-03-03'); // 2026-09-03 in Beijing + 6 months
-      const recount = branchFormationDefinition.states.monitoring.deadlines!.find((d) => d.key === 'monitoring.recount')!;
+      const recount = branchFormationDefinition.states.monitoring.deadlines!.find(
+        (d) => d.key === 'monitoring.recount',
+      )!;
       expect(recount).toMatchObject({ fireEvent: 'RECOUNT_DUE', escalate: false });
       expect(branchFormationDefinition.events.RECOUNT_DUE.system).toBe(true);
     });
     it('the re-count interval comes from the policy and clamps to the end of month', () => {
-      expect(ctx(run(start({}, { recountMonths: 3 }), survey(0), assignInstructor()).next).nextRecountDue).toBe('2026-06-02');
+      expect(ctx(run(start({}, { recountMonths: 3 }), survey(0), assignInstructor()).next).nextRecountDue).toBe(
+        '2026-06-02',
+      );
       expect(addMonths('2026-08-31', 6)).toBe('2027-02-28');
     });
     it('a new survey with no members stays in monitoring with a new re-count date', () => {
@@ -441,7 +539,14 @@ describe('branch-formation machine', () => {
       expect(atMonitoring().can({ at: AT, ...survey(3, 0, { memberIds: members(1) }) })).toBe(false);
     });
     it('a firm found again in monitoring can still form its own branch', () => {
-      const { next, effects } = run(atMonitoring(), survey(3), application(), approveFormation, election(), approveSecretary);
+      const { next, effects } = run(
+        atMonitoring(),
+        survey(3),
+        application(),
+        approveFormation,
+        election(),
+        approveSecretary,
+      );
       expect(next.value).toBe('established');
       expect(effects.map((e) => e.kind)).toEqual(['org.createForFirm', 'firm.setCoverage']);
     });
@@ -452,8 +557,22 @@ describe('branch-formation machine', () => {
       const d = survey(3);
       const ids = (d.data as any).memberIds as string[];
       // the engine loads which listed ids are not full members
-      expect(surveyRule(ctx(start()), { type: 'SUBMIT_SURVEY', at: AT, data: d.data, facts: { memberIdsUnderProbation: [] } } as any)).toBeNull();
-      expect(surveyRule(ctx(start()), { type: 'SUBMIT_SURVEY', at: AT, data: d.data, facts: { memberIdsUnderProbation: [ids[0]] } } as any)).toContain('不符');
+      expect(
+        surveyRule(ctx(start()), {
+          type: 'SUBMIT_SURVEY',
+          at: AT,
+          data: d.data,
+          facts: { memberIdsUnderProbation: [] },
+        } as any),
+      ).toBeNull();
+      expect(
+        surveyRule(ctx(start()), {
+          type: 'SUBMIT_SURVEY',
+          at: AT,
+          data: d.data,
+          facts: { memberIdsUnderProbation: [ids[0]] },
+        } as any),
+      ).toContain('不符');
       expect(branchFormationDefinition.events.SUBMIT_SURVEY.facts).toEqual(['memberIdsUnderProbation']);
     });
   });
@@ -498,7 +617,11 @@ describe('branch-formation machine', () => {
       ]);
     });
     it('final states accept nothing', () => {
-      const finals = [run(toSecretaryApproval(), approveSecretary).next, run(reach.joint_assignment(), assignJoint(0)).next, run(start(), closeFirm).next];
+      const finals = [
+        run(toSecretaryApproval(), approveSecretary).next,
+        run(reach.joint_assignment(), assignJoint(0)).next,
+        run(start(), closeFirm).next,
+      ];
       for (const f of finals) {
         expect(f.status).toBe('done');
         for (const e of [closeFirm, survey(3), approveSecretary]) expect(f.can({ at: AT, ...e } as Ev)).toBe(false);
@@ -556,7 +679,9 @@ describe('branch-formation machine', () => {
           established: () =>
             !!c.secretaryApprovedOn &&
             c.survey!.fullMembers >= 3 &&
-            (!c.survey!.directorIsMember || c.election!.secretaryId === c.survey!.directorMemberId || !!c.election!.justification) &&
+            (!c.survey!.directorIsMember ||
+              c.election!.secretaryId === c.survey!.directorMemberId ||
+              !!c.election!.justification) &&
             (c.survey!.fullMembers < 7 || c.election!.committeeIds.length >= 3),
           joint_assignment: () => c.decision === 'joint_branch' && c.survey!.fullMembers < 3 && total > 0,
           established_joint: () => c.decision === 'joint_branch' && !!c.jointBranchId,

@@ -131,7 +131,8 @@ export const surveyRule: Rule = (_context, event) => {
   const notFull: unknown = event.facts?.memberIdsUnderProbation;
   if (Array.isArray(notFull)) {
     const full = d.memberIds.filter((id) => !notFull.includes(id)).length;
-    if (full !== d.fullMembers) return `名单中在党员信息库登记为正式党员的有 ${full} 名，与填报的正式党员人数（${d.fullMembers}）不符`;
+    if (full !== d.fullMembers)
+      return `名单中在党员信息库登记为正式党员的有 ${full} 名，与填报的正式党员人数（${d.fullMembers}）不符`;
   }
   if (d.directorIsMember) {
     if (!d.directorMemberId) return '律师事务所主任是党员时，须填写主任的党员身份';
@@ -207,13 +208,11 @@ const coverageEffect = (
 
 // ---------------------------------------------------------------- machine
 
-const hasDecision = (decision: CoverageDecision) => ({
-  context,
-  event,
-}: {
-  context: BranchFormationContext;
-  event: BranchFormationEvent;
-}) => surveyRule(context, event as WorkflowEvent) === null && decideCoverage(event.data as SubmitSurveyPayload, context.policy) === decision;
+const hasDecision =
+  (decision: CoverageDecision) =>
+  ({ context, event }: { context: BranchFormationContext; event: BranchFormationEvent }) =>
+    surveyRule(context, event as WorkflowEvent) === null &&
+    decideCoverage(event.data as SubmitSurveyPayload, context.policy) === decision;
 
 const closeFirm = { CLOSE_FIRM: { target: '#branch-formation.closed', actions: 'recordClose' } } as const;
 
@@ -245,10 +244,16 @@ export const branchFormationMachine = setup({
       nextRecountDue: addMonths(localDate(event.at, context.openedAt), context.policy.recountMonths),
     })),
     recordReturn: assign(({ context, event }, params: { from: 'committee_review' | 'secretary_approval' }) => ({
-      lastReturn: { from: params.from, reason: (event.data as ReturnPayload).reason, on: localDate(event.at, context.openedAt) },
+      lastReturn: {
+        from: params.from,
+        reason: (event.data as ReturnPayload).reason,
+        on: localDate(event.at, context.openedAt),
+      },
     })),
     recordEstablishment: assign(({ event }) => ({
-      establishedOn: localDateOf((event as Extract<BranchFormationEvent, { type: 'FIRM_ESTABLISHED' }>).data.establishedOn),
+      establishedOn: localDateOf(
+        (event as Extract<BranchFormationEvent, { type: 'FIRM_ESTABLISHED' }>).data.establishedOn,
+      ),
     })),
     recordClose: assign(({ context, event }) => ({
       closedOn: localDate(event.at, context.openedAt),
@@ -300,7 +305,9 @@ export const branchFormationMachine = setup({
         SUBMIT_APPLICATION: {
           guard: 'applicationOk',
           target: 'committee_review',
-          actions: assign({ proposedSecretaryId: ({ event }) => (event.data as SubmitApplicationPayload).proposedSecretaryId }),
+          actions: assign({
+            proposedSecretaryId: ({ event }) => (event.data as SubmitApplicationPayload).proposedSecretaryId,
+          }),
         },
         ...closeFirm,
       },
@@ -404,7 +411,10 @@ export const branchFormationMachine = setup({
     },
     closed: {
       type: 'final',
-      entry: [coverageEffect(() => ({ coverage: 'none' })), effect(({ context }) => ({ kind: 'firm.close', firmId: context.firmId }))],
+      entry: [
+        coverageEffect(() => ({ coverage: 'none' })),
+        effect(({ context }) => ({ kind: 'firm.close', firmId: context.firmId })),
+      ],
     },
   },
 });

@@ -35,7 +35,8 @@ export function definitionProblems(def: WorkflowDefinition): string[] {
 
   const accepted = new Set(allNodes.flatMap(handled));
   for (const t of accepted) if (!def.events[t]) problems.push(`event ${t} has no EventMeta`);
-  for (const t of Object.keys(def.events)) if (!accepted.has(t)) problems.push(`EventMeta ${t} is not accepted by the machine`);
+  for (const t of Object.keys(def.events))
+    if (!accepted.has(t)) problems.push(`EventMeta ${t} is not accepted by the machine`);
 
   const specs = new Map<string, string>();
   for (const [path, meta] of Object.entries(def.states)) {
@@ -44,32 +45,38 @@ export function definitionProblems(def: WorkflowDefinition): string[] {
     if (!HAN.test(meta.title ?? '')) problems.push(`state ${path} has no Chinese title`);
     const isFinal = node.type === 'final';
     const transient = !!node.config.always && !node.config.on;
-    if ((isFinal || transient) && meta.deadlines?.length) problems.push(`final or transient state ${path} cannot have deadlines`);
+    if ((isFinal || transient) && meta.deadlines?.length)
+      problems.push(`final or transient state ${path} cannot have deadlines`);
     if (!isFinal && !transient && !meta.actors?.length) problems.push(`open state ${path} has no actors`);
     for (const dl of meta.deadlines ?? []) {
       if (!HAN.test(dl.title ?? '')) problems.push(`deadline ${dl.key} has no Chinese title`);
       if (dl.amount < 0 || !Number.isFinite(dl.amount)) problems.push(`deadline ${dl.key} has a bad amount`);
       const json = JSON.stringify(dl);
-      if (specs.has(dl.key) && specs.get(dl.key) !== json) problems.push(`deadline key ${dl.key} declared with different specs`);
+      if (specs.has(dl.key) && specs.get(dl.key) !== json)
+        problems.push(`deadline key ${dl.key} declared with different specs`);
       specs.set(dl.key, json);
       if (!dl.party && !meta.actors?.length) problems.push(`deadline ${dl.key} has nobody to remind`);
       if (dl.fireEvent) {
-        if (!def.events[dl.fireEvent]?.system) problems.push(`deadline ${dl.key} fires ${dl.fireEvent}, not a system event`);
-        if (!handled(node).includes(dl.fireEvent)) problems.push(`deadline ${dl.key} fires ${dl.fireEvent}, not accepted in ${path}`);
+        if (!def.events[dl.fireEvent]?.system)
+          problems.push(`deadline ${dl.key} fires ${dl.fireEvent}, not a system event`);
+        if (!handled(node).includes(dl.fireEvent))
+          problems.push(`deadline ${dl.key} fires ${dl.fireEvent}, not accepted in ${path}`);
       }
     }
   }
 
   for (const [t, em] of Object.entries(def.events)) {
     if (!HAN.test(em.title ?? '')) problems.push(`event ${t} has no Chinese title`);
-    if (em.payload !== undefined && typeof em.payload !== 'function') problems.push(`event ${t} payload is not a class`);
+    if (em.payload !== undefined && typeof em.payload !== 'function')
+      problems.push(`event ${t} payload is not a class`);
     if (em.rule !== undefined && typeof em.rule !== 'function') problems.push(`event ${t} rule is not a function`);
     if (em.system && em.actors?.length) problems.push(`system event ${t} has actors`);
     if (em.system || em.actors?.length) continue;
     // Without its own actors, the event falls back to the actors of the handling state or an ancestor.
     for (const node of allNodes.filter((n) => handled(n).includes(t))) {
       const chain = node.path.map((_, i) => node.path.slice(0, i + 1).join('.'));
-      if (!chain.some((p) => def.states[p]?.actors?.length)) problems.push(`event ${t} in ${node.path.join('.') || '(root)'} has no actors`);
+      if (!chain.some((p) => def.states[p]?.actors?.length))
+        problems.push(`event ${t} in ${node.path.join('.') || '(root)'} has no actors`);
     }
   }
   return problems;

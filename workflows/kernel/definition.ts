@@ -103,8 +103,21 @@ export type Effect =
   | { kind: 'transfer.receipt'; memberId: string; fromOrgId?: string; toOrgId: string; letterNo?: string }
   | { kind: 'case.open'; workflow: string; subject: CaseSubject; input: Record<string, unknown> }
   | { kind: 'licensing.statusChanged'; status: string }
-  | { kind: 'org.createForFirm'; firmId: string; orgType: 'branch'; name?: string; secretaryId?: string; memberIds: string[] }
-  | { kind: 'firm.setCoverage'; firmId: string; coverage: 'branch' | 'joint_branch' | 'instructor' | 'none'; orgId?: string; instructorId?: string }
+  | {
+      kind: 'org.createForFirm';
+      firmId: string;
+      orgType: 'branch';
+      name?: string;
+      secretaryId?: string;
+      memberIds: string[];
+    }
+  | {
+      kind: 'firm.setCoverage';
+      firmId: string;
+      coverage: 'branch' | 'joint_branch' | 'instructor' | 'none';
+      orgId?: string;
+      instructorId?: string;
+    }
   /** The firm was deregistered: it leaves the coverage report (closed firms are not "uncovered"). */
   | { kind: 'firm.close'; firmId: string }
   | { kind: 'org.recordGrade'; orgId: string; year: number; score: number; grade: 'I' | 'II' | 'III' }
@@ -119,7 +132,15 @@ export interface CaseSubject {
 /** What the engine knows about the subject when opening a case (loaded from the registry). */
 export interface SubjectFacts {
   member?: { id: string; name: string; orgId: string; status: string; firmId?: string | null };
-  firm?: { id: string; name: string; kind: 'firm' | 'branch_office'; partyOrgId?: string | null; headFirmId?: string | null; county: string; coverage: string };
+  firm?: {
+    id: string;
+    name: string;
+    kind: 'firm' | 'branch_office';
+    partyOrgId?: string | null;
+    headFirmId?: string | null;
+    county: string;
+    coverage: string;
+  };
   org?: { id: string; name: string; type: string };
 }
 

@@ -1,5 +1,11 @@
 import { ActorRule, DeadlineSpec, StateMeta, WorkflowDefinition } from '../kernel/definition';
-import { IssueLetterPayload, LicensingApprovedPayload, ReasonPayload, RecordReportPayload, TransferCreateInput } from './membership-transfer.events';
+import {
+  IssueLetterPayload,
+  LicensingApprovedPayload,
+  ReasonPayload,
+  RecordReportPayload,
+  TransferCreateInput,
+} from './membership-transfer.events';
 import {
   MEMBERSHIP_TRANSFER_KEY,
   TRANSFER_POLICY_DEFAULTS,

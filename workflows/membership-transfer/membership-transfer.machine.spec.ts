@@ -36,10 +36,21 @@ const atOn = (date: string) => `${date}T02:00:00.000Z`; // 10:00 Beijing time on
 type Snap = ReturnType<typeof start>;
 type Ev = TransferEvent;
 
-const OPEN_STATES = ['release_review', 'letter_pending', 'acceptance_review', 'awaiting_report', 'letter_expired', 'exception_review'];
+const OPEN_STATES = [
+  'release_review',
+  'letter_pending',
+  'acceptance_review',
+  'awaiting_report',
+  'letter_expired',
+  'exception_review',
+];
 const FINAL_STATES = ['completed', 'closed_exception', 'closed_referred', 'cancelled'];
 
-function caseInput(input: Partial<TransferCreateInput> = {}, policy: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+function caseInput(
+  input: Partial<TransferCreateInput> = {},
+  policy: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+) {
   return {
     subject: { memberId: MEMBER },
     input: { toOrgId: TO, fromOrgId: FROM, ...input } as TransferCreateInput,
@@ -83,8 +94,15 @@ const refused = (snap: Snap, e: Ev) => {
 
 const approveRelease = (open = false): Ev => ({ type: 'APPROVE_RELEASE', facts: { memberHasOpenNonconforming: open } });
 const rejectRelease: Ev = { type: 'REJECT_RELEASE', data: { reason: '该党员执业许可尚未办结' } };
-const issue = (validUntil = '2026-04-30', letterNo = '赣律党转〔2026〕001号'): Ev => ({ type: 'ISSUE_LETTER', data: { letterNo, validUntil } });
-const reissue = (validUntil: string, at: string, letterNo = '赣律党转〔2026〕002号'): Ev => ({ type: 'REISSUE_LETTER', data: { letterNo, validUntil }, at });
+const issue = (validUntil = '2026-04-30', letterNo = '赣律党转〔2026〕001号'): Ev => ({
+  type: 'ISSUE_LETTER',
+  data: { letterNo, validUntil },
+});
+const reissue = (validUntil: string, at: string, letterNo = '赣律党转〔2026〕002号'): Ev => ({
+  type: 'REISSUE_LETTER',
+  data: { letterNo, validUntil },
+  at,
+});
 const accept: Ev = { type: 'ACCEPT' };
 const ret: Ev = { type: 'RETURN', data: { reason: '介绍信抬头有误' } };
 const report = (reportedOn = TODAY, at = AT): Ev => ({ type: 'RECORD_REPORT', data: { reportedOn }, at });
@@ -121,7 +139,11 @@ describe('membership-transfer definition metadata', () => {
     const { completed: _c, ...states } = def.states;
     const broken = { ...def, events: { ...events, BOGUS: { title: '无' } }, states };
     expect(definitionProblems(broken)).toEqual(
-      expect.arrayContaining(['state completed has no StateMeta', 'event ACCEPT has no EventMeta', 'EventMeta BOGUS is not accepted by the machine']),
+      expect.arrayContaining([
+        'state completed has no StateMeta',
+        'event ACCEPT has no EventMeta',
+        'EventMeta BOGUS is not accepted by the machine',
+      ]),
     );
   });
 
@@ -156,23 +178,34 @@ describe('membership-transfer definition metadata', () => {
     expect(parties('awaiting_report')).toEqual(['clerk@receiving']);
     expect(parties('letter_expired')).toEqual(['clerk@receivingUpper']);
     expect(parties('exception_review')).toEqual(['clerk@city']);
-    for (const t of ['LETTER_EXPIRED', 'LICENSING_WITHDRAWN', 'LICENSING_APPROVED']) expect(def.events[t].system).toBe(true);
+    for (const t of ['LETTER_EXPIRED', 'LICENSING_WITHDRAWN', 'LICENSING_APPROVED'])
+      expect(def.events[t].system).toBe(true);
     for (const t of Object.keys(def.events).filter((t) => !t.startsWith('LICENSING_') && t !== 'LETTER_EXPIRED'))
       expect(def.events[t].system).toBeFalsy();
   });
 
   it('declares the deadlines of the spec table, the letter expiry timer and the 6-month rule', () => {
-    const own = (s: string) => def.states[s].deadlines!.filter((d) => d.key !== 'transfer.six_month_rule').map((d) => [d.amount, d.unit]);
+    const own = (s: string) =>
+      def.states[s].deadlines!.filter((d) => d.key !== 'transfer.six_month_rule').map((d) => [d.amount, d.unit]);
     expect(own('release_review')).toEqual([[5, 'wd']]);
     expect(own('letter_pending')).toEqual([[5, 'wd']]);
     expect(own('acceptance_review')).toEqual([[5, 'wd']]);
     expect(own('letter_expired')).toEqual([[10, 'wd']]);
     expect(own('exception_review')).toEqual([[10, 'wd']]);
     const expiry = def.states.awaiting_report.deadlines!.find((d) => d.key !== 'transfer.six_month_rule')!;
-    expect(expiry).toMatchObject({ amount: 0, unit: 'd', anchor: { kind: 'context', path: 'validUntil' }, fireEvent: 'LETTER_EXPIRED' });
+    expect(expiry).toMatchObject({
+      amount: 0,
+      unit: 'd',
+      anchor: { kind: 'context', path: 'validUntil' },
+      fireEvent: 'LETTER_EXPIRED',
+    });
     for (const s of OPEN_STATES)
       expect(def.states[s].deadlines).toContainEqual(
-        expect.objectContaining({ key: 'transfer.six_month_rule', amount: 0, anchor: { kind: 'context', path: 'sixMonthDueAt' } }),
+        expect.objectContaining({
+          key: 'transfer.six_month_rule',
+          amount: 0,
+          anchor: { kind: 'context', path: 'sixMonthDueAt' },
+        }),
       );
     expect(def.policyDefaults).toEqual({ letterMaxValidityMonths: 3, licensingSyncMonths: 6 });
   });
@@ -182,43 +215,72 @@ describe('membership-transfer parties and opening', () => {
   const member = { id: MEMBER, name: '张三', orgId: FROM, status: 'full' };
 
   it('sends from the member’s current org by default, or from the given one', () => {
-    expect(def.parties({ member }, { toOrgId: TO })).toEqual({ sending: FROM, receiving: TO, intake: undefined, holder: FROM });
-    expect(def.parties({ member }, { toOrgId: TO, fromOrgId: U(101) })).toEqual({ sending: U(101), receiving: TO, intake: undefined, holder: FROM });
+    expect(def.parties({ member }, { toOrgId: TO })).toEqual({
+      sending: FROM,
+      receiving: TO,
+      intake: undefined,
+      holder: FROM,
+    });
+    expect(def.parties({ member }, { toOrgId: TO, fromOrgId: U(101) })).toEqual({
+      sending: U(101),
+      receiving: TO,
+      intake: undefined,
+      holder: FROM,
+    });
   });
 
   it('has no sending org for an external sender; the receiving org doubles as intake', () => {
-    expect(def.parties({ member }, { toOrgId: TO, external: EXTERNAL })).toEqual({ sending: undefined, receiving: TO, intake: TO, holder: FROM });
+    expect(def.parties({ member }, { toOrgId: TO, external: EXTERNAL })).toEqual({
+      sending: undefined,
+      receiving: TO,
+      intake: TO,
+      holder: FROM,
+    });
   });
 
   it('refuses a transfer to the sending org itself, a missing member and an external letter with a sending org', () => {
-    expect(def.parties({ member }, { toOrgId: FROM })).toEqual({ error: '接收党组织与转出党组织相同，无需办理组织关系接转' });
+    expect(def.parties({ member }, { toOrgId: FROM })).toEqual({
+      error: '接收党组织与转出党组织相同，无需办理组织关系接转',
+    });
     expect(def.parties({ member }, { toOrgId: U(5), fromOrgId: U(5) })).toHaveProperty('error');
     expect(def.parties({}, { toOrgId: TO })).toHaveProperty('error');
     expect(def.parties({ member }, { toOrgId: TO, fromOrgId: FROM, external: EXTERNAL })).toHaveProperty('error');
   });
 
   it('refuses to open a case from an external letter that has already expired', () => {
-    expect(def.openingRule!({ toOrgId: TO, external: { ...EXTERNAL, validUntil: '2026-03-01' } }, {}, AT)).toMatch(/已于2026-03-01过期/);
+    expect(def.openingRule!({ toOrgId: TO, external: { ...EXTERNAL, validUntil: '2026-03-01' } }, {}, AT)).toMatch(
+      /已于2026-03-01过期/,
+    );
     expect(def.openingRule!({ toOrgId: TO, external: { ...EXTERNAL, validUntil: TODAY } }, {}, AT)).toBeNull();
     expect(def.openingRule!({ toOrgId: TO }, {}, AT)).toBeNull();
   });
 
   it('validates the creation input, including the nested external sender', () => {
     const errors = (plain: object) =>
-      validateSync(plainToInstance(TransferCreateInput, plain), { whitelist: true, forbidNonWhitelisted: true }).map((e) => e.property);
+      validateSync(plainToInstance(TransferCreateInput, plain), { whitelist: true, forbidNonWhitelisted: true }).map(
+        (e) => e.property,
+      );
     expect(errors({ toOrgId: TO })).toEqual([]);
-    expect(errors({ toOrgId: TO, trigger: 'firm_transfer', licensingRef: 'ZY-2026-001', external: EXTERNAL })).toEqual([]);
+    expect(errors({ toOrgId: TO, trigger: 'firm_transfer', licensingRef: 'ZY-2026-001', external: EXTERNAL })).toEqual(
+      [],
+    );
     expect(errors({ toOrgId: 'nope' })).toEqual(['toOrgId']);
     expect(errors({ toOrgId: TO, trigger: 'whim' })).toEqual(['trigger']);
     expect(errors({ toOrgId: TO, external: { ...EXTERNAL, validUntil: 'soon' } })).toEqual(['external']);
-    expect(errors({ toOrgId: TO, external: { senderName: 'x', letterNo: 'y', validUntil: TODAY, extra: 1 } })).toEqual(['external']);
+    expect(errors({ toOrgId: TO, external: { senderName: 'x', letterNo: 'y', validUntil: TODAY, extra: 1 } })).toEqual([
+      'external',
+    ]);
     expect(errors({ toOrgId: TO, surprise: true })).toEqual(['surprise']);
-    expect(plainToInstance(TransferCreateInput, { toOrgId: TO, external: EXTERNAL }).external).toBeInstanceOf(ExternalSender);
+    expect(plainToInstance(TransferCreateInput, { toOrgId: TO, external: EXTERNAL }).external).toBeInstanceOf(
+      ExternalSender,
+    );
   });
 
   it('validates letter payloads', () => {
     const errors = (plain: object) =>
-      validateSync(plainToInstance(IssueLetterPayload, plain), { whitelist: true, forbidNonWhitelisted: true }).map((e) => e.property);
+      validateSync(plainToInstance(IssueLetterPayload, plain), { whitelist: true, forbidNonWhitelisted: true }).map(
+        (e) => e.property,
+      );
     expect(errors({ letterNo: 'A1', validUntil: '2026-04-30' })).toEqual([]);
     expect(errors({ letterNo: '', validUntil: '2026-04-30' })).toEqual(['letterNo']);
     expect(errors({ letterNo: 'A1' })).toEqual(['validUntil']);
@@ -229,12 +291,22 @@ describe('membership-transfer machine', () => {
   it('starts an internal transfer in release_review with both orgs recorded', () => {
     const s = start({ licensingRef: 'ZY-1', trigger: 'practice' });
     expect(s.value).toBe('release_review');
-    expect(ctx(s)).toMatchObject({ memberId: MEMBER, fromOrgId: FROM, toOrgId: TO, licensingRef: 'ZY-1', trigger: 'practice', reissueCount: 0 });
+    expect(ctx(s)).toMatchObject({
+      memberId: MEMBER,
+      fromOrgId: FROM,
+      toOrgId: TO,
+      licensingRef: 'ZY-1',
+      trigger: 'practice',
+      reissueCount: 0,
+    });
     expect(ctx(s).policy).toEqual(TRANSFER_POLICY_DEFAULTS);
   });
 
   it('defaults the trigger to manual and takes the sending org from the engine’s parties when not given', () => {
-    const [s] = initialTransition(machine, caseInput({ fromOrgId: undefined }, {}, { parties: { sending: U(150), receiving: TO } }));
+    const [s] = initialTransition(
+      machine,
+      caseInput({ fromOrgId: undefined }, {}, { parties: { sending: U(150), receiving: TO } }),
+    );
     expect(ctx(s)).toMatchObject({ trigger: 'manual', fromOrgId: U(150) });
   });
 
@@ -242,14 +314,25 @@ describe('membership-transfer machine', () => {
     const [s, actions] = initialTransition(machine, externalInput());
     expect(s.value).toBe('acceptance_review');
     expect(effectsOf(actions)).toEqual([]);
-    expect(ctx(s)).toMatchObject({ external: EXTERNAL, letterNo: EXTERNAL.letterNo, validUntil: '2026-04-15', fromOrgId: undefined });
+    expect(ctx(s)).toMatchObject({
+      external: EXTERNAL,
+      letterNo: EXTERNAL.letterNo,
+      validUntil: '2026-04-15',
+      fromOrgId: undefined,
+    });
     const done = run(s, accept, report('2026-03-05', atOn('2026-03-06'))).next;
     expect(done.value).toBe('completed');
   });
 
   it('runs the ordinary path to completed and changes the member’s org with a receipt', () => {
     const s = toAwaitingReport();
-    expect(ctx(s)).toMatchObject({ releaseApprovedOn: TODAY, letterNo: '赣律党转〔2026〕001号', validUntil: '2026-04-30', letterIssuedOn: TODAY, acceptedOn: TODAY });
+    expect(ctx(s)).toMatchObject({
+      releaseApprovedOn: TODAY,
+      letterNo: '赣律党转〔2026〕001号',
+      validUntil: '2026-04-30',
+      letterIssuedOn: TODAY,
+      acceptedOn: TODAY,
+    });
     const { next, effects } = run(s, report('2026-03-10', atOn('2026-03-11')));
     expect(next.value).toBe('completed');
     expect(next.status).toBe('done');
@@ -294,7 +377,9 @@ describe('membership-transfer machine', () => {
     });
     it('accepts up to the policy maximum (3 months by default) and refuses one day more', () => {
       expect(letterRule(ctx(pending()), issue('2026-06-02') as WorkflowEvent)).toBeNull();
-      expect(letterRule(ctx(pending()), issue('2026-06-03') as WorkflowEvent)).toBe('介绍信有效期最长3个月（不得晚于2026-06-02）');
+      expect(letterRule(ctx(pending()), issue('2026-06-03') as WorkflowEvent)).toBe(
+        '介绍信有效期最长3个月（不得晚于2026-06-02）',
+      );
       refused(pending(), issue('2026-06-03'));
       expect(run(pending(), issue('2026-06-02')).next.value).toBe('acceptance_review');
     });
@@ -305,8 +390,12 @@ describe('membership-transfer machine', () => {
     });
     it('counts from the engine time of the event, in China time', () => {
       // 2026-03-02T17:00Z is already 03-03 in Beijing: 3 months later is 06-03.
-      expect(letterRule(ctx(pending()), { ...issue('2026-06-03'), at: '2026-03-02T17:00:00Z' } as WorkflowEvent)).toBeNull();
-      expect(letterRule(ctx(pending()), { ...issue('2026-03-03'), at: '2026-03-02T17:00:00Z' } as WorkflowEvent)).not.toBeNull();
+      expect(
+        letterRule(ctx(pending()), { ...issue('2026-06-03'), at: '2026-03-02T17:00:00Z' } as WorkflowEvent),
+      ).toBeNull();
+      expect(
+        letterRule(ctx(pending()), { ...issue('2026-03-03'), at: '2026-03-02T17:00:00Z' } as WorkflowEvent),
+      ).not.toBeNull();
     });
     it('applies to re-issued letters too', () => {
       const s = toLetterExpired();
@@ -315,7 +404,12 @@ describe('membership-transfer machine', () => {
       refused(s, reissue('2026-08-05', later));
       const back = run(s, reissue('2026-08-04', later)).next;
       expect(back.value).toBe('awaiting_report');
-      expect(ctx(back)).toMatchObject({ validUntil: '2026-08-04', letterNo: '赣律党转〔2026〕002号', reissueCount: 1, letterIssuedOn: '2026-05-04' });
+      expect(ctx(back)).toMatchObject({
+        validUntil: '2026-08-04',
+        letterNo: '赣律党转〔2026〕002号',
+        reissueCount: 1,
+        letterIssuedOn: '2026-05-04',
+      });
     });
   });
 
@@ -324,7 +418,9 @@ describe('membership-transfer machine', () => {
       const s = toAwaitingReport();
       refused(s, report('2026-03-03'));
       refused(s, report('2026-05-01', atOn('2026-05-02')));
-      expect(reportRule(ctx(s), report('2026-05-01', atOn('2026-05-02')) as WorkflowEvent)).toMatch(/晚于介绍信有效期（2026-04-30）/);
+      expect(reportRule(ctx(s), report('2026-05-01', atOn('2026-05-02')) as WorkflowEvent)).toMatch(
+        /晚于介绍信有效期（2026-04-30）/,
+      );
     });
     it('accepts a report on the last valid day', () => {
       expect(run(toAwaitingReport(), report('2026-04-30', atOn('2026-04-30'))).next.value).toBe('completed');
@@ -397,7 +493,10 @@ describe('membership-transfer machine', () => {
 
     it('counts the 6 months from the approval date the licensing system reports, not from a late notice', () => {
       const late = { ...licensed(atOn('2026-04-20')), data: { approvedAt: '2026-03-31T02:00:00.000Z' } } as Ev;
-      expect(ctx(run(start(), late).next)).toMatchObject({ licensingApprovedAt: atOn('2026-03-31'), sixMonthDueAt: '2026-09-30' });
+      expect(ctx(run(start(), late).next)).toMatchObject({
+        licensingApprovedAt: atOn('2026-03-31'),
+        sixMonthDueAt: '2026-09-30',
+      });
     });
 
     it('keeps the first approval when notified again', () => {
@@ -473,10 +572,21 @@ describe('membership-transfer paths (@xstate/graph)', () => {
   // Abstract away dates and counters so loops (return / re-issue) terminate.
   const serializeState = (s: Snap) => {
     const c = ctx(s);
-    return JSON.stringify([s.value, !!c.external, !!c.licensingApprovedAt, c.reissueCount > 0, !!c.lastReturn, !!c.exceptionDeniedOn]);
+    return JSON.stringify([
+      s.value,
+      !!c.external,
+      !!c.licensingApprovedAt,
+      c.reissueCount > 0,
+      !!c.lastReturn,
+      !!c.exceptionDeniedOn,
+    ]);
   };
   const traverse = (input: ReturnType<typeof caseInput>, simple = false) =>
-    (simple ? getSimplePaths : getShortestPaths)(machine, { input, events: samples as any, serializeState: serializeState as any }) as unknown as {
+    (simple ? getSimplePaths : getShortestPaths)(machine, {
+      input,
+      events: samples as any,
+      serializeState: serializeState as any,
+    }) as unknown as {
       state: Snap;
       steps: { event: Ev; state: Snap }[];
     }[];
@@ -506,10 +616,16 @@ describe('membership-transfer paths (@xstate/graph)', () => {
     check(!['routing'].includes(v), 'rests in the transient state');
     if (['acceptance_review', 'awaiting_report', 'letter_expired', 'completed', 'closed_referred'].includes(v))
       check(c.letterNo && c.validUntil, 'letter recorded');
-    if (['awaiting_report', 'letter_expired', 'completed', 'closed_referred'].includes(v)) check(c.acceptedOn, 'acceptance recorded');
-    if (c.letterIssuedOn) check(c.validUntil! > c.letterIssuedOn && c.validUntil! <= addMonths(c.letterIssuedOn, 3), 'letter validity within policy');
+    if (['awaiting_report', 'letter_expired', 'completed', 'closed_referred'].includes(v))
+      check(c.acceptedOn, 'acceptance recorded');
+    if (c.letterIssuedOn)
+      check(
+        c.validUntil! > c.letterIssuedOn && c.validUntil! <= addMonths(c.letterIssuedOn, 3),
+        'letter validity within policy',
+      );
     if (v === 'completed') check(c.reportedOn && c.reportedOn <= c.validUntil!, 'report within validity');
-    if (['letter_expired', 'closed_referred'].includes(v)) check(c.letterExpiredOn && c.letterExpiredOn >= c.validUntil!, 'expired only at validity');
+    if (['letter_expired', 'closed_referred'].includes(v))
+      check(c.letterExpiredOn && c.letterExpiredOn >= c.validUntil!, 'expired only at validity');
     if (c.reissueCount > 0) check(c.letterExpiredOn && c.letterIssuedOn, 're-issued only after an expiry');
     if (v === 'closed_referred') check(c.referredOn && c.letterExpiredOn, 'referral recorded');
     if (['exception_review', 'closed_exception'].includes(v)) check(c.lastRejection, 'rejection recorded');
@@ -527,7 +643,11 @@ describe('membership-transfer paths (@xstate/graph)', () => {
     const reached = new Set(all.map((p) => p.state.value as string));
     expect([...reached].sort()).toEqual([...OPEN_STATES, ...FINAL_STATES].sort());
     // an external case never passes the sending side
-    expect(external.some((p) => ['release_review', 'exception_review', 'closed_exception'].includes(p.state.value as string))).toBe(false);
+    expect(
+      external.some((p) =>
+        ['release_review', 'exception_review', 'closed_exception'].includes(p.state.value as string),
+      ),
+    ).toBe(false);
     expect(external.some((p) => p.state.value === 'letter_pending')).toBe(true);
   });
 
@@ -545,7 +665,11 @@ describe('membership-transfer paths (@xstate/graph)', () => {
       const steps = userSteps(path);
       const where = `${JSON.stringify(path.state.value)} via ${steps.map((st) => st.event.type).join(' → ')}`;
       let key = ctx(path.state).external ? 'external' : 'internal';
-      if (!memo.has(key)) memo.set(key, { s: initialTransition(machine, key === 'external' ? externalInput() : caseInput())[0], kinds: [] });
+      if (!memo.has(key))
+        memo.set(key, {
+          s: initialTransition(machine, key === 'external' ? externalInput() : caseInput())[0],
+          kinds: [],
+        });
       let { s, kinds } = memo.get(key)!;
       for (const step of steps) {
         const nextKey = `${key}|${JSON.stringify(step.event)}`;
@@ -577,7 +701,8 @@ describe('membership-transfer paths (@xstate/graph)', () => {
         if (path.state.can(e)) continue;
         refusedCount++;
         const [next, actions] = transition(machine, path.state, e);
-        if (next !== path.state || effectsOf(actions).length) moved.push(`${JSON.stringify(path.state.value)} / ${JSON.stringify(e)}`);
+        if (next !== path.state || effectsOf(actions).length)
+          moved.push(`${JSON.stringify(path.state.value)} / ${JSON.stringify(e)}`);
       }
     expect(refusedCount).toBeGreaterThan(500);
     expect(moved).toEqual([]);

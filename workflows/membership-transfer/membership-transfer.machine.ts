@@ -137,7 +137,8 @@ export const reportRule: Rule = (context, event) => {
   if (!d?.reportedOn) return '请填写报到日期';
   const on = toDate(d.reportedOn);
   if (on > today(context, event)) return '报到日期不得晚于今天';
-  if (context.validUntil && on > context.validUntil) return `报到日期晚于介绍信有效期（${context.validUntil}），介绍信已失效，请由上级党组织重新开具`;
+  if (context.validUntil && on > context.validUntil)
+    return `报到日期晚于介绍信有效期（${context.validUntil}），介绍信已失效，请由上级党组织重新开具`;
   return null;
 };
 
@@ -152,7 +153,8 @@ export const expiryRule: Rule = (context, event) => {
 export function externalLetterOpeningRule(input: TransferCreateInput | undefined, at: string): string | null {
   const ext = input?.external;
   if (!ext) return null;
-  if (toDate(ext.validUntil) < toDate(at)) return `外来组织关系介绍信已于${toDate(ext.validUntil)}过期，请原转出党组织重新开具`;
+  if (toDate(ext.validUntil) < toDate(at))
+    return `外来组织关系介绍信已于${toDate(ext.validUntil)}过期，请原转出党组织重新开具`;
   return null;
 }
 
@@ -233,7 +235,9 @@ export const membershipTransferMachine = setup({
         },
         REJECT_RELEASE: {
           target: 'exception_review',
-          actions: assign({ lastRejection: ({ context, event }) => ({ reason: event.data.reason, on: today(context, event) }) }),
+          actions: assign({
+            lastRejection: ({ context, event }) => ({ reason: event.data.reason, on: today(context, event) }),
+          }),
         },
         ...licensing,
       },
@@ -246,10 +250,15 @@ export const membershipTransferMachine = setup({
     },
     acceptance_review: {
       on: {
-        ACCEPT: { target: 'awaiting_report', actions: assign({ acceptedOn: ({ context, event }) => today(context, event) }) },
+        ACCEPT: {
+          target: 'awaiting_report',
+          actions: assign({ acceptedOn: ({ context, event }) => today(context, event) }),
+        },
         RETURN: {
           target: 'letter_pending',
-          actions: assign({ lastReturn: ({ context, event }) => ({ reason: event.data.reason, on: today(context, event) }) }),
+          actions: assign({
+            lastReturn: ({ context, event }) => ({ reason: event.data.reason, on: today(context, event) }),
+          }),
         },
         ...licensing,
       },
@@ -287,7 +296,9 @@ export const membershipTransferMachine = setup({
       on: {
         APPROVE_EXCEPTION: {
           target: 'closed_exception',
-          actions: assign({ exception: ({ context, event }) => ({ reason: event.data.reason, on: today(context, event) }) }),
+          actions: assign({
+            exception: ({ context, event }) => ({ reason: event.data.reason, on: today(context, event) }),
+          }),
         },
         DENY_EXCEPTION: {
           target: 'release_review',

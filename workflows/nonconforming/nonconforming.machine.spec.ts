@@ -59,7 +59,12 @@ const OPEN_STATES = [
 const FINAL_STATES = ['closed_dropped', 'closed_restored', 'closed_removed', 'closed_withdrawn'];
 
 function caseInput(input: Partial<NonconformingCreateInput> = {}, policy: Record<string, unknown> = {}) {
-  return { subject: { memberId: MEMBER }, input: input as NonconformingCreateInput, policy: { ...NONCONFORMING_POLICY_DEFAULTS, ...policy }, at: AT };
+  return {
+    subject: { memberId: MEMBER },
+    input: input as NonconformingCreateInput,
+    policy: { ...NONCONFORMING_POLICY_DEFAULTS, ...policy },
+    at: AT,
+  };
 }
 function start(input: Partial<NonconformingCreateInput> = {}, policy: Record<string, unknown> = {}) {
   return initialTransition(machine, caseInput(input, policy))[0];
@@ -103,7 +108,15 @@ const passPreReview: Ev = { type: 'PASS_PRE_REVIEW' };
 const drop: Ev = { type: 'DROP', data: { reason: '已受党纪处分，不再另行处置' } };
 const meeting = (over: Partial<RecordMeetingPayload> = {}): Ev => ({
   type: 'RECORD_MEETING',
-  data: { heldOn: TODAY, memberNotifiedOn: '2026-02-25', defense: '本人承认错误', eligibleVoters: 9, present: 7, votesFor: 6, ...over },
+  data: {
+    heldOn: TODAY,
+    memberNotifiedOn: '2026-02-25',
+    defense: '本人承认错误',
+    eligibleVoters: 9,
+    present: 7,
+    votesFor: 6,
+    ...over,
+  },
 });
 const approve = (measure: Measure, correctionMonths?: number): Ev => ({
   type: 'APPROVE',
@@ -117,7 +130,11 @@ const appeal = (at = AT): Ev => ({ type: 'APPEAL', data: { grounds: '处置事�
 const windowClosed = (at = AT): Ev => ({ type: 'APPEAL_WINDOW_CLOSED', at });
 const uphold = (at = AT): Ev => ({ type: 'UPHOLD_APPEAL', data: { reason: '申诉理由成立' }, at });
 const dismiss = (at = AT): Ev => ({ type: 'DISMISS_APPEAL', data: {}, at });
-const suspendEv = (lostContactSince = '2025-09-01', at = AT): Ev => ({ type: 'SUSPEND_MEMBERSHIP', data: { lostContactSince }, at });
+const suspendEv = (lostContactSince = '2025-09-01', at = AT): Ev => ({
+  type: 'SUSPEND_MEMBERSHIP',
+  data: { lostContactSince },
+  at,
+});
 const restore = (at: string): Ev => ({ type: 'RESTORE', data: { reason: '已恢复联系' }, at });
 const lapse = (at: string): Ev => ({ type: 'SUSPENSION_LAPSED', at });
 
@@ -158,7 +175,10 @@ describe('nonconforming definition metadata', () => {
     const { APPEAL: _a, ...events } = def.events;
     const broken = { ...def, events: { ...events, APPEAL_WINDOW_CLOSED: { title: '申诉期届满' } } };
     expect(definitionProblems(broken)).toEqual(
-      expect.arrayContaining(['event APPEAL has no EventMeta', 'deadline appeal_window fires APPEAL_WINDOW_CLOSED, not a system event']),
+      expect.arrayContaining([
+        'event APPEAL has no EventMeta',
+        'deadline appeal_window fires APPEAL_WINDOW_CLOSED, not a system event',
+      ]),
     );
   });
 
@@ -190,13 +210,28 @@ describe('nonconforming definition metadata', () => {
         'SUSPENSION_LAPSED',
       ].sort(),
     );
-    expect(Object.entries(def.events).filter(([, m]) => m.system).map(([t]) => t).sort()).toEqual(['APPEAL_WINDOW_CLOSED', 'SUSPENSION_LAPSED']);
+    expect(
+      Object.entries(def.events)
+        .filter(([, m]) => m.system)
+        .map(([t]) => t)
+        .sort(),
+    ).toEqual(['APPEAL_WINDOW_CLOSED', 'SUSPENSION_LAPSED']);
   });
 
   it('branch states are acted on by the branch, upper states by its upper committee', () => {
     const first = (s: string) => def.states[s].actors![0].party;
-    for (const s of ['proposed', 'investigation', 'talk', 'branch_meeting', 'correction_period', 'persuasion', 'suspended']) expect(first(s)).toBe('branch');
-    for (const s of ['filing', 'pre_review', 'approval', 'appeal_review', 'removed', 'withdrawn']) expect(first(s)).toBe('branchUpper');
+    for (const s of [
+      'proposed',
+      'investigation',
+      'talk',
+      'branch_meeting',
+      'correction_period',
+      'persuasion',
+      'suspended',
+    ])
+      expect(first(s)).toBe('branch');
+    for (const s of ['filing', 'pre_review', 'approval', 'appeal_review', 'removed', 'withdrawn'])
+      expect(first(s)).toBe('branchUpper');
     for (const s of OPEN_STATES) expect(def.states[s].actors!.every((a) => a.role === 'clerk')).toBe(true);
   });
 
@@ -209,22 +244,40 @@ describe('nonconforming definition metadata', () => {
     expect(span('approval')).toEqual([[1, 'm', 'entry']]);
     expect(span('persuasion')).toEqual([[1, 'm', 'entry']]);
     expect(span('appeal_review')).toEqual([[3, 'm', 'entry']]);
-    expect(dl('correction_period')).toEqual([expect.objectContaining({ amount: 0, anchor: { kind: 'context', path: 'correctionDueOn' } })]);
+    expect(dl('correction_period')).toEqual([
+      expect.objectContaining({ amount: 0, anchor: { kind: 'context', path: 'correctionDueOn' } }),
+    ]);
     expect(dl('correction_period')[0].fireEvent).toBeUndefined();
     for (const s of ['removed', 'withdrawn'])
       expect(dl(s)).toEqual([
-        expect.objectContaining({ amount: 1, unit: 'm', anchor: { kind: 'context', path: 'decidedOn' }, fireEvent: 'APPEAL_WINDOW_CLOSED', escalate: false }),
+        expect.objectContaining({
+          amount: 1,
+          unit: 'm',
+          anchor: { kind: 'context', path: 'decidedOn' },
+          fireEvent: 'APPEAL_WINDOW_CLOSED',
+          escalate: false,
+        }),
       ]);
     expect(dl('suspended')).toEqual([
-      expect.objectContaining({ amount: 0, anchor: { kind: 'context', path: 'suspensionLapsesOn' }, fireEvent: 'SUSPENSION_LAPSED' }),
+      expect.objectContaining({
+        amount: 0,
+        anchor: { kind: 'context', path: 'suspensionLapsesOn' },
+        fireEvent: 'SUSPENSION_LAPSED',
+      }),
     ]);
-    expect(def.policyDefaults).toMatchObject({ correctionMonths: 6, correctionMaxMonths: 12, suspensionRestoreYears: 2 });
+    expect(def.policyDefaults).toMatchObject({
+      correctionMonths: 6,
+      correctionMaxMonths: 12,
+      suspensionRestoreYears: 2,
+    });
   });
 });
 
 describe('nonconforming parties, opening and payloads', () => {
   it('the branch is the member’s org', () => {
-    expect(def.parties({ member: { id: MEMBER, name: '李四', orgId: BRANCH_ORG, status: 'full' } }, {})).toEqual({ branch: BRANCH_ORG });
+    expect(def.parties({ member: { id: MEMBER, name: '李四', orgId: BRANCH_ORG, status: 'full' } }, {})).toEqual({
+      branch: BRANCH_ORG,
+    });
     expect(def.parties({}, {})).toHaveProperty('error');
   });
 
@@ -237,7 +290,12 @@ describe('nonconforming parties, opening and payloads', () => {
   it('starts in proposed with the opening input in context', () => {
     const s = start({ trigger: 'pocket_member', grounds: '组织关系介绍信逾期未报到（口袋党员）' });
     expect(s.value).toBe('proposed');
-    expect(ctx(s)).toMatchObject({ memberId: MEMBER, trigger: 'pocket_member', grounds: '组织关系介绍信逾期未报到（口袋党员）', round: 1 });
+    expect(ctx(s)).toMatchObject({
+      memberId: MEMBER,
+      trigger: 'pocket_member',
+      grounds: '组织关系介绍信逾期未报到（口袋党员）',
+      round: 1,
+    });
     expect(ctx(start()).trigger).toBe('branch');
     expect(ctx(start({}, { correctionMonths: 3 })).policy.correctionMonths).toBe(3);
   });
@@ -247,7 +305,9 @@ describe('nonconforming parties, opening and payloads', () => {
 
   it('validates the creation input', () => {
     expect(errors(NonconformingCreateInput, {})).toEqual([]);
-    expect(errors(NonconformingCreateInput, { trigger: 'inactivity', measure: 'correction', grounds: 'x' })).toEqual([]);
+    expect(errors(NonconformingCreateInput, { trigger: 'inactivity', measure: 'correction', grounds: 'x' })).toEqual(
+      [],
+    );
     expect(errors(NonconformingCreateInput, { trigger: 'rumour' })).toEqual(['trigger']);
     expect(errors(NonconformingCreateInput, { measure: 'exile' })).toEqual(['measure']);
   });
@@ -285,7 +345,14 @@ describe('nonconforming machine', () => {
     });
     s = run(s, meeting()).next;
     expect(s.value).toBe('approval');
-    expect(ctx(s).meeting).toMatchObject({ passed: true, defense: '本人承认错误', defenseWaived: false, eligibleVoters: 9, present: 7, votesFor: 6 });
+    expect(ctx(s).meeting).toMatchObject({
+      passed: true,
+      defense: '本人承认错误',
+      defenseWaived: false,
+      eligibleVoters: 9,
+      present: 7,
+      votesFor: 6,
+    });
     const removed = run(s, approve('removal'));
     expect(removed.next.value).toBe('removed');
     expect(removed.effects).toEqual([]);
@@ -304,9 +371,13 @@ describe('nonconforming machine', () => {
   describe('rule: PROPOSE', () => {
     it('needs a measure and grounds', () => {
       refused(start(), propose(undefined));
-      expect(proposeRule(ctx(start()), propose(undefined) as WorkflowEvent)).toBe('请选择处置措施（限期改正、劝其退党或除名）');
+      expect(proposeRule(ctx(start()), propose(undefined) as WorkflowEvent)).toBe(
+        '请选择处置措施（限期改正、劝其退党或除名）',
+      );
       refused(start(), propose('correction', null));
-      expect(proposeRule(ctx(start()), propose('correction', null) as WorkflowEvent)).toBe('请填写不合格表现（处置理由）');
+      expect(proposeRule(ctx(start()), propose('correction', null) as WorkflowEvent)).toBe(
+        '请填写不合格表现（处置理由）',
+      );
       expect(proposeRule(ctx(start({ grounds: '   ' })), propose('correction', null) as WorkflowEvent)).not.toBeNull();
     });
   });
@@ -332,7 +403,9 @@ describe('nonconforming machine', () => {
     it('requires the defense to be recorded or waived', () => {
       const none = meeting({ defense: undefined });
       refused(s(), none);
-      expect(meetingRule(ctx(s()), none as WorkflowEvent)).toBe('须记录党员本人的申辩意见，或本人放弃申辩（保障党员申辩权利）');
+      expect(meetingRule(ctx(s()), none as WorkflowEvent)).toBe(
+        '须记录党员本人的申辩意见，或本人放弃申辩（保障党员申辩权利）',
+      );
       refused(s(), meeting({ defense: '  ' }));
       refused(s(), meeting({ defenseWaived: true }));
       const waived = run(s(), meeting({ defense: undefined, defenseWaived: true })).next;
@@ -347,7 +420,9 @@ describe('nonconforming machine', () => {
     });
     it('refuses an inquorate meeting (present ≤ half): it is void, not a decision', () => {
       refused(s(), meeting({ eligibleVoters: 10, present: 5, votesFor: 5 }));
-      expect(meetingRule(ctx(s()), meeting({ eligibleVoters: 10, present: 5, votesFor: 5 }) as WorkflowEvent)).toMatch(/会议无效/);
+      expect(meetingRule(ctx(s()), meeting({ eligibleVoters: 10, present: 5, votesFor: 5 }) as WorkflowEvent)).toMatch(
+        /会议无效/,
+      );
     });
     it('passes with votesFor > half of the eligible voters, otherwise drops the case', () => {
       expect(run(s(), meeting({ eligibleVoters: 10, present: 6, votesFor: 6 })).next.value).toBe('approval');
@@ -379,7 +454,9 @@ describe('nonconforming machine', () => {
     it('may approve a milder measure than voted, never a harsher one', () => {
       const s = toApproval('persuasion');
       refused(s, approve('removal'));
-      expect(approveRule(ctx(s), approve('removal') as WorkflowEvent)).toBe('支部大会决定的处置措施为“劝其退党”，上级党组织不能批准更重的措施');
+      expect(approveRule(ctx(s), approve('removal') as WorkflowEvent)).toBe(
+        '支部大会决定的处置措施为“劝其退党”，上级党组织不能批准更重的措施',
+      );
       expect(run(s, approve('correction')).next.value).toBe('correction_period');
     });
     it('REJECT drops the case', () => {
@@ -400,12 +477,19 @@ describe('nonconforming machine', () => {
     it('not corrected is only decided once the period has run out', () => {
       const s = toCorrection();
       refused(s, review(false, atOn('2026-09-01')));
-      expect(reviewCorrectionRule(ctx(s), review(false, atOn('2026-09-01')) as WorkflowEvent)).toBe('改正期限至2026-09-02，期满前不能认定为仍无转变');
+      expect(reviewCorrectionRule(ctx(s), review(false, atOn('2026-09-01')) as WorkflowEvent)).toBe(
+        '改正期限至2026-09-02，期满前不能认定为仍无转变',
+      );
     });
     it('not corrected → a new round in proposed with persuasion at least, the old round cleared', () => {
       const s = run(toCorrection(), review(false, atOn('2026-09-02'))).next;
       expect(s.value).toBe('proposed');
-      expect(ctx(s)).toMatchObject({ measure: 'persuasion', minMeasure: 'persuasion', round: 2, correctionReview: { corrected: false, on: '2026-09-02' } });
+      expect(ctx(s)).toMatchObject({
+        measure: 'persuasion',
+        minMeasure: 'persuasion',
+        round: 2,
+        correctionReview: { corrected: false, on: '2026-09-02' },
+      });
       expect(ctx(s).meeting).toBeUndefined();
       expect(ctx(s).talk).toBeUndefined();
       refused(s, propose('correction'));
@@ -414,7 +498,9 @@ describe('nonconforming machine', () => {
       // the upper committee cannot go back to correction either
       const again = toApproval('persuasion', s);
       refused(again, approve('correction'));
-      expect(approveRule(ctx(again), approve('correction') as WorkflowEvent)).toBe('本案已不能适用“限期改正”，至少应为“劝其退党”');
+      expect(approveRule(ctx(again), approve('correction') as WorkflowEvent)).toBe(
+        '本案已不能适用“限期改正”，至少应为“劝其退党”',
+      );
     });
   });
 
@@ -430,9 +516,16 @@ describe('nonconforming machine', () => {
     it('refusal → a new round in proposed with removal', () => {
       const s = run(toPersuasion(), refusal).next;
       expect(s.value).toBe('proposed');
-      expect(ctx(s)).toMatchObject({ measure: 'removal', minMeasure: 'removal', round: 2, persuasion: { outcome: 'refused' } });
+      expect(ctx(s)).toMatchObject({
+        measure: 'removal',
+        minMeasure: 'removal',
+        round: 2,
+        persuasion: { outcome: 'refused' },
+      });
       refused(s, propose('persuasion'));
-      expect(proposeRule(ctx(s), propose('persuasion') as WorkflowEvent)).toBe('劝其退党而本人拒不退党的，应当予以除名');
+      expect(proposeRule(ctx(s), propose('persuasion') as WorkflowEvent)).toBe(
+        '劝其退党而本人拒不退党的，应当予以除名',
+      );
       const r = run(toApproval('removal', s), approve('removal')).next;
       expect(r.value).toBe('removed');
     });
@@ -475,14 +568,21 @@ describe('nonconforming machine', () => {
       expect(ctx(next)).toMatchObject({ suspendedAt: AT, lostContactSince: '2025-09-01', suspensionLapsesOn: LAPSE });
       expect(effects).toEqual([status('suspended')]);
     });
-    it.each(OPEN_STATES.filter((s) => !['proposed', 'investigation', 'talk'].includes(s)))('is not possible from %s', (state) => {
-      refused(reach[state](), suspendEv());
-    });
+    it.each(OPEN_STATES.filter((s) => !['proposed', 'investigation', 'talk'].includes(s)))(
+      'is not possible from %s',
+      (state) => {
+        refused(reach[state](), suspendEv());
+      },
+    );
     it('needs 6 months out of contact (policy)', () => {
       refused(start(), suspendEv('2025-09-03'));
-      expect(suspendRule(ctx(start()), suspendEv('2025-09-03') as WorkflowEvent)).toBe('与党组织失去联系满6个月方可停止党籍（失联起始日应不晚于2025-09-02）');
+      expect(suspendRule(ctx(start()), suspendEv('2025-09-03') as WorkflowEvent)).toBe(
+        '与党组织失去联系满6个月方可停止党籍（失联起始日应不晚于2025-09-02）',
+      );
       expect(suspendRule(ctx(start()), suspendEv('2025-09-02') as WorkflowEvent)).toBeNull();
-      expect(suspendRule(ctx(start({}, { lostContactMonths: 12 })), suspendEv('2025-09-02') as WorkflowEvent)).not.toBeNull();
+      expect(
+        suspendRule(ctx(start({}, { lostContactMonths: 12 })), suspendEv('2025-09-02') as WorkflowEvent),
+      ).not.toBeNull();
     });
     it('RESTORE within 2 years → closed_restored with status full', () => {
       const { next, effects } = run(toSuspended(), restore(atOn(LAPSE)));
@@ -492,7 +592,9 @@ describe('nonconforming machine', () => {
     });
     it('RESTORE after 2 years is refused; the policy sets the years', () => {
       refused(toSuspended(), restore(atOn('2028-03-03')));
-      expect(restoreRule(ctx(toSuspended()), restore(atOn('2028-03-03')) as WorkflowEvent)).toBe('停止党籍已满2年（2028-03-02），不能恢复党籍，按自行脱党处理');
+      expect(restoreRule(ctx(toSuspended()), restore(atOn('2028-03-03')) as WorkflowEvent)).toBe(
+        '停止党籍已满2年（2028-03-02），不能恢复党籍，按自行脱党处理',
+      );
       const one = run(start({}, { suspensionRestoreYears: 1 }), suspendEv()).next;
       expect(ctx(one).suspensionLapsesOn).toBe('2027-03-02');
     });
@@ -554,8 +656,20 @@ describe('nonconforming machine', () => {
 describe('nonconforming paths (@xstate/graph)', () => {
   /** Engine time for the next event: not before anything already dated in the case. */
   const nowOf = (c: NonconformingContext) => {
-    const dates = [TODAY, c.correctionReview?.on, c.selfWithdrawal ? c.suspensionLapsesOn : undefined, c.decidedOn, c.appeal?.on, c.appeal?.decidedOn];
-    return atOn(dates.filter((d): d is string => !!d).sort().pop()!);
+    const dates = [
+      TODAY,
+      c.correctionReview?.on,
+      c.selfWithdrawal ? c.suspensionLapsesOn : undefined,
+      c.decidedOn,
+      c.appeal?.on,
+      c.appeal?.decidedOn,
+    ];
+    return atOn(
+      dates
+        .filter((d): d is string => !!d)
+        .sort()
+        .pop()!,
+    );
   };
 
   /** Sample events per state: valid ones and refused variants (which must not move the machine). */
@@ -592,14 +706,25 @@ describe('nonconforming paths (@xstate/graph)', () => {
       suspendEv(addMonths(d, -6), at),
       suspendEv(addMonths(d, -5), at),
       restore(at),
-      ...(c.suspensionLapsesOn ? [restore(atOn(addMonths(c.suspensionLapsesOn, 1))), lapse(atOn(c.suspensionLapsesOn))] : []),
+      ...(c.suspensionLapsesOn
+        ? [restore(atOn(addMonths(c.suspensionLapsesOn, 1))), lapse(atOn(c.suspensionLapsesOn))]
+        : []),
       lapse(at),
     ];
   };
   // Dates abstracted away: the rest of the context is bounded (at most 3 rounds, one appeal).
   const serializeState = (s: Snap) => {
     const c = ctx(s);
-    return JSON.stringify([s.value, c.round, c.measure, c.minMeasure, c.appeal?.from, c.appeal?.outcome, !!c.suspendedAt, !!c.selfWithdrawal]);
+    return JSON.stringify([
+      s.value,
+      c.round,
+      c.measure,
+      c.minMeasure,
+      c.appeal?.from,
+      c.appeal?.outcome,
+      !!c.suspendedAt,
+      !!c.selfWithdrawal,
+    ]);
   };
   type Path = { state: Snap; steps: { event: Ev; state: Snap }[] };
   // Simple paths only follow accepted events (refused ones are self-loops: they add no route but cost time).
@@ -633,26 +758,56 @@ describe('nonconforming paths (@xstate/graph)', () => {
     if (i >= 1) check(c.proposedOn && c.measure && c.grounds, 'proposal recorded');
     if (i >= 2) check(c.filedOn, 'filing recorded');
     if (i >= 3) check(c.findings, 'findings recorded');
-    if (i >= 4) check(c.talk?.by.length === 2 && new Set(c.talk.by).size === 2 && !c.talk.by.includes(MEMBER), 'talk by two others');
+    if (i >= 4)
+      check(
+        c.talk?.by.length === 2 && new Set(c.talk.by).size === 2 && !c.talk.by.includes(MEMBER),
+        'talk by two others',
+      );
     if (i >= 5) check(c.preReviewPassedOn, 'pre-review recorded');
     if (i >= 6 || c.approvedOn) {
       const m = c.meeting;
-      check(m && m.passed && (m.defense || m.defenseWaived) && m.present * 2 > m.eligibleVoters && m.votesFor * 2 > m.eligibleVoters, 'meeting passed with defense');
+      check(
+        m &&
+          m.passed &&
+          (m.defense || m.defenseWaived) &&
+          m.present * 2 > m.eligibleVoters &&
+          m.votesFor * 2 > m.eligibleVoters,
+        'meeting passed with defense',
+      );
     }
     if (i >= 0 && i < 5) check(!c.meeting && !c.approvedOn, 'no meeting before its step');
-    if (v === 'correction_period') check(c.measure === 'correction' && c.correctionDueOn === addMonths(c.approvedOn!, c.correctionMonths!), 'correction period');
+    if (v === 'correction_period')
+      check(
+        c.measure === 'correction' && c.correctionDueOn === addMonths(c.approvedOn!, c.correctionMonths!),
+        'correction period',
+      );
     if (v === 'persuasion') check(c.measure === 'persuasion' && c.approvedOn, 'persuasion approved');
     if (['removed', 'closed_removed'].includes(v))
-      check(c.decidedOn && ((c.measure === 'removal' && c.approvedOn) || (c.selfWithdrawal && c.suspendedAt)), 'removal decided');
-    if (['withdrawn', 'closed_withdrawn'].includes(v)) check(c.decidedOn && c.persuasion?.outcome === 'withdrew', 'withdrawal recorded');
+      check(
+        c.decidedOn && ((c.measure === 'removal' && c.approvedOn) || (c.selfWithdrawal && c.suspendedAt)),
+        'removal decided',
+      );
+    if (['withdrawn', 'closed_withdrawn'].includes(v))
+      check(c.decidedOn && c.persuasion?.outcome === 'withdrew', 'withdrawal recorded');
     if (v === 'appeal_review') check(c.appeal && !c.appeal.outcome, 'appeal pending');
-    if (c.appeal?.outcome === 'dismissed') check([c.appeal.from, `closed_${c.appeal.from}`].includes(v), 'dismissed appeal returns to its state');
+    if (c.appeal?.outcome === 'dismissed')
+      check([c.appeal.from, `closed_${c.appeal.from}`].includes(v), 'dismissed appeal returns to its state');
     if (c.appeal?.outcome === 'upheld') check(v === 'closed_restored', 'upheld appeal restores');
     if (v === 'suspended' || c.suspendedAt)
-      check(c.suspendedAt && c.suspensionLapsesOn === addMonths(c.suspendedAt, 24) && c.lostContactSince! <= addMonths(c.suspendedAt, -6), 'suspension');
-    if (c.selfWithdrawal) check(c.suspendedAt && ['removed', 'appeal_review', 'closed_removed', 'closed_restored'].includes(v), 'self-withdrawal');
+      check(
+        c.suspendedAt &&
+          c.suspensionLapsesOn === addMonths(c.suspendedAt, 24) &&
+          c.lostContactSince! <= addMonths(c.suspendedAt, -6),
+        'suspension',
+      );
+    if (c.selfWithdrawal)
+      check(
+        c.suspendedAt && ['removed', 'appeal_review', 'closed_removed', 'closed_restored'].includes(v),
+        'self-withdrawal',
+      );
     if (v === 'closed_dropped') check(c.dropped, 'drop recorded');
-    if (v === 'closed_restored') check(c.correctionReview?.corrected || c.restoredOn || c.appeal?.outcome === 'upheld', 'restoration reason');
+    if (v === 'closed_restored')
+      check(c.correctionReview?.corrected || c.restoredOn || c.appeal?.outcome === 'upheld', 'restoration reason');
     if (FINAL_STATES.includes(v)) check(c.closedOn, 'closing date');
     return out;
   }
@@ -667,11 +822,15 @@ describe('nonconforming paths (@xstate/graph)', () => {
   }
 
   it('reaches every state of the machine', () => {
-    expect([...new Set(all.map((p) => p.state.value as string))].sort()).toEqual([...OPEN_STATES, ...FINAL_STATES].sort());
+    expect([...new Set(all.map((p) => p.state.value as string))].sort()).toEqual(
+      [...OPEN_STATES, ...FINAL_STATES].sort(),
+    );
   });
 
   it('exercises every event type on some path', () => {
-    expect([...new Set(all.flatMap((p) => userSteps(p).map((s) => s.event.type)))].sort()).toEqual(Object.keys(def.events).sort());
+    expect([...new Set(all.flatMap((p) => userSteps(p).map((s) => s.event.type)))].sort()).toEqual(
+      Object.keys(def.events).sort(),
+    );
   });
 
   it('every path ends in a consistent state, replays deterministically and emits exactly the expected status changes', () => {
@@ -679,7 +838,9 @@ describe('nonconforming paths (@xstate/graph)', () => {
     // Failures are collected (one expect per step would make 25 000 assertions and take long).
     const failures: string[] = [];
     // Replays share prefixes: memoize by the events sent so far.
-    const memo = new Map<string, { s: Snap; effects: Effect[] }>([['', { s: initialTransition(machine, caseInput())[0], effects: [] }]]);
+    const memo = new Map<string, { s: Snap; effects: Effect[] }>([
+      ['', { s: initialTransition(machine, caseInput())[0], effects: [] }],
+    ]);
     for (const path of all) {
       const steps = userSteps(path);
       const where = `${JSON.stringify(path.state.value)} via ${steps.map((st) => st.event.type).join(' → ')}`;
@@ -700,7 +861,8 @@ describe('nonconforming paths (@xstate/graph)', () => {
       if (s.value !== path.state.value) failures.push(`${where}: replay ends in ${JSON.stringify(s.value)}`);
       for (const p of problems(s)) failures.push(`${where}: ${p}`);
       const want = expectedStatuses(ctx(s), s.value as string).map(status);
-      if (JSON.stringify(effects) !== JSON.stringify(want)) failures.push(`${where}: effects ${JSON.stringify(effects)} ≠ ${JSON.stringify(want)}`);
+      if (JSON.stringify(effects) !== JSON.stringify(want))
+        failures.push(`${where}: effects ${JSON.stringify(effects)} ≠ ${JSON.stringify(want)}`);
     }
     expect(failures).toEqual([]);
   });
@@ -713,7 +875,8 @@ describe('nonconforming paths (@xstate/graph)', () => {
         if (path.state.can(e)) continue;
         refusedCount++;
         const [next, actions] = transition(machine, path.state, e);
-        if (next !== path.state || effectsOf(actions).length) moved.push(`${JSON.stringify(path.state.value)} / ${JSON.stringify(e)}`);
+        if (next !== path.state || effectsOf(actions).length)
+          moved.push(`${JSON.stringify(path.state.value)} / ${JSON.stringify(e)}`);
       }
     expect(refusedCount).toBeGreaterThan(1000);
     expect(moved).toEqual([]);

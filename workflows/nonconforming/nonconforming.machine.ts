@@ -42,7 +42,11 @@ export const NONCONFORMING_POLICY_DEFAULTS: NonconformingPolicy = {
   lostContactMonths: 6,
 };
 
-export const MEASURE_TITLES: Record<Measure, string> = { correction: '限期改正', persuasion: '劝其退党', removal: '除名' };
+export const MEASURE_TITLES: Record<Measure, string> = {
+  correction: '限期改正',
+  persuasion: '劝其退党',
+  removal: '除名',
+};
 const SEVERITY: Record<Measure, number> = { correction: 1, persuasion: 2, removal: 3 };
 
 export interface MeetingRecord {
@@ -82,7 +86,14 @@ export interface NonconformingContext {
   dropped?: { reason: string; on: string; at: 'proposed' | 'pre_review' | 'branch_meeting' | 'approval' };
   /** ISO date of the first entry into `removed` / `withdrawn`; anchors the appeal window (not reset by a dismissal). */
   decidedOn?: string;
-  appeal?: { grounds: string; on: string; from: 'removed' | 'withdrawn'; outcome?: 'upheld' | 'dismissed'; decidedOn?: string; reason?: string };
+  appeal?: {
+    grounds: string;
+    on: string;
+    from: 'removed' | 'withdrawn';
+    outcome?: 'upheld' | 'dismissed';
+    decidedOn?: string;
+    reason?: string;
+  };
   lostContactSince?: string;
   /** Engine time of the suspension (停止党籍). */
   suspendedAt?: string;
@@ -221,7 +232,8 @@ export const suspendRule: Rule = (context, event) => {
   if (!d?.lostContactSince) return '请填写失去联系的起始日期';
   const months = context.policy.lostContactMonths;
   const latest = addMonths(today(context, event), -months);
-  if (toDate(d.lostContactSince) > latest) return `与党组织失去联系满${months}个月方可停止党籍（失联起始日应不晚于${latest}）`;
+  if (toDate(d.lostContactSince) > latest)
+    return `与党组织失去联系满${months}个月方可停止党籍（失联起始日应不晚于${latest}）`;
   return null;
 };
 
@@ -236,7 +248,8 @@ export const restoreRule: Rule = (context, event) => {
 /** SUSPENSION_LAPSED (clock): not before the limit, so a stale timer can never remove anybody early. */
 export const lapseRule: Rule = (context, event) => {
   if (!context.suspensionLapsesOn) return '尚未停止党籍';
-  if (today(context, event) < context.suspensionLapsesOn) return `停止党籍期限至${context.suspensionLapsesOn}，尚未届满`;
+  if (today(context, event) < context.suspensionLapsesOn)
+    return `停止党籍期限至${context.suspensionLapsesOn}，尚未届满`;
   return null;
 };
 
@@ -264,9 +277,12 @@ const freshRound = {
   approvedOn: undefined,
 };
 
-const setStatus = (status: string) => effect(({ context }) => ({ kind: 'member.setStatus', memberId: context.memberId, status }));
+const setStatus = (status: string) =>
+  effect(({ context }) => ({ kind: 'member.setStatus', memberId: context.memberId, status }));
 
-const suspend = { SUSPEND_MEMBERSHIP: { guard: 'suspendOk', target: '#nonconforming.suspended', actions: 'recordSuspension' } } as const;
+const suspend = {
+  SUSPEND_MEMBERSHIP: { guard: 'suspendOk', target: '#nonconforming.suspended', actions: 'recordSuspension' },
+} as const;
 
 export const nonconformingMachine = setup({
   types: {} as {
@@ -277,7 +293,11 @@ export const nonconformingMachine = setup({
   actions: {
     effect: (_args, _params: Effect) => {},
     recordDrop: assign(({ context, event }, params: { at: NonNullable<NonconformingContext['dropped']>['at'] }) => ({
-      dropped: { reason: (event.data as ReasonPayload | undefined)?.reason ?? '', on: today(context, event), at: params.at },
+      dropped: {
+        reason: (event.data as ReasonPayload | undefined)?.reason ?? '',
+        on: today(context, event),
+        at: params.at,
+      },
     })),
     recordSuspension: assign(({ context, event }) => {
       const at = event.at ?? context.openedAt;
@@ -302,12 +322,25 @@ export const nonconformingMachine = setup({
           votesFor: d.votesFor,
           passed,
         },
-        ...(passed ? {} : { dropped: { reason: `支部大会表决未通过（赞成${d.votesFor}票，有表决权${d.eligibleVoters}人）`, on, at: 'branch_meeting' as const } }),
+        ...(passed
+          ? {}
+          : {
+              dropped: {
+                reason: `支部大会表决未通过（赞成${d.votesFor}票，有表决权${d.eligibleVoters}人）`,
+                on,
+                at: 'branch_meeting' as const,
+              },
+            }),
       };
     }),
     markDecided: assign(({ context, event }) => ({ decidedOn: context.decidedOn ?? today(context, event) })),
     recordAppealDecision: assign(({ context, event }, params: { outcome: 'upheld' | 'dismissed' }) => ({
-      appeal: { ...context.appeal!, outcome: params.outcome, decidedOn: today(context, event), reason: (event.data as OptionalReasonPayload | undefined)?.reason },
+      appeal: {
+        ...context.appeal!,
+        outcome: params.outcome,
+        decidedOn: today(context, event),
+        reason: (event.data as OptionalReasonPayload | undefined)?.reason,
+      },
     })),
     recordClosed: assign(({ context, event }) => ({ closedOn: today(context, event) })),
   },
@@ -324,11 +357,18 @@ export const nonconformingMachine = setup({
       const d = event.data as RecordMeetingPayload;
       return d.votesFor * 2 <= d.eligibleVoters;
     },
-    approveCorrection: ({ context, event }) => approveRule(context, event as WorkflowEvent) === null && (event.data as ApprovePayload).measure === 'correction',
-    approvePersuasion: ({ context, event }) => approveRule(context, event as WorkflowEvent) === null && (event.data as ApprovePayload).measure === 'persuasion',
-    approveRemoval: ({ context, event }) => approveRule(context, event as WorkflowEvent) === null && (event.data as ApprovePayload).measure === 'removal',
-    corrected: ({ context, event }) => reviewCorrectionRule(context, event as WorkflowEvent) === null && (event.data as ReviewCorrectionPayload).corrected,
-    notCorrected: ({ context, event }) => reviewCorrectionRule(context, event as WorkflowEvent) === null && !(event.data as ReviewCorrectionPayload).corrected,
+    approveCorrection: ({ context, event }) =>
+      approveRule(context, event as WorkflowEvent) === null && (event.data as ApprovePayload).measure === 'correction',
+    approvePersuasion: ({ context, event }) =>
+      approveRule(context, event as WorkflowEvent) === null && (event.data as ApprovePayload).measure === 'persuasion',
+    approveRemoval: ({ context, event }) =>
+      approveRule(context, event as WorkflowEvent) === null && (event.data as ApprovePayload).measure === 'removal',
+    corrected: ({ context, event }) =>
+      reviewCorrectionRule(context, event as WorkflowEvent) === null &&
+      (event.data as ReviewCorrectionPayload).corrected,
+    notCorrected: ({ context, event }) =>
+      reviewCorrectionRule(context, event as WorkflowEvent) === null &&
+      !(event.data as ReviewCorrectionPayload).corrected,
     appealOk: ruleGuard(appealRule),
     appealedFromRemoved: ({ context }) => context.appeal?.from === 'removed',
     appealedFromWithdrawn: ({ context }) => context.appeal?.from === 'withdrawn',
@@ -371,12 +411,18 @@ export const nonconformingMachine = setup({
     },
     filing: {
       on: {
-        ACK_FILING: { target: 'investigation', actions: assign({ filedOn: ({ context, event }) => today(context, event) }) },
+        ACK_FILING: {
+          target: 'investigation',
+          actions: assign({ filedOn: ({ context, event }) => today(context, event) }),
+        },
       },
     },
     investigation: {
       on: {
-        RECORD_INVESTIGATION: { target: 'talk', actions: assign({ findings: ({ event }) => event.data.findings.trim() }) },
+        RECORD_INVESTIGATION: {
+          target: 'talk',
+          actions: assign({ findings: ({ event }) => event.data.findings.trim() }),
+        },
         ...suspend,
       },
     },
@@ -392,7 +438,10 @@ export const nonconformingMachine = setup({
     },
     pre_review: {
       on: {
-        PASS_PRE_REVIEW: { target: 'branch_meeting', actions: assign({ preReviewPassedOn: ({ context, event }) => today(context, event) }) },
+        PASS_PRE_REVIEW: {
+          target: 'branch_meeting',
+          actions: assign({ preReviewPassedOn: ({ context, event }) => today(context, event) }),
+        },
         DROP: { target: 'closed_dropped', actions: { type: 'recordDrop', params: { at: 'pre_review' } } },
       },
     },
@@ -413,11 +462,30 @@ export const nonconformingMachine = setup({
             actions: assign(({ context, event }) => {
               const months = event.data.correctionMonths ?? context.policy.correctionMonths;
               const on = today(context, event);
-              return { measure: 'correction' as const, approvedOn: on, correctionMonths: months, correctionDueOn: addMonths(on, months) };
+              return {
+                measure: 'correction' as const,
+                approvedOn: on,
+                correctionMonths: months,
+                correctionDueOn: addMonths(on, months),
+              };
             }),
           },
-          { guard: 'approvePersuasion', target: 'persuasion', actions: assign(({ context, event }) => ({ measure: 'persuasion' as const, approvedOn: today(context, event) })) },
-          { guard: 'approveRemoval', target: 'removed', actions: assign(({ context, event }) => ({ measure: 'removal' as const, approvedOn: today(context, event) })) },
+          {
+            guard: 'approvePersuasion',
+            target: 'persuasion',
+            actions: assign(({ context, event }) => ({
+              measure: 'persuasion' as const,
+              approvedOn: today(context, event),
+            })),
+          },
+          {
+            guard: 'approveRemoval',
+            target: 'removed',
+            actions: assign(({ context, event }) => ({
+              measure: 'removal' as const,
+              approvedOn: today(context, event),
+            })),
+          },
         ],
         REJECT: {
           target: 'closed_dropped',
@@ -430,7 +498,13 @@ export const nonconformingMachine = setup({
     correction_period: {
       on: {
         REVIEW_CORRECTION: [
-          { guard: 'corrected', target: 'closed_restored', actions: assign({ correctionReview: ({ context, event }) => ({ corrected: true, on: today(context, event) }) }) },
+          {
+            guard: 'corrected',
+            target: 'closed_restored',
+            actions: assign({
+              correctionReview: ({ context, event }) => ({ corrected: true, on: today(context, event) }),
+            }),
+          },
           {
             // 限期改正期满仍无转变的，劝其退党: a new round with persuasion at least.
             guard: 'notCorrected',
@@ -450,7 +524,9 @@ export const nonconformingMachine = setup({
       on: {
         RECORD_WITHDRAWAL: {
           target: 'withdrawn',
-          actions: assign({ persuasion: ({ context, event }) => ({ outcome: 'withdrew' as const, on: today(context, event) }) }),
+          actions: assign({
+            persuasion: ({ context, event }) => ({ outcome: 'withdrew' as const, on: today(context, event) }),
+          }),
         },
         // 劝而不退的，除名: a new round with removal.
         RECORD_REFUSAL: {
@@ -472,7 +548,13 @@ export const nonconformingMachine = setup({
         APPEAL: {
           guard: 'appealOk',
           target: 'appeal_review',
-          actions: assign({ appeal: ({ context, event }) => ({ grounds: event.data.grounds.trim(), on: today(context, event), from: 'removed' as const }) }),
+          actions: assign({
+            appeal: ({ context, event }) => ({
+              grounds: event.data.grounds.trim(),
+              on: today(context, event),
+              from: 'removed' as const,
+            }),
+          }),
         },
         APPEAL_WINDOW_CLOSED: { target: 'closed_removed' },
       },
@@ -483,7 +565,13 @@ export const nonconformingMachine = setup({
         APPEAL: {
           guard: 'appealOk',
           target: 'appeal_review',
-          actions: assign({ appeal: ({ context, event }) => ({ grounds: event.data.grounds.trim(), on: today(context, event), from: 'withdrawn' as const }) }),
+          actions: assign({
+            appeal: ({ context, event }) => ({
+              grounds: event.data.grounds.trim(),
+              on: today(context, event),
+              from: 'withdrawn' as const,
+            }),
+          }),
         },
         APPEAL_WINDOW_CLOSED: { target: 'closed_withdrawn' },
       },
@@ -492,12 +580,24 @@ export const nonconformingMachine = setup({
       on: {
         UPHOLD_APPEAL: [
           // a self-withdrawal (after suspension) that is overturned gives the member back full membership
-          { guard: 'wasSuspended', target: 'closed_restored', actions: [{ type: 'recordAppealDecision', params: { outcome: 'upheld' } }, setStatus('full')] },
+          {
+            guard: 'wasSuspended',
+            target: 'closed_restored',
+            actions: [{ type: 'recordAppealDecision', params: { outcome: 'upheld' } }, setStatus('full')],
+          },
           { target: 'closed_restored', actions: { type: 'recordAppealDecision', params: { outcome: 'upheld' } } },
         ],
         DISMISS_APPEAL: [
-          { guard: 'appealedFromRemoved', target: 'removed', actions: { type: 'recordAppealDecision', params: { outcome: 'dismissed' } } },
-          { guard: 'appealedFromWithdrawn', target: 'withdrawn', actions: { type: 'recordAppealDecision', params: { outcome: 'dismissed' } } },
+          {
+            guard: 'appealedFromRemoved',
+            target: 'removed',
+            actions: { type: 'recordAppealDecision', params: { outcome: 'dismissed' } },
+          },
+          {
+            guard: 'appealedFromWithdrawn',
+            target: 'withdrawn',
+            actions: { type: 'recordAppealDecision', params: { outcome: 'dismissed' } },
+          },
         ],
       },
     },

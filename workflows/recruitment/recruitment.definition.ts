@@ -48,7 +48,13 @@ const ORGDEPT: ActorRule = { role: 'orgdept', party: 'orgdept' };
  * the deadline is the anchor itself (amount 0), plus an advance reminder one month earlier, also a
  * context date, which only notifies. An absent anchor means no deadline.
  */
-function dynamicDue(key: string, title: string, path: string, reminderPath: string, reminderTitle: string): DeadlineSpec[] {
+function dynamicDue(
+  key: string,
+  title: string,
+  path: string,
+  reminderPath: string,
+  reminderTitle: string,
+): DeadlineSpec[] {
   return [
     { key, title, amount: 0, unit: 'd', anchor: { kind: 'context', path }, remindAt: [1] },
     {
@@ -106,7 +112,15 @@ export const recruitmentDefinition: WorkflowDefinition = {
     activist_filing: {
       title: '入党积极分子备案',
       actors: [UPPER],
-      deadlines: [{ key: 'activist_filing.due', title: '入党积极分子备案期限', amount: 10, unit: 'wd', anchor: { kind: 'entry' } }],
+      deadlines: [
+        {
+          key: 'activist_filing.due',
+          title: '入党积极分子备案期限',
+          amount: 10,
+          unit: 'wd',
+          anchor: { kind: 'entry' },
+        },
+      ],
     },
     activist: {
       title: '入党积极分子培养考察',
@@ -122,7 +136,9 @@ export const recruitmentDefinition: WorkflowDefinition = {
     candidate_filing: {
       title: '发展对象备案',
       actors: [UPPER],
-      deadlines: [{ key: 'candidate_filing.due', title: '发展对象备案期限', amount: 10, unit: 'wd', anchor: { kind: 'entry' } }],
+      deadlines: [
+        { key: 'candidate_filing.due', title: '发展对象备案期限', amount: 10, unit: 'wd', anchor: { kind: 'entry' } },
+      ],
     },
     candidate: { title: '发展对象培养', actors: [BRANCH, UPPER] },
     'candidate.introducers': { title: '确定入党介绍人', actors: [BRANCH] },
@@ -165,7 +181,11 @@ export const recruitmentDefinition: WorkflowDefinition = {
       actors: [BRANCH],
       deadlines: [branchMeetingDue('volunteer_form.branch_meeting_due')],
     },
-    branch_meeting: { title: '支部大会讨论接收预备党员', actors: [BRANCH], deadlines: [branchMeetingDue('branch_meeting.due')] },
+    branch_meeting: {
+      title: '支部大会讨论接收预备党员',
+      actors: [BRANCH],
+      deadlines: [branchMeetingDue('branch_meeting.due')],
+    },
     upper_talk: { title: '上级党委派人谈话', actors: [UPPER] },
     admission_approval: {
       title: '上级党委审批',
@@ -183,7 +203,13 @@ export const recruitmentDefinition: WorkflowDefinition = {
       title: '预备党员教育考察',
       actors: [BRANCH],
       deadlines: [
-        ...dynamicDue('probationary.ends', '预备期届满', 'probationEndsOn', 'probationRemindOn', '预备期届满前一个月提醒'),
+        ...dynamicDue(
+          'probationary.ends',
+          '预备期届满',
+          'probationEndsOn',
+          'probationRemindOn',
+          '预备期届满前一个月提醒',
+        ),
         {
           key: 'probationary.oath',
           title: '批准后一个月内入党宣誓',
@@ -197,7 +223,9 @@ export const recruitmentDefinition: WorkflowDefinition = {
     conversion_approval: {
       title: '上级党委审批转正',
       actors: [UPPER],
-      deadlines: [{ key: 'conversion_approval.due', title: '转正审批期限', amount: 3, unit: 'm', anchor: { kind: 'entry' } }],
+      deadlines: [
+        { key: 'conversion_approval.due', title: '转正审批期限', amount: 3, unit: 'm', anchor: { kind: 'entry' } },
+      ],
     },
     archiving: { title: '材料归档', actors: [BRANCH, UPPER] },
     completed: { title: '已转为正式党员' },
@@ -217,7 +245,12 @@ export const recruitmentDefinition: WorkflowDefinition = {
       facts: ['memberIdsUnderProbation'],
       rule: sponsorsRule,
     },
-    RECORD_ASSESSMENT: { title: '记录培养考察', payload: RecordAssessmentPayload, actors: [BRANCH], rule: assessmentRule },
+    RECORD_ASSESSMENT: {
+      title: '记录培养考察',
+      payload: RecordAssessmentPayload,
+      actors: [BRANCH],
+      rule: assessmentRule,
+    },
     CONFIRM_CANDIDATE: { title: '确定为发展对象', payload: ConfirmCandidatePayload, rule: confirmCandidateRule },
     FILE_CANDIDATE: { title: '发展对象备案' },
     ASSIGN_INTRODUCERS: {
@@ -227,8 +260,17 @@ export const recruitmentDefinition: WorkflowDefinition = {
       facts: ['memberIdsUnderProbation'],
       rule: introducersRule,
     },
-    RECORD_POLITICAL_REVIEW: { title: '记录政治审查结论', payload: RecordPoliticalReviewPayload, actors: [BRANCH, UPPER] },
-    RECORD_TRAINING: { title: '记录集中培训', payload: RecordTrainingPayload, actors: [UPPER, BRANCH], rule: trainingRule },
+    RECORD_POLITICAL_REVIEW: {
+      title: '记录政治审查结论',
+      payload: RecordPoliticalReviewPayload,
+      actors: [BRANCH, UPPER],
+    },
+    RECORD_TRAINING: {
+      title: '记录集中培训',
+      payload: RecordTrainingPayload,
+      actors: [UPPER, BRANCH],
+      rule: trainingRule,
+    },
     START_PUBLIC_NOTICE: { title: '开始公示', actors: [BRANCH] },
     PUBLIC_NOTICE_ENDED: { title: '公示期满', system: true },
     PASS_COMMITTEE_REVIEW: { title: '支部委员会审查通过' },

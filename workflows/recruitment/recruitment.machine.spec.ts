@@ -266,10 +266,24 @@ function invariantProblems(snapshot: Snap): string[] {
   const isFinal = FINALS.includes(top);
   if ((snapshot.status === 'done') !== isFinal) problems.push(`status ${snapshot.status} in ${top}`);
   const order = [
-    'talk_pending', 'applicant', 'activist_filing', 'activist', 'candidate_filing', 'candidate',
-    'branch_committee_review', 'pre_review', 'volunteer_form', 'branch_meeting', 'upper_talk',
-    'admission_approval', 'admission_filing', 'probationary', 'conversion_meeting', 'conversion_approval',
-    'archiving', 'completed',
+    'talk_pending',
+    'applicant',
+    'activist_filing',
+    'activist',
+    'candidate_filing',
+    'candidate',
+    'branch_committee_review',
+    'pre_review',
+    'volunteer_form',
+    'branch_meeting',
+    'upper_talk',
+    'admission_approval',
+    'admission_filing',
+    'probationary',
+    'conversion_meeting',
+    'conversion_approval',
+    'archiving',
+    'completed',
   ];
   const stage = order.indexOf(top);
   const reached = (s: string) => stage >= order.indexOf(s);
@@ -372,7 +386,10 @@ describe('recruitment machine — generated paths', () => {
         const adjacency = getAdjacencyMap(recruitmentMachine, traversal(setting.policy));
         const moving = new Set<string>();
         for (const { state, transitions } of Object.values(adjacency)) {
-          for (const { event, state: next } of Object.values(transitions) as Array<{ event: RecruitmentEvent; state: Snap }>) {
+          for (const { event, state: next } of Object.values(transitions) as Array<{
+            event: RecruitmentEvent;
+            state: Snap;
+          }>) {
             const changed =
               JSON.stringify(next.value) !== JSON.stringify((state as Snap).value) ||
               JSON.stringify(next.context) !== JSON.stringify((state as Snap).context);
@@ -416,7 +433,12 @@ describe('recruitment machine — generated paths', () => {
     for (const setting of SETTINGS) {
       // Only accepted events that move forward (no withdrawal, no refused variants): the interleavings.
       const forward = (s: Snap) =>
-        sampleEvents(s).filter((e) => e.type !== 'WITHDRAW_APPLICATION' && s.can(e) && recruitmentDefinition.events[e.type].rule?.(s.context, e) == null);
+        sampleEvents(s).filter(
+          (e) =>
+            e.type !== 'WITHDRAW_APPLICATION' &&
+            s.can(e) &&
+            recruitmentDefinition.events[e.type].rule?.(s.context, e) == null,
+        );
       const paths = getSimplePaths(recruitmentMachine, {
         ...traversal(setting.policy),
         events: forward,
@@ -441,26 +463,39 @@ describe('recruitment machine — generated paths', () => {
 
 describe('opening (APPLY)', () => {
   it('checkRecruitmentOpening: 18 on the application day is enough, the day before is not', () => {
-    expect(checkRecruitmentOpening({ appliedOn: '2024-05-01', birthDate: '2006-05-01' }, { memberRemovedWithin5Years: false })).toBeNull();
-    expect(checkRecruitmentOpening({ appliedOn: '2024-04-30', birthDate: '2006-05-01' }, { memberRemovedWithin5Years: false })).toMatch(
-      /未满十八周岁/,
-    );
+    expect(
+      checkRecruitmentOpening(
+        { appliedOn: '2024-05-01', birthDate: '2006-05-01' },
+        { memberRemovedWithin5Years: false },
+      ),
+    ).toBeNull();
+    expect(
+      checkRecruitmentOpening(
+        { appliedOn: '2024-04-30', birthDate: '2006-05-01' },
+        { memberRemovedWithin5Years: false },
+      ),
+    ).toMatch(/未满十八周岁/);
   });
 
   it('checkRecruitmentOpening: removed or persuaded to withdraw less than five years ago', () => {
-    expect(checkRecruitmentOpening({ appliedOn: APPLIED_ON, birthDate: '1990-05-01' }, { memberRemovedWithin5Years: true })).toMatch(
-      /未满五年/,
-    );
+    expect(
+      checkRecruitmentOpening({ appliedOn: APPLIED_ON, birthDate: '1990-05-01' }, { memberRemovedWithin5Years: true }),
+    ).toMatch(/未满五年/);
   });
 
   it('checkRecruitmentOpening: an application dated after today is refused when today is known', () => {
     const input = { appliedOn: '2024-01-11', birthDate: '1990-05-01' };
-    expect(checkRecruitmentOpening(input, { memberRemovedWithin5Years: false }, '2024-01-10T10:00:00Z')).toMatch(/不能晚于今天/);
+    expect(checkRecruitmentOpening(input, { memberRemovedWithin5Years: false }, '2024-01-10T10:00:00Z')).toMatch(
+      /不能晚于今天/,
+    );
     expect(checkRecruitmentOpening(input, { memberRemovedWithin5Years: false }, '2024-01-11T01:00:00Z')).toBeNull();
   });
 
   it('opens in talk_pending with the application recorded and the policy defaults merged', () => {
-    const [snapshot, actions] = initialTransition(recruitmentMachine, caseInput({ probationMonths: 12, rules2026: true }));
+    const [snapshot, actions] = initialTransition(
+      recruitmentMachine,
+      caseInput({ probationMonths: 12, rules2026: true }),
+    );
     expect(snapshot.value).toBe('talk_pending');
     expect(snapshot.status).toBe('active');
     expect(snapshot.context).toMatchObject({
@@ -628,7 +663,13 @@ describe('stage 4: admission', () => {
   it('a passing vote leads to the upper committee talk and then the approval with a 3-month limit', () => {
     let s = run(atPreReview(), [E.passPreReview, E.volunteerForm, E.meetingPass]);
     expect(s.value).toBe('upper_talk');
-    expect(s.context.branchMeeting).toEqual({ heldOn: '2025-06-10', eligibleVoters: 9, present: 7, votesFor: 6, passed: true });
+    expect(s.context.branchMeeting).toEqual({
+      heldOn: '2025-06-10',
+      eligibleVoters: 9,
+      present: 7,
+      votesFor: 6,
+      passed: true,
+    });
     s = run(s, [E.upperTalk]);
     expect(s.value).toBe('admission_approval');
     expect(s.context).toMatchObject({
@@ -643,7 +684,10 @@ describe('stage 4: admission', () => {
     ['a majority of those present but not of the eligible', 10, 6, 5],
   ])('a vote with %s for is rejected', (_n, eligibleVoters, present, votesFor) => {
     const s = run(atPreReview(), [E.passPreReview, E.volunteerForm]);
-    const [next, actions] = send(s, ev('RECORD_BRANCH_MEETING', { heldOn: '2025-06-10', eligibleVoters, present, votesFor }));
+    const [next, actions] = send(
+      s,
+      ev('RECORD_BRANCH_MEETING', { heldOn: '2025-06-10', eligibleVoters, present, votesFor }),
+    );
     expect(next.value).toBe('rejected');
     expect(next.status).toBe('done');
     expect(next.context.rejection).toMatchObject({ stage: 'branch_meeting', on: '2025-06-10' });
@@ -655,7 +699,11 @@ describe('stage 4: admission', () => {
     let s = run(atPreReview(), [E.passPreReview, E.volunteerForm, ...toAdmissionApproval]);
     s = run(s, [E.extend]);
     expect(s.value).toBe('admission_approval');
-    expect(s.context).toMatchObject({ approvalExtended: true, admissionDueAt: '2025-12-10', admissionRemindOn: '2025-11-10' });
+    expect(s.context).toMatchObject({
+      approvalExtended: true,
+      admissionDueAt: '2025-12-10',
+      admissionRemindOn: '2025-11-10',
+    });
     expectRefused(s, E.extend);
     expect(recruitmentDefinition.events.EXTEND_APPROVAL.rule!(s.context, E.extend)).toBe('审批期限只能延长一次');
   });
@@ -664,7 +712,11 @@ describe('stage 4: admission', () => {
     const s = run(atPreReview(), [E.passPreReview, E.volunteerForm, ...toAdmissionApproval]);
     const [next, actions] = send(s, E.reject);
     expect(next.value).toBe('rejected');
-    expect(next.context.rejection).toEqual({ stage: 'admission_approval', on: '2027-06-01', reason: '群众反映问题尚未查清' });
+    expect(next.context.rejection).toEqual({
+      stage: 'admission_approval',
+      on: '2027-06-01',
+      reason: '群众反映问题尚未查清',
+    });
     expect(effectsOf(actions)).toEqual([]);
   });
 
@@ -693,7 +745,11 @@ describe('stage 5: probation and conversion', () => {
   it('oath, assessment, application, conversion, approval (status full), archive → completed', () => {
     let s = run(reachProbationary(), [E.oath, E.probAssessment]);
     expect(s.value).toBe('probationary');
-    expect(s.context.assessments.at(-1)).toEqual({ stage: 'probationary', on: '2025-12-01', summary: '预备期表现良好' });
+    expect(s.context.assessments.at(-1)).toEqual({
+      stage: 'probationary',
+      on: '2025-12-01',
+      summary: '预备期表现良好',
+    });
     s = run(s, [E.conversionApplication]);
     expect(s.value).toBe('conversion_meeting');
     s = run(s, [E.convert()]);
@@ -722,9 +778,9 @@ describe('stage 5: probation and conversion', () => {
     });
     s = run(s, [E.conversionApplication]);
     expectRefused(s, E.extendProbation('2027-03-10', 6));
-    expect(recruitmentDefinition.events.RECORD_CONVERSION_MEETING.rule!(s.context, E.extendProbation('2027-03-10', 6))).toBe(
-      '预备期只能延长一次',
-    );
+    expect(
+      recruitmentDefinition.events.RECORD_CONVERSION_MEETING.rule!(s.context, E.extendProbation('2027-03-10', 6)),
+    ).toBe('预备期只能延长一次');
     s = run(s, [E.convert('2027-03-10')]);
     expect(s.value).toBe('conversion_approval');
   });
@@ -806,7 +862,11 @@ describe('rules', () => {
 
   it('CONFIRM_ACTIVIST: not before the talk', () => {
     const s = run(start(), [E.talk]);
-    expectRule(s, ev('CONFIRM_ACTIVIST', { confirmedOn: '2024-01-19', method: 'league_recommendation' }), /不能早于谈话日期/);
+    expectRule(
+      s,
+      ev('CONFIRM_ACTIVIST', { confirmedOn: '2024-01-19', method: 'league_recommendation' }),
+      /不能早于谈话日期/,
+    );
     expectRule(s, ev('CONFIRM_ACTIVIST', { confirmedOn: '2024-01-20', method: 'league_recommendation' }), null);
   });
 
@@ -821,7 +881,11 @@ describe('rules', () => {
       [[MEMBER], [], /本人不能担任培养联系人/],
       [[A, B], [B], /受留党察看处分或尚在预备期/],
     ])('%j with %j under probation', (memberIds, under, message) => {
-      expectRule(s(), ev('ASSIGN_SPONSORS', { memberIds }, under ? { memberIdsUnderProbation: under } : undefined), message);
+      expectRule(
+        s(),
+        ev('ASSIGN_SPONSORS', { memberIds }, under ? { memberIdsUnderProbation: under } : undefined),
+        message,
+      );
     });
   });
 
@@ -835,7 +899,11 @@ describe('rules', () => {
   describe('CONFIRM_CANDIDATE', () => {
     const withSponsors = (policy: Record<string, unknown> = {}) => run(start(policy), [...toActivist, E.sponsors]);
     it('only a full year after the activist confirmation', () => {
-      expectRule(withSponsors(), ev('CONFIRM_CANDIDATE', { confirmedOn: '2025-02-28' }), /最早可于2025-03-01确定为发展对象/);
+      expectRule(
+        withSponsors(),
+        ev('CONFIRM_CANDIDATE', { confirmedOn: '2025-02-28' }),
+        /最早可于2025-03-01确定为发展对象/,
+      );
       expectRule(withSponsors(), ev('CONFIRM_CANDIDATE', { confirmedOn: '2025-03-01' }), null);
     });
     it('the minimum is a policy setting', () => {
@@ -878,7 +946,11 @@ describe('rules', () => {
       ['more days than the period', training('2025-04-01', '2025-04-02', 3, 24), /不能超过起止日期之间的天数/],
     ])('%s', (_n, event, message) => expectRule(s(), event, message));
     it('the minimum is a policy setting', () => {
-      expectRule(s({ trainingMinDays: 5, trainingMinHours: 40 }), training('2025-04-01', '2025-04-03', 3, 24), /不少于5天或40学时/);
+      expectRule(
+        s({ trainingMinDays: 5, trainingMinHours: 40 }),
+        training('2025-04-01', '2025-04-03', 3, 24),
+        /不少于5天或40学时/,
+      );
     });
   });
 
@@ -914,8 +986,16 @@ describe('rules', () => {
       ['extend before the end', E.extendProbation('2026-06-09', 6), /预备期于2026-06-10届满/],
       ['extend by 5 months', E.extendProbation('2026-06-10', 5), /6至12个月/],
       ['extend by 13 months', E.extendProbation('2026-06-10', 13), /6至12个月/],
-      ['extend without months', ev('RECORD_CONVERSION_MEETING', { heldOn: '2026-06-10', outcome: 'extend' }), /6至12个月/],
-      ['convert with months', ev('RECORD_CONVERSION_MEETING', { heldOn: '2026-06-10', outcome: 'convert', extendMonths: 6 }), /只有延长预备期时/],
+      [
+        'extend without months',
+        ev('RECORD_CONVERSION_MEETING', { heldOn: '2026-06-10', outcome: 'extend' }),
+        /6至12个月/,
+      ],
+      [
+        'convert with months',
+        ev('RECORD_CONVERSION_MEETING', { heldOn: '2026-06-10', outcome: 'convert', extendMonths: 6 }),
+        /只有延长预备期时/,
+      ],
       ['cancel during probation', E.cancel('2026-01-15'), null],
       ['held after today', E.convert('2027-06-02'), /不能晚于今天/],
     ])('%s', (_n, event, message) => expectRule(s(), event, message));
@@ -959,7 +1039,12 @@ describe('definition', () => {
   });
 
   it('key, title, subject and policy defaults', () => {
-    expect(recruitmentDefinition).toMatchObject({ key: 'recruitment', version: 1, title: '发展党员', subjectKind: 'member' });
+    expect(recruitmentDefinition).toMatchObject({
+      key: 'recruitment',
+      version: 1,
+      title: '发展党员',
+      subjectKind: 'member',
+    });
     expect(recruitmentDefinition.policyDefaults).toEqual({
       rules2026: false,
       activistMinMonths: 12,
@@ -989,11 +1074,15 @@ describe('definition', () => {
       unit: 'wd',
       fireEvent: 'PUBLIC_NOTICE_ENDED',
     });
-    expect(deadline('activist', 'activist.assessment')).toMatchObject({ anchor: { kind: 'context', path: 'nextAssessmentDue' } });
+    expect(deadline('activist', 'activist.assessment')).toMatchObject({
+      anchor: { kind: 'context', path: 'nextAssessmentDue' },
+    });
     expect(deadline('admission_approval', 'admission_approval.due')).toMatchObject({
       anchor: { kind: 'context', path: 'admissionDueAt' },
     });
-    expect(deadline('probationary', 'probationary.ends')).toMatchObject({ anchor: { kind: 'context', path: 'probationEndsOn' } });
+    expect(deadline('probationary', 'probationary.ends')).toMatchObject({
+      anchor: { kind: 'context', path: 'probationEndsOn' },
+    });
     expect(deadline('probationary', 'probationary.ends_reminder')).toMatchObject({
       anchor: { kind: 'context', path: 'probationRemindOn' },
       escalate: false,
@@ -1060,7 +1149,9 @@ describe('payload classes', () => {
   it('the creation input needs both dates', () => {
     expect(validate(RecruitmentInput, { appliedOn: '2024-01-10', birthDate: '1990-05-01' })).toEqual([]);
     expect(validate(RecruitmentInput, { appliedOn: '2024-01-10' })).not.toEqual([]);
-    expect(validate(RecruitmentInput, { appliedOn: '2024-01-10', birthDate: '1990-05-01', policySet: '2026' })).not.toEqual([]);
+    expect(
+      validate(RecruitmentInput, { appliedOn: '2024-01-10', birthDate: '1990-05-01', policySet: '2026' }),
+    ).not.toEqual([]);
   });
 
   it.each([
@@ -1079,4 +1170,3 @@ describe('payload classes', () => {
     expect(validate(payload, data)).not.toEqual([]);
   });
 });
-

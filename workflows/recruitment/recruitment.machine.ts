@@ -160,7 +160,13 @@ export const recruitmentMachine = setup({
     recordBranchMeeting: assign(({ event }) => {
       const { heldOn, eligibleVoters, present, votesFor } = event.data;
       return {
-        branchMeeting: { heldOn: toDate(heldOn), eligibleVoters, present, votesFor, passed: votesFor * 2 > eligibleVoters },
+        branchMeeting: {
+          heldOn: toDate(heldOn),
+          eligibleVoters,
+          present,
+          votesFor,
+          passed: votesFor * 2 > eligibleVoters,
+        },
       };
     }),
     recordConversionMeeting: assign(({ event }) => {
@@ -229,7 +235,10 @@ export const recruitmentMachine = setup({
         ...withdrawable,
         FILE_ACTIVIST: {
           target: 'activist',
-          actions: [assign(({ context, event }) => ({ activistFiledOn: eventDay(context, event) })), setStatus('activist')],
+          actions: [
+            assign(({ context, event }) => ({ activistFiledOn: eventDay(context, event) })),
+            setStatus('activist'),
+          ],
         },
       },
     },
@@ -258,7 +267,10 @@ export const recruitmentMachine = setup({
         ...withdrawable,
         FILE_CANDIDATE: {
           target: 'candidate',
-          actions: [assign(({ context, event }) => ({ candidateFiledOn: eventDay(context, event) })), setStatus('candidate')],
+          actions: [
+            assign(({ context, event }) => ({ candidateFiledOn: eventDay(context, event) })),
+            setStatus('candidate'),
+          ],
         },
       },
     },
@@ -372,7 +384,10 @@ export const recruitmentMachine = setup({
         FAIL_PRE_REVIEW: {
           target: 'candidate',
           actions: assign(({ context, event }) => ({
-            preReviewFailures: [...context.preReviewFailures, { on: eventDay(context, event), reason: event.data.reason }],
+            preReviewFailures: [
+              ...context.preReviewFailures,
+              { on: eventDay(context, event), reason: event.data.reason },
+            ],
           })),
         },
       },
@@ -436,7 +451,11 @@ export const recruitmentMachine = setup({
         REJECT_ADMISSION: {
           target: 'rejected',
           actions: assign(({ context, event }) => ({
-            rejection: { stage: 'admission_approval' as const, on: eventDay(context, event), reason: event.data.reason },
+            rejection: {
+              stage: 'admission_approval' as const,
+              on: eventDay(context, event),
+              reason: event.data.reason,
+            },
           })),
         },
         EXTEND_APPROVAL: {

@@ -137,8 +137,7 @@ export const branchMeetingRule: Rule = (_context, event) => {
 };
 
 /** 细则: approval within three months, extendable once to six months. */
-export const extendApprovalRule: Rule = (context) =>
-  context.approvalExtended ? '审批期限只能延长一次' : null;
+export const extendApprovalRule: Rule = (context) => (context.approvalExtended ? '审批期限只能延长一次' : null);
 
 export const oathRule: Rule = (context, event) => {
   if (context.oathOn) return '已记录入党宣誓';

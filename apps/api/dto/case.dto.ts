@@ -1,6 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 
 export class SubjectDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() memberId?: string;
@@ -11,17 +24,31 @@ export class SubjectDto {
 export class CreateCaseDto {
   @ApiProperty({ example: 'membership-transfer' }) @IsString() @MaxLength(64) workflow: string;
   @ApiProperty({ type: SubjectDto }) @IsObject() @ValidateNested() @Type(() => SubjectDto) subject: SubjectDto;
-  @ApiPropertyOptional({ type: Object, description: '流程的发起参数（按流程定义校验）' }) @IsOptional() @IsObject() input?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: Object, description: '流程的发起参数（按流程定义校验）' })
+  @IsOptional()
+  @IsObject()
+  input?: Record<string, unknown>;
 }
 
 export class SendEventDto {
-  @ApiProperty({ example: 'APPROVE_RELEASE' }) @IsString() @Matches(/^[A-Z][A-Z0-9_]{0,63}$/, { message: 'type 必须是大写事件名' }) type: string;
-  @ApiPropertyOptional({ type: Object, description: '事件数据（按事件定义校验）' }) @IsOptional() @IsObject() data?: Record<string, unknown>;
+  @ApiProperty({ example: 'APPROVE_RELEASE' })
+  @IsString()
+  @Matches(/^[A-Z][A-Z0-9_]{0,63}$/, { message: 'type 必须是大写事件名' })
+  type: string;
+  @ApiPropertyOptional({ type: Object, description: '事件数据（按事件定义校验）' })
+  @IsOptional()
+  @IsObject()
+  data?: Record<string, unknown>;
   @ApiPropertyOptional({ description: '审批意见' }) @IsOptional() @IsString() @MaxLength(2000) comment?: string;
-  @ApiPropertyOptional({ description: '乐观并发：客户端看到的案件版本' }) @IsOptional() @IsInt() @Min(1) expectedVersion?: number;
+  @ApiPropertyOptional({ description: '乐观并发：客户端看到的案件版本' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  expectedVersion?: number;
 }
 
-const toBool = ({ value }: { value: unknown }) => (value === 'true' || value === true ? true : value === 'false' || value === false ? false : value);
+const toBool = ({ value }: { value: unknown }) =>
+  value === 'true' || value === true ? true : value === 'false' || value === false ? false : value;
 
 export class CaseQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) workflow?: string;

@@ -15,7 +15,9 @@ export interface EmailHandlerOptions {
 
 export class SmtpNotConfiguredError extends Error {
   constructor() {
-    super('未配置 SMTP_URL，邮件通知无法发送，消息保留在待发送状态（SMTP_URL is not set: the e-mail stays pending and is retried）');
+    super(
+      '未配置 SMTP_URL，邮件通知无法发送，消息保留在待发送状态（SMTP_URL is not set: the e-mail stays pending and is retried）',
+    );
     this.name = 'SmtpNotConfiguredError';
   }
 }
@@ -42,13 +44,18 @@ export class EmailNotificationHandler implements OutboxHandler {
     // the subscription was removed or switched off after the notice: never sent, and never retried (the row
     // becomes `dead` with this reason, visible — not "delivered")
     if (!channel || !channel.enabled || channel.channel !== 'email')
-      throw new OutboxUndeliverable(`邮件通知渠道已取消或停用，未发送（e-mail channel ${p.channelId} removed or disabled）`);
+      throw new OutboxUndeliverable(
+        `邮件通知渠道已取消或停用，未发送（e-mail channel ${p.channelId} removed or disabled）`,
+      );
     const info = await this.smtp().sendMail({
       from: this.options.from,
       to: channel.address,
       subject: p.subject,
       text: p.text,
-      messageId: `<${createHash('sha256').update(p.dedupeKey ?? String(message.id)).digest('hex').slice(0, 32)}@partyflow.local>`,
+      messageId: `<${createHash('sha256')
+        .update(p.dedupeKey ?? String(message.id))
+        .digest('hex')
+        .slice(0, 32)}@partyflow.local>`,
       headers: { 'X-PartyFlow-Notification': p.dedupeKey ?? String(message.id) },
     });
     if (info.rejected?.length) throw new Error(`SMTP 服务器拒收（rejected）: ${info.rejected.map(String).join(', ')}`);

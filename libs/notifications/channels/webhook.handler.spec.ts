@@ -50,10 +50,14 @@ describe('webhook channel handler', () => {
     },
   };
   const handler = (target: Partial<ChannelTarget> | null, opts = {}) =>
-    new WebhookNotificationHandler(async () => (target ? { id: 'ch-1', channel: 'webhook', address: url, secret: null, enabled: true, ...target } : null), {
-      nowSeconds: () => 1_773_000_000,
-      ...opts,
-    });
+    new WebhookNotificationHandler(
+      async () =>
+        target ? { id: 'ch-1', channel: 'webhook', address: url, secret: null, enabled: true, ...target } : null,
+      {
+        nowSeconds: () => 1_773_000_000,
+        ...opts,
+      },
+    );
   const delivery = { id: '1', topic: 'notification.webhook', payload: payload as any, attempts: 0, caseId: 'c1' };
 
   it('signs timestamp + "." + raw body with HMAC-SHA256', async () => {
@@ -65,7 +69,11 @@ describe('webhook channel handler', () => {
     expect(headers['x-partyflow-signature']).toBe(expected);
     expect(signWebhook('robot-secret-1', '1773000000', body)).toBe(expected);
     const json = JSON.parse(body);
-    expect(json).toMatchObject({ msgtype: 'text', text: { content: payload.content }, notification: { kind: 'overdue', caseId: 'c1', dedupeKey: payload.dedupeKey } });
+    expect(json).toMatchObject({
+      msgtype: 'text',
+      text: { content: payload.content },
+      notification: { kind: 'overdue', caseId: 'c1', dedupeKey: payload.dedupeKey },
+    });
     expect(headers['content-type']).toMatch(/application\/json/);
   });
 

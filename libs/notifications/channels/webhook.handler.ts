@@ -13,7 +13,11 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
 
 /** The JSON a webhook receives: a robot `text` message (企业微信/钉钉群机器人) plus the structured notice. */
 export function webhookBody(p: WebhookPayload): string {
-  return JSON.stringify({ msgtype: 'text', text: { content: p.content }, notification: { ...p.notification, dedupeKey: p.dedupeKey } });
+  return JSON.stringify({
+    msgtype: 'text',
+    text: { content: p.content },
+    notification: { ...p.notification, dedupeKey: p.dedupeKey },
+  });
 }
 
 export interface WebhookHandlerOptions {
@@ -43,7 +47,9 @@ export class WebhookNotificationHandler implements OutboxHandler {
     const channel = await this.lookup(p.channelId);
     // removed or switched off after the notice: never sent, never retried (the row becomes `dead`, visible)
     if (!channel || !channel.enabled || channel.channel !== 'webhook')
-      throw new OutboxUndeliverable(`webhook 通知渠道已取消或停用，未发送（webhook channel ${p.channelId} removed or disabled）`);
+      throw new OutboxUndeliverable(
+        `webhook 通知渠道已取消或停用，未发送（webhook channel ${p.channelId} removed or disabled）`,
+      );
     const body = webhookBody(p);
     const timestamp = String(this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000));
     const headers: Record<string, string> = {
@@ -64,11 +70,15 @@ export class WebhookNotificationHandler implements OutboxHandler {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
     } catch (e) {
-      const reason = (e as Error).name === 'TimeoutError' ? `超时（timeout ${this.options.timeoutMs ?? 10_000} ms）` : (e as Error).message;
+      const reason =
+        (e as Error).name === 'TimeoutError'
+          ? `超时（timeout ${this.options.timeoutMs ?? 10_000} ms）`
+          : (e as Error).message;
       throw new Error(`webhook 发送失败（${channel.address}）: ${reason}`, { cause: e });
     }
     const text = await res.text().catch(() => '');
-    if (res.status < 200 || res.status >= 300) throw new Error(`webhook 返回 HTTP ${res.status}（${channel.address}）: ${text.slice(0, 300)}`);
+    if (res.status < 200 || res.status >= 300)
+      throw new Error(`webhook 返回 HTTP ${res.status}（${channel.address}）: ${text.slice(0, 300)}`);
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
@@ -77,6 +87,8 @@ export class WebhookNotificationHandler implements OutboxHandler {
     }
     const errcode = (parsed as { errcode?: unknown } | undefined)?.errcode;
     if (errcode !== undefined && errcode !== 0 && errcode !== '0')
-      throw new Error(`webhook 拒绝消息（${channel.address}）: errcode ${String(errcode)} ${String((parsed as { errmsg?: unknown }).errmsg ?? '')}`);
+      throw new Error(
+        `webhook 拒绝消息（${channel.address}）: errcode ${String(errcode)} ${String((parsed as { errmsg?: unknown }).errmsg ?? '')}`,
+      );
   }
 }

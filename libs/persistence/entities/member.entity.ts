@@ -1,6 +1,15 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
-export const MEMBER_STATUSES = ['applicant', 'activist', 'candidate', 'probationary', 'full', 'suspended', 'removed', 'withdrawn'] as const;
+export const MEMBER_STATUSES = [
+  'applicant',
+  'activist',
+  'candidate',
+  'probationary',
+  'full',
+  'suspended',
+  'removed',
+  'withdrawn',
+] as const;
 export type MemberStatus = (typeof MEMBER_STATUSES)[number];
 
 /** How a clerk names each status. */

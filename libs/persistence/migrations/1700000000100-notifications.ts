@@ -52,6 +52,8 @@ export class Notifications1700000000100 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP INDEX IF EXISTS role_assignments_org_role_idx; DROP TABLE notification_channels; DROP TABLE notifications;`);
+    await q.query(
+      `DROP INDEX IF EXISTS role_assignments_org_role_idx; DROP TABLE notification_channels; DROP TABLE notifications;`,
+    );
   }
 }
