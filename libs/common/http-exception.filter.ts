@@ -55,14 +55,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const err = this.toAppError(exception);
     if (err.status >= 500 && err.code === 'INTERNAL_ERROR')
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    res
-      .status(err.status)
-      .json({
-        statusCode: err.status,
-        code: err.code,
-        message: err.message,
-        ...(err.details !== undefined ? { details: err.details } : {}),
-      });
+    res.status(err.status).json({
+      statusCode: err.status,
+      code: err.code,
+      message: err.message,
+      ...(err.details !== undefined ? { details: err.details } : {}),
+    });
   }
 
   private toAppError(e: any): AppError {
