@@ -1,13 +1,15 @@
-import { INestApplication, Logger, LogLevel, RequestMethod } from '@nestjs/common';
+import { INestApplication, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { AppConfig, LOG_LEVELS } from '../config/app-config';
 import { AllExceptionsFilter } from '../libs/common/http-exception.filter';
 import { createValidationPipe } from '../libs/common/validation.pipe';
 import { DemoSeeder } from '../libs/demo/demo-seeder';
 import { mountBullBoard } from '../libs/timers/bull-board';
 import { AppModule } from './app.module';
+import { applyGlobalPrefix } from './http-routes';
+import { createOpenApiDocument } from './openapi';
 
 /** Builds the Nest application for a role (used by main.ts and by the end-to-end tests). */
 export async function createApp(
@@ -23,23 +25,12 @@ export async function createApp(
   });
   // JSON bodies only, bounded in size: malformed or oversized bodies become clear 400/413 errors
   app.useBodyParser('json', { limit: '256kb' });
-  app.setGlobalPrefix('api/v1', {
-    exclude: [
-      { path: 'health', method: RequestMethod.GET },
-      { path: 'metrics', method: RequestMethod.GET },
-    ],
-  });
+  applyGlobalPrefix(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
 
-  const doc = new DocumentBuilder()
-    .setTitle('PartyFlow 律师行业党建流程引擎')
-    .setDescription('组织关系接转、党组织组建、发展党员、处置不合格党员、年度考核与述职评议的流程引擎 API')
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 
   if (config.ROLE !== 'worker') mountBullBoard(app);
   if (config.DEMO) await app.get(DemoSeeder).seedIfEmpty();
