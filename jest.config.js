@@ -19,7 +19,8 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
-      testMatch: ['<rootDir>/{apps,libs,workflows,config}/**/*.spec.ts'],
+      // test/*.spec.ts: checks of the repository itself (documentation references), no database needed
+      testMatch: ['<rootDir>/{apps,libs,workflows,config}/**/*.spec.ts', '<rootDir>/test/*.spec.ts'],
     },
     {
       displayName: 'integration',

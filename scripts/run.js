@@ -267,7 +267,7 @@ async function childCommand(urls) {
           '警告：未设置 JWT_SECRET，使用演示默认值，切勿用于生产（warning: JWT_SECRET not set, using the demo default — not for production）',
         );
       }
-      // the demo's licensing key is the public one of API.md; `npm start` has none unless configured (503)
+      // the demo's licensing key is the public one of docs/api.md; `npm start` has none unless configured (503)
       if (mode === 'demo') setDefault('LICENSING_WEBHOOK_SECRET', 'demo-secret');
       setDefault('JWT_SECRET', DEMO_JWT_SECRET);
       if (!env.PORT) {

@@ -7,7 +7,7 @@ import { Harness, startHarness } from './support/harness';
 const SECRET = 'branch-formation-secret';
 
 /**
- * Branch formation (PROCEDURES §2) end to end through HTTP on real PostgreSQL and Redis: every path of the
+ * Branch formation (docs/procedures.md §2) end to end through HTTP on real PostgreSQL and Redis: every path of the
  * decision rule (own branch, joint branch, instructor and monitoring, closing), the rules refusing with 422,
  * who may act, and the effects — on establishment a new organization under the city committee, the firm
  * linked to it, and the listed members moving into it through membership-transfer cases; the coverage

@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 
-/** Stable error codes of the public API (API.md "Errors"). */
+/** Stable error codes of the public API (listed in docs/api.md "Errors"). */
 export type ErrorCode =
   | 'VALIDATION_FAILED'
   | 'MALFORMED_JSON'

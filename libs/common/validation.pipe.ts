@@ -2,7 +2,7 @@ import { ValidationPipe } from '@nestjs/common';
 import { AppError } from './app-error';
 import { flattenValidationErrors } from './validation';
 
-/** The global pipe ARCHITECTURE.md asks for, reporting failing fields in the API's error shape. */
+/** The global validation pipe (NestJS convention: whitelist, forbid unknown fields, transform), reporting failing fields in the API's error shape. */
 export function createValidationPipe() {
   return new ValidationPipe({
     whitelist: true,

@@ -1,6 +1,6 @@
 /**
  * Demo region generator: the Ganzhou (赣州) lawyer-sector party organizations, law firms, members and the
- * demo users named in API.md ("Auth").
+ * demo users listed in docs/api.md ("Authentication").
  *
  * `buildDemoRegion()` is PURE and deterministic: no I/O, no clock, no `Math.random` — a seeded mulberry32
  * PRNG drives every choice and ids are name-based (sha1, v5-style) UUIDs, so every call returns deep-equal

@@ -33,7 +33,7 @@ export interface HashedHistoryFields {
   to: unknown;
 }
 
-/** hash = sha256(prevHash + canonical row) — ARCHITECTURE.md "History is evidence". */
+/** hash = sha256(prevHash + canonical row) — docs/architecture.md, "History is append-only". */
 export function historyHash(prevHash: string, row: HashedHistoryFields): string {
   return createHash('sha256')
     .update(prevHash + canonicalJson({ ...row, data: row.data ?? null, from: row.from ?? null }))

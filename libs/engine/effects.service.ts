@@ -63,7 +63,7 @@ export class EffectsService {
         );
         return;
       case 'licensing.statusChanged': {
-        // only with a receiver configured (API.md: "if set") and for cases opened from a licensing application;
+        // only with a receiver configured (docs/api.md: "when set") and for cases opened from a licensing application;
         // keyed like the licensing module's own status messages, so each status is announced once
         const ref: string | undefined = ctx.context.licensingRef ?? undefined;
         if (!this.config.LICENSING_CALLBACK_URL || !ref) return;

@@ -837,7 +837,7 @@ export class LicensingProcessor {
     });
   }
 
-  /** The firm's own branch, else its joint branch, else the city committee over its region (PROCEDURES §1). */
+  /** The firm's own branch, else its joint branch, else the city committee over its region (docs/procedures.md §1). */
   private async targetOrg(em: EntityManager, firm: FirmRow): Promise<{ id: string; name: string }> {
     if ((firm.coverage === 'branch' || firm.coverage === 'joint_branch') && firm.party_org_id)
       return { id: firm.party_org_id, name: firm.party_org_name ?? firm.party_org_id };

@@ -52,7 +52,7 @@ export async function readApplication(db: Pick<EntityManager, 'query'>, ref: str
 
 /**
  * Queues a status notification for the licensing side (outbox topic `licensing.status`) — only when a
- * callback URL is configured: without one there is nobody to tell (API.md: "if set"). The dedupe key
+ * callback URL is configured: without one there is nobody to tell (docs/api.md: "when set"). The dedupe key
  * `licensing:<ref>:<status>` makes a second write of the same change a no-op. The payload has the shape the
  * engine's `licensing.statusChanged` effect writes.
  */

@@ -1,4 +1,4 @@
-/** Event types the licensing system sends (API.md "Licensing integration"). */
+/** Event types the licensing system sends (docs/api.md "Licensing integration"). */
 export const LICENSING_EVENT_TYPES = [
   'practice.applied',
   'practice.approved',

@@ -1,5 +1,5 @@
 /**
- * 年度考核与述职评议 (PROCEDURES.md §5): 一会四评, member ratings, secretary's report, committee grade.
+ * 年度考核与述职评议 (docs/procedures.md §5): 一会四评, member ratings, secretary's report, committee grade.
  * Pure XState v5 machine. Deadlines are fixed calendar dates of year Y+1, computed into context at creation.
  */
 import { isUUID } from 'class-validator';

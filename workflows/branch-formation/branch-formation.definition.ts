@@ -43,7 +43,7 @@ const OVERALL: DeadlineSpec = {
   unit: 'm',
   anchor: { kind: 'context', path: 'establishedOn' },
   party: 'city',
-  // PROCEDURES §2: overdue escalates to the city committee and the county justice bureau
+  // docs/procedures.md §2: overdue escalates to the city committee and the county justice bureau
   escalateTo: ['city', 'county'],
 };
 

@@ -1,5 +1,5 @@
 /**
- * 律师事务所党组织组建 (PROCEDURES.md §2). Pure XState v5 machine: no timers, no side effects.
+ * 律师事务所党组织组建 (docs/procedures.md §2). Pure XState v5 machine: no timers, no side effects.
  * The 6-month re-count in `monitoring` and the 3-month overall deadline are deadlines in the metadata.
  */
 import { DateTime } from 'luxon';

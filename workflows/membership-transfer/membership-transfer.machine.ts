@@ -1,5 +1,5 @@
 /**
- * 组织关系接转 (PROCEDURES.md §1). Pure XState v5 machine: no timers, no side effects.
+ * 组织关系接转 (docs/procedures.md §1). Pure XState v5 machine: no timers, no side effects.
  * Letter expiry and the licensing 6-month rule are deadlines in the metadata; the clock and the licensing
  * integration send their events like any other sender.
  */

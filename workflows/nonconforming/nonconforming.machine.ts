@@ -1,5 +1,5 @@
 /**
- * 处置不合格党员 (PROCEDURES.md §4; 中国共产党不合格党员组织处置办法, 党章 art. 9). Pure XState v5 machine.
+ * 处置不合格党员 (docs/procedures.md §4; 中国共产党不合格党员组织处置办法, 党章 art. 9). Pure XState v5 machine.
  * The appeal window and the 2-year suspension limit are deadlines the clock fires (system events).
  */
 import { DateTime } from 'luxon';

@@ -1,4 +1,4 @@
-/** 发展党员 — workflow definition (metadata around the pure machine). PROCEDURES.md §3. */
+/** 发展党员 — workflow definition (metadata around the pure machine). docs/procedures.md §3. */
 import type { ActorRule, DeadlineSpec, SubjectFacts, WorkflowDefinition } from '../kernel/definition';
 import { recruitmentPolicyDefaults } from './recruitment.context';
 import {

@@ -1,5 +1,5 @@
 /**
- * 发展党员 (recruitment) — pure XState v5 machine. Stages and names follow PROCEDURES.md §3.
+ * 发展党员 (recruitment) — pure XState v5 machine. Stages and names follow docs/procedures.md §3.
  * No timers here: deadlines are metadata (recruitment.definition.ts) anchored at dates this machine
  * keeps in context; the clock's only event is PUBLIC_NOTICE_ENDED.
  */
