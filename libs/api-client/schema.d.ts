@@ -257,6 +257,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 案件可打印的文书及其是否已生成 */
+        get: operations["DocumentsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/{id}/documents/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 下载案件文书（PDF，内嵌中文字体）
+         * @description transfer-letter：党员组织关系介绍信（全国统一式样：存根、介绍信、回执，含介绍信编号、有效期、接收党组织、党员信息和盖章处），上级党组织开具后可打印；transfer-receipt：介绍信回执，党员报到后可打印；annual-review-summary：年度考核评议情况汇总表，评分定级后可打印。身份证号码对管理员和经办人员完整显示，对其他人脱敏。
+         */
+        get: operations["DocumentsController_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/events": {
         parameters: {
             query?: never;
@@ -581,6 +618,19 @@ export interface components {
             comment?: string;
             /** @description 乐观并发：客户端看到的案件版本 */
             expectedVersion?: number;
+        };
+        DocumentAvailabilityDto: {
+            /** @enum {string} */
+            kind: "transfer-letter" | "transfer-receipt" | "annual-review-summary";
+            /** @example 党员组织关系介绍信 */
+            title: string;
+            /** @description 现在能否打印 */
+            available: boolean;
+            /**
+             * @description 不能打印的原因
+             * @example 上级党组织尚未开具介绍信
+             */
+            reason?: string;
         };
         CreateNotificationChannelDto: {
             /**
@@ -1093,6 +1143,73 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DocumentsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 案件编号 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentAvailabilityDto"][];
+                };
+            };
+            /** @description 案件不存在或不在可见范围（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DocumentsController_download: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 案件编号 */
+                id: string;
+                kind: "transfer-letter" | "transfer-receipt" | "annual-review-summary";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description PDF；Content-Disposition: attachment; filename*=UTF-8''<文书名>_<编号>.pdf */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description 案件不存在或不可见（NOT_FOUND）、没有这种文书（NOT_FOUND）或文书尚未生成（DOCUMENT_NOT_AVAILABLE） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 服务器缺少中文字体（PDF_FONT_UNAVAILABLE） */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'RULE_VIOLATION'
   | 'CLOCK_BACKWARDS'
   | 'DEPENDENCY_UNAVAILABLE'
+  | 'PDF_FONT_UNAVAILABLE'
+  | 'DOCUMENT_NOT_AVAILABLE'
   | 'INTERNAL_ERROR';
 
 /** A failure the client can act on: HTTP status, stable code, Chinese message and optional details. */
