@@ -73,6 +73,34 @@ export class AppConfig {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'log';
 
+  /** Failed logins in a row (within LOGIN_WINDOW_SECONDS) after which a username is locked out. */
+  @Transform(({ value }) => (value === undefined ? 5 : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  LOGIN_MAX_FAILURES = 5;
+
+  /** Failed logins from one address within LOGIN_WINDOW_SECONDS after which that address gets 429. */
+  @Transform(({ value }) => (value === undefined ? 30 : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  LOGIN_MAX_FAILURES_PER_ADDRESS = 30;
+
+  /** The window over which failed logins are counted. */
+  @Transform(({ value }) => (value === undefined ? 900 : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  LOGIN_WINDOW_SECONDS = 900;
+
+  /** How long a locked-out username stays locked (an administrator's password reset lifts it at once). */
+  @Transform(({ value }) => (value === undefined ? 900 : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  LOGIN_LOCKOUT_SECONDS = 900;
+
   /** How often the worker re-fills Redis from PostgreSQL (timer wake-ups, outbox): the reconciler's period. */
   @Transform(({ value }) => (value === undefined ? 5000 : Number(value)))
   @IsInt()

@@ -14,6 +14,7 @@ import { LicensingController } from './licensing.controller';
 import { NotificationsController } from './notifications.controller';
 import { RegistryController } from './registry.controller';
 import { ReportsController } from './reports.controller';
+import { UsersController } from './users.controller';
 import { WorkflowsController } from './workflows.controller';
 
 /** The HTTP application: controllers only; the work happens in libs/. */
@@ -22,6 +23,7 @@ import { WorkflowsController } from './workflows.controller';
   controllers: [
     CalendarController,
     AuthController,
+    UsersController,
     RegistryController,
     WorkflowsController,
     CasesController,

@@ -26,6 +26,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** 登录，取得访问令牌 */
         post: operations["AuthController_token"];
         delete?: never;
         options?: never;
@@ -43,6 +44,111 @@ export interface paths {
         get: operations["AuthController_me"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 修改本人密码
+         * @description 成功后此前签发的令牌全部失效；响应带一个新令牌。当前密码错误计入登录失败次数。
+         */
+        post: operations["AuthController_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 登录记录（仅管理员）
+         * @description 每一次登录成功、失败、锁定、限流拒绝、停用账号登录，以及密码修改与重置，按时间倒序；用 before=nextBefore 翻页。
+         */
+        get: operations["AuthController_logins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 用户列表
+         * @description 管理员管理全部用户；市级律师行业党委的党务干事管理其下级组织的用户（只能授予其辖区内的 clerk 角色）。
+         */
+        get: operations["UsersController_list"];
+        put?: never;
+        /**
+         * 新建用户
+         * @description 管理员管理全部用户；市级律师行业党委的党务干事管理其下级组织的用户（只能授予其辖区内的 clerk 角色）。
+         */
+        post: operations["UsersController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 用户详情 */
+        get: operations["UsersController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * 修改用户（显示名、角色、停用）
+         * @description 管理员管理全部用户；市级律师行业党委的党务干事管理其下级组织的用户（只能授予其辖区内的 clerk 角色）。 roles 整体替换；停用后该用户已签发的令牌立即失效。不能停用自己或修改自己的角色（422）。
+         */
+        patch: operations["UsersController_update"];
+        trace?: never;
+    };
+    "/api/v1/users/{id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 重置用户密码
+         * @description 管理员管理全部用户；市级律师行业党委的党务干事管理其下级组织的用户（只能授予其辖区内的 clerk 角色）。 该用户已签发的令牌立即失效，登录锁定随之解除。
+         */
+        post: operations["UsersController_resetPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -561,6 +667,80 @@ export interface components {
             /** @example demo */
             password: string;
         };
+        RoleAssignmentDto: {
+            /** @enum {string} */
+            role: "admin" | "supervisor" | "clerk" | "orgdept";
+            /** Format: uuid */
+            orgId: string;
+        };
+        MeDto: {
+            /** Format: uuid */
+            id: string;
+            username: string;
+            displayName: string;
+            roles: components["schemas"]["RoleAssignmentDto"][];
+        };
+        TokenDto: {
+            accessToken: string;
+            user: components["schemas"]["MeDto"];
+        };
+        ChangePasswordDto: {
+            current: string;
+            next: string;
+        };
+        LoginEventDto: {
+            id: string;
+            /** Format: date-time */
+            at: string;
+            username: string;
+            /** Format: uuid */
+            userId: string | null;
+            /** @description 客户端地址 */
+            address: string;
+            /** @enum {string} */
+            outcome: "success" | "failure" | "lockout" | "throttled" | "disabled" | "unlock" | "password_changed" | "password_reset";
+            reason: string | null;
+        };
+        LoginEventPageDto: {
+            items: components["schemas"]["LoginEventDto"][];
+            /** @description 下一页游标（传给 before）；没有更多时为 null */
+            nextBefore: string | null;
+        };
+        UserDto: {
+            /** Format: uuid */
+            id: string;
+            username: string;
+            displayName: string;
+            roles: components["schemas"]["RoleAssignmentDto"][];
+            disabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            passwordChangedAt: string | null;
+        };
+        CreateUserDto: {
+            /**
+             * @description 字母、数字、点、下划线或连字符，3–64 位
+             * @example branch-c
+             */
+            username: string;
+            /** @example 某律师事务所党支部党务干事 */
+            displayName: string;
+            password: string;
+            roles: components["schemas"]["RoleAssignmentDto"][];
+        };
+        UpdateUserDto: {
+            displayName?: string;
+            /** @description 替换全部角色 */
+            roles?: components["schemas"]["RoleAssignmentDto"][];
+            /** @description 停用后该用户的访问令牌立即失效 */
+            disabled?: boolean;
+        };
+        ResetPasswordDto: {
+            password: string;
+        };
         CreateOrgDto: {
             /** @example 江西某某律师事务所党支部 */
             name: string;
@@ -785,6 +965,29 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+                content: {
+                    "application/json": components["schemas"]["TokenDto"];
+                };
+            };
+            /** @description 用户名或密码错误（INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 账号已停用（ACCOUNT_DISABLED） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 同一用户名连续失败被锁定，或同一地址失败过多（TOO_MANY_ATTEMPTS，带 Retry-After 秒数） */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content?: never;
             };
         };
@@ -799,6 +1002,260 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeDto"];
+                };
+            };
+        };
+    };
+    AuthController_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenDto"];
+                };
+            };
+            /** @description 当前密码不正确，或新密码不符合要求（VALIDATION_FAILED） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 连续失败已被锁定（TOO_MANY_ATTEMPTS） */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AuthController_logins: {
+        parameters: {
+            query?: {
+                username?: string;
+                outcome?: "success" | "failure" | "lockout" | "throttled" | "disabled" | "unlock" | "password_changed" | "password_reset";
+                /** @description 翻页游标：上一页的 nextBefore */
+                before?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginEventPageDto"];
+                };
+            };
+            /** @description 非管理员（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    UsersController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"][];
+                };
+            };
+            /** @description 既非管理员也非市级党委党务干事（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    UsersController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUserDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            /** @description 字段无效，或角色所在组织不在管辖范围内（VALIDATION_FAILED） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 既非管理员也非市级党委党务干事（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 用户名已被使用（DUPLICATE） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    UsersController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            /** @description 既非管理员也非市级党委党务干事（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 不存在或不在管辖范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    UsersController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateUserDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            /** @description 既非管理员也非市级党委党务干事（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 不存在或不在管辖范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    UsersController_resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            /** @description 既非管理员也非市级党委党务干事（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 不存在或不在管辖范围内（NOT_FOUND） */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

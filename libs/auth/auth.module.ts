@@ -4,6 +4,9 @@ import { JwtModule } from '@nestjs/jwt';
 import { AppConfig } from '../../config/app-config';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { LoginEventsRepository } from './login-events.repository';
+import { UsersRepository } from './users.repository';
+import { UsersService } from './users.service';
 
 @Module({
   imports: [
@@ -15,7 +18,13 @@ import { AuthService } from './auth.service';
       }),
     }),
   ],
-  providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [AuthService],
+  providers: [
+    UsersRepository,
+    LoginEventsRepository,
+    AuthService,
+    UsersService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [AuthService, UsersService],
 })
 export class AuthModule {}

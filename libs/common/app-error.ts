@@ -7,6 +7,8 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNAUTHORIZED'
   | 'INVALID_CREDENTIALS'
+  | 'TOO_MANY_ATTEMPTS'
+  | 'ACCOUNT_DISABLED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CASE_VERSION_CONFLICT'
@@ -30,6 +32,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    /** Response headers that belong to the error (e.g. `Retry-After` of a 429). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }

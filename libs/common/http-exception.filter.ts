@@ -9,6 +9,7 @@ const STATUS_CODES: Partial<Record<number, [ErrorCode, string]>> = {
   404: ['NOT_FOUND', '资源不存在或无权查看'],
   409: ['DUPLICATE', '数据冲突'],
   413: ['PAYLOAD_TOO_LARGE', '请求体过大'],
+  429: ['TOO_MANY_ATTEMPTS', '请求过于频繁，请稍后再试'],
   422: ['RULE_VIOLATION', '请求无法处理'],
   503: ['DEPENDENCY_UNAVAILABLE', '依赖服务暂不可用'],
 };
@@ -55,6 +56,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const err = this.toAppError(exception);
     if (err.status >= 500 && err.code === 'INTERNAL_ERROR')
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    for (const [name, value] of Object.entries(err.headers ?? {})) res.setHeader(name, value);
     res.status(err.status).json({
       statusCode: err.status,
       code: err.code,

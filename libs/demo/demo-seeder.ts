@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import bcrypt from 'bcryptjs';
+import { hashPassword } from '../auth/passwords';
 import { DataSource, EntityManager } from 'typeorm';
 import { buildDemoRegion, DemoRegion } from './demo-region';
 
@@ -19,7 +19,7 @@ export class DemoSeeder {
       const [{ n }] = await em.query(`SELECT count(*)::int AS n FROM orgs`);
       if (n > 0) return false;
       const region = buildDemoRegion();
-      await insertRegion(em, region, bcrypt.hashSync(DEMO_PASSWORD, 10));
+      await insertRegion(em, region, await hashPassword(DEMO_PASSWORD));
       this.logger.log(
         `已写入演示数据：${region.orgs.length} 个党组织、${region.firms.length} 家律师事务所、${region.members.length} 名党员、${region.users.length} 个用户（密码均为 ${DEMO_PASSWORD}）`,
       );

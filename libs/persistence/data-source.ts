@@ -16,6 +16,7 @@ import { CalendarYears1700000000060 } from './migrations/1700000000060-calendar-
 import { TimerClaimIndex1700000000300 } from './migrations/1700000000300-timer-claim-index';
 import { Notifications1700000000100 } from './migrations/1700000000100-notifications';
 import { Licensing1700000000200 } from './migrations/1700000000200-licensing';
+import { UsersLogin1700000000410 } from './migrations/1700000000410-users-login';
 import { NotificationChannelEntity, NotificationEntity } from '../notifications/entities';
 
 export const ENTITIES = [
@@ -38,6 +39,7 @@ export const MIGRATIONS = [
   Notifications1700000000100,
   Licensing1700000000200,
   TimerClaimIndex1700000000300,
+  UsersLogin1700000000410,
 ];
 
 export function createDataSource(url: string, poolSize = 20): DataSource {

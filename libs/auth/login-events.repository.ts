@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export type LoginOutcome =
+  'success' | 'failure' | 'lockout' | 'throttled' | 'disabled' | 'unlock' | 'password_changed' | 'password_reset';
+
+export interface LoginEvent {
+  id: string;
+  at: Date;
+  username: string;
+  userId: string | null;
+  address: string;
+  outcome: LoginOutcome;
+  reason: string | null;
+}
+
+/** The login record (`login_events`): every attempt and every event that resets a username's failure count. */
+@Injectable()
+export class LoginEventsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  async record(e: Omit<LoginEvent, 'id' | 'at'>): Promise<void> {
+    await this.ds.query(
+      `INSERT INTO login_events (username, user_id, address, outcome, reason) VALUES ($1, $2, $3, $4, $5)`,
+      [e.username, e.userId, e.address, e.outcome, e.reason],
+    );
+  }
+
+  /** Failed attempts (failures and lockouts) from one address in the last `windowSeconds`, and when the oldest leaves the window. */
+  async addressFailures(address: string, windowSeconds: number): Promise<{ count: number; oldestLeavesIn: number }> {
+    const [row] = await this.ds.query(
+      `SELECT count(*)::int AS count,
+              coalesce(extract(epoch FROM min(at) + make_interval(secs => $2) - now()), 0)::float8 AS "oldestLeavesIn"
+         FROM login_events
+        WHERE address = $1 AND outcome IN ('failure','lockout') AND at > now() - make_interval(secs => $2)`,
+      [address, windowSeconds],
+    );
+    return row;
+  }
+
+  /**
+   * A username's standing: seconds left of a lockout not yet lifted by a success, unlock or password reset
+   * (null when not locked), and its failures since the last of those (or the last lockout), within the window.
+   */
+  async usernameStanding(
+    username: string,
+    windowSeconds: number,
+    lockoutSeconds: number,
+  ): Promise<{ lockedFor: number | null; failures: number }> {
+    const [row] = await this.ds.query(
+      `WITH reset AS (SELECT max(at) AS at FROM login_events WHERE username = $1 AND outcome IN ('success','unlock','password_reset')),
+            lock AS (SELECT max(at) AS at FROM login_events WHERE username = $1 AND outcome = 'lockout')
+       SELECT CASE WHEN lock.at IS NOT NULL AND (reset.at IS NULL OR lock.at > reset.at)
+                        AND lock.at + make_interval(secs => $3) > now()
+                   THEN extract(epoch FROM lock.at + make_interval(secs => $3) - now())::float8 END AS "lockedFor",
+              (SELECT count(*)::int FROM login_events e
+                WHERE e.username = $1 AND e.outcome = 'failure'
+                  AND e.at > greatest(reset.at, lock.at, now() - make_interval(secs => $2))) AS failures
+         FROM reset, lock`,
+      [username, windowSeconds, lockoutSeconds],
+    );
+    return row;
+  }
+
+  /** Newest first, `limit` rows older than the `before` id (keyset paging). */
+  async list(q: { username?: string; outcome?: LoginOutcome; before?: string; limit: number }): Promise<LoginEvent[]> {
+    return this.ds.query(
+      `SELECT id::text AS id, at, username, user_id AS "userId", address, outcome, reason FROM login_events
+        WHERE ($1::text IS NULL OR username = $1) AND ($2::text IS NULL OR outcome = $2) AND ($3::bigint IS NULL OR id < $3)
+        ORDER BY id DESC LIMIT $4`,
+      [q.username ?? null, q.outcome ?? null, q.before ?? null, q.limit],
+    );
+  }
+}
