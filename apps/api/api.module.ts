@@ -1,6 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AuditService } from '../../libs/audit/audit.service';
+import { CaseReplayService } from '../../libs/audit/case-replay.service';
+import { LicensingOversightRepository } from '../../libs/licensing/licensing-oversight.repository';
+import { LicensingOversightService } from '../../libs/licensing/licensing-oversight.service';
+import { DashboardRepository } from '../../libs/reports/dashboard.repository';
+import { DashboardService } from '../../libs/reports/dashboard.service';
+import { PolicyOverviewService } from '../../libs/reports/policy-overview.service';
+import { PolicyRegionsRepository } from '../../libs/reports/policy-regions.repository';
+import { DashboardController } from './dashboard.controller';
+import { PoliciesController } from './policies.controller';
 import { AuthModule } from '../../libs/auth/auth.module';
 import { DocumentsModule } from '../../libs/documents/documents.module';
 import { RegistryService } from '../../libs/registry/registry.service';
@@ -33,7 +42,19 @@ import { WorkflowsController } from './workflows.controller';
     NotificationsController,
     LicensingController,
     ReportsController,
+    DashboardController,
+    PoliciesController,
   ],
-  providers: [RegistryService, AuditService],
+  providers: [
+    RegistryService,
+    AuditService,
+    CaseReplayService,
+    DashboardRepository,
+    DashboardService,
+    PolicyRegionsRepository,
+    PolicyOverviewService,
+    LicensingOversightRepository,
+    LicensingOversightService,
+  ],
 })
 export class ApiModule {}

@@ -1,8 +1,10 @@
-import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
   ApiProduces,
   ApiResponse,
   ApiTags,
@@ -12,7 +14,9 @@ import { AuditService } from '../../libs/audit/audit.service';
 import { attachmentDisposition, LEDGER_MAX_ROWS, XLSX_CONTENT_TYPE } from '../../libs/audit/ledger-export';
 import { CurrentUser } from '../../libs/auth/auth.guard';
 import type { Principal } from '../../libs/auth/principal';
+import { CaseReplayService } from '../../libs/audit/case-replay.service';
 import { AuditQueryDto, VerifyQueryDto } from './dto/case.dto';
+import { CaseReplayDto, ReplayQueryDto } from './dto/supervision.dto';
 
 /** The filter of `GET /audit/events` without its paging: the ledger holds every matching event. */
 export class AuditExportQueryDto extends OmitType(AuditQueryDto, ['page', 'pageSize'] as const) {}
@@ -21,7 +25,24 @@ export class AuditExportQueryDto extends OmitType(AuditQueryDto, ['page', 'pageS
 @ApiBearerAuth()
 @Controller('audit')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly replays: CaseReplayService,
+  ) {}
+
+  @Get('cases/:id/replay')
+  @ApiOperation({
+    summary: '重演案件：案件在某条历史记录之后的状态（环节和上下文）',
+    description:
+      '从发起记录起按历史记录的事件、数据和时间重演流程（纯状态机，无副作用）。重演到最后一条记录时返回 matchesCurrent：历史能否完整解释案件的当前状态。',
+  })
+  @ApiParam({ name: 'id', description: '案件编号' })
+  @ApiOkResponse({ type: CaseReplayDto })
+  @ApiNotFoundResponse({ description: '案件不存在或不在可见范围（NOT_FOUND）' })
+  @ApiResponse({ status: 400, description: '没有该序号的历史记录（VALIDATION_FAILED）' })
+  replay(@CurrentUser() u: Principal, @Param('id') id: string, @Query() q: ReplayQueryDto) {
+    return this.replays.replay(u, id, q.seq);
+  }
 
   @Get('events') events(@CurrentUser() u: Principal, @Query() q: AuditQueryDto) {
     return this.audit.events(u, q);

@@ -1,13 +1,25 @@
 import { Controller, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { RawBodyRequest } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentUser, Public } from '../../libs/auth/auth.guard';
 import { AuthService } from '../../libs/auth/auth.service';
 import type { Principal } from '../../libs/auth/principal';
 import { AppError } from '../../libs/common/app-error';
 import { ApplicationStatusDto, DeliveriesQueryDto, LicensingEventDto } from '../../libs/licensing/dto';
+import { LicensingOversightService } from '../../libs/licensing/licensing-oversight.service';
 import { LicensingService } from '../../libs/licensing/licensing.service';
+import { LicensingEventsPageDto, LicensingEventsQueryDto, ResendResultDto } from './dto/supervision.dto';
 
 @ApiTags('licensing integration')
 @Controller('integrations/licensing')
@@ -15,6 +27,7 @@ export class LicensingController {
   constructor(
     private readonly licensing: LicensingService,
     private readonly auth: AuthService,
+    private readonly oversight: LicensingOversightService,
   ) {}
 
   /** Signed webhook of the licensing system: authenticated by the HMAC of the raw body only. */
@@ -71,5 +84,36 @@ export class LicensingController {
   @ApiOperation({ summary: '向执业管理系统推送的状态通知及其投递记录' })
   deliveries(@CurrentUser() u: Principal, @Query() q: DeliveriesQueryDto) {
     return this.licensing.deliveries(u, q);
+  }
+
+  /** What arrived from the licensing side, refused events with the reason they were given. */
+  @Get('events')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: '收到的执业管理系统事件及处理结果（status=rejected：被拒收的事件及原因）',
+    description: '管理员、督导和市律师行业党委可查看；最新在前，分页。',
+  })
+  @ApiOkResponse({ type: LicensingEventsPageDto })
+  @ApiResponse({ status: 403, description: '无权查看（FORBIDDEN）' })
+  receivedEvents(@CurrentUser() u: Principal, @Query() q: LicensingEventsQueryDto) {
+    return this.oversight.events(u, q);
+  }
+
+  /** One more attempt of a failed status delivery, now; the answer says whether the receiver took it. */
+  @Post('deliveries/:id/resend')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: '重发一条失败的状态推送（管理员）',
+    description: '立即投递一次并返回结果；无法投递（dead）的先恢复为待投递。已送达的推送不能重发（422）。',
+  })
+  @ApiParam({ name: 'id', description: '推送编号（GET /deliveries 的 id）' })
+  @ApiOkResponse({ type: ResendResultDto })
+  @ApiResponse({ status: 403, description: '不是管理员（FORBIDDEN）' })
+  @ApiNotFoundResponse({ description: '没有该推送（NOT_FOUND）' })
+  @ApiResponse({ status: 409, description: '该推送正在投递中（CONCURRENT_UPDATE）' })
+  @ApiResponse({ status: 422, description: '已送达，无需重发（RULE_VIOLATION）' })
+  resend(@CurrentUser() u: Principal, @Param('id') id: string, @Res({ passthrough: true }) res: Response) {
+    res.status(200);
+    return this.oversight.resend(u, id);
   }
 }

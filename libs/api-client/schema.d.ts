@@ -400,6 +400,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/cases/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 重演案件：案件在某条历史记录之后的状态（环节和上下文）
+         * @description 从发起记录起按历史记录的事件、数据和时间重演流程（纯状态机，无副作用）。重演到最后一条记录时返回 matchesCurrent：历史能否完整解释案件的当前状态。
+         */
+        get: operations["AuditController_replay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit/events": {
         parameters: {
             query?: never;
@@ -577,7 +597,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * 收到的执业管理系统事件及处理结果（status=rejected：被拒收的事件及原因）
+         * @description 管理员、督导和市律师行业党委可查看；最新在前，分页。
+         */
+        get: operations["LicensingController_receivedEvents"];
         put?: never;
         /**
          * 接收执业管理系统事件（HMAC 签名）
@@ -624,6 +648,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/integrations/licensing/deliveries/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 重发一条失败的状态推送（管理员）
+         * @description 立即投递一次并返回结果；无法投递（dead）的先恢复为待投递。已送达的推送不能重发（422）。
+         */
+        post: operations["LicensingController_resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/coverage": {
         parameters: {
             query?: never;
@@ -633,6 +677,63 @@ export interface paths {
         };
         /** 律师行业党的组织和工作覆盖情况（按市、县）及未覆盖律师事务所 */
         get: operations["ReportsController_coverageReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 逾期案件：按应办理的组织和流程统计（可见范围内）
+         * @description 在办案件中，当前环节有期限已过的，按应办理该环节的组织（期限所属的当事方）和流程计数，附最早逾期时间。
+         */
+        get: operations["DashboardController_overdue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/recruitment-pipeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 发展党员各阶段、各环节的在办人数，及已办结案件按结果统计（可见范围内） */
+        get: operations["DashboardController_recruitmentPipeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 地区适用的规则版本，以及各流程每个期限的规则和出处（只读）
+         * @description 规则文件位于 config/policies，由管理员随版本发布；此处只读展示。
+         */
+        get: operations["PoliciesController_overview"];
         put?: never;
         post?: never;
         delete?: never;
@@ -812,6 +913,59 @@ export interface components {
              */
             reason?: string;
         };
+        HistoryActorDto: {
+            userId: string | null;
+            /** @example city */
+            username: string;
+            /** @example clerk */
+            role: string | null;
+            orgId: string | null;
+        };
+        ReplayStepDto: {
+            seq: number;
+            /** @example ISSUE_LETTER */
+            type: string;
+            /**
+             * @description exact：按记录的事件重演得到记录的环节；facts_assumed：该事件的条件依赖当时的登记事实（历史不保存），按其已通过重演；state_forced：无法重演到记录的环节（流程定义已变更），以记录为准
+             * @enum {string}
+             */
+            fidelity: "exact" | "facts_assumed" | "state_forced";
+        };
+        CaseReplayDto: {
+            caseId: string;
+            /** @example membership-transfer */
+            workflow: string;
+            /** @example 组织关系接转（与执业、转所同步） */
+            workflowTitle: string;
+            /** @description 案件最后一条历史记录的序号 */
+            lastSeq: number;
+            /** @description 重演到的历史记录序号 */
+            seq: number;
+            /** Format: date-time */
+            at: string;
+            /** @example ISSUE_LETTER */
+            type: string;
+            /** @example 开具介绍信 */
+            eventTitle: string;
+            actor: components["schemas"]["HistoryActorDto"];
+            comment: string | null;
+            /** @description 该记录之后所处的环节（记录值；并行环节为对象） */
+            state: string | Record<string, never>;
+            /** @example 接收审核 */
+            stateTitle: string;
+            statePaths: string[];
+            /** @enum {string} */
+            status: "open" | "closed";
+            /** @description 重演得到的案件上下文 */
+            context: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            fidelity: "exact" | "facts_assumed" | "state_forced";
+            steps: components["schemas"]["ReplayStepDto"][];
+            /** @description 重演到最后一条记录时，是否与案件当前的环节和上下文完全一致（其他记录为 null） */
+            matchesCurrent: boolean | null;
+        };
         CreateNotificationChannelDto: {
             /**
              * @example email
@@ -890,6 +1044,207 @@ export interface components {
             /** @enum {string} */
             partyTransfer: "not_required" | "pending" | "completed" | "exception_approved";
             caseId?: string;
+        };
+        ReceivedLicensingEventDto: {
+            eventId: string;
+            /** @example practice.applied */
+            type: string;
+            applicationRef: string | null;
+            /** @enum {string} */
+            status: "processed" | "rejected";
+            /** @description 乱序到达的说明 */
+            outOfOrder: string | null;
+            /** Format: date-time */
+            occurredAt: string | null;
+            /** Format: date-time */
+            receivedAt: string;
+            /** Format: date-time */
+            processedAt: string | null;
+            httpStatus: number | null;
+            /**
+             * @description 拒收的错误代码
+             * @example UNKNOWN_REFERENCE
+             */
+            code: string | null;
+            /** @description 拒收原因（中文） */
+            reason: string | null;
+            /** @description 拒收详情 */
+            details: {
+                [key: string]: unknown;
+            } | null;
+            /** @description 收到次数（被拒后可修正重发） */
+            attempts: number;
+            /** @description 收到的事件内容 */
+            body: {
+                [key: string]: unknown;
+            };
+        };
+        LicensingEventsPageDto: {
+            items: components["schemas"]["ReceivedLicensingEventDto"][];
+            total: number;
+            page: number;
+            pageSize: number;
+        };
+        ResendResultDto: {
+            id: string;
+            /**
+             * @description delivered：已送达；retry：仍失败，将按退避重试；dead：无法投递
+             * @enum {string}
+             */
+            outcome: "delivered" | "retry" | "dead";
+            /** @description 累计投递次数 */
+            attempts: number;
+            error: string | null;
+            /** Format: date-time */
+            nextAttemptAt: string | null;
+        };
+        OverdueItemDto: {
+            /** @description 应办理该环节的组织 */
+            orgId: string | null;
+            /** @example 江西章贡律师事务所党支部 */
+            orgName: string;
+            /** @example 章贡区 */
+            county: string | null;
+            /** @example membership-transfer */
+            workflow: string;
+            /** @example 组织关系接转（与执业、转所同步） */
+            workflowTitle: string;
+            /** @description 逾期案件数 */
+            cases: number;
+            /**
+             * Format: date-time
+             * @description 最早的逾期期限
+             */
+            oldestDueAt: string;
+            /** @description 最早逾期已过天数 */
+            daysOverdue: number;
+            /** @description 案件编号（最多 50 个，最早逾期在前） */
+            caseIds: string[];
+        };
+        OverdueByOrgDto: {
+            orgId: string | null;
+            title: string;
+            cases: number;
+        };
+        OverdueByWorkflowDto: {
+            workflow: string;
+            title: string;
+            cases: number;
+        };
+        OverdueReportDto: {
+            /**
+             * Format: date-time
+             * @description 统计时点（引擎时间）
+             */
+            asOf: string;
+            /** @description 逾期案件总数（与 GET /cases?overdue=true 的 total 一致） */
+            total: number;
+            items: components["schemas"]["OverdueItemDto"][];
+            byOrg: components["schemas"]["OverdueByOrgDto"][];
+            byWorkflow: components["schemas"]["OverdueByWorkflowDto"][];
+        };
+        PipelineStepDto: {
+            /** @example activist */
+            state: string;
+            /** @example 入党积极分子培养考察 */
+            title: string;
+            cases: number;
+        };
+        PipelineStageDto: {
+            /** @enum {string} */
+            key: "application" | "activist" | "candidate" | "admission" | "probation";
+            /** @example 申请入党 */
+            title: string;
+            cases: number;
+            steps: components["schemas"]["PipelineStepDto"][];
+        };
+        RecruitmentPipelineDto: {
+            /** @description 在办的发展党员案件数 */
+            open: number;
+            /** @description 发展党员五个阶段，按顺序 */
+            stages: components["schemas"]["PipelineStageDto"][];
+            /** @description 已办结案件按结果 */
+            closed: components["schemas"]["PipelineStepDto"][];
+        };
+        PolicyVersionDto: {
+            /** @example ganzhou */
+            id: string;
+            /** @example 赣州市律师行业党建规则 */
+            title: string;
+            description: string | null;
+            /** @example 360700 */
+            region: string;
+            /** @example 2018-01-01 */
+            effectiveFrom: string;
+            enabled: boolean;
+            extends: string | null;
+            /** @description 新案件现在适用的版本 */
+            inEffect: boolean;
+            /** @description 在适用版本的继承链上 */
+            inChain: boolean;
+        };
+        DeadlineSourceDto: {
+            /** @enum {string} */
+            kind: "policy" | "definition";
+            policyId: string | null;
+            /** @example 赣州市律师行业党建规则 */
+            title: string;
+        };
+        DeadlineSpanDto: {
+            amount: number;
+            /** @enum {string} */
+            unit: "wd" | "d" | "m";
+        };
+        PolicyDeadlineDto: {
+            /** @example release_review.due */
+            key: string;
+            /** @example 转出审核期限 */
+            title: string;
+            /** @example release_review */
+            state: string;
+            /** @example 转出审核 */
+            stateTitle: string;
+            amount: number;
+            /** @enum {string} */
+            unit: "wd" | "d" | "m";
+            /** @example 5 个工作日（自进入该环节起） */
+            rule: string;
+            /** @description 期限届满时由系统发送的事件 */
+            fireEvent: string | null;
+            source: components["schemas"]["DeadlineSourceDto"];
+            /** @description 流程定义的默认期限 */
+            default: components["schemas"]["DeadlineSpanDto"];
+        };
+        PolicyWorkflowDto: {
+            /** @example membership-transfer */
+            workflow: string;
+            title: string;
+            /** @description 写入案件上下文的规则参数 */
+            params: {
+                [key: string]: unknown;
+            };
+            deadlines: components["schemas"]["PolicyDeadlineDto"][];
+        };
+        PolicyOverviewDto: {
+            /** @example 360700 */
+            region: string;
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description 新案件现在适用的规则版本
+             * @example ganzhou
+             */
+            inEffect: string;
+            /**
+             * @description 继承链（从根开始）
+             * @example [
+             *       "cn-2014",
+             *       "ganzhou"
+             *     ]
+             */
+            chain: string[];
+            versions: components["schemas"]["PolicyVersionDto"][];
+            workflows: components["schemas"]["PolicyWorkflowDto"][];
         };
         MoveClockDto: {
             /**
@@ -1674,6 +2029,45 @@ export interface operations {
             };
         };
     };
+    AuditController_replay: {
+        parameters: {
+            query?: {
+                /** @description 历史记录序号（缺省为最后一条） */
+                seq?: number;
+            };
+            header?: never;
+            path: {
+                /** @description 案件编号 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseReplayDto"];
+                };
+            };
+            /** @description 没有该序号的历史记录（VALIDATION_FAILED） */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 案件不存在或不在可见范围（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     AuditController_events: {
         parameters: {
             query?: {
@@ -2013,6 +2407,37 @@ export interface operations {
             };
         };
     };
+    LicensingController_receivedEvents: {
+        parameters: {
+            query?: {
+                /** @description rejected：被拒收的事件 */
+                status?: "processed" | "rejected";
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicensingEventsPageDto"];
+                };
+            };
+            /** @description 无权查看（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     LicensingController_events: {
         parameters: {
             query?: never;
@@ -2084,6 +2509,56 @@ export interface operations {
             };
         };
     };
+    LicensingController_resend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 推送编号（GET /deliveries 的 id） */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResendResultDto"];
+                };
+            };
+            /** @description 不是管理员（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 没有该推送（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 该推送正在投递中（CONCURRENT_UPDATE） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 已送达，无需重发（RULE_VIOLATION） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     ReportsController_coverageReport: {
         parameters: {
             query?: never;
@@ -2094,6 +2569,81 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DashboardController_overdue: {
+        parameters: {
+            query?: {
+                /** @description 只统计该组织（及其下级）相关的案件 */
+                orgId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverdueReportDto"];
+                };
+            };
+        };
+    };
+    DashboardController_recruitmentPipeline: {
+        parameters: {
+            query?: {
+                /** @description 只统计该组织（及其下级）相关的案件 */
+                orgId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecruitmentPipelineDto"];
+                };
+            };
+        };
+    };
+    PoliciesController_overview: {
+        parameters: {
+            query?: {
+                /** @description 行政区划代码（缺省为当前用户所在地区） */
+                region?: string;
+                /** @description 按该日期选择适用的规则（缺省为今天） */
+                at?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyOverviewDto"];
+                };
+            };
+            /** @description 该地区没有已启用的规则（NOT_FOUND） */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
