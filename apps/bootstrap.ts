@@ -7,6 +7,7 @@ import { AllExceptionsFilter } from '../libs/common/http-exception.filter';
 import { createValidationPipe } from '../libs/common/validation.pipe';
 import { DemoSeeder } from '../libs/demo/demo-seeder';
 import { mountBullBoard } from '../libs/timers/bull-board';
+import { mountConsole } from './api/console-static';
 import { AppModule } from './app.module';
 import { applyGlobalPrefix } from './http-routes';
 import { createOpenApiDocument } from './openapi';
@@ -32,7 +33,10 @@ export async function createApp(
 
   SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 
-  if (config.ROLE !== 'worker') mountBullBoard(app);
+  if (config.ROLE !== 'worker') {
+    mountBullBoard(app);
+    mountConsole(app);
+  }
   if (config.DEMO) await app.get(DemoSeeder).seedIfEmpty();
   return app;
 }

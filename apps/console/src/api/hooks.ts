@@ -1,0 +1,38 @@
+import { useQuery } from '@tanstack/react-query';
+import { api } from './http';
+import type { Org, WorkflowDetail, WorkflowSummary } from './types';
+
+/** One organization by id (names of the caller's own orgs, parties of a case). */
+export const useOrg = (id: string | undefined | null) =>
+  useQuery({
+    queryKey: ['org', id],
+    queryFn: () => api.get<Org>(`/orgs/${id}`),
+    enabled: !!id,
+    staleTime: 10 * 60_000,
+    retry: false,
+  });
+
+export const useWorkflows = () =>
+  useQuery({ queryKey: ['workflows'], queryFn: () => api.get<WorkflowSummary[]>('/workflows'), staleTime: Infinity });
+
+export const useWorkflow = (key: string | undefined) =>
+  useQuery({
+    queryKey: ['workflow', key],
+    queryFn: () => api.get<WorkflowDetail>(`/workflows/${key}`),
+    enabled: !!key,
+    staleTime: Infinity,
+  });
+
+/** Title of a state (a parallel state's value is an object: its active leaves joined). */
+export function stateTitle(wf: WorkflowSummary | undefined, state: unknown, fallback?: string): string {
+  if (fallback) return fallback;
+  const names = leafStates(state);
+  return names.map((n) => wf?.states.find((s) => s.name === n)?.title ?? n).join('、');
+}
+
+export function leafStates(state: unknown, prefix = ''): string[] {
+  if (typeof state === 'string') return [prefix ? `${prefix}.${state}` : state];
+  if (state && typeof state === 'object')
+    return Object.entries(state).flatMap(([k, v]) => leafStates(v, prefix ? `${prefix}.${k}` : k));
+  return [];
+}

@@ -1,0 +1,138 @@
+/** Shapes of the API answers the console reads (the typed client's schema refines them). */
+export interface RoleAssignment {
+  role: string;
+  orgId: string;
+  orgName?: string;
+}
+export interface Me {
+  id: string;
+  username: string;
+  displayName: string;
+  roles: RoleAssignment[];
+}
+export interface AvailableEvent {
+  type: string;
+  title: string;
+}
+export interface Subject {
+  memberId?: string;
+  firmId?: string;
+  orgId?: string;
+}
+export interface Deadline {
+  key: string;
+  title: string;
+  state: string;
+  dueAt: string;
+  kind: 'reminder' | 'deadline' | 'escalation';
+  level: number;
+  overdue: boolean;
+  provisional: boolean;
+  rule?: string;
+}
+export interface CaseView {
+  id: string;
+  workflow: string;
+  workflowTitle: string;
+  definitionVersion: number;
+  policyVersion: string;
+  state: string | Record<string, unknown>;
+  stateTitle: string;
+  status: 'open' | 'closed';
+  subject: Subject;
+  subjectName?: string;
+  parties: Record<string, string>;
+  context: Record<string, any>;
+  version: number;
+  openedAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  deadlines: Deadline[];
+  availableEvents: AvailableEvent[];
+}
+export interface Task {
+  caseId: string;
+  workflow: string;
+  workflowTitle: string;
+  state: string | Record<string, unknown>;
+  stateTitle?: string;
+  title: string;
+  subject: Subject;
+  subjectName?: string;
+  dueAt: string | null;
+  dueProvisional?: boolean;
+  overdue: boolean;
+  availableEvents: AvailableEvent[];
+}
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+export interface NotificationItem {
+  id: string;
+  kind: string;
+  title?: string;
+  body?: string;
+  caseId?: string | null;
+  createdAt: string;
+  readAt?: string | null;
+  [k: string]: any;
+}
+export interface HistoryRow {
+  seq: number;
+  at: string;
+  actor: { userId?: string; username: string; role?: string; orgId?: string; displayName?: string; orgName?: string };
+  type: string;
+  data: any;
+  comment: string | null;
+  from: string | null;
+  to: string | null;
+  hash: string;
+  prevHash: string;
+}
+export interface WorkflowSummary {
+  key: string;
+  version: number;
+  title: string;
+  subjectKind: 'member' | 'firm' | 'org';
+  states: { name: string; title: string; actors: { role: string; party: string }[]; deadlines: any[] }[];
+  events: { type: string; title: string; system: boolean; actors: any; schema?: any }[];
+}
+export interface WorkflowDetail extends WorkflowSummary {
+  statechart: any;
+  mermaid: string;
+}
+export interface Org {
+  id: string;
+  name: string;
+  type: string;
+  parentId: string | null;
+  regionCode?: string;
+  county?: string | null;
+  children?: Org[];
+}
+export interface Member {
+  id: string;
+  name: string;
+  gender?: string;
+  idNumber: string;
+  birthDate: string;
+  licenseNo?: string | null;
+  firmId?: string | null;
+  orgId: string;
+  status: string;
+  joinedOn?: string | null;
+}
+export interface Firm {
+  id: string;
+  name: string;
+  kind: 'firm' | 'branch_office';
+  headFirmId?: string | null;
+  county: string;
+  directorName: string;
+  partyOrgId?: string | null;
+  instructorId?: string | null;
+  coverage: 'branch' | 'joint_branch' | 'instructor' | 'none';
+}

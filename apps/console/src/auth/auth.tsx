@@ -1,0 +1,77 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { useNavigate } from 'react-router';
+import { api, onUnauthorized, tokenStore } from '../api/http';
+import type { Me } from '../api/types';
+
+interface AuthState {
+  token: string | null;
+  me: Me | undefined;
+  loading: boolean;
+  /** The last token was refused by the API (expired or revoked): login says so. */
+  expired: boolean;
+  login: (username: string, password: string) => Promise<void>;
+  logout: () => void;
+}
+
+const AuthContext = createContext<AuthState | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [token, setToken] = useState<string | null>(() => tokenStore.get());
+  const [expired, setExpired] = useState(false);
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+
+  const me = useQuery({
+    queryKey: ['me', token],
+    queryFn: () => api.get<Me>('/auth/me'),
+    enabled: !!token,
+    staleTime: Infinity,
+  });
+
+  const logout = useCallback(() => {
+    tokenStore.clear();
+    setToken(null);
+    qc.clear();
+    navigate('/login', { replace: true });
+  }, [qc, navigate]);
+
+  // a refused token (expired, revoked): the signed-in area then sends the user to login, and back to
+  // this page afterwards (RequireAuth)
+  useEffect(
+    () =>
+      onUnauthorized(() => {
+        setExpired(true);
+        setToken(null);
+        qc.clear();
+      }),
+    [qc],
+  );
+
+  const login = useCallback(
+    async (username: string, password: string) => {
+      const res = await api.post<{ accessToken: string; user: Me }>('/auth/token', { username, password });
+      tokenStore.set(res.accessToken);
+      qc.clear();
+      qc.setQueryData(['me', res.accessToken], res.user);
+      setExpired(false);
+      setToken(res.accessToken);
+    },
+    [qc],
+  );
+
+  const value = useMemo<AuthState>(
+    () => ({ token, me: me.data, loading: !!token && me.isPending, expired, login, logout }),
+    [token, me.data, me.isPending, expired, login, logout],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthState {
+  const ctx = useContext(AuthContext);
+  if (!ctx) throw new Error('useAuth outside AuthProvider');
+  return ctx;
+}
+
+/** Whether the user holds one of the roles (anywhere). */
+export const hasRole = (me: Me | undefined, ...roles: string[]) => !!me?.roles.some((r) => roles.includes(r.role));

@@ -1,0 +1,146 @@
+import { useQuery } from '@tanstack/react-query';
+import { Card, Input, Select, Space, Switch, Table, Tag, Typography } from 'antd';
+import dayjs from 'dayjs';
+import { Link, useSearchParams } from 'react-router';
+import { useWorkflows } from '../api/hooks';
+import { api } from '../api/http';
+import type { CaseView, Page } from '../api/types';
+import { DueTag } from '../components/DueTag';
+import { QueryState } from '../components/QueryState';
+import { SubjectLabel } from '../components/SubjectLabel';
+import { CASE_STATUS_TITLES } from '../labels';
+
+const PAGE_SIZE = 20;
+
+/** 案件: every case in the caller's scope, paged and filtered on the server. */
+export default function CasesPage() {
+  const [params, setParams] = useSearchParams();
+  const workflows = useWorkflows();
+  const filter = {
+    workflow: params.get('workflow') ?? undefined,
+    state: params.get('state') ?? undefined,
+    status: params.get('status') ?? undefined,
+    orgId: params.get('orgId') ?? undefined,
+    overdue: params.get('overdue') === '1' ? true : undefined,
+    q: params.get('q') ?? undefined,
+    page: Number(params.get('page') ?? 1),
+    pageSize: PAGE_SIZE,
+  };
+  const cases = useQuery({
+    queryKey: ['cases', filter],
+    queryFn: () => api.get<Page<CaseView>>('/cases', filter),
+    placeholderData: (prev) => prev,
+  });
+  const set = (k: string, v: string | undefined) => {
+    const next = new URLSearchParams(params);
+    if (v) next.set(k, v);
+    else next.delete(k);
+    if (k !== 'page') next.delete('page');
+    if (k === 'workflow') next.delete('state');
+    setParams(next, { replace: true });
+  };
+  const stateOptions = (workflows.data ?? [])
+    .filter((w) => !filter.workflow || w.key === filter.workflow)
+    .flatMap((w) => w.states.map((s) => ({ value: s.name, label: s.title })))
+    .filter((o, i, all) => all.findIndex((x) => x.value === o.value) === i);
+
+  return (
+    <div>
+      <Typography.Title level={2} style={{ fontSize: 20 }}>
+        案件
+      </Typography.Title>
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Input.Search
+          allowClear
+          placeholder="搜索对象（党员、律所、党组织名称）"
+          aria-label="搜索对象"
+          defaultValue={filter.q}
+          onSearch={(v) => set('q', v.trim() || undefined)}
+          style={{ width: 280 }}
+        />
+        <Select
+          allowClear
+          placeholder="全部流程"
+          aria-label="按流程筛选"
+          style={{ minWidth: 170 }}
+          value={filter.workflow}
+          onChange={(v) => set('workflow', v)}
+          options={(workflows.data ?? []).map((w) => ({ value: w.key, label: w.title }))}
+        />
+        <Select
+          allowClear
+          placeholder="全部环节"
+          aria-label="按环节筛选"
+          style={{ minWidth: 170 }}
+          value={filter.state}
+          onChange={(v) => set('state', v)}
+          options={stateOptions}
+        />
+        <Select
+          allowClear
+          placeholder="办理中与已办结"
+          aria-label="按办理状态筛选"
+          style={{ minWidth: 150 }}
+          value={filter.status}
+          onChange={(v) => set('status', v)}
+          options={[
+            { value: 'open', label: '办理中' },
+            { value: 'closed', label: '已办结' },
+          ]}
+        />
+        <label style={{ display: 'inline-flex', alignItems: 'center', gap: 6 }}>
+          <Switch size="small" checked={!!filter.overdue} onChange={(v) => set('overdue', v ? '1' : undefined)} />
+          仅看逾期
+        </label>
+      </Space>
+      <QueryState query={cases}>
+        <Card styles={{ body: { padding: 0 } }}>
+          <Table<CaseView>
+            rowKey="id"
+            loading={cases.isFetching}
+            dataSource={cases.data?.items ?? []}
+            scroll={{ x: 800 }}
+            locale={{ emptyText: '没有符合条件的案件' }}
+            pagination={{
+              current: filter.page,
+              pageSize: PAGE_SIZE,
+              total: cases.data?.total ?? 0,
+              showSizeChanger: false,
+              showTotal: (t) => `共 ${t} 件`,
+              onChange: (p) => set('page', String(p)),
+            }}
+            columns={[
+              {
+                title: '流程',
+                key: 'wf',
+                render: (_, c) => <Link to={`/cases/${c.id}`}>{c.workflowTitle}</Link>,
+              },
+              {
+                title: '对象',
+                key: 'subject',
+                render: (_, c) => <SubjectLabel subject={c.subject} name={c.subjectName} />,
+              },
+              { title: '环节', key: 'state', render: (_, c) => <Tag>{c.stateTitle}</Tag> },
+              {
+                title: '状态',
+                key: 'status',
+                render: (_, c) => (
+                  <Tag color={c.status === 'open' ? 'processing' : 'default'}>{CASE_STATUS_TITLES[c.status]}</Tag>
+                ),
+              },
+              {
+                title: '期限',
+                key: 'due',
+                render: (_, c) => {
+                  const d = c.deadlines.find((x) => x.kind === 'deadline');
+                  return d ? <DueTag dueAt={d.dueAt} overdue={d.overdue} provisional={d.provisional} /> : '—';
+                },
+              },
+              { title: '更新时间', key: 'updated', render: (_, c) => dayjs(c.updatedAt).format('YYYY-MM-DD HH:mm') },
+            ]}
+          />
+        </Card>
+      </QueryState>
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+import { ConsoleHarness, login, screenshot, seriousViolations, startConsoleHarness } from './support/console';
+
+jest.setTimeout(90_000);
+
+/** The console is served by the API process: login, who I am, the inbox, deep links, logout. */
+describe('console: login and layout (browser)', () => {
+  let h: ConsoleHarness;
+  beforeAll(async () => {
+    h = await startConsoleHarness();
+  });
+  afterAll(() => h?.close());
+
+  it('serves the console at / with deep links, and leaves the API paths to the API', async () => {
+    const index = await h.http().get('/cases/11111111-1111-4111-8111-111111111111');
+    expect(index.status).toBe(200);
+    expect(index.text).toContain('<div id="root">');
+    expect(index.headers['cache-control']).toBe('no-cache');
+    const api = await h.http().get('/api/v1/no-such-thing');
+    expect(api.status).toBe(404);
+    expect(api.body.code).toBe('NOT_FOUND');
+    expect((await h.http().get('/health')).status).not.toBe(404);
+    expect((await h.http().get('/assets/no-such-file.js')).status).toBe(404);
+  });
+
+  it('sends an anonymous visitor to login and back to the deep link, shows who I am, logs out', async () => {
+    const page = await h.newPage();
+    await page.goto('/cases?status=open');
+    await page.waitForURL(/\/login\?from=/);
+    await screenshot(page, 'basics', 'login');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.getByLabel('用户名').fill('branch-a');
+    await page.getByLabel('密码', { exact: true }).fill('wrong-password');
+    await page.getByRole('button', { name: /登\s*录/ }).click();
+    await expect(page.getByTestId('login-error').textContent()).resolves.toMatch(/用户名或密码/);
+
+    await login(page, 'branch-a');
+    await page.waitForURL(/\/cases\?status=open$/);
+    await page.getByTestId('whoami').waitFor();
+    const who = await page.getByTestId('whoami').textContent();
+    expect(who).toContain('江西章贡律师事务所党支部');
+    expect(who).toContain('党务干事');
+
+    await page.getByRole('link', { name: '待办' }).click();
+    await page.waitForURL(/\/inbox$/);
+    await page.getByRole('heading', { name: '待办' }).waitFor();
+    await screenshot(page, 'basics', 'inbox');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await page.getByRole('button', { name: '当前用户菜单' }).click();
+    await page.getByRole('menuitem', { name: /退出登录/ }).click();
+    await page.waitForURL(/\/login(\?|$)/);
+    expect(await page.evaluate(() => (globalThis as any).localStorage.getItem('pf.token'))).toBeNull();
+    expect(h.consoleErrors).toEqual([]);
+  });
+
+  it('returns to login when the token expires, then back to the page', async () => {
+    const page = await h.newPage();
+    await login(page, 'branch-a');
+    await page.goto('/cases');
+    await page.getByRole('heading', { name: '案件' }).waitFor();
+    // what an expired token looks like to the API: a token it refuses
+    await page.evaluate(() => (globalThis as any).localStorage.setItem('pf.token', 'expired.token.value'));
+    await page.reload();
+    await page.waitForURL(/\/login\?from=%2Fcases&expired=1/);
+    await page.getByText('登录已过期，请重新登录').waitFor();
+    await login(page, 'branch-a');
+    await page.waitForURL(/\/cases$/);
+    expect(h.consoleErrors).toEqual([]);
+  });
+});
