@@ -36,7 +36,8 @@ describe('console: login and layout (browser)', () => {
 
     await login(page, 'branch-a');
     await page.waitForURL(/\/cases\?status=open$/);
-    await page.getByTestId('whoami').waitFor();
+    // the organization's name arrives with its own request
+    await page.getByTestId('whoami').filter({ hasText: '江西章贡律师事务所党支部' }).waitFor();
     const who = await page.getByTestId('whoami').textContent();
     expect(who).toContain('江西章贡律师事务所党支部');
     expect(who).toContain('党务干事');
