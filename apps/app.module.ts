@@ -9,6 +9,7 @@ import { NotificationsModule } from '../libs/notifications/notifications.module'
 import { OutboxModule } from '../libs/outbox/outbox.module';
 import { PersistenceModule } from '../libs/persistence/persistence.module';
 import { ReportsModule } from '../libs/reports/reports.module';
+import { CampaignsModule } from '../libs/campaigns/campaigns.module';
 import { ApiModule } from './api/api.module';
 import { ClockModule } from './api/clock.controller';
 import { WorkerModule } from './worker/worker.module';
@@ -35,6 +36,7 @@ export class AppModule {
         TimersModule,
         LicensingModule,
         ReportsModule,
+        CampaignsModule,
         ...roles,
       ],
       providers: [DemoSeeder],

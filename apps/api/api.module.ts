@@ -16,6 +16,7 @@ import { RegistryService } from '../../libs/registry/registry.service';
 import { AuditController } from './audit.controller';
 import { AuthController } from './auth.controller';
 import { CalendarController } from './calendar.controller';
+import { CampaignsController } from './campaigns.controller';
 import { CasesController } from './cases.controller';
 import { DocumentsController } from './documents.controller';
 import { HealthController } from './health.controller';
@@ -44,6 +45,7 @@ import { WorkflowsController } from './workflows.controller';
     ReportsController,
     DashboardController,
     PoliciesController,
+    CampaignsController,
   ],
   providers: [
     RegistryService,

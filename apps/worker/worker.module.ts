@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { WorkerRunner } from './worker.runner';
 
 /** The worker role: queue processors and relays (the services live in libs/timers and libs/outbox). */
-@Module({ providers: [WorkerRunner] })
+@Module({ imports: [DiscoveryModule], providers: [WorkerRunner] })
 export class WorkerModule {}

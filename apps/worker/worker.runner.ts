@@ -1,10 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
 import { Worker } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { deliverOutboxRow } from '../../libs/outbox/outbox-delivery';
 import { OutboxHandlers } from '../../libs/outbox/outbox';
 import { OutboxRelay } from '../../libs/outbox/outbox-relay.service';
+import { JobProcessor, type JobProcessorOptions, type QueueProcessor } from '../../libs/queue/job-processor.decorator';
 import { bullConnection, queuePrefix, QUEUES } from '../../libs/queue/queues';
 import { TimerDrainService } from '../../libs/timers/timer-drain.service';
 import { TimerRelay } from '../../libs/timers/timer-relay.service';
@@ -19,6 +21,8 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
   private workers: Worker[] = [];
   private ticker?: NodeJS.Timeout;
   private relaying = false;
+  /** providers decorated with @JobProcessor (campaigns, …) */
+  private processors: { options: JobProcessorOptions; instance: QueueProcessor }[] = [];
 
   constructor(
     private readonly config: AppConfig,
@@ -27,6 +31,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly timerRelay: TimerRelay,
     private readonly outboxRelay: OutboxRelay,
     private readonly handlers: OutboxHandlers,
+    private readonly discovery: DiscoveryService,
   ) {}
 
   async onApplicationBootstrap() {
@@ -35,6 +40,20 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
       new Worker(QUEUES.timers, async () => this.drain.drain({ parallel: 4 }), { ...common, concurrency: 2 }),
       new Worker(QUEUES.outbox, async (job) => this.deliver(job.data.id), { ...common, concurrency: 8 }),
     ];
+    this.processors = this.discovery
+      .getProviders({ metadataKey: JobProcessor.KEY })
+      .filter((w) => w.instance)
+      .map((w) => ({
+        options: this.discovery.getMetadataByDecorator(JobProcessor, w)!,
+        instance: w.instance as QueueProcessor,
+      }));
+    for (const p of this.processors)
+      this.workers.push(
+        new Worker(p.options.queue, async (job) => p.instance.process(job), {
+          ...common,
+          concurrency: p.options.concurrency,
+        }),
+      );
     for (const w of this.workers)
       w.on('failed', (job, err) => this.logger.warn(`${w.name} job ${job?.id} failed: ${err.message}`));
     await this.relay();
@@ -57,6 +76,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     try {
       await this.timerRelay.relayOnce();
       await this.outboxRelay.relayOnce();
+      for (const p of this.processors) await p.instance.relayOnce?.();
     } catch (e) {
       this.logger.warn(`relay pass failed (will retry): ${(e as Error).message}`);
     } finally {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DeadlineSpec, WorkflowDefinition } from '../../workflows/kernel/definition';
-import { computeDeadline, DeadlineEngineSettings } from '../calendar/deadline-calculator';
+import { computeDeadline, DeadlineEngineSettings, readPath } from '../calendar/deadline-calculator';
 import { WorkingCalendar } from '../calendar/working-calendar';
 import type { TimerKind, TimerStage } from '../persistence/entities';
 
@@ -26,6 +26,12 @@ export interface PlanInput {
   deadlineOverrides: Record<string, { amount: number; unit: 'wd' | 'd' | 'm' }>;
   policyId: string;
   engine?: DeadlineEngineSettings;
+  /**
+   * Shared by the cases of one bulk opening: a deadline is a pure function of its spec, override, anchor
+   * value and entry time, so thousands of cases opened at one instant with the same fixed dates compute it
+   * once. Never kept beyond one call (calendar years may be added at any time).
+   */
+  memo?: Map<string, ReturnType<typeof computeDeadline>>;
 }
 
 /** Timers a case should have for its active states: the deadline, its reminders and its escalations. */
@@ -33,18 +39,26 @@ export interface PlanInput {
 export class DeadlinePlanner {
   constructor(private readonly calendar: WorkingCalendar) {}
 
-  plan({ def, activePaths, entered, context, deadlineOverrides, policyId, engine }: PlanInput): PlannedTimer[] {
+  plan({ def, activePaths, entered, context, deadlineOverrides, policyId, engine, memo }: PlanInput): PlannedTimer[] {
     const out: PlannedTimer[] = [];
     for (const path of activePaths) {
       const meta = def.states[path];
       for (const spec of meta?.deadlines ?? []) {
         const enteredAt = entered[path]?.at;
         if (!enteredAt) continue;
-        const computed = computeDeadline(spec, deadlineOverrides[spec.key], { enteredAt, context }, this.calendar, {
-          policyId,
-          workflowKey: def.key,
-          engine,
-        });
+        const compute = () =>
+          computeDeadline(spec, deadlineOverrides[spec.key], { enteredAt, context }, this.calendar, {
+            policyId,
+            workflowKey: def.key,
+            engine,
+          });
+        let computed: ReturnType<typeof computeDeadline>;
+        if (memo) {
+          const anchor = spec.anchor.kind === 'context' ? readPath(context, spec.anchor.path) : null;
+          const key = `${policyId}|${def.key}|${path}|${spec.key}|${enteredAt}|${JSON.stringify(anchor)}`;
+          if (!memo.has(key)) memo.set(key, compute());
+          computed = memo.get(key)!;
+        } else computed = compute();
         if (!computed) continue;
         const party = spec.party ?? meta.actors?.[0]?.party ?? null;
         const stages: TimerStage[] = [

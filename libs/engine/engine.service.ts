@@ -17,13 +17,20 @@ import { isAdmin, isSystem, Principal, scopeOrgIds, SYSTEM_PRINCIPAL } from '../
 import { AppError } from '../common/app-error';
 import { isUuid } from '../common/uuid';
 import { flattenValidationErrors } from '../common/validation';
-import { PolicyService } from './policy.service';
+import { PolicyService, type CasePolicy } from './policy.service';
 import { GENESIS_HASH, historyHash } from './canonical-json';
 import { Clock } from './clock';
-import { DeadlinePlanner, PlannedTimer, timerIdentity } from './deadline-planner';
+import { DeadlinePlanner, type PlanInput, PlannedTimer, timerIdentity } from './deadline-planner';
 import { EffectsService } from './effects.service';
 import { FactsService } from './facts.service';
-import { resolveParties } from './party-resolver';
+import {
+  baseParties,
+  indexPartyOrgs,
+  loadPartyOrgs,
+  resolveFromOrgs,
+  resolveParties,
+  type ResolvedParties,
+} from './party-resolver';
 import { activePaths } from './state-paths';
 import { WorkflowRegistry } from './workflow-registry';
 
@@ -181,7 +188,258 @@ export class EngineService {
       if (violation) throw AppError.rule(violation, { rule: 'opening' });
     }
 
-    const policy = this.policies.forCase(resolved.regionCode, now, def);
+    const onceKey = def.onceKey?.(subject, input) ?? null;
+    if (onceKey) {
+      // the unique index (cases_once_key_idx) is the guarantee; this read only makes the answer friendly
+      const [existing] = await em.query(`SELECT id FROM cases WHERE once_key = $1`, [onceKey]);
+      if (existing) throw duplicateCase(def, existing.id);
+    }
+
+    const { record, planned, actions, actor, hashFields, hash } = this.buildOpening(
+      def,
+      subject,
+      input,
+      resolved,
+      opener,
+      principal,
+      trigger,
+      onceKey,
+      now,
+    );
+    const col = <K extends keyof PlannedTimer>(k: K) => planned.map((t) => t[k]);
+    // case, opening history row and timers in one statement (one round trip on the opening path)
+    await this.prepared(
+      em,
+      'pf_open_case',
+      `WITH opened AS (
+         INSERT INTO cases (id, workflow, definition_version, policy_version, state, state_paths, snapshot, status, version, head_hash, entered,
+           subject, subject_member_id, subject_firm_id, subject_org_id, parties, scope_org_ids, opened_by, opened_at, updated_at, closed_at, once_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::timestamptz, $18::timestamptz,
+           CASE WHEN $8::text = 'closed' THEN $18::timestamptz END, $33) RETURNING id),
+       history AS (
+         INSERT INTO case_history (case_id, seq, at, actor, type, data, comment, from_state, to_state, prev_hash, hash)
+         SELECT id, 1, $18::timestamptz, $19, 'OPEN', $20, NULL, NULL, $5, $21, $9 FROM opened)
+       INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
+       SELECT o.id, 1, t.* FROM opened o,
+         unnest($22::text[], $23::text[], $24::text[], $25::timestamptz[], $26::text[], $27::text[], $28::boolean[], $29::text[], $30::text[], $31::jsonb[], $32::timestamptz[])
+           AS t(ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)`,
+      [
+        record.id,
+        def.key,
+        def.version,
+        record.policyVersion,
+        JSON.stringify(record.state),
+        record.statePaths,
+        record.snapshot,
+        record.status,
+        hash,
+        record.entered,
+        subject,
+        subject.memberId ?? null,
+        subject.firmId ?? null,
+        subject.orgId ?? null,
+        resolved.parties,
+        resolved.scopeOrgIds,
+        { ...actor, trigger },
+        now,
+        actor,
+        hashFields.data,
+        GENESIS_HASH,
+        planned.map(timerIdentity),
+        col('statePath'),
+        col('deadlineKey'),
+        col('dueAt'),
+        col('fireEvent'),
+        col('party'),
+        col('provisional'),
+        col('rule'),
+        col('title'),
+        stagesJson(planned),
+        col('nextAt'),
+        onceKey,
+      ],
+    ).catch(async (e) => {
+      // lost a race for the same once-key: name the winner (the caller's transaction is aborted anyway)
+      if (onceKey && e?.code === '23505' && String(e?.constraint ?? e?.message).includes('cases_once_key_idx'))
+        throw duplicateCase(def, null);
+      throw e;
+    });
+    await this.runEffects(em, record, actions, now);
+    return record;
+  }
+
+  /**
+   * Opens many cases of one definition in the caller's transaction with a fixed number of statements,
+   * however many there are (subjects, party orgs and once-keys read once; every case, opening history row
+   * and timer written by one insert): a campaign opens tens of thousands this way. The engine itself is the
+   * opener (system actor). A subject that cannot be opened gets its error in its slot; the others go in.
+   * Organization subjects only (members and firms need per-subject look-ups: use `openCaseIn`).
+   */
+  async openCasesIn(
+    em: EntityManager,
+    def: WorkflowDefinition,
+    items: { subject: OpenCaseRequest['subject']; input: Record<string, unknown> }[],
+    trigger: string,
+  ): Promise<({ caseId: string } | { error: AppError })[]> {
+    if (def.subjectKind !== 'org' || def.openingRule)
+      throw new Error(`bulk opening supports organization subjects without opening rules (${def.key})`);
+    const now = this.clock.now();
+    const out: ({ caseId: string } | { error: AppError })[] = items.map(() => ({
+      error: AppError.notFound('办理对象'),
+    }));
+    const orgIds = items.map((i) => i.subject.orgId).filter(isUuid);
+    const orgs = new Map<string, { id: string; name: string; type: string }>(
+      (await em.query(`SELECT id, name, type FROM orgs WHERE id = ANY($1::uuid[])`, [orgIds])).map((o: any) => [
+        o.id,
+        o,
+      ]),
+    );
+    const prepared: {
+      i: number;
+      subject: SubjectFacts;
+      input: Record<string, unknown>;
+      baseIds: Record<string, string>;
+    }[] = [];
+    const partyIds = new Set<string>();
+    for (const [i, item] of items.entries()) {
+      const org = item.subject.orgId ? orgs.get(item.subject.orgId) : undefined;
+      if (!org) continue;
+      try {
+        const input = await validatePayload(def.createInput, item.input, 'input');
+        const subject: SubjectFacts = { org };
+        const { baseIds, ids } = baseParties(def, subject, input);
+        ids.forEach((id) => partyIds.add(id));
+        prepared.push({ i, subject, input, baseIds });
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        out[i] = { error: e };
+      }
+    }
+    const partyOrgs = indexPartyOrgs(await loadPartyOrgs(em, [...partyIds]));
+    // one policy per region and definition for the whole batch (resolving a policy chain is not free)
+    const policies = new Map<string, CasePolicy>();
+    const deadlines: PlanInput['memo'] = new Map();
+    const keys = prepared.map((p) => def.onceKey?.(items[p.i].subject, p.input) ?? null);
+    const taken = new Map<string, string>(
+      (await em.query(`SELECT once_key, id FROM cases WHERE once_key = ANY($1::text[])`, [keys.filter(Boolean)])).map(
+        (r: any) => [r.once_key, r.id],
+      ),
+    );
+    const openings: ReturnType<EngineService['buildOpening']>[] = [];
+    const seen = new Set<string>();
+    for (const [k, p] of prepared.entries()) {
+      const onceKey = keys[k];
+      if (onceKey && (taken.has(onceKey) || seen.has(onceKey))) {
+        out[p.i] = { error: duplicateCase(def, taken.get(onceKey) ?? null) };
+        continue;
+      }
+      try {
+        const resolved = await resolveFromOrgs(em, def, p.subject, p.baseIds, partyOrgs);
+        let policy = policies.get(resolved.regionCode);
+        if (!policy) policies.set(resolved.regionCode, (policy = this.policies.forCase(resolved.regionCode, now, def)));
+        const opening = this.buildOpening(
+          def,
+          items[p.i].subject,
+          p.input,
+          resolved,
+          { role: null, orgId: null },
+          SYSTEM_PRINCIPAL,
+          trigger,
+          onceKey,
+          now,
+          policy,
+          deadlines,
+        );
+        if (onceKey) seen.add(onceKey);
+        openings.push(opening);
+        out[p.i] = { caseId: opening.record.id };
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        out[p.i] = { error: e };
+      }
+    }
+    if (!openings.length) return out;
+    const cases = openings.map((o) => ({
+      id: o.record.id,
+      policy_version: o.record.policyVersion,
+      state: o.record.state,
+      state_paths: o.record.statePaths,
+      snapshot: o.record.snapshot,
+      status: o.record.status,
+      head_hash: o.hash,
+      entered: o.record.entered,
+      subject: o.record.subject,
+      subject_org_id: o.record.subject.orgId ?? null,
+      parties: o.record.parties,
+      scope_org_ids: o.record.scopeOrgIds,
+      opened_by: o.record.openedBy,
+      once_key: o.onceKey,
+      actor: o.actor,
+      data: o.hashFields.data,
+    }));
+    const timers = openings.flatMap((o) =>
+      o.planned.map((t) => ({
+        case_id: o.record.id,
+        ident: timerIdentity(t),
+        state_path: t.statePath,
+        deadline_key: t.deadlineKey,
+        due_at: t.dueAt,
+        fire_event: t.fireEvent,
+        party: t.party,
+        provisional: t.provisional,
+        rule: t.rule,
+        title: t.title,
+        stages: t.stages,
+        next_at: t.nextAt,
+      })),
+    );
+    await em
+      .query(
+        `WITH c AS (
+           SELECT * FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, policy_version text, state jsonb, state_paths text[], snapshot jsonb,
+             status text, head_hash text, entered jsonb, subject jsonb, subject_org_id uuid, parties jsonb, scope_org_ids uuid[],
+             opened_by jsonb, once_key text, actor jsonb, data jsonb)),
+         opened AS (
+           INSERT INTO cases (id, workflow, definition_version, policy_version, state, state_paths, snapshot, status, version, head_hash, entered,
+             subject, subject_org_id, parties, scope_org_ids, opened_by, opened_at, updated_at, closed_at, once_key)
+           SELECT id, $2, $3, policy_version, state, state_paths, snapshot, status, 1, head_hash, entered, subject, subject_org_id, parties,
+             scope_org_ids, opened_by, $4, $4, CASE WHEN status = 'closed' THEN $4::timestamptz END, once_key FROM c
+           RETURNING id),
+         history AS (
+           INSERT INTO case_history (case_id, seq, at, actor, type, data, comment, from_state, to_state, prev_hash, hash)
+           SELECT c.id, 1, $4, c.actor, 'OPEN', c.data, NULL, NULL, c.state, $5, c.head_hash FROM c JOIN opened o ON o.id = c.id)
+         INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
+         SELECT t.case_id, 1, t.ident, t.state_path, t.deadline_key, t.due_at, t.fire_event, t.party, t.provisional, t.rule, t.title, t.stages, t.next_at
+         FROM jsonb_to_recordset($6::jsonb) AS t(case_id uuid, ident text, state_path text, deadline_key text, due_at timestamptz, fire_event text,
+           party text, provisional boolean, rule text, title text, stages jsonb, next_at timestamptz)
+         JOIN opened o ON o.id = t.case_id`,
+        [JSON.stringify(cases), def.key, def.version, now, GENESIS_HASH, JSON.stringify(timers)],
+      )
+      .catch((e) => {
+        // a concurrent opener took a once-key between the read and the write: the caller retries one by one
+        if (e?.code === '23505' && String(e?.constraint ?? e?.message).includes('cases_once_key_idx'))
+          throw duplicateCase(def, null);
+        throw e;
+      });
+    for (const o of openings)
+      if (o.actions.some((a) => a.type === 'effect')) await this.runEffects(em, o.record, o.actions, now);
+    return out;
+  }
+
+  /** Everything an opening writes, computed without I/O (one case, or each case of a bulk opening). */
+  private buildOpening(
+    def: WorkflowDefinition,
+    subject: OpenCaseRequest['subject'],
+    input: Record<string, unknown>,
+    resolved: ResolvedParties,
+    opener: ActingAs,
+    principal: Principal,
+    trigger: string,
+    onceKey: string | null,
+    now: Date,
+    policy: CasePolicy = this.policies.forCase(resolved.regionCode, now, def),
+    memo?: PlanInput['memo'],
+  ) {
     const [snapshot, actions] = initialTransition(def.machine, {
       subject,
       input,
@@ -233,61 +491,16 @@ export class EngineService {
       updatedAt: now,
       closedAt: status === 'closed' ? now : null,
     };
-    const planned = this.planTimers(def, record);
-    const col = <K extends keyof PlannedTimer>(k: K) => planned.map((t) => t[k]);
-    // case, opening history row and timers in one statement (one round trip on the opening path)
-    await this.prepared(
-      em,
-      'pf_open_case',
-      `WITH opened AS (
-         INSERT INTO cases (id, workflow, definition_version, policy_version, state, state_paths, snapshot, status, version, head_hash, entered,
-           subject, subject_member_id, subject_firm_id, subject_org_id, parties, scope_org_ids, opened_by, opened_at, updated_at, closed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::timestamptz, $18::timestamptz,
-           CASE WHEN $8::text = 'closed' THEN $18::timestamptz END) RETURNING id),
-       history AS (
-         INSERT INTO case_history (case_id, seq, at, actor, type, data, comment, from_state, to_state, prev_hash, hash)
-         SELECT id, 1, $18::timestamptz, $19, 'OPEN', $20, NULL, NULL, $5, $21, $9 FROM opened)
-       INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
-       SELECT o.id, 1, t.* FROM opened o,
-         unnest($22::text[], $23::text[], $24::text[], $25::timestamptz[], $26::text[], $27::text[], $28::boolean[], $29::text[], $30::text[], $31::jsonb[], $32::timestamptz[])
-           AS t(ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)`,
-      [
-        caseId,
-        def.key,
-        def.version,
-        policy.id,
-        JSON.stringify(snapshot.value),
-        paths,
-        persisted,
-        status,
-        hash,
-        entered,
-        subject,
-        subject.memberId ?? null,
-        subject.firmId ?? null,
-        subject.orgId ?? null,
-        resolved.parties,
-        resolved.scopeOrgIds,
-        { ...actor, trigger },
-        now,
-        actor,
-        hashFields.data,
-        GENESIS_HASH,
-        planned.map(timerIdentity),
-        col('statePath'),
-        col('deadlineKey'),
-        col('dueAt'),
-        col('fireEvent'),
-        col('party'),
-        col('provisional'),
-        col('rule'),
-        col('title'),
-        stagesJson(planned),
-        col('nextAt'),
-      ],
-    );
-    await this.runEffects(em, record, actions, now);
-    return record;
+    const planned = this.planTimers(def, record, policy, memo);
+    return {
+      record,
+      planned,
+      actions: actions as { type: string; params?: unknown }[],
+      actor,
+      hashFields,
+      hash,
+      onceKey,
+    };
   }
 
   // ---------------------------------------------------------------- events
@@ -696,9 +909,14 @@ export class EngineService {
   }
 
   /** Timers the case should have now: none when closed, else those of its active states (PostgreSQL is the truth). */
-  private planTimers(def: WorkflowDefinition, record: CaseRecord): PlannedTimer[] {
+  private planTimers(
+    def: WorkflowDefinition,
+    record: CaseRecord,
+    known?: CasePolicy,
+    memo?: PlanInput['memo'],
+  ): PlannedTimer[] {
     if (record.status === 'closed') return [];
-    const policy = this.policies.byId(record.policyVersion, def);
+    const policy = known?.id === record.policyVersion ? known : this.policies.byId(record.policyVersion, def);
     return this.planner.plan({
       def,
       activePaths: record.statePaths,
@@ -707,6 +925,7 @@ export class EngineService {
       deadlineOverrides: policy.deadlineOverrides,
       policyId: policy.id,
       engine: policy.engine,
+      memo,
     });
   }
 
@@ -760,6 +979,16 @@ export class EngineService {
       return { record, created: true };
     });
   }
+}
+
+/** 409 for a second case under a definition's once-key (one annual review per organization and year). */
+function duplicateCase(def: WorkflowDefinition, existingCaseId: string | null): AppError {
+  return new AppError(
+    HttpStatus.CONFLICT,
+    'DUPLICATE',
+    `该对象已有同一${def.title}案件，不得重复发起`,
+    existingCaseId ? { caseId: existingCaseId } : undefined,
+  );
 }
 
 /** jsonb[] parameter: node-postgres sends arrays of objects element by element, so serialize each. */

@@ -21,8 +21,16 @@ export interface ResolvedParties {
 const pathIds = (path: string) => path.split('/').filter(Boolean);
 const UPPER_TYPES = ['city_committee', 'provincial_committee'];
 
+const referencedCache = new WeakMap<WorkflowDefinition, Set<string>>();
+
 /** Party names used by any actor rule of the definition (openers, states, events, deadlines). */
 export function referencedParties(def: WorkflowDefinition): Set<string> {
+  let names = referencedCache.get(def);
+  if (!names) referencedCache.set(def, (names = collectReferencedParties(def)));
+  return names;
+}
+
+function collectReferencedParties(def: WorkflowDefinition): Set<string> {
   const rules = [
     ...def.openers,
     ...Object.values(def.states).flatMap((s) => s.actors ?? []),
@@ -47,27 +55,73 @@ export async function resolveParties(
   subject: SubjectFacts,
   input: unknown,
 ): Promise<ResolvedParties> {
+  const { baseIds, ids } = baseParties(def, subject, input);
+  const rows = await loadPartyOrgs(em, ids);
+  return resolveFromOrgs(em, def, subject, baseIds, rows);
+}
+
+/** Org ids a case's parties start from: the definition's base parties and the subject's own org. */
+export function baseParties(
+  def: WorkflowDefinition,
+  subject: SubjectFacts,
+  input: unknown,
+): { baseIds: Record<string, string>; ids: string[] } {
   const base = def.parties(subject, input);
   if ('error' in base && typeof base.error === 'string') throw AppError.rule(base.error);
   const baseIds = Object.fromEntries(Object.entries(base).filter(([, v]) => typeof v === 'string')) as Record<
     string,
     string
   >;
+  const subjectOrgId = subjectOrgOf(subject);
+  return { baseIds, ids: [...new Set([...Object.values(baseIds), ...(subjectOrgId ? [subjectOrgId] : [])])] };
+}
 
-  // the subject's own org anchors `city` and `county` when no firm region says otherwise
-  const subjectOrgId = subject.member?.orgId ?? subject.org?.id ?? subject.firm?.partyOrgId ?? undefined;
-  const ids = [...new Set([...Object.values(baseIds), ...(subjectOrgId ? [subjectOrgId] : [])])];
-  // the named orgs, all their ancestors (the materialized path lists them) and the organization departments
-  // (one per city, oldest first) in one round trip
-  const rows: (OrgRow & { dept: boolean })[] = await em.query(
+const subjectOrgOf = (subject: SubjectFacts) =>
+  subject.member?.orgId ?? subject.org?.id ?? subject.firm?.partyOrgId ?? undefined;
+
+export type PartyOrgRow = OrgRow & { dept: boolean };
+
+/** Loaded party orgs by id, and the organization departments (oldest first); built once per batch. */
+export interface PartyOrgIndex {
+  byId: Map<string, OrgRow>;
+  departments: PartyOrgRow[];
+}
+
+export function indexPartyOrgs(rows: PartyOrgRow[]): PartyOrgIndex {
+  return { departments: rows.filter((o) => o.dept), byId: new Map(rows.filter((o) => !o.dept).map((o) => [o.id, o])) };
+}
+
+/**
+ * The named orgs, all their ancestors (the materialized path lists them) and the organization departments
+ * (one per city, oldest first) in one round trip — for one case or for a whole campaign batch at once.
+ */
+export async function loadPartyOrgs(em: EntityManager, ids: string[]): Promise<PartyOrgRow[]> {
+  return em.query(
     `(SELECT a.id, a.type, a.path, a.region_code, false AS dept FROM orgs a
       WHERE a.id IN (SELECT unnest(string_to_array(trim(both '/' from o.path), '/'))::uuid FROM orgs o WHERE o.id = ANY($1::uuid[])))
      UNION ALL
      (SELECT id, type, path, region_code, true FROM orgs WHERE type = 'org_department' ORDER BY created_at, id)`,
     [ids],
   );
-  const departments = rows.filter((o) => o.dept);
-  const byId = new Map(rows.filter((o) => !o.dept).map((o) => [o.id, o as OrgRow]));
+}
+
+/** Resolves parties from loaded org rows (queries again only for firm subjects, whose region decides). */
+export async function resolveFromOrgs(
+  em: EntityManager,
+  def: WorkflowDefinition,
+  subject: SubjectFacts,
+  baseIds: Record<string, string>,
+  rows: PartyOrgRow[] | PartyOrgIndex,
+): Promise<ResolvedParties> {
+  const subjectOrgId = subjectOrgOf(subject);
+  const { departments, byId: loaded } = Array.isArray(rows) ? indexPartyOrgs(rows) : rows;
+  // own copy: the city found by region is added below (the index may be shared by a whole batch)
+  const added = new Map<string, OrgRow>();
+  const byId = {
+    get: (id: string) => added.get(id) ?? loaded.get(id),
+    has: (id: string) => added.has(id) || loaded.has(id),
+    set: (id: string, o: OrgRow) => added.set(id, o),
+  };
   for (const [party, orgId] of Object.entries(baseIds))
     if (!byId.has(orgId))
       throw AppError.validation([{ field: `input.${party}`, errors: [`组织不存在：${orgId}`] }], '指定的党组织不存在');
@@ -127,12 +181,9 @@ export async function resolveParties(
   // derived parties the procedure never names are dropped, so they widen nobody's view of the case
   const named = referencedParties(def);
   for (const p of Object.keys(parties)) if (!(p in baseIds) && !named.has(p) && !p.endsWith('Upper')) delete parties[p];
-  const paths = new Map(
-    [...byId.values(), ...(county ? [county] : []), ...(orgdept ? [orgdept as OrgRow] : [])].map((o) => [o.id, o.path]),
-  );
-  const scopePaths = Object.values(parties)
-    .map((id) => paths.get(id))
-    .filter(Boolean) as string[];
+  const pathOf = (id: string) =>
+    byId.get(id)?.path ?? (county?.id === id ? county.path : orgdept?.id === id ? orgdept.path : undefined);
+  const scopePaths = Object.values(parties).map(pathOf).filter(Boolean) as string[];
   const scopeOrgIds = [...new Set([...scopePaths.flatMap(pathIds), ...Object.values(parties)])];
   // the subject's own organization is always in scope (its clerks follow their member's case)
   if (subjectOrgId)

@@ -17,6 +17,7 @@ import { TimerClaimIndex1700000000300 } from './migrations/1700000000300-timer-c
 import { Notifications1700000000100 } from './migrations/1700000000100-notifications';
 import { Licensing1700000000200 } from './migrations/1700000000200-licensing';
 import { UsersLogin1700000000410 } from './migrations/1700000000410-users-login';
+import { Campaigns1700000000900 } from './migrations/1700000000900-campaigns';
 import { NotificationChannelEntity, NotificationEntity } from '../notifications/entities';
 
 export const ENTITIES = [
@@ -40,6 +41,7 @@ export const MIGRATIONS = [
   Licensing1700000000200,
   TimerClaimIndex1700000000300,
   UsersLogin1700000000410,
+  Campaigns1700000000900,
 ];
 
 export function createDataSource(url: string, poolSize = 20): DataSource {

@@ -7,6 +7,8 @@ export const QUEUES = {
   timers: 'timers',
   /** outbox deliveries (e-mail, webhooks, licensing callbacks), one job per row and attempt */
   outbox: 'outbox',
+  /** campaign batches (one job per batch of target organizations); the targets' rows decide what is left */
+  campaigns: 'campaigns',
 } as const;
 
 /** Hash-tagged prefix so every key of a queue lands on one Redis Cluster slot. */

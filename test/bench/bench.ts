@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: engine throughput against a raw-`pg` baseline doing the same SQL shape, HTTP events per
  * second, licensing events ingested against a raw-insert baseline, and the timer storm and lateness sections.
- * Prints figures and each ratio to its baseline (engine/raw goal ≥ 0.5).
+ * Prints figures and each ratio to its baseline (engine/raw goal ≥ 0.5), then the annual-review campaign over a
+ * generated province (BENCH_CAMPAIGN_ORGS, default 40 000; BENCH_ONLY=campaign runs that section alone).
  *
  * Workload: membership-transfer cases cycling REJECT_RELEASE → DENY_EXCEPTION (release_review ↔
  * exception_review), so every step is a real transition that writes history and re-plans timers.
@@ -15,6 +16,7 @@ import { loadConfig } from '../../config/app-config';
 import type { Principal } from '../../libs/auth/principal';
 import { buildDemoRegion } from '../../libs/demo/demo-region';
 import { EngineService } from '../../libs/engine/engine.service';
+import { campaignBench } from './campaign-bench';
 import { licensingBench } from './licensing-bench';
 import { type Stats, drive, fmt, merge } from './measure';
 import { timerBench } from './timer-bench';
@@ -27,6 +29,7 @@ const ROUNDS = 4;
 const TIMER_STORM = Number(process.env.BENCH_TIMER_STORM ?? 100_000);
 const LATENESS_TIMERS = Number(process.env.BENCH_LATENESS_TIMERS ?? 1000);
 const LATENESS_WINDOW_MS = Number(process.env.BENCH_LATENESS_WINDOW_MS ?? 60_000);
+const CAMPAIGN_ORGS = Number(process.env.BENCH_CAMPAIGN_ORGS ?? 40_000);
 
 async function main() {
   const config = loadConfig({
@@ -37,6 +40,12 @@ async function main() {
   });
   const app = await createApp(config, { logger: ['error', 'warn'] });
   await app.listen(0, '127.0.0.1');
+  if (process.env.BENCH_ONLY === 'campaign') {
+    // just the campaign section (the others take minutes)
+    for (const line of await campaignBench(app, CAMPAIGN_ORGS)) console.log(line);
+    await app.close();
+    return;
+  }
   const engine = app.get(EngineService);
   const region = buildDemoRegion();
   const cityId = region.anchors.cityId;
@@ -200,6 +209,9 @@ async function main() {
     windowMs: LATENESS_WINDOW_MS,
   }))
     console.log(line);
+
+  console.log('');
+  for (const line of await campaignBench(app, CAMPAIGN_ORGS)) console.log(line);
   await app.close();
 }
 

@@ -14,6 +14,7 @@ import {
   ANNUAL_REVIEW_POLICY_DEFAULTS,
   AnnualReviewStep,
   annualReviewMachine,
+  annualReviewOnceKey,
   heldOnRule,
   ratingsRule,
 } from './annual-review.machine';
@@ -45,6 +46,8 @@ export const annualReviewDefinition: WorkflowDefinition = {
     return { branch: subject.org.id };
   },
   openers: [clerk('branchUpper'), clerk('city')],
+  // 年度考核: one review per organization and year, however it is opened (by hand or by a campaign)
+  onceKey: (subject, input: AnnualReviewCreateInput) => annualReviewOnceKey(subject.orgId!, input.year),
   states: {
     self_assessment: step('self_assessment', '个人自评', '个人自评截止日期', BRANCH),
     peer_review: step('peer_review', '党员互评', '党员互评截止日期', BRANCH),

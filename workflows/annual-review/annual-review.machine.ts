@@ -36,6 +36,9 @@ export type AnnualReviewStep = (typeof ANNUAL_REVIEW_STEPS)[number];
 
 export type Grade = 'I' | 'II' | 'III';
 
+/** The key that makes an organization's review of a year unique (cases.once_key). */
+export const annualReviewOnceKey = (orgId: string, year: number) => `${ANNUAL_REVIEW_KEY}:${orgId}:${year}`;
+
 export interface AnnualReviewPolicy {
   /** 优秀 may not exceed this share of the rated members. */
   excellentMaxRatio: number;

@@ -182,6 +182,11 @@ export interface WorkflowDefinition {
    */
   openingRule?: (input: any, facts: Partial<Record<FactName, any>>, at: string) => string | null;
   openingFacts?: FactName[];
+  /**
+   * At most one case per key, ever (e.g. one annual review per organization and year): opening a second
+   * one is a 409 DUPLICATE naming the existing case. The database enforces it too (unique index).
+   */
+  onceKey?: (subject: CaseSubject, input: any) => string | undefined;
   /** Default policy parameters put into context (`context.policy`); overridden by policy files. */
   policyDefaults?: Record<string, unknown>;
 }
