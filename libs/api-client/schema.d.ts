@@ -742,6 +742,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/campaigns/annual-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 发起年度考核活动（后台为辖区内每个党支部、联合党支部、党总支各开启一件年度考核）
+         * @description 由上级党委（省、市、县）工作人员发起，orgId 须在其管辖范围内。同一（组织、年度）再次发起时继续原活动：补充新设的组织，重试失败或已取消的组织。
+         */
+        post: operations["CampaignsController_launch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 年度考核活动列表（本人管辖范围内） */
+        get: operations["CampaignsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 年度考核活动进度（总数、已开启、跳过、失败、预计剩余时间） */
+        get: operations["CampaignsController_one"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 取消年度考核活动（尚未开启的组织不再开启；已开启的案件不受影响） */
+        post: operations["CampaignsController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/_clock": {
         parameters: {
             query?: never;
@@ -1245,6 +1316,68 @@ export interface components {
             chain: string[];
             versions: components["schemas"]["PolicyVersionDto"][];
             workflows: components["schemas"]["PolicyWorkflowDto"][];
+        };
+        LaunchAnnualReviewDto: {
+            /**
+             * @description 考核年度
+             * @example 2026
+             */
+            year: number;
+            /**
+             * Format: uuid
+             * @description 发起考核的党委（其下每个党支部、联合党支部、党总支各开一件）
+             */
+            orgId: string;
+        };
+        CampaignFailureDto: {
+            /** Format: uuid */
+            orgId: string;
+            /** @example RULE_VIOLATION */
+            code: string;
+            /** @example 年度考核的对象须为党组织 */
+            message: string;
+        };
+        CampaignDto: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "annual-review";
+            year: number;
+            /** Format: uuid */
+            orgId: string;
+            /** @description 发起党委名称 */
+            orgName: string;
+            /** @enum {string} */
+            status: "running" | "completed" | "failed" | "cancelled";
+            /** @description 目标党组织数 */
+            total: number;
+            /** @description 已开启案件数 */
+            opened: number;
+            /** @description 已有案件而跳过的组织数 */
+            skipped: number;
+            /** @description 开启失败的组织数（见 failures） */
+            failed: number;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            finishedAt?: string;
+            /** @description 预计剩余秒数（运行中） */
+            etaSeconds?: number;
+            failures: components["schemas"]["CampaignFailureDto"][];
+        };
+        ErrorDto: {
+            /**
+             * @description 稳定的错误码（大写下划线）
+             * @example RULE_VIOLATION
+             */
+            code: string;
+            /**
+             * @description 中文说明
+             * @example 输入数据校验失败
+             */
+            message: string;
+            /** @description 细节（字段错误、现有案件等） */
+            details?: Record<string, never>;
         };
         MoveClockDto: {
             /**
@@ -2648,6 +2781,175 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    CampaignsController_launch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LaunchAnnualReviewDto"];
+            };
+        };
+        responses: {
+            /** @description 已受理，后台开启中 */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDto"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description FORBIDDEN：非上级党委工作人员 */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description NOT_FOUND：组织不存在 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description RULE_VIOLATION：辖区内没有需考核的组织 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CampaignsController_list: {
+        parameters: {
+            query?: {
+                kind?: "annual-review";
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDto"][];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CampaignsController_one: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDto"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    CampaignsController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CampaignDto"];
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description CONCURRENT_UPDATE：活动已结束 */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
