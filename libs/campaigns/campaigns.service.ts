@@ -15,7 +15,7 @@ export const CAMPAIGNS_QUEUE = Symbol('CAMPAIGNS_QUEUE');
 /** Organizations per batch job: one transaction each, small enough that a crash redoes little. */
 export const CAMPAIGN_BATCH_SIZE = 500;
 
-/** Who may launch: a clerk of a committee (PROCEDURES §5: a city or provincial committee launches the review). */
+/** Who may launch: a clerk of a committee (docs/procedures.md §5: a city or provincial committee launches the review). */
 export const LAUNCHING_ORG_TYPES = ['provincial_committee', 'city_committee', 'county_committee'];
 
 export interface CampaignView {
