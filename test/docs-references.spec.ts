@@ -143,6 +143,8 @@ describe('documentation in the repository', () => {
     const outside = ['..' + '/shared', '/work' + '/shared'];
     // spec documents that exist only outside the repository (e.g. the procedures spec) by their upper-case names
     const specName = /\b([A-Z][A-Z0-9-]*\.md)\b/g;
+    // … and section references to them without a file name (an upper-case name followed by " §")
+    const specSection = /\b([A-Z][A-Z0-9-]{2,}) §/g;
     const present = new Set(repositoryTextFiles().map((f) => f.slice(f.lastIndexOf('/') + 1)));
     const problems: string[] = [];
     for (const file of repositoryTextFiles()) {
@@ -151,6 +153,8 @@ describe('documentation in the repository', () => {
       for (const m of text.matchAll(specName))
         if (!present.has(m[1]))
           problems.push(`${rel(file)} refers to ${m[1]}, which is not in the repository (point to docs/ instead)`);
+      for (const m of text.matchAll(specSection))
+        problems.push(`${rel(file)} refers to section "${m[0]}" of a document outside the repository (use docs/…md §)`);
     }
     expect(problems).toEqual([]);
   });

@@ -37,7 +37,7 @@ const COLUMNS = `c.id, c.kind, c.year, c.org_id AS "orgId", o.name AS "orgName",
   c.failed, c.batch_size AS "batchSize", c.launched_by AS "launchedBy", c.started_at AS "startedAt",
   c.finished_at AS "finishedAt", extract(epoch FROM clock_timestamp() - c.started_wall_at)::float8 AS "elapsedSeconds"`;
 
-/** The organization types a campaign opens a case for (PROCEDURES §5: every party organization that reviews members). */
+/** The organization types a campaign opens a case for (docs/procedures.md §5: every party organization that reviews members). */
 export const CAMPAIGN_TARGET_TYPES = ['branch', 'joint_branch', 'general_branch'];
 
 /**
