@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../config/app-config';
+import { withInstallationSecrets } from '../config/installation-secrets';
 import { bootLogger, createApp } from './bootstrap';
 
 /** Entry point: `--role api|worker|all` (default all: one process runs both). */
@@ -12,7 +13,7 @@ async function main() {
       : undefined;
   let config;
   try {
-    config = loadConfig({ ...process.env, ...(role ? { ROLE: role } : {}) });
+    config = loadConfig(withInstallationSecrets({ ...process.env, ...(role ? { ROLE: role } : {}) }));
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
@@ -26,9 +27,9 @@ async function main() {
     bootLogger.log('工作进程已启动（worker role）');
     return;
   }
-  await app.listen(config.PORT, '0.0.0.0');
+  await app.listen(config.PORT, config.HOST!);
   bootLogger.log(
-    `PartyFlow 已启动：http://127.0.0.1:${config.PORT}/api/v1 （接口文档 /docs，角色 ${config.ROLE}${config.DEMO ? '，演示模式' : ''}）`,
+    `PartyFlow 已启动：http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}/api/v1 （监听 ${config.HOST}，接口文档 /docs，角色 ${config.ROLE}${config.DEMO ? '，演示模式' : ''}）`,
   );
 }
 

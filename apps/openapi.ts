@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'crypto';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { loadConfig } from '../config/app-config';
@@ -25,7 +26,8 @@ export async function buildOpenApiDocumentOffline(): Promise<OpenAPIObject> {
   const config = loadConfig({
     DATABASE_URL: 'postgres://offline@127.0.0.1:1/none',
     REDIS_URL: 'redis://127.0.0.1:1',
-    JWT_SECRET: 'offline-document-build',
+    // never used to sign anything: the document build resolves no provider
+    JWT_SECRET: randomBytes(32).toString('hex'),
     CLOCK_CONTROL: '1',
     ROLE: 'api',
   });

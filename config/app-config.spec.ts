@@ -1,7 +1,13 @@
+import { mkdtempSync, readFileSync, statSync } from 'fs';
+import { tmpdir } from 'os';
+import path from 'path';
 import { ConfigError, loadConfig } from './app-config';
+import { withInstallationSecrets } from './installation-secrets';
+
+const STRONG = 'Zq3v-7sKd9_XbPm2LwT8rYc4NhJf6GtA1uEo';
 
 describe('loadConfig', () => {
-  const base = { DATABASE_URL: 'postgres://u@h/db', REDIS_URL: 'redis://h:6379', JWT_SECRET: 'long-enough-secret' };
+  const base = { DATABASE_URL: 'postgres://u@h/db', REDIS_URL: 'redis://h:6379', JWT_SECRET: STRONG };
 
   it('applies defaults and converts types', () => {
     const c = loadConfig({ ...base, PORT: '4000', DEMO: '1' });
@@ -34,8 +40,59 @@ describe('loadConfig', () => {
   });
 
   it('requires the connection strings', () => {
-    expect(() => loadConfig({ JWT_SECRET: 'long-enough-secret' })).toThrow(
+    expect(() => loadConfig({ JWT_SECRET: STRONG })).toThrow(
       /DATABASE_URL[\s\S]*REDIS_URL|REDIS_URL[\s\S]*DATABASE_URL/,
     );
+  });
+
+  it('refuses a missing, short, published or patterned JWT secret, in demo mode too', () => {
+    const { JWT_SECRET: _, ...noSecret } = base;
+    void _;
+    for (const JWT_SECRET of [
+      undefined,
+      'test-secret-123',
+      'partyflow-demo-secret',
+      'partyflow-demo-secret-partyflow-demo-secret',
+      'a'.repeat(64),
+      '0123456789abcdef0123456789abcde', // 31 bytes
+    ])
+      for (const DEMO of ['0', '1'])
+        expect({
+          JWT_SECRET,
+          DEMO,
+          error: (() => {
+            try {
+              loadConfig({ ...noSecret, DEMO, ...(JWT_SECRET ? { JWT_SECRET } : {}) });
+              return null;
+            } catch (e) {
+              return (e as Error).message.includes('JWT_SECRET');
+            }
+          })(),
+        }).toEqual({ JWT_SECRET, DEMO, error: true });
+    expect(loadConfig({ ...noSecret, JWT_SECRET: STRONG }).JWT_SECRET).toBe(STRONG);
+  });
+
+  it('listens on 127.0.0.1 in demo mode unless HOST says otherwise, on every interface otherwise', () => {
+    expect(loadConfig({ ...base, DEMO: '1' }).HOST).toBe('127.0.0.1');
+    expect(loadConfig({ ...base, DEMO: '1', HOST: '0.0.0.0' }).HOST).toBe('0.0.0.0');
+    expect(loadConfig(base).HOST).toBe('0.0.0.0');
+    expect(() => loadConfig({ ...base, HOST: 'everywhere' })).toThrow(/HOST/);
+  });
+
+  it('demo mode generates a JWT secret once per installation, kept (0600) under the data directory', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pf-secrets-'));
+    const env = { DEMO: '1', PARTYFLOW_DATA_DIR: 'data' };
+    const first = withInstallationSecrets(env, dir);
+    const second = withInstallationSecrets(env, dir);
+    const other = withInstallationSecrets(env, mkdtempSync(path.join(tmpdir(), 'pf-secrets-')));
+    expect(first.JWT_SECRET).toEqual(second.JWT_SECRET);
+    expect(first.JWT_SECRET).not.toEqual(other.JWT_SECRET);
+    expect(loadConfig({ ...base, ...first }).JWT_SECRET).toBe(first.JWT_SECRET);
+    const file = path.join(dir, 'data', 'secrets.json');
+    expect(JSON.parse(readFileSync(file, 'utf8')).JWT_SECRET).toBe(first.JWT_SECRET);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // an explicit secret wins; outside demo mode nothing is generated
+    expect(withInstallationSecrets({ ...env, JWT_SECRET: STRONG }, dir).JWT_SECRET).toBe(STRONG);
+    expect(withInstallationSecrets({ PARTYFLOW_DATA_DIR: 'x' }, dir).JWT_SECRET).toBeUndefined();
   });
 });

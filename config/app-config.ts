@@ -8,10 +8,43 @@ import {
   IsString,
   Matches,
   Max,
+  IsIP,
   Min,
-  MinLength,
+  registerDecorator,
   validateSync,
+  ValidationOptions,
 } from 'class-validator';
+
+export const MIN_SECRET_BYTES = 32;
+/** Secrets that were ever written in PartyFlow's source or docs: accepting one lets anybody forge tokens. */
+export const PUBLISHED_SECRETS = [
+  'partyflow-demo-secret',
+  'demo-secret',
+  'test-secret',
+  'test-secret-123',
+  'bench-secret',
+  'bench-secret-123',
+  'offline-document-build',
+];
+
+/** At least MIN_SECRET_BYTES bytes, not a published value, and not an obvious pattern (few distinct characters). */
+export function isStrongSecret(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  if (Buffer.byteLength(value, 'utf8') < MIN_SECRET_BYTES) return false;
+  if (PUBLISHED_SECRETS.some((s) => value.includes(s))) return false;
+  return new Set(value).size >= 10;
+}
+
+function IsStrongSecret(options: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isStrongSecret',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: { validate: (value: unknown) => isStrongSecret(value) },
+    });
+}
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
 
@@ -35,9 +68,24 @@ export class AppConfig {
   @IsString()
   REDIS_PREFIX = 'pf';
 
+  /**
+   * Signing key of access tokens: random, at least 32 bytes, and none of the values ever published with
+   * PartyFlow (whoever knows the key can sign an admin token). Demo mode generates one per installation.
+   */
   @IsString()
-  @MinLength(8, { message: 'JWT_SECRET 至少 8 个字符' })
+  @IsStrongSecret({
+    message: `JWT_SECRET 必须是至少 ${MIN_SECRET_BYTES} 字节的随机值（如 node -e "console.log(require('crypto').randomBytes(48).toString('base64url'))"），且不能是公开的演示值`,
+  })
   JWT_SECRET: string;
+
+  /** Listening address: 127.0.0.1 in demo mode (nobody else reaches a demo), else every interface. */
+  @IsOptional()
+  @IsIP()
+  HOST?: string;
+
+  /** Where demo mode keeps what it generates per installation (secrets, keys); `npm run demo` also keeps PostgreSQL there. */
+  @IsString()
+  PARTYFLOW_DATA_DIR = '.data';
 
   @Matches(/^\d+\s*(s|m|h|d)?$/, { message: 'JWT_EXPIRES_IN 须为秒数或带单位的时长，如 3600、30m、12h、7d' })
   JWT_EXPIRES_IN = '12h';
@@ -119,13 +167,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     'DATABASE_URL',
     'REDIS_URL',
     'JWT_SECRET',
+    'HOST',
     'LICENSING_WEBHOOK_SECRET',
     'LICENSING_CALLBACK_URL',
     'SMTP_URL',
   ])
     if (env[key]) raw[key] = env[key];
-  if (!raw.JWT_SECRET && raw.DEMO && toBool({ value: raw.DEMO })) raw.JWT_SECRET = 'partyflow-demo-secret';
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
+  config.HOST ??= config.DEMO ? '127.0.0.1' : '0.0.0.0';
   const errors = validateSync(config, { whitelist: true });
   if (errors.length) {
     const lines = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);

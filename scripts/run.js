@@ -34,7 +34,9 @@ const MODES = {
   test: { persistent: false, database: 'partyflow_test' },
   bench: { persistent: false, database: 'partyflow_bench' },
 };
-const DEMO_JWT_SECRET = 'partyflow-demo-secret';
+const crypto = require('crypto');
+/** Tests and benchmarks sign their tokens with a key nobody else has. */
+const throwAwaySecret = () => crypto.randomBytes(32).toString('hex');
 
 const mode = process.argv[2];
 const extraArgs = process.argv.slice(3);
@@ -301,14 +303,12 @@ async function childCommand(urls) {
       if (mode === 'demo') {
         env.DEMO = '1';
         env.CLOCK_CONTROL = '1';
-      } else if (!env.JWT_SECRET) {
-        log(
-          '警告：未设置 JWT_SECRET，使用演示默认值，切勿用于生产（warning: JWT_SECRET not set, using the demo default — not for production）',
-        );
       }
+      // no JWT_SECRET default: demo mode generates one per installation under the data directory
+      // (apps/main.ts), and `npm start` refuses to run without a strong one
       // the demo's licensing key is the public one of docs/api.md; `npm start` has none unless configured (503)
       if (mode === 'demo') setDefault('LICENSING_WEBHOOK_SECRET', 'demo-secret');
-      setDefault('JWT_SECRET', DEMO_JWT_SECRET);
+      if (mode === 'demo') setDefault('PARTYFLOW_DATA_DIR', dataRoot());
       if (!env.PORT) {
         env.PORT = '3000';
         if (mode === 'demo' && !(await isPortFree(3000, '0.0.0.0'))) {
@@ -321,7 +321,7 @@ async function childCommand(urls) {
     case 'test': {
       Object.assign(env, {
         CLOCK_CONTROL: '1',
-        JWT_SECRET: 'test-secret',
+        JWT_SECRET: throwAwaySecret(),
         LICENSING_WEBHOOK_SECRET: 'test-secret',
         NODE_ENV: 'test',
       });
@@ -331,7 +331,7 @@ async function childCommand(urls) {
       return { args: [jest, '-i', '--json', `--outputFile=${jsonFile}`, ...extraArgs], env };
     }
     case 'bench':
-      setDefault('JWT_SECRET', 'bench-secret');
+      setDefault('JWT_SECRET', throwAwaySecret());
       setDefault('LICENSING_WEBHOOK_SECRET', 'bench-secret');
       return { args: [...swc, path.join('test', 'bench', 'bench.ts'), ...extraArgs], env };
     default:

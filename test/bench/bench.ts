@@ -8,7 +8,7 @@
  * exception_review), so every step is a real transition that writes history and re-plans timers.
  */
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { Client, Pool } from 'pg';
 import { createApp } from '../../apps/bootstrap';
@@ -35,7 +35,7 @@ async function main() {
   const config = loadConfig({
     ...process.env,
     DEMO: '1',
-    JWT_SECRET: process.env.JWT_SECRET ?? 'bench-secret-123',
+    JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
     PORT: '0',
   });
   const app = await createApp(config, { logger: ['error', 'warn'] });

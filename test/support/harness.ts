@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../apps/bootstrap';
@@ -33,7 +34,7 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
   const env: Record<string, string> = {
     DATABASE_URL: withDatabase(process.env.DATABASE_URL!, database),
     REDIS_PREFIX: `${process.env.REDIS_PREFIX ?? 'pf-it'}-${suffix}`,
-    JWT_SECRET: process.env.JWT_SECRET ?? 'test-secret-123',
+    JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
     CLOCK_CONTROL: '1',
   };
   const config = loadConfig({ ...process.env, DEMO: '1', ...env, ...overrides });
