@@ -25,6 +25,7 @@ import {
   archiveRule,
   assessmentRule,
   branchMeetingRule,
+  checkRecruitmentOpening,
   confirmActivistRule,
   confirmCandidateRule,
   conversionApplicationRule,
@@ -94,6 +95,11 @@ export const recruitmentDefinition: WorkflowDefinition = {
     return { branch: member.orgId };
   },
   openers: [BRANCH],
+  // 年满十八岁 and the five-year bar after removal are refused before the case exists (422 with the rule's
+  // message); the engine loads the fact, so the bar also applies to cases opened through the API
+  openingFacts: ['memberRemovedWithin5Years'],
+  openingRule: (input: RecruitmentInput, facts, at) =>
+    checkRecruitmentOpening(input, { memberRemovedWithin5Years: facts.memberRemovedWithin5Years === true }, at),
   states: {
     talk_pending: {
       title: '谈话',

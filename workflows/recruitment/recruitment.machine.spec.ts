@@ -491,6 +491,17 @@ describe('opening (APPLY)', () => {
     expect(checkRecruitmentOpening(input, { memberRemovedWithin5Years: false }, '2024-01-11T01:00:00Z')).toBeNull();
   });
 
+  it('the definition refuses the opening itself, with the fact it needs loaded by the engine', () => {
+    // before this was wired, the engine opened such cases (the machine alone sent an under-18 applicant to
+    // `refused`) and never loaded memberRemovedWithin5Years, so the five-year bar did not apply
+    expect(recruitmentDefinition.openingFacts).toContain('memberRemovedWithin5Years');
+    const rule = recruitmentDefinition.openingRule;
+    const adult = { appliedOn: '2024-05-01', birthDate: '1990-05-01' };
+    expect(rule?.(adult, { memberRemovedWithin5Years: false }, '2024-05-02T00:00:00Z')).toBeNull();
+    expect(rule?.(adult, { memberRemovedWithin5Years: true }, '2024-05-02T00:00:00Z')).toMatch(/未满五年/);
+    expect(rule?.({ ...adult, birthDate: '2006-05-02' }, {}, '2024-05-02T00:00:00Z')).toMatch(/未满十八周岁/);
+  });
+
   it('opens in talk_pending with the application recorded and the policy defaults merged', () => {
     const [snapshot, actions] = initialTransition(
       recruitmentMachine,
