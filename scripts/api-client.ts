@@ -5,12 +5,20 @@
  * Needs no database or Redis (see buildOpenApiDocumentOffline). `--check` writes nothing and exits 1 when
  * the committed files differ from what the code produces (apps/openapi.spec.ts runs it: openapi-typescript
  * is ESM inside, which Jest's CommonJS runtime cannot load). `--dir <path>` reads/writes another directory.
+ * The document is validated as OpenAPI 3 (swagger-parser) every time; `--validate <file>` validates a file.
  */
 import 'reflect-metadata';
 import * as fs from 'fs';
 import * as path from 'path';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { buildOpenApiDocumentOffline } from '../apps/openapi';
+
+/** Throws with the validator's findings when `document` is not a valid OpenAPI 3 document. */
+export async function validateOpenApi(document: object): Promise<void> {
+  // swagger-parser is ESM inside (run here, outside Jest) and dereferences in place: give it a copy
+  const SwaggerParser = require('@apidevtools/swagger-parser');
+  await SwaggerParser.validate(structuredClone(document));
+}
 
 export const API_CLIENT_DIR = path.join(__dirname, '..', 'libs', 'api-client');
 
@@ -36,7 +44,15 @@ export function staleFiles(files: Record<string, string>, dir = API_CLIENT_DIR):
 }
 
 async function main() {
+  const validateArg = process.argv.indexOf('--validate');
+  if (validateArg > 0) {
+    await validateOpenApi(JSON.parse(fs.readFileSync(process.argv[validateArg + 1], 'utf8')));
+    console.log('valid OpenAPI 3');
+    return;
+  }
   const files = await renderApiClient();
+  await validateOpenApi(JSON.parse(files['openapi.json']));
+  console.log('valid OpenAPI 3');
   const dirArg = process.argv.indexOf('--dir');
   const dir = dirArg > 0 ? path.resolve(process.argv[dirArg + 1]) : API_CLIENT_DIR;
   if (process.argv.includes('--check')) {

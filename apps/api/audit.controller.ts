@@ -17,6 +17,8 @@ import type { Principal } from '../../libs/auth/principal';
 import { CaseReplayService } from '../../libs/audit/case-replay.service';
 import { AuditQueryDto, VerifyQueryDto } from './dto/case.dto';
 import { CaseReplayDto, ReplayQueryDto } from './dto/supervision.dto';
+import { ApiErrors } from './api-errors.decorator';
+import { AuditEventPage, ErrorBody, VerifyResult } from './dto/responses';
 
 /** The filter of `GET /audit/events` without its paging: the ledger holds every matching event. */
 export class AuditExportQueryDto extends OmitType(AuditQueryDto, ['page', 'pageSize'] as const) {}
@@ -44,11 +46,19 @@ export class AuditController {
     return this.replays.replay(u, id, q.seq);
   }
 
-  @Get('events') events(@CurrentUser() u: Principal, @Query() q: AuditQueryDto) {
+  @Get('events')
+  @ApiOperation({ summary: '审计：历史记录检索（督导：其下级范围）' })
+  @ApiOkResponse({ type: AuditEventPage })
+  @ApiErrors(400)
+  events(@CurrentUser() u: Principal, @Query() q: AuditQueryDto) {
     return this.audit.events(u, q);
   }
 
-  @Get('verify') verify(@CurrentUser() u: Principal, @Query() q: VerifyQueryDto) {
+  @Get('verify')
+  @ApiOperation({ summary: '校验哈希链（指定案件或全部）' })
+  @ApiOkResponse({ type: VerifyResult })
+  @ApiErrors(400, 404)
+  verify(@CurrentUser() u: Principal, @Query() q: VerifyQueryDto) {
     return this.audit.verify(u, q.caseId);
   }
 
@@ -64,9 +74,10 @@ export class AuditController {
     description: `Excel 工作簿；Content-Disposition: attachment; filename*=UTF-8''律师行业党建流程台帐_<时间>.xlsx`,
     schema: { type: 'string', format: 'binary' },
   })
-  @ApiResponse({ status: 400, description: '筛选条件无效（VALIDATION_FAILED）' })
+  @ApiResponse({ status: 400, description: '筛选条件无效（VALIDATION_FAILED）', type: ErrorBody })
   @ApiResponse({
     status: 422,
+    type: ErrorBody,
     description: `符合条件的记录超过 ${LEDGER_MAX_ROWS} 条（RULE_VIOLATION），请缩小筛选范围`,
   })
   async export(@CurrentUser() u: Principal, @Query() q: AuditExportQueryDto): Promise<StreamableFile> {

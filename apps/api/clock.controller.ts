@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, Matches } from 'class-validator';
 import { Duration } from 'luxon';
 import { DataSource } from 'typeorm';
@@ -9,6 +9,8 @@ import { AppError } from '../../libs/common/app-error';
 import { Clock } from '../../libs/engine/clock';
 import { ClockSync } from '../../libs/engine/clock-sync.service';
 import { TimerDrainService } from '../../libs/timers/timer-drain.service';
+import { ApiErrors } from './api-errors.decorator';
+import { ClockMoved, ClockView } from './dto/responses';
 
 export class MoveClockDto {
   @ApiPropertyOptional({ example: 'P30D', description: 'ISO 8601 时长' })
@@ -22,10 +24,6 @@ export class MoveClockDto {
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'set 必须是 ISO 8601 时间' })
   set?: string;
-}
-
-class ClockView {
-  @ApiProperty() now: string;
 }
 
 /**
@@ -43,7 +41,10 @@ export class ClockController {
     private readonly ds: DataSource,
   ) {}
 
-  @Get() now(): ClockView {
+  @Get()
+  @ApiOperation({ summary: '引擎时钟（仅 CLOCK_CONTROL=1）' })
+  @ApiOkResponse({ type: ClockView })
+  now(): ClockView {
     return { now: this.clock.now().toISOString() };
   }
 
@@ -55,6 +56,9 @@ export class ClockController {
    */
   @Post()
   @HttpCode(200)
+  @ApiOperation({ summary: '向前拨动引擎时钟（管理员，仅 CLOCK_CONTROL=1），到期的提醒与事件处理完毕后返回' })
+  @ApiOkResponse({ type: ClockMoved })
+  @ApiErrors(400, 403, 422)
   async move(@Body() dto: MoveClockDto, @CurrentUser() user: Principal) {
     if (!isAdmin(user)) throw AppError.forbidden('仅管理员可以拨动系统时钟');
     if (!!dto.advance === !!dto.set)

@@ -1,11 +1,12 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { Public } from '../../libs/auth/auth.guard';
 import { REDIS } from '../../libs/common/redis.module';
 import { TimerMetrics } from '../../libs/timers/timer-metrics.service';
+import { ErrorBody, HealthView } from './dto/responses';
 
 /** 200 with the state of PostgreSQL and Redis, 503 when either is down. */
 @ApiTags('health')
@@ -21,7 +22,15 @@ export class HealthController {
 
   @Public()
   @Get('health')
-  @HealthCheck()
+  @ApiOperation({ summary: '健康检查：PostgreSQL、Redis 与定时任务积压' })
+  @ApiOkResponse({ type: HealthView })
+  @ApiResponse({
+    status: 503,
+    description: 'PostgreSQL 或 Redis 不可用（DEPENDENCY_UNAVAILABLE，details 为各依赖的检查结果）',
+    type: ErrorBody,
+  })
+  // terminus documents in the Swagger 2 shape (invalid OpenAPI 3): the responses are declared above instead
+  @HealthCheck({ swaggerDocumentation: false })
   check() {
     return this.health.check([
       () => this.probe('postgres', () => this.ds.query('SELECT 1')),
@@ -35,6 +44,9 @@ export class HealthController {
   /** Prometheus text: undelivered overdue timer stages, timer lag, outbox backlog. */
   @Public()
   @Get('metrics')
+  @ApiOperation({ summary: 'Prometheus 指标' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Prometheus 文本格式', schema: { type: 'string' } })
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async prometheus() {
     return this.metrics.registry.metrics();

@@ -18,6 +18,8 @@ import type { Principal } from '../../libs/auth/principal';
 import { AppError } from '../../libs/common/app-error';
 import { ApplicationStatusDto, DeliveriesQueryDto, LicensingEventDto } from '../../libs/licensing/dto';
 import { LicensingOversightService } from '../../libs/licensing/licensing-oversight.service';
+import { ApiErrors, ERROR_DESCRIPTIONS } from './api-errors.decorator';
+import { DeliveryPage, ErrorBody, LicensingEventResult } from './dto/responses';
 import { LicensingService } from '../../libs/licensing/licensing.service';
 import { LicensingEventsPageDto, LicensingEventsQueryDto, ResendResultDto } from './dto/supervision.dto';
 
@@ -41,7 +43,14 @@ export class LicensingController {
   })
   @ApiHeader({ name: 'X-Signature', required: true, description: 'sha256=<hex>' })
   @ApiBody({ type: LicensingEventDto })
-  @ApiResponse({ status: 202, description: '{ accepted: true, caseIds, … }' })
+  @ApiResponse({ status: 202, description: '已受理（首次）', type: LicensingEventResult })
+  @ApiResponse({
+    status: 200,
+    description: '同一 eventId 的重放：与首次相同的结果（X-Replay: true）',
+    type: LicensingEventResult,
+  })
+  @ApiResponse({ status: 401, description: '签名缺失或无效（UNAUTHORIZED），不作记录', type: ErrorBody })
+  @ApiErrors(400, 422)
   async events(@Req() req: RawBodyRequest<Request>, @Res({ passthrough: true }) res: Response) {
     const out = await this.licensing.ingest(req.rawBody, req.headers['x-signature'], req.body);
     res.status(out.status);
@@ -65,6 +74,8 @@ export class LicensingController {
     description: 'sha256=<hex HMAC of "GET /api/v1/integrations/licensing/applications/<applicationRef>">',
   })
   @ApiResponse({ status: 200, type: ApplicationStatusDto })
+  @ApiResponse({ status: 401, description: ERROR_DESCRIPTIONS[401], type: ErrorBody })
+  @ApiErrors(403, 404)
   async application(
     @Param('applicationRef') ref: string,
     @Headers('authorization') authorization?: string,
@@ -82,6 +93,8 @@ export class LicensingController {
   @Get('deliveries')
   @ApiBearerAuth()
   @ApiOperation({ summary: '向执业管理系统推送的状态通知及其投递记录' })
+  @ApiResponse({ status: 200, type: DeliveryPage })
+  @ApiErrors(400, 403)
   deliveries(@CurrentUser() u: Principal, @Query() q: DeliveriesQueryDto) {
     return this.licensing.deliveries(u, q);
   }

@@ -1,9 +1,11 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../../libs/auth/auth.guard';
 import type { Principal } from '../../libs/auth/principal';
 import { CreateFirmDto, CreateMemberDto, CreateOrgDto, MemberQueryDto } from '../../libs/registry/dto';
 import { RegistryService } from '../../libs/registry/registry.service';
+import { ApiErrors } from './api-errors.decorator';
+import { FirmView, MemberPage, MemberView, OrgDetail, OrgTreeNode, OrgView } from './dto/responses';
 
 @ApiTags('registry')
 @ApiBearerAuth()
@@ -11,37 +13,69 @@ import { RegistryService } from '../../libs/registry/registry.service';
 export class RegistryController {
   constructor(private readonly registry: RegistryService) {}
 
-  @Get('orgs') orgs(@CurrentUser() u: Principal) {
+  @Get('orgs')
+  @ApiOperation({ summary: '党组织树（限于可见范围）' })
+  @ApiOkResponse({ type: [OrgTreeNode] })
+  orgs(@CurrentUser() u: Principal) {
     return this.registry.orgTree(u);
   }
-  @Get('orgs/:id') org(@CurrentUser() u: Principal, @Param('id') id: string) {
+  @Get('orgs/:id')
+  @ApiOperation({ summary: '党组织详情及党员人数' })
+  @ApiOkResponse({ type: OrgDetail })
+  @ApiErrors(404)
+  org(@CurrentUser() u: Principal, @Param('id') id: string) {
     return this.registry.org(u, id);
   }
-  @Post('orgs') createOrg(@CurrentUser() u: Principal, @Body() dto: CreateOrgDto) {
+  @Post('orgs')
+  @ApiOperation({ summary: '新建党组织' })
+  @ApiCreatedResponse({ type: OrgView })
+  @ApiErrors(400, 403, 404, 409)
+  createOrg(@CurrentUser() u: Principal, @Body() dto: CreateOrgDto) {
     return this.registry.createOrg(u, dto);
   }
 
-  @Get('firms') firms(
-    @CurrentUser() u: Principal,
-    @Query('county') county?: string,
-    @Query('coverage') coverage?: string,
-  ) {
+  @Get('firms')
+  @ApiOperation({ summary: '律师事务所（限于可见范围）' })
+  @ApiQuery({ name: 'county', required: false })
+  @ApiQuery({ name: 'coverage', required: false, enum: ['branch', 'joint_branch', 'instructor', 'none'] })
+  @ApiOkResponse({ type: [FirmView] })
+  firms(@CurrentUser() u: Principal, @Query('county') county?: string, @Query('coverage') coverage?: string) {
     return this.registry.firms(u, { county, coverage });
   }
-  @Get('firms/:id') firm(@CurrentUser() u: Principal, @Param('id') id: string) {
+  @Get('firms/:id')
+  @ApiOperation({ summary: '律师事务所详情' })
+  @ApiOkResponse({ type: FirmView })
+  @ApiErrors(404)
+  firm(@CurrentUser() u: Principal, @Param('id') id: string) {
     return this.registry.firm(u, id);
   }
-  @Post('firms') createFirm(@CurrentUser() u: Principal, @Body() dto: CreateFirmDto) {
+  @Post('firms')
+  @ApiOperation({ summary: '登记律师事务所' })
+  @ApiCreatedResponse({ type: FirmView })
+  @ApiErrors(400, 403, 409)
+  createFirm(@CurrentUser() u: Principal, @Body() dto: CreateFirmDto) {
     return this.registry.createFirm(u, dto);
   }
 
-  @Get('members') members(@CurrentUser() u: Principal, @Query() q: MemberQueryDto) {
+  @Get('members')
+  @ApiOperation({ summary: '党员（限于可见范围）；身份证号对非管理员脱敏' })
+  @ApiOkResponse({ type: MemberPage })
+  @ApiErrors(400)
+  members(@CurrentUser() u: Principal, @Query() q: MemberQueryDto) {
     return this.registry.members(u, q);
   }
-  @Get('members/:id') member(@CurrentUser() u: Principal, @Param('id') id: string) {
+  @Get('members/:id')
+  @ApiOperation({ summary: '党员详情' })
+  @ApiOkResponse({ type: MemberView })
+  @ApiErrors(404)
+  member(@CurrentUser() u: Principal, @Param('id') id: string) {
     return this.registry.member(u, id);
   }
-  @Post('members') createMember(@CurrentUser() u: Principal, @Body() dto: CreateMemberDto) {
+  @Post('members')
+  @ApiOperation({ summary: '登记党员' })
+  @ApiCreatedResponse({ type: MemberView })
+  @ApiErrors(400, 403, 404, 409)
+  createMember(@CurrentUser() u: Principal, @Body() dto: CreateMemberDto) {
     return this.registry.createMember(u, dto);
   }
 }

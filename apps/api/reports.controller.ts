@@ -1,8 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../../libs/auth/auth.guard';
 import type { Principal } from '../../libs/auth/principal';
 import { CoverageService } from '../../libs/reports/coverage.service';
+import { CoverageReport } from './dto/responses';
 
 @ApiTags('reports')
 @ApiBearerAuth()
@@ -12,6 +13,7 @@ export class ReportsController {
 
   @Get('coverage')
   @ApiOperation({ summary: '律师行业党的组织和工作覆盖情况（按市、县）及未覆盖律师事务所' })
+  @ApiOkResponse({ type: CoverageReport })
   coverageReport(@CurrentUser() u: Principal) {
     return this.coverage.report(u);
   }

@@ -8,8 +8,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 已有法定节假日安排的年份 */
         get: operations["CalendarController_list"];
         put?: never;
+        /** 加入一年的法定节假日安排（管理员）；暂定期限随之重算 */
         post: operations["CalendarController_add"];
         delete?: never;
         options?: never;
@@ -162,8 +164,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 党组织树（限于可见范围） */
         get: operations["RegistryController_orgs"];
         put?: never;
+        /** 新建党组织 */
         post: operations["RegistryController_createOrg"];
         delete?: never;
         options?: never;
@@ -178,6 +182,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 党组织详情及党员人数 */
         get: operations["RegistryController_org"];
         put?: never;
         post?: never;
@@ -194,8 +199,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 律师事务所（限于可见范围） */
         get: operations["RegistryController_firms"];
         put?: never;
+        /** 登记律师事务所 */
         post: operations["RegistryController_createFirm"];
         delete?: never;
         options?: never;
@@ -210,6 +217,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 律师事务所详情 */
         get: operations["RegistryController_firm"];
         put?: never;
         post?: never;
@@ -226,8 +234,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 党员（限于可见范围）；身份证号对非管理员脱敏 */
         get: operations["RegistryController_members"];
         put?: never;
+        /** 登记党员 */
         post: operations["RegistryController_createMember"];
         delete?: never;
         options?: never;
@@ -242,6 +252,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 党员详情 */
         get: operations["RegistryController_member"];
         put?: never;
         post?: never;
@@ -258,6 +269,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 流程定义列表（环节、事件） */
         get: operations["WorkflowsController_list"];
         put?: never;
         post?: never;
@@ -274,6 +286,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 流程定义详情：状态图、Mermaid 图，以及发起参数和各事件数据的 JSON Schema（用于生成表单） */
         get: operations["WorkflowsController_one"];
         put?: never;
         post?: never;
@@ -290,8 +303,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 案件列表（可见范围内），最近更新在前 */
         get: operations["CasesController_list"];
         put?: never;
+        /** 发起案件（同一 Idempotency-Key 再次提交返回同一案件，200） */
         post: operations["CasesController_open"];
         delete?: never;
         options?: never;
@@ -306,6 +321,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 案件详情；availableEvents 为当前用户此刻可执行的事件 */
         get: operations["CasesController_one"];
         put?: never;
         post?: never;
@@ -324,6 +340,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** 发送事件（办理一步）：一次事务完成状态转移、历史记录与期限重排 */
         post: operations["CasesController_send"];
         delete?: never;
         options?: never;
@@ -338,6 +355,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 案件历史（哈希链），最早在前；首行为发起 */
         get: operations["CasesController_history"];
         put?: never;
         post?: never;
@@ -354,6 +372,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 当前用户的待办，最紧急在前 */
         get: operations["CasesController_tasks"];
         put?: never;
         post?: never;
@@ -427,6 +446,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 审计：历史记录检索（督导：其下级范围） */
         get: operations["AuditController_events"];
         put?: never;
         post?: never;
@@ -443,6 +463,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 校验哈希链（指定案件或全部） */
         get: operations["AuditController_verify"];
         put?: never;
         post?: never;
@@ -479,6 +500,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 健康检查：PostgreSQL、Redis 与定时任务积压 */
         get: operations["HealthController_check"];
         put?: never;
         post?: never;
@@ -495,6 +517,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Prometheus 指标 */
         get: operations["HealthController_prometheus"];
         put?: never;
         post?: never;
@@ -820,8 +843,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 引擎时钟（仅 CLOCK_CONTROL=1） */
         get: operations["ClockController_now"];
         put?: never;
+        /** 向前拨动引擎时钟（管理员，仅 CLOCK_CONTROL=1），到期的提醒与事件处理完毕后返回 */
         post: operations["ClockController_move"];
         delete?: never;
         options?: never;
@@ -833,6 +858,42 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        CalendarYearView: {
+            /** @example 2026 */
+            year: number;
+            /** @description 国务院办公厅通知 */
+            source: string | null;
+        };
+        CalendarYearAdded: {
+            year: number;
+            /** @description 数据是否有变化 */
+            changed: boolean;
+            /** @description 重新计算期限的案件数 */
+            replannedCases: number;
+        };
+        ErrorBody: {
+            /**
+             * @description HTTP 状态码
+             * @example 422
+             */
+            statusCode: number;
+            /**
+             * @description 稳定的错误代码（UPPER_SNAKE）
+             * @example EVENT_NOT_ALLOWED
+             */
+            code: string;
+            /**
+             * @description 中文说明
+             * @example 当前环节不能执行此操作
+             */
+            message: string;
+            /** @description 详情：校验失败时为 [{ field, errors }]，规则拒绝时为规则信息 */
+            details?: {
+                [key: string]: unknown;
+            }[] | {
+                [key: string]: unknown;
+            };
+        };
         LoginDto: {
             /** @example city */
             username: string;
@@ -913,6 +974,37 @@ export interface components {
         ResetPasswordDto: {
             password: string;
         };
+        OrgTreeNode: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: "provincial_committee" | "city_committee" | "county_committee" | "org_department" | "general_branch" | "branch" | "joint_branch";
+            /** Format: uuid */
+            parentId: string | null;
+            /** @example 360702 */
+            regionCode: string | null;
+            county: string | null;
+            children: components["schemas"]["OrgTreeNode"][];
+        };
+        MemberCounts: {
+            full: number;
+            probationary: number;
+            total: number;
+        };
+        OrgDetail: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: "provincial_committee" | "city_committee" | "county_committee" | "org_department" | "general_branch" | "branch" | "joint_branch";
+            /** Format: uuid */
+            parentId: string | null;
+            /** @example 360702 */
+            regionCode: string | null;
+            county: string | null;
+            memberCounts: components["schemas"]["MemberCounts"];
+        };
         CreateOrgDto: {
             /** @example 江西某某律师事务所党支部 */
             name: string;
@@ -922,6 +1014,45 @@ export interface components {
             county?: string;
             /** @example 360702 */
             regionCode?: string;
+        };
+        OrgView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            type: "provincial_committee" | "city_committee" | "county_committee" | "org_department" | "general_branch" | "branch" | "joint_branch";
+            /** Format: uuid */
+            parentId: string | null;
+            /** @example 360702 */
+            regionCode: string | null;
+            county: string | null;
+        };
+        FirmView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            kind: "firm" | "branch_office";
+            /** Format: uuid */
+            headFirmId: string | null;
+            county: string;
+            /** @example 360702 */
+            regionCode: string;
+            directorName: string;
+            /** Format: uuid */
+            directorMemberId: string | null;
+            /** Format: uuid */
+            partyOrgId: string | null;
+            /** Format: uuid */
+            instructorId: string | null;
+            /** @enum {string} */
+            coverage: "branch" | "joint_branch" | "instructor" | "none";
+            /** @example active */
+            status: string;
+            /** Format: date */
+            establishedOn: string | null;
+            /** Format: date-time */
+            uncoveredSince: string | null;
         };
         CreateFirmDto: {
             /** @example 江西某某律师事务所 */
@@ -936,6 +1067,34 @@ export interface components {
             directorName: string;
             establishedOn?: string;
         };
+        MemberView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string|null} */
+            gender: "male" | "female" | null;
+            /** @description 身份证号（非管理员为脱敏值） */
+            idNumber: string;
+            /** Format: date */
+            birthDate: string;
+            licenseNo: string | null;
+            /** Format: uuid */
+            firmId: string | null;
+            /** Format: uuid */
+            orgId: string;
+            /** @enum {string} */
+            status: "applicant" | "activist" | "candidate" | "probationary" | "full" | "suspended" | "removed" | "withdrawn";
+            /** Format: date */
+            joinedOn: string | null;
+            /** @description 由执业系统登记、尚待核实 */
+            pendingVerification: boolean;
+        };
+        MemberPage: {
+            items: components["schemas"]["MemberView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+        };
         CreateMemberDto: {
             name: string;
             /** @description 18 位公民身份号码 */
@@ -949,6 +1108,88 @@ export interface components {
             /** @enum {string} */
             gender?: "male" | "female";
         };
+        DeadlineAnchorView: {
+            /**
+             * @description entry：进入本环节时；context：上下文中 path 所指的日期
+             * @enum {string}
+             */
+            kind: "entry" | "context";
+            path?: string;
+        };
+        DeadlineSpecView: {
+            key: string;
+            title: string;
+            amount: number;
+            /**
+             * @description wd 工作日，d 自然日，m 月
+             * @enum {string}
+             */
+            unit: "wd" | "d" | "m";
+            anchor: components["schemas"]["DeadlineAnchorView"];
+            /** @description 到期时引擎发送的事件 */
+            fireEvent: string | null;
+        };
+        WorkflowStateView: {
+            /** @example release_review */
+            name: string;
+            /** @example 转出审核 */
+            title: string;
+            /** @description 本环节的办理人规则 */
+            actors: {
+                [key: string]: unknown;
+            }[];
+            deadlines: components["schemas"]["DeadlineSpecView"][];
+        };
+        WorkflowEventView: {
+            /** @example APPROVE_RELEASE */
+            type: string;
+            /** @example 同意转出 */
+            title: string;
+            /** @description 仅由系统发送（时钟、执业系统对接） */
+            system: boolean;
+            /** @description 可发送者规则；空为本环节办理人 */
+            actors: {
+                [key: string]: unknown;
+            }[] | null;
+        };
+        WorkflowSummary: {
+            /** @example membership-transfer */
+            key: string;
+            version: number;
+            /** @example 组织关系接转 */
+            title: string;
+            /** @enum {string} */
+            subjectKind: "member" | "firm" | "org";
+            states: components["schemas"]["WorkflowStateView"][];
+            events: components["schemas"]["WorkflowEventView"][];
+        };
+        WorkflowDetail: {
+            /** @example membership-transfer */
+            key: string;
+            version: number;
+            /** @example 组织关系接转 */
+            title: string;
+            /** @enum {string} */
+            subjectKind: "member" | "firm" | "org";
+            states: components["schemas"]["WorkflowStateView"][];
+            events: components["schemas"]["WorkflowEventView"][];
+            /** @description XState 状态图定义（JSON） */
+            statechart: {
+                [key: string]: unknown;
+            };
+            /** @description Mermaid stateDiagram-v2 文本 */
+            mermaid: string;
+            /** @description 发起（POST /cases 的 input）的 JSON Schema */
+            inputSchema: {
+                [key: string]: unknown;
+            };
+            /** @description 各事件 data 的 JSON Schema（由事件数据类生成，标题为事件名称），按事件类型索引 */
+            eventSchemas: {
+                [key: string]: {
+                    [key: string]: unknown;
+                };
+            };
+        };
         SubjectDto: {
             memberId?: string;
             firmId?: string;
@@ -961,6 +1202,86 @@ export interface components {
             /** @description 流程的发起参数（按流程定义校验） */
             input?: Record<string, never>;
         };
+        SubjectView: {
+            /** Format: uuid */
+            memberId?: string;
+            /** Format: uuid */
+            firmId?: string;
+            /** Format: uuid */
+            orgId?: string;
+        };
+        DeadlineView: {
+            /** @example release_review.due */
+            key: string;
+            title: string;
+            /** @example release_review */
+            state: string;
+            /** Format: date-time */
+            dueAt: string;
+            /** @enum {string} */
+            kind: "reminder" | "deadline" | "escalation";
+            /** @description 督办级别（0 为本级） */
+            level: number;
+            overdue: boolean;
+            /** @description 所需年份的法定节假日安排尚未公布，期限为暂定 */
+            provisional: boolean;
+            /** @description 期限的依据 */
+            rule: string;
+        };
+        AvailableEvent: {
+            /** @example APPROVE_RELEASE */
+            type: string;
+            /** @example 同意转出 */
+            title: string;
+        };
+        CaseView: {
+            /** Format: uuid */
+            id: string;
+            /** @example membership-transfer */
+            workflow: string;
+            /** @example 组织关系接转 */
+            workflowTitle: string;
+            definitionVersion: number;
+            /** @example ganzhou */
+            policyVersion: string;
+            /**
+             * @description 当前环节；并行环节为对象
+             * @example release_review
+             */
+            state: string | {
+                [key: string]: unknown;
+            };
+            /** @example 转出审核 */
+            stateTitle: string;
+            /** @enum {string} */
+            status: "open" | "closed";
+            subject: components["schemas"]["SubjectView"];
+            /** @description 当事党组织（角色名 → 组织 id） */
+            parties: {
+                [key: string]: string;
+            };
+            /** @description 流程上下文 */
+            context: {
+                [key: string]: unknown;
+            };
+            /** @description 乐观并发版本号 */
+            version: number;
+            /** Format: date-time */
+            openedAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            closedAt: string | null;
+            deadlines: components["schemas"]["DeadlineView"][];
+            /** @description 当前用户此刻可以执行的事件 */
+            availableEvents: components["schemas"]["AvailableEvent"][];
+        };
+        CasePage: {
+            items: components["schemas"]["CaseView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+        };
         SendEventDto: {
             /** @example APPROVE_RELEASE */
             type: string;
@@ -970,6 +1291,56 @@ export interface components {
             comment?: string;
             /** @description 乐观并发：客户端看到的案件版本 */
             expectedVersion?: number;
+        };
+        ActorView: {
+            userId?: string;
+            /** @example branch-a */
+            username: string;
+            role?: string;
+            /** Format: uuid */
+            orgId?: string;
+        };
+        HistoryEntry: {
+            seq: number;
+            /** Format: date-time */
+            at: string;
+            actor: components["schemas"]["ActorView"];
+            /**
+             * @description 事件类型；首行为 OPEN
+             * @example APPROVE_RELEASE
+             */
+            type: string;
+            data: {
+                [key: string]: unknown;
+            } | null;
+            comment: string | null;
+            /** @description 转移前环节；首行为 null */
+            from: (string | null) | {
+                [key: string]: unknown;
+            };
+            /** @description 转移后环节 */
+            to: (string | null) | {
+                [key: string]: unknown;
+            };
+            /** @description SHA-256 哈希链 */
+            hash: string;
+            prevHash: string;
+        };
+        TaskView: {
+            /** Format: uuid */
+            caseId: string;
+            workflow: string;
+            workflowTitle: string;
+            state: string | {
+                [key: string]: unknown;
+            };
+            /** @example 组织关系接转：转出审核 */
+            title: string;
+            subject: components["schemas"]["SubjectView"];
+            /** Format: date-time */
+            dueAt: string | null;
+            overdue: boolean;
+            availableEvents: components["schemas"]["AvailableEvent"][];
         };
         DocumentAvailabilityDto: {
             /** @enum {string} */
@@ -1037,6 +1408,130 @@ export interface components {
             /** @description 重演到最后一条记录时，是否与案件当前的环节和上下文完全一致（其他记录为 null） */
             matchesCurrent: boolean | null;
         };
+        AuditEvent: {
+            seq: number;
+            /** Format: date-time */
+            at: string;
+            actor: components["schemas"]["ActorView"];
+            /**
+             * @description 事件类型；首行为 OPEN
+             * @example APPROVE_RELEASE
+             */
+            type: string;
+            data: {
+                [key: string]: unknown;
+            } | null;
+            comment: string | null;
+            /** @description 转移前环节；首行为 null */
+            from: (string | null) | {
+                [key: string]: unknown;
+            };
+            /** @description 转移后环节 */
+            to: (string | null) | {
+                [key: string]: unknown;
+            };
+            /** @description SHA-256 哈希链 */
+            hash: string;
+            prevHash: string;
+            /** Format: uuid */
+            caseId: string;
+            workflow: string;
+        };
+        AuditEventPage: {
+            items: components["schemas"]["AuditEvent"][];
+            total: number;
+            page: number;
+            pageSize: number;
+        };
+        BrokenAt: {
+            /** Format: uuid */
+            caseId?: string;
+            seq: number;
+            reason: string;
+        };
+        VerifyResult: {
+            ok: boolean;
+            /** @description 已校验的历史记录条数 */
+            checked: number;
+            /** @description 已校验的案件数 */
+            cases: number;
+            brokenAt?: components["schemas"]["BrokenAt"];
+        };
+        HealthView: {
+            /** @enum {string} */
+            status: "ok" | "error" | "shutting_down";
+            info: {
+                [key: string]: {
+                    /** @enum {string} */
+                    status: "up" | "down";
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+            error: {
+                [key: string]: {
+                    /** @enum {string} */
+                    status: "up" | "down";
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+            details: {
+                [key: string]: {
+                    /** @enum {string} */
+                    status: "up" | "down";
+                } & {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        NotificationView: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "reminder" | "overdue" | "escalation" | "info";
+            level: number;
+            title: string;
+            body: string;
+            /** Format: uuid */
+            caseId: string | null;
+            link: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            deliverAt: string;
+            /** Format: date-time */
+            readAt: string | null;
+            read: boolean;
+        };
+        NotificationPage: {
+            items: components["schemas"]["NotificationView"][];
+            total: number;
+            unread: number;
+            page: number;
+            pageSize: number;
+        };
+        UpdatedCount: {
+            updated: number;
+        };
+        ChannelView: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            channel: "email" | "webhook";
+            address: string;
+            /** @description 是否设置了 webhook 签名密钥（密钥本身不返回） */
+            hasSecret: boolean;
+            enabled: boolean;
+            /** Format: uuid */
+            userId: string | null;
+            /** Format: uuid */
+            orgId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
         CreateNotificationChannelDto: {
             /**
              * @example email
@@ -1054,6 +1549,12 @@ export interface components {
             orgId?: string;
             /** @default true */
             enabled: boolean;
+        };
+        ChannelDeleted: {
+            /** @enum {boolean} */
+            deleted: true;
+            /** Format: uuid */
+            id: string;
         };
         LicensingLawyerDto: {
             /**
@@ -1110,11 +1611,66 @@ export interface components {
              */
             applicationRef: string;
         };
+        LicensingEventResult: {
+            /** @enum {boolean} */
+            accepted: true;
+            eventId: string;
+            type: string;
+            /** @description 本事件开启或推进的案件 */
+            caseIds: string[];
+            /** @description 本事件开启的案件 */
+            openedCaseIds: string[];
+            /** @example transfer_opened */
+            outcome: string;
+            /** @example approved_before_applied */
+            outOfOrder?: string;
+            applicationRef?: string;
+            /** @enum {string} */
+            partyTransfer?: "not_required" | "pending" | "completed" | "exception_approved";
+            /** Format: uuid */
+            memberId?: string;
+            /** Format: uuid */
+            firmId?: string;
+            notes: string[];
+        };
         ApplicationStatusDto: {
             applicationRef: string;
             /** @enum {string} */
             partyTransfer: "not_required" | "pending" | "completed" | "exception_approved";
             caseId?: string;
+        };
+        DeliveryAttempt: {
+            attempt: number;
+            /** Format: date-time */
+            at: string;
+            ok: boolean;
+            error: string | null;
+            durationMs: number | null;
+        };
+        DeliveryView: {
+            /** @description 外发记录编号 */
+            id: string;
+            applicationRef: string | null;
+            partyTransfer: string | null;
+            /** Format: uuid */
+            caseId: string | null;
+            /** @example delivered */
+            status: string;
+            attempts: number;
+            lastError: string | null;
+            /** Format: date-time */
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            deliveredAt: string | null;
+            attemptLog: components["schemas"]["DeliveryAttempt"][];
+        };
+        DeliveryPage: {
+            items: components["schemas"]["DeliveryView"][];
+            total: number;
+            /** @description 是否配置了 LICENSING_CALLBACK_URL */
+            callbackConfigured: boolean;
         };
         ReceivedLicensingEventDto: {
             eventId: string;
@@ -1168,6 +1724,77 @@ export interface components {
             error: string | null;
             /** Format: date-time */
             nextAttemptAt: string | null;
+        };
+        CoverageGoal: {
+            description: string;
+            coveragePct: number;
+            met: boolean;
+        };
+        CoverageCounts: {
+            firms: number;
+            branch: number;
+            jointBranch: number;
+            instructor: number;
+            none: number;
+            orgCovered: number;
+            orgCoveragePct: number;
+            covered: number;
+            coveragePct: number;
+            underReview: number;
+        };
+        CountyCoverage: {
+            firms: number;
+            branch: number;
+            jointBranch: number;
+            instructor: number;
+            none: number;
+            orgCovered: number;
+            orgCoveragePct: number;
+            covered: number;
+            coveragePct: number;
+            underReview: number;
+            county: string;
+            regionCode: string;
+        };
+        CityCoverage: {
+            firms: number;
+            branch: number;
+            jointBranch: number;
+            instructor: number;
+            none: number;
+            orgCovered: number;
+            orgCoveragePct: number;
+            covered: number;
+            coveragePct: number;
+            underReview: number;
+            regionCode: string;
+            name: string;
+            counties: components["schemas"]["CountyCoverage"][];
+        };
+        UncoveredFirm: {
+            /** Format: uuid */
+            firmId: string;
+            name: string;
+            /** @enum {string} */
+            kind: "firm" | "branch_office";
+            county: string;
+            regionCode: string;
+            /** Format: date-time */
+            uncoveredSince: string | null;
+            daysUncovered: number | null;
+            /**
+             * Format: uuid
+             * @description 进行中的党组织组建案件
+             */
+            formationCaseId: string | null;
+        };
+        CoverageReport: {
+            /** Format: date-time */
+            generatedAt: string;
+            goal: components["schemas"]["CoverageGoal"];
+            totals: components["schemas"]["CoverageCounts"];
+            cities: components["schemas"]["CityCoverage"][];
+            uncovered: components["schemas"]["UncoveredFirm"][];
         };
         OverdueItemDto: {
             /** @description 应办理该环节的组织 */
@@ -1379,6 +2006,10 @@ export interface components {
             /** @description 细节（字段错误、现有案件等） */
             details?: Record<string, never>;
         };
+        ClockView: {
+            /** Format: date-time */
+            now: string;
+        };
         MoveClockDto: {
             /**
              * @description ISO 8601 时长
@@ -1388,6 +2019,1553 @@ export interface components {
             /** @example 2027-01-01T00:00:00+08:00 */
             set?: string;
         };
+        ClockMoved: {
+            /** Format: date-time */
+            now: string;
+            /** @description 送达的到期阶段数 */
+            fired: number;
+            /** @description 由时钟触发的流程事件数 */
+            events: number;
+            /** @description 因案件已离开环节而取消的阶段数 */
+            cancelled: number;
+        };
+        /** 组织关系接转：发起 */
+        "WorkflowInput.membership-transfer": {
+            /** Format: uuid */
+            toOrgId: string;
+            /** Format: uuid */
+            fromOrgId?: string;
+            licensingRef?: string;
+            /** @enum {string} */
+            trigger?: "manual" | "practice" | "firm_transfer" | "practice_cancelled";
+            external?: {
+                senderName: string;
+                letterNo: string;
+                /**
+                 * Format: date
+                 * @description 日期（YYYY-MM-DD）
+                 */
+                validUntil: string;
+            };
+        };
+        /** 发起组织关系接转 */
+        "OpenCase.membership-transfer": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            workflow: "membership-transfer";
+            subject: components["schemas"]["SubjectDto"];
+            input?: components["schemas"]["WorkflowInput.membership-transfer"];
+        };
+        /** 同意转出 */
+        "EventData.membership-transfer.APPROVE_RELEASE": Record<string, never>;
+        /** 不同意转出（报市律师行业党委） */
+        "EventData.membership-transfer.REJECT_RELEASE": {
+            reason: string;
+        };
+        /** 开具组织关系介绍信 */
+        "EventData.membership-transfer.ISSUE_LETTER": {
+            letterNo: string;
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            validUntil: string;
+        };
+        /** 同意接收 */
+        "EventData.membership-transfer.ACCEPT": Record<string, never>;
+        /** 退回介绍信 */
+        "EventData.membership-transfer.RETURN": {
+            reason: string;
+        };
+        /** 登记党员报到 */
+        "EventData.membership-transfer.RECORD_REPORT": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            reportedOn: string;
+        };
+        /** 重新开具介绍信 */
+        "EventData.membership-transfer.REISSUE_LETTER": {
+            letterNo: string;
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            validUntil: string;
+        };
+        /** 转不合格党员处置（口袋党员） */
+        "EventData.membership-transfer.REFER_NONCONFORMING": Record<string, never>;
+        /** 同意不予接转 */
+        "EventData.membership-transfer.APPROVE_EXCEPTION": {
+            reason: string;
+        };
+        /** 不同意，退回转出审核 */
+        "EventData.membership-transfer.DENY_EXCEPTION": Record<string, never>;
+        /** 律师事务所党组织组建：发起 */
+        "WorkflowInput.branch-formation": {
+            /** @enum {string} */
+            trigger?: "manual" | "firm_establishment_applied" | "firm_established" | "branch_office_established";
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            establishedOn?: string;
+            /** Format: uuid */
+            headFirmOrgId?: string;
+        };
+        /** 发起律师事务所党组织组建 */
+        "OpenCase.branch-formation": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            workflow: "branch-formation";
+            subject: components["schemas"]["SubjectDto"];
+            input?: components["schemas"]["WorkflowInput.branch-formation"];
+        };
+        /** 提交党员情况摸底 */
+        "EventData.branch-formation.SUBMIT_SURVEY": {
+            fullMembers: number;
+            probationaryMembers: number;
+            directorIsMember: boolean;
+            /** Format: uuid */
+            directorMemberId?: string;
+            memberIds: string[];
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            establishedOn?: string;
+        };
+        /** 提交成立党支部申请 */
+        "EventData.branch-formation.SUBMIT_APPLICATION": {
+            /** Format: uuid */
+            proposedSecretaryId: string;
+        };
+        /** 批准成立党支部 */
+        "EventData.branch-formation.APPROVE_FORMATION": Record<string, never>;
+        /** 退回 */
+        "EventData.branch-formation.RETURN": {
+            reason: string;
+        };
+        /** 登记选举结果 */
+        "EventData.branch-formation.RECORD_ELECTION": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            electedOn: string;
+            /** Format: uuid */
+            secretaryId: string;
+            committeeIds: string[];
+            justification?: string;
+        };
+        /** 批准支部书记 */
+        "EventData.branch-formation.APPROVE_SECRETARY": Record<string, never>;
+        /** 纳入联合党支部 */
+        "EventData.branch-formation.ASSIGN_JOINT_BRANCH": {
+            /** Format: uuid */
+            jointBranchId: string;
+            /** Format: uuid */
+            liaisonMemberId: string;
+        };
+        /** 选派党建工作指导员 */
+        "EventData.branch-formation.ASSIGN_INSTRUCTOR": {
+            /** Format: uuid */
+            instructorId: string;
+        };
+        /** 律师事务所注销，关闭 */
+        "EventData.branch-formation.CLOSE_FIRM": {
+            reason?: string;
+        };
+        /** 发展党员：发起 */
+        "WorkflowInput.recruitment": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            appliedOn: string;
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            birthDate: string;
+        };
+        /** 发起发展党员 */
+        "OpenCase.recruitment": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            workflow: "recruitment";
+            subject: components["schemas"]["SubjectDto"];
+            input?: components["schemas"]["WorkflowInput.recruitment"];
+        };
+        /** 记录谈话 */
+        "EventData.recruitment.RECORD_TALK": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            talkedOn: string;
+            by: string;
+        };
+        /** 确定为入党积极分子 */
+        "EventData.recruitment.CONFIRM_ACTIVIST": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            confirmedOn: string;
+            /** @enum {string} */
+            method: "member_recommendation" | "league_recommendation";
+        };
+        /** 入党积极分子备案 */
+        "EventData.recruitment.FILE_ACTIVIST": Record<string, never>;
+        /** 指定培养联系人 */
+        "EventData.recruitment.ASSIGN_SPONSORS": {
+            memberIds: string[];
+        };
+        /** 记录培养考察 */
+        "EventData.recruitment.RECORD_ASSESSMENT": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            on: string;
+            summary: string;
+        };
+        /** 确定为发展对象 */
+        "EventData.recruitment.CONFIRM_CANDIDATE": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            confirmedOn: string;
+        };
+        /** 发展对象备案 */
+        "EventData.recruitment.FILE_CANDIDATE": Record<string, never>;
+        /** 确定入党介绍人 */
+        "EventData.recruitment.ASSIGN_INTRODUCERS": {
+            memberIds: string[];
+        };
+        /** 记录政治审查结论 */
+        "EventData.recruitment.RECORD_POLITICAL_REVIEW": {
+            /** @enum {string} */
+            conclusion: "qualified" | "unqualified";
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            on: string;
+        };
+        /** 记录集中培训 */
+        "EventData.recruitment.RECORD_TRAINING": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            to: string;
+            days: number;
+            hours: number;
+        };
+        /** 开始公示 */
+        "EventData.recruitment.START_PUBLIC_NOTICE": Record<string, never>;
+        /** 支部委员会审查通过 */
+        "EventData.recruitment.PASS_COMMITTEE_REVIEW": Record<string, never>;
+        /** 预审通过 */
+        "EventData.recruitment.PASS_PRE_REVIEW": Record<string, never>;
+        /** 预审未通过 */
+        "EventData.recruitment.FAIL_PRE_REVIEW": {
+            reason: string;
+        };
+        /** 提交入党志愿书 */
+        "EventData.recruitment.SUBMIT_VOLUNTEER_FORM": Record<string, never>;
+        /** 记录支部大会决议 */
+        "EventData.recruitment.RECORD_BRANCH_MEETING": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            heldOn: string;
+            eligibleVoters: number;
+            present: number;
+            votesFor: number;
+        };
+        /** 记录上级党委谈话 */
+        "EventData.recruitment.RECORD_UPPER_TALK": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            on: string;
+            by: string;
+        };
+        /** 批准为预备党员 */
+        "EventData.recruitment.APPROVE_ADMISSION": Record<string, never>;
+        /** 不予批准 */
+        "EventData.recruitment.REJECT_ADMISSION": {
+            reason: string;
+        };
+        /** 延长审批期限 */
+        "EventData.recruitment.EXTEND_APPROVAL": Record<string, never>;
+        /** 组织部门备案 */
+        "EventData.recruitment.FILE_ADMISSION": Record<string, never>;
+        /** 记录入党宣誓 */
+        "EventData.recruitment.RECORD_OATH": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            on: string;
+        };
+        /** 提交转正申请 */
+        "EventData.recruitment.SUBMIT_CONVERSION_APPLICATION": Record<string, never>;
+        /** 记录支部大会转正决议 */
+        "EventData.recruitment.RECORD_CONVERSION_MEETING": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            heldOn: string;
+            /** @enum {string} */
+            outcome: "convert" | "extend" | "cancel";
+            extendMonths?: number;
+        };
+        /** 批准转为正式党员 */
+        "EventData.recruitment.APPROVE_CONVERSION": Record<string, never>;
+        /** 材料归档 */
+        "EventData.recruitment.ARCHIVE": {
+            documents: string[];
+        };
+        /** 撤回入党申请 */
+        "EventData.recruitment.WITHDRAW_APPLICATION": {
+            reason?: string;
+        };
+        /** 处置不合格党员：发起 */
+        "WorkflowInput.nonconforming": {
+            /** @enum {string} */
+            trigger?: "branch" | "annual_rating" | "pocket_member" | "discipline" | "inactivity";
+            grounds?: string;
+            /** @enum {string} */
+            measure?: "correction" | "persuasion" | "removal";
+        };
+        /** 发起处置不合格党员 */
+        "OpenCase.nonconforming": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            workflow: "nonconforming";
+            subject: components["schemas"]["SubjectDto"];
+            input?: components["schemas"]["WorkflowInput.nonconforming"];
+        };
+        /** 提出处置意见 */
+        "EventData.nonconforming.PROPOSE": {
+            /** @enum {string} */
+            measure?: "correction" | "persuasion" | "removal";
+            grounds?: string;
+        };
+        /** 备案 */
+        "EventData.nonconforming.ACK_FILING": Record<string, never>;
+        /** 登记调查核实情况 */
+        "EventData.nonconforming.RECORD_INVESTIGATION": {
+            findings: string;
+        };
+        /** 登记谈话情况 */
+        "EventData.nonconforming.RECORD_TALK": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            on: string;
+            by: string[];
+        };
+        /** 预审通过 */
+        "EventData.nonconforming.PASS_PRE_REVIEW": Record<string, never>;
+        /** 不予处置 */
+        "EventData.nonconforming.DROP": {
+            reason: string;
+        };
+        /** 登记支部大会决定 */
+        "EventData.nonconforming.RECORD_MEETING": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            heldOn: string;
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            memberNotifiedOn: string;
+            defense?: string;
+            defenseWaived?: boolean;
+            eligibleVoters: number;
+            present: number;
+            votesFor: number;
+        };
+        /** 批准处置 */
+        "EventData.nonconforming.APPROVE": {
+            /** @enum {string} */
+            measure: "correction" | "persuasion" | "removal";
+            correctionMonths?: number;
+        };
+        /** 不予批准 */
+        "EventData.nonconforming.REJECT": {
+            reason?: string;
+        };
+        /** 改正期满复核 */
+        "EventData.nonconforming.REVIEW_CORRECTION": {
+            corrected: boolean;
+        };
+        /** 登记本人退党 */
+        "EventData.nonconforming.RECORD_WITHDRAWAL": Record<string, never>;
+        /** 登记本人拒不退党 */
+        "EventData.nonconforming.RECORD_REFUSAL": Record<string, never>;
+        /** 登记申诉 */
+        "EventData.nonconforming.APPEAL": {
+            grounds: string;
+        };
+        /** 申诉成立，撤销处置 */
+        "EventData.nonconforming.UPHOLD_APPEAL": {
+            reason?: string;
+        };
+        /** 驳回申诉 */
+        "EventData.nonconforming.DISMISS_APPEAL": {
+            reason?: string;
+        };
+        /** 停止党籍（失去联系） */
+        "EventData.nonconforming.SUSPEND_MEMBERSHIP": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            lostContactSince: string;
+        };
+        /** 恢复党籍 */
+        "EventData.nonconforming.RESTORE": {
+            reason?: string;
+        };
+        /** 年度考核与述职评议：发起 */
+        "WorkflowInput.annual-review": {
+            year: number;
+            /** Format: uuid */
+            campaignId?: string;
+        };
+        /** 发起年度考核与述职评议 */
+        "OpenCase.annual-review": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            workflow: "annual-review";
+            subject: components["schemas"]["SubjectDto"];
+            input?: components["schemas"]["WorkflowInput.annual-review"];
+        };
+        /** 登记个人自评 */
+        "EventData.annual-review.RECORD_SELF_ASSESSMENTS": {
+            memberIds: string[];
+        };
+        /** 登记党员互评 */
+        "EventData.annual-review.RECORD_PEER_REVIEW": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            heldOn?: string;
+        };
+        /** 登记组织生活会及支部讲评 */
+        "EventData.annual-review.RECORD_MEETING": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            heldOn: string;
+            branchComment: string;
+        };
+        /** 登记领导点评 */
+        "EventData.annual-review.RECORD_LEADER_COMMENT": {
+            comment: string;
+        };
+        /** 提交民主评议等次 */
+        "EventData.annual-review.SUBMIT_RATINGS": {
+            ratings: Record<string, never>;
+        };
+        /** 提交书记述职报告 */
+        "EventData.annual-review.SUBMIT_REPORT": {
+            summary: string;
+        };
+        /** 考核评分定级 */
+        "EventData.annual-review.SCORE": {
+            score: number;
+        };
+        /**
+         * 同意接收
+         * @description 适用流程：组织关系接转
+         */
+        "SendEvent.ACCEPT": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ACCEPT";
+            data?: components["schemas"]["EventData.membership-transfer.ACCEPT"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 备案
+         * @description 适用流程：处置不合格党员
+         */
+        "SendEvent.ACK_FILING": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ACK_FILING";
+            data?: components["schemas"]["EventData.nonconforming.ACK_FILING"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 登记申诉
+         * @description 适用流程：处置不合格党员
+         */
+        "SendEvent.APPEAL": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "APPEAL";
+            data?: components["schemas"]["EventData.nonconforming.APPEAL"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 批准处置
+         * @description 适用流程：处置不合格党员
+         */
+        "SendEvent.APPROVE": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "APPROVE";
+            data?: components["schemas"]["EventData.nonconforming.APPROVE"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 批准为预备党员
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.APPROVE_ADMISSION": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "APPROVE_ADMISSION";
+            data?: components["schemas"]["EventData.recruitment.APPROVE_ADMISSION"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 批准转为正式党员
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.APPROVE_CONVERSION": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "APPROVE_CONVERSION";
+            data?: components["schemas"]["EventData.recruitment.APPROVE_CONVERSION"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 同意不予接转
+         * @description 适用流程：组织关系接转
+         */
+        "SendEvent.APPROVE_EXCEPTION": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "APPROVE_EXCEPTION";
+            data?: components["schemas"]["EventData.membership-transfer.APPROVE_EXCEPTION"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 批准成立党支部
+         * @description 适用流程：律师事务所党组织组建
+         */
+        "SendEvent.APPROVE_FORMATION": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "APPROVE_FORMATION";
+            data?: components["schemas"]["EventData.branch-formation.APPROVE_FORMATION"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 同意转出
+         * @description 适用流程：组织关系接转
+         */
+        "SendEvent.APPROVE_RELEASE": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "APPROVE_RELEASE";
+            data?: components["schemas"]["EventData.membership-transfer.APPROVE_RELEASE"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 批准支部书记
+         * @description 适用流程：律师事务所党组织组建
+         */
+        "SendEvent.APPROVE_SECRETARY": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "APPROVE_SECRETARY";
+            data?: components["schemas"]["EventData.branch-formation.APPROVE_SECRETARY"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 材料归档
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.ARCHIVE": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ARCHIVE";
+            data?: components["schemas"]["EventData.recruitment.ARCHIVE"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 选派党建工作指导员
+         * @description 适用流程：律师事务所党组织组建
+         */
+        "SendEvent.ASSIGN_INSTRUCTOR": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ASSIGN_INSTRUCTOR";
+            data?: components["schemas"]["EventData.branch-formation.ASSIGN_INSTRUCTOR"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 确定入党介绍人
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.ASSIGN_INTRODUCERS": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ASSIGN_INTRODUCERS";
+            data?: components["schemas"]["EventData.recruitment.ASSIGN_INTRODUCERS"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 纳入联合党支部
+         * @description 适用流程：律师事务所党组织组建
+         */
+        "SendEvent.ASSIGN_JOINT_BRANCH": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ASSIGN_JOINT_BRANCH";
+            data?: components["schemas"]["EventData.branch-formation.ASSIGN_JOINT_BRANCH"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 指定培养联系人
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.ASSIGN_SPONSORS": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ASSIGN_SPONSORS";
+            data?: components["schemas"]["EventData.recruitment.ASSIGN_SPONSORS"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 律师事务所注销，关闭
+         * @description 适用流程：律师事务所党组织组建
+         */
+        "SendEvent.CLOSE_FIRM": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "CLOSE_FIRM";
+            data?: components["schemas"]["EventData.branch-formation.CLOSE_FIRM"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 确定为入党积极分子
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.CONFIRM_ACTIVIST": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "CONFIRM_ACTIVIST";
+            data?: components["schemas"]["EventData.recruitment.CONFIRM_ACTIVIST"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 确定为发展对象
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.CONFIRM_CANDIDATE": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "CONFIRM_CANDIDATE";
+            data?: components["schemas"]["EventData.recruitment.CONFIRM_CANDIDATE"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 不同意，退回转出审核
+         * @description 适用流程：组织关系接转
+         */
+        "SendEvent.DENY_EXCEPTION": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "DENY_EXCEPTION";
+            data?: components["schemas"]["EventData.membership-transfer.DENY_EXCEPTION"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 驳回申诉
+         * @description 适用流程：处置不合格党员
+         */
+        "SendEvent.DISMISS_APPEAL": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "DISMISS_APPEAL";
+            data?: components["schemas"]["EventData.nonconforming.DISMISS_APPEAL"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 不予处置
+         * @description 适用流程：处置不合格党员
+         */
+        "SendEvent.DROP": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "DROP";
+            data?: components["schemas"]["EventData.nonconforming.DROP"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 延长审批期限
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.EXTEND_APPROVAL": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "EXTEND_APPROVAL";
+            data?: components["schemas"]["EventData.recruitment.EXTEND_APPROVAL"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 预审未通过
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.FAIL_PRE_REVIEW": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "FAIL_PRE_REVIEW";
+            data?: components["schemas"]["EventData.recruitment.FAIL_PRE_REVIEW"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 入党积极分子备案
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.FILE_ACTIVIST": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "FILE_ACTIVIST";
+            data?: components["schemas"]["EventData.recruitment.FILE_ACTIVIST"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 组织部门备案
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.FILE_ADMISSION": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "FILE_ADMISSION";
+            data?: components["schemas"]["EventData.recruitment.FILE_ADMISSION"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 发展对象备案
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.FILE_CANDIDATE": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "FILE_CANDIDATE";
+            data?: components["schemas"]["EventData.recruitment.FILE_CANDIDATE"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 开具组织关系介绍信
+         * @description 适用流程：组织关系接转
+         */
+        "SendEvent.ISSUE_LETTER": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ISSUE_LETTER";
+            data?: components["schemas"]["EventData.membership-transfer.ISSUE_LETTER"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 支部委员会审查通过
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.PASS_COMMITTEE_REVIEW": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "PASS_COMMITTEE_REVIEW";
+            data?: components["schemas"]["EventData.recruitment.PASS_COMMITTEE_REVIEW"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 预审通过
+         * @description 适用流程：发展党员、处置不合格党员
+         */
+        "SendEvent.PASS_PRE_REVIEW": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "PASS_PRE_REVIEW";
+            data?: components["schemas"]["EventData.recruitment.PASS_PRE_REVIEW"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 提出处置意见
+         * @description 适用流程：处置不合格党员
+         */
+        "SendEvent.PROPOSE": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "PROPOSE";
+            data?: components["schemas"]["EventData.nonconforming.PROPOSE"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 记录培养考察
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.RECORD_ASSESSMENT": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_ASSESSMENT";
+            data?: components["schemas"]["EventData.recruitment.RECORD_ASSESSMENT"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 记录支部大会决议
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.RECORD_BRANCH_MEETING": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_BRANCH_MEETING";
+            data?: components["schemas"]["EventData.recruitment.RECORD_BRANCH_MEETING"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 记录支部大会转正决议
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.RECORD_CONVERSION_MEETING": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_CONVERSION_MEETING";
+            data?: components["schemas"]["EventData.recruitment.RECORD_CONVERSION_MEETING"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 登记选举结果
+         * @description 适用流程：律师事务所党组织组建
+         */
+        "SendEvent.RECORD_ELECTION": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_ELECTION";
+            data?: components["schemas"]["EventData.branch-formation.RECORD_ELECTION"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 登记调查核实情况
+         * @description 适用流程：处置不合格党员
+         */
+        "SendEvent.RECORD_INVESTIGATION": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_INVESTIGATION";
+            data?: components["schemas"]["EventData.nonconforming.RECORD_INVESTIGATION"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 登记领导点评
+         * @description 适用流程：年度考核与述职评议
+         */
+        "SendEvent.RECORD_LEADER_COMMENT": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_LEADER_COMMENT";
+            data?: components["schemas"]["EventData.annual-review.RECORD_LEADER_COMMENT"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 登记支部大会决定 / 登记组织生活会及支部讲评
+         * @description 适用流程：处置不合格党员、年度考核与述职评议
+         */
+        "SendEvent.RECORD_MEETING": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_MEETING";
+            data?: components["schemas"]["EventData.nonconforming.RECORD_MEETING"] | components["schemas"]["EventData.annual-review.RECORD_MEETING"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 记录入党宣誓
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.RECORD_OATH": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_OATH";
+            data?: components["schemas"]["EventData.recruitment.RECORD_OATH"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 登记党员互评
+         * @description 适用流程：年度考核与述职评议
+         */
+        "SendEvent.RECORD_PEER_REVIEW": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_PEER_REVIEW";
+            data?: components["schemas"]["EventData.annual-review.RECORD_PEER_REVIEW"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 记录政治审查结论
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.RECORD_POLITICAL_REVIEW": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_POLITICAL_REVIEW";
+            data?: components["schemas"]["EventData.recruitment.RECORD_POLITICAL_REVIEW"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 登记本人拒不退党
+         * @description 适用流程：处置不合格党员
+         */
+        "SendEvent.RECORD_REFUSAL": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_REFUSAL";
+            data?: components["schemas"]["EventData.nonconforming.RECORD_REFUSAL"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 登记党员报到
+         * @description 适用流程：组织关系接转
+         */
+        "SendEvent.RECORD_REPORT": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_REPORT";
+            data?: components["schemas"]["EventData.membership-transfer.RECORD_REPORT"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 登记个人自评
+         * @description 适用流程：年度考核与述职评议
+         */
+        "SendEvent.RECORD_SELF_ASSESSMENTS": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_SELF_ASSESSMENTS";
+            data?: components["schemas"]["EventData.annual-review.RECORD_SELF_ASSESSMENTS"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 记录谈话 / 登记谈话情况
+         * @description 适用流程：发展党员、处置不合格党员
+         */
+        "SendEvent.RECORD_TALK": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_TALK";
+            data?: components["schemas"]["EventData.recruitment.RECORD_TALK"] | components["schemas"]["EventData.nonconforming.RECORD_TALK"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 记录集中培训
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.RECORD_TRAINING": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_TRAINING";
+            data?: components["schemas"]["EventData.recruitment.RECORD_TRAINING"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 记录上级党委谈话
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.RECORD_UPPER_TALK": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_UPPER_TALK";
+            data?: components["schemas"]["EventData.recruitment.RECORD_UPPER_TALK"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 登记本人退党
+         * @description 适用流程：处置不合格党员
+         */
+        "SendEvent.RECORD_WITHDRAWAL": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_WITHDRAWAL";
+            data?: components["schemas"]["EventData.nonconforming.RECORD_WITHDRAWAL"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 转不合格党员处置（口袋党员）
+         * @description 适用流程：组织关系接转
+         */
+        "SendEvent.REFER_NONCONFORMING": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "REFER_NONCONFORMING";
+            data?: components["schemas"]["EventData.membership-transfer.REFER_NONCONFORMING"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 重新开具介绍信
+         * @description 适用流程：组织关系接转
+         */
+        "SendEvent.REISSUE_LETTER": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "REISSUE_LETTER";
+            data?: components["schemas"]["EventData.membership-transfer.REISSUE_LETTER"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 不予批准
+         * @description 适用流程：处置不合格党员
+         */
+        "SendEvent.REJECT": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "REJECT";
+            data?: components["schemas"]["EventData.nonconforming.REJECT"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 不予批准
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.REJECT_ADMISSION": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "REJECT_ADMISSION";
+            data?: components["schemas"]["EventData.recruitment.REJECT_ADMISSION"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 不同意转出（报市律师行业党委）
+         * @description 适用流程：组织关系接转
+         */
+        "SendEvent.REJECT_RELEASE": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "REJECT_RELEASE";
+            data?: components["schemas"]["EventData.membership-transfer.REJECT_RELEASE"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 恢复党籍
+         * @description 适用流程：处置不合格党员
+         */
+        "SendEvent.RESTORE": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RESTORE";
+            data?: components["schemas"]["EventData.nonconforming.RESTORE"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 退回介绍信 / 退回
+         * @description 适用流程：组织关系接转、律师事务所党组织组建
+         */
+        "SendEvent.RETURN": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RETURN";
+            data?: components["schemas"]["EventData.membership-transfer.RETURN"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 改正期满复核
+         * @description 适用流程：处置不合格党员
+         */
+        "SendEvent.REVIEW_CORRECTION": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "REVIEW_CORRECTION";
+            data?: components["schemas"]["EventData.nonconforming.REVIEW_CORRECTION"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 考核评分定级
+         * @description 适用流程：年度考核与述职评议
+         */
+        "SendEvent.SCORE": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "SCORE";
+            data?: components["schemas"]["EventData.annual-review.SCORE"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 开始公示
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.START_PUBLIC_NOTICE": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "START_PUBLIC_NOTICE";
+            data?: components["schemas"]["EventData.recruitment.START_PUBLIC_NOTICE"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 提交成立党支部申请
+         * @description 适用流程：律师事务所党组织组建
+         */
+        "SendEvent.SUBMIT_APPLICATION": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "SUBMIT_APPLICATION";
+            data?: components["schemas"]["EventData.branch-formation.SUBMIT_APPLICATION"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 提交转正申请
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.SUBMIT_CONVERSION_APPLICATION": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "SUBMIT_CONVERSION_APPLICATION";
+            data?: components["schemas"]["EventData.recruitment.SUBMIT_CONVERSION_APPLICATION"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 提交民主评议等次
+         * @description 适用流程：年度考核与述职评议
+         */
+        "SendEvent.SUBMIT_RATINGS": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "SUBMIT_RATINGS";
+            data?: components["schemas"]["EventData.annual-review.SUBMIT_RATINGS"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 提交书记述职报告
+         * @description 适用流程：年度考核与述职评议
+         */
+        "SendEvent.SUBMIT_REPORT": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "SUBMIT_REPORT";
+            data?: components["schemas"]["EventData.annual-review.SUBMIT_REPORT"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 提交党员情况摸底
+         * @description 适用流程：律师事务所党组织组建
+         */
+        "SendEvent.SUBMIT_SURVEY": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "SUBMIT_SURVEY";
+            data?: components["schemas"]["EventData.branch-formation.SUBMIT_SURVEY"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 提交入党志愿书
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.SUBMIT_VOLUNTEER_FORM": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "SUBMIT_VOLUNTEER_FORM";
+            data?: components["schemas"]["EventData.recruitment.SUBMIT_VOLUNTEER_FORM"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 停止党籍（失去联系）
+         * @description 适用流程：处置不合格党员
+         */
+        "SendEvent.SUSPEND_MEMBERSHIP": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "SUSPEND_MEMBERSHIP";
+            data?: components["schemas"]["EventData.nonconforming.SUSPEND_MEMBERSHIP"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 申诉成立，撤销处置
+         * @description 适用流程：处置不合格党员
+         */
+        "SendEvent.UPHOLD_APPEAL": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "UPHOLD_APPEAL";
+            data?: components["schemas"]["EventData.nonconforming.UPHOLD_APPEAL"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 撤回入党申请
+         * @description 适用流程：发展党员
+         */
+        "SendEvent.WITHDRAW_APPLICATION": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "WITHDRAW_APPLICATION";
+            data?: components["schemas"]["EventData.recruitment.WITHDRAW_APPLICATION"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        OpenCaseRequest: components["schemas"]["OpenCase.membership-transfer"] | components["schemas"]["OpenCase.branch-formation"] | components["schemas"]["OpenCase.recruitment"] | components["schemas"]["OpenCase.nonconforming"] | components["schemas"]["OpenCase.annual-review"];
+        SendEventRequest: components["schemas"]["SendEvent.ACCEPT"] | components["schemas"]["SendEvent.ACK_FILING"] | components["schemas"]["SendEvent.APPEAL"] | components["schemas"]["SendEvent.APPROVE"] | components["schemas"]["SendEvent.APPROVE_ADMISSION"] | components["schemas"]["SendEvent.APPROVE_CONVERSION"] | components["schemas"]["SendEvent.APPROVE_EXCEPTION"] | components["schemas"]["SendEvent.APPROVE_FORMATION"] | components["schemas"]["SendEvent.APPROVE_RELEASE"] | components["schemas"]["SendEvent.APPROVE_SECRETARY"] | components["schemas"]["SendEvent.ARCHIVE"] | components["schemas"]["SendEvent.ASSIGN_INSTRUCTOR"] | components["schemas"]["SendEvent.ASSIGN_INTRODUCERS"] | components["schemas"]["SendEvent.ASSIGN_JOINT_BRANCH"] | components["schemas"]["SendEvent.ASSIGN_SPONSORS"] | components["schemas"]["SendEvent.CLOSE_FIRM"] | components["schemas"]["SendEvent.CONFIRM_ACTIVIST"] | components["schemas"]["SendEvent.CONFIRM_CANDIDATE"] | components["schemas"]["SendEvent.DENY_EXCEPTION"] | components["schemas"]["SendEvent.DISMISS_APPEAL"] | components["schemas"]["SendEvent.DROP"] | components["schemas"]["SendEvent.EXTEND_APPROVAL"] | components["schemas"]["SendEvent.FAIL_PRE_REVIEW"] | components["schemas"]["SendEvent.FILE_ACTIVIST"] | components["schemas"]["SendEvent.FILE_ADMISSION"] | components["schemas"]["SendEvent.FILE_CANDIDATE"] | components["schemas"]["SendEvent.ISSUE_LETTER"] | components["schemas"]["SendEvent.PASS_COMMITTEE_REVIEW"] | components["schemas"]["SendEvent.PASS_PRE_REVIEW"] | components["schemas"]["SendEvent.PROPOSE"] | components["schemas"]["SendEvent.RECORD_ASSESSMENT"] | components["schemas"]["SendEvent.RECORD_BRANCH_MEETING"] | components["schemas"]["SendEvent.RECORD_CONVERSION_MEETING"] | components["schemas"]["SendEvent.RECORD_ELECTION"] | components["schemas"]["SendEvent.RECORD_INVESTIGATION"] | components["schemas"]["SendEvent.RECORD_LEADER_COMMENT"] | components["schemas"]["SendEvent.RECORD_MEETING"] | components["schemas"]["SendEvent.RECORD_OATH"] | components["schemas"]["SendEvent.RECORD_PEER_REVIEW"] | components["schemas"]["SendEvent.RECORD_POLITICAL_REVIEW"] | components["schemas"]["SendEvent.RECORD_REFUSAL"] | components["schemas"]["SendEvent.RECORD_REPORT"] | components["schemas"]["SendEvent.RECORD_SELF_ASSESSMENTS"] | components["schemas"]["SendEvent.RECORD_TALK"] | components["schemas"]["SendEvent.RECORD_TRAINING"] | components["schemas"]["SendEvent.RECORD_UPPER_TALK"] | components["schemas"]["SendEvent.RECORD_WITHDRAWAL"] | components["schemas"]["SendEvent.REFER_NONCONFORMING"] | components["schemas"]["SendEvent.REISSUE_LETTER"] | components["schemas"]["SendEvent.REJECT"] | components["schemas"]["SendEvent.REJECT_ADMISSION"] | components["schemas"]["SendEvent.REJECT_RELEASE"] | components["schemas"]["SendEvent.RESTORE"] | components["schemas"]["SendEvent.RETURN"] | components["schemas"]["SendEvent.REVIEW_CORRECTION"] | components["schemas"]["SendEvent.SCORE"] | components["schemas"]["SendEvent.START_PUBLIC_NOTICE"] | components["schemas"]["SendEvent.SUBMIT_APPLICATION"] | components["schemas"]["SendEvent.SUBMIT_CONVERSION_APPLICATION"] | components["schemas"]["SendEvent.SUBMIT_RATINGS"] | components["schemas"]["SendEvent.SUBMIT_REPORT"] | components["schemas"]["SendEvent.SUBMIT_SURVEY"] | components["schemas"]["SendEvent.SUBMIT_VOLUNTEER_FORM"] | components["schemas"]["SendEvent.SUSPEND_MEMBERSHIP"] | components["schemas"]["SendEvent.UPHOLD_APPEAL"] | components["schemas"]["SendEvent.WITHDRAW_APPLICATION"];
     };
     responses: never;
     parameters: never;
@@ -1410,7 +3588,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CalendarYearView"][];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1432,7 +3630,45 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CalendarYearAdded"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前用户、角色或组织无权执行（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1462,21 +3698,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description 账号已停用（ACCOUNT_DISABLED） */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description 同一用户名连续失败被锁定，或同一地址失败过多（TOO_MANY_ATTEMPTS，带 Retry-After 秒数） */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1495,6 +3746,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MeDto"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -1525,14 +3794,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description 连续失败已被锁定（TOO_MANY_ATTEMPTS） */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1559,12 +3850,32 @@ export interface operations {
                     "application/json": components["schemas"]["LoginEventPageDto"];
                 };
             };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 非管理员（FORBIDDEN） */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1585,12 +3896,32 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"][];
                 };
             };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 既非管理员也非市级党委党务干事（FORBIDDEN） */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1620,21 +3951,45 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description 既非管理员也非市级党委党务干事（FORBIDDEN） */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description 用户名已被使用（DUPLICATE） */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1657,19 +4012,41 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 既非管理员也非市级党委党务干事（FORBIDDEN） */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description 不存在或不在管辖范围内（NOT_FOUND） */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1696,19 +4073,41 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 既非管理员也非市级党委党务干事（FORBIDDEN） */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description 不存在或不在管辖范围内（NOT_FOUND） */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1735,19 +4134,41 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 既非管理员也非市级党委党务干事（FORBIDDEN） */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description 不存在或不在管辖范围内（NOT_FOUND） */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1764,7 +4185,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OrgTreeNode"][];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1785,7 +4226,63 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OrgView"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前用户、角色或组织无权执行（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 版本冲突或重复（CASE_VERSION_CONFLICT、DUPLICATE、CONCURRENT_UPDATE、IDEMPOTENCY_KEY_REUSED） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1804,15 +4301,44 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OrgDetail"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
     RegistryController_firms: {
         parameters: {
-            query: {
-                county: string;
-                coverage: string;
+            query?: {
+                county?: string;
+                coverage?: "branch" | "joint_branch" | "instructor" | "none";
             };
             header?: never;
             path?: never;
@@ -1824,7 +4350,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FirmView"][];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1845,7 +4391,54 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FirmView"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前用户、角色或组织无权执行（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 版本冲突或重复（CASE_VERSION_CONFLICT、DUPLICATE、CONCURRENT_UPDATE、IDEMPOTENCY_KEY_REUSED） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1864,7 +4457,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FirmView"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1887,7 +4509,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MemberPage"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1908,7 +4559,63 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前用户、角色或组织无权执行（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 版本冲突或重复（CASE_VERSION_CONFLICT、DUPLICATE、CONCURRENT_UPDATE、IDEMPOTENCY_KEY_REUSED） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1927,7 +4634,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["MemberView"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1944,7 +4680,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WorkflowSummary"][];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1963,7 +4719,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WorkflowDetail"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -1988,7 +4773,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CasePage"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2003,15 +4817,90 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateCaseDto"];
+                "application/json": components["schemas"]["OpenCaseRequest"];
             };
         };
         responses: {
+            /** @description 同一 Idempotency-Key 的既有案件 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            /** @description 已发起 */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前用户、角色或组织无权执行（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 版本冲突或重复（CASE_VERSION_CONFLICT、DUPLICATE、CONCURRENT_UPDATE、IDEMPOTENCY_KEY_REUSED） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前环节不允许或业务规则拒绝（EVENT_NOT_ALLOWED、UNKNOWN_EVENT、UNKNOWN_WORKFLOW、RULE_VIOLATION） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2030,7 +4919,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2047,15 +4965,81 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SendEventDto"];
+                "application/json": components["schemas"]["SendEventRequest"];
             };
         };
         responses: {
-            201: {
+            /** @description 转移后的案件 */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CaseView"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前用户、角色或组织无权执行（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 版本冲突或重复（CASE_VERSION_CONFLICT、DUPLICATE、CONCURRENT_UPDATE、IDEMPOTENCY_KEY_REUSED） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前环节不允许或业务规则拒绝（EVENT_NOT_ALLOWED、UNKNOWN_EVENT、UNKNOWN_WORKFLOW、RULE_VIOLATION） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2074,7 +5058,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HistoryEntry"][];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2091,7 +5104,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TaskView"][];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2115,12 +5148,32 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentAvailabilityDto"][];
                 };
             };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 案件不存在或不在可见范围（NOT_FOUND） */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2146,19 +5199,32 @@ export interface operations {
                     "application/pdf": string;
                 };
             };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 案件不存在或不可见（NOT_FOUND）、没有这种文书（NOT_FOUND）或文书尚未生成（DOCUMENT_NOT_AVAILABLE） */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description 服务器缺少中文字体（PDF_FONT_UNAVAILABLE） */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2190,14 +5256,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description 案件不存在或不在可见范围（NOT_FOUND） */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2223,7 +5311,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AuditEventPage"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2242,7 +5359,45 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["VerifyResult"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2276,14 +5431,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description 符合条件的记录超过 50000 条（RULE_VIOLATION），请缩小筛选范围 */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2296,111 +5473,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Health Check is successful */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @example ok */
-                        status?: string;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /** @example {} */
-                        error?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["HealthView"];
                 };
             };
-            /** @description The Health Check is not successful */
+            /** @description PostgreSQL 或 Redis 不可用（DEPENDENCY_UNAVAILABLE，details 为各依赖的检查结果） */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @example error */
-                        status?: string;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect"
-                         *       }
-                         *     }
-                         */
-                        error?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       },
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect"
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2414,11 +5501,23 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Prometheus 文本格式 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2440,7 +5539,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2457,7 +5585,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UpdatedCount"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2477,7 +5625,45 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ChannelView"][];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前用户、角色或组织无权执行（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2498,7 +5684,54 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ChannelView"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前用户、角色或组织无权执行（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 版本冲突或重复（CASE_VERSION_CONFLICT、DUPLICATE、CONCURRENT_UPDATE、IDEMPOTENCY_KEY_REUSED） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2517,7 +5750,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ChannelDeleted"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2536,7 +5798,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["NotificationView"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2562,12 +5853,32 @@ export interface operations {
                     "application/json": components["schemas"]["LicensingEventsPageDto"];
                 };
             };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 无权查看（FORBIDDEN） */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2587,12 +5898,59 @@ export interface operations {
             };
         };
         responses: {
-            /** @description { accepted: true, caseIds, … } */
+            /** @description 同一 eventId 的重放：与首次相同的结果（X-Replay: true） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LicensingEventResult"];
+                };
+            };
+            /** @description 已受理（首次） */
             202: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LicensingEventResult"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 签名缺失或无效（UNAUTHORIZED），不作记录 */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前环节不允许或业务规则拒绝（EVENT_NOT_ALLOWED、UNKNOWN_EVENT、UNKNOWN_WORKFLOW、RULE_VIOLATION） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2620,6 +5978,42 @@ export interface operations {
                     "application/json": components["schemas"]["ApplicationStatusDto"];
                 };
             };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前用户、角色或组织无权执行（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     LicensingController_deliveries: {
@@ -2638,7 +6032,45 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["DeliveryPage"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前用户、角色或组织无权执行（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2662,33 +6094,59 @@ export interface operations {
                     "application/json": components["schemas"]["ResendResultDto"];
                 };
             };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 不是管理员（FORBIDDEN） */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description 没有该推送（NOT_FOUND） */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description 该推送正在投递中（CONCURRENT_UPDATE） */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
             /** @description 已送达，无需重发（RULE_VIOLATION） */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2705,7 +6163,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CoverageReport"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2729,6 +6207,24 @@ export interface operations {
                     "application/json": components["schemas"]["OverdueReportDto"];
                 };
             };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
         };
     };
     DashboardController_recruitmentPipeline: {
@@ -2749,6 +6245,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RecruitmentPipelineDto"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2775,12 +6289,32 @@ export interface operations {
                     "application/json": components["schemas"]["PolicyOverviewDto"];
                 };
             };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 该地区没有已启用的规则（NOT_FOUND） */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2812,7 +6346,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDto"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description FORBIDDEN：非上级党委工作人员 */
@@ -2821,7 +6364,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDto"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description NOT_FOUND：组织不存在 */
@@ -2830,7 +6373,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDto"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description RULE_VIOLATION：辖区内没有需考核的组织 */
@@ -2839,7 +6382,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDto"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2870,7 +6422,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDto"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2894,13 +6464,31 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignDto"];
                 };
             };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description NOT_FOUND */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDto"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2924,13 +6512,22 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignDto"];
                 };
             };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description FORBIDDEN */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDto"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description NOT_FOUND */
@@ -2939,7 +6536,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDto"];
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description CONCURRENT_UPDATE：活动已结束 */
@@ -2948,7 +6545,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorDto"];
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
@@ -2966,7 +6572,27 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ClockView"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };
@@ -2987,7 +6613,54 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ClockMoved"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前用户、角色或组织无权执行（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前环节不允许或业务规则拒绝（EVENT_NOT_ALLOWED、UNKNOWN_EVENT、UNKNOWN_WORKFLOW、RULE_VIOLATION） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
             };
         };
     };

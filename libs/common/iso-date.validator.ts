@@ -29,6 +29,8 @@ export function IsIsoDate(opts: { time?: 'required' } = {}, validationOptions?: 
   return ValidateBy(
     {
       name: 'isIsoDate',
+      // read by the JSON Schema of the payload classes (date vs date-time)
+      constraints: [opts.time ?? 'optional'],
       validator: {
         validate: (value) => isIsoDate(value, opts),
         defaultMessage: (args) =>

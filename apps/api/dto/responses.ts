@@ -1,0 +1,450 @@
+/**
+ * Response shapes of the HTTP API, for the OpenAPI document and the generated client. They describe what
+ * the services return (the services build plain objects); apps/openapi.spec.ts and the contract suite
+ * (test/contract-client.e2e-spec.ts) fail when the two drift apart.
+ */
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { MEMBER_STATUSES } from '../../../libs/persistence/entities';
+import { ORG_TYPES } from '../../../libs/registry/dto';
+
+/** Free-form JSON object (subjects, contexts, event data: their shape depends on the workflow). */
+const OBJECT = { type: 'object', additionalProperties: true } as const;
+const UUID = { type: 'string', format: 'uuid' } as const;
+const DATE_TIME = { type: 'string', format: 'date-time' } as const;
+
+export class ErrorBody {
+  @ApiProperty({ example: 422, description: 'HTTP 状态码' }) statusCode: number;
+  @ApiProperty({ example: 'EVENT_NOT_ALLOWED', description: '稳定的错误代码（UPPER_SNAKE）' }) code: string;
+  @ApiProperty({ example: '当前环节不能执行此操作', description: '中文说明' }) message: string;
+  @ApiPropertyOptional({
+    description: '详情：校验失败时为 [{ field, errors }]，规则拒绝时为规则信息',
+    oneOf: [{ type: 'array', items: OBJECT }, OBJECT],
+  })
+  details?: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------- registry
+
+export class OrgView {
+  @ApiProperty(UUID) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: ORG_TYPES }) type: string;
+  @ApiProperty({ ...UUID, nullable: true }) parentId: string | null;
+  @ApiProperty({ type: 'string', nullable: true, example: '360702' }) regionCode: string | null;
+  @ApiProperty({ type: 'string', nullable: true }) county: string | null;
+}
+
+export class OrgTreeNode extends OrgView {
+  @ApiProperty({ type: () => [OrgTreeNode] }) children: OrgTreeNode[];
+}
+
+export class MemberCounts {
+  @ApiProperty() full: number;
+  @ApiProperty() probationary: number;
+  @ApiProperty() total: number;
+}
+
+export class OrgDetail extends OrgView {
+  @ApiProperty({ type: MemberCounts }) memberCounts: MemberCounts;
+}
+
+const COVERAGE = ['branch', 'joint_branch', 'instructor', 'none'];
+
+export class FirmView {
+  @ApiProperty(UUID) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: ['firm', 'branch_office'] }) kind: string;
+  @ApiProperty({ ...UUID, nullable: true }) headFirmId: string | null;
+  @ApiProperty() county: string;
+  @ApiProperty({ example: '360702' }) regionCode: string;
+  @ApiProperty() directorName: string;
+  @ApiProperty({ ...UUID, nullable: true }) directorMemberId: string | null;
+  @ApiProperty({ ...UUID, nullable: true }) partyOrgId: string | null;
+  @ApiProperty({ ...UUID, nullable: true }) instructorId: string | null;
+  @ApiProperty({ enum: COVERAGE }) coverage: string;
+  @ApiProperty({ example: 'active' }) status: string;
+  @ApiProperty({ type: 'string', format: 'date', nullable: true }) establishedOn: string | null;
+  @ApiProperty({ ...DATE_TIME, nullable: true }) uncoveredSince: string | null;
+}
+
+export class MemberView {
+  @ApiProperty(UUID) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ type: 'string', enum: ['male', 'female'], nullable: true }) gender: string | null;
+  @ApiProperty({ description: '身份证号（非管理员为脱敏值）' }) idNumber: string;
+  @ApiProperty({ type: 'string', format: 'date' }) birthDate: string;
+  @ApiProperty({ type: 'string', nullable: true }) licenseNo: string | null;
+  @ApiProperty({ ...UUID, nullable: true }) firmId: string | null;
+  @ApiProperty(UUID) orgId: string;
+  @ApiProperty({ enum: MEMBER_STATUSES }) status: string;
+  @ApiProperty({ type: 'string', format: 'date', nullable: true }) joinedOn: string | null;
+  @ApiProperty({ description: '由执业系统登记、尚待核实' }) pendingVerification: boolean;
+}
+
+export class MemberPage {
+  @ApiProperty({ type: [MemberView] }) items: MemberView[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+}
+
+// --------------------------------------------------------------------------------------------- workflows
+
+/** Where a deadline counts from: entry into the state, or the date at `path` in the case context. */
+export class DeadlineAnchorView {
+  @ApiProperty({ enum: ['entry', 'context'], description: 'entry：进入本环节时；context：上下文中 path 所指的日期' })
+  kind: string;
+  @ApiPropertyOptional() path?: string;
+}
+
+export class DeadlineSpecView {
+  @ApiProperty() key: string;
+  @ApiProperty() title: string;
+  @ApiProperty() amount: number;
+  @ApiProperty({ enum: ['wd', 'd', 'm'], description: 'wd 工作日，d 自然日，m 月' }) unit: string;
+  @ApiProperty({ type: DeadlineAnchorView }) anchor: DeadlineAnchorView;
+  @ApiProperty({ type: 'string', nullable: true, description: '到期时引擎发送的事件' }) fireEvent: string | null;
+}
+
+export class WorkflowStateView {
+  @ApiProperty({ example: 'release_review' }) name: string;
+  @ApiProperty({ example: '转出审核' }) title: string;
+  @ApiProperty({ type: 'array', items: OBJECT, description: '本环节的办理人规则' }) actors: object[];
+  @ApiProperty({ type: [DeadlineSpecView] }) deadlines: DeadlineSpecView[];
+}
+
+export class WorkflowEventView {
+  @ApiProperty({ example: 'APPROVE_RELEASE' }) type: string;
+  @ApiProperty({ example: '同意转出' }) title: string;
+  @ApiProperty({ description: '仅由系统发送（时钟、执业系统对接）' }) system: boolean;
+  @ApiProperty({ type: 'array', items: OBJECT, nullable: true, description: '可发送者规则；空为本环节办理人' })
+  actors: object[] | null;
+}
+
+export class WorkflowSummary {
+  @ApiProperty({ example: 'membership-transfer' }) key: string;
+  @ApiProperty() version: number;
+  @ApiProperty({ example: '组织关系接转' }) title: string;
+  @ApiProperty({ enum: ['member', 'firm', 'org'] }) subjectKind: string;
+  @ApiProperty({ type: [WorkflowStateView] }) states: WorkflowStateView[];
+  @ApiProperty({ type: [WorkflowEventView] }) events: WorkflowEventView[];
+}
+
+export class WorkflowDetail extends WorkflowSummary {
+  @ApiProperty({ ...OBJECT, description: 'XState 状态图定义（JSON）' }) statechart: object;
+  @ApiProperty({ description: 'Mermaid stateDiagram-v2 文本' }) mermaid: string;
+  @ApiProperty({ ...OBJECT, description: '发起（POST /cases 的 input）的 JSON Schema' }) inputSchema: object;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: OBJECT,
+    description: '各事件 data 的 JSON Schema（由事件数据类生成，标题为事件名称），按事件类型索引',
+  })
+  eventSchemas: Record<string, object>;
+}
+
+// ------------------------------------------------------------------------------------------------- cases
+
+export class AvailableEvent {
+  @ApiProperty({ example: 'APPROVE_RELEASE' }) type: string;
+  @ApiProperty({ example: '同意转出' }) title: string;
+}
+
+export class DeadlineView {
+  @ApiProperty({ example: 'release_review.due' }) key: string;
+  @ApiProperty() title: string;
+  @ApiProperty({ example: 'release_review' }) state: string;
+  @ApiProperty(DATE_TIME) dueAt: string;
+  @ApiProperty({ enum: ['reminder', 'deadline', 'escalation'] }) kind: string;
+  @ApiProperty({ description: '督办级别（0 为本级）' }) level: number;
+  @ApiProperty() overdue: boolean;
+  @ApiProperty({ description: '所需年份的法定节假日安排尚未公布，期限为暂定' }) provisional: boolean;
+  @ApiProperty({ description: '期限的依据' }) rule: string;
+}
+
+export class SubjectView {
+  @ApiPropertyOptional(UUID) memberId?: string;
+  @ApiPropertyOptional(UUID) firmId?: string;
+  @ApiPropertyOptional(UUID) orgId?: string;
+}
+
+export class CaseView {
+  @ApiProperty(UUID) id: string;
+  @ApiProperty({ example: 'membership-transfer' }) workflow: string;
+  @ApiProperty({ example: '组织关系接转' }) workflowTitle: string;
+  @ApiProperty() definitionVersion: number;
+  @ApiProperty({ example: 'ganzhou' }) policyVersion: string;
+  @ApiProperty({
+    description: '当前环节；并行环节为对象',
+    oneOf: [{ type: 'string' }, OBJECT],
+    example: 'release_review',
+  })
+  state: string | Record<string, unknown>;
+  @ApiProperty({ example: '转出审核' }) stateTitle: string;
+  @ApiProperty({ enum: ['open', 'closed'] }) status: string;
+  @ApiProperty({ type: SubjectView }) subject: SubjectView;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string', format: 'uuid' },
+    description: '当事党组织（角色名 → 组织 id）',
+  })
+  parties: Record<string, string>;
+  @ApiProperty({ ...OBJECT, description: '流程上下文' }) context: Record<string, unknown>;
+  @ApiProperty({ description: '乐观并发版本号' }) version: number;
+  @ApiProperty(DATE_TIME) openedAt: string;
+  @ApiProperty(DATE_TIME) updatedAt: string;
+  @ApiProperty({ ...DATE_TIME, nullable: true }) closedAt: string | null;
+  @ApiProperty({ type: [DeadlineView] }) deadlines: DeadlineView[];
+  @ApiProperty({ type: [AvailableEvent], description: '当前用户此刻可以执行的事件' })
+  availableEvents: AvailableEvent[];
+}
+
+export class CasePage {
+  @ApiProperty({ type: [CaseView] }) items: CaseView[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+}
+
+export class ActorView {
+  @ApiPropertyOptional() userId?: string;
+  @ApiProperty({ example: 'branch-a' }) username: string;
+  @ApiPropertyOptional() role?: string;
+  @ApiPropertyOptional(UUID) orgId?: string;
+}
+
+export class HistoryEntry {
+  @ApiProperty() seq: number;
+  @ApiProperty(DATE_TIME) at: string;
+  @ApiProperty({ type: ActorView }) actor: ActorView;
+  @ApiProperty({ example: 'APPROVE_RELEASE', description: '事件类型；首行为 OPEN' }) type: string;
+  @ApiProperty({ ...OBJECT, nullable: true }) data: Record<string, unknown> | null;
+  @ApiProperty({ type: 'string', nullable: true }) comment: string | null;
+  // anyOf with the nullable branch inside: OpenAPI 3.0 has no null type, and `nullable` needs a `type`
+  @ApiProperty({ anyOf: [{ type: 'string', nullable: true }, OBJECT], description: '转移前环节；首行为 null' })
+  from: string | Record<string, unknown> | null;
+  @ApiProperty({ anyOf: [{ type: 'string', nullable: true }, OBJECT], description: '转移后环节' })
+  to: string | Record<string, unknown> | null;
+  @ApiProperty({ description: 'SHA-256 哈希链' }) hash: string;
+  @ApiProperty() prevHash: string;
+}
+
+export class TaskView {
+  @ApiProperty(UUID) caseId: string;
+  @ApiProperty() workflow: string;
+  @ApiProperty() workflowTitle: string;
+  @ApiProperty({ oneOf: [{ type: 'string' }, OBJECT] }) state: string | Record<string, unknown>;
+  @ApiProperty({ example: '组织关系接转：转出审核' }) title: string;
+  @ApiProperty({ type: SubjectView }) subject: SubjectView;
+  @ApiProperty({ ...DATE_TIME, nullable: true }) dueAt: string | null;
+  @ApiProperty() overdue: boolean;
+  @ApiProperty({ type: [AvailableEvent] }) availableEvents: AvailableEvent[];
+}
+
+// ------------------------------------------------------------------------------------------------- audit
+
+export class AuditEvent extends HistoryEntry {
+  @ApiProperty(UUID) caseId: string;
+  @ApiProperty() workflow: string;
+}
+
+export class AuditEventPage {
+  @ApiProperty({ type: [AuditEvent] }) items: AuditEvent[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+}
+
+export class BrokenAt {
+  @ApiPropertyOptional(UUID) caseId?: string;
+  @ApiProperty() seq: number;
+  @ApiProperty() reason: string;
+}
+
+export class VerifyResult {
+  @ApiProperty() ok: boolean;
+  @ApiProperty({ description: '已校验的历史记录条数' }) checked: number;
+  @ApiProperty({ description: '已校验的案件数' }) cases: number;
+  @ApiPropertyOptional({ type: BrokenAt }) brokenAt?: BrokenAt;
+}
+
+// ----------------------------------------------------------------------------------------- notifications
+
+export class NotificationView {
+  @ApiProperty(UUID) id: string;
+  @ApiProperty({ enum: ['reminder', 'overdue', 'escalation', 'info'] }) kind: string;
+  @ApiProperty() level: number;
+  @ApiProperty() title: string;
+  @ApiProperty() body: string;
+  @ApiProperty({ ...UUID, nullable: true }) caseId: string | null;
+  @ApiProperty({ ...OBJECT, nullable: true }) link: Record<string, unknown> | null;
+  @ApiProperty(DATE_TIME) createdAt: string;
+  @ApiProperty(DATE_TIME) deliverAt: string;
+  @ApiProperty({ ...DATE_TIME, nullable: true }) readAt: string | null;
+  @ApiProperty() read: boolean;
+}
+
+export class NotificationPage {
+  @ApiProperty({ type: [NotificationView] }) items: NotificationView[];
+  @ApiProperty() total: number;
+  @ApiProperty() unread: number;
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
+}
+
+export class UpdatedCount {
+  @ApiProperty() updated: number;
+}
+
+export class ChannelView {
+  @ApiProperty(UUID) id: string;
+  @ApiProperty({ enum: ['email', 'webhook'] }) channel: string;
+  @ApiProperty() address: string;
+  @ApiProperty({ description: '是否设置了 webhook 签名密钥（密钥本身不返回）' }) hasSecret: boolean;
+  @ApiProperty() enabled: boolean;
+  @ApiProperty({ ...UUID, nullable: true }) userId: string | null;
+  @ApiProperty({ ...UUID, nullable: true }) orgId: string | null;
+  @ApiProperty(DATE_TIME) createdAt: string;
+}
+
+export class ChannelDeleted {
+  @ApiProperty({ enum: [true] }) deleted: boolean;
+  @ApiProperty(UUID) id: string;
+}
+
+// --------------------------------------------------------------------------------------------- licensing
+
+export class LicensingEventResult {
+  @ApiProperty({ enum: [true] }) accepted: boolean;
+  @ApiProperty() eventId: string;
+  @ApiProperty() type: string;
+  @ApiProperty({ type: [String], description: '本事件开启或推进的案件' }) caseIds: string[];
+  @ApiProperty({ type: [String], description: '本事件开启的案件' }) openedCaseIds: string[];
+  @ApiProperty({ example: 'transfer_opened' }) outcome: string;
+  @ApiPropertyOptional({ example: 'approved_before_applied' }) outOfOrder?: string;
+  @ApiPropertyOptional() applicationRef?: string;
+  @ApiPropertyOptional({ enum: ['not_required', 'pending', 'completed', 'exception_approved'] })
+  partyTransfer?: string;
+  @ApiPropertyOptional(UUID) memberId?: string;
+  @ApiPropertyOptional(UUID) firmId?: string;
+  @ApiProperty({ type: [String] }) notes: string[];
+}
+
+export class DeliveryAttempt {
+  @ApiProperty() attempt: number;
+  @ApiProperty(DATE_TIME) at: string;
+  @ApiProperty() ok: boolean;
+  @ApiProperty({ type: 'string', nullable: true }) error: string | null;
+  @ApiProperty({ type: 'number', nullable: true }) durationMs: number | null;
+}
+
+export class DeliveryView {
+  @ApiProperty({ description: '外发记录编号' }) id: string;
+  @ApiProperty({ type: 'string', nullable: true }) applicationRef: string | null;
+  @ApiProperty({ type: 'string', nullable: true }) partyTransfer: string | null;
+  @ApiProperty({ ...UUID, nullable: true }) caseId: string | null;
+  @ApiProperty({ example: 'delivered' }) status: string;
+  @ApiProperty() attempts: number;
+  @ApiProperty({ type: 'string', nullable: true }) lastError: string | null;
+  @ApiProperty({ ...DATE_TIME, nullable: true }) nextAttemptAt: string | null;
+  @ApiProperty(DATE_TIME) createdAt: string;
+  @ApiProperty({ ...DATE_TIME, nullable: true }) deliveredAt: string | null;
+  @ApiProperty({ type: [DeliveryAttempt] }) attemptLog: DeliveryAttempt[];
+}
+
+export class DeliveryPage {
+  @ApiProperty({ type: [DeliveryView] }) items: DeliveryView[];
+  @ApiProperty() total: number;
+  @ApiProperty({ description: '是否配置了 LICENSING_CALLBACK_URL' }) callbackConfigured: boolean;
+}
+
+// ------------------------------------------------------------------------------------ reports, calendar
+
+export class CoverageCounts {
+  @ApiProperty() firms: number;
+  @ApiProperty() branch: number;
+  @ApiProperty() jointBranch: number;
+  @ApiProperty() instructor: number;
+  @ApiProperty() none: number;
+  @ApiProperty() orgCovered: number;
+  @ApiProperty() orgCoveragePct: number;
+  @ApiProperty() covered: number;
+  @ApiProperty() coveragePct: number;
+  @ApiProperty() underReview: number;
+}
+
+export class CountyCoverage extends CoverageCounts {
+  @ApiProperty() county: string;
+  @ApiProperty() regionCode: string;
+}
+
+export class CityCoverage extends CoverageCounts {
+  @ApiProperty() regionCode: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ type: [CountyCoverage] }) counties: CountyCoverage[];
+}
+
+export class CoverageGoal {
+  @ApiProperty() description: string;
+  @ApiProperty() coveragePct: number;
+  @ApiProperty() met: boolean;
+}
+
+export class UncoveredFirm {
+  @ApiProperty(UUID) firmId: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: ['firm', 'branch_office'] }) kind: string;
+  @ApiProperty() county: string;
+  @ApiProperty() regionCode: string;
+  @ApiProperty({ ...DATE_TIME, nullable: true }) uncoveredSince: string | null;
+  @ApiProperty({ type: 'number', nullable: true }) daysUncovered: number | null;
+  @ApiProperty({ ...UUID, nullable: true, description: '进行中的党组织组建案件' }) formationCaseId: string | null;
+}
+
+export class CoverageReport {
+  @ApiProperty(DATE_TIME) generatedAt: string;
+  @ApiProperty({ type: CoverageGoal }) goal: CoverageGoal;
+  @ApiProperty({ type: CoverageCounts }) totals: CoverageCounts;
+  @ApiProperty({ type: [CityCoverage] }) cities: CityCoverage[];
+  @ApiProperty({ type: [UncoveredFirm] }) uncovered: UncoveredFirm[];
+}
+
+export class CalendarYearView {
+  @ApiProperty({ example: 2026 }) year: number;
+  @ApiProperty({ type: 'string', nullable: true, description: '国务院办公厅通知' }) source: string | null;
+}
+
+export class CalendarYearAdded {
+  @ApiProperty() year: number;
+  @ApiProperty({ description: '数据是否有变化' }) changed: boolean;
+  @ApiProperty({ description: '重新计算期限的案件数' }) replannedCases: number;
+}
+
+export class ClockView {
+  @ApiProperty(DATE_TIME) now: string;
+}
+
+export class ClockMoved extends ClockView {
+  @ApiProperty({ description: '送达的到期阶段数' }) fired: number;
+  @ApiProperty({ description: '由时钟触发的流程事件数' }) events: number;
+  @ApiProperty({ description: '因案件已离开环节而取消的阶段数' }) cancelled: number;
+}
+
+/** One dependency's check: `status` plus what it measured (latency, lag, backlog). */
+const HEALTH_INDICATOR: SchemaObject = {
+  type: 'object',
+  required: ['status'],
+  properties: { status: { type: 'string', enum: ['up', 'down'] } },
+  additionalProperties: true,
+};
+type HealthIndicator = { status: string; [k: string]: unknown };
+
+export class HealthView {
+  @ApiProperty({ enum: ['ok', 'error', 'shutting_down'] }) status: string;
+  @ApiProperty({ type: 'object', additionalProperties: HEALTH_INDICATOR })
+  info: Record<string, HealthIndicator>;
+  @ApiProperty({ type: 'object', additionalProperties: HEALTH_INDICATOR })
+  error: Record<string, HealthIndicator>;
+  @ApiProperty({ type: 'object', additionalProperties: HEALTH_INDICATOR })
+  details: Record<string, HealthIndicator>;
+}
