@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import { ErrorBody } from './dto/responses';
 
-/** What each error status means in this API (API.md "Errors"); the body is always `ErrorBody`. */
+/** What each error status means in this API (docs/api.md, errors); the body is always `ErrorBody`. */
 export const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: '输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段',
   401: '未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS）',
