@@ -28,7 +28,8 @@ describe('authorization matrix (e2e)', () => {
       .send({ workflow: 'membership-transfer', subject: { memberId: memberA }, input: { toOrgId: a.firmBOrgId } });
     expect(opened.status).toBe(201);
     caseId = opened.body.id;
-  });
+    // eight argon2 logins and an app boot: beyond Jest's 5 s default on a loaded 2-core machine
+  }, 60_000);
   afterAll(() => h.close());
 
   const get = (user: User | null, path: string) => {
