@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { fullMembersOf, Harness, startHarness } from './support/harness';
+import { residentIdCheckChar } from '../libs/common/resident-id';
 
 /**
  * The authorization matrix: each demo role × each endpoint, inside and outside its scope. Outside the
@@ -176,7 +177,8 @@ describe('authorization matrix (e2e)', () => {
   it('registry writes need a clerk at or above the organization', async () => {
     const body = (n: number) => ({
       name: '测试党员',
-      idNumber: `36070219900101${String(1000 + n).slice(-4)}`.slice(0, 17) + 'X',
+      // a real resident ID number (the registry checks GB 11643 and the birth date)
+      idNumber: `36070219900101${100 + n}` + residentIdCheckChar(`36070219900101${100 + n}`),
       birthDate: '1990-01-01',
       orgId: a.firmAOrgId,
       status: 'full',

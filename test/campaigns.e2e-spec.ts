@@ -10,6 +10,8 @@ import { Harness, startHarness } from './support/harness';
  * organization and year, whoever tries); cancelling stops what is pending and a relaunch finishes it; work
  * that Redis lost is put back from PostgreSQL by the relay.
  */
+jest.setTimeout(60_000);
+
 describe('annual-review campaigns (e2e)', () => {
   let h: Harness;
   let city: { Authorization: string };

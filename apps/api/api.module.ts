@@ -17,6 +17,7 @@ import { AuditController } from './audit.controller';
 import { AuthController } from './auth.controller';
 import { CalendarController } from './calendar.controller';
 import { CampaignsController } from './campaigns.controller';
+import { MemberRecordsController } from './member-records.controller';
 import { CasesController } from './cases.controller';
 import { DocumentsController } from './documents.controller';
 import { HealthController } from './health.controller';
@@ -46,6 +47,7 @@ import { WorkflowsController } from './workflows.controller';
     DashboardController,
     PoliciesController,
     CampaignsController,
+    MemberRecordsController,
   ],
   providers: [
     RegistryService,

@@ -17,6 +17,10 @@ import { AuthService } from '../../libs/auth/auth.service';
 import type { Principal } from '../../libs/auth/principal';
 import { AppError } from '../../libs/common/app-error';
 import { ApplicationStatusDto, DeliveriesQueryDto, LicensingEventDto } from '../../libs/licensing/dto';
+import { firmAssessmentSigningString } from '../../libs/licensing/signature';
+import { ResultsService } from '../../libs/reports/results.service';
+import { ErrorDto } from './dto/error.dto';
+import { FirmAssessmentDto, YearQueryDto } from './dto/results.dto';
 import { LicensingOversightService } from '../../libs/licensing/licensing-oversight.service';
 import { ApiErrors, ERROR_DESCRIPTIONS } from './api-errors.decorator';
 import { DeliveryPage, ErrorBody, LicensingEventResult } from './dto/responses';
@@ -30,6 +34,7 @@ export class LicensingController {
     private readonly licensing: LicensingService,
     private readonly auth: AuthService,
     private readonly oversight: LicensingOversightService,
+    private readonly results: ResultsService,
   ) {}
 
   /** Signed webhook of the licensing system: authenticated by the HMAC of the raw body only. */
@@ -87,6 +92,43 @@ export class LicensingController {
     const principal = await this.auth.verify(token);
     if (!principal) throw new AppError(401, 'UNAUTHORIZED', '访问令牌无效或已过期');
     return this.licensing.application(ref, { principal });
+  }
+
+  /**
+   * The firm's annual-assessment inputs for the licensing side (党建考核结果纳入律师事务所年度检查考核): its party
+   * organization's grade, its lawyers' ratings, open non-conforming cases. A user token (firm in scope) or
+   * `X-Signature: sha256=<hex HMAC of "GET /api/v1/integrations/licensing/firms/<firmId>/assessment?year=<year>">`.
+   */
+  @Public()
+  @Get('firms/:firmId/assessment')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: '律师事务所年度考核所需的党建结果（党组织定级、党员律师评议等次、未结不合格党员处置）' })
+  @ApiParam({ name: 'firmId', format: 'uuid' })
+  @ApiHeader({
+    name: 'X-Signature',
+    required: false,
+    description: 'sha256=<hex HMAC of "GET /api/v1/integrations/licensing/firms/<firmId>/assessment?year=<year>">',
+  })
+  @ApiOkResponse({ type: FirmAssessmentDto })
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'VALIDATION_FAILED：year 缺失或无效' })
+  @ApiResponse({ status: 401, type: ErrorDto, description: 'UNAUTHORIZED / INVALID_SIGNATURE' })
+  @ApiResponse({ status: 404, type: ErrorDto, description: 'NOT_FOUND：无此律师事务所或不在管辖范围' })
+  @ApiResponse({ status: 503, type: ErrorDto, description: 'LICENSING_NOT_CONFIGURED（签名访问时）' })
+  async firmAssessment(
+    @Param('firmId') firmId: string,
+    @Query() q: YearQueryDto,
+    @Headers('authorization') authorization?: string,
+    @Headers('x-signature') signature?: string,
+  ): Promise<FirmAssessmentDto> {
+    if (signature !== undefined) {
+      this.licensing.checkSignedRead(firmAssessmentSigningString(firmId, q.year), signature);
+      return this.results.firmAssessment(firmId, q.year);
+    }
+    const token = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
+    if (!token) throw new AppError(401, 'UNAUTHORIZED', '未登录：缺少访问令牌或签名');
+    const principal = await this.auth.verify(token);
+    if (!principal) throw new AppError(401, 'UNAUTHORIZED', '访问令牌无效或已过期');
+    return this.results.firmAssessment(firmId, q.year, principal);
   }
 
   /** Outbound status notifications with attempts, errors and delivery time (admin, supervisors, city committee clerks). */

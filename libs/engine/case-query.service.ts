@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isAdmin, Principal, scopeOrgIds } from '../auth/principal';
 import { Clock } from './clock';
+import { FollowUpsRepository } from './follow-ups.repository';
 import { CaseRecord, EngineService } from './engine.service';
 import { WorkflowRegistry } from './workflow-registry';
 
@@ -39,6 +40,7 @@ export class CaseQueryService {
     private readonly engine: EngineService,
     private readonly registry: WorkflowRegistry,
     private readonly clock: Clock,
+    private readonly followUps: FollowUpsRepository,
   ) {}
 
   async view(principal: Principal, record: CaseRecord) {
@@ -55,6 +57,8 @@ export class CaseQueryService {
           [ids],
         )
       : [];
+    // follow-ups this case asked for, and those opened as or attached to it (reported, never silently lost)
+    const followUps = await this.followUps.forCases(ids);
     const now = this.clock.now();
     return records.map((r) => {
       const def = this.registry.get(r.workflow, r.definitionVersion);
@@ -98,6 +102,7 @@ export class CaseQueryService {
         updatedAt: new Date(r.updatedAt).toISOString(),
         closedAt: r.closedAt ? new Date(r.closedAt).toISOString() : null,
         deadlines,
+        followUps: followUps.filter((f) => f.caseId === r.id || f.followUpCaseId === r.id),
         availableEvents: this.engine.availableEvents(principal, r),
       };
     });

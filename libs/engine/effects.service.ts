@@ -3,7 +3,10 @@ import { EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import type { Effect } from '../../workflows/kernel/definition';
 import { SYSTEM_PRINCIPAL } from '../auth/principal';
+import { AppError } from '../common/app-error';
 import { enqueueOutbox } from '../outbox/outbox';
+import { FollowUpsRepository } from './follow-ups.repository';
+import { MemberChangesRepository } from './member-changes.repository';
 
 export interface EffectContext {
   em: EntityManager;
@@ -29,24 +32,59 @@ export interface EffectContext {
 export class EffectsService {
   private readonly logger = new Logger(EffectsService.name);
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly followUps: FollowUpsRepository,
+    private readonly memberChanges: MemberChangesRepository,
+  ) {}
+
+  /**
+   * A follow-up case (an `unqualified` rating's non-conforming case, an expired letter's referral) must never
+   * fail the event that asked for it: the committee must be able to grade the branch although one member
+   * already has a non-conforming case open. Opened under a savepoint; when the procedure refuses (a rule, a
+   * duplicate), the follow-up attaches to the subject's open case of that workflow, or is recorded as failed
+   * with the reason. Either way it is recorded (case_follow_ups) and shown on both cases. A database error
+   * still fails the whole transition.
+   */
+  private async openFollowUp(effect: Extract<Effect, { kind: 'case.open' }>, ctx: EffectContext): Promise<void> {
+    const { em, at } = ctx;
+    const trigger = typeof effect.input.trigger === 'string' ? effect.input.trigger : null;
+    const base = { caseId: ctx.caseId, workflow: effect.workflow, subject: effect.subject, trigger, at };
+    await em.query('SAVEPOINT follow_up');
+    try {
+      const id = await ctx.openCase(
+        effect.workflow,
+        effect.subject as Record<string, string | undefined>,
+        effect.input,
+        `case:${ctx.caseId}`,
+      );
+      await em.query('RELEASE SAVEPOINT follow_up');
+      await this.followUps.record(em, { ...base, outcome: 'opened', followUpCaseId: id });
+    } catch (e) {
+      await em.query('ROLLBACK TO SAVEPOINT follow_up');
+      if (!(e instanceof AppError)) throw e;
+      const open = await this.followUps.openCaseFor(em, effect.workflow, effect.subject.memberId);
+      await this.followUps.record(em, {
+        ...base,
+        outcome: open ? 'attached' : 'failed',
+        followUpCaseId: open ?? null,
+        code: e.code,
+        message: open ? `已有未结案件，并入该案：${e.message}` : e.message,
+      });
+      this.logger.log(
+        `follow-up ${effect.workflow} of case ${ctx.caseId}: ${open ? `attached to ${open}` : `failed: ${e.message}`}`,
+      );
+    }
+  }
 
   async apply(effect: Effect, ctx: EffectContext): Promise<void> {
     const { em, at } = ctx;
     switch (effect.kind) {
       case 'member.changeOrg':
-        await em.query(`UPDATE members SET org_id = $2, updated_at = $3 WHERE id = $1`, [
-          effect.memberId,
-          effect.orgId,
-          at,
-        ]);
+        await this.memberChanges.change(em, effect.memberId, 'org_id', effect.orgId, ctx.caseId, at);
         return;
       case 'member.setStatus':
-        await em.query(`UPDATE members SET status = $2, updated_at = $3 WHERE id = $1`, [
-          effect.memberId,
-          effect.status,
-          at,
-        ]);
+        await this.memberChanges.change(em, effect.memberId, 'status', effect.status, ctx.caseId, at);
         return;
       case 'transfer.receipt':
         await em.query(
@@ -55,12 +93,7 @@ export class EffectsService {
         );
         return;
       case 'case.open':
-        await ctx.openCase(
-          effect.workflow,
-          effect.subject as Record<string, string | undefined>,
-          effect.input,
-          `case:${ctx.caseId}`,
-        );
+        await this.openFollowUp(effect, ctx);
         return;
       case 'licensing.statusChanged': {
         // only with a receiver configured (docs/api.md: "when set") and for cases opened from a licensing application;

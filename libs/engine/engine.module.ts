@@ -9,6 +9,8 @@ import { DeadlinePlanner } from './deadline-planner';
 import { EffectsService } from './effects.service';
 import { EngineService } from './engine.service';
 import { FactsService } from './facts.service';
+import { FollowUpsRepository } from './follow-ups.repository';
+import { MemberChangesRepository } from './member-changes.repository';
 import { PolicyService } from './policy.service';
 import { WorkflowRegistry } from './workflow-registry';
 
@@ -32,8 +34,12 @@ import { WorkflowRegistry } from './workflow-registry';
     PolicyService,
     EngineService,
     CaseQueryService,
+    FollowUpsRepository,
+    MemberChangesRepository,
   ],
   exports: [
+    FollowUpsRepository,
+    MemberChangesRepository,
     CalendarModule,
     PolicyModule,
     WorkflowRegistry,

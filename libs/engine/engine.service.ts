@@ -182,9 +182,12 @@ export class EngineService {
       : matchActor(principal, def.openers, resolved.parties);
     if (!opener) throw AppError.forbidden('您无权为该对象发起此流程');
 
+    // the opening facts decide the opening rule and reach the machine too (input.facts), so it decides alike
+    const openingFacts = def.openingFacts?.length
+      ? await this.facts.load(em, def.openingFacts, { subject, at: now })
+      : undefined;
     if (def.openingRule) {
-      const facts = await this.facts.load(em, def.openingFacts, { subject, at: now });
-      const violation = def.openingRule(input, facts, now.toISOString());
+      const violation = def.openingRule(input, openingFacts ?? {}, now.toISOString());
       if (violation) throw AppError.rule(violation, { rule: 'opening' });
     }
 
@@ -205,6 +208,9 @@ export class EngineService {
       trigger,
       onceKey,
       now,
+      undefined,
+      undefined,
+      openingFacts,
     );
     const col = <K extends keyof PlannedTimer>(k: K) => planned.map((t) => t[k]);
     // case, opening history row and timers in one statement (one round trip on the opening path)
@@ -439,6 +445,7 @@ export class EngineService {
     now: Date,
     policy: CasePolicy = this.policies.forCase(resolved.regionCode, now, def),
     memo?: PlanInput['memo'],
+    facts?: Partial<Record<string, unknown>>,
   ) {
     const [snapshot, actions] = initialTransition(def.machine, {
       subject,
@@ -446,6 +453,7 @@ export class EngineService {
       policy: policy.params,
       parties: resolved.parties,
       at: now.toISOString(),
+      ...(facts ? { facts } : {}),
     });
     const persisted = def.machine.getPersistedSnapshot(snapshot) as unknown as CaseRecord['snapshot'];
     const paths = activePaths(snapshot.value as any);

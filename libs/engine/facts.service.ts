@@ -39,6 +39,28 @@ export class FactsService {
         );
         return row.x;
       }
+      case 'memberRegistryBirthDate': {
+        const [row] = await em.query(`SELECT to_char(birth_date, 'YYYY-MM-DD') AS d FROM members WHERE id = $1`, [
+          subject.memberId,
+        ]);
+        return row?.d ?? null;
+      }
+      case 'memberRegistryStatus': {
+        const [row] = await em.query(`SELECT status FROM members WHERE id = $1`, [subject.memberId]);
+        return row?.status ?? null;
+      }
+      case 'memberReapplicationBar': {
+        // the decision (entry into removed / withdrawn, Asia/Shanghai date) of a non-conforming case whose
+        // outcome stands; an upheld appeal (closed_restored) lifts it
+        const [row] = await em.query(
+          `SELECT to_char(max(h.at) AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD') AS d
+           FROM case_history h JOIN cases c ON c.id = h.case_id
+           WHERE c.workflow = 'nonconforming' AND c.subject_member_id = $1 AND h.to_state #>> '{}' IN ('removed', 'withdrawn')
+             AND NOT ('closed_restored' = ANY(c.state_paths)) AND h.at <= $2`,
+          [subject.memberId, at],
+        );
+        return row?.d ? { decidedOn: row.d } : null;
+      }
       case 'jointBranchUnitCount': {
         // null when the chosen org is no joint branch (a firm's own branch, a committee, unknown)
         const [row] = await em.query(

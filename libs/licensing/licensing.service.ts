@@ -194,6 +194,16 @@ export class LicensingService {
 
   // ------------------------------------------------------------------ reads
 
+  /** A signed read of the licensing system: the HMAC of `signingString` with the webhook secret. */
+  checkSignedRead(signingString: string, signature: string): void {
+    if (!verifyLicensingSignature(this.secret(), signingString, signature))
+      throw licensingError(
+        HttpStatus.UNAUTHORIZED,
+        'INVALID_SIGNATURE',
+        `签名无效（X-Signature 应为 “${signingString}” 的 HMAC）`,
+      );
+  }
+
   /** Party-transfer status of an application, for a signed request of the licensing system or a user in scope. */
   async application(
     ref: string,

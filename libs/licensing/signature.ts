@@ -21,3 +21,7 @@ export function verifyLicensingSignature(
   const expected = createHmac('sha256', secret).update(body).digest();
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
+
+/** What the licensing system signs to read a firm's annual assessment (the year is signed too). */
+export const firmAssessmentSigningString = (firmId: string, year: number) =>
+  `GET /api/v1/integrations/licensing/firms/${firmId}/assessment?year=${year}`;

@@ -18,6 +18,7 @@ import { Notifications1700000000100 } from './migrations/1700000000100-notificat
 import { Licensing1700000000200 } from './migrations/1700000000200-licensing';
 import { UsersLogin1700000000410 } from './migrations/1700000000410-users-login';
 import { Campaigns1700000000900 } from './migrations/1700000000900-campaigns';
+import { FollowUps1700000000910 } from './migrations/1700000000910-follow-ups';
 import { NotificationChannelEntity, NotificationEntity } from '../notifications/entities';
 
 export const ENTITIES = [
@@ -42,6 +43,7 @@ export const MIGRATIONS = [
   TimerClaimIndex1700000000300,
   UsersLogin1700000000410,
   Campaigns1700000000900,
+  FollowUps1700000000910,
 ];
 
 export function createDataSource(url: string, poolSize = 20): DataSource {

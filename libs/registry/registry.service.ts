@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isAdmin, Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
+import { residentIdProblem } from '../common/resident-id';
 import { maskIdNumber } from '../demo/demo-region';
 import { CreateFirmDto, CreateMemberDto, CreateOrgDto, MemberQueryDto } from './dto';
 import { scopePrefixes } from './scope';
@@ -154,6 +155,9 @@ export class RegistryService {
     const org = await this.visible(principal, `SELECT ${ORG_COLS} FROM orgs o WHERE o.id = $1`, dto.orgId, 'o.path');
     if (!org) throw AppError.validation([{ field: 'orgId', errors: ['党组织不存在'] }]);
     this.requireClerkOf(principal, org.path);
+    // a real resident ID number whose birth date is the one registered (the age rules read the registry)
+    const idProblem = residentIdProblem(dto.idNumber, dto.birthDate);
+    if (idProblem) throw AppError.validation([{ field: 'idNumber', errors: [idProblem] }], idProblem);
     const [dup] = await this.ds.query(
       `SELECT id FROM members WHERE id_number = $1 OR ($2::text IS NOT NULL AND license_no = $2)`,
       [dto.idNumber, dto.licenseNo ?? null],

@@ -82,7 +82,13 @@ export type FactName =
   | 'memberRemovedWithin5Years'
   | 'jointBranchUnitCount'
   | 'memberIdsUnderProbation'
-  | 'fullMemberIdsOfOrg';
+  | 'fullMemberIdsOfOrg'
+  /** the subject member's birth date as registered (ISO date) */
+  | 'memberRegistryBirthDate'
+  /** the subject member's registry status */
+  | 'memberRegistryStatus'
+  /** the latest removal / persuaded withdrawal of the subject member still standing: `{ decidedOn }` or null */
+  | 'memberReapplicationBar';
 
 /** Every event reaching a machine carries `at` (engine clock, ISO) and may carry `data` and `facts`. */
 export interface WorkflowEvent {

@@ -1,6 +1,7 @@
 /** Context and policy of the recruitment machine (shown to clerks; deadline anchors read dates from it). */
 import type { CaseInput } from '../kernel/definition';
 import type { ActivistMethod, ConversionOutcome, PoliticalReviewConclusion } from './recruitment.events';
+import type { RecruitmentOpeningFacts } from './recruitment.rules';
 
 export interface RecruitmentPolicy {
   /** The reported 2026 revision: public notice, branch meeting within 1 m of pre-review, oath within 1 m. */
@@ -29,8 +30,8 @@ export const recruitmentPolicyDefaults: RecruitmentPolicy = {
  * Machine input: the kernel's `CaseInput` plus, optionally, the opening facts. The engine checks
  * `checkRecruitmentOpening` before opening; passing `facts` lets the machine refuse on its own too.
  */
-export type RecruitmentCaseInput = CaseInput<{ appliedOn: string; birthDate: string }> & {
-  facts?: { memberRemovedWithin5Years?: boolean };
+export type RecruitmentCaseInput = CaseInput<{ appliedOn: string; birthDate?: string }> & {
+  facts?: RecruitmentOpeningFacts;
 };
 
 export interface RecruitmentContext {
@@ -41,6 +42,8 @@ export interface RecruitmentContext {
   birthDate: string;
   /** Why the case cannot be opened (→ `refused`), or null. */
   openingViolation: string | null;
+  /** The registry status of a person applying again after removal or withdrawal (set back to applicant). */
+  reapplyingFrom?: 'removed' | 'withdrawn';
 
   talk?: { talkedOn: string; by: string };
   activistConfirmedOn?: string;

@@ -80,6 +80,9 @@ const branchMeetingDue = (key: string): DeadlineSpec => ({
   party: 'branch',
 });
 
+/** Registry statuses from which a recruitment case may open. */
+const REAPPLYING_STATUSES = ['applicant', 'removed', 'withdrawn'];
+
 export const recruitmentDefinition: WorkflowDefinition = {
   key: 'recruitment',
   version: 1,
@@ -90,16 +93,17 @@ export const recruitmentDefinition: WorkflowDefinition = {
   parties: (subject: SubjectFacts) => {
     const member = subject.member;
     if (!member) return { error: '未找到入党申请人，请先登记' };
-    if (member.status !== 'applicant') return { error: '该人员不是入党申请人，不能发起发展党员流程' };
+    // a removed or withdrawn person applies again as the same registry entry (same ID number, history kept);
+    // the five-year bar is the opening rule's
+    if (!REAPPLYING_STATUSES.includes(member.status))
+      return { error: '该人员不是入党申请人（或被除名、劝退的人员），不能发起发展党员流程' };
     if (!member.orgId) return { error: '入党申请人尚未隶属党支部' };
     return { branch: member.orgId };
   },
   openers: [BRANCH],
-  // 年满十八岁 and the five-year bar after removal are refused before the case exists (422 with the rule's
-  // message); the engine loads the fact, so the bar also applies to cases opened through the API
-  openingFacts: ['memberRemovedWithin5Years'],
-  openingRule: (input: RecruitmentInput, facts, at) =>
-    checkRecruitmentOpening(input, { memberRemovedWithin5Years: facts.memberRemovedWithin5Years === true }, at),
+  // age from the registry's birth date and the re-application bar: refused with 422 before any case exists
+  openingFacts: ['memberRegistryBirthDate', 'memberReapplicationBar', 'memberRegistryStatus'],
+  openingRule: (input, facts, at) => checkRecruitmentOpening(input, facts, at),
   states: {
     talk_pending: {
       title: '谈话',

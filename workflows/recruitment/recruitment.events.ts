@@ -36,8 +36,10 @@ export class RecruitmentInput {
   @IsIsoDate()
   appliedOn: string;
 
+  /** Optional: the registry's birth date decides; when given it must agree with it. */
+  @IsOptional()
   @IsIsoDate()
-  birthDate: string;
+  birthDate?: string;
 }
 
 export class RecordTalkPayload {

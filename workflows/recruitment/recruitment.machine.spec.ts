@@ -15,6 +15,7 @@ import {
   recruitmentDefinition,
   recruitmentMachine,
 } from './index';
+import type { RecruitmentOpeningFacts } from './recruitment.rules';
 import { addMonths } from './recruitment.dates';
 
 type Snap = SnapshotFrom<typeof recruitmentMachine>;
@@ -53,7 +54,7 @@ const APPLIED_ON = '2024-01-10';
 function caseInput(
   policy: Record<string, unknown> = {},
   input: Partial<{ appliedOn: string; birthDate: string }> = {},
-  facts?: { memberRemovedWithin5Years?: boolean },
+  facts?: RecruitmentOpeningFacts,
 ): RecruitmentCaseInput {
   return {
     subject: { memberId: MEMBER },
@@ -475,6 +476,33 @@ describe('opening (APPLY)', () => {
         { memberRemovedWithin5Years: false },
       ),
     ).toMatch(/未满十八周岁/);
+  });
+
+  it('checkRecruitmentOpening: the registry birth date decides, and a typed one must agree with it', () => {
+    const input = { appliedOn: '2024-05-01', birthDate: '1990-05-01' };
+    // the clerk typed an adult's date, the registry says 17
+    expect(checkRecruitmentOpening(input, { memberRegistryBirthDate: '2006-05-02' })).toMatch(/不一致/);
+    expect(checkRecruitmentOpening({ appliedOn: '2024-05-01' }, { memberRegistryBirthDate: '2006-05-02' })).toMatch(
+      /未满十八周岁/,
+    );
+    expect(checkRecruitmentOpening({ appliedOn: '2024-05-01' }, { memberRegistryBirthDate: '2006-05-01' })).toBeNull();
+  });
+
+  it('checkRecruitmentOpening: the five-year bar runs from the decision and names the first possible day', () => {
+    const bar = { memberReapplicationBar: { decidedOn: '2020-03-15' } };
+    expect(checkRecruitmentOpening({ appliedOn: '2025-03-14', birthDate: '1990-05-01' }, bar)).toMatch(
+      /2020-03-15.*2025-03-15 起方可重新申请/,
+    );
+    expect(checkRecruitmentOpening({ appliedOn: '2025-03-15', birthDate: '1990-05-01' }, bar)).toBeNull();
+  });
+
+  it('a removed person applying again after the bar becomes an applicant again', () => {
+    const [snapshot, actions] = initialTransition(
+      recruitmentMachine,
+      caseInput({}, {}, { memberRegistryStatus: 'removed', memberReapplicationBar: { decidedOn: '2015-01-01' } }),
+    );
+    expect(snapshot.value).toBe('talk_pending');
+    expect(effectsOf(actions)).toEqual([{ kind: 'member.setStatus', memberId: MEMBER, status: 'applicant' }]);
   });
 
   it('checkRecruitmentOpening: removed or persuaded to withdraw less than five years ago', () => {
@@ -1157,9 +1185,11 @@ describe('payload classes', () => {
     }
   });
 
-  it('the creation input needs both dates', () => {
+  it('the creation input needs the application date; the birth date is the registry one (a given one must be a date)', () => {
     expect(validate(RecruitmentInput, { appliedOn: '2024-01-10', birthDate: '1990-05-01' })).toEqual([]);
-    expect(validate(RecruitmentInput, { appliedOn: '2024-01-10' })).not.toEqual([]);
+    expect(validate(RecruitmentInput, { appliedOn: '2024-01-10' })).toEqual([]);
+    expect(validate(RecruitmentInput, { birthDate: '1990-05-01' })).not.toEqual([]);
+    expect(validate(RecruitmentInput, { appliedOn: '2024-01-10', birthDate: '1990-02-30' })).not.toEqual([]);
     expect(
       validate(RecruitmentInput, { appliedOn: '2024-01-10', birthDate: '1990-05-01', policySet: '2026' }),
     ).not.toEqual([]);

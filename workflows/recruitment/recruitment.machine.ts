@@ -3,7 +3,7 @@
  * No timers here: deadlines are metadata (recruitment.definition.ts) anchored at dates this machine
  * keeps in context; the clock's only event is PUBLIC_NOTICE_ENDED.
  */
-import { and, assign, setup } from 'xstate';
+import { and, assign, enqueueActions, setup } from 'xstate';
 import { effect, type Effect, type WorkflowEvent } from '../kernel/definition';
 import {
   type RecruitmentCaseInput,
@@ -82,18 +82,19 @@ const ok =
 
 function initialContext(input: RecruitmentCaseInput): RecruitmentContext {
   const policy: RecruitmentPolicy = { ...recruitmentPolicyDefaults, ...(input.policy as Partial<RecruitmentPolicy>) };
-  const { appliedOn, birthDate } = input.input;
+  const { appliedOn } = input.input;
+  // the registry's birth date when the engine loaded it, else the form's
+  const birthDate = input.facts?.memberRegistryBirthDate ?? input.input.birthDate;
   return {
     memberId: input.subject.memberId as string,
     policy,
     openedAt: input.at,
     appliedOn: appliedOn ? toDate(appliedOn) : appliedOn,
-    birthDate: birthDate ? toDate(birthDate) : birthDate,
-    openingViolation: checkRecruitmentOpening(
-      input.input,
-      { memberRemovedWithin5Years: input.facts?.memberRemovedWithin5Years === true },
-      input.at,
-    ),
+    birthDate: birthDate ? toDate(birthDate) : (birthDate as string),
+    openingViolation: checkRecruitmentOpening(input.input, input.facts ?? {}, input.at),
+    ...(input.facts?.memberRegistryStatus === 'removed' || input.facts?.memberRegistryStatus === 'withdrawn'
+      ? { reapplyingFrom: input.facts.memberRegistryStatus }
+      : {}),
     sponsorIds: [],
     assessments: [],
     introducerIds: [],
@@ -206,6 +207,14 @@ export const recruitmentMachine = setup({
   initial: 'talk_pending',
   states: {
     talk_pending: {
+      // a removed or withdrawn person applying again (after the bar) is an applicant again, same registry entry
+      entry: enqueueActions(({ context, enqueue }) => {
+        if (!context.openingViolation && context.reapplyingFrom)
+          enqueue({
+            type: 'effect',
+            params: { kind: 'member.setStatus', memberId: context.memberId, status: 'applicant' },
+          });
+      }),
       // Self-containment: the engine normally refuses to open such a case (checkRecruitmentOpening).
       always: { guard: 'openingRefused', target: 'refused' },
       on: {

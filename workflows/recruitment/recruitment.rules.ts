@@ -46,19 +46,48 @@ function fullMembersRule(
   return null;
 }
 
+/** Years after a removal or persuaded withdrawal before the person may apply again (不合格党员组织处置办法). */
+export const REAPPLICATION_BAR_YEARS = 5;
+
+export interface RecruitmentOpeningFacts {
+  /** the registry's birth date (authoritative; the form's birthDate, when given, must agree) */
+  memberRegistryBirthDate?: string | null;
+  /** the latest standing removal / persuaded withdrawal */
+  memberReapplicationBar?: { decidedOn: string } | null;
+  /** the registry status at opening (removed / withdrawn: applying again) */
+  memberRegistryStatus?: string | null;
+  /** legacy boolean form of the bar (pure tests of older callers) */
+  memberRemovedWithin5Years?: boolean;
+}
+
+/** The first day a removed or persuaded-to-withdraw person may apply again. */
+export const reapplicationPossibleFrom = (decidedOn: string) => addMonths(decidedOn, REAPPLICATION_BAR_YEARS * 12);
+
 /**
- * Checked by the engine before the case opens (and by the machine, which goes to `refused`):
- * 年满十八岁 (党章, 发展党员工作细则) and not removed / persuaded to withdraw less than five years ago
- * (不合格党员组织处置办法). `at`, when given, refuses an application date in the future.
+ * Checked by the engine before the case opens (→ 422, no case) and by the machine (→ `refused`):
+ * 年满十八岁 on the application date, from the registry's birth date (党章, 发展党员工作细则), and not removed /
+ * persuaded to withdraw less than five years before it (不合格党员组织处置办法), naming the date it becomes
+ * possible. `at`, when given, refuses an application date in the future.
  */
 export function checkRecruitmentOpening(
-  input: { appliedOn: string; birthDate: string },
-  facts: { memberRemovedWithin5Years: boolean },
+  input: { appliedOn: string; birthDate?: string },
+  facts: RecruitmentOpeningFacts,
   at?: string,
 ): string | null {
-  if (!input?.appliedOn || !input?.birthDate) return '缺少申请日期或出生日期';
+  const registered = facts?.memberRegistryBirthDate ?? undefined;
+  const birthDate = registered ?? input?.birthDate;
+  if (!input?.appliedOn || !birthDate) return '缺少申请日期或出生日期';
+  if (registered && input.birthDate && compareDates(input.birthDate, registered) !== 0)
+    return `填写的出生日期 ${input.birthDate} 与党员信息库登记的 ${registered} 不一致`;
   if (at && compareDates(input.appliedOn, at) > 0) return '入党申请日期不能晚于今天';
-  if (ageOn(input.birthDate, input.appliedOn) < 18) return '提交入党申请时未满十八周岁，不能申请入党';
+  if (ageOn(birthDate, input.appliedOn) < 18)
+    return `提交入党申请时未满十八周岁（出生日期 ${birthDate}，申请日期 ${input.appliedOn}），不能申请入党`;
+  const bar = facts?.memberReapplicationBar;
+  if (bar) {
+    const from = reapplicationPossibleFrom(bar.decidedOn);
+    if (compareDates(input.appliedOn, from) < 0)
+      return `被除名或劝其退党未满五年的，不能申请入党（处置决定于 ${bar.decidedOn}，${from} 起方可重新申请）`;
+  }
   if (facts?.memberRemovedWithin5Years) return '被除名或劝其退党未满五年的，不能申请入党';
   return null;
 }

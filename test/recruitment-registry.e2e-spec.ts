@@ -1,0 +1,160 @@
+import { residentIdCheckChar } from '../libs/common/resident-id';
+import { Harness, startHarness } from './support/harness';
+
+/**
+ * Recruitment rules fed from the registry, through HTTP: the age rule reads the registry's birth date and a
+ * minor is a 422 with no case (it used to be a 201 case born closed in `refused`); a typed birth date must
+ * agree with the registry; resident ID numbers are checked (GB 11643) at registration; a member removed by a
+ * non-conforming case cannot apply again for five years — the refusal names the first possible day — and
+ * then applies again as the same person, history kept.
+ */
+jest.setTimeout(60_000);
+
+describe('recruitment: rules fed from the registry (e2e)', () => {
+  let h: Harness;
+  let branch: { Authorization: string };
+  let city: { Authorization: string };
+  const today = () => new Date(Date.now() + clockOffset).toISOString().slice(0, 10);
+  let clockOffset = 0;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    branch = await h.as('branch-a');
+    city = await h.as('city');
+  });
+  afterAll(() => h.close());
+
+  const idFor = (birth: string, seq: number) => {
+    const first17 = `360702${birth.replace(/-/g, '')}${String(seq).padStart(3, '0')}`;
+    return first17 + residentIdCheckChar(first17);
+  };
+  const register = (name: string, birthDate: string, seq: number, extra: Record<string, unknown> = {}) =>
+    h
+      .http()
+      .post('/api/v1/members')
+      .set(branch)
+      .send({
+        name,
+        idNumber: idFor(birthDate, seq),
+        birthDate,
+        orgId: h.region.anchors.firmAOrgId,
+        status: 'applicant',
+        ...extra,
+      });
+  const apply = (memberId: string, input: Record<string, unknown>) =>
+    h.http().post('/api/v1/cases').set(branch).send({ workflow: 'recruitment', subject: { memberId }, input });
+  const casesOf = async (memberId: string) =>
+    (await h.ds.query(`SELECT count(*)::int AS n FROM cases WHERE subject_member_id = $1`, [memberId]))[0].n;
+  const ok = async (id: string, headers: { Authorization: string }, type: string, data?: Record<string, unknown>) => {
+    const res = await h.http().post(`/api/v1/cases/${id}/events`).set(headers).send({ type, data });
+    if (res.status !== 200) throw new Error(`${type}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+
+  it('checks resident ID numbers at registration: check character, a real birth date, agreement with birthDate', async () => {
+    const good = idFor('1990-05-01', 11);
+    const bad = good.slice(0, 17) + (good[17] === '1' ? '2' : '1');
+    const wrongCheck = await register('校验码错误', '1990-05-01', 11, { idNumber: bad });
+    expect(wrongCheck.status).toBe(400);
+    expect(wrongCheck.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(JSON.stringify(wrongCheck.body)).toMatch(/校验码/);
+    const disagree = await register('日期不符', '1990-05-02', 12, { idNumber: idFor('1990-05-01', 12) });
+    expect(disagree.status).toBe(400);
+    expect(JSON.stringify(disagree.body)).toMatch(/不一致/);
+    expect((await register('合规', '1990-05-01', 13)).status).toBe(201);
+  });
+
+  it('refuses a minor with 422 and opens no case; a typed birth date must agree with the registry', async () => {
+    const [y, m, d] = today().split('-').map(Number);
+    const seventeen = `${y - 17}-${String(m).padStart(2, '0')}-${String(Math.min(d, 28)).padStart(2, '0')}`;
+    const minor = await register('未成年申请人', seventeen, 21);
+    expect(minor.status).toBe(201);
+    const refused = await apply(minor.body.id, { appliedOn: today() });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'RULE_VIOLATION' });
+    expect(refused.body.message).toMatch(/未满十八周岁/);
+    // the clerk typing an adult's birth date does not get past the registry
+    const typed = await apply(minor.body.id, { appliedOn: today(), birthDate: '1990-01-01' });
+    expect(typed.status).toBe(422);
+    expect(typed.body.message).toMatch(/不一致/);
+    expect(await casesOf(minor.body.id)).toBe(0);
+
+    const adult = await register('成年申请人', '1995-03-03', 22);
+    const opened = await apply(adult.body.id, { appliedOn: today() });
+    expect(opened.status).toBe(201);
+    expect(opened.body).toMatchObject({ state: 'talk_pending', context: { birthDate: '1995-03-03' } });
+  });
+
+  it('bars re-application for five years after removal, naming the day; then the same person applies again', async () => {
+    const full: { id: string }[] = await h.ds.query(
+      `SELECT id FROM members WHERE org_id = $1 AND status = 'full' ORDER BY id`,
+      [h.region.anchors.firmAOrgId],
+    );
+    const [member, talker1, talker2] = full.map((f) => f.id);
+    const nc = await h
+      .http()
+      .post('/api/v1/cases')
+      .set(branch)
+      .send({ workflow: 'nonconforming', subject: { memberId: member }, input: { grounds: '拒不履行党员义务' } });
+    expect(nc.status).toBe(201);
+    const id = nc.body.id;
+    await ok(id, branch, 'PROPOSE', { measure: 'removal', grounds: '拒不履行党员义务，经教育不改' });
+    await ok(id, city, 'ACK_FILING');
+    await ok(id, branch, 'RECORD_INVESTIGATION', { findings: '情况属实' });
+    await ok(id, branch, 'RECORD_TALK', { on: today(), by: [talker1, talker2] });
+    await ok(id, city, 'PASS_PRE_REVIEW');
+    const voters: number = (
+      await h.ds.query(`SELECT count(*)::int AS n FROM members WHERE org_id = $1 AND status = 'full'`, [
+        h.region.anchors.firmAOrgId,
+      ])
+    )[0].n;
+    await ok(id, branch, 'RECORD_MEETING', {
+      heldOn: today(),
+      memberNotifiedOn: today(),
+      defenseWaived: true,
+      eligibleVoters: voters,
+      present: voters,
+      votesFor: voters,
+    });
+    const decided = await ok(id, city, 'APPROVE', { measure: 'removal' });
+    expect(decided.state).toBe('removed');
+    const decidedOn = today();
+
+    // the appeal window closes: removed in the registry
+    const moved = await h
+      .http()
+      .post('/api/v1/_clock')
+      .set(await h.as('admin'))
+      .send({ advance: 'P40D' });
+    expect(moved.status).toBe(200);
+    clockOffset = new Date(moved.body.now).getTime() - Date.now();
+    expect((await h.ds.query(`SELECT status FROM members WHERE id = $1`, [member]))[0].status).toBe('removed');
+
+    const [y, m, d] = decidedOn.split('-').map(Number);
+    const possible = `${y + 5}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+    const barred = await apply(member, { appliedOn: today() });
+    expect(barred.status).toBe(422);
+    expect(barred.body.message).toContain(`${possible} 起方可重新申请`);
+    expect(barred.body.message).toContain(decidedOn);
+
+    // five years later: the same registry entry applies again and is an applicant again
+    const later = await h
+      .http()
+      .post('/api/v1/_clock')
+      .set(await h.as('admin'))
+      .send({ set: `${possible}T10:00:00+08:00` });
+    expect(later.status).toBe(200);
+    clockOffset = new Date(later.body.now).getTime() - Date.now();
+    const again = await apply(member, { appliedOn: possible });
+    expect(again.status).toBe(201);
+    expect((await h.ds.query(`SELECT status FROM members WHERE id = $1`, [member]))[0].status).toBe('applicant');
+    const timeline = (await h.http().get(`/api/v1/members/${member}/timeline`).set(branch)).body.entries;
+    expect(
+      timeline.filter((e: any) => e.kind === 'case_event' && e.title === '发起流程').map((e: any) => e.workflow),
+    ).toEqual(['nonconforming', 'recruitment']);
+    expect(timeline.filter((e: any) => e.kind === 'registry_change').map((e: any) => e.detail.to)).toEqual([
+      'removed',
+      'applicant',
+    ]);
+  });
+});
