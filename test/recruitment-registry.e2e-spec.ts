@@ -6,7 +6,8 @@ import { Harness, startHarness } from './support/harness';
  * minor is a 422 with no case (it used to be a 201 case born closed in `refused`); a typed birth date must
  * agree with the registry; resident ID numbers are checked (GB 11643) at registration; a member removed by a
  * non-conforming case cannot apply again for five years — the refusal names the first possible day — and
- * then applies again as the same person, history kept.
+ * then applies again as the same person, history kept. Branch-meeting figures are checked against the
+ * registry's full members on the meeting day (probationary members have no vote).
  */
 jest.setTimeout(60_000);
 
@@ -108,6 +109,30 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
         h.region.anchors.firmAOrgId,
       ])
     )[0].n;
+    // counting the branch's probationary members in as voters: refused with both numbers
+    const [{ n: probationary }] = await h.ds.query(
+      `SELECT count(*)::int AS n FROM members WHERE org_id = $1 AND status = 'probationary'`,
+      [h.region.anchors.firmAOrgId],
+    );
+    const inflated = voters + Math.max(1, probationary);
+    const wrong = await h
+      .http()
+      .post(`/api/v1/cases/${id}/events`)
+      .set(branch)
+      .send({
+        type: 'RECORD_MEETING',
+        data: {
+          heldOn: today(),
+          memberNotifiedOn: today(),
+          defenseWaived: true,
+          eligibleVoters: inflated,
+          present: inflated,
+          votesFor: inflated,
+        },
+      });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.message).toContain(`应到会有表决权的正式党员为 ${voters} 人`);
+    expect(wrong.body.message).toContain(`填写的是 ${inflated} 人`);
     await ok(id, branch, 'RECORD_MEETING', {
       heldOn: today(),
       memberNotifiedOn: today(),

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { FactName } from '../../workflows/kernel/definition';
+import { MemberChangesRepository } from './member-changes.repository';
 
 export interface FactScope {
   subject: { memberId?: string; firmId?: string; orgId?: string };
@@ -11,6 +12,8 @@ export interface FactScope {
 /** Read-only registry queries a machine may need to decide (declared per event as `facts`). */
 @Injectable()
 export class FactsService {
+  constructor(private readonly registryAt: MemberChangesRepository) {}
+
   async load(
     em: EntityManager,
     names: FactName[] | undefined,
@@ -60,6 +63,12 @@ export class FactsService {
           [subject.memberId, at],
         );
         return row?.d ? { decidedOn: row.d } : null;
+      }
+      case 'fullMembersAtMeeting': {
+        const heldOn = typeof data?.heldOn === 'string' ? data.heldOn.slice(0, 10) : null;
+        if (!heldOn || !/^\d{4}-\d{2}-\d{2}$/.test(heldOn)) return null;
+        const count = await this.registryAt.fullMembersOfBranchOn(em, subject.memberId!, heldOn);
+        return count === null ? null : { heldOn, count };
       }
       case 'jointBranchUnitCount': {
         // null when the chosen org is no joint branch (a firm's own branch, a committee, unknown)

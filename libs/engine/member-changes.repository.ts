@@ -34,6 +34,27 @@ export class MemberChangesRepository {
     );
   }
 
+  /**
+   * Full members of the branch the member belonged to at the end of `day` (Asia/Shanghai), as the registry
+   * had them then: today's rows with every later status or organization change undone (member_changes keeps
+   * the old values). Probationary members never count: they have no vote (党章 art. 7).
+   */
+  async fullMembersOfBranchOn(em: EntityManager, memberId: string, day: string): Promise<number | null> {
+    const [row] = await em.query(
+      `WITH cutoff AS (SELECT (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS t),
+       state_then AS (
+         SELECT m.id,
+           coalesce((SELECT c.old_value FROM member_changes c, cutoff WHERE c.member_id = m.id AND c.field = 'status' AND c.at >= cutoff.t ORDER BY c.at, c.id LIMIT 1), m.status) AS status,
+           coalesce((SELECT c.old_value FROM member_changes c, cutoff WHERE c.member_id = m.id AND c.field = 'org_id' AND c.at >= cutoff.t ORDER BY c.at, c.id LIMIT 1), m.org_id::text) AS org_id
+         FROM members m),
+       branch AS (SELECT org_id FROM state_then WHERE id = $1)
+       SELECT (SELECT org_id FROM branch) AS branch,
+         (SELECT count(*)::int FROM state_then s, branch b WHERE s.org_id = b.org_id AND s.status = 'full') AS n`,
+      [memberId, day],
+    );
+    return row?.branch ? row.n : null;
+  }
+
   async forMember(memberId: string): Promise<MemberChange[]> {
     return this.ds.query(
       `SELECT field, old_value AS "oldValue", new_value AS "newValue", case_id AS "caseId", at FROM member_changes

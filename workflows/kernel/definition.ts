@@ -88,7 +88,12 @@ export type FactName =
   /** the subject member's registry status */
   | 'memberRegistryStatus'
   /** the latest removal / persuaded withdrawal of the subject member still standing: `{ decidedOn }` or null */
-  | 'memberReapplicationBar';
+  | 'memberReapplicationBar'
+  /**
+   * full members (never probationary) of the subject member's branch on the meeting's day (`data.heldOn`),
+   * as the registry had them then: `{ heldOn, count }`
+   */
+  | 'fullMembersAtMeeting';
 
 /** Every event reaching a machine carries `at` (engine clock, ISO) and may carry `data` and `facts`. */
 export interface WorkflowEvent {

@@ -125,7 +125,12 @@ export const nonconformingDefinition: WorkflowDefinition = {
     RECORD_TALK: { title: '登记谈话情况', payload: RecordTalkPayload, rule: talkRule },
     PASS_PRE_REVIEW: { title: '预审通过' },
     DROP: { title: '不予处置', payload: ReasonPayload },
-    RECORD_MEETING: { title: '登记支部大会决定', payload: RecordMeetingPayload, rule: meetingRule },
+    RECORD_MEETING: {
+      title: '登记支部大会决定',
+      payload: RecordMeetingPayload,
+      facts: ['fullMembersAtMeeting'],
+      rule: meetingRule,
+    },
     APPROVE: { title: '批准处置', payload: ApprovePayload, rule: approveRule },
     REJECT: { title: '不予批准', payload: OptionalReasonPayload },
     REVIEW_CORRECTION: { title: '改正期满复核', payload: ReviewCorrectionPayload, rule: reviewCorrectionRule },

@@ -4,6 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import { assign, setup } from 'xstate';
+import { eligibleVotersProblem } from '../kernel/meeting-figures';
 import { CaseInput, Effect, FactName, WorkflowEvent, effect } from '../kernel/definition';
 import type {
   AppealPayload,
@@ -188,6 +189,8 @@ export const meetingRule: Rule = (context, event) => {
   const heldOn = toDate(d.heldOn);
   if (heldOn > today(context, event)) return '会议日期不得晚于今天';
   if (toDate(d.memberNotifiedOn) > heldOn) return '须在支部大会召开前通知党员本人';
+  const registry = eligibleVotersProblem(event);
+  if (registry) return registry;
   if (d.present > d.eligibleVoters) return '到会人数不能多于有表决权的党员人数';
   if (d.votesFor > d.present) return '赞成票数不能多于到会人数';
   if (d.present * 2 <= d.eligibleVoters) return '到会有表决权的党员未超过半数，会议无效，请重新召开支部大会';

@@ -287,7 +287,12 @@ export const recruitmentDefinition: WorkflowDefinition = {
     PASS_PRE_REVIEW: { title: '预审通过' },
     FAIL_PRE_REVIEW: { title: '预审未通过', payload: FailPreReviewPayload },
     SUBMIT_VOLUNTEER_FORM: { title: '提交入党志愿书' },
-    RECORD_BRANCH_MEETING: { title: '记录支部大会决议', payload: RecordBranchMeetingPayload, rule: branchMeetingRule },
+    RECORD_BRANCH_MEETING: {
+      title: '记录支部大会决议',
+      payload: RecordBranchMeetingPayload,
+      facts: ['fullMembersAtMeeting'],
+      rule: branchMeetingRule,
+    },
     RECORD_UPPER_TALK: { title: '记录上级党委谈话', payload: RecordUpperTalkPayload },
     APPROVE_ADMISSION: { title: '批准为预备党员' },
     REJECT_ADMISSION: { title: '不予批准', payload: RejectAdmissionPayload },

@@ -4,6 +4,7 @@
  * in its guards, so the machine is self-contained.
  */
 import type { WorkflowEvent } from '../kernel/definition';
+import { eligibleVotersProblem } from '../kernel/meeting-figures';
 import type { RecruitmentContext } from './recruitment.context';
 import { EXTEND_MONTHS_MAX, EXTEND_MONTHS_MIN } from './recruitment.events';
 import { addMonths, ageOn, compareDates, daysInclusive } from './recruitment.dates';
@@ -159,6 +160,8 @@ export const branchMeetingRule: Rule = (_context, event) => {
   const future = notAfterToday(heldOn, event, '支部大会召开日期');
   if (future) return future;
   if (!(eligibleVoters >= 1)) return '应到会有表决权的正式党员人数至少为1人';
+  const registry = eligibleVotersProblem(event);
+  if (registry) return registry;
   if (present > eligibleVoters) return '实到人数不能超过应到会有表决权的正式党员人数';
   if (votesFor > present) return '赞成票数不能超过实到人数';
   if (!(present * 2 > eligibleVoters)) return '到会有表决权的正式党员未超过应到会人数的半数，会议无效，请另行召开';
