@@ -654,6 +654,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/integrations/licensing/firms/{firmId}/assessment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 律师事务所年度考核所需的党建结果（党组织定级、党员律师评议等次、未结不合格党员处置） */
+        get: operations["LicensingController_firmAssessment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/integrations/licensing/deliveries": {
         parameters: {
             query?: never;
@@ -685,6 +702,40 @@ export interface paths {
          * @description 立即投递一次并返回结果；无法投递（dead）的先恢复为待投递。已送达的推送不能重发（422）。
          */
         post: operations["LicensingController_resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/grades": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 党组织年度考核定级（先进 I / 一般 II / 后进 III），本人管辖范围内 */
+        get: operations["ReportsController_grades"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/commendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** “七一”表彰名单：评议为优秀的党员和定级为先进的党组织 */
+        get: operations["ReportsController_commendations"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -830,6 +881,23 @@ export interface paths {
         put?: never;
         /** 取消年度考核活动（尚未开启的组织不再开启；已开启的案件不受影响） */
         post: operations["CampaignsController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 党员的全部流程事件与信息库变更（按时间先后） */
+        get: operations["MemberRecordsController_timeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1639,6 +1707,46 @@ export interface components {
             partyTransfer: "not_required" | "pending" | "completed" | "exception_approved";
             caseId?: string;
         };
+        RatingCountsDto: {
+            excellent: number;
+            qualified: number;
+            /** @description 基本合格 */
+            basic: number;
+            unqualified: number;
+        };
+        FirmAssessmentDto: {
+            /** Format: uuid */
+            firmId: string;
+            year: number;
+            /** Format: uuid */
+            partyOrgId?: string;
+            /** @enum {string} */
+            grade?: "I" | "II" | "III";
+            score?: number;
+            /**
+             * Format: uuid
+             * @description 定级所在的年度考核案件
+             */
+            caseId?: string;
+            /** @description 本所党员律师的民主评议等次人数 */
+            ratings: components["schemas"]["RatingCountsDto"];
+            /** @description 本所党员未结的不合格党员处置案件数 */
+            nonconformingOpen: number;
+        };
+        ErrorDto: {
+            /**
+             * @description 稳定的错误码（大写下划线）
+             * @example RULE_VIOLATION
+             */
+            code: string;
+            /**
+             * @description 中文说明
+             * @example 输入数据校验失败
+             */
+            message: string;
+            /** @description 细节（字段错误、现有案件等） */
+            details?: Record<string, never>;
+        };
         DeliveryAttempt: {
             attempt: number;
             /** Format: date-time */
@@ -1724,6 +1832,51 @@ export interface components {
             error: string | null;
             /** Format: date-time */
             nextAttemptAt: string | null;
+        };
+        GradeDto: {
+            /** Format: uuid */
+            orgId: string;
+            name: string;
+            /** @example branch */
+            type: string;
+            year: number;
+            /**
+             * @description I 先进、II 一般、III 后进
+             * @enum {string}
+             */
+            grade: "I" | "II" | "III";
+            score: number;
+            /** Format: uuid */
+            caseId: string;
+            /** Format: date-time */
+            recordedAt: string;
+        };
+        CommendedMemberDto: {
+            /** Format: uuid */
+            memberId: string;
+            name: string;
+            /** Format: uuid */
+            orgId: string;
+            orgName: string;
+            /** Format: uuid */
+            caseId: string;
+        };
+        CommendedOrgDto: {
+            /** Format: uuid */
+            orgId: string;
+            name: string;
+            /** @enum {string} */
+            grade?: "I" | "II" | "III";
+            score?: number;
+            /** Format: uuid */
+            caseId: string;
+        };
+        CommendationsDto: {
+            year: number;
+            /** @description 评议为优秀的党员 */
+            members: components["schemas"]["CommendedMemberDto"][];
+            /** @description 定级为先进（I 级）的党组织 */
+            organizations: components["schemas"]["CommendedOrgDto"][];
         };
         CoverageGoal: {
             description: string;
@@ -1992,19 +2145,21 @@ export interface components {
             etaSeconds?: number;
             failures: components["schemas"]["CampaignFailureDto"][];
         };
-        ErrorDto: {
-            /**
-             * @description 稳定的错误码（大写下划线）
-             * @example RULE_VIOLATION
-             */
-            code: string;
-            /**
-             * @description 中文说明
-             * @example 输入数据校验失败
-             */
-            message: string;
-            /** @description 细节（字段错误、现有案件等） */
-            details?: Record<string, never>;
+        TimelineEntryDto: {
+            /** Format: date-time */
+            at: string;
+            /** @enum {string} */
+            kind: "registered" | "case_event" | "registry_change" | "follow_up" | "discipline" | "rating";
+            title: string;
+            /** Format: uuid */
+            caseId?: Record<string, never> | null;
+            workflow?: string;
+            detail?: Record<string, never>;
+        };
+        TimelineDto: {
+            /** Format: uuid */
+            memberId: string;
+            entries: components["schemas"]["TimelineEntryDto"][];
         };
         ClockView: {
             /** Format: date-time */
@@ -2192,7 +2347,7 @@ export interface components {
              * Format: date
              * @description 日期（YYYY-MM-DD）
              */
-            birthDate: string;
+            birthDate?: string;
         };
         /** 发起发展党员 */
         "OpenCase.recruitment": {
@@ -6016,6 +6171,70 @@ export interface operations {
             };
         };
     };
+    LicensingController_firmAssessment: {
+        parameters: {
+            query: {
+                year: number;
+            };
+            header: {
+                authorization: string;
+                "x-signature": string;
+                /** @description sha256=<hex HMAC of "GET /api/v1/integrations/licensing/firms/<firmId>/assessment?year=<year>"> */
+                "X-Signature"?: string;
+            };
+            path: {
+                firmId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirmAssessmentDto"];
+                };
+            };
+            /** @description VALIDATION_FAILED：year 缺失或无效 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UNAUTHORIZED / INVALID_SIGNATURE */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_FOUND：无此律师事务所或不在管辖范围 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description LICENSING_NOT_CONFIGURED（签名访问时） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     LicensingController_deliveries: {
         parameters: {
             query?: {
@@ -6132,6 +6351,113 @@ export interface operations {
             };
             /** @description 已送达，无需重发（RULE_VIOLATION） */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ReportsController_grades: {
+        parameters: {
+            query?: {
+                year?: number;
+                /** @description 只看该组织及其下级 */
+                orgId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GradeDto"][];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_FOUND：orgId 不存在或不在管辖范围 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ReportsController_commendations: {
+        parameters: {
+            query: {
+                year: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommendationsDto"];
+                };
+            };
+            /** @description VALIDATION_FAILED：year 缺失或无效 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6541,6 +6867,54 @@ export interface operations {
             };
             /** @description CONCURRENT_UPDATE：活动已结束 */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    MemberRecordsController_timeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineDto"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_FOUND：无此党员或不在管辖范围 */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
