@@ -521,12 +521,18 @@ describe('opening (APPLY)', () => {
 
   it('the definition refuses the opening itself, with the fact it needs loaded by the engine', () => {
     // before this was wired, the engine opened such cases (the machine alone sent an under-18 applicant to
-    // `refused`) and never loaded memberRemovedWithin5Years, so the five-year bar did not apply
-    expect(recruitmentDefinition.openingFacts).toContain('memberRemovedWithin5Years');
+    // `refused`) and never loaded the removal facts, so the five-year bar did not apply; the registry's birth
+    // date and the decision date of a standing removal are what it loads now
+    expect(recruitmentDefinition.openingFacts).toEqual(
+      expect.arrayContaining(['memberRegistryBirthDate', 'memberReapplicationBar']),
+    );
     const rule = recruitmentDefinition.openingRule;
     const adult = { appliedOn: '2024-05-01', birthDate: '1990-05-01' };
     expect(rule?.(adult, { memberRemovedWithin5Years: false }, '2024-05-02T00:00:00Z')).toBeNull();
     expect(rule?.(adult, { memberRemovedWithin5Years: true }, '2024-05-02T00:00:00Z')).toMatch(/未满五年/);
+    expect(rule?.(adult, { memberReapplicationBar: { decidedOn: '2020-01-01' } }, '2024-05-02T00:00:00Z')).toMatch(
+      /2025-01-01 起方可重新申请/,
+    );
     expect(rule?.({ ...adult, birthDate: '2006-05-02' }, {}, '2024-05-02T00:00:00Z')).toMatch(/未满十八周岁/);
   });
 
