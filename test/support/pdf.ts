@@ -5,7 +5,7 @@ import { join } from 'path';
 import { inflateSync } from 'zlib';
 
 /** Where rendered pages are kept for a person to look at (git-ignored). */
-export const SCREENSHOTS_DIR = join(__dirname, '..', '..', 'screenshots');
+export const SCREENSHOTS_DIR = join(__dirname, '..', '..', 'test-results', 'screenshots', 'documents');
 
 /** The text of a PDF as poppler's `pdftotext` extracts it (layout kept), with whitespace collapsed. */
 export function pdfText(pdf: Buffer): string {

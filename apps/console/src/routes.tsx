@@ -1,4 +1,11 @@
-import { FileSearchOutlined, InboxOutlined } from '@ant-design/icons';
+import {
+  AuditOutlined,
+  BarChartOutlined,
+  FileSearchOutlined,
+  FlagOutlined,
+  InboxOutlined,
+  SettingOutlined,
+} from '@ant-design/icons';
 import type { ComponentType, ReactNode } from 'react';
 
 /**
@@ -23,5 +30,26 @@ export const appRoutes: AppRoute[] = [
     path: 'cases',
     load: () => import('./pages/CasesPage'),
     menu: { label: '案件', icon: <FileSearchOutlined />, order: 20 },
+  },
+  // the supervisor's and administrator's pages
+  {
+    path: 'audit',
+    load: () => import('./pages/AuditPage'),
+    menu: { label: '审计', icon: <AuditOutlined />, roles: ['admin', 'supervisor', 'orgdept', 'clerk'], order: 60 },
+  },
+  {
+    path: 'campaigns',
+    load: () => import('./pages/CampaignsPage'),
+    menu: { label: '年度考核', icon: <FlagOutlined />, roles: ['admin', 'clerk'], order: 65 },
+  },
+  {
+    path: 'dashboards',
+    load: () => import('./pages/DashboardsPage'),
+    menu: { label: '统计', icon: <BarChartOutlined />, roles: ['admin', 'supervisor', 'orgdept', 'clerk'], order: 70 },
+  },
+  {
+    path: 'system',
+    load: () => import('./pages/AdminPage'),
+    menu: { label: '系统管理', icon: <SettingOutlined />, roles: ['admin'], order: 90 },
   },
 ];

@@ -1,0 +1,511 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Card, Form, Input, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import dayjs from 'dayjs';
+import { useState } from 'react';
+import { useSearchParams } from 'react-router';
+import { ApiError, api } from '../api/http';
+import type { CaseView, Org, Page } from '../api/types';
+import { QueryState } from '../components/QueryState';
+import { StatusTag, type Tone } from '../supervision/StatusTag';
+import { ROLE_TITLES } from '../labels';
+import { flattenOrgs } from '../supervision/orgs';
+
+const time = (iso: string | null | undefined) => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm') : '—');
+const errorText = (e: unknown) => (e instanceof ApiError ? e.message : '操作失败');
+
+/** 系统管理: users, the holiday calendar, policies (read-only), the licensing integration, operations. */
+/** antd's App gives the page's messages (toasts) their context. */
+export default function AdminPageWithMessages() {
+  return (
+    <App component={false}>
+      <AdminPage />
+    </App>
+  );
+}
+
+function AdminPage() {
+  const [params, setParams] = useSearchParams();
+  const tab = params.get('tab') ?? 'users';
+  return (
+    <div>
+      <Typography.Title level={2} style={{ fontSize: 20 }}>
+        系统管理
+      </Typography.Title>
+      <Tabs
+        activeKey={tab}
+        onChange={(k) => setParams({ tab: k }, { replace: true })}
+        items={[
+          { key: 'users', label: '用户', children: <UsersTab /> },
+          { key: 'calendar', label: '节假日', children: <CalendarTab /> },
+          { key: 'policies', label: '规则', children: <PoliciesTab /> },
+          { key: 'licensing', label: '执业管理系统对接', children: <LicensingTab /> },
+          { key: 'operations', label: '运行状况', children: <OperationsTab /> },
+        ]}
+      />
+    </div>
+  );
+}
+
+// ------------------------------------------------------------------ users
+
+interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  roles: { role: string; orgId: string; orgName?: string }[];
+  disabled?: boolean;
+}
+
+function UsersTab() {
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const users = useQuery({ queryKey: ['users'], queryFn: () => api.get<User[] | Page<User>>('/users') });
+  const orgs = useQuery({ queryKey: ['orgs'], queryFn: () => api.get<Org[] | Page<Org>>('/orgs'), staleTime: 600_000 });
+  const orgList = flattenOrgs(orgs.data);
+  const [form] = Form.useForm();
+  const create = useMutation({
+    mutationFn: (v: any) =>
+      api.post('/users', {
+        username: v.username,
+        displayName: v.displayName,
+        password: v.password,
+        roles: [{ role: v.role, orgId: v.orgId }],
+      }),
+    onSuccess: () => {
+      void message.success('用户已创建');
+      form.resetFields();
+      void qc.invalidateQueries({ queryKey: ['users'] });
+    },
+    onError: (e) => void message.error(errorText(e)),
+  });
+  const list = Array.isArray(users.data) ? users.data : (users.data?.items ?? []);
+  const orgName = (id: string) => orgList.find((o) => o.id === id)?.name ?? id;
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Card size="small" title={<h2 style={{ fontSize: 15, margin: 0 }}>新建用户</h2>}>
+        <Form form={form} layout="inline" onFinish={(v) => create.mutate(v)}>
+          <Form.Item name="username" label="用户名" rules={[{ required: true, message: '请填写用户名' }]}>
+            <Input autoComplete="off" />
+          </Form.Item>
+          <Form.Item name="displayName" label="姓名" rules={[{ required: true, message: '请填写姓名' }]}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="password" label="初始密码" rules={[{ required: true, message: '请填写初始密码' }]}>
+            <Input.Password autoComplete="new-password" />
+          </Form.Item>
+          <Form.Item name="role" label="角色" initialValue="clerk" rules={[{ required: true }]}>
+            <Select
+              style={{ width: 130 }}
+              options={['clerk', 'supervisor', 'orgdept', 'admin'].map((r) => ({ value: r, label: ROLE_TITLES[r] }))}
+            />
+          </Form.Item>
+          <Form.Item name="orgId" label="所在组织" rules={[{ required: true, message: '请选择组织' }]}>
+            <Select
+              showSearch
+              optionFilterProp="label"
+              style={{ width: 260 }}
+              options={orgList.map((o) => ({ value: o.id, label: o.name }))}
+            />
+          </Form.Item>
+          <Form.Item>
+            <Button type="primary" htmlType="submit" loading={create.isPending}>
+              创建
+            </Button>
+          </Form.Item>
+        </Form>
+      </Card>
+      <QueryState query={users}>
+        <Table<User>
+          size="small"
+          rowKey="id"
+          dataSource={list}
+          pagination={list.length > 20 ? { pageSize: 20 } : false}
+          columns={[
+            { title: '用户名', dataIndex: 'username' },
+            { title: '姓名', dataIndex: 'displayName' },
+            {
+              title: '角色',
+              dataIndex: 'roles',
+              render: (roles: User['roles']) =>
+                roles.map((r) => (
+                  <Tag key={`${r.role}-${r.orgId}`}>
+                    {ROLE_TITLES[r.role] ?? r.role} · {r.orgName ?? orgName(r.orgId)}
+                  </Tag>
+                )),
+            },
+            {
+              title: '状态',
+              dataIndex: 'disabled',
+              render: (d?: boolean) => (d ? <StatusTag tone="bad">已停用</StatusTag> : '正常'),
+            },
+          ]}
+        />
+      </QueryState>
+    </Space>
+  );
+}
+
+// ------------------------------------------------------------------ calendar
+
+function CalendarTab() {
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const years = useQuery({
+    queryKey: ['calendar-years'],
+    queryFn: () => api.get<{ year: number; source: string | null }[]>('/calendar/years'),
+  });
+  const provisional = useQuery({
+    queryKey: ['provisional-deadlines'],
+    queryFn: async () => {
+      const page = await api.get<Page<CaseView>>('/cases', { status: 'open', pageSize: 200 });
+      return page.items.flatMap((c) =>
+        c.deadlines
+          .filter((d) => d.kind === 'deadline')
+          .map((d) => ({ caseId: c.id, workflowTitle: c.workflowTitle, stateTitle: c.stateTitle, ...d })),
+      );
+    },
+  });
+  const [text, setText] = useState('');
+  const add = useMutation({
+    mutationFn: () => {
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new Error('内容不是有效的 JSON');
+      }
+      return api.post<{ year: number; replannedCases: number }>('/calendar/years', body);
+    },
+    onSuccess: (r) => {
+      void message.success(`已加入 ${r.year} 年节假日安排，重新计算了 ${r.replannedCases} 个案件的期限`);
+      setText('');
+      void qc.invalidateQueries({ queryKey: ['calendar-years'] });
+      void qc.invalidateQueries({ queryKey: ['provisional-deadlines'] });
+    },
+    onError: (e) => void message.error(e instanceof Error ? e.message : errorText(e)),
+  });
+  const rows = provisional.data ?? [];
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <QueryState query={years}>
+        <Table
+          size="small"
+          rowKey="year"
+          pagination={false}
+          dataSource={years.data ?? []}
+          columns={[
+            { title: '年份', dataIndex: 'year' },
+            { title: '依据', dataIndex: 'source', render: (v: string | null) => v ?? '—' },
+          ]}
+        />
+      </QueryState>
+      <Card size="small" title={<h2 style={{ fontSize: 15, margin: 0 }}>加入新一年的节假日安排</h2>}>
+        <Typography.Paragraph type="secondary">
+          按国务院办公厅当年发布的通知填写：year、source、holidays（放假日期）、workdays（调休上班日期）。加入后，落在该年的临时期限将按法定工作日重新计算。
+        </Typography.Paragraph>
+        <Input.TextArea
+          aria-label="节假日安排（JSON）"
+          rows={6}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          placeholder='{"year": 2027, "source": "国务院办公厅关于2027年部分节假日安排的通知", "holidays": [...], "workdays": [...]}'
+        />
+        <Button
+          style={{ marginTop: 8 }}
+          type="primary"
+          disabled={!text.trim()}
+          loading={add.isPending}
+          onClick={() => add.mutate()}
+        >
+          加入
+        </Button>
+      </Card>
+      <Card
+        size="small"
+        title={
+          <h2 style={{ fontSize: 15, margin: 0 }}>在办案件的期限（临时期限按周末估算，待节假日安排公布后重新计算）</h2>
+        }
+      >
+        <QueryState query={provisional}>
+          <Table
+            data-testid="deadlines"
+            size="small"
+            rowKey={(r) => `${r.caseId}-${r.key}`}
+            dataSource={rows}
+            pagination={rows.length > 10 ? { pageSize: 10 } : false}
+            columns={[
+              { title: '流程', dataIndex: 'workflowTitle' },
+              { title: '环节', dataIndex: 'stateTitle' },
+              { title: '期限', dataIndex: 'title' },
+              { title: '到期', dataIndex: 'dueAt', render: (v: string) => time(v) },
+              {
+                title: '性质',
+                dataIndex: 'provisional',
+                render: (p: boolean) =>
+                  p ? <StatusTag tone="warn">临时</StatusTag> : <StatusTag tone="ok">已按法定工作日</StatusTag>,
+              },
+            ]}
+          />
+        </QueryState>
+      </Card>
+    </Space>
+  );
+}
+
+// ------------------------------------------------------------------ policies
+
+interface PolicyOverview {
+  region: string;
+  inEffect: string;
+  chain: string[];
+  versions: {
+    id: string;
+    title: string;
+    region: string;
+    effectiveFrom: string;
+    enabled: boolean;
+    inEffect: boolean;
+    description: string | null;
+  }[];
+  workflows: {
+    workflow: string;
+    title: string;
+    deadlines: {
+      key: string;
+      title: string;
+      stateTitle: string;
+      rule: string;
+      source: { kind: string; title: string };
+    }[];
+  }[];
+}
+
+function PoliciesTab() {
+  const policies = useQuery({ queryKey: ['policies'], queryFn: () => api.get<PolicyOverview>('/policies') });
+  return (
+    <QueryState query={policies}>
+      {policies.data && (
+        <Space direction="vertical" style={{ width: '100%' }}>
+          <Alert
+            type="info"
+            showIcon
+            title={`地区 ${policies.data.region} 新案件适用规则：${policies.data.versions.find((v) => v.inEffect)?.title ?? policies.data.inEffect}（继承：${policies.data.chain.join(' → ')}）。规则随系统版本发布，此处只读。`}
+          />
+          <Table
+            size="small"
+            rowKey="id"
+            pagination={false}
+            dataSource={policies.data.versions}
+            columns={[
+              { title: '规则', dataIndex: 'title' },
+              { title: '地区', dataIndex: 'region' },
+              { title: '施行日期', dataIndex: 'effectiveFrom' },
+              {
+                title: '状态',
+                key: 'state',
+                render: (_: unknown, v) =>
+                  v.inEffect ? (
+                    <StatusTag tone="ok">现行</StatusTag>
+                  ) : v.enabled ? (
+                    <StatusTag tone="neutral">已启用</StatusTag>
+                  ) : (
+                    <StatusTag tone="neutral">未启用</StatusTag>
+                  ),
+              },
+            ]}
+          />
+          {policies.data.workflows
+            .filter((w) => w.deadlines.length)
+            .map((w) => (
+              <Card key={w.workflow} size="small" title={<h2 style={{ fontSize: 15, margin: 0 }}>{w.title}</h2>}>
+                <Table
+                  size="small"
+                  rowKey="key"
+                  pagination={false}
+                  dataSource={w.deadlines}
+                  columns={[
+                    { title: '环节', dataIndex: 'stateTitle' },
+                    { title: '期限', dataIndex: 'title' },
+                    { title: '规则', dataIndex: 'rule' },
+                    { title: '出处', dataIndex: ['source', 'title'] },
+                  ]}
+                />
+              </Card>
+            ))}
+        </Space>
+      )}
+    </QueryState>
+  );
+}
+
+// ------------------------------------------------------------------ licensing
+
+interface Delivery {
+  id: string;
+  applicationRef: string | null;
+  partyTransfer: string | null;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+interface ReceivedEvent {
+  eventId: string;
+  type: string;
+  applicationRef: string | null;
+  receivedAt: string;
+  code: string | null;
+  reason: string | null;
+  attempts: number;
+}
+const DELIVERY_STATUS: Record<string, { tone: Tone; text: string }> = {
+  pending: { tone: 'warn', text: '待投递' },
+  delivered: { tone: 'ok', text: '已送达' },
+  dead: { tone: 'bad', text: '无法投递' },
+};
+
+function LicensingTab() {
+  const { message } = App.useApp();
+  const qc = useQueryClient();
+  const deliveries = useQuery({
+    queryKey: ['licensing-deliveries'],
+    queryFn: () => api.get<{ items: Delivery[]; callbackConfigured: boolean }>('/integrations/licensing/deliveries'),
+  });
+  const refused = useQuery({
+    queryKey: ['licensing-refused'],
+    queryFn: () => api.get<Page<ReceivedEvent>>('/integrations/licensing/events', { status: 'rejected' }),
+  });
+  const resend = useMutation({
+    mutationFn: (id: string) =>
+      api.post<{ outcome: string; error: string | null }>(`/integrations/licensing/deliveries/${id}/resend`),
+    onSuccess: (r) =>
+      void (r.outcome === 'delivered' ? message.success('已送达') : message.warning(`仍未送达：${r.error ?? ''}`)),
+    onError: (e) => void message.error(errorText(e)),
+    onSettled: () => void qc.invalidateQueries({ queryKey: ['licensing-deliveries'] }),
+  });
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Card size="small" title={<h2 style={{ fontSize: 15, margin: 0 }}>状态推送</h2>}>
+        <QueryState query={deliveries}>
+          {deliveries.data && !deliveries.data.callbackConfigured && (
+            <Alert
+              type="warning"
+              showIcon
+              title="未配置推送地址（LICENSING_CALLBACK_URL），状态变化不会推送"
+              style={{ marginBottom: 8 }}
+            />
+          )}
+          <Table<Delivery>
+            size="small"
+            rowKey="id"
+            dataSource={deliveries.data?.items ?? []}
+            pagination={{ pageSize: 10 }}
+            columns={[
+              { title: '编号', dataIndex: 'id' },
+              { title: '申请编号', dataIndex: 'applicationRef' },
+              { title: '党组织关系转接', dataIndex: 'partyTransfer' },
+              {
+                title: '状态',
+                dataIndex: 'status',
+                render: (s: string) => (
+                  <StatusTag tone={DELIVERY_STATUS[s]?.tone ?? 'neutral'}>{DELIVERY_STATUS[s]?.text ?? s}</StatusTag>
+                ),
+              },
+              { title: '投递次数', dataIndex: 'attempts' },
+              { title: '最近错误', dataIndex: 'lastError', render: (v: string | null) => v ?? '' },
+              { title: '创建时间', dataIndex: 'createdAt', render: time },
+              {
+                title: '操作',
+                key: 'op',
+                render: (_: unknown, d) =>
+                  d.status !== 'delivered' && (
+                    <Button
+                      size="small"
+                      loading={resend.isPending && resend.variables === d.id}
+                      onClick={() => resend.mutate(d.id)}
+                    >
+                      重发
+                    </Button>
+                  ),
+              },
+            ]}
+          />
+        </QueryState>
+      </Card>
+      <Card size="small" title={<h2 style={{ fontSize: 15, margin: 0 }}>被拒收的事件</h2>}>
+        <QueryState query={refused}>
+          <Table<ReceivedEvent>
+            size="small"
+            rowKey="eventId"
+            dataSource={refused.data?.items ?? []}
+            pagination={{ pageSize: 10 }}
+            columns={[
+              { title: '收到时间', dataIndex: 'receivedAt', render: time },
+              { title: '事件编号', dataIndex: 'eventId' },
+              { title: '类型', dataIndex: 'type' },
+              { title: '申请编号', dataIndex: 'applicationRef' },
+              { title: '原因', dataIndex: 'reason' },
+              { title: '代码', dataIndex: 'code' },
+              { title: '收到次数', dataIndex: 'attempts' },
+            ]}
+          />
+        </QueryState>
+      </Card>
+    </Space>
+  );
+}
+
+// ------------------------------------------------------------------ operations
+
+function OperationsTab() {
+  const health = useQuery({
+    queryKey: ['health'],
+    queryFn: async () => {
+      const res = await fetch('/health');
+      return { ok: res.ok, body: await res.json().catch(() => ({})) };
+    },
+    refetchInterval: 15_000,
+  });
+  const details = (health.data?.body?.details ?? health.data?.body?.info ?? {}) as Record<string, { status: string }>;
+  const NAMES: Record<string, string> = {
+    database: '数据库（PostgreSQL）',
+    postgres: '数据库（PostgreSQL）',
+    redis: '队列（Redis）',
+    timers: '定时任务',
+  };
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <QueryState query={health}>
+        <Alert
+          data-testid="health"
+          type={health.data?.ok ? 'success' : 'error'}
+          showIcon
+          title={health.data?.ok ? '系统运行正常' : '有依赖服务异常'}
+          description={
+            <Space wrap>
+              {Object.entries(details).map(([k, v]) => (
+                <StatusTag key={k} tone={v.status === 'up' ? 'ok' : 'bad'}>
+                  {NAMES[k] ?? k}：{v.status === 'up' ? '正常' : '异常'}
+                </StatusTag>
+              ))}
+            </Space>
+          }
+        />
+      </QueryState>
+      <Card size="small" title={<h2 style={{ fontSize: 15, margin: 0 }}>运维工具</h2>}>
+        <Space direction="vertical">
+          <a href="/admin/queues" target="_blank" rel="noreferrer">
+            任务队列看板（Bull Board，需管理员登录）
+          </a>
+          <a href="/metrics" target="_blank" rel="noreferrer">
+            监控指标（Prometheus /metrics）
+          </a>
+          <a href="/docs" target="_blank" rel="noreferrer">
+            接口文档（Swagger）
+          </a>
+        </Space>
+      </Card>
+    </Space>
+  );
+}

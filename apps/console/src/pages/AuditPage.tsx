@@ -1,0 +1,415 @@
+import { DownloadOutlined, FilePdfOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { Alert, App, Button, Card, DatePicker, Descriptions, Drawer, Select, Space, Table, Typography } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useMemo } from 'react';
+import { useSearchParams } from 'react-router';
+import { useWorkflows } from '../api/hooks';
+import { ApiError, api } from '../api/http';
+import type { HistoryRow, Org, Page, WorkflowSummary } from '../api/types';
+import { QueryState } from '../components/QueryState';
+import { StatusTag, type Tone } from '../supervision/StatusTag';
+import { ROLE_TITLES } from '../labels';
+import { downloadFromApi } from '../supervision/download';
+import { flattenOrgs } from '../supervision/orgs';
+
+const PAGE_SIZE = 20;
+
+interface AuditEvent extends HistoryRow {
+  caseId: string;
+  workflow: string;
+}
+interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  cases: number;
+  brokenAt?: { caseId: string; seq: number; reason: string };
+}
+interface Replay {
+  seq: number;
+  lastSeq: number;
+  at: string;
+  type: string;
+  eventTitle: string;
+  stateTitle: string;
+  status: string;
+  workflowTitle: string;
+  actor: HistoryRow['actor'];
+  comment: string | null;
+  context: Record<string, unknown>;
+  fidelity: 'exact' | 'facts_assumed' | 'state_forced';
+  matchesCurrent: boolean | null;
+}
+interface DocumentInfo {
+  kind: string;
+  title: string;
+  available: boolean;
+  reason?: string;
+}
+
+const FIDELITY: Record<Replay['fidelity'], { tone: Tone; text: string }> = {
+  exact: { tone: 'ok' as Tone, text: '按记录完整重演' },
+  facts_assumed: { tone: 'warn' as Tone, text: '依当时登记事实判断的条件按已通过重演' },
+  state_forced: { tone: 'bad' as Tone, text: '无法重演，以记录的环节为准' },
+};
+
+const eventTitle = (wfs: WorkflowSummary[] | undefined, workflow: string, type: string) =>
+  type === 'OPEN' ? '发起' : (wfs?.find((w) => w.key === workflow)?.events.find((e) => e.type === type)?.title ?? type);
+const stateName = (wfs: WorkflowSummary[] | undefined, workflow: string, state: unknown) => {
+  if (state === null || state === undefined) return '—';
+  const name = typeof state === 'string' ? state : JSON.stringify(state);
+  return wfs?.find((w) => w.key === workflow)?.states.find((s) => s.name === name)?.title ?? name;
+};
+const time = (iso: string) => dayjs(iso).format('YYYY-MM-DD HH:mm:ss');
+
+/** 审计: search the history log, verify its hash chain, export the ledger, replay a case at any row. */
+/** antd's App gives the page's messages (toasts) their context. */
+export default function AuditPageWithMessages() {
+  return (
+    <App component={false}>
+      <AuditPage />
+    </App>
+  );
+}
+
+function AuditPage() {
+  const { message } = App.useApp();
+  const [params, setParams] = useSearchParams();
+  const workflows = useWorkflows();
+  const orgs = useQuery({ queryKey: ['orgs'], queryFn: () => api.get<Org[] | Page<Org>>('/orgs'), staleTime: 600_000 });
+  const users = useQuery({
+    queryKey: ['users'],
+    queryFn: () => api.get<{ id: string; username: string; displayName: string }[] | Page<any>>('/users'),
+    retry: false,
+    staleTime: 600_000,
+  });
+  const filter = {
+    orgId: params.get('orgId') ?? undefined,
+    userId: params.get('userId') ?? undefined,
+    workflow: params.get('workflow') ?? undefined,
+    type: params.get('type') ?? undefined,
+    from: params.get('from') ?? undefined,
+    to: params.get('to') ?? undefined,
+  };
+  const page = Number(params.get('page') ?? 1);
+  const events = useQuery({
+    queryKey: ['audit-events', filter, page],
+    queryFn: () => api.get<Page<AuditEvent>>('/audit/events', { ...filter, page, pageSize: PAGE_SIZE }),
+    placeholderData: (prev) => prev,
+  });
+  const set = (patch: Record<string, string | undefined>) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(patch)) {
+      if (v) next.set(k, v);
+      else next.delete(k);
+    }
+    if (!('page' in patch)) next.delete('page');
+    setParams(next, { replace: true });
+  };
+  const openCase = params.get('case');
+  const openSeq = params.get('seq') ? Number(params.get('seq')) : undefined;
+
+  const verify = useMutation({
+    mutationFn: () => api.get<VerifyResult>('/audit/verify'),
+  });
+  const exportLedger = useMutation({
+    mutationFn: () => downloadFromApi('/audit/export', filter, '台帐.xlsx'),
+    onError: (e) => void message.error(e instanceof ApiError ? e.message : '导出失败'),
+  });
+
+  const orgOptions = useMemo(() => flattenOrgs(orgs.data).map((o) => ({ value: o.id, label: o.name })), [orgs.data]);
+  const userList = Array.isArray(users.data) ? users.data : (users.data?.items ?? []);
+  const typeOptions = (workflows.data ?? [])
+    .filter((w) => !filter.workflow || w.key === filter.workflow)
+    .flatMap((w) => [{ type: 'OPEN', title: '发起' }, ...w.events].map((e) => ({ value: e.type, label: e.title })))
+    .filter((o, i, all) => all.findIndex((x) => x.value === o.value) === i);
+  const range: [Dayjs, Dayjs] | null =
+    filter.from && filter.to ? [dayjs(filter.from), dayjs(filter.to).subtract(1, 'day')] : null;
+
+  return (
+    <div>
+      <Typography.Title level={2} style={{ fontSize: 20 }}>
+        审计
+      </Typography.Title>
+      <Card size="small" style={{ marginBottom: 12 }}>
+        <Space wrap>
+          <Select
+            allowClear
+            showSearch
+            optionFilterProp="label"
+            placeholder="全部组织"
+            aria-label="按组织筛选"
+            style={{ minWidth: 240 }}
+            value={filter.orgId}
+            onChange={(v) => set({ orgId: v })}
+            options={orgOptions}
+          />
+          {userList.length > 0 && (
+            <Select
+              allowClear
+              showSearch
+              optionFilterProp="label"
+              placeholder="全部办理人"
+              aria-label="按办理人筛选"
+              style={{ minWidth: 180 }}
+              value={filter.userId}
+              onChange={(v) => set({ userId: v })}
+              options={userList.map((u: any) => ({ value: u.id, label: `${u.displayName}（${u.username}）` }))}
+            />
+          )}
+          <Select
+            allowClear
+            placeholder="全部流程"
+            aria-label="按流程筛选"
+            style={{ minWidth: 190 }}
+            value={filter.workflow}
+            onChange={(v) => set({ workflow: v, type: undefined })}
+            options={(workflows.data ?? []).map((w) => ({ value: w.key, label: w.title }))}
+          />
+          <Select
+            allowClear
+            showSearch
+            optionFilterProp="label"
+            placeholder="全部事项"
+            aria-label="按事项筛选"
+            style={{ minWidth: 190 }}
+            value={filter.type}
+            onChange={(v) => set({ type: v })}
+            options={typeOptions}
+          />
+          <DatePicker.RangePicker
+            aria-label="按日期筛选"
+            value={range}
+            placeholder={['开始日期', '结束日期']}
+            onChange={(v) =>
+              set({
+                from: v?.[0] ? v[0].format('YYYY-MM-DD') : undefined,
+                to: v?.[1] ? v[1].add(1, 'day').format('YYYY-MM-DD') : undefined,
+              })
+            }
+          />
+        </Space>
+        <Space wrap style={{ marginTop: 12 }}>
+          <Button icon={<SafetyCertificateOutlined />} loading={verify.isPending} onClick={() => verify.mutate()}>
+            校验全部记录
+          </Button>
+          <Button icon={<DownloadOutlined />} loading={exportLedger.isPending} onClick={() => exportLedger.mutate()}>
+            导出台帐（xlsx）
+          </Button>
+        </Space>
+        {verify.data && (
+          <VerifyAlert result={verify.data} onOpen={(caseId, seq) => set({ case: caseId, seq: String(seq) })} />
+        )}
+        {verify.isError && (
+          <Alert style={{ marginTop: 12 }} type="error" showIcon title={(verify.error as Error).message} />
+        )}
+      </Card>
+      <QueryState query={events}>
+        <Table<AuditEvent>
+          data-testid="audit-events"
+          size="small"
+          rowKey={(r) => `${r.caseId}-${r.seq}`}
+          dataSource={events.data?.items ?? []}
+          pagination={{
+            current: page,
+            pageSize: PAGE_SIZE,
+            total: events.data?.total ?? 0,
+            showSizeChanger: false,
+            showTotal: (t) => `共 ${t} 条`,
+            onChange: (p) => set({ page: String(p) }),
+          }}
+          columns={[
+            { title: '时间', dataIndex: 'at', width: 170, render: (v: string) => time(v) },
+            {
+              title: '流程',
+              dataIndex: 'workflow',
+              render: (v: string) => workflows.data?.find((w) => w.key === v)?.title ?? v,
+            },
+            {
+              title: '案件',
+              dataIndex: 'caseId',
+              render: (v: string, r) => (
+                <Button type="link" size="small" onClick={() => set({ case: v, seq: String(r.seq) })}>
+                  {v.slice(0, 8)}·第{r.seq}条
+                </Button>
+              ),
+            },
+            { title: '事项', dataIndex: 'type', render: (v: string, r) => eventTitle(workflows.data, r.workflow, v) },
+            {
+              title: '环节（前→后）',
+              key: 'states',
+              render: (_: unknown, r) =>
+                `${stateName(workflows.data, r.workflow, r.from)} → ${stateName(workflows.data, r.workflow, r.to)}`,
+            },
+            {
+              title: '办理人',
+              dataIndex: 'actor',
+              render: (a: AuditEvent['actor']) =>
+                a.username === 'system'
+                  ? '系统'
+                  : `${a.username}${a.role ? `（${ROLE_TITLES[a.role] ?? a.role}）` : ''}`,
+            },
+            { title: '意见/说明', dataIndex: 'comment', render: (v: string | null) => v ?? '' },
+          ]}
+        />
+      </QueryState>
+      <Drawer
+        title="案件重演"
+        size="large"
+        open={!!openCase}
+        onClose={() => set({ case: undefined, seq: undefined })}
+        destroyOnHidden
+      >
+        {openCase && (
+          <CaseReplay caseId={openCase} seq={openSeq} onSeq={(s) => set({ case: openCase, seq: String(s) })} />
+        )}
+      </Drawer>
+    </div>
+  );
+}
+
+function VerifyAlert({ result, onOpen }: { result: VerifyResult; onOpen: (caseId: string, seq: number) => void }) {
+  if (result.ok)
+    return (
+      <Alert
+        data-testid="verify-result"
+        style={{ marginTop: 12 }}
+        type="success"
+        showIcon
+        title={`哈希链完整：已校验 ${result.cases} 个案件的 ${result.checked} 条记录，未发现篡改`}
+      />
+    );
+  const b = result.brokenAt!;
+  return (
+    <Alert
+      data-testid="verify-result"
+      style={{ marginTop: 12 }}
+      type="error"
+      showIcon
+      title={`发现篡改：已校验 ${result.checked} 条记录，第一处断裂在案件 ${b.caseId.slice(0, 8)} 的第 ${b.seq} 条（${b.reason}）`}
+      action={
+        <Button size="small" danger onClick={() => onOpen(b.caseId, b.seq)}>
+          查看断裂记录
+        </Button>
+      }
+    />
+  );
+}
+
+function CaseReplay({ caseId, seq, onSeq }: { caseId: string; seq?: number; onSeq: (seq: number) => void }) {
+  const { message } = App.useApp();
+  const workflows = useWorkflows();
+  const history = useQuery({
+    queryKey: ['history', caseId],
+    queryFn: () => api.get<HistoryRow[]>(`/cases/${caseId}/history`),
+  });
+  const replay = useQuery({
+    queryKey: ['replay', caseId, seq],
+    queryFn: () => api.get<Replay>(`/audit/cases/${caseId}/replay`, { seq }),
+    retry: false,
+  });
+  const check = useQuery({
+    queryKey: ['verify', caseId],
+    queryFn: () => api.get<VerifyResult>('/audit/verify', { caseId }),
+  });
+  const docs = useQuery({
+    queryKey: ['documents', caseId],
+    queryFn: () => api.get<DocumentInfo[]>(`/cases/${caseId}/documents`),
+  });
+  const download = useMutation({
+    mutationFn: (d: DocumentInfo) => downloadFromApi(`/cases/${caseId}/documents/${d.kind}`, {}, `${d.title}.pdf`),
+    onError: (e) => void message.error(e instanceof ApiError ? e.message : '下载失败'),
+  });
+  const broken = check.data && !check.data.ok ? check.data.brokenAt : undefined;
+  return (
+    <div data-testid="case-replay">
+      <Space direction="vertical" style={{ width: '100%' }}>
+        {check.data && (
+          <Alert
+            data-testid="case-verify"
+            type={check.data.ok ? 'success' : 'error'}
+            showIcon
+            title={
+              check.data.ok
+                ? `本案哈希链完整（${check.data.checked} 条记录）`
+                : `本案第 ${broken!.seq} 条记录起哈希链断裂：${broken!.reason}`
+            }
+          />
+        )}
+        <QueryState query={history}>
+          <Table<HistoryRow>
+            size="small"
+            rowKey="seq"
+            pagination={false}
+            dataSource={history.data ?? []}
+            rowClassName={(r) => (broken && r.seq === broken.seq ? 'audit-broken-row' : '')}
+            rowSelection={{
+              type: 'radio',
+              selectedRowKeys: [seq ?? history.data?.[history.data.length - 1]?.seq ?? 0],
+              onChange: (keys) => onSeq(Number(keys[0])),
+              getCheckboxProps: (r) => ({ 'aria-label': `重演到第 ${r.seq} 条` }),
+            }}
+            columns={[
+              { title: '序号', dataIndex: 'seq', width: 60 },
+              { title: '时间', dataIndex: 'at', render: (v: string) => time(v) },
+              {
+                title: '事项',
+                dataIndex: 'type',
+                render: (v: string) =>
+                  v === 'OPEN'
+                    ? '发起'
+                    : (workflows.data?.flatMap((w) => w.events).find((e) => e.type === v)?.title ?? v),
+              },
+              { title: '办理人', dataIndex: ['actor', 'username'] },
+            ]}
+          />
+        </QueryState>
+        <QueryState query={replay}>
+          {replay.data && (
+            <Card size="small" title={`第 ${replay.data.seq} 条记录之后的案件状态`}>
+              <Descriptions size="small" column={1} bordered>
+                <Descriptions.Item label="流程">{replay.data.workflowTitle}</Descriptions.Item>
+                <Descriptions.Item label="事项">{replay.data.eventTitle}</Descriptions.Item>
+                <Descriptions.Item label="时间">{time(replay.data.at)}</Descriptions.Item>
+                <Descriptions.Item label="环节">
+                  <span data-testid="replay-state">{replay.data.stateTitle}</span>（
+                  {replay.data.status === 'open' ? '办理中' : '已办结'}）
+                </Descriptions.Item>
+                <Descriptions.Item label="重演">
+                  <StatusTag tone={FIDELITY[replay.data.fidelity].tone}>
+                    {FIDELITY[replay.data.fidelity].text}
+                  </StatusTag>
+                  {replay.data.matchesCurrent === true && <StatusTag tone="ok">与案件当前状态一致</StatusTag>}
+                  {replay.data.matchesCurrent === false && <StatusTag tone="bad">与案件当前状态不一致</StatusTag>}
+                </Descriptions.Item>
+                <Descriptions.Item label="案件数据">
+                  <pre style={{ margin: 0, whiteSpace: 'pre-wrap', fontSize: 12 }}>
+                    {JSON.stringify(replay.data.context, null, 2)}
+                  </pre>
+                </Descriptions.Item>
+              </Descriptions>
+            </Card>
+          )}
+        </QueryState>
+        {(docs.data ?? []).length > 0 && (
+          <Card size="small" title="文书">
+            <Space wrap>
+              {(docs.data ?? []).map((d) => (
+                <Button
+                  key={d.kind}
+                  icon={<FilePdfOutlined />}
+                  disabled={!d.available}
+                  title={d.reason}
+                  loading={download.isPending && download.variables?.kind === d.kind}
+                  onClick={() => download.mutate(d)}
+                >
+                  下载{d.title}
+                </Button>
+              ))}
+            </Space>
+          </Card>
+        )}
+      </Space>
+    </div>
+  );
+}

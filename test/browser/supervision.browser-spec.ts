@@ -1,0 +1,276 @@
+import ExcelJS from 'exceljs';
+import { readFileSync } from 'fs';
+import type { Page } from 'playwright-core';
+import { pdfText } from '../support/pdf';
+import { fullMembersOf } from '../support/harness';
+import { ConsoleHarness, login, screenshot, seriousViolations, startConsoleHarness } from './support/console';
+
+jest.setTimeout(120_000);
+
+/**
+ * The supervisor's and administrator's console in the real browser: the audit log searched, verified (and
+ * found tampered after a change behind the engine's back), exported and replayed; the transfer letter
+ * printed; the dashboards against /reports/*; an administrator creating a county clerk and adding a
+ * holiday calendar year. Every new screen is checked with axe and kept as a screenshot.
+ */
+describe('console: supervision and administration (browser)', () => {
+  let h: ConsoleHarness;
+  let caseId: string;
+  let member: { id: string; name: string };
+  const LETTER_NO = '赣律党转〔2026〕66号';
+  const future = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+  const api = async (user: string, method: 'get' | 'post', path: string, body?: object) => {
+    const req = h
+      .http()
+      [method](`/api/v1${path}`)
+      .set(await h.as(user));
+    const res = body ? await req.send(body) : await req;
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  const a11y = async (page: Page, name: string) => {
+    await screenshot(page, 'supervision', name);
+    expect({ screen: name, violations: await seriousViolations(page) }).toEqual({ screen: name, violations: [] });
+  };
+  const pick = async (page: Page, label: string, option: string) => {
+    await page.getByLabel(label).click();
+    await page.locator(`.ant-select-item-option[title="${option}"]`).click();
+  };
+
+  beforeAll(async () => {
+    h = await startConsoleHarness();
+    member = fullMembersOf(h.region, h.region.anchors.firmAOrgId)[0];
+    const opened = await api('branch-a', 'post', '/cases', {
+      workflow: 'membership-transfer',
+      subject: { memberId: member.id },
+      input: { toOrgId: h.region.anchors.firmBOrgId },
+    });
+    caseId = opened.id;
+    await api('branch-a', 'post', `/cases/${caseId}/events`, { type: 'APPROVE_RELEASE', comment: '同意转出' });
+    await api('city', 'post', `/cases/${caseId}/events`, {
+      type: 'ISSUE_LETTER',
+      data: { letterNo: LETTER_NO, validUntil: future(30) },
+    });
+  });
+  afterAll(() => h?.close());
+
+  it('supervisor finds the events of a case, verifies the chain, exports the ledger, replays and prints the letter', async () => {
+    const page = await h.newPage();
+    await login(page, 'supervisor');
+    await page.goto('/audit');
+    await page.getByRole('heading', { name: '审计' }).waitFor();
+    const transferTitle = (await api('supervisor', 'get', '/workflows')).find(
+      (w: any) => w.key === 'membership-transfer',
+    ).title;
+    await pick(page, '按流程筛选', transferTitle);
+    await pick(page, '按事项筛选', '开具组织关系介绍信');
+    await page.waitForURL(/type=ISSUE_LETTER/);
+    const filtered = await api('supervisor', 'get', '/audit/events?workflow=membership-transfer&type=ISSUE_LETTER');
+    await page.getByText(`共 ${filtered.total} 条`).waitFor();
+    await page.goto('/audit?workflow=membership-transfer');
+    const all = await api('supervisor', 'get', '/audit/events?workflow=membership-transfer');
+    await page.getByText(`共 ${all.total} 条`).waitFor();
+    expect(all.items.filter((e: any) => e.caseId === caseId)).toHaveLength(3);
+    const rows = page.getByTestId('audit-events').locator('tbody tr');
+    await expect(rows.filter({ hasText: caseId.slice(0, 8) }).count()).resolves.toBe(3);
+
+    await page.getByRole('button', { name: '校验全部记录' }).click();
+    await page.getByTestId('verify-result').filter({ hasText: '哈希链完整' }).waitFor();
+    await a11y(page, 'audit');
+
+    // the ledger: the downloaded workbook holds the rows the API lists
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /导出台帐/ }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(readFileSync((await download.path())!) as any);
+    const ledger = wb.getWorksheet('台帐')!;
+    const hashes: string[] = [];
+    ledger.eachRow((row) => {
+      const v = row.values as any[];
+      const hash = v.find((x) => typeof x === 'string' && /^[0-9a-f]{64}$/.test(x));
+      if (hash) hashes.push(hash);
+    });
+    expect(hashes.sort()).toEqual(all.items.map((e: any) => e.hash).sort());
+
+    // replay: the case as it stood after row 2 (release approved, no letter yet)
+    await rows
+      .filter({ hasText: `${caseId.slice(0, 8)}·第3条` })
+      .getByRole('button')
+      .click();
+    const drawer = page.getByTestId('case-replay');
+    await drawer.getByTestId('case-verify').filter({ hasText: '本案哈希链完整' }).waitFor();
+    await drawer.getByLabel('重演到第 2 条').click();
+    const at2 = await api('supervisor', 'get', `/audit/cases/${caseId}/replay?seq=2`);
+    await drawer.getByTestId('replay-state').filter({ hasText: at2.stateTitle }).waitFor();
+    await a11y(page, 'audit-replay');
+
+    // the transfer letter, as a PDF with the letter number and the member's name
+    const [letter] = await Promise.all([
+      page.waitForEvent('download'),
+      drawer.getByRole('button', { name: /下载党员组织关系介绍信$/ }).click(),
+    ]);
+    expect(letter.suggestedFilename()).toMatch(/\.pdf$/);
+    const text = pdfText(readFileSync((await letter.path())!));
+    expect(text).toContain(LETTER_NO);
+    expect(text).toContain(member.name);
+
+    // a change behind the engine's back, made as the database owner: verification shows the broken row
+    await h.ds.query(`ALTER TABLE case_history DISABLE TRIGGER case_history_no_update`);
+    try {
+      await h.ds.query(`UPDATE case_history SET comment = '同意转出（已改）' WHERE case_id = $1 AND seq = 2`, [caseId]);
+    } finally {
+      await h.ds.query(`ALTER TABLE case_history ENABLE TRIGGER case_history_no_update`);
+    }
+    await page.goto('/audit');
+    await page.getByRole('button', { name: '校验全部记录' }).click();
+    const broken = page.getByTestId('verify-result').filter({ hasText: '发现篡改' });
+    await broken.waitFor();
+    await expect(broken.textContent()).resolves.toContain(`案件 ${caseId.slice(0, 8)} 的第 2 条`);
+    await page.getByRole('button', { name: '查看断裂记录' }).click();
+    await page.getByTestId('case-verify').filter({ hasText: '第 2 条记录起哈希链断裂' }).waitFor();
+    await screenshot(page, 'supervision', 'audit-tampered');
+    expect(h.consoleErrors).toEqual([]);
+  });
+
+  it('city sees the dashboards with the numbers of /reports/*', async () => {
+    await api('admin', 'post', '/_clock', { advance: 'P30D' }); // the open transfer is now overdue
+    const [coverage, overdue, pipeline] = await Promise.all([
+      api('city', 'get', '/reports/coverage'),
+      api('city', 'get', '/reports/overdue'),
+      api('city', 'get', '/reports/recruitment-pipeline'),
+    ]);
+    expect(overdue.total).toBeGreaterThan(0);
+    const page = await h.newPage();
+    await login(page, 'city');
+    await page.goto('/dashboards');
+    await page.getByRole('heading', { name: '统计' }).waitFor();
+    await page.getByTestId('chart-overdue').waitFor();
+    await a11y(page, 'dashboards');
+    const tableOf = async (testId: string) => {
+      const card = page.getByTestId(testId);
+      await card.getByText('表格', { exact: true }).click();
+      const cells = await card
+        .locator('tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+      return cells;
+    };
+    const counties = coverage.cities.flatMap((c: any) => c.counties);
+    const coverageRows = await tableOf('chart-coverage');
+    expect(coverageRows.map((r) => [r[0], Number(r[1]), Number(r[5])])).toEqual(
+      counties.map((c: any) => [c.county, c.firms, c.none]),
+    );
+    const overdueRows = await tableOf('chart-overdue');
+    expect(overdueRows.reduce((n, r) => n + Number(r[3]), 0)).toBe(overdue.total);
+    const pipelineRows = await tableOf('chart-pipeline');
+    expect(pipelineRows.reduce((n, r) => n + Number(r[2]), 0)).toBe(pipeline.open);
+    const uncovered = page.getByTestId('uncovered-firms');
+    if (coverage.uncovered.length) await uncovered.getByText(coverage.uncovered[0].name).first().waitFor();
+    expect(h.consoleErrors).toEqual([]);
+  });
+
+  it('city launches the annual review over the region and watches it reach 100 %, across a reload', async () => {
+    const page = await h.newPage();
+    await login(page, 'city');
+    await page.goto('/campaigns');
+    await page.getByRole('heading', { name: '年度考核活动' }).waitFor();
+    await a11y(page, 'campaigns');
+    await page.getByLabel('考核年度').click();
+    await page.locator('.ant-select-item-option[title="2026 年"]').click();
+    await page.getByLabel('上级党委').click();
+    await page.locator('.ant-select-item-option[title="赣州市律师行业党委"]').click();
+    await page.getByRole('button', { name: /发\s*起/ }).click();
+    await page.waitForURL(/campaigns\?id=/);
+    const id = new URL(page.url()).searchParams.get('id')!;
+    const progress = page.getByTestId('campaign-progress');
+    await progress.getByText('已完成').waitFor({ timeout: 60_000 });
+    await page.reload();
+    await progress.getByText('已完成').waitFor();
+    const campaign = await api('city', 'get', `/campaigns/${id}`);
+    expect(campaign.status).toBe('completed');
+    await expect(progress.textContent()).resolves.toContain(
+      `共 ${campaign.total} 个组织：已开启 ${campaign.opened}，跳过 ${campaign.skipped}，失败 ${campaign.failed}`,
+    );
+    await expect(page.getByRole('progressbar').getAttribute('aria-valuenow')).resolves.toBe('100');
+    await screenshot(page, 'supervision', 'campaigns-done');
+    expect(h.consoleErrors).toEqual([]);
+  });
+
+  it('admin creates a county clerk who sees only the county, and adds a calendar year', async () => {
+    const page = await h.newPage();
+    await login(page, 'admin');
+    await page.goto('/system?tab=users');
+    await page.getByRole('heading', { name: '系统管理' }).waitFor();
+    await a11y(page, 'admin-users');
+    await page.getByLabel('用户名').fill('county-zg-2');
+    await page.getByLabel('姓名').fill('章贡区新任党务干事');
+    await page.getByLabel('初始密码').fill('Zhanggong#2027');
+    await page.getByLabel('所在组织').click();
+    await page.getByLabel('所在组织').fill('章贡区司法局');
+    await page.locator('.ant-select-item-option[title="章贡区司法局党组"]').click();
+    await page.getByRole('button', { name: /创\s*建/ }).click();
+    await page.getByRole('cell', { name: 'county-zg-2', exact: true }).waitFor();
+
+    // a case wholly in another county (南康区): the new 章贡区 clerk must not see it
+    const elsewhere = await api('city', 'post', '/cases', {
+      workflow: 'annual-review',
+      subject: { orgId: h.region.anchors.firmBOrgId },
+      input: { year: 2025 }, // 2026 is the campaign's year
+    });
+    const clerk = await h.newPage();
+    await login(clerk, 'county-zg-2', 'Zhanggong#2027');
+    const token = await clerk.evaluate(() => (globalThis as any).localStorage.getItem('pf.token'));
+    const mine = await h
+      .http()
+      .get('/api/v1/cases?pageSize=200')
+      .set({ Authorization: `Bearer ${token}` });
+    const countyClerk = await api('county-zg', 'get', '/cases?pageSize=200');
+    expect(mine.body.total).toBe(countyClerk.total);
+    expect(mine.body.total).toBeGreaterThan(0);
+    expect(mine.body.total).toBeLessThan((await api('admin', 'get', '/cases?pageSize=1')).total);
+    expect(mine.body.items.map((c: any) => c.id)).not.toContain(elsewhere.id);
+    await clerk.goto('/cases');
+    await clerk.getByRole('heading', { name: '案件' }).waitFor();
+
+    // a case opened now has its deadline in a year without a holiday notice: provisional until it is added
+    const other = fullMembersOf(h.region, h.region.anchors.firmAOrgId)[1];
+    const opened = await api('branch-a', 'post', '/cases', {
+      workflow: 'membership-transfer',
+      subject: { memberId: other.id },
+      input: { toOrgId: h.region.anchors.firmBOrgId },
+    });
+    const due = opened.deadlines.find((d: any) => d.kind === 'deadline');
+    expect(due.provisional).toBe(true);
+    const year = Number(due.dueAt.slice(0, 4));
+    await page.goto('/system?tab=calendar');
+    await page.getByTestId('deadlines').getByText('临时').first().waitFor();
+    await a11y(page, 'admin-calendar');
+    await page.getByLabel('节假日安排（JSON）').fill(
+      JSON.stringify({
+        year,
+        source: `国务院办公厅关于${year}年部分节假日安排的通知（测试）`,
+        holidays: [{ name: '元旦', dates: [`${year}-01-01`] }],
+        workdays: [],
+      }),
+    );
+    await page.getByRole('button', { name: /加\s*入/ }).click();
+    await page.getByText(`已加入 ${year} 年节假日安排`).waitFor();
+    const after = await api('branch-a', 'get', `/cases/${opened.id}`);
+    expect(after.deadlines.find((d: any) => d.kind === 'deadline').provisional).toBe(false);
+    await page.getByRole('cell', { name: String(year), exact: true }).waitFor();
+
+    const ready: Record<string, (p: Page) => Promise<void>> = {
+      policies: (p) => p.getByText(/新案件适用规则/).waitFor(),
+      licensing: (p) => p.getByRole('heading', { name: '被拒收的事件' }).waitFor(),
+      operations: (p) => p.getByTestId('health').waitFor(),
+    };
+    for (const [tab, wait] of Object.entries(ready)) {
+      await page.goto(`/system?tab=${tab}`);
+      await wait(page);
+      await a11y(page, `admin-${tab}`);
+    }
+    expect(h.consoleErrors).toEqual([]);
+  });
+});
