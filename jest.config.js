@@ -14,6 +14,9 @@ const transform = {
 };
 module.exports = {
   testEnvironment: 'node',
+  // a suite's setup boots the app and logs users in (argon2): seconds on an idle machine, far more than
+  // Jest's 5 s default on a loaded 2-core CI box; a test that hangs still fails, only later
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'unit',

@@ -2060,6 +2060,11 @@ export interface components {
             unit: "wd" | "d" | "m";
             /** @example 5 个工作日（自进入该环节起） */
             rule: string;
+            /**
+             * @description 起算点：entry（进入环节）或 context.<字段>（案件中登记的日期）
+             * @example entry
+             */
+            anchor: string;
             /** @description 期限届满时由系统发送的事件 */
             fireEvent: string | null;
             source: components["schemas"]["DeadlineSourceDto"];

@@ -12,8 +12,9 @@ const UNIT: Record<DurationUnit, string> = { wd: '个工作日', d: '日', m: '�
 
 /** `5 个工作日（自进入该环节起）` — a deadline's rule in the words a clerk reads. */
 export function describeDeadline(spec: Pick<DeadlineSpec, 'anchor'>, amount: number, unit: DurationUnit): string {
-  const from = spec.anchor.kind === 'entry' ? '自进入该环节起' : `自案件记录的日期（${spec.anchor.path}）起`;
-  if (amount === 0 && spec.anchor.kind === 'context') return `案件记录的日期（${spec.anchor.path}）当日`;
+  // the context key (e.g. validUntil) stays in the API's `anchor`, not in the words a clerk reads
+  const from = spec.anchor.kind === 'entry' ? '自进入该环节起' : '自案件中登记的起算日起';
+  if (amount === 0 && spec.anchor.kind === 'context') return '案件中登记的到期日当日';
   return `${amount} ${UNIT[unit]}（${from}）`;
 }
 
@@ -72,6 +73,7 @@ export class PolicyOverviewService {
             amount,
             unit,
             rule: describeDeadline(spec, amount, unit),
+            anchor: spec.anchor.kind === 'entry' ? 'entry' : `context.${spec.anchor.path}`,
             fireEvent: spec.fireEvent ?? null,
             source: setBy
               ? { kind: 'policy' as const, policyId: setBy.id, title: setBy.title }

@@ -105,6 +105,7 @@ describe('console: supervision and administration (browser)', () => {
     await drawer.getByLabel('重演到第 2 条').click();
     const at2 = await api('supervisor', 'get', `/audit/cases/${caseId}/replay?seq=2`);
     await drawer.getByTestId('replay-state').filter({ hasText: at2.stateTitle }).waitFor();
+    await page.waitForTimeout(500); // the drawer's slide-in
     await a11y(page, 'audit-replay');
 
     // the transfer letter, as a PDF with the letter number and the member's name
@@ -131,6 +132,7 @@ describe('console: supervision and administration (browser)', () => {
     await expect(broken.textContent()).resolves.toContain(`案件 ${caseId.slice(0, 8)} 的第 2 条`);
     await page.getByRole('button', { name: '查看断裂记录' }).click();
     await page.getByTestId('case-verify').filter({ hasText: '第 2 条记录起哈希链断裂' }).waitFor();
+    await page.waitForTimeout(500); // the drawer's slide-in
     await screenshot(page, 'supervision', 'audit-tampered');
     expect(h.consoleErrors).toEqual([]);
   });

@@ -165,6 +165,8 @@ export class PolicyDeadlineDto {
   @ApiProperty() amount: number;
   @ApiProperty({ enum: ['wd', 'd', 'm'] }) unit: string;
   @ApiProperty({ example: '5 个工作日（自进入该环节起）' }) rule: string;
+  @ApiProperty({ example: 'entry', description: '起算点：entry（进入环节）或 context.<字段>（案件中登记的日期）' })
+  anchor: string;
   @ApiProperty({ nullable: true, type: String, description: '期限届满时由系统发送的事件' }) fireEvent: string | null;
   @ApiProperty({ type: DeadlineSourceDto }) source: DeadlineSourceDto;
   @ApiProperty({ type: DeadlineSpanDto, description: '流程定义的默认期限' }) default: DeadlineSpanDto;

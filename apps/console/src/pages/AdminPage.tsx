@@ -281,11 +281,31 @@ interface PolicyOverview {
 }
 
 function PoliciesTab() {
-  const policies = useQuery({ queryKey: ['policies'], queryFn: () => api.get<PolicyOverview>('/policies') });
+  const [region, setRegion] = useState<string | undefined>();
+  const orgs = useQuery({ queryKey: ['orgs'], queryFn: () => api.get<Org[] | Page<Org>>('/orgs'), staleTime: 600_000 });
+  const regions = flattenOrgs(orgs.data)
+    .filter((o) => ['provincial_committee', 'city_committee', 'county_committee'].includes(o.type) && o.regionCode)
+    .map((o) => ({ value: o.regionCode!, label: `${o.name}（${o.regionCode}）` }))
+    .filter((o, i, all) => all.findIndex((x) => x.value === o.value) === i);
+  const policies = useQuery({
+    queryKey: ['policies', region],
+    queryFn: () => api.get<PolicyOverview>('/policies', { region }),
+  });
   return (
     <QueryState query={policies}>
       {policies.data && (
         <Space direction="vertical" style={{ width: '100%' }}>
+          <Select
+            aria-label="选择地区"
+            style={{ width: 360 }}
+            value={region ?? policies.data.region}
+            onChange={setRegion}
+            options={
+              regions.some((r) => r.value === policies.data.region)
+                ? regions
+                : [{ value: policies.data.region, label: policies.data.region }, ...regions]
+            }
+          />
           <Alert
             type="info"
             showIcon
@@ -359,6 +379,25 @@ interface ReceivedEvent {
   reason: string | null;
   attempts: number;
 }
+const PARTY_TRANSFER: Record<string, string> = {
+  not_required: '无需转接',
+  pending: '转接中',
+  completed: '已完成转接',
+  exception_approved: '经批准例外',
+};
+const LICENSING_EVENT_TITLES: Record<string, string> = {
+  'practice.applied': '申请执业',
+  'practice.approved': '执业核准',
+  'practice.withdrawn': '撤回执业申请',
+  'practice.cancelled': '注销执业',
+  'firm-transfer.applied': '申请转所',
+  'firm-transfer.approved': '转所核准',
+  'firm-transfer.withdrawn': '撤回转所申请',
+  'firm-establishment.applied': '申请设立律师事务所',
+  'firm.established': '律师事务所设立',
+  'branch-office.established': '分所设立',
+  'discipline.imposed': '行业处分',
+};
 const DELIVERY_STATUS: Record<string, { tone: Tone; text: string }> = {
   pending: { tone: 'warn', text: '待投递' },
   delivered: { tone: 'ok', text: '已送达' },
@@ -404,7 +443,11 @@ function LicensingTab() {
             columns={[
               { title: '编号', dataIndex: 'id' },
               { title: '申请编号', dataIndex: 'applicationRef' },
-              { title: '党组织关系转接', dataIndex: 'partyTransfer' },
+              {
+                title: '党组织关系转接',
+                dataIndex: 'partyTransfer',
+                render: (v: string | null) => (v ? (PARTY_TRANSFER[v] ?? v) : '—'),
+              },
               {
                 title: '状态',
                 dataIndex: 'status',
@@ -443,7 +486,7 @@ function LicensingTab() {
             columns={[
               { title: '收到时间', dataIndex: 'receivedAt', render: time },
               { title: '事件编号', dataIndex: 'eventId' },
-              { title: '类型', dataIndex: 'type' },
+              { title: '类型', dataIndex: 'type', render: (v: string) => LICENSING_EVENT_TITLES[v] ?? v },
               { title: '申请编号', dataIndex: 'applicationRef' },
               { title: '原因', dataIndex: 'reason' },
               { title: '代码', dataIndex: 'code' },
