@@ -143,6 +143,13 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
     });
     const decided = await ok(id, city, 'APPROVE', { measure: 'removal' });
     expect(decided.state).toBe('removed');
+    // an appeal does not suspend the decision: the member leaves the branch's voters and ratings at once
+    expect((await h.ds.query(`SELECT status FROM members WHERE id = $1`, [member]))[0].status).toBe('removed');
+    const [{ n: votersAfter }] = await h.ds.query(
+      `SELECT count(*)::int AS n FROM members WHERE org_id = $1 AND status = 'full'`,
+      [h.region.anchors.firmAOrgId],
+    );
+    expect(votersAfter).toBe(voters - 1);
     const decidedOn = today();
 
     // the appeal window closes: removed in the registry

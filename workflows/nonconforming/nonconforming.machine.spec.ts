@@ -332,7 +332,7 @@ describe('nonconforming parties, opening and payloads', () => {
 });
 
 describe('nonconforming machine', () => {
-  it('runs the removal path and sets the member removed only once the appeal window has closed', () => {
+  it('runs the removal path and sets the member removed at the decision (an appeal does not suspend it)', () => {
     let s = reach.branch_meeting();
     expect(ctx(s)).toMatchObject({
       measure: 'removal',
@@ -355,12 +355,12 @@ describe('nonconforming machine', () => {
     });
     const removed = run(s, approve('removal'));
     expect(removed.next.value).toBe('removed');
-    expect(removed.effects).toEqual([]);
+    expect(removed.effects).toEqual([status('removed')]);
     expect(ctx(removed.next)).toMatchObject({ approvedOn: TODAY, decidedOn: TODAY });
     const closed = run(removed.next, windowClosed(atOn('2026-04-02')));
     expect(closed.next.value).toBe('closed_removed');
     expect(closed.next.status).toBe('done');
-    expect(closed.effects).toEqual([status('removed')]);
+    expect(closed.effects).toEqual([]);
   });
 
   it('takes measure and grounds from the opening input when PROPOSE leaves them out', () => {
@@ -505,13 +505,15 @@ describe('nonconforming machine', () => {
   });
 
   describe('persuasion', () => {
-    it('withdrawal → withdrawn, closed after the appeal window with status withdrawn', () => {
-      const w = run(toPersuasion(), withdrawal).next;
+    it('withdrawal → withdrawn with status withdrawn at once, closed after the appeal window', () => {
+      const decided = run(toPersuasion(), withdrawal);
+      const w = decided.next;
+      expect(decided.effects).toEqual([status('withdrawn')]);
       expect(w.value).toBe('withdrawn');
       expect(ctx(w)).toMatchObject({ persuasion: { outcome: 'withdrew', on: TODAY }, decidedOn: TODAY });
       const { next, effects } = run(w, windowClosed());
       expect(next.value).toBe('closed_withdrawn');
-      expect(effects).toEqual([status('withdrawn')]);
+      expect(effects).toEqual([]);
     });
     it('refusal → a new round in proposed with removal', () => {
       const s = run(toPersuasion(), refusal).next;
@@ -539,20 +541,22 @@ describe('nonconforming machine', () => {
   });
 
   describe('appeal', () => {
-    it('upheld → closed_restored (no status change: the removal never took effect)', () => {
+    it('upheld → closed_restored, full membership restored (the removal had taken effect)', () => {
       const s = run(toRemoved(), appeal(atOn('2026-03-20'))).next;
       expect(ctx(s).appeal).toEqual({ grounds: '处置事实有误', on: '2026-03-20', from: 'removed' });
       const { next, effects } = run(s, uphold(atOn('2026-05-20')));
       expect(next.value).toBe('closed_restored');
       expect(ctx(next).appeal).toMatchObject({ outcome: 'upheld', decidedOn: '2026-05-20', reason: '申诉理由成立' });
-      expect(effects).toEqual([]);
+      expect(effects).toEqual([status('full')]);
     });
     it('dismissed → back to removed, keeping the original window; no second appeal', () => {
       const s = run(toRemoved(), appeal(atOn('2026-03-20')), dismiss(atOn('2026-04-20'))).next;
       expect(s.value).toBe('removed');
       expect(ctx(s)).toMatchObject({ decidedOn: TODAY, appeal: { outcome: 'dismissed', decidedOn: '2026-04-20' } });
       refused(s, appeal(atOn('2026-04-21')));
-      expect(run(s, windowClosed(atOn('2026-04-20'))).effects).toEqual([status('removed')]);
+      // still removed since the decision: neither the dismissal nor the closing changes the registry again
+      expect(run(toRemoved(), appeal(atOn('2026-03-20')), dismiss(atOn('2026-04-20'))).effects).toEqual([]);
+      expect(run(s, windowClosed(atOn('2026-04-20'))).effects).toEqual([]);
     });
     it('dismissed from withdrawn → back to withdrawn', () => {
       const s = run(toPersuasion(), withdrawal, appeal(), dismiss()).next;
@@ -598,15 +602,15 @@ describe('nonconforming machine', () => {
       const one = run(start({}, { suspensionRestoreYears: 1 }), suspendEv()).next;
       expect(ctx(one).suspensionLapsesOn).toBe('2027-03-02');
     });
-    it('SUSPENSION_LAPSED (clock) → removed as 自行脱党, then closed_removed with status removed', () => {
+    it('SUSPENSION_LAPSED (clock) → removed as 自行脱党 with status removed, then closed_removed', () => {
       const s = toSuspended();
       refused(s, lapse(atOn('2028-03-01')));
       expect(lapseRule(ctx(s), lapse(atOn('2028-03-01')) as WorkflowEvent)).toBe('停止党籍期限至2028-03-02，尚未届满');
       const removed = run(s, lapse(atOn(LAPSE)));
       expect(removed.next.value).toBe('removed');
       expect(ctx(removed.next)).toMatchObject({ selfWithdrawal: true, decidedOn: LAPSE });
-      expect(removed.effects).toEqual([]);
-      expect(run(removed.next, windowClosed(atOn('2028-04-02'))).effects).toEqual([status('removed')]);
+      expect(removed.effects).toEqual([status('removed')]);
+      expect(run(removed.next, windowClosed(atOn('2028-04-02'))).effects).toEqual([]);
     });
     it('an upheld appeal against 自行脱党 gives back full membership', () => {
       const s = run(toSuspended(), lapse(atOn(LAPSE)), appeal(atOn('2028-03-10'))).next;
@@ -815,9 +819,9 @@ describe('nonconforming paths (@xstate/graph)', () => {
   /** member.setStatus effects a whole path must emit, in order. */
   function expectedStatuses(c: NonconformingContext, v: string): string[] {
     const out = c.suspendedAt ? ['suspended'] : [];
-    if (v === 'closed_removed') out.push('removed');
-    if (v === 'closed_withdrawn') out.push('withdrawn');
-    if (v === 'closed_restored' && c.suspendedAt) out.push('full');
+    // the decision changes the registry at once (an appeal does not suspend it); an upheld appeal restores
+    if (c.decidedOn) out.push(c.appeal?.from ?? (['removed', 'closed_removed'].includes(v) ? 'removed' : 'withdrawn'));
+    if (v === 'closed_restored' && (c.suspendedAt || c.appeal?.outcome === 'upheld')) out.push('full');
     return out;
   }
 

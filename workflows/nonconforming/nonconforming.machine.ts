@@ -3,7 +3,7 @@
  * The appeal window and the 2-year suspension limit are deadlines the clock fires (system events).
  */
 import { DateTime } from 'luxon';
-import { assign, setup } from 'xstate';
+import { assign, enqueueActions, setup } from 'xstate';
 import { eligibleVotersProblem } from '../kernel/meeting-figures';
 import { CaseInput, Effect, FactName, WorkflowEvent, effect } from '../kernel/definition';
 import type {
@@ -545,8 +545,20 @@ export const nonconformingMachine = setup({
       },
     },
     // Not final: an appeal may follow within the window; the clock closes the case when it runs out.
+    // 处置办法: an appeal does not suspend the decision (申诉期间不停止处置决定的执行): the member leaves the
+    // registry's full members — voters, ratings, introducers — from the decision on, not when the appeal
+    // window closes; an upheld appeal restores full membership. Re-entry after a dismissed appeal changes nothing.
     removed: {
-      entry: 'markDecided',
+      entry: [
+        'markDecided',
+        enqueueActions(({ context, enqueue }) => {
+          if (context.appeal?.outcome !== 'dismissed')
+            enqueue({
+              type: 'effect',
+              params: { kind: 'member.setStatus', memberId: context.memberId, status: 'removed' },
+            });
+        }),
+      ],
       on: {
         APPEAL: {
           guard: 'appealOk',
@@ -563,7 +575,16 @@ export const nonconformingMachine = setup({
       },
     },
     withdrawn: {
-      entry: 'markDecided',
+      entry: [
+        'markDecided',
+        enqueueActions(({ context, enqueue }) => {
+          if (context.appeal?.outcome !== 'dismissed')
+            enqueue({
+              type: 'effect',
+              params: { kind: 'member.setStatus', memberId: context.memberId, status: 'withdrawn' },
+            });
+        }),
+      ],
       on: {
         APPEAL: {
           guard: 'appealOk',
@@ -588,7 +609,10 @@ export const nonconformingMachine = setup({
             target: 'closed_restored',
             actions: [{ type: 'recordAppealDecision', params: { outcome: 'upheld' } }, setStatus('full')],
           },
-          { target: 'closed_restored', actions: { type: 'recordAppealDecision', params: { outcome: 'upheld' } } },
+          {
+            target: 'closed_restored',
+            actions: [{ type: 'recordAppealDecision', params: { outcome: 'upheld' } }, setStatus('full')],
+          },
         ],
         DISMISS_APPEAL: [
           {
@@ -618,7 +642,8 @@ export const nonconformingMachine = setup({
     },
     closed_dropped: { type: 'final', entry: 'recordClosed' },
     closed_restored: { type: 'final', entry: 'recordClosed' },
-    closed_removed: { type: 'final', entry: ['recordClosed', setStatus('removed')] },
-    closed_withdrawn: { type: 'final', entry: ['recordClosed', setStatus('withdrawn')] },
+    // the registry status changed at the decision already
+    closed_removed: { type: 'final', entry: 'recordClosed' },
+    closed_withdrawn: { type: 'final', entry: 'recordClosed' },
   },
 });
