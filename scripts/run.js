@@ -10,7 +10,8 @@
  *  3. Redis: REDIS_URL, else a private `redis-server` (installed with apt-get when missing);
  *  4. demo/start: builds the web console (apps/console) when missing or stale; test: also installs the
  *     browser of the console tests (Debian chromium + fonts-noto-cjk, apt-get when missing) and builds
- *     the console unless the jest filter excludes the browser suites;
+ *     the console unless the jest filter excludes the browser suites; fonts-noto-cjk for the PDF documents
+ *     (and poppler-utils for their tests), apt-get when missing;
  *  5. runs the mode's process with DATABASE_URL/REDIS_URL set, forwards Ctrl-C/SIGTERM to it,
  *     then stops Redis and PostgreSQL and removes temp directories. Exit code = the child's.
  *  In test mode the very last line of output is `tests: <n> passed, <n> failed[, <n> skipped]`.
@@ -269,6 +270,8 @@ function runsBrowserTests() {
 
 let chromiumPath = null;
 function prepareConsole() {
+  // the CJK font PDFs embed (and, for tests, poppler to read them back)
+  if (mode !== 'bench') require('./provision/documents').ensurePdfTools({ forTests: mode === 'test' });
   const { ensureConsoleBuilt } = require('./provision/console');
   if (mode === 'demo' || mode === 'start') {
     try {
