@@ -11,7 +11,7 @@ function generator(...args: string[]) {
   const r = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/api-client.ts', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 170_000,
   });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
@@ -26,7 +26,7 @@ describe('generated API client', () => {
     expect(r.output).toContain('valid OpenAPI 3');
     expect(r.output).toContain('is up to date');
     expect(r.status).toBe(0);
-  }, 60_000);
+  }, 180_000);
 
   it('detects a drift: a committed document that differs from the code is reported stale', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pf-client-'));
@@ -41,7 +41,7 @@ describe('generated API client', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 180_000);
 
   it('keeps the client free of Node-only imports (the console bundles it for the browser)', () => {
     const source = fs.readFileSync(path.join(CLIENT_DIR, 'index.ts'), 'utf8');
@@ -71,7 +71,7 @@ describe('the OpenAPI document', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 180_000);
 
   it('gives every operation a success response with a schema', () => {
     const missing = operations.filter(({ op }) => {
