@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { residentIdCheckChar } from '../libs/common/resident-id';
 import { Harness, startHarness } from './support/harness';
 
 /**
@@ -15,9 +16,10 @@ describe('recruitment opening (e2e)', () => {
   }, 60_000);
   afterAll(() => h.close());
 
-  /** Registers an applicant in firm A's branch (a fresh 18-digit ID number each time). */
+  /** Registers an applicant in firm A's branch (a fresh, valid resident ID number carrying the birth date). */
   async function applicant(name: string, birthDate: string): Promise<string> {
-    const idNumber = `360702${birthDate.replace(/-/g, '')}${String(randomInt(0, 10_000)).padStart(4, '0')}`;
+    const first17 = `360702${birthDate.replace(/-/g, '')}${String(randomInt(0, 1000)).padStart(3, '0')}`;
+    const idNumber = first17 + residentIdCheckChar(first17);
     const res = await h
       .http()
       .post('/api/v1/members')
