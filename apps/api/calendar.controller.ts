@@ -1,9 +1,11 @@
-import { Body, Controller, Get, Post } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../../libs/auth/auth.guard';
 import { isAdmin, Principal } from '../../libs/auth/principal';
 import { AppError } from '../../libs/common/app-error';
 import { CalendarYearsService } from '../../libs/timers/calendar-years.service';
+import { WorkingCalendar } from '../../libs/calendar/working-calendar';
+import { CalendarDaysQueryDto } from './dto/calendar.dto';
 import { ApiErrors } from './api-errors.decorator';
 import { CalendarYearAdded, CalendarYearView } from './dto/responses';
 
@@ -12,7 +14,18 @@ import { CalendarYearAdded, CalendarYearView } from './dto/responses';
 @ApiBearerAuth()
 @Controller('calendar')
 export class CalendarController {
-  constructor(private readonly years: CalendarYearsService) {}
+  constructor(
+    private readonly years: CalendarYearsService,
+    private readonly calendar: WorkingCalendar,
+  ) {}
+
+  /** Each day from `from` to `to` (at most 400): working or not, holiday or make-up day, provisional (forms show it on their date pickers). */
+  @Get('days') days(@Query() q: CalendarDaysQueryDto) {
+    const out = [];
+    let d = q.from;
+    for (let i = 0; d <= q.to && i < 400; i++, d = this.calendar.addDays(d, 1)) out.push(this.calendar.describeDay(d));
+    return out;
+  }
 
   @Get('years')
   @ApiOperation({ summary: '已有法定节假日安排的年份' })

@@ -4,6 +4,7 @@ import { CurrentUser } from '../../libs/auth/auth.guard';
 import type { Principal } from '../../libs/auth/principal';
 import { CreateFirmDto, CreateMemberDto, CreateOrgDto, MemberQueryDto } from '../../libs/registry/dto';
 import { RegistryService } from '../../libs/registry/registry.service';
+import { CaseLabelsRepository } from '../../libs/engine/case-labels.repository';
 import { ApiErrors } from './api-errors.decorator';
 import { FirmView, MemberPage, MemberView, OrgDetail, OrgTreeNode, OrgView } from './dto/responses';
 
@@ -11,7 +12,15 @@ import { FirmView, MemberPage, MemberView, OrgDetail, OrgTreeNode, OrgView } fro
 @ApiBearerAuth()
 @Controller()
 export class RegistryController {
-  constructor(private readonly registry: RegistryService) {}
+  constructor(
+    private readonly registry: RegistryService,
+    private readonly labels: CaseLabelsRepository,
+  ) {}
+
+  /** Every party organization's name and type (not scoped): what a clerk picks a receiving organization from. */
+  @Get('orgs/directory') directory(@Query('q') q?: string) {
+    return this.labels.orgDirectory(typeof q === 'string' ? q.slice(0, 40) : undefined);
+  }
 
   @Get('orgs')
   @ApiOperation({ summary: '党组织树（限于可见范围）' })

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isAdmin, Principal, scopeOrgIds } from '../auth/principal';
+import { WorkingCalendar } from '../calendar/working-calendar';
+import { CaseLabelsRepository } from './case-labels.repository';
 import { Clock } from './clock';
 import { FollowUpsRepository } from './follow-ups.repository';
 import { CaseRecord, EngineService } from './engine.service';
@@ -12,6 +14,8 @@ export interface CaseFilter {
   status?: 'open' | 'closed';
   orgId?: string;
   overdue?: boolean;
+  /** Free text: the subject's name (member, firm or organization) contains it. */
+  q?: string;
   page?: number;
   pageSize?: number;
 }
@@ -41,6 +45,8 @@ export class CaseQueryService {
     private readonly registry: WorkflowRegistry,
     private readonly clock: Clock,
     private readonly followUps: FollowUpsRepository,
+    private readonly labels: CaseLabelsRepository,
+    private readonly calendar: WorkingCalendar,
   ) {}
 
   async view(principal: Principal, record: CaseRecord) {
@@ -60,6 +66,9 @@ export class CaseQueryService {
     // follow-ups this case asked for, and those opened as or attached to it (reported, never silently lost)
     const followUps = await this.followUps.forCases(ids);
     const now = this.clock.now();
+    const names = await this.labels.names(
+      records.flatMap((r) => [subjectIdOf(r.subject), ...Object.values(r.parties ?? {})].filter(Boolean) as string[]),
+    );
     return records.map((r) => {
       const def = this.registry.get(r.workflow, r.definitionVersion);
       // the deadlines of the current visits: every remaining stage (upcoming reminders, the deadline, escalations),
@@ -95,7 +104,14 @@ export class CaseQueryService {
         stateTitle: leafTitles.join('、'),
         status: r.status,
         subject: r.subject,
+        subjectName: names.get(subjectIdOf(r.subject) ?? '') ?? null,
         parties: r.parties,
+        /** Names of the parties' organizations, by id. */
+        orgNames: Object.fromEntries(
+          Object.values(r.parties ?? {})
+            .filter((id) => id && names.has(id))
+            .map((id) => [id, names.get(id)!]),
+        ),
         context: r.snapshot.context,
         version: r.version,
         openedAt: new Date(r.openedAt).toISOString(),
@@ -119,6 +135,10 @@ export class CaseQueryService {
     if (f.state) where.push(`${p(f.state)} = ANY(c.state_paths)`);
     if (f.status) where.push(`c.status = ${p(f.status)}`);
     if (f.orgId) where.push(`${p(f.orgId)}::uuid = ANY(c.scope_org_ids)`);
+    if (f.q?.trim()) {
+      const ids = p(await this.labels.subjectsMatching(f.q.trim()));
+      where.push(`coalesce(c.subject->>'memberId', c.subject->>'firmId', c.subject->>'orgId') = ANY(${ids}::text[])`);
+    }
     if (f.overdue)
       where.push(
         `c.status = 'open' AND EXISTS (SELECT 1 FROM timers t WHERE t.case_id = c.id AND t.status IN ('pending', 'fired') AND t.due_at < ${p(this.clock.now())}
@@ -136,7 +156,31 @@ export class CaseQueryService {
       `SELECT seq, at, actor, type, data, comment, from_state AS "from", to_state AS "to", hash, prev_hash AS "prevHash" FROM case_history WHERE case_id = $1 ORDER BY seq`,
       [caseId],
     );
-    return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
+    const [users, orgs] = await Promise.all([
+      this.labels.userNames(rows.map((r) => r.actor?.userId).filter(Boolean)),
+      this.labels.names(rows.map((r) => r.actor?.orgId).filter(Boolean)),
+    ]);
+    return rows.map((r) => ({
+      ...r,
+      at: new Date(r.at).toISOString(),
+      actor: {
+        ...r.actor,
+        displayName: r.actor?.username === 'system' ? '系统' : (users.get(r.actor?.userId) ?? null),
+        orgName: orgs.get(r.actor?.orgId) ?? null,
+      },
+    }));
+  }
+
+  /** Working days after `now`'s day up to and including `due`'s day, on the statutory calendar (Shanghai dates). */
+  private workingDaysUntil(now: Date, due: Date): number {
+    const today = this.calendar.toDate(now);
+    const last = this.calendar.toDate(due);
+    let n = 0;
+    for (let d = today; d < last && n < 60;) {
+      d = this.calendar.addDays(d, 1);
+      if (this.calendar.isWorkingDay(d)) n++;
+    }
+    return n;
   }
 
   /** Open cases where the caller can act now, most urgent (earliest pending deadline) first. */
@@ -150,23 +194,37 @@ export class CaseQueryService {
     );
     const actionable = rows.filter((r) => this.engine.availableEvents(principal, r).length > 0);
     const views = await this.views(principal, actionable);
+    const now = this.clock.now();
     return views
       .map((v) => {
         const next = v.deadlines.find((d) => d.kind === 'deadline');
+        const daysLeft = next && !next.overdue ? this.workingDaysUntil(now, new Date(next.dueAt)) : null;
         return {
           caseId: v.id,
           workflow: v.workflow,
           workflowTitle: v.workflowTitle,
           state: v.state,
+          stateTitle: v.stateTitle,
           title: `${v.workflowTitle}：${v.stateTitle}`,
           subject: v.subject,
+          subjectName: v.subjectName,
           dueAt: next?.dueAt ?? null,
+          dueProvisional: next?.provisional ?? false,
           overdue: next?.overdue ?? false,
+          /** Working days from today until the due day (0: due today), null when overdue or without a deadline. */
+          workingDaysLeft: daysLeft,
+          /** Due within 3 working days (the console's amber). */
+          dueSoon: daysLeft !== null && daysLeft <= 3,
           availableEvents: v.availableEvents,
         };
       })
       .sort((a, b) => (a.dueAt ?? '9999').localeCompare(b.dueAt ?? '9999'));
   }
+}
+
+/** The id of a case's subject (member, firm or organization). */
+function subjectIdOf(subject: { memberId?: string; firmId?: string; orgId?: string } | null | undefined) {
+  return subject?.memberId ?? subject?.firmId ?? subject?.orgId;
 }
 
 /** A timer row belongs to the visit of its state that is current (a fired one from an earlier visit does not). */

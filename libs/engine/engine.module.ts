@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { WORKFLOW_DEFINITIONS } from '../../workflows';
 import { CalendarModule } from '../calendar/calendar.module';
 import { PolicyModule } from '../policy/policy.module';
+import { CaseLabelsRepository } from './case-labels.repository';
 import { CaseQueryService } from './case-query.service';
 import { Clock } from './clock';
 import { ClockSync } from './clock-sync.service';
@@ -36,6 +37,7 @@ import { WorkflowRegistry } from './workflow-registry';
     CaseQueryService,
     FollowUpsRepository,
     MemberChangesRepository,
+    CaseLabelsRepository,
   ],
   exports: [
     FollowUpsRepository,
@@ -47,6 +49,7 @@ import { WorkflowRegistry } from './workflow-registry';
     ClockSync,
     EngineService,
     CaseQueryService,
+    CaseLabelsRepository,
     PolicyService,
     DeadlinePlanner,
   ],
