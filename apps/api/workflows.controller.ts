@@ -52,6 +52,8 @@ function summary(def: WorkflowDefinition) {
     version: def.version,
     title: def.title,
     subjectKind: def.subjectKind,
+    /** Who may open a case by hand: (role, party) pairs. */
+    openers: def.openers,
     states: Object.entries(def.states).map(([name, s]) => ({
       name,
       title: s.title,

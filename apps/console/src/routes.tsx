@@ -5,6 +5,7 @@ import {
   FlagOutlined,
   InboxOutlined,
   SettingOutlined,
+  PlusCircleOutlined,
 } from '@ant-design/icons';
 import type { ComponentType, ReactNode } from 'react';
 
@@ -31,6 +32,12 @@ export const appRoutes: AppRoute[] = [
     load: () => import('./pages/CasesPage'),
     menu: { label: '案件', icon: <FileSearchOutlined />, order: 20 },
   },
+  {
+    path: 'cases/new',
+    load: () => import('./pages/OpenCasePage'),
+    menu: { label: '发起流程', icon: <PlusCircleOutlined />, roles: ['clerk', 'admin'], order: 30 },
+  },
+  { path: 'cases/:id', load: () => import('./pages/CasePage') },
   // the supervisor's and administrator's pages
   {
     path: 'audit',

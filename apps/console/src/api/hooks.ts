@@ -1,24 +1,28 @@
 import { useQuery } from '@tanstack/react-query';
-import { api } from './http';
+import { call, client } from './http';
 import type { Org, WorkflowDetail, WorkflowSummary } from './types';
 
 /** One organization by id (names of the caller's own orgs, parties of a case). */
 export const useOrg = (id: string | undefined | null) =>
   useQuery({
     queryKey: ['org', id],
-    queryFn: () => api.get<Org>(`/orgs/${id}`),
+    queryFn: () => call<Org>(client.GET('/api/v1/orgs/{id}', { params: { path: { id: id! } } })),
     enabled: !!id,
     staleTime: 10 * 60_000,
     retry: false,
   });
 
 export const useWorkflows = () =>
-  useQuery({ queryKey: ['workflows'], queryFn: () => api.get<WorkflowSummary[]>('/workflows'), staleTime: Infinity });
+  useQuery({
+    queryKey: ['workflows'],
+    queryFn: () => call<WorkflowSummary[]>(client.GET('/api/v1/workflows')),
+    staleTime: Infinity,
+  });
 
 export const useWorkflow = (key: string | undefined) =>
   useQuery({
     queryKey: ['workflow', key],
-    queryFn: () => api.get<WorkflowDetail>(`/workflows/${key}`),
+    queryFn: () => call<WorkflowDetail>(client.GET('/api/v1/workflows/{key}', { params: { path: { key: key! } } })),
     enabled: !!key,
     staleTime: Infinity,
   });

@@ -1,7 +1,11 @@
 /**
- * The console's HTTP layer: bearer token, JSON, the API's error contract as ApiError, and the
- * "token expired → login → back" rule in one place.
+ * The console's HTTP layer: the typed client generated from the OpenAPI document (libs/api-client:
+ * paths, parameters and bodies are checked by tsc, so a contract change that breaks the console breaks
+ * its build), the bearer token, the API's error contract as ApiError, and the "token expired → login →
+ * back" rule in one place.
  */
+import { createApiClient } from '../../../../libs/api-client';
+
 const TOKEN_KEY = 'pf.token';
 
 export const tokenStore = {
@@ -63,47 +67,26 @@ export async function toApiError(res: Response | undefined, cause?: unknown, had
   return new ApiError(res.status, body);
 }
 
-type Query = Record<string, string | number | boolean | undefined | null>;
+/** The typed client: every request carries the current token. */
+export const client = createApiClient('', () => tokenStore.get());
 
-function url(path: string, query?: Query) {
-  const u = new URL(`/api/v1${path}`, window.location.origin);
-  for (const [k, v] of Object.entries(query ?? {}))
-    if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, String(v));
-  return u.pathname + u.search;
-}
+type Answer = { data?: unknown; error?: unknown; response: Response };
 
-export async function request<T>(
-  method: string,
-  path: string,
-  opts: { query?: Query; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<T> {
-  const token = tokenStore.get();
-  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  let res: Response;
+/**
+ * Awaits a typed-client call: its data, or an ApiError (a refused token also logs out). `T` names the
+ * shape the page reads where the document types a response loosely.
+ */
+export async function call<T>(request: Promise<Answer>): Promise<T> {
+  const hadToken = !!tokenStore.get();
+  let answer: Answer;
   try {
-    res = await fetch(url(path, opts.query), {
-      method,
-      headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    });
+    answer = await request;
   } catch (e) {
     throw await toApiError(undefined, e);
   }
-  if (!res.ok) throw await toApiError(res, undefined, !!token);
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  return (text ? JSON.parse(text) : undefined) as T;
+  if (!answer.response.ok) throw await toApiError(answer.response, undefined, hadToken);
+  return answer.data as T;
 }
-
-export const api = {
-  get: <T>(path: string, query?: Query) => request<T>('GET', path, { query }),
-  post: <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
-    request<T>('POST', path, { body: body ?? {}, headers }),
-  patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, { body: body ?? {} }),
-  delete: <T>(path: string) => request<T>('DELETE', path),
-};
 
 /** A fresh Idempotency-Key per submit: a double click or a retried request never acts twice. */
 export const newIdempotencyKey = () =>

@@ -42,6 +42,7 @@ export interface CaseView {
   subject: Subject;
   subjectName?: string;
   parties: Record<string, string>;
+  orgNames?: Record<string, string>;
   context: Record<string, any>;
   version: number;
   openedAt: string;
@@ -61,6 +62,8 @@ export interface Task {
   subjectName?: string;
   dueAt: string | null;
   dueProvisional?: boolean;
+  dueSoon?: boolean;
+  workingDaysLeft?: number | null;
   overdue: boolean;
   availableEvents: AvailableEvent[];
 }
@@ -103,6 +106,10 @@ export interface WorkflowSummary {
 export interface WorkflowDetail extends WorkflowSummary {
   statechart: any;
   mermaid: string;
+  /** JSON Schema of POST /cases `input`. */
+  inputSchema?: Record<string, any>;
+  /** JSON Schema of each event's `data`, by event type. */
+  eventSchemas?: Record<string, Record<string, any>>;
 }
 export interface Org {
   id: string;

@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { api, onUnauthorized, tokenStore } from '../api/http';
+import { call, client, onUnauthorized, tokenStore } from '../api/http';
 import type { Me } from '../api/types';
 
 interface AuthState {
@@ -24,7 +24,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const me = useQuery({
     queryKey: ['me', token],
-    queryFn: () => api.get<Me>('/auth/me'),
+    queryFn: () => call<Me>(client.GET('/api/v1/auth/me')),
     enabled: !!token,
     staleTime: Infinity,
   });
@@ -50,7 +50,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const login = useCallback(
     async (username: string, password: string) => {
-      const res = await api.post<{ accessToken: string; user: Me }>('/auth/token', { username, password });
+      const res = await call<{ accessToken: string; user: Me }>(
+        client.POST('/api/v1/auth/token', { body: { username, password } }),
+      );
       tokenStore.set(res.accessToken);
       qc.clear();
       qc.setQueryData(['me', res.accessToken], res.user);

@@ -32,13 +32,15 @@ export function DueTag({
   const u = urgencyOf({ dueAt, overdue, dueSoon });
   // antd's gold preset is too light for text (contrast < 4.5:1): amber drawn with darker ink
   const color = u === 'overdue' ? 'red' : u === 'soon' ? AMBER : 'default';
-  const label = u === 'overdue' ? '已逾期' : u === 'soon' ? '即将到期' : '期限';
+  const label = u === 'overdue' ? '已逾期' : u === 'soon' ? '即将到期' : null;
   const left = !overdue && workingDaysLeft != null ? `（剩 ${workingDaysLeft} 个工作日）` : '';
   return (
     <span>
-      <Tag color={color} data-urgency={u}>
-        {label}
-      </Tag>
+      {label ? (
+        <Tag color={color} data-urgency={u}>
+          {label}
+        </Tag>
+      ) : null}
       <span>
         {formatDue(dueAt)}
         {left}

@@ -1,6 +1,6 @@
 import { Form, Input, message, Modal } from 'antd';
 import { useState } from 'react';
-import { api, ApiError } from '../api/http';
+import { ApiError, call, client } from '../api/http';
 
 /** 修改密码: POST /auth/password { current, next }. */
 export default function ChangePasswordDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
@@ -12,7 +12,7 @@ export default function ChangePasswordDialog({ open, onClose }: { open: boolean;
     const v = await form.validateFields();
     setBusy(true);
     try {
-      await api.post('/auth/password', { current: v.current, next: v.next });
+      await call(client.POST('/api/v1/auth/password', { body: { current: v.current, next: v.next } }));
       void toast.success('密码已修改');
       form.resetFields();
       onClose();

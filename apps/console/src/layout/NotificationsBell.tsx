@@ -2,7 +2,7 @@ import { BellOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
 import { Badge, Button } from 'antd';
 import { lazy, Suspense, useState } from 'react';
-import { api } from '../api/http';
+import { call, client } from '../api/http';
 import type { NotificationItem, Page } from '../api/types';
 
 const NotificationsDrawer = lazy(() => import('./NotificationsDrawer'));
@@ -10,7 +10,10 @@ const NotificationsDrawer = lazy(() => import('./NotificationsDrawer'));
 export function useNotifications() {
   return useQuery({
     queryKey: ['notifications'],
-    queryFn: () => api.get<Page<NotificationItem> & { unread: number }>('/notifications', { pageSize: 50 }),
+    queryFn: () =>
+      call<Page<NotificationItem> & { unread: number }>(
+        client.GET('/api/v1/notifications', { params: { query: { pageSize: 50 } } }),
+      ),
     refetchInterval: 60_000,
   });
 }

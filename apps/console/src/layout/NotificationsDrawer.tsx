@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Button, Drawer, Empty, List, Space, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { Link } from 'react-router';
-import { api } from '../api/http';
+import { call, client } from '../api/http';
 import type { NotificationItem } from '../api/types';
 import { useNotifications } from './NotificationsBell';
 
@@ -19,10 +19,13 @@ export default function NotificationsDrawer({ open, onClose }: { open: boolean; 
   const unread = q.data?.unread ?? 0;
   const refresh = () => qc.invalidateQueries({ queryKey: ['notifications'] });
   const readOne = useMutation({
-    mutationFn: (id: string) => api.post(`/notifications/${id}/read`),
+    mutationFn: (id: string) => call(client.POST('/api/v1/notifications/{id}/read', { params: { path: { id } } })),
     onSuccess: refresh,
   });
-  const readAll = useMutation({ mutationFn: () => api.post('/notifications/read-all'), onSuccess: refresh });
+  const readAll = useMutation({
+    mutationFn: () => call(client.POST('/api/v1/notifications/read-all')),
+    onSuccess: refresh,
+  });
   const setOpen = (_: boolean) => onClose();
   return (
     <Drawer

@@ -3,7 +3,7 @@ import { Card, Input, Select, Space, Switch, Table, Tag, Typography } from 'antd
 import dayjs from 'dayjs';
 import { Link, useSearchParams } from 'react-router';
 import { useWorkflows } from '../api/hooks';
-import { api } from '../api/http';
+import { call, client } from '../api/http';
 import type { CaseView, Page } from '../api/types';
 import { DueTag } from '../components/DueTag';
 import { QueryState } from '../components/QueryState';
@@ -19,7 +19,7 @@ export default function CasesPage() {
   const filter = {
     workflow: params.get('workflow') ?? undefined,
     state: params.get('state') ?? undefined,
-    status: params.get('status') ?? undefined,
+    status: (params.get('status') as 'open' | 'closed' | null) ?? undefined,
     orgId: params.get('orgId') ?? undefined,
     overdue: params.get('overdue') === '1' ? true : undefined,
     q: params.get('q') ?? undefined,
@@ -28,7 +28,7 @@ export default function CasesPage() {
   };
   const cases = useQuery({
     queryKey: ['cases', filter],
-    queryFn: () => api.get<Page<CaseView>>('/cases', filter),
+    queryFn: () => call<Page<CaseView>>(client.GET('/api/v1/cases', { params: { query: filter } })),
     placeholderData: (prev) => prev,
   });
   const set = (k: string, v: string | undefined) => {

@@ -3,7 +3,7 @@ import { Button, Empty, Grid, Select, Space, Switch, Tag } from 'antd';
 import { useMemo } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useWorkflows } from '../api/hooks';
-import { api } from '../api/http';
+import { call, client } from '../api/http';
 import type { Task } from '../api/types';
 import { DueTag, urgencyOf } from '../components/DueTag';
 import { QueryState } from '../components/QueryState';
@@ -24,7 +24,11 @@ function Actions({ task }: { task: Task }) {
 
 /** 待办: the caller's open work, most urgent first (the API's order). */
 export default function InboxPage() {
-  const tasks = useQuery({ queryKey: ['tasks'], queryFn: () => api.get<Task[]>('/tasks'), refetchInterval: 60_000 });
+  const tasks = useQuery({
+    queryKey: ['tasks'],
+    queryFn: () => call<Task[]>(client.GET('/api/v1/tasks')),
+    refetchInterval: 60_000,
+  });
   const workflows = useWorkflows();
   const [params, setParams] = useSearchParams();
   const narrow = !Grid.useBreakpoint().md;

@@ -1,0 +1,200 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { Alert, Button, Form, Input, message, Modal, Space } from 'antd';
+import dayjs from 'dayjs';
+import { useRef, useState } from 'react';
+import { ApiError, call, client, newIdempotencyKey } from '../api/http';
+import type { AvailableEvent, CaseView, HistoryRow, WorkflowDetail } from '../api/types';
+import { ROLE_TITLES } from '../labels';
+import { JsonSchema, SchemaFields, toPayload } from './SchemaForm';
+
+interface Conflict {
+  message: string;
+  changes: HistoryRow[] | null;
+  stillAvailable: boolean | null;
+}
+
+/** Server field paths (`data.letterNo`) → form names (['data', 'letterNo']). */
+const fieldPath = (field: string) => field.split('.').filter(Boolean);
+
+/**
+ * Acting on a case: the event's form generated from its JSON Schema, an optional comment, client-side
+ * validation in Chinese, the server's 400/422 beside the field or rule, the 409 flow (what changed,
+ * reload), and a fresh Idempotency-Key per submit so a double click never acts twice.
+ */
+export default function ActDialog({
+  c,
+  event,
+  workflow,
+  onClose,
+}: {
+  c: CaseView;
+  event: AvailableEvent;
+  workflow: WorkflowDetail | undefined;
+  onClose: () => void;
+}) {
+  const [form] = Form.useForm();
+  const qc = useQueryClient();
+  const [busy, setBusy] = useState(false);
+  const inFlight = useRef(false);
+  const [ruleError, setRuleError] = useState<string | null>(null);
+  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const [version, setVersion] = useState(c.version);
+  const [toast, toastHolder] = message.useMessage();
+  const schema: JsonSchema | undefined = workflow?.eventSchemas?.[event.type];
+  const hasFields = !!schema?.properties && Object.keys(schema.properties).length > 0;
+  const eventTitle = (type: string) =>
+    type === 'OPEN' ? '发起' : (workflow?.events.find((e) => e.type === type)?.title ?? type);
+  const stateTitle = (name: string | null) =>
+    name ? (workflow?.states.find((s) => s.name === name)?.title ?? name) : '—';
+
+  const refresh = () =>
+    Promise.all([
+      qc.invalidateQueries({ queryKey: ['case', c.id] }),
+      qc.invalidateQueries({ queryKey: ['history', c.id] }),
+      qc.invalidateQueries({ queryKey: ['tasks'] }),
+      qc.invalidateQueries({ queryKey: ['cases'] }),
+    ]);
+
+  const submit = async () => {
+    if (inFlight.current) return; // a double click: the first submit is still on its way
+    setRuleError(null);
+    const values = await form.validateFields().catch(() => null);
+    if (!values) return;
+    inFlight.current = true;
+    setBusy(true);
+    try {
+      await call<CaseView>(
+        client.POST('/api/v1/cases/{id}/events', {
+          params: { path: { id: c.id } },
+          headers: { 'Idempotency-Key': newIdempotencyKey() },
+          body: {
+            type: event.type,
+            data: hasFields ? toPayload(schema, values.data ?? {}) : undefined,
+            comment: values.comment?.trim() || undefined,
+            expectedVersion: version,
+          },
+        } as any),
+      );
+      void toast.success(`已办理：${event.title}`);
+      await refresh();
+      onClose();
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      if (e.status === 400 && Array.isArray(e.details)) {
+        const known = new Set(['comment', ...Object.keys(schema?.properties ?? {}).map((k) => `data.${k}`)]);
+        const fields = e.details.filter((d: any) =>
+          [...known].some((k) => d.field === k || d.field?.startsWith(`${k}.`)),
+        );
+        form.setFields(fields.map((d: any) => ({ name: fieldPath(d.field), errors: d.errors ?? [e.message] })));
+        const rest = e.details.filter((d: any) => !fields.includes(d));
+        if (rest.length || !fields.length)
+          setRuleError(rest.length ? rest.map((d: any) => (d.errors ?? []).join('；')).join('；') : e.message);
+      } else if (e.status === 409) {
+        // someone acted first: show what changed since the page was loaded, and offer to reload
+        const [fresh, history] = await Promise.all([
+          call<CaseView>(client.GET('/api/v1/cases/{id}', { params: { path: { id: c.id } } })).catch(() => null),
+          call<HistoryRow[]>(client.GET('/api/v1/cases/{id}/history', { params: { path: { id: c.id } } })).catch(
+            () => null,
+          ),
+        ]);
+        setConflict({
+          message: e.message,
+          changes: history ? history.filter((h) => h.seq > version) : null,
+          stillAvailable: fresh ? fresh.availableEvents.some((x) => x.type === event.type) : null,
+        });
+        if (fresh) qc.setQueryData(['case', c.id], fresh);
+      } else {
+        // 422 (a rule, or not possible now), 403: beside the rule, above the buttons
+        const field = e.details?.field as string | undefined;
+        if (field && form.getFieldInstance(fieldPath(field)))
+          form.setFields([{ name: fieldPath(field), errors: [e.message] }]);
+        else setRuleError(e.message);
+      }
+    } finally {
+      inFlight.current = false;
+      setBusy(false);
+    }
+  };
+
+  const reload = async () => {
+    const fresh = qc.getQueryData<CaseView>(['case', c.id]);
+    await refresh();
+    if (fresh) setVersion(fresh.version);
+    if (conflict?.stillAvailable === false) onClose();
+    setConflict(null);
+  };
+
+  return (
+    <>
+      {toastHolder}
+      <Modal
+        open
+        title={event.title}
+        onCancel={onClose}
+        maskClosable={false}
+        footer={
+          <Space>
+            <Button onClick={onClose}>取消</Button>
+            <Button type="primary" loading={busy} disabled={!!conflict} onClick={submit} data-testid="act-submit">
+              确认办理
+            </Button>
+          </Space>
+        }
+      >
+        {conflict ? (
+          <Alert
+            type="warning"
+            showIcon
+            role="alert"
+            data-testid="conflict"
+            style={{ marginBottom: 16 }}
+            title={conflict.message}
+            description={
+              <div>
+                {conflict.changes?.length ? (
+                  <>
+                    <div>您打开此页面后，案件有以下变化：</div>
+                    <ul style={{ paddingInlineStart: 18, margin: '4px 0' }}>
+                      {conflict.changes.map((h) => (
+                        <li key={h.seq} data-testid="conflict-change">
+                          {dayjs(h.at).format('MM-DD HH:mm')}{' '}
+                          {h.actor.username === 'system' ? '系统' : (h.actor.displayName ?? h.actor.username)}
+                          {h.actor.role ? `（${ROLE_TITLES[h.actor.role] ?? h.actor.role}）` : ''}：{eventTitle(h.type)}
+                          ，{stateTitle(h.from)} → {stateTitle(h.to)}
+                          {h.comment ? `，意见：${h.comment}` : ''}
+                        </li>
+                      ))}
+                    </ul>
+                  </>
+                ) : null}
+                {conflict.stillAvailable === false ? <div>该事项在当前环节已无需您办理。</div> : null}
+                <Button
+                  type="primary"
+                  size="small"
+                  onClick={reload}
+                  style={{ marginTop: 8 }}
+                  data-testid="conflict-reload"
+                >
+                  {conflict.stillAvailable === false ? '关闭并查看最新状态' : '重新加载后继续办理'}
+                </Button>
+              </div>
+            }
+          />
+        ) : null}
+        <Form form={form} layout="vertical" requiredMark disabled={!!conflict}>
+          {schema === undefined ? null : <SchemaFields schema={schema} prefix={['data']} />}
+          <Form.Item
+            name="comment"
+            label="办理意见（选填）"
+            rules={[{ max: 2000, message: '办理意见不能超过 2000 个字符' }]}
+          >
+            <Input.TextArea rows={3} placeholder="如：同意" />
+          </Form.Item>
+        </Form>
+        {ruleError ? (
+          <Alert type="error" showIcon role="alert" data-testid="rule-error" title="未能办理" description={ruleError} />
+        ) : null}
+      </Modal>
+    </>
+  );
+}

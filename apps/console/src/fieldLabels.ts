@@ -1,0 +1,100 @@
+/**
+ * Chinese labels of the procedures' form fields and enum values, used when the event's JSON Schema
+ * carries no `title` of its own (a schema title always wins).
+ */
+export const FIELD_LABELS: Record<string, string> = {
+  toOrgId: '接收党组织',
+  fromOrgId: '转出党组织',
+  licensingRef: '执业（转所）申请编号',
+  trigger: '发起原因',
+  external: '外省（外系统）介绍信',
+  senderName: '开具介绍信的党组织',
+  letterNo: '介绍信编号',
+  validUntil: '有效期至',
+  approvedAt: '核准时间',
+  reason: '理由',
+  reportedOn: '报到日期',
+  appliedOn: '申请日期',
+  birthDate: '出生日期',
+  branchComment: '支部意见',
+  by: '经办人',
+  campaignId: '考核批次',
+  comment: '意见',
+  committeeIds: '支委会成员',
+  conclusion: '政审结论',
+  confirmedOn: '确认日期',
+  corrected: '是否已改正',
+  correctionMonths: '限期改正（月）',
+  days: '天数',
+  defense: '本人申辩',
+  defenseWaived: '本人放弃申辩',
+  directorIsMember: '事务所主任是党员',
+  directorMemberId: '事务所主任（党员）',
+  documents: '材料',
+  electedOn: '选举日期',
+  eligibleVoters: '应到有表决权党员数',
+  establishedOn: '成立日期',
+  extendMonths: '延长预备期（月）',
+  findings: '调查结论',
+  from: '起始',
+  fullMembers: '正式党员人数',
+  grounds: '依据',
+  headFirmOrgId: '总所党组织',
+  heldOn: '召开日期',
+  hours: '学时',
+  instructorId: '党建指导员',
+  jointBranchId: '联合党支部',
+  justification: '说明',
+  liaisonMemberId: '联络员（党员）',
+  lostContactSince: '失联起始日期',
+  measure: '处置方式',
+  memberIds: '党员',
+  memberNotifiedOn: '告知本人日期',
+  method: '推荐方式',
+  on: '日期',
+  outcome: '转正结论',
+  present: '实到人数',
+  probationaryMembers: '预备党员人数',
+  proposedSecretaryId: '拟任书记',
+  ratings: '评定等次',
+  score: '得分',
+  secretaryId: '书记',
+  summary: '述职摘要',
+  talkedOn: '谈话日期',
+  to: '截止',
+  votesFor: '赞成票数',
+  year: '年度',
+};
+
+export const ENUM_LABELS: Record<string, Record<string, string>> = {
+  trigger: {
+    manual: '手工发起',
+    practice: '执业申请',
+    firm_transfer: '转所',
+    practice_cancelled: '注销执业',
+    branch: '支部提出',
+    annual_rating: '年度评议不合格',
+    pocket_member: '口袋党员',
+    discipline: '受到处分',
+    inactivity: '长期不参加组织生活',
+  },
+  measure: { correction: '限期改正', persuasion: '劝其退党', removal: '除名' },
+  method: { member_recommendation: '党员推荐', league_recommendation: '团组织推优' },
+  conclusion: { qualified: '合格', unqualified: '不合格' },
+  outcome: { convert: '按期转正', extend: '延长预备期', cancel: '取消预备党员资格' },
+  rating: { excellent: '优秀', qualified: '合格', basically_qualified: '基本合格', unqualified: '不合格' },
+};
+
+/** What kind of picker a field needs, by its schema and name (ids are pickers, never UUID boxes). */
+export function pickerOf(name: string, schema: any): 'org' | 'member' | 'firm' | 'date' | 'datetime' | null {
+  const itemFormat = schema?.items?.format;
+  const format = schema?.format ?? itemFormat;
+  if (format === 'date') return 'date';
+  if (format === 'date-time') return 'datetime';
+  if (/(OrgId|BranchId|OrgIds)$/.test(name) || /^(toOrgId|fromOrgId|jointBranchId|headFirmOrgId)$/.test(name))
+    return 'org';
+  if (/FirmId$/.test(name)) return 'firm';
+  if (/(MemberId|MemberIds|memberIds|SecretaryId|secretaryId|instructorId|committeeIds)$/.test(name)) return 'member';
+  if (format === 'uuid') return 'member';
+  return null;
+}
