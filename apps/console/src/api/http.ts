@@ -47,13 +47,19 @@ export const onUnauthorized = (fn: () => void) => {
 };
 
 /** Turns the API's error body (or a network failure) into an ApiError; 401 with a token also logs out. */
-export async function toApiError(res: Response | undefined, cause?: unknown, hadToken = true): Promise<ApiError> {
+export async function toApiError(
+  res: Response | undefined,
+  cause?: unknown,
+  hadToken = true,
+  parsed?: unknown,
+): Promise<ApiError> {
   if (!res) {
     return new ApiError(0, { statusCode: 0, code: 'NETWORK_ERROR', message: `无法连接服务器：${String(cause ?? '')}` });
   }
   let body: ApiErrorBody;
   try {
-    body = await res.clone().json();
+    // the typed client has read the body already and hands it over parsed
+    body = parsed !== undefined ? (parsed as ApiErrorBody) : await res.clone().json();
   } catch {
     body = { statusCode: res.status, code: 'HTTP_' + res.status, message: `服务器返回 ${res.status}` };
   }
@@ -84,7 +90,7 @@ export async function call<T>(request: Promise<Answer>): Promise<T> {
   } catch (e) {
     throw await toApiError(undefined, e);
   }
-  if (!answer.response.ok) throw await toApiError(answer.response, undefined, hadToken);
+  if (!answer.response.ok) throw await toApiError(answer.response, undefined, hadToken, answer.error);
   return answer.data as T;
 }
 
