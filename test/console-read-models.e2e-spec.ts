@@ -22,7 +22,7 @@ describe('console read models (e2e)', () => {
       });
     expect(opened.status).toBe(201);
     caseId = opened.body.id;
-  });
+  }, 60_000);
   afterAll(() => h.close());
 
   it('names the subject and the parties on a case, and who acted in its history', async () => {

@@ -5,7 +5,7 @@ import { isAdmin, Principal } from '../../libs/auth/principal';
 import { AppError } from '../../libs/common/app-error';
 import { CalendarYearsService } from '../../libs/timers/calendar-years.service';
 import { WorkingCalendar } from '../../libs/calendar/working-calendar';
-import { CalendarDaysQueryDto } from './dto/calendar.dto';
+import { CalendarDaysQueryDto, CalendarDayView } from './dto/calendar.dto';
 import { ApiErrors } from './api-errors.decorator';
 import { CalendarYearAdded, CalendarYearView } from './dto/responses';
 
@@ -20,7 +20,9 @@ export class CalendarController {
   ) {}
 
   /** Each day from `from` to `to` (at most 400): working or not, holiday or make-up day, provisional (forms show it on their date pickers). */
-  @Get('days') days(@Query() q: CalendarDaysQueryDto) {
+  @Get('days')
+  @ApiOkResponse({ type: [CalendarDayView] })
+  days(@Query() q: CalendarDaysQueryDto) {
     const out = [];
     let d = q.from;
     for (let i = 0; d <= q.to && i < 400; i++, d = this.calendar.addDays(d, 1)) out.push(this.calendar.describeDay(d));

@@ -5,6 +5,7 @@ import type { Principal } from '../../libs/auth/principal';
 import { CreateFirmDto, CreateMemberDto, CreateOrgDto, MemberQueryDto } from '../../libs/registry/dto';
 import { RegistryService } from '../../libs/registry/registry.service';
 import { CaseLabelsRepository } from '../../libs/engine/case-labels.repository';
+import { OrgDirectoryEntry } from './dto/calendar.dto';
 import { ApiErrors } from './api-errors.decorator';
 import { FirmView, MemberPage, MemberView, OrgDetail, OrgTreeNode, OrgView } from './dto/responses';
 
@@ -18,7 +19,9 @@ export class RegistryController {
   ) {}
 
   /** Every party organization's name and type (not scoped): what a clerk picks a receiving organization from. */
-  @Get('orgs/directory') directory(@Query('q') q?: string) {
+  @Get('orgs/directory')
+  @ApiOkResponse({ type: [OrgDirectoryEntry] })
+  directory(@Query('q') q?: string) {
     return this.labels.orgDirectory(typeof q === 'string' ? q.slice(0, 40) : undefined);
   }
 

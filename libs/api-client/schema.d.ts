@@ -958,6 +958,18 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        CalendarDayView: {
+            /** @example 2026-10-01 */
+            date: string;
+            working: boolean;
+            weekend: boolean;
+            /** @example 国庆节 */
+            holiday?: string;
+            /** @example 国庆节调休 */
+            makeup?: string;
+            /** @description 该年度节假日安排尚未公布，按仅周末休息推算 */
+            provisional: boolean;
+        };
         CalendarYearView: {
             /** @example 2026 */
             year: number;
@@ -1073,6 +1085,15 @@ export interface components {
         };
         ResetPasswordDto: {
             password: string;
+        };
+        OrgDirectoryEntry: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            type: string;
+            county?: string | null;
+            /** Format: uuid */
+            parentId?: string | null;
         };
         OrgTreeNode: {
             /** Format: uuid */
@@ -3783,7 +3804,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CalendarDayView"][];
+                };
             };
             /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
             401: {
@@ -4417,7 +4440,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["OrgDirectoryEntry"][];
+                };
             };
             /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
             401: {
