@@ -1281,6 +1281,10 @@ export interface components {
             title: string;
             /** @enum {string} */
             subjectKind: "member" | "firm" | "org";
+            /** @description 可手工发起者规则（角色、当事方） */
+            openers: {
+                [key: string]: unknown;
+            }[];
             states: components["schemas"]["WorkflowStateView"][];
             events: components["schemas"]["WorkflowEventView"][];
         };
@@ -1292,6 +1296,10 @@ export interface components {
             title: string;
             /** @enum {string} */
             subjectKind: "member" | "firm" | "org";
+            /** @description 可手工发起者规则（角色、当事方） */
+            openers: {
+                [key: string]: unknown;
+            }[];
             states: components["schemas"]["WorkflowStateView"][];
             events: components["schemas"]["WorkflowEventView"][];
             /** @description XState 状态图定义（JSON） */
@@ -1377,8 +1385,14 @@ export interface components {
             /** @enum {string} */
             status: "open" | "closed";
             subject: components["schemas"]["SubjectView"];
+            /** @description 办理对象名称（党员、律所或党组织） */
+            subjectName: string | null;
             /** @description 当事党组织（角色名 → 组织 id） */
             parties: {
+                [key: string]: string;
+            };
+            /** @description 当事党组织名称（组织 id → 名称） */
+            orgNames: {
                 [key: string]: string;
             };
             /** @description 流程上下文 */
@@ -1420,6 +1434,10 @@ export interface components {
             role?: string;
             /** Format: uuid */
             orgId?: string;
+            /** @description 办理人姓名（系统为“系统”） */
+            displayName?: string | null;
+            /** @description 办理人所在组织名称 */
+            orgName?: string | null;
         };
         HistoryEntry: {
             seq: number;
@@ -1455,12 +1473,21 @@ export interface components {
             state: string | {
                 [key: string]: unknown;
             };
+            /** @example 转出审核 */
+            stateTitle: string;
             /** @example 组织关系接转：转出审核 */
             title: string;
             subject: components["schemas"]["SubjectView"];
+            subjectName: string | null;
             /** Format: date-time */
             dueAt: string | null;
+            /** @description 期限为暂定（该年度节假日安排尚未公布） */
+            dueProvisional: boolean;
             overdue: boolean;
+            /** @description 距期限的工作日数（0 为今日到期）；已逾期或无期限为 null */
+            workingDaysLeft: number | null;
+            /** @description 3 个工作日内到期 */
+            dueSoon: boolean;
             availableEvents: components["schemas"]["AvailableEvent"][];
         };
         DocumentAvailabilityDto: {

@@ -127,6 +127,7 @@ export class WorkflowSummary {
   @ApiProperty() version: number;
   @ApiProperty({ example: '组织关系接转' }) title: string;
   @ApiProperty({ enum: ['member', 'firm', 'org'] }) subjectKind: string;
+  @ApiProperty({ type: 'array', items: OBJECT, description: '可手工发起者规则（角色、当事方）' }) openers: object[];
   @ApiProperty({ type: [WorkflowStateView] }) states: WorkflowStateView[];
   @ApiProperty({ type: [WorkflowEventView] }) events: WorkflowEventView[];
 }
@@ -183,12 +184,20 @@ export class CaseView {
   @ApiProperty({ example: '转出审核' }) stateTitle: string;
   @ApiProperty({ enum: ['open', 'closed'] }) status: string;
   @ApiProperty({ type: SubjectView }) subject: SubjectView;
+  @ApiProperty({ type: 'string', nullable: true, description: '办理对象名称（党员、律所或党组织）' })
+  subjectName: string | null;
   @ApiProperty({
     type: 'object',
     additionalProperties: { type: 'string', format: 'uuid' },
     description: '当事党组织（角色名 → 组织 id）',
   })
   parties: Record<string, string>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: '当事党组织名称（组织 id → 名称）',
+  })
+  orgNames: Record<string, string>;
   @ApiProperty({ ...OBJECT, description: '流程上下文' }) context: Record<string, unknown>;
   @ApiProperty({ description: '乐观并发版本号' }) version: number;
   @ApiProperty(DATE_TIME) openedAt: string;
@@ -211,6 +220,9 @@ export class ActorView {
   @ApiProperty({ example: 'branch-a' }) username: string;
   @ApiPropertyOptional() role?: string;
   @ApiPropertyOptional(UUID) orgId?: string;
+  @ApiPropertyOptional({ type: 'string', nullable: true, description: '办理人姓名（系统为“系统”）' })
+  displayName?: string | null;
+  @ApiPropertyOptional({ type: 'string', nullable: true, description: '办理人所在组织名称' }) orgName?: string | null;
 }
 
 export class HistoryEntry {
@@ -234,10 +246,20 @@ export class TaskView {
   @ApiProperty() workflow: string;
   @ApiProperty() workflowTitle: string;
   @ApiProperty({ oneOf: [{ type: 'string' }, OBJECT] }) state: string | Record<string, unknown>;
+  @ApiProperty({ example: '转出审核' }) stateTitle: string;
   @ApiProperty({ example: '组织关系接转：转出审核' }) title: string;
   @ApiProperty({ type: SubjectView }) subject: SubjectView;
+  @ApiProperty({ type: 'string', nullable: true }) subjectName: string | null;
   @ApiProperty({ ...DATE_TIME, nullable: true }) dueAt: string | null;
+  @ApiProperty({ description: '期限为暂定（该年度节假日安排尚未公布）' }) dueProvisional: boolean;
   @ApiProperty() overdue: boolean;
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: '距期限的工作日数（0 为今日到期）；已逾期或无期限为 null',
+  })
+  workingDaysLeft: number | null;
+  @ApiProperty({ description: '3 个工作日内到期' }) dueSoon: boolean;
   @ApiProperty({ type: [AvailableEvent] }) availableEvents: AvailableEvent[];
 }
 
