@@ -94,6 +94,48 @@ export async function call<T>(request: Promise<Answer>): Promise<T> {
   return answer.data as T;
 }
 
+type Query = Record<string, string | number | boolean | undefined | null>;
+
+/**
+ * Untyped requests by path (below /api/v1), for pages not yet moved to the typed client: prefer
+ * `call(client.GET(...))`, which tsc checks against the API's document.
+ */
+export async function request<T>(
+  method: string,
+  path: string,
+  opts: { query?: Query; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<T> {
+  const token = tokenStore.get();
+  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const u = new URL(`/api/v1${path}`, window.location.origin);
+  for (const [k, v] of Object.entries(opts.query ?? {}))
+    if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, String(v));
+  let res: Response;
+  try {
+    res = await fetch(u.pathname + u.search, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+  } catch (e) {
+    throw await toApiError(undefined, e);
+  }
+  if (!res.ok) throw await toApiError(res, undefined, !!token);
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export const api = {
+  get: <T = any>(path: string, query?: Query) => request<T>('GET', path, { query }),
+  post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
+    request<T>('POST', path, { body: body ?? {}, headers }),
+  patch: <T = any>(path: string, body?: unknown) => request<T>('PATCH', path, { body: body ?? {} }),
+  delete: <T = any>(path: string) => request<T>('DELETE', path),
+};
+
 /** A fresh Idempotency-Key per submit: a double click or a retried request never acts twice. */
 export const newIdempotencyKey = () =>
   typeof crypto !== 'undefined' && 'randomUUID' in crypto
