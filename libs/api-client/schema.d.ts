@@ -1357,6 +1357,31 @@ export interface components {
             /** @description 期限的依据 */
             rule: string;
         };
+        FollowUpView: {
+            /**
+             * Format: uuid
+             * @description 触发后续事项的案件
+             */
+            caseId: string;
+            /** @example nonconforming */
+            workflow: string;
+            subject: {
+                [key: string]: string;
+            };
+            /** @example annual_rating */
+            trigger: string | null;
+            /** @enum {string} */
+            outcome: "opened" | "attached" | "failed";
+            /**
+             * Format: uuid
+             * @description 开启的或并入的案件
+             */
+            followUpCaseId: string | null;
+            code: string | null;
+            message: string | null;
+            /** Format: date-time */
+            at: string;
+        };
         AvailableEvent: {
             /** @example APPROVE_RELEASE */
             type: string;
@@ -1408,6 +1433,8 @@ export interface components {
             /** Format: date-time */
             closedAt: string | null;
             deadlines: components["schemas"]["DeadlineView"][];
+            /** @description 本案触发的后续流程，及并入本案或由本案开启的后续事项 */
+            followUps: components["schemas"]["FollowUpView"][];
             /** @description 当前用户此刻可以执行的事件 */
             availableEvents: components["schemas"]["AvailableEvent"][];
         };

@@ -169,6 +169,20 @@ export class SubjectView {
   @ApiPropertyOptional(UUID) orgId?: string;
 }
 
+/** A follow-up a transition asked for (case_follow_ups): opened, attached to an open case, or failed. */
+export class FollowUpView {
+  @ApiProperty({ format: 'uuid', description: '触发后续事项的案件' }) caseId: string;
+  @ApiProperty({ example: 'nonconforming' }) workflow: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) subject: Record<string, string>;
+  @ApiProperty({ type: String, nullable: true, example: 'annual_rating' }) trigger: string | null;
+  @ApiProperty({ enum: ['opened', 'attached', 'failed'] }) outcome: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: '开启的或并入的案件' })
+  followUpCaseId: string | null;
+  @ApiProperty({ type: String, nullable: true }) code: string | null;
+  @ApiProperty({ type: String, nullable: true }) message: string | null;
+  @ApiProperty({ type: String, format: 'date-time' }) at: string;
+}
+
 export class CaseView {
   @ApiProperty(UUID) id: string;
   @ApiProperty({ example: 'membership-transfer' }) workflow: string;
@@ -204,6 +218,8 @@ export class CaseView {
   @ApiProperty(DATE_TIME) updatedAt: string;
   @ApiProperty({ ...DATE_TIME, nullable: true }) closedAt: string | null;
   @ApiProperty({ type: [DeadlineView] }) deadlines: DeadlineView[];
+  @ApiProperty({ type: [FollowUpView], description: '本案触发的后续流程，及并入本案或由本案开启的后续事项' })
+  followUps: FollowUpView[];
   @ApiProperty({ type: [AvailableEvent], description: '当前用户此刻可以执行的事件' })
   availableEvents: AvailableEvent[];
 }
