@@ -12,7 +12,8 @@ import { DashboardController } from './dashboard.controller';
 import { PoliciesController } from './policies.controller';
 import { AuthModule } from '../../libs/auth/auth.module';
 import { DocumentsModule } from '../../libs/documents/documents.module';
-import { RegistryService } from '../../libs/registry/registry.service';
+import { RegistryModule } from '../../libs/registry/registry.module';
+import { ReportsModule } from '../../libs/reports/reports.module';
 import { AuditController } from './audit.controller';
 import { AuthController } from './auth.controller';
 import { CalendarController } from './calendar.controller';
@@ -30,7 +31,7 @@ import { WorkflowsController } from './workflows.controller';
 
 /** The HTTP application: controllers only; the work happens in libs/. */
 @Module({
-  imports: [AuthModule, TerminusModule, DocumentsModule],
+  imports: [AuthModule, TerminusModule, DocumentsModule, RegistryModule, ReportsModule],
   controllers: [
     CalendarController,
     AuthController,
@@ -50,7 +51,6 @@ import { WorkflowsController } from './workflows.controller';
     MemberRecordsController,
   ],
   providers: [
-    RegistryService,
     AuditService,
     CaseReplayService,
     DashboardRepository,

@@ -5,7 +5,6 @@ import { CurrentUser } from '../../libs/auth/auth.guard';
 import type { Principal } from '../../libs/auth/principal';
 import { CaseQueryService } from '../../libs/engine/case-query.service';
 import { EngineService } from '../../libs/engine/engine.service';
-import { DataSource } from 'typeorm';
 import { CaseQueryDto, CreateCaseDto, SendEventDto } from './dto/case.dto';
 import { ApiErrors } from './api-errors.decorator';
 import { CasePage, CaseView, HistoryEntry, TaskView } from './dto/responses';
@@ -18,7 +17,6 @@ export class CasesController {
   constructor(
     private readonly engine: EngineService,
     private readonly cases: CaseQueryService,
-    private readonly ds: DataSource,
   ) {}
 
   @Post('cases')
@@ -51,7 +49,7 @@ export class CasesController {
   @ApiOkResponse({ type: CaseView })
   @ApiErrors(404)
   async one(@CurrentUser() u: Principal, @Param('id') id: string) {
-    return this.cases.view(u, await this.engine.findCase(this.ds, u, id));
+    return this.cases.view(u, await this.engine.findCase(u, id));
   }
 
   @Post('cases/:id/events')

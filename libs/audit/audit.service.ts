@@ -171,7 +171,7 @@ export class AuditService {
    */
   async verify(principal: Principal, caseId?: string): Promise<VerifyResult> {
     let caseIds: string[];
-    if (caseId) caseIds = [(await this.engine.findCase(this.ds, principal, caseId)).id];
+    if (caseId) caseIds = [(await this.engine.findCase(principal, caseId)).id];
     else {
       const rows: { id: string }[] = isAdmin(principal)
         ? await this.ds.query(`SELECT id FROM cases ORDER BY opened_at, id`)

@@ -21,7 +21,7 @@ export class CaseReplayService {
   ) {}
 
   async replay(principal: Principal, caseId: string, seq?: number) {
-    const record = await this.engine.findCase(this.ds, principal, caseId);
+    const record = await this.engine.findCase(principal, caseId);
     const rows = (await this.cases.history(principal, caseId)) as ReplayRow[];
     const last = rows[rows.length - 1]?.seq ?? 0;
     const at = seq ?? last;

@@ -6,7 +6,7 @@ import type { WorkflowDefinition } from '../../workflows/kernel/definition';
 import { ZONE } from '../calendar/calendar-data';
 import { leafPaths } from '../engine/state-paths';
 import type { WorkflowRegistry } from '../engine/workflow-registry';
-import type { HistoryActor } from '../persistence/entities/case-history.entity';
+import type { HistoryActor } from '../engine/cases.repository';
 
 /**
  * The ledger (台帐) export of the audit log: the events `GET /audit/events` selects, as an `.xlsx`

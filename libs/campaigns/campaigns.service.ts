@@ -7,6 +7,7 @@ import { isUuid } from '../common/uuid';
 import { Clock } from '../engine/clock';
 import { EngineService } from '../engine/engine.service';
 import { WorkflowRegistry } from '../engine/workflow-registry';
+import { OrganizationsRepository } from '../registry/organizations.repository';
 import { scopePrefixes } from '../registry/scope';
 import { CampaignKind, CampaignRow, CampaignsRepository, TargetResult } from './campaigns.repository';
 
@@ -49,6 +50,7 @@ export class CampaignsService {
   constructor(
     private readonly ds: DataSource,
     private readonly repo: CampaignsRepository,
+    private readonly orgs: OrganizationsRepository,
     private readonly engine: EngineService,
     private readonly registry: WorkflowRegistry,
     private readonly clock: Clock,
@@ -92,7 +94,7 @@ export class CampaignsService {
   }
 
   async list(principal: Principal, filter: { kind?: string; year?: number }): Promise<CampaignView[]> {
-    const prefixes = await scopePrefixes(this.ds, principal);
+    const prefixes = await scopePrefixes(this.orgs, principal);
     if (!prefixes.length) return [];
     const rows = await this.repo.list(filter, prefixes);
     return Promise.all(rows.map(async (r) => this.toView(r, r.failed ? await this.repo.failures(r.id, 20) : [])));
@@ -213,7 +215,7 @@ export class CampaignsService {
   }
 
   private async visible(principal: Principal, orgId: string): Promise<boolean> {
-    const prefixes = await scopePrefixes(this.ds, principal);
+    const prefixes = await scopePrefixes(this.orgs, principal);
     const org = await this.repo.orgById(orgId);
     return !!org && prefixes.some((p) => p === '%' || org.path.startsWith(p.slice(0, -1)));
   }

@@ -161,12 +161,8 @@ export function isValidIdNumber(id: string): boolean {
   return idNumberCheckDigit(id.slice(0, 17)) === id[17].toUpperCase();
 }
 
-/** `360702199001011234` → `3607**********1234` (first 4, asterisks, last 4). */
-export function maskIdNumber(id: string): string {
-  if (!id) return '';
-  if (id.length <= 8) return '*'.repeat(id.length);
-  return id.slice(0, 4) + '*'.repeat(id.length - 8) + id.slice(-4);
-}
+/** Lives with the registry, which shows the numbers; re-exported for the demo's own users. */
+export { maskIdNumber } from '../registry/id-number';
 
 // ---------------------------------------------------------------------------------------------------------
 // Static data

@@ -50,7 +50,7 @@ export class DocumentsService {
 
   /** Every document kind of the case's procedure and whether it can be printed now. */
   async list(principal: Principal, caseId: string): Promise<DocumentAvailability[]> {
-    const record = await this.engine.findCase(this.ds, principal, caseId);
+    const record = await this.engine.findCase(principal, caseId);
     return DOCUMENT_KINDS.filter((k) => WORKFLOW_OF[k] === record.workflow).map((kind) => {
       const reason = unavailableReason(record, kind);
       return { kind, title: DOCUMENT_TITLES[kind], available: !reason, ...(reason ? { reason } : {}) };
@@ -65,7 +65,7 @@ export class DocumentsService {
         `没有“${kind}”这种文书（可用：${DOCUMENT_KINDS.map((k) => `${k}（${DOCUMENT_TITLES[k]}）`).join('、')}）`,
       );
     const k = kind as DocumentKind;
-    const record = await this.engine.findCase(this.ds, principal, caseId);
+    const record = await this.engine.findCase(principal, caseId);
     const reason = unavailableReason(record, k);
     if (reason) throw new AppError(HttpStatus.NOT_FOUND, 'DOCUMENT_NOT_AVAILABLE', reason, { kind });
     // fonts first: a server without them answers 503 before any work is done

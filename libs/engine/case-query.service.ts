@@ -151,7 +151,7 @@ export class CaseQueryService {
   }
 
   async history(principal: Principal, caseId: string) {
-    await this.engine.findCase(this.ds, principal, caseId);
+    await this.engine.findCase(principal, caseId);
     const rows: any[] = await this.ds.query(
       `SELECT seq, at, actor, type, data, comment, from_state AS "from", to_state AS "to", hash, prev_hash AS "prevHash" FROM case_history WHERE case_id = $1 ORDER BY seq`,
       [caseId],

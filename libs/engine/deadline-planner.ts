@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { DeadlineSpec, WorkflowDefinition } from '../../workflows/kernel/definition';
 import { computeDeadline, DeadlineEngineSettings, readPath } from '../calendar/deadline-calculator';
 import { WorkingCalendar } from '../calendar/working-calendar';
-import type { TimerKind, TimerStage } from '../persistence/entities';
+import type { TimerKind, TimerStage } from './timer-stage';
 
 /** A deadline of an active state with its schedule of reminders, the deadline and escalations. */
 export interface PlannedTimer {

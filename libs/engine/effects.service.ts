@@ -7,6 +7,10 @@ import { AppError } from '../common/app-error';
 import { enqueueOutbox } from '../outbox/outbox';
 import { FollowUpsRepository } from './follow-ups.repository';
 import { MemberChangesRepository } from './member-changes.repository';
+import { AppraisalsRepository } from '../registry/appraisals.repository';
+import { FirmsRepository } from '../registry/firms.repository';
+import { MembersRepository } from '../registry/members.repository';
+import { OrganizationsRepository } from '../registry/organizations.repository';
 
 export interface EffectContext {
   em: EntityManager;
@@ -36,6 +40,10 @@ export class EffectsService {
     private readonly config: AppConfig,
     private readonly followUps: FollowUpsRepository,
     private readonly memberChanges: MemberChangesRepository,
+    private readonly members: MembersRepository,
+    private readonly firms: FirmsRepository,
+    private readonly orgs: OrganizationsRepository,
+    private readonly appraisals: AppraisalsRepository,
   ) {}
 
   /**
@@ -87,10 +95,14 @@ export class EffectsService {
         await this.memberChanges.change(em, effect.memberId, 'status', effect.status, ctx.caseId, at);
         return;
       case 'transfer.receipt':
-        await em.query(
-          `INSERT INTO transfer_receipts (case_id, member_id, from_org_id, to_org_id, letter_no, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-          [ctx.caseId, effect.memberId, effect.fromOrgId ?? null, effect.toOrgId, effect.letterNo ?? null, at],
-        );
+        await this.members.recordTransferReceipt(em, {
+          caseId: ctx.caseId,
+          memberId: effect.memberId,
+          fromOrgId: effect.fromOrgId ?? null,
+          toOrgId: effect.toOrgId,
+          letterNo: effect.letterNo ?? null,
+          at,
+        });
         return;
       case 'case.open':
         await this.openFollowUp(effect, ctx);
@@ -109,67 +121,46 @@ export class EffectsService {
         return;
       }
       case 'org.createForFirm': {
-        const [firm] = await em.query(`SELECT id, name, region_code, county FROM firms WHERE id = $1`, [effect.firmId]);
+        const firm = (await this.firms.facts(em, effect.firmId))!;
         const cityId = ctx.parties.city;
-        const [city] = await em.query(`SELECT path FROM orgs WHERE id = $1`, [cityId]);
-        const [org] = await em.query(
-          `INSERT INTO orgs (name, type, parent_id, path, region_code, county) VALUES ($1, 'branch', $2, '', $3, $4) RETURNING id`,
-          [effect.name ?? `${firm.name}党支部`, cityId, firm.region_code, firm.county],
+        const city = (await this.orgs.findById(cityId, em))!;
+        const orgId = await this.orgs.insertChild(
+          em,
+          {
+            name: effect.name ?? `${firm.name}党支部`,
+            type: 'branch',
+            regionCode: firm.regionCode,
+            county: firm.county,
+          },
+          city,
         );
-        await em.query(`UPDATE orgs SET path = $2 WHERE id = $1`, [org.id, `${city.path}${org.id}/`]);
-        await em.query(
-          `UPDATE firms SET party_org_id = $2, coverage = 'branch', uncovered_since = NULL WHERE id = $1`,
-          [effect.firmId, org.id],
-        );
+        await this.firms.setOwnBranch(em, effect.firmId, orgId);
         // listed members move into the new branch through ordinary transfer cases (history for each)
-        const movers: { id: string; org_id: string }[] = await em.query(
-          `SELECT id, org_id FROM members WHERE id = ANY($1::uuid[]) AND org_id <> $2`,
-          [effect.memberIds, org.id],
-        );
+        const movers = await this.members.notInOrg(em, effect.memberIds, orgId);
         for (const m of movers)
           await ctx.openCase(
             'membership-transfer',
             { memberId: m.id },
-            { toOrgId: org.id, trigger: 'manual' },
+            { toOrgId: orgId, trigger: 'manual' },
             `case:${ctx.caseId}`,
           );
         return;
       }
       case 'firm.setCoverage':
-        await em.query(
-          `UPDATE firms SET coverage = $2,
-             party_org_id = CASE WHEN $2 = 'joint_branch' THEN $3::uuid WHEN $2 = 'none' THEN NULL ELSE party_org_id END,
-             instructor_id = COALESCE($4::uuid, instructor_id),
-             uncovered_since = CASE WHEN $2 = 'none' THEN COALESCE(uncovered_since, $5) ELSE NULL END
-           WHERE id = $1`,
-          [effect.firmId, effect.coverage, effect.orgId ?? null, effect.instructorId ?? null, at],
-        );
+        await this.firms.setCoverage(em, effect.firmId, effect.coverage, {
+          orgId: effect.orgId,
+          instructorId: effect.instructorId,
+          at,
+        });
         return;
       case 'firm.close':
-        await em.query(`UPDATE firms SET status = 'closed' WHERE id = $1`, [effect.firmId]);
+        await this.firms.close(em, effect.firmId);
         return;
       case 'org.recordGrade':
-        await em.query(
-          `INSERT INTO org_grades (org_id, year, score, grade, case_id, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (org_id, year) DO UPDATE SET score = EXCLUDED.score, grade = EXCLUDED.grade, case_id = EXCLUDED.case_id, recorded_at = EXCLUDED.recorded_at`,
-          [effect.orgId, effect.year, effect.score, effect.grade, ctx.caseId, at],
-        );
+        await this.appraisals.recordGrade(em, { ...effect, caseId: ctx.caseId, at });
         return;
       case 'commendation.add':
-        for (const memberId of effect.memberIds)
-          await em.query(`INSERT INTO commendations (year, member_id, case_id, recorded_at) VALUES ($1, $2, $3, $4)`, [
-            effect.year,
-            memberId,
-            ctx.caseId,
-            at,
-          ]);
-        for (const orgId of effect.orgIds)
-          await em.query(`INSERT INTO commendations (year, org_id, case_id, recorded_at) VALUES ($1, $2, $3, $4)`, [
-            effect.year,
-            orgId,
-            ctx.caseId,
-            at,
-          ]);
+        await this.appraisals.commend(em, { ...effect, caseId: ctx.caseId, at });
         return;
       default:
         this.logger.error(`unknown effect ${(effect as any).kind} from ${ctx.workflow}`);

@@ -3,6 +3,10 @@ import { WORKFLOW_DEFINITIONS } from '../../workflows';
 import { CalendarModule } from '../calendar/calendar.module';
 import { PolicyModule } from '../policy/policy.module';
 import { CaseLabelsRepository } from './case-labels.repository';
+import { RegistryModule } from '../registry/registry.module';
+import { CasesRepository } from './cases.repository';
+import { IdempotencyKeysRepository } from './idempotency-keys.repository';
+import { TimersRepository } from './timers.repository';
 import { CaseQueryService } from './case-query.service';
 import { Clock } from './clock';
 import { ClockSync } from './clock-sync.service';
@@ -17,7 +21,7 @@ import { WorkflowRegistry } from './workflow-registry';
 
 @Global()
 @Module({
-  imports: [CalendarModule, PolicyModule],
+  imports: [CalendarModule, PolicyModule, RegistryModule],
   providers: [
     {
       provide: WorkflowRegistry,
@@ -27,6 +31,9 @@ import { WorkflowRegistry } from './workflow-registry';
         return registry;
       },
     },
+    CasesRepository,
+    TimersRepository,
+    IdempotencyKeysRepository,
     Clock,
     ClockSync,
     DeadlinePlanner,
@@ -42,6 +49,9 @@ import { WorkflowRegistry } from './workflow-registry';
   exports: [
     FollowUpsRepository,
     MemberChangesRepository,
+    CasesRepository,
+    TimersRepository,
+    RegistryModule,
     CalendarModule,
     PolicyModule,
     WorkflowRegistry,

@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { createHash, randomUUID } from 'node:crypto';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { initialTransition, type AnyMachineSnapshot } from 'xstate';
 import { pureTransition } from './pure-transition';
@@ -20,45 +21,20 @@ import { flattenValidationErrors } from '../common/validation';
 import { PolicyService, type CasePolicy } from './policy.service';
 import { GENESIS_HASH, historyHash } from './canonical-json';
 import { Clock } from './clock';
-import { DeadlinePlanner, type PlanInput, PlannedTimer, timerIdentity } from './deadline-planner';
+import { CaseRecord, CasesRepository } from './cases.repository';
+import { DeadlinePlanner, type PlanInput, PlannedTimer } from './deadline-planner';
+import { IdempotencyKeysRepository } from './idempotency-keys.repository';
+import { TimersRepository } from './timers.repository';
+import { FirmsRepository } from '../registry/firms.repository';
+import { MembersRepository } from '../registry/members.repository';
+import { OrganizationsRepository } from '../registry/organizations.repository';
 import { EffectsService } from './effects.service';
 import { FactsService } from './facts.service';
-import {
-  baseParties,
-  indexPartyOrgs,
-  loadPartyOrgs,
-  resolveFromOrgs,
-  resolveParties,
-  type ResolvedParties,
-} from './party-resolver';
+import { baseParties, indexPartyOrgs, resolveFromOrgs, resolveParties, type ResolvedParties } from './party-resolver';
 import { activePaths } from './state-paths';
 import { WorkflowRegistry } from './workflow-registry';
 
-/** A case row as the engine reads it (snake_case columns mapped by hand: this is the hot path). */
-export interface CaseRecord {
-  id: string;
-  workflow: string;
-  definitionVersion: number;
-  policyVersion: string;
-  state: unknown;
-  statePaths: string[];
-  snapshot: { value: any; context: Record<string, any>; status: string };
-  status: 'open' | 'closed';
-  version: number;
-  headHash: string;
-  entered: Record<string, { at: string; version: number }>;
-  subject: { memberId?: string; firmId?: string; orgId?: string };
-  parties: Record<string, string>;
-  scopeOrgIds: string[];
-  openedBy: Record<string, unknown>;
-  openedAt: Date;
-  updatedAt: Date;
-  closedAt: Date | null;
-}
-
-const CASE_COLUMNS = `id, workflow, definition_version AS "definitionVersion", policy_version AS "policyVersion", state,
-  state_paths AS "statePaths", snapshot, status, version, head_hash AS "headHash", entered, subject, parties,
-  scope_org_ids AS "scopeOrgIds", opened_by AS "openedBy", opened_at AS "openedAt", updated_at AS "updatedAt", closed_at AS "closedAt"`;
+export type { CaseRecord } from './cases.repository';
 
 export interface OpenCaseRequest {
   workflow: string;
@@ -124,16 +100,6 @@ export function matchActor(
 }
 
 /**
- * SQL condition: the planned timer `t` (by ident) is already there for the current visit of its state —
- * pending, or fired during this visit (epoch ≥ the version at which the state was entered). Re-planning
- * after a transition that leaves the state active must not deliver a fired deadline again; a later
- * visit has a later entry version and plans its own.
- */
-const SAME_DEADLINE_IN_THIS_VISIT = (caseParam: string, enteredParam: string) =>
-  `SELECT 1 FROM timers x WHERE x.case_id = ${caseParam} AND x.ident = t.ident
-     AND (x.status = 'pending' OR (x.status = 'fired' AND x.epoch >= coalesce((${enteredParam}::jsonb -> t.state_path ->> 'version')::int, 0)))`;
-
-/**
  * The durable engine: one event = one atomic write. It reads the persisted snapshot (or a cached one),
  * computes the next snapshot with XState's pure `transition`, and writes snapshot, history (hash-chained),
  * timers and outbox rows together, conditional on the version it read (compare-and-swap; one transaction
@@ -142,7 +108,13 @@ const SAME_DEADLINE_IN_THIS_VISIT = (caseParam: string, enteredParam: string) =>
 @Injectable()
 export class EngineService {
   constructor(
-    private readonly ds: DataSource,
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly cases: CasesRepository,
+    private readonly timers: TimersRepository,
+    private readonly idempotencyKeys: IdempotencyKeysRepository,
+    private readonly orgs: OrganizationsRepository,
+    private readonly firms: FirmsRepository,
+    private readonly members: MembersRepository,
     private readonly registry: WorkflowRegistry,
     private readonly clock: Clock,
     private readonly planner: DeadlinePlanner,
@@ -176,7 +148,7 @@ export class EngineService {
   ): Promise<CaseRecord> {
     const now = this.clock.now();
     const subjectFacts = await this.loadSubject(em, principal, def, subject);
-    const resolved = await resolveParties(em, def, subjectFacts, input);
+    const resolved = await resolveParties(this.orgs, em, def, subjectFacts, input);
     const opener = isSystem(principal)
       ? { role: null, orgId: null }
       : matchActor(principal, def.openers, resolved.parties);
@@ -194,11 +166,11 @@ export class EngineService {
     const onceKey = def.onceKey?.(subject, input) ?? null;
     if (onceKey) {
       // the unique index (cases_once_key_idx) is the guarantee; this read only makes the answer friendly
-      const [existing] = await em.query(`SELECT id FROM cases WHERE once_key = $1`, [onceKey]);
-      if (existing) throw duplicateCase(def, existing.id);
+      const existing = (await this.cases.idsByOnceKeys(em, [onceKey])).get(onceKey);
+      if (existing) throw duplicateCase(def, existing);
     }
 
-    const { record, planned, actions, actor, hashFields, hash } = this.buildOpening(
+    const { record, planned, actions, actor, hashFields } = this.buildOpening(
       def,
       subject,
       input,
@@ -212,64 +184,15 @@ export class EngineService {
       undefined,
       openingFacts,
     );
-    const col = <K extends keyof PlannedTimer>(k: K) => planned.map((t) => t[k]);
     // case, opening history row and timers in one statement (one round trip on the opening path)
-    await this.prepared(
-      em,
-      'pf_open_case',
-      `WITH opened AS (
-         INSERT INTO cases (id, workflow, definition_version, policy_version, state, state_paths, snapshot, status, version, head_hash, entered,
-           subject, subject_member_id, subject_firm_id, subject_org_id, parties, scope_org_ids, opened_by, opened_at, updated_at, closed_at, once_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::timestamptz, $18::timestamptz,
-           CASE WHEN $8::text = 'closed' THEN $18::timestamptz END, $33) RETURNING id),
-       history AS (
-         INSERT INTO case_history (case_id, seq, at, actor, type, data, comment, from_state, to_state, prev_hash, hash)
-         SELECT id, 1, $18::timestamptz, $19, 'OPEN', $20, NULL, NULL, $5, $21, $9 FROM opened)
-       INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
-       SELECT o.id, 1, t.* FROM opened o,
-         unnest($22::text[], $23::text[], $24::text[], $25::timestamptz[], $26::text[], $27::text[], $28::boolean[], $29::text[], $30::text[], $31::jsonb[], $32::timestamptz[])
-           AS t(ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)`,
-      [
-        record.id,
-        def.key,
-        def.version,
-        record.policyVersion,
-        JSON.stringify(record.state),
-        record.statePaths,
-        record.snapshot,
-        record.status,
-        hash,
-        record.entered,
-        subject,
-        subject.memberId ?? null,
-        subject.firmId ?? null,
-        subject.orgId ?? null,
-        resolved.parties,
-        resolved.scopeOrgIds,
-        { ...actor, trigger },
-        now,
-        actor,
-        hashFields.data,
-        GENESIS_HASH,
-        planned.map(timerIdentity),
-        col('statePath'),
-        col('deadlineKey'),
-        col('dueAt'),
-        col('fireEvent'),
-        col('party'),
-        col('provisional'),
-        col('rule'),
-        col('title'),
-        stagesJson(planned),
-        col('nextAt'),
-        onceKey,
-      ],
-    ).catch(async (e) => {
-      // lost a race for the same once-key: name the winner (the caller's transaction is aborted anyway)
-      if (onceKey && e?.code === '23505' && String(e?.constraint ?? e?.message).includes('cases_once_key_idx'))
-        throw duplicateCase(def, null);
-      throw e;
-    });
+    await this.cases
+      .insertOpened(em, record, { actor, data: hashFields.data, prevHash: GENESIS_HASH }, planned, onceKey)
+      .catch(async (e) => {
+        // lost a race for the same once-key: name the winner (the caller's transaction is aborted anyway)
+        if (onceKey && e?.code === '23505' && String(e?.constraint ?? e?.message).includes('cases_once_key_idx'))
+          throw duplicateCase(def, null);
+        throw e;
+      });
     await this.runEffects(em, record, actions, now);
     return record;
   }
@@ -294,12 +217,7 @@ export class EngineService {
       error: AppError.notFound('办理对象'),
     }));
     const orgIds = items.map((i) => i.subject.orgId).filter(isUuid);
-    const orgs = new Map<string, { id: string; name: string; type: string }>(
-      (await em.query(`SELECT id, name, type FROM orgs WHERE id = ANY($1::uuid[])`, [orgIds])).map((o: any) => [
-        o.id,
-        o,
-      ]),
-    );
+    const orgs = new Map((await this.orgs.findByIds(orgIds, em)).map((o) => [o.id, o]));
     const prepared: {
       i: number;
       subject: SubjectFacts;
@@ -321,15 +239,14 @@ export class EngineService {
         out[i] = { error: e };
       }
     }
-    const partyOrgs = indexPartyOrgs(await loadPartyOrgs(em, [...partyIds]));
+    const partyOrgs = indexPartyOrgs(await this.orgs.withAncestorsAndDepartments(em, [...partyIds]));
     // one policy per region and definition for the whole batch (resolving a policy chain is not free)
     const policies = new Map<string, CasePolicy>();
     const deadlines: PlanInput['memo'] = new Map();
     const keys = prepared.map((p) => def.onceKey?.(items[p.i].subject, p.input) ?? null);
-    const taken = new Map<string, string>(
-      (await em.query(`SELECT once_key, id FROM cases WHERE once_key = ANY($1::text[])`, [keys.filter(Boolean)])).map(
-        (r: any) => [r.once_key, r.id],
-      ),
+    const taken = await this.cases.idsByOnceKeys(
+      em,
+      keys.filter((k): k is string => !!k),
     );
     const openings: ReturnType<EngineService['buildOpening']>[] = [];
     const seen = new Set<string>();
@@ -340,7 +257,7 @@ export class EngineService {
         continue;
       }
       try {
-        const resolved = await resolveFromOrgs(em, def, p.subject, p.baseIds, partyOrgs);
+        const resolved = await resolveFromOrgs(this.orgs, em, def, p.subject, p.baseIds, partyOrgs);
         let policy = policies.get(resolved.regionCode);
         if (!policy) policies.set(resolved.regionCode, (policy = this.policies.forCase(resolved.regionCode, now, def)));
         const opening = this.buildOpening(
@@ -365,61 +282,18 @@ export class EngineService {
       }
     }
     if (!openings.length) return out;
-    const cases = openings.map((o) => ({
-      id: o.record.id,
-      policy_version: o.record.policyVersion,
-      state: o.record.state,
-      state_paths: o.record.statePaths,
-      snapshot: o.record.snapshot,
-      status: o.record.status,
-      head_hash: o.hash,
-      entered: o.record.entered,
-      subject: o.record.subject,
-      subject_org_id: o.record.subject.orgId ?? null,
-      parties: o.record.parties,
-      scope_org_ids: o.record.scopeOrgIds,
-      opened_by: o.record.openedBy,
-      once_key: o.onceKey,
-      actor: o.actor,
-      data: o.hashFields.data,
-    }));
-    const timers = openings.flatMap((o) =>
-      o.planned.map((t) => ({
-        case_id: o.record.id,
-        ident: timerIdentity(t),
-        state_path: t.statePath,
-        deadline_key: t.deadlineKey,
-        due_at: t.dueAt,
-        fire_event: t.fireEvent,
-        party: t.party,
-        provisional: t.provisional,
-        rule: t.rule,
-        title: t.title,
-        stages: t.stages,
-        next_at: t.nextAt,
-      })),
-    );
-    await em
-      .query(
-        `WITH c AS (
-           SELECT * FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, policy_version text, state jsonb, state_paths text[], snapshot jsonb,
-             status text, head_hash text, entered jsonb, subject jsonb, subject_org_id uuid, parties jsonb, scope_org_ids uuid[],
-             opened_by jsonb, once_key text, actor jsonb, data jsonb)),
-         opened AS (
-           INSERT INTO cases (id, workflow, definition_version, policy_version, state, state_paths, snapshot, status, version, head_hash, entered,
-             subject, subject_org_id, parties, scope_org_ids, opened_by, opened_at, updated_at, closed_at, once_key)
-           SELECT id, $2, $3, policy_version, state, state_paths, snapshot, status, 1, head_hash, entered, subject, subject_org_id, parties,
-             scope_org_ids, opened_by, $4, $4, CASE WHEN status = 'closed' THEN $4::timestamptz END, once_key FROM c
-           RETURNING id),
-         history AS (
-           INSERT INTO case_history (case_id, seq, at, actor, type, data, comment, from_state, to_state, prev_hash, hash)
-           SELECT c.id, 1, $4, c.actor, 'OPEN', c.data, NULL, NULL, c.state, $5, c.head_hash FROM c JOIN opened o ON o.id = c.id)
-         INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
-         SELECT t.case_id, 1, t.ident, t.state_path, t.deadline_key, t.due_at, t.fire_event, t.party, t.provisional, t.rule, t.title, t.stages, t.next_at
-         FROM jsonb_to_recordset($6::jsonb) AS t(case_id uuid, ident text, state_path text, deadline_key text, due_at timestamptz, fire_event text,
-           party text, provisional boolean, rule text, title text, stages jsonb, next_at timestamptz)
-         JOIN opened o ON o.id = t.case_id`,
-        [JSON.stringify(cases), def.key, def.version, now, GENESIS_HASH, JSON.stringify(timers)],
+    await this.cases
+      .insertOpenedBulk(
+        em,
+        def,
+        openings.map((o) => ({
+          record: o.record,
+          opening: { actor: o.actor, data: o.hashFields.data, prevHash: GENESIS_HASH },
+          planned: o.planned,
+          onceKey: o.onceKey,
+        })),
+        now,
+        GENESIS_HASH,
       )
       .catch((e) => {
         // a concurrent opener took a once-key between the read and the write: the caller retries one by one
@@ -574,14 +448,13 @@ export class EngineService {
     req: SendEventRequest,
   ): Promise<CaseRecord> {
     const cached = em ? undefined : this.recent.get(caseId);
-    if (!cached)
-      return this.applyEventTo(em, principal, caseId, req, await this.readCase(em ?? this.ds.manager, caseId));
+    if (!cached) return this.applyEventTo(em, principal, caseId, req, await this.readCase(em ?? undefined, caseId));
     try {
       return await this.applyEventTo(em, principal, caseId, req, cached);
     } catch (e) {
       this.recent.delete(caseId);
       if (e instanceof LostRace) throw e;
-      return this.applyEventTo(em, principal, caseId, req, await this.readCase(this.ds.manager, caseId));
+      return this.applyEventTo(em, principal, caseId, req, await this.readCase(undefined, caseId));
     }
   }
 
@@ -672,70 +545,30 @@ export class EngineService {
       closedAt: status === 'closed' ? now : null,
     };
     const planned = this.planTimers(def, updated);
-    const idents = planned.map(timerIdentity);
-    const col = <K extends keyof PlannedTimer>(k: K) => planned.map((t) => t[k]);
 
-    const write = async (tx: EntityManager) => {
+    const write = async (tx: EntityManager | undefined) => {
       // compare-and-swap on the version: the case row, its history row and its timers change together or not at all
-      const [{ n }] = await this.prepared(
+      const swapped = await this.cases.applyTransition(
         tx,
-        'pf_apply_event',
-        `WITH upd AS (
-           UPDATE cases SET state = $2, state_paths = $3, snapshot = $4, status = $5::text, version = $6, head_hash = $7, entered = $8,
-             updated_at = $9::timestamptz, closed_at = CASE WHEN $5::text = 'closed' THEN $9::timestamptz END
-           WHERE id = $1 AND version = $16 RETURNING id),
-         history AS (
-           INSERT INTO case_history (case_id, seq, at, actor, type, data, comment, from_state, to_state, prev_hash, hash)
-           SELECT id, $6, $9::timestamptz, $10, $11, $12, $13, $14, $2, $15, $7 FROM upd),
-         cancelled AS (
-           UPDATE timers SET status = 'cancelled'
-           WHERE case_id = $1 AND status = 'pending' AND NOT (ident = ANY($17::text[])) AND EXISTS (SELECT 1 FROM upd)),
-         planned AS (
-           INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
-           SELECT $1, $6, t.* FROM unnest($17::text[], $18::text[], $19::text[], $20::timestamptz[], $21::text[], $22::text[], $23::boolean[], $24::text[], $25::text[], $26::jsonb[], $27::timestamptz[])
-             AS t(ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
-           WHERE EXISTS (SELECT 1 FROM upd) AND NOT EXISTS (${SAME_DEADLINE_IN_THIS_VISIT('$1', '$8')}))
-         SELECT count(*)::int AS n FROM upd`,
-        [
-          caseId,
-          JSON.stringify(next.value),
-          paths,
-          persisted,
-          status,
-          version,
-          hash,
-          entered,
-          now,
+        updated,
+        {
+          fromVersion: record.version,
+          fromState: record.state,
+          prevHash: record.headHash,
           actor,
-          req.type,
+          type: req.type,
           data,
           comment,
-          JSON.stringify(record.state),
-          record.headHash,
-          record.version,
-          idents,
-          col('statePath'),
-          col('deadlineKey'),
-          col('dueAt'),
-          col('fireEvent'),
-          col('party'),
-          col('provisional'),
-          col('rule'),
-          col('title'),
-          stagesJson(planned),
-          col('nextAt'),
-        ],
+        },
+        planned,
       );
-      if (n !== 1) {
-        const [current] = await tx.query(`SELECT version FROM cases WHERE id = $1`, [caseId]);
-        throw new LostRace(current?.version ?? record.version);
-      }
-      await this.runEffects(tx, updated, actions, now);
+      if (!swapped) throw new LostRace((await this.cases.currentVersion(tx, caseId)) ?? record.version);
+      await this.runEffects(tx ?? this.ds.manager, updated, actions, now);
     };
     const hasEffects = (actions as { type: string }[]).some((a) => a.type === 'effect');
     if (em) await write(em);
     else if (hasEffects) await this.ds.transaction(write);
-    else await write(this.ds.manager);
+    else await write(undefined);
     // only remember what is certainly committed (a caller's transaction may still roll back)
     if (!em) this.recent.set(updated);
     else this.recent.delete(caseId);
@@ -749,37 +582,10 @@ export class EngineService {
    */
   async replanTimers(caseId: string): Promise<void> {
     await this.ds.transaction(async (em) => {
-      const [record]: CaseRecord[] = await em.query(`SELECT ${CASE_COLUMNS} FROM cases WHERE id = $1 FOR UPDATE`, [
-        caseId,
-      ]);
+      const record = await this.cases.findByIdForUpdate(em, caseId);
       if (!record) return;
       const def = this.registry.get(record.workflow, record.definitionVersion);
-      const planned = this.planTimers(def, record);
-      const col = <K extends keyof PlannedTimer>(k: K) => planned.map((t) => t[k]);
-      await em.query(
-        `WITH cancelled AS (
-           UPDATE timers SET status = 'cancelled' WHERE case_id = $1 AND status = 'pending' AND NOT (ident = ANY($3::text[])))
-         INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
-         SELECT $1, $2, t.* FROM unnest($3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], $12::jsonb[], $13::timestamptz[])
-           AS t(ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
-         WHERE NOT EXISTS (${SAME_DEADLINE_IN_THIS_VISIT('$1', '$14')})`,
-        [
-          caseId,
-          record.version,
-          planned.map(timerIdentity),
-          col('statePath'),
-          col('deadlineKey'),
-          col('dueAt'),
-          col('fireEvent'),
-          col('party'),
-          col('provisional'),
-          col('rule'),
-          col('title'),
-          stagesJson(planned),
-          col('nextAt'),
-          record.entered,
-        ],
-      );
+      await this.timers.replacePlan(em, caseId, record.version, record.entered, this.planTimers(def, record));
     });
   }
 
@@ -796,9 +602,9 @@ export class EngineService {
 
   // ---------------------------------------------------------------- reads
 
-  async findCase(em: EntityManager | DataSource, principal: Principal, caseId: string): Promise<CaseRecord> {
+  async findCase(principal: Principal, caseId: string, em?: EntityManager): Promise<CaseRecord> {
     if (!isUuid(caseId)) throw AppError.notFound('案件');
-    const [row] = await em.query(`SELECT ${CASE_COLUMNS} FROM cases WHERE id = $1`, [caseId]);
+    const row = await this.cases.findById(em, caseId);
     if (!row || !this.canSee(principal, row)) throw AppError.notFound('案件');
     return row;
   }
@@ -834,22 +640,12 @@ export class EngineService {
 
   // ---------------------------------------------------------------- internals
 
-  private async readCase(db: EntityManager, caseId: string): Promise<CaseRecord | undefined> {
+  private async readCase(em: EntityManager | undefined, caseId: string): Promise<CaseRecord | undefined> {
     if (!isUuid(caseId)) throw AppError.notFound('案件');
-    const [row] = await this.prepared(db, 'pf_read_case', `SELECT ${CASE_COLUMNS} FROM cases WHERE id = $1`, [caseId]);
-    if (row && !db.queryRunner) this.recent.set(row);
+    const row = await this.cases.findById(em, caseId);
+    // outside a transaction the row is committed: remember it
+    if (row && !em?.queryRunner) this.recent.set(row);
     return row;
-  }
-
-  /**
-   * Runs a hot-path statement as a named prepared statement on TypeORM's pg connection (the transaction's
-   * client, or the pool), so PostgreSQL plans it once per connection instead of on every transition.
-   */
-  private async prepared(em: EntityManager, name: string, text: string, values: unknown[]): Promise<any[]> {
-    const runner = em.queryRunner as any;
-    const client = runner?.databaseConnection ?? (this.ds.driver as any).master;
-    const result = await client.query({ name, text, values });
-    return result.rows;
   }
 
   private async loadSubject(
@@ -865,22 +661,17 @@ export class EngineService {
     const facts: SubjectFacts = {};
     let orgPath: string | undefined;
     if (def.subjectKind === 'member') {
-      const [m] = await em.query(
-        `SELECT m.id, m.name, m.org_id AS "orgId", m.status, m.firm_id AS "firmId", m.birth_date AS "birthDate", o.path FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1`,
-        [id],
-      );
+      const m = await this.members.facts(em, id);
       if (m) ({ path: orgPath, ...(facts as any).member } = m);
     } else if (def.subjectKind === 'firm') {
-      const [f] = await em.query(
-        `SELECT f.id, f.name, f.kind, f.party_org_id AS "partyOrgId", f.head_firm_id AS "headFirmId", f.county, f.coverage, f.region_code AS "regionCode",
-           coalesce(o.path, (SELECT path FROM orgs WHERE type = 'county_committee' AND region_code = f.region_code LIMIT 1)) AS path
-         FROM firms f LEFT JOIN orgs o ON o.id = f.party_org_id WHERE f.id = $1`,
-        [id],
-      );
-      if (f) ({ path: orgPath, ...(facts as any).firm } = f);
+      const f = await this.firms.facts(em, id);
+      if (f) ({ path: orgPath, ...(facts as any).firm } = f as any);
     } else {
-      const [o] = await em.query(`SELECT id, name, type, path FROM orgs WHERE id = $1`, [id]);
-      if (o) ({ path: orgPath, ...(facts as any).org } = o);
+      const o = await this.orgs.findById(id, em);
+      if (o) {
+        orgPath = o.path;
+        facts.org = { id: o.id, name: o.name, type: o.type } as any;
+      }
     }
     const found = facts.member ?? facts.firm ?? facts.org;
     if (!found) throw AppError.notFound('办理对象');
@@ -953,16 +744,9 @@ export class EngineService {
       .digest('hex');
     return this.ds.transaction(async (em) => {
       if (key) {
-        const inserted = await em.query(
-          `INSERT INTO idempotency_keys (user_id, scope, key, request_hash) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING key`,
-          [principal.userId, scope, key, requestHash],
-        );
-        if (!inserted.length) {
-          const [prior] = await em.query(
-            `SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND scope = $2 AND key = $3`,
-            [principal.userId, scope, key],
-          );
-          if (prior.request_hash !== requestHash)
+        if (!(await this.idempotencyKeys.claim(em, principal.userId, scope, key, requestHash))) {
+          const prior = await this.idempotencyKeys.prior(em, principal.userId, scope, key);
+          if (prior.requestHash !== requestHash)
             throw new AppError(HttpStatus.UNPROCESSABLE_ENTITY, 'IDEMPOTENCY_KEY_REUSED', '该幂等键已用于另一请求', {
               idempotencyKey: key,
             });
@@ -979,11 +763,7 @@ export class EngineService {
         }
       }
       const record = await work(em);
-      if (key)
-        await em.query(
-          `UPDATE idempotency_keys SET status_code = 200, response = $4 WHERE user_id = $1 AND scope = $2 AND key = $3`,
-          [principal.userId, scope, key, { caseId: record.id, record }],
-        );
+      if (key) await this.idempotencyKeys.complete(em, principal.userId, scope, key, { caseId: record.id, record });
       return { record, created: true };
     });
   }
@@ -998,9 +778,6 @@ function duplicateCase(def: WorkflowDefinition, existingCaseId: string | null): 
     existingCaseId ? { caseId: existingCaseId } : undefined,
   );
 }
-
-/** jsonb[] parameter: node-postgres sends arrays of objects element by element, so serialize each. */
-const stagesJson = (planned: PlannedTimer[]) => planned.map((t) => JSON.stringify(t.stages));
 
 /** A bounded map of recently seen case records (insertion-ordered Map as a cheap LRU). */
 class RecentCases {

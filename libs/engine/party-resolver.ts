@@ -1,13 +1,7 @@
 import { EntityManager } from 'typeorm';
 import type { SubjectFacts, WorkflowDefinition } from '../../workflows/kernel/definition';
 import { AppError } from '../common/app-error';
-
-interface OrgRow {
-  id: string;
-  type: string;
-  path: string;
-  region_code: string;
-}
+import { OrganizationsRepository, OrgRow } from '../registry/organizations.repository';
 
 export interface ResolvedParties {
   /** party name → org id */
@@ -50,14 +44,15 @@ function collectReferencedParties(def: WorkflowDefinition): Set<string> {
  * `orgdept`), reading the org tree. Runs inside the opening transaction.
  */
 export async function resolveParties(
+  orgs: OrganizationsRepository,
   em: EntityManager,
   def: WorkflowDefinition,
   subject: SubjectFacts,
   input: unknown,
 ): Promise<ResolvedParties> {
   const { baseIds, ids } = baseParties(def, subject, input);
-  const rows = await loadPartyOrgs(em, ids);
-  return resolveFromOrgs(em, def, subject, baseIds, rows);
+  const rows = await orgs.withAncestorsAndDepartments(em, ids);
+  return resolveFromOrgs(orgs, em, def, subject, baseIds, rows);
 }
 
 /** Org ids a case's parties start from: the definition's base parties and the subject's own org. */
@@ -91,22 +86,9 @@ export function indexPartyOrgs(rows: PartyOrgRow[]): PartyOrgIndex {
   return { departments: rows.filter((o) => o.dept), byId: new Map(rows.filter((o) => !o.dept).map((o) => [o.id, o])) };
 }
 
-/**
- * The named orgs, all their ancestors (the materialized path lists them) and the organization departments
- * (one per city, oldest first) in one round trip — for one case or for a whole campaign batch at once.
- */
-export async function loadPartyOrgs(em: EntityManager, ids: string[]): Promise<PartyOrgRow[]> {
-  return em.query(
-    `(SELECT a.id, a.type, a.path, a.region_code, false AS dept FROM orgs a
-      WHERE a.id IN (SELECT unnest(string_to_array(trim(both '/' from o.path), '/'))::uuid FROM orgs o WHERE o.id = ANY($1::uuid[])))
-     UNION ALL
-     (SELECT id, type, path, region_code, true FROM orgs WHERE type = 'org_department' ORDER BY created_at, id)`,
-    [ids],
-  );
-}
-
 /** Resolves parties from loaded org rows (queries again only for firm subjects, whose region decides). */
 export async function resolveFromOrgs(
+  orgs: OrganizationsRepository,
   em: EntityManager,
   def: WorkflowDefinition,
   subject: SubjectFacts,
@@ -148,13 +130,7 @@ export async function resolveFromOrgs(
       .find((o) => o?.type === 'city_committee');
   };
   let city = cityFromTree(subjectOrgId) ?? Object.values(baseIds).map(cityFromTree).find(Boolean);
-  if (!city && subject.firm) {
-    const [row] = await em.query(
-      `SELECT id, type, path, region_code FROM orgs WHERE type = 'city_committee' AND region_code = left($1, 4) || '00' LIMIT 1`,
-      [(subject.firm as any).regionCode ?? ''],
-    );
-    city = row;
-  }
+  if (!city && subject.firm) city = await orgs.cityCommitteeOf((subject.firm as any).regionCode ?? '', em);
   if (city) {
     parties.city = city.id;
     byId.set(city.id, city);
@@ -162,9 +138,9 @@ export async function resolveFromOrgs(
 
   let county: OrgRow | undefined;
   if (subject.firm) {
-    [county] = await em.query(
-      `SELECT id, type, path, region_code FROM orgs WHERE type = 'county_committee' AND (region_code = $1 OR county = $2) LIMIT 1`,
-      [(subject.firm as any).regionCode ?? '', subject.firm.county],
+    county = await orgs.countyCommitteeOf(
+      { regionCode: (subject.firm as any).regionCode ?? '', county: subject.firm.county },
+      em,
     );
   } else if (subjectOrgId) {
     county = pathIds(byId.get(subjectOrgId)?.path ?? '')

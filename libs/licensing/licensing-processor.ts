@@ -11,7 +11,7 @@ import { LicensingEventDto, LicensingLawyerDto } from './dto';
 import { ApplicationKind, EVENT_TYPE_TITLES, PARTY_MEMBER_STATUSES, PartyTransferStatus } from './licensing.constants';
 import { licensingError, unknownReference } from './licensing-errors';
 import { enqueueStatusChange, PARTY_TRANSFER_SQL } from './licensing-status';
-import { MEMBER_STATUS_TITLES, MemberStatus } from '../persistence/entities';
+import { MEMBER_STATUS_TITLES, MemberStatus } from '../registry/registry.types';
 
 /** What an accepted event did: the 202 body, stored and replayed for the same eventId. */
 export interface LicensingEventResult {

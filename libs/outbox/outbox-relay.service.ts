@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { OUTBOX_QUEUE } from '../timers/timer-queue';
+import { OUTBOX_QUEUE } from '../queue/queue.module';
 
 const LOOKAHEAD_MS = 60_000;
 

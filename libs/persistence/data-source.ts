@@ -1,15 +1,4 @@
-import { DataSource } from 'typeorm';
-import {
-  CaseEntity,
-  CaseHistoryEntity,
-  FirmEntity,
-  MemberEntity,
-  OrgEntity,
-  OutboxEntity,
-  RoleAssignmentEntity,
-  TimerEntity,
-  UserEntity,
-} from './entities';
+import { DataSource, DataSourceOptions } from 'typeorm';
 import { InitialSchema1700000000000 } from './migrations/1700000000000-initial-schema';
 import { TimerDelivery1700000000050 } from './migrations/1700000000050-timer-delivery';
 import { CalendarYears1700000000060 } from './migrations/1700000000060-calendar-years';
@@ -19,21 +8,7 @@ import { Licensing1700000000200 } from './migrations/1700000000200-licensing';
 import { UsersLogin1700000000410 } from './migrations/1700000000410-users-login';
 import { Campaigns1700000000900 } from './migrations/1700000000900-campaigns';
 import { FollowUps1700000000910 } from './migrations/1700000000910-follow-ups';
-import { NotificationChannelEntity, NotificationEntity } from '../notifications/entities';
 
-export const ENTITIES = [
-  OrgEntity,
-  FirmEntity,
-  MemberEntity,
-  UserEntity,
-  RoleAssignmentEntity,
-  CaseEntity,
-  CaseHistoryEntity,
-  TimerEntity,
-  OutboxEntity,
-  NotificationEntity,
-  NotificationChannelEntity,
-];
 export const MIGRATIONS = [
   InitialSchema1700000000000,
   TimerDelivery1700000000050,
@@ -46,16 +21,24 @@ export const MIGRATIONS = [
   FollowUps1700000000910,
 ];
 
-export function createDataSource(url: string, poolSize = 20): DataSource {
-  return new DataSource({
+/** Options of the application's DataSource (the schema comes from the migrations, never from synchronize). */
+export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
+  return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    // entities are registered by their own modules (TypeOrmModule.forFeature + autoLoadEntities); most
+    // tables are read and written by their repositories with SQL — the workflow tables are hot, jsonb-heavy
+    // and written in single statements — so only tables used through TypeORM's Repository API are mapped
+    entities: [],
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
     extra: { max: poolSize, application_name: 'partyflow' },
-  });
+  };
+}
+
+export function createDataSource(url: string, poolSize = 20): DataSource {
+  return new DataSource(dataSourceOptions(url, poolSize));
 }
 
 /** Key of the advisory lock that serializes migrations when several processes start at once. */

@@ -1,24 +1,31 @@
-import { Global, Logger, Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { createDataSource, migrate } from './data-source';
+import { dataSourceOptions, migrate } from './data-source';
 
-/** The TypeORM DataSource, initialized and migrated (under an advisory lock) before anything uses it. */
-@Global()
+/**
+ * The TypeORM DataSource through @nestjs/typeorm (its core module is global, as Nest's convention for the
+ * default connection): initialized and migrated (under an advisory lock) before anything uses it.
+ * Repositories take it with `@InjectDataSource()`.
+ */
 @Module({
-  providers: [
-    {
-      provide: DataSource,
+  imports: [
+    TypeOrmModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: async (config: AppConfig) => {
-        const ds = createDataSource(config.DATABASE_URL);
-        await ds.initialize();
+      useFactory: (config: AppConfig) => ({
+        ...dataSourceOptions(config.DATABASE_URL),
+        autoLoadEntities: true,
+        // a bad DATABASE_URL fails the start at once (the default retries for half a minute)
+        retryAttempts: 0,
+      }),
+      dataSourceFactory: async (options) => {
+        const ds = await new DataSource(options!).initialize();
         const applied = await migrate(ds);
         if (applied.length) new Logger('Persistence').log(`已执行数据库迁移：${applied.join(', ')}`);
         return ds;
       },
-    },
+    }),
   ],
-  exports: [DataSource],
 })
 export class PersistenceModule {}

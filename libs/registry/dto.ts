@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import { MEMBER_STATUSES } from '../persistence/entities';
+import { MEMBER_STATUSES } from './registry.types';
 import { IsIsoDate } from '../common/iso-date.validator';
 
 export const ORG_TYPES = [

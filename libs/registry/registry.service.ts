@@ -1,20 +1,16 @@
 import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { isAdmin, Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { residentIdProblem } from '../common/resident-id';
-import { maskIdNumber } from '../demo/demo-region';
+import { isUuid } from '../common/uuid';
+import { maskIdNumber } from './id-number';
 import { CreateFirmDto, CreateMemberDto, CreateOrgDto, MemberQueryDto } from './dto';
-import { scopePrefixes } from './scope';
-
-const ORG_COLS = `o.id, o.name, o.type, o.parent_id AS "parentId", o.region_code AS "regionCode", o.county, o.path`;
-const FIRM_COLS = `f.id, f.name, f.kind, f.head_firm_id AS "headFirmId", f.county, f.region_code AS "regionCode", f.director_name AS "directorName",
-  f.director_member_id AS "directorMemberId", f.party_org_id AS "partyOrgId", f.instructor_id AS "instructorId", f.coverage, f.status,
-  to_char(f.established_on, 'YYYY-MM-DD') AS "establishedOn", f.uncovered_since AS "uncoveredSince"`;
-const MEMBER_COLS = `m.id, m.name, m.gender, m.id_number AS "idNumber", to_char(m.birth_date, 'YYYY-MM-DD') AS "birthDate", m.license_no AS "licenseNo",
-  m.firm_id AS "firmId", m.org_id AS "orgId", m.status, to_char(m.joined_on, 'YYYY-MM-DD') AS "joinedOn", m.pending_verification AS "pendingVerification"`;
-
-const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+import { FirmsRepository } from './firms.repository';
+import { MembersRepository } from './members.repository';
+import { OrganizationsRepository } from './organizations.repository';
+import { inScope, scopePrefixes } from './scope';
 
 /**
  * Organizations (a tree with materialized paths), firms and members, always filtered to the caller's
@@ -22,14 +18,19 @@ const isUuid = (s: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
  */
 @Injectable()
 export class RegistryService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly orgs: OrganizationsRepository,
+    private readonly firmRows: FirmsRepository,
+    private readonly memberRows: MembersRepository,
+  ) {}
+
+  private prefixes(principal: Principal) {
+    return scopePrefixes(this.orgs, principal);
+  }
 
   async orgTree(principal: Principal) {
-    const prefixes = await scopePrefixes(this.ds, principal);
-    const rows: any[] = await this.ds.query(
-      `SELECT ${ORG_COLS} FROM orgs o WHERE o.path LIKE ANY($1) ORDER BY o.path`,
-      [prefixes],
-    );
+    const rows: any[] = await this.orgs.inSubtrees(await this.prefixes(principal));
     const byId = new Map(rows.map((r) => [r.id, { ...r, children: [] as any[] }]));
     const roots: any[] = [];
     for (const node of byId.values()) {
@@ -42,144 +43,86 @@ export class RegistryService {
   }
 
   async org(principal: Principal, id: string) {
-    const row = await this.visible(principal, `SELECT ${ORG_COLS} FROM orgs o WHERE o.id = $1`, id, 'o.path');
+    const row: any = await this.visible(principal, id, (x) => this.orgs.findById(x));
     if (!row) throw AppError.notFound('党组织');
-    const [counts] = await this.ds.query(
-      `SELECT count(*) FILTER (WHERE status = 'full')::int AS full, count(*) FILTER (WHERE status = 'probationary')::int AS probationary, count(*)::int AS total FROM members WHERE org_id = $1`,
-      [id],
-    );
+    const counts = await this.memberRows.countsOfOrg(id);
     delete row.path;
     return { ...row, memberCounts: counts };
   }
 
   async createOrg(principal: Principal, dto: CreateOrgDto) {
-    const parent = await this.visible(
-      principal,
-      `SELECT ${ORG_COLS} FROM orgs o WHERE o.id = $1`,
-      dto.parentId,
-      'o.path',
-    );
+    const parent = await this.visible(principal, dto.parentId, (x) => this.orgs.findById(x));
     if (!parent) throw AppError.validation([{ field: 'parentId', errors: ['上级组织不存在'] }]);
     this.requireClerkOf(principal, parent.path);
     return this.ds.transaction(async (em) => {
-      const [row] = await em.query(
-        `INSERT INTO orgs (name, type, parent_id, path, region_code, county) VALUES ($1, $2, $3, '', $4, $5) RETURNING id`,
-        [dto.name, dto.type, dto.parentId, dto.regionCode ?? parent.regionCode, dto.county ?? parent.county],
+      const id = await this.orgs.insertChild(
+        em,
+        {
+          name: dto.name,
+          type: dto.type,
+          regionCode: dto.regionCode ?? parent.regionCode,
+          county: dto.county ?? parent.county,
+        },
+        parent,
       );
-      await em.query(`UPDATE orgs SET path = $2 WHERE id = $1`, [row.id, `${parent.path}${row.id}/`]);
-      const [org] = await em.query(`SELECT ${ORG_COLS} FROM orgs o WHERE o.id = $1`, [row.id]);
+      const org: any = await this.orgs.findById(id, em);
       delete org.path;
       return org;
     });
   }
 
   async firms(principal: Principal, q: { county?: string; coverage?: string }) {
-    const prefixes = await scopePrefixes(this.ds, principal);
-    return this.ds.query(
-      `SELECT ${FIRM_COLS} FROM firms f WHERE ${this.firmScopeSql('$1')} AND ($2::text IS NULL OR f.county = $2) AND ($3::text IS NULL OR f.coverage = $3) ORDER BY f.county, f.name`,
-      [prefixes, q.county ?? null, q.coverage ?? null],
-    );
+    return this.firmRows.inScope(await this.prefixes(principal), q);
   }
 
   async firm(principal: Principal, id: string) {
     if (!isUuid(id)) throw AppError.notFound('律师事务所');
-    const prefixes = await scopePrefixes(this.ds, principal);
-    const [row] = await this.ds.query(
-      `SELECT ${FIRM_COLS} FROM firms f WHERE f.id = $2 AND ${this.firmScopeSql('$1')}`,
-      [prefixes, id],
-    );
+    const row = await this.firmRows.findInScope(await this.prefixes(principal), id);
     if (!row) throw AppError.notFound('律师事务所');
     return row;
   }
 
   async createFirm(principal: Principal, dto: CreateFirmDto) {
-    const [county] = await this.ds.query(
-      `SELECT path FROM orgs WHERE type = 'county_committee' AND region_code = $1 LIMIT 1`,
-      [dto.regionCode],
-    );
-    const [city] = await this.ds.query(
-      `SELECT path FROM orgs WHERE type = 'city_committee' AND region_code = left($1, 4) || '00' LIMIT 1`,
-      [dto.regionCode],
-    );
-    const anchor = county ?? city;
+    const anchor =
+      (await this.orgs.countyCommitteeOf({ regionCode: dto.regionCode, county: dto.county })) ??
+      (await this.orgs.cityCommitteeOf(dto.regionCode));
     if (!anchor) throw AppError.validation([{ field: 'regionCode', errors: ['该行政区划没有对应的党组织'] }]);
     this.requireClerkOf(principal, anchor.path);
     if (dto.headFirmId)
       await this.firm(principal, dto.headFirmId).catch(() => {
         throw AppError.validation([{ field: 'headFirmId', errors: ['总所不存在'] }]);
       });
-    const [row] = await this.ds.query(
-      `INSERT INTO firms (name, kind, head_firm_id, county, region_code, director_name, established_on, coverage, uncovered_since)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'none', now()) RETURNING id`,
-      [
-        dto.name,
-        dto.kind,
-        dto.headFirmId ?? null,
-        dto.county,
-        dto.regionCode,
-        dto.directorName,
-        dto.establishedOn ?? null,
-      ],
-    );
-    return this.firm(principal, row.id);
+    const id = await this.firmRows.insert(dto);
+    return this.firm(principal, id);
   }
 
   async members(principal: Principal, q: MemberQueryDto) {
-    const prefixes = await scopePrefixes(this.ds, principal);
     const pageSize = q.pageSize ?? 50;
-    const offset = ((q.page ?? 1) - 1) * pageSize;
-    const where = `o.path LIKE ANY($1) AND ($2::uuid IS NULL OR m.org_id = $2) AND ($3::text IS NULL OR m.status = $3)
-      AND ($4::text IS NULL OR m.name LIKE '%' || $4 || '%' OR m.license_no = $4)`;
-    const params = [prefixes, q.orgId ?? null, q.status ?? null, q.q ?? null];
-    const rows = await this.ds.query(
-      `SELECT ${MEMBER_COLS}, count(*) OVER ()::int AS total FROM members m JOIN orgs o ON o.id = m.org_id WHERE ${where} ORDER BY m.name, m.id LIMIT ${pageSize} OFFSET ${offset}`,
-      params,
-    );
-    const total = rows[0]?.total ?? 0;
+    const { rows, total } = await this.memberRows.page(await this.prefixes(principal), { ...q, pageSize });
     return { items: rows.map((r: any) => this.presentMember(principal, r)), total, page: q.page ?? 1, pageSize };
   }
 
   async member(principal: Principal, id: string) {
-    const row = await this.visible(
-      principal,
-      `SELECT ${MEMBER_COLS}, o.path FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1`,
-      id,
-      'o.path',
-    );
+    const row = await this.visible(principal, id, (x) => this.memberRows.findWithPath(x));
     if (!row) throw AppError.notFound('党员');
     delete row.path;
     return this.presentMember(principal, row);
   }
 
   async createMember(principal: Principal, dto: CreateMemberDto) {
-    const org = await this.visible(principal, `SELECT ${ORG_COLS} FROM orgs o WHERE o.id = $1`, dto.orgId, 'o.path');
+    const org = await this.visible(principal, dto.orgId, (x) => this.orgs.findById(x));
     if (!org) throw AppError.validation([{ field: 'orgId', errors: ['党组织不存在'] }]);
     this.requireClerkOf(principal, org.path);
     // a real resident ID number whose birth date is the one registered (the age rules read the registry)
     const idProblem = residentIdProblem(dto.idNumber, dto.birthDate);
     if (idProblem) throw AppError.validation([{ field: 'idNumber', errors: [idProblem] }], idProblem);
-    const [dup] = await this.ds.query(
-      `SELECT id FROM members WHERE id_number = $1 OR ($2::text IS NOT NULL AND license_no = $2)`,
-      [dto.idNumber, dto.licenseNo ?? null],
-    );
+    const dup = await this.memberRows.findDuplicate(dto.idNumber, dto.licenseNo ?? null);
     if (dup)
       throw new AppError(409, 'DUPLICATE', '该身份证号或执业证号已登记', {
         memberId: isAdmin(principal) ? dup.id : undefined,
       });
-    const [row] = await this.ds.query(
-      `INSERT INTO members (name, gender, id_number, birth_date, license_no, firm_id, org_id, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [
-        dto.name,
-        dto.gender ?? null,
-        dto.idNumber,
-        dto.birthDate,
-        dto.licenseNo ?? null,
-        dto.firmId ?? null,
-        dto.orgId,
-        dto.status,
-      ],
-    );
-    return this.member(principal, row.id);
+    const id = await this.memberRows.insert(dto);
+    return this.member(principal, id);
   }
 
   /** ID numbers are stored whole and shown masked except to admins. */
@@ -189,20 +132,15 @@ export class RegistryService {
     return { ...rest, idNumber: isAdmin(principal) ? rest.idNumber : maskIdNumber(rest.idNumber) };
   }
 
-  /** Firms are in scope through their party org, else through their county's org. */
-  private firmScopeSql(prefixParam: string) {
-    return `coalesce((SELECT path FROM orgs WHERE id = f.party_org_id), (SELECT path FROM orgs WHERE type = 'county_committee' AND region_code = f.region_code LIMIT 1),
-      (SELECT path FROM orgs WHERE type = 'city_committee' AND region_code = left(f.region_code, 4) || '00' LIMIT 1)) LIKE ANY(${prefixParam})`;
-  }
-
-  private async visible(principal: Principal, sql: string, id: string, pathCol: string) {
+  /** The row `find` returns for `id`, if its path lies in the principal's scope (else null, as if absent). */
+  private async visible<T extends { path: string }>(
+    principal: Principal,
+    id: string,
+    find: (id: string) => Promise<T | undefined>,
+  ): Promise<T | null> {
     if (!isUuid(id)) return null;
-    const prefixes = await scopePrefixes(this.ds, principal);
-    const [row] = await this.ds.query(`SELECT * FROM (${sql}) x WHERE x.${pathCol.split('.')[1]} LIKE ANY($2)`, [
-      id,
-      prefixes,
-    ]);
-    return row ?? null;
+    const row = await find(id);
+    return row && inScope(row.path, await this.prefixes(principal)) ? row : null;
   }
 
   /** Writes to the registry need a clerk (or admin) role at or above the target org. */

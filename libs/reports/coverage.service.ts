@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { isAdmin, Principal } from '../auth/principal';
 import { Clock } from '../engine/clock';
+import { FirmsRepository } from '../registry/firms.repository';
+import { OrganizationsRepository } from '../registry/organizations.repository';
 import { scopePrefixes } from '../registry/scope';
 
 export interface CoverageCounts {
@@ -47,30 +48,15 @@ const pct = (part: number, whole: number) => (whole ? Math.round((part / whole) 
 @Injectable()
 export class CoverageService {
   constructor(
-    private readonly ds: DataSource,
+    private readonly orgs: OrganizationsRepository,
+    private readonly firmRows: FirmsRepository,
     private readonly clock: Clock,
   ) {}
 
   async report(principal: Principal) {
     const now = this.clock.now();
     const prefixes = await this.prefixes(principal);
-    const firms: any[] = await this.ds.query(
-      `WITH scoped AS (
-         SELECT f.*, left(f.region_code, 4) || '00' AS city_code
-         FROM firms f
-         -- in scope by geography (the county's org, else the city's) or through the firm's own party org
-         WHERE f.status <> 'closed' AND (
-           coalesce(
-             (SELECT path FROM orgs WHERE type = 'county_committee' AND region_code = f.region_code ORDER BY created_at LIMIT 1),
-             (SELECT path FROM orgs WHERE type = 'city_committee' AND region_code = left(f.region_code, 4) || '00' ORDER BY created_at LIMIT 1)) LIKE ANY($1)
-           OR (SELECT path FROM orgs WHERE id = f.party_org_id) LIKE ANY($1)))
-       SELECT s.id, s.name, s.kind, s.county, s.region_code AS "regionCode", s.city_code AS "cityCode", s.coverage, s.status,
-         coalesce(s.uncovered_since, s.established_on::timestamptz, s.created_at) AS "uncoveredSince",
-         (SELECT name FROM orgs WHERE type = 'city_committee' AND region_code = s.city_code ORDER BY created_at LIMIT 1) AS "cityName",
-         (SELECT id FROM cases WHERE workflow = 'branch-formation' AND status = 'open' AND subject_firm_id = s.id LIMIT 1) AS "formationCaseId"
-       FROM scoped s ORDER BY s.region_code, s.name`,
-      [prefixes],
-    );
+    const firms = await this.firmRows.forCoverage(prefixes);
 
     const empty = (): CoverageCounts => ({
       firms: 0,
@@ -174,15 +160,10 @@ export class CoverageService {
    */
   private async prefixes(principal: Principal): Promise<string[]> {
     if (isAdmin(principal)) return ['%'];
-    const prefixes = await scopePrefixes(this.ds, principal);
+    const prefixes = await scopePrefixes(this.orgs, principal);
     const orgdept = principal.roles.filter((r) => r.role === 'orgdept').map((r) => r.orgId);
-    if (orgdept.length) {
-      const rows: { path: string }[] = await this.ds.query(
-        `SELECT c.path FROM orgs c JOIN orgs d ON d.id = ANY($1::uuid[]) WHERE c.type = 'city_committee' AND c.region_code = d.region_code`,
-        [orgdept],
-      );
-      prefixes.push(...rows.map((r) => `${r.path}%`));
-    }
+    if (orgdept.length)
+      prefixes.push(...(await this.orgs.cityCommitteePathsOfDepartments(orgdept)).map((path) => `${path}%`));
     return prefixes;
   }
 }

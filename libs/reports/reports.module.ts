@@ -1,11 +1,12 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { RegistryModule } from '../registry/registry.module';
 import { CoverageService } from './coverage.service';
 import { ResultsRepository } from './results.repository';
 import { ResultsService } from './results.service';
 
 /** Reports over the registry (coverage; read-only queries, a replica can serve them). */
-@Global()
 @Module({
+  imports: [RegistryModule],
   providers: [CoverageService, ResultsRepository, ResultsService],
   exports: [CoverageService, ResultsService],
 })

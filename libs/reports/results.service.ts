@@ -1,11 +1,11 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { annualReviewOnceKey } from '../../workflows/annual-review/annual-review.machine';
 import { Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { isUuid } from '../common/uuid';
 import { FollowUpsRepository } from '../engine/follow-ups.repository';
 import { MemberChangesRepository } from '../engine/member-changes.repository';
+import { OrganizationsRepository } from '../registry/organizations.repository';
 import { scopePrefixes } from '../registry/scope';
 import { ResultsRepository } from './results.repository';
 
@@ -25,14 +25,14 @@ export interface TimelineEntry {
 @Injectable()
 export class ResultsService {
   constructor(
-    private readonly ds: DataSource,
+    private readonly orgs: OrganizationsRepository,
     private readonly repo: ResultsRepository,
     private readonly followUps: FollowUpsRepository,
     private readonly memberChanges: MemberChangesRepository,
   ) {}
 
   async grades(principal: Principal, q: { year?: number; orgId?: string }) {
-    const prefixes = await scopePrefixes(this.ds, principal);
+    const prefixes = await scopePrefixes(this.orgs, principal);
     if (!prefixes.length) return [];
     let underPath: string | undefined;
     if (q.orgId) {
@@ -44,7 +44,7 @@ export class ResultsService {
   }
 
   async commendations(principal: Principal, year: number) {
-    const prefixes = await scopePrefixes(this.ds, principal);
+    const prefixes = await scopePrefixes(this.orgs, principal);
     if (!prefixes.length) return { year, members: [], organizations: [] };
     const [members, organizations] = await Promise.all([
       this.repo.commendedMembers(year, prefixes),
@@ -57,7 +57,7 @@ export class ResultsService {
   async firmAssessment(firmId: string, year: number, principal?: Principal) {
     const firm = isUuid(firmId) ? await this.repo.firm(firmId) : undefined;
     if (!firm) throw AppError.notFound('律师事务所');
-    if (principal && !inScope(firm.path, await scopePrefixes(this.ds, principal)))
+    if (principal && !inScope(firm.path, await scopePrefixes(this.orgs, principal)))
       throw AppError.notFound('律师事务所');
     const { grade, ratings, nonconformingOpen } = await this.repo.firmAssessment(
       firm.id,
@@ -84,7 +84,7 @@ export class ResultsService {
   /** Every case event and registry change of one member, oldest first. */
   async timeline(principal: Principal, memberId: string): Promise<{ memberId: string; entries: TimelineEntry[] }> {
     const member = isUuid(memberId) ? await this.repo.memberPath(memberId) : undefined;
-    if (!member || !inScope(member.path, await scopePrefixes(this.ds, principal))) throw AppError.notFound('党员');
+    if (!member || !inScope(member.path, await scopePrefixes(this.orgs, principal))) throw AppError.notFound('党员');
     const [history, changes, followUps, disciplines, ratings] = await Promise.all([
       this.repo.memberCaseHistory(memberId),
       this.memberChanges.forMember(memberId),

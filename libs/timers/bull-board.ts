@@ -6,7 +6,7 @@ import type { Queue } from 'bullmq';
 import type { NextFunction, Request, Response } from 'express';
 import { AuthService } from '../auth/auth.service';
 import { isAdmin } from '../auth/principal';
-import { OUTBOX_QUEUE, TIMERS_QUEUE } from './timer-queue';
+import { OUTBOX_QUEUE, TIMERS_QUEUE } from '../queue/queue.module';
 
 export const BULL_BOARD_PATH = '/admin/queues';
 

@@ -5,6 +5,7 @@ import { AppError } from '../common/app-error';
 import { validateCalendarYear } from '../calendar/calendar-data';
 import { WorkingCalendar } from '../calendar/working-calendar';
 import { EngineService } from '../engine/engine.service';
+import { TimersRepository } from '../engine/timers.repository';
 
 /**
  * Adding a statutory year at run time: the file is validated, stored in PostgreSQL (every process and
@@ -19,6 +20,7 @@ export class CalendarYearsService implements OnModuleInit, OnModuleDestroy {
     private readonly ds: DataSource,
     private readonly calendar: WorkingCalendar,
     private readonly engine: EngineService,
+    private readonly timers: TimersRepository,
     private readonly config: AppConfig,
   ) {}
 
@@ -79,12 +81,8 @@ export class CalendarYearsService implements OnModuleInit, OnModuleDestroy {
    */
   async replanProvisional(opts: { onlyProvidedYears?: boolean } = {}): Promise<number> {
     const years = opts.onlyProvidedYears ? this.calendar.providedYears() : null;
-    const rows: { case_id: string }[] = await this.ds.query(
-      `SELECT DISTINCT t.case_id FROM timers t JOIN cases c ON c.id = t.case_id WHERE t.status = 'pending' AND t.provisional AND c.status = 'open'
-         AND ($1::int[] IS NULL OR extract(year FROM t.due_at AT TIME ZONE 'Asia/Shanghai')::int = ANY($1::int[]))`,
-      [years],
-    );
-    for (const r of rows) await this.engine.replanTimers(r.case_id);
-    return rows.length;
+    const caseIds = await this.timers.casesWithProvisionalDeadlines(years);
+    for (const id of caseIds) await this.engine.replanTimers(id);
+    return caseIds.length;
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { SYSTEM_PRINCIPAL } from '../auth/principal';
 import { AppError } from '../common/app-error';
@@ -8,28 +9,8 @@ import { PolicyService } from '../engine/policy.service';
 import { WorkflowRegistry } from '../engine/workflow-registry';
 import type { DeadlineNotice } from '../notifications/notification.types';
 import { NotificationsService } from '../notifications/notifications.service';
-import type { TimerStage } from '../persistence/entities';
-
-interface ClaimedTimer {
-  id: string;
-  case_id: string;
-  epoch: number;
-  state_path: string;
-  deadline_key: string;
-  due_at: Date;
-  fire_event: string | null;
-  party: string | null;
-  title: string;
-  stages: TimerStage[];
-  next_stage: number;
-  case_status: string;
-  state_paths: string[];
-  entered: Record<string, { at: string; version: number }>;
-  parties: Record<string, string>;
-  workflow: string;
-  definition_version: number;
-  policy_version: string;
-}
+import type { TimerStage } from '../engine/timer-stage';
+import { ClaimedTimer, TimerAdvance, TimerDelivery, TimersRepository } from '../engine/timers.repository';
 
 export interface DrainResult {
   /** timer stages delivered (reminders, deadlines, escalations) */
@@ -54,7 +35,8 @@ export class TimerDrainService {
   private readonly logger = new Logger(TimerDrainService.name);
 
   constructor(
-    private readonly ds: DataSource,
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly timers: TimersRepository,
     private readonly clock: Clock,
     private readonly engine: EngineService,
     private readonly registry: WorkflowRegistry,
@@ -86,29 +68,13 @@ export class TimerDrainService {
   async drainBatch(limit: number): Promise<DrainResult & { claimed: number }> {
     return this.ds.transaction(async (em) => {
       const now = this.clock.now();
-      const rows: ClaimedTimer[] = await em.query(
-        `SELECT t.id, t.case_id, t.epoch, t.state_path, t.deadline_key, t.due_at, t.fire_event, t.party, t.title, t.stages, t.next_stage,
-                c.status AS case_status, c.state_paths, c.entered, c.parties, c.workflow, c.definition_version, c.policy_version
-         FROM timers t JOIN cases c ON c.id = t.case_id
-         WHERE t.status = 'pending' AND t.next_at <= $1
-         ORDER BY t.next_at, t.id LIMIT $2
-         FOR UPDATE OF t SKIP LOCKED`,
-        [now, limit],
-      );
+      const rows = await this.timers.claimDue(em, now, limit);
       if (!rows.length) return { claimed: 0, fired: 0, cancelled: 0, events: 0 };
       if (PAUSE_AFTER_CLAIM_MS) await new Promise((r) => setTimeout(r, PAUSE_AFTER_CLAIM_MS));
 
       const cancelled: string[] = [];
-      const advances: { id: string; nextStage: number; nextAt: string | null; done: boolean }[] = [];
-      const deliveries: {
-        timerId: string;
-        stage: number;
-        kind: string;
-        level: number;
-        dueAt: string;
-        lateMs: number;
-        outcome: string;
-      }[] = [];
+      const advances: TimerAdvance[] = [];
+      const deliveries: TimerDelivery[] = [];
       const events: { caseId: string; type: string; timerId: string; stage: number }[] = [];
       const notices: DeadlineNotice[] = []; // written together after the loop: one round trip per batch
       const wallNow = Date.now();
@@ -163,37 +129,9 @@ export class TimerDrainService {
       }
 
       await this.notifications.notifyDeadlines(em, notices);
-      if (cancelled.length)
-        await em.query(`UPDATE timers SET status = 'cancelled' WHERE id = ANY($1::uuid[])`, [cancelled]);
-      if (advances.length)
-        await em.query(
-          `UPDATE timers t SET next_stage = a.next_stage, next_at = a.next_at,
-             status = CASE WHEN a.done THEN 'fired' ELSE 'pending' END, fired_at = CASE WHEN a.done THEN $5::timestamptz ELSE NULL END
-           FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::boolean[]) AS a(id, next_stage, next_at, done) WHERE t.id = a.id`,
-          [
-            advances.map((a) => a.id),
-            advances.map((a) => a.nextStage),
-            advances.map((a) => a.nextAt),
-            advances.map((a) => a.done),
-            now,
-          ],
-        );
-      if (deliveries.length)
-        await em.query(
-          `INSERT INTO timer_deliveries (timer_id, stage, kind, level, due_at, fired_at, late_ms, outcome)
-           SELECT d.timer_id, d.stage, d.kind, d.level, d.due_at, $7::timestamptz, d.late_ms, d.outcome
-           FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $8::text[]) AS d(timer_id, stage, kind, level, due_at, late_ms, outcome)`,
-          [
-            deliveries.map((d) => d.timerId),
-            deliveries.map((d) => d.stage),
-            deliveries.map((d) => d.kind),
-            deliveries.map((d) => d.level),
-            deliveries.map((d) => d.dueAt),
-            deliveries.map((d) => Math.min(d.lateMs, 2_000_000_000)),
-            now,
-            deliveries.map((d) => d.outcome),
-          ],
-        );
+      await this.timers.cancel(em, cancelled);
+      await this.timers.advance(em, advances, now);
+      await this.timers.recordDeliveries(em, deliveries, now);
       let sent = 0;
       for (const e of events) if (await this.sendClockEvent(em, e)) sent++;
       return { claimed: rows.length, fired: deliveries.length, cancelled: cancelled.length, events: sent };
@@ -219,11 +157,7 @@ export class TimerDrainService {
     } catch (err) {
       await em.query('ROLLBACK TO SAVEPOINT clock_event');
       const reason = err instanceof AppError ? `${err.code}: ${err.message}` : String(err);
-      await em.query(`UPDATE timer_deliveries SET outcome = $3 WHERE timer_id = $1 AND stage = $2`, [
-        e.timerId,
-        e.stage,
-        `event_refused: ${reason}`.slice(0, 500),
-      ]);
+      await this.timers.setDeliveryOutcome(em, e.timerId, e.stage, `event_refused: ${reason}`.slice(0, 500));
       if (!(err instanceof AppError)) this.logger.error(`clock event ${e.type} on case ${e.caseId} failed: ${reason}`);
       return false;
     }

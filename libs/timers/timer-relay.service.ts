@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { Clock } from '../engine/clock';
-import { TIMERS_QUEUE } from './timer-queue';
+import { TimersRepository } from '../engine/timers.repository';
+import { TIMERS_QUEUE } from '../queue/queue.module';
 
 /** How far ahead due instants are put on Redis as delayed wake-up jobs. */
 export const RELAY_LOOKAHEAD_MS = 120_000;
@@ -18,17 +18,14 @@ export class TimerRelay {
   private readonly logger = new Logger(TimerRelay.name);
 
   constructor(
-    private readonly ds: DataSource,
+    private readonly timers: TimersRepository,
     private readonly clock: Clock,
     @Inject(TIMERS_QUEUE) private readonly queue: Queue,
   ) {}
 
   async relayOnce(): Promise<number> {
     const now = this.clock.now().getTime();
-    const rows: { at: Date }[] = await this.ds.query(
-      `SELECT DISTINCT next_at AS at FROM timers WHERE status = 'pending' AND next_at <= $1 ORDER BY next_at LIMIT 5000`,
-      [new Date(now + RELAY_LOOKAHEAD_MS)],
-    );
+    const rows = (await this.timers.dueInstants(new Date(now + RELAY_LOOKAHEAD_MS))).map((at) => ({ at }));
     if (!rows.length) return 0;
     // everything already due collapses into one immediate wake-up; future instants get their own
     const overdue = rows.some((r) => r.at.getTime() <= now);

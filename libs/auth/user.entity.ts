@@ -8,7 +8,7 @@ import {
   PrimaryColumn,
   PrimaryGeneratedColumn,
 } from 'typeorm';
-import type { Role } from '../../../workflows/kernel/definition';
+import type { Role } from '../../workflows/kernel/definition';
 
 @Entity('users')
 export class UserEntity {

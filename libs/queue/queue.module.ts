@@ -1,8 +1,9 @@
-import { Inject, Injectable, OnApplicationShutdown, Provider } from '@nestjs/common';
+import { Inject, Injectable, Module, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
-import { bullConnection, queuePrefix, QUEUES } from '../queue/queues';
+import { bullConnection, queuePrefix, QUEUES } from './queues';
 
+/** Injection tokens of the producer side of the BullMQ queues (the consumers live in apps/worker). */
 export const TIMERS_QUEUE = Symbol('TIMERS_QUEUE');
 export const OUTBOX_QUEUE = Symbol('OUTBOX_QUEUE');
 
@@ -12,8 +13,6 @@ const queueProvider = (token: symbol, name: string): Provider => ({
   useFactory: (config: AppConfig) =>
     new Queue(name, { connection: bullConnection(config), prefix: queuePrefix(config) }),
 });
-
-export const QUEUE_PROVIDERS = [queueProvider(TIMERS_QUEUE, QUEUES.timers), queueProvider(OUTBOX_QUEUE, QUEUES.outbox)];
 
 /** Closes the producer queues on shutdown. */
 @Injectable()
@@ -26,3 +25,13 @@ export class QueueCloser implements OnApplicationShutdown {
     await Promise.allSettled([this.timers.close(), this.outbox.close()]);
   }
 }
+
+/**
+ * The producer queues, one instance each per process: imported by whoever puts jobs on them (the timer
+ * and outbox relays, Bull Board). Nest shares one module instance, so importing it twice opens nothing twice.
+ */
+@Module({
+  providers: [queueProvider(TIMERS_QUEUE, QUEUES.timers), queueProvider(OUTBOX_QUEUE, QUEUES.outbox), QueueCloser],
+  exports: [TIMERS_QUEUE, OUTBOX_QUEUE],
+})
+export class QueueModule {}

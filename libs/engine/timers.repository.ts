@@ -1,0 +1,210 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { TimerStage } from './timer-stage';
+import type { PlannedTimer } from './deadline-planner';
+import { SAME_DEADLINE_IN_THIS_VISIT, timerArrays } from './cases.repository';
+
+/** A claimed due timer joined with what the drain needs of its case. */
+export interface ClaimedTimer {
+  id: string;
+  case_id: string;
+  epoch: number;
+  state_path: string;
+  deadline_key: string;
+  due_at: Date;
+  fire_event: string | null;
+  party: string | null;
+  title: string;
+  stages: TimerStage[];
+  next_stage: number;
+  case_status: string;
+  state_paths: string[];
+  entered: Record<string, { at: string; version: number }>;
+  parties: Record<string, string>;
+  workflow: string;
+  definition_version: number;
+  policy_version: string;
+}
+
+/** A timer row as a case view shows its deadlines. */
+export interface CaseTimerRow {
+  case_id: string;
+  deadline_key: string;
+  title: string;
+  state_path: string;
+  due_at: Date;
+  stages: TimerStage[];
+  next_stage: number;
+  provisional: boolean;
+  rule: string;
+  epoch: number;
+  status: string;
+}
+
+export interface TimerAdvance {
+  id: string;
+  nextStage: number;
+  nextAt: string | null;
+  done: boolean;
+}
+
+export interface TimerDelivery {
+  timerId: string;
+  stage: number;
+  kind: string;
+  level: number;
+  dueAt: string;
+  lateMs: number;
+  outcome: string;
+}
+
+/**
+ * Timers (`timers`) and their delivery log (`timer_deliveries`). PostgreSQL is the truth of what is due;
+ * Redis only wakes workers. A transition's own timer writes are part of its compare-and-swap statement in
+ * the cases repository; everything else about timers is here.
+ */
+@Injectable()
+export class TimersRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /**
+   * Replaces a case's plan outside a transition (calendar year added, policy corrected): pending timers no
+   * longer planned are cancelled, new ones inserted at `epoch`, unchanged ones kept. The caller holds the
+   * case row lock.
+   */
+  async replacePlan(
+    em: EntityManager,
+    caseId: string,
+    epoch: number,
+    entered: Record<string, unknown>,
+    planned: PlannedTimer[],
+  ) {
+    await em.query(
+      `WITH cancelled AS (
+         UPDATE timers SET status = 'cancelled' WHERE case_id = $1 AND status = 'pending' AND NOT (ident = ANY($3::text[])))
+       INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
+       SELECT $1, $2, t.* FROM unnest($3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], $12::jsonb[], $13::timestamptz[])
+         AS t(ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
+       WHERE NOT EXISTS (${SAME_DEADLINE_IN_THIS_VISIT('$1', '$14')})`,
+      [caseId, epoch, ...timerArrays(planned), entered],
+    );
+  }
+
+  /** Pending and fired timers of these cases, earliest due first (a case view's deadlines). */
+  async ofCases(caseIds: string[]): Promise<CaseTimerRow[]> {
+    if (!caseIds.length) return [];
+    return this.ds.query(
+      `SELECT case_id, deadline_key, title, state_path, due_at, stages, next_stage, provisional, rule, epoch, status FROM timers
+       WHERE case_id = ANY($1::uuid[]) AND status IN ('pending', 'fired') ORDER BY due_at`,
+      [caseIds],
+    );
+  }
+
+  /**
+   * Claims up to `limit` timers with a stage due by `now`, in due order, row-locked until the transaction
+   * ends: `FOR UPDATE SKIP LOCKED` lets several workers share the work without delivering a stage twice.
+   */
+  async claimDue(em: EntityManager, now: Date, limit: number): Promise<ClaimedTimer[]> {
+    return em.query(
+      `SELECT t.id, t.case_id, t.epoch, t.state_path, t.deadline_key, t.due_at, t.fire_event, t.party, t.title, t.stages, t.next_stage,
+              c.status AS case_status, c.state_paths, c.entered, c.parties, c.workflow, c.definition_version, c.policy_version
+       FROM timers t JOIN cases c ON c.id = t.case_id
+       WHERE t.status = 'pending' AND t.next_at <= $1
+       ORDER BY t.next_at, t.id LIMIT $2
+       FOR UPDATE OF t SKIP LOCKED`,
+      [now, limit],
+    );
+  }
+
+  async cancel(em: EntityManager, timerIds: string[]) {
+    if (timerIds.length)
+      await em.query(`UPDATE timers SET status = 'cancelled' WHERE id = ANY($1::uuid[])`, [timerIds]);
+  }
+
+  /** Moves claimed timers to their next stage (or `fired` when none is left), in one statement. */
+  async advance(em: EntityManager, advances: TimerAdvance[], now: Date) {
+    if (!advances.length) return;
+    await em.query(
+      `UPDATE timers t SET next_stage = a.next_stage, next_at = a.next_at,
+         status = CASE WHEN a.done THEN 'fired' ELSE 'pending' END, fired_at = CASE WHEN a.done THEN $5::timestamptz ELSE NULL END
+       FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::boolean[]) AS a(id, next_stage, next_at, done) WHERE t.id = a.id`,
+      [
+        advances.map((a) => a.id),
+        advances.map((a) => a.nextStage),
+        advances.map((a) => a.nextAt),
+        advances.map((a) => a.done),
+        now,
+      ],
+    );
+  }
+
+  /** Logs delivered stages (one row per timer and stage), in one statement. */
+  async recordDeliveries(em: EntityManager, deliveries: TimerDelivery[], firedAt: Date) {
+    if (!deliveries.length) return;
+    await em.query(
+      `INSERT INTO timer_deliveries (timer_id, stage, kind, level, due_at, fired_at, late_ms, outcome)
+       SELECT d.timer_id, d.stage, d.kind, d.level, d.due_at, $7::timestamptz, d.late_ms, d.outcome
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::timestamptz[], $6::int[], $8::text[]) AS d(timer_id, stage, kind, level, due_at, late_ms, outcome)`,
+      [
+        deliveries.map((d) => d.timerId),
+        deliveries.map((d) => d.stage),
+        deliveries.map((d) => d.kind),
+        deliveries.map((d) => d.level),
+        deliveries.map((d) => d.dueAt),
+        deliveries.map((d) => Math.min(d.lateMs, 2_000_000_000)),
+        firedAt,
+        deliveries.map((d) => d.outcome),
+      ],
+    );
+  }
+
+  /** Overwrites the outcome of a logged delivery (the clock's event was refused). */
+  async setDeliveryOutcome(em: EntityManager, timerId: string, stage: number, outcome: string) {
+    await em.query(`UPDATE timer_deliveries SET outcome = $3 WHERE timer_id = $1 AND stage = $2`, [
+      timerId,
+      stage,
+      outcome,
+    ]);
+  }
+
+  /** Distinct instants at which pending timers fall due up to `until` (the relay's wake-ups). */
+  async dueInstants(until: Date, limit = 5000): Promise<Date[]> {
+    const rows: { at: Date }[] = await this.ds.query(
+      `SELECT DISTINCT next_at AS at FROM timers WHERE status = 'pending' AND next_at <= $1 ORDER BY next_at LIMIT $2`,
+      [until, limit],
+    );
+    return rows.map((r) => r.at);
+  }
+
+  /** The earliest pending due instant up to `until`, or null. */
+  async nextDueAt(until: Date): Promise<Date | null> {
+    const [row] = await this.ds.query(
+      `SELECT min(next_at) AS at FROM timers WHERE status = 'pending' AND next_at <= $1`,
+      [until],
+    );
+    return row.at;
+  }
+
+  /** Pending stages due before `before`: how many, and the oldest instant. */
+  async overdue(before: Date): Promise<{ count: number; oldest: Date | null }> {
+    const [row] = await this.ds.query(
+      `SELECT count(*)::int AS count, min(next_at) AS oldest FROM timers WHERE status = 'pending' AND next_at < $1`,
+      [before],
+    );
+    return row;
+  }
+
+  /**
+   * Open cases with a provisional pending deadline (one computed without the calendar of its year);
+   * with `years`, only those due in one of these years (Shanghai time).
+   */
+  async casesWithProvisionalDeadlines(years: number[] | null): Promise<string[]> {
+    const rows: { case_id: string }[] = await this.ds.query(
+      `SELECT DISTINCT t.case_id FROM timers t JOIN cases c ON c.id = t.case_id WHERE t.status = 'pending' AND t.provisional AND c.status = 'open'
+         AND ($1::int[] IS NULL OR extract(year FROM t.due_at AT TIME ZONE 'Asia/Shanghai')::int = ANY($1::int[]))`,
+      [years],
+    );
+    return rows.map((r) => r.case_id);
+  }
+}

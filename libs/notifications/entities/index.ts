@@ -1,2 +1,0 @@
-export * from './notification.entity';
-export * from './notification-channel.entity';

@@ -1,0 +1,185 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { MemberStatus } from './registry.types';
+
+const MEMBER_COLUMNS = `m.id, m.name, m.gender, m.id_number AS "idNumber", to_char(m.birth_date, 'YYYY-MM-DD') AS "birthDate", m.license_no AS "licenseNo",
+  m.firm_id AS "firmId", m.org_id AS "orgId", m.status, to_char(m.joined_on, 'YYYY-MM-DD') AS "joinedOn", m.pending_verification AS "pendingVerification"`;
+
+/** What a procedure knows about a member who is the subject of a case. */
+export interface MemberFacts {
+  id: string;
+  name: string;
+  orgId: string;
+  status: MemberStatus;
+  firmId: string | null;
+  birthDate: string;
+  /** the path of the member's organization */
+  path: string;
+}
+
+export interface MemberFilter {
+  orgId?: string;
+  status?: string;
+  q?: string;
+  page?: number;
+  pageSize?: number;
+}
+
+/** Party members (`members`) and the receipts of their transfers (`transfer_receipts`). */
+@Injectable()
+export class MembersRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  private db(em?: EntityManager) {
+    return em ?? this.ds.manager;
+  }
+
+  /** A page of members of the subtrees of `prefixes`, by name; `total` counts all matches. */
+  async page(prefixes: string[], q: MemberFilter): Promise<{ rows: any[]; total: number }> {
+    const pageSize = q.pageSize ?? 50;
+    const offset = ((q.page ?? 1) - 1) * pageSize;
+    const rows: any[] = await this.ds.query(
+      `SELECT ${MEMBER_COLUMNS}, count(*) OVER ()::int AS total FROM members m JOIN orgs o ON o.id = m.org_id
+       WHERE o.path LIKE ANY($1) AND ($2::uuid IS NULL OR m.org_id = $2) AND ($3::text IS NULL OR m.status = $3)
+         AND ($4::text IS NULL OR m.name LIKE '%' || $4 || '%' OR m.license_no = $4)
+       ORDER BY m.name, m.id LIMIT ${Number(pageSize)} OFFSET ${Number(offset)}`,
+      [prefixes, q.orgId ?? null, q.status ?? null, q.q ?? null],
+    );
+    const total = rows[0]?.total ?? 0;
+    for (const r of rows) delete r.total;
+    return { rows, total };
+  }
+
+  /** One member with the path of their organization (for the visibility check), or undefined. */
+  async findWithPath(id: string, em?: EntityManager) {
+    const [row] = await this.db(em).query(
+      `SELECT ${MEMBER_COLUMNS}, o.path FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1`,
+      [id],
+    );
+    return row;
+  }
+
+  /** A member as a case about them sees it. */
+  async facts(em: EntityManager, id: string): Promise<MemberFacts | undefined> {
+    const [row] = await em.query(
+      `SELECT m.id, m.name, m.org_id AS "orgId", m.status, m.firm_id AS "firmId", m.birth_date AS "birthDate", o.path
+       FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1`,
+      [id],
+    );
+    return row;
+  }
+
+  /** A member's registered birth date (YYYY-MM-DD), or null. */
+  async birthDate(em: EntityManager, id: string): Promise<string | null> {
+    const [row] = await em.query(`SELECT to_char(birth_date, 'YYYY-MM-DD') AS d FROM members WHERE id = $1`, [id]);
+    return row?.d ?? null;
+  }
+
+  /** A member's registered status, or null. */
+  async status(em: EntityManager, id: string): Promise<MemberStatus | null> {
+    const [row] = await em.query(`SELECT status FROM members WHERE id = $1`, [id]);
+    return row?.status ?? null;
+  }
+
+  /** A member already registered under this ID number or licence number. */
+  async findDuplicate(idNumber: string, licenseNo: string | null): Promise<{ id: string } | undefined> {
+    const [row] = await this.ds.query(
+      `SELECT id FROM members WHERE id_number = $1 OR ($2::text IS NOT NULL AND license_no = $2)`,
+      [idNumber, licenseNo],
+    );
+    return row;
+  }
+
+  async insert(dto: {
+    name: string;
+    gender?: string | null;
+    idNumber: string;
+    birthDate: string;
+    licenseNo?: string | null;
+    firmId?: string | null;
+    orgId: string;
+    status: string;
+  }): Promise<string> {
+    const [row] = await this.ds.query(
+      `INSERT INTO members (name, gender, id_number, birth_date, license_no, firm_id, org_id, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      [
+        dto.name,
+        dto.gender ?? null,
+        dto.idNumber,
+        dto.birthDate,
+        dto.licenseNo ?? null,
+        dto.firmId ?? null,
+        dto.orgId,
+        dto.status,
+      ],
+    );
+    return row.id;
+  }
+
+  /** Full, probationary and all members of an organization. */
+  async countsOfOrg(orgId: string): Promise<{ full: number; probationary: number; total: number }> {
+    const [row] = await this.ds.query(
+      `SELECT count(*) FILTER (WHERE status = 'full')::int AS full, count(*) FILTER (WHERE status = 'probationary')::int AS probationary,
+         count(*)::int AS total FROM members WHERE org_id = $1`,
+      [orgId],
+    );
+    return row;
+  }
+
+  async moveToOrg(em: EntityManager, memberId: string, orgId: string, at: Date) {
+    await em.query(`UPDATE members SET org_id = $2, updated_at = $3 WHERE id = $1`, [memberId, orgId, at]);
+  }
+
+  async setStatus(em: EntityManager, memberId: string, status: string, at: Date) {
+    await em.query(`UPDATE members SET status = $2, updated_at = $3 WHERE id = $1`, [memberId, status, at]);
+  }
+
+  /** The receiving organization's receipt of a transfer (the letter came back). */
+  async recordTransferReceipt(
+    em: EntityManager,
+    r: {
+      caseId: string;
+      memberId: string;
+      fromOrgId: string | null;
+      toOrgId: string;
+      letterNo: string | null;
+      at: Date;
+    },
+  ) {
+    await em.query(
+      `INSERT INTO transfer_receipts (case_id, member_id, from_org_id, to_org_id, letter_no, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [r.caseId, r.memberId, r.fromOrgId, r.toOrgId, r.letterNo, r.at],
+    );
+  }
+
+  /** Of these ids, the members not in `orgId` (with their current org). */
+  async notInOrg(em: EntityManager, ids: string[], orgId: string): Promise<{ id: string; org_id: string }[]> {
+    return em.query(`SELECT id, org_id FROM members WHERE id = ANY($1::uuid[]) AND org_id <> $2`, [ids, orgId]);
+  }
+
+  /** Of these ids, those that are no full member — unknown ids included (they cannot be verified as full). */
+  async notFullMembers(em: EntityManager, ids: string[]): Promise<string[]> {
+    const rows: { id: string }[] = await em.query(
+      `SELECT id FROM members WHERE id = ANY($1::uuid[]) AND status <> 'full'`,
+      [ids],
+    );
+    const known: { id: string }[] = await em.query(`SELECT id FROM members WHERE id = ANY($1::uuid[])`, [ids]);
+    const unknown = ids.filter((id) => !known.some((k) => k.id === id));
+    return [...rows.map((r) => r.id), ...unknown];
+  }
+
+  /** Ids of the full members of an organization, ordered. */
+  async fullMemberIdsOf(em: EntityManager, orgId: string | undefined): Promise<string[]> {
+    const rows: { id: string }[] = await em.query(
+      `SELECT id FROM members WHERE org_id = $1 AND status = 'full' ORDER BY id`,
+      [orgId],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Names of these members. */
+  async names(ids: string[]): Promise<{ id: string; name: string }[]> {
+    return this.ds.query(`SELECT id, name FROM members WHERE id = ANY($1::uuid[])`, [ids]);
+  }
+}

@@ -1,0 +1,166 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+/** An organization as party resolution reads it. */
+export interface OrgRow {
+  id: string;
+  type: string;
+  path: string;
+  region_code: string;
+}
+
+export const ORG_COLUMNS = `o.id, o.name, o.type, o.parent_id AS "parentId", o.region_code AS "regionCode", o.county, o.path`;
+
+/** An organization as the API shows it (`path` is internal and removed before answering). */
+export interface OrgView {
+  id: string;
+  name: string;
+  type: string;
+  parentId: string | null;
+  regionCode: string;
+  county: string | null;
+  path: string;
+}
+
+/**
+ * The city committee of a region code, as a SQL expression over `regionExpr` (a city's code is its first
+ * four digits and `00`). Oldest first, then by id: a region with two city committees (a data error)
+ * still answers the same one every time.
+ */
+export const cityCommitteeSql = (column: string, regionExpr: string) =>
+  `(SELECT ${column} FROM orgs WHERE type = 'city_committee' AND region_code = left(${regionExpr}, 4) || '00' ORDER BY created_at, id LIMIT 1)`;
+
+/**
+ * The county committee of a county: by region code when one matches, else by county name; oldest first,
+ * then by id. Either input may be null.
+ */
+export const countyCommitteeSql = (column: string, regionExpr: string, countyExpr: string) =>
+  `(SELECT ${column} FROM orgs WHERE type = 'county_committee' AND (region_code = ${regionExpr} OR county = ${countyExpr})
+     ORDER BY (region_code IS NOT DISTINCT FROM ${regionExpr}) DESC, created_at, id LIMIT 1)`;
+
+/**
+ * The organization tree (`orgs`, materialized paths `/<root id>/…/<id>/`). Every "which committee is
+ * responsible for this region" question is answered here, and only here.
+ */
+@Injectable()
+export class OrganizationsRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  private db(em?: EntityManager) {
+    return em ?? this.ds.manager;
+  }
+
+  /** The city committee of a region code (see `cityCommitteeSql`). */
+  async cityCommitteeOf(regionCode: string, em?: EntityManager): Promise<(OrgRow & { name: string }) | undefined> {
+    const [row] = await this.db(em).query(
+      `SELECT id, name, type, path, region_code FROM orgs WHERE id = ${cityCommitteeSql('id', '$1::text')}`,
+      [regionCode ?? ''],
+    );
+    return row;
+  }
+
+  /** The county committee of a county, by region code or county name (see `countyCommitteeSql`). */
+  async countyCommitteeOf(
+    where: { regionCode?: string | null; county?: string | null },
+    em?: EntityManager,
+  ): Promise<(OrgRow & { name: string }) | undefined> {
+    const [row] = await this.db(em).query(
+      `SELECT id, name, type, path, region_code FROM orgs WHERE id = ${countyCommitteeSql('id', '$1::text', '$2::text')}`,
+      [where.regionCode ?? null, where.county ?? null],
+    );
+    return row;
+  }
+
+  /**
+   * The named organizations with all their ancestors (the materialized path lists them), plus every
+   * organization department (one per city, oldest first), in one round trip: what party resolution needs.
+   */
+  async withAncestorsAndDepartments(em: EntityManager, ids: string[]): Promise<(OrgRow & { dept: boolean })[]> {
+    return em.query(
+      `(SELECT a.id, a.type, a.path, a.region_code, false AS dept FROM orgs a
+        WHERE a.id IN (SELECT unnest(string_to_array(trim(both '/' from o.path), '/'))::uuid FROM orgs o WHERE o.id = ANY($1::uuid[])))
+       UNION ALL
+       (SELECT id, type, path, region_code, true FROM orgs WHERE type = 'org_department' ORDER BY created_at, id)`,
+      [ids],
+    );
+  }
+
+  /** One organization (with its internal path), or undefined. */
+  async findById(id: string, em?: EntityManager): Promise<OrgView | undefined> {
+    const [row] = await this.db(em).query(`SELECT ${ORG_COLUMNS} FROM orgs o WHERE o.id = $1`, [id]);
+    return row;
+  }
+
+  /** These organizations (id, name, type), in no particular order; unknown ids are left out. */
+  async findByIds(ids: string[], em?: EntityManager): Promise<{ id: string; name: string; type: string }[]> {
+    return this.db(em).query(`SELECT id, name, type FROM orgs WHERE id = ANY($1::uuid[])`, [ids]);
+  }
+
+  /** Organizations whose path starts with one of the prefixes (`LIKE` patterns), in tree order. */
+  async inSubtrees(prefixes: string[]): Promise<OrgView[]> {
+    return this.ds.query(`SELECT ${ORG_COLUMNS} FROM orgs o WHERE o.path LIKE ANY($1) ORDER BY o.path`, [prefixes]);
+  }
+
+  /** Materialized paths of these organizations. */
+  async pathsOf(ids: string[], em?: EntityManager): Promise<string[]> {
+    const rows: { path: string }[] = await this.db(em).query(`SELECT path FROM orgs WHERE id = ANY($1::uuid[])`, [ids]);
+    return rows.map((r) => r.path);
+  }
+
+  /**
+   * Inserts an organization under `parent`: its id is generated by PostgreSQL, so the path (which ends in
+   * it) is written right after, in the caller's transaction.
+   */
+  async insertChild(
+    em: EntityManager,
+    org: { name: string; type: string; regionCode: string; county: string | null },
+    parent: { id: string; path: string },
+  ): Promise<string> {
+    const [row] = await em.query(
+      `INSERT INTO orgs (name, type, parent_id, path, region_code, county) VALUES ($1, $2, $3, '', $4, $5) RETURNING id`,
+      [org.name, org.type, parent.id, org.regionCode, org.county],
+    );
+    await em.query(`UPDATE orgs SET path = $2 WHERE id = $1`, [row.id, `${parent.path}${row.id}/`]);
+    return row.id;
+  }
+
+  /** Paths of the city committees of the regions of these organization departments. */
+  async cityCommitteePathsOfDepartments(departmentIds: string[]): Promise<string[]> {
+    const rows: { path: string }[] = await this.ds.query(
+      `SELECT c.path FROM orgs c JOIN orgs d ON d.id = ANY($1::uuid[]) WHERE c.type = 'city_committee' AND c.region_code = d.region_code`,
+      [departmentIds],
+    );
+    return rows.map((r) => r.path);
+  }
+
+  /** Names of these organizations. */
+  async names(ids: string[]): Promise<{ id: string; name: string }[]> {
+    return this.ds.query(`SELECT id, name FROM orgs WHERE id = ANY($1::uuid[])`, [ids]);
+  }
+
+  /** Is any of these organizations a city or provincial committee? */
+  async anyUpperCommittee(ids: string[], em?: EntityManager): Promise<boolean> {
+    const [row] = await this.db(em).query(
+      `SELECT EXISTS (SELECT 1 FROM orgs WHERE id = ANY($1::uuid[]) AND type IN ('city_committee','provincial_committee')) AS x`,
+      [ids],
+    );
+    return row.x;
+  }
+
+  /** Does this organization exist? */
+  async exists(id: string, em?: EntityManager): Promise<boolean> {
+    const [row] = await this.db(em).query(`SELECT EXISTS (SELECT 1 FROM orgs WHERE id = $1) AS x`, [id]);
+    return row.x;
+  }
+
+  /** A joint branch's count of covered (not closed) firms; null when the org is no joint branch. */
+  async jointBranchUnitCount(em: EntityManager, orgId: string | undefined): Promise<number | null> {
+    const [row] = await em.query(
+      `SELECT (SELECT count(*)::int FROM firms WHERE party_org_id = o.id AND coverage = 'joint_branch' AND status <> 'closed') AS n
+       FROM orgs o WHERE o.id = $1 AND o.type = 'joint_branch'`,
+      [orgId],
+    );
+    return row ? row.n : null;
+  }
+}

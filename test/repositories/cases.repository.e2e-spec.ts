@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { CaseRecord, CasesRepository } from '../../libs/engine/cases.repository';
+import type { PlannedTimer } from '../../libs/engine/deadline-planner';
+import { TimersRepository } from '../../libs/engine/timers.repository';
+import { startDatabase, TestDatabase } from '../support/database';
+
+describe('CasesRepository and TimersRepository (real PostgreSQL)', () => {
+  let db: TestDatabase;
+  let cases: CasesRepository;
+  let timers: TimersRepository;
+
+  beforeAll(async () => {
+    db = await startDatabase([CasesRepository, TimersRepository]);
+    cases = db.get(CasesRepository);
+    timers = db.get(TimersRepository);
+  }, 30_000);
+  afterAll(() => db.close());
+
+  const at = new Date('2026-03-02T01:00:00Z');
+  const timer = (statePath: string, deadlineKey: string, dueAt: Date): PlannedTimer => ({
+    statePath,
+    deadlineKey,
+    dueAt,
+    fireEvent: null,
+    party: 'from',
+    provisional: false,
+    rule: 'test',
+    title: '测试期限',
+    stages: [{ kind: 'deadline', level: 0, at: dueAt.toISOString() }],
+    nextAt: dueAt,
+  });
+  const record = (): CaseRecord => {
+    const memberId = db.region.members[0].id;
+    return {
+      id: randomUUID(),
+      workflow: 'membership-transfer',
+      definitionVersion: 1,
+      policyVersion: 'default',
+      state: 'a',
+      statePaths: ['a'],
+      snapshot: { value: 'a', context: {}, status: 'active' },
+      status: 'open',
+      version: 1,
+      headHash: 'h1',
+      entered: { a: { at: at.toISOString(), version: 1 } },
+      subject: { memberId },
+      parties: { from: db.region.anchors.firmAOrgId },
+      scopeOrgIds: [db.region.anchors.firmAOrgId],
+      openedBy: { username: 'test' },
+      openedAt: at,
+      updatedAt: at,
+      closedAt: null,
+    };
+  };
+  const actor = { userId: null, username: 'test', role: null, orgId: null };
+
+  async function open() {
+    const r = record();
+    await db.ds.transaction((em) =>
+      cases.insertOpened(em, r, { actor, data: {}, prevHash: 'genesis' }, [
+        timer('a', 'k', new Date('2026-03-09T01:00:00Z')),
+      ]),
+    );
+    return r;
+  }
+
+  it('opens a case with its history row and timers in one statement, and reads it back', async () => {
+    const r = await open();
+    const read = await cases.findById(undefined, r.id);
+    expect(read).toMatchObject({ id: r.id, version: 1, headHash: 'h1', statePaths: ['a'], subject: r.subject });
+    expect(await cases.history(r.id)).toEqual([
+      expect.objectContaining({ seq: 1, type: 'OPEN', hash: 'h1', prevHash: 'genesis' }),
+    ]);
+    const rows = await timers.ofCases([r.id]);
+    expect(rows).toEqual([expect.objectContaining({ deadline_key: 'k', status: 'pending', epoch: 1 })]);
+  });
+
+  it('compare-and-swap: the right version writes case, history and timers; a stale one writes nothing', async () => {
+    const r = await open();
+    const next: CaseRecord = {
+      ...r,
+      state: 'b',
+      statePaths: ['b'],
+      version: 2,
+      headHash: 'h2',
+      entered: { b: { at: at.toISOString(), version: 2 } },
+    };
+    const row = { fromVersion: 1, fromState: 'a', prevHash: 'h1', actor, type: 'GO', data: { x: 1 }, comment: null };
+    const planned = [timer('b', 'kb', new Date('2026-03-10T01:00:00Z'))];
+    expect(await cases.applyTransition(undefined, next, row, planned)).toBe(true);
+    // the same write again is stale (version 1 is gone): nothing changes
+    expect(await cases.applyTransition(undefined, { ...next, version: 2, headHash: 'hx' }, row, [])).toBe(false);
+    expect(await cases.currentVersion(undefined, r.id)).toBe(2);
+    const history = await cases.history(r.id);
+    expect(history.map((h) => [h.seq, h.type, h.hash])).toEqual([
+      [1, 'OPEN', 'h1'],
+      [2, 'GO', 'h2'],
+    ]);
+    const byKey = Object.fromEntries(
+      (await db.ds.query(`SELECT deadline_key, status, epoch FROM timers WHERE case_id = $1`, [r.id])).map((t: any) => [
+        t.deadline_key,
+        t,
+      ]),
+    );
+    expect(byKey.k.status).toBe('cancelled');
+    expect(byKey.kb).toMatchObject({ status: 'pending', epoch: 2 });
+  });
+
+  it('keeps a deadline fired in the current visit instead of planning it again', async () => {
+    const r = await open();
+    await db.ds.query(`UPDATE timers SET status = 'fired' WHERE case_id = $1`, [r.id]);
+    await db.ds.transaction(async (em) => {
+      const locked = (await cases.findByIdForUpdate(em, r.id))!;
+      await timers.replacePlan(em, r.id, locked.version, locked.entered, [
+        timer('a', 'k', new Date('2026-03-09T01:00:00Z')),
+      ]);
+    });
+    const rows = await db.ds.query(`SELECT status FROM timers WHERE case_id = $1`, [r.id]);
+    expect(rows).toEqual([{ status: 'fired' }]);
+  });
+
+  it('lists cases by scope and filter with a total, and finds open ones in scope', async () => {
+    const r = await open();
+    const page = await cases.list({
+      scopeOrgIds: [db.region.anchors.firmAOrgId],
+      now: at,
+      workflow: 'membership-transfer',
+      state: 'a',
+      pageSize: 500,
+    });
+    expect(page.rows.map((c) => c.id)).toContain(r.id);
+    expect(page.total).toBe(page.rows.length);
+    expect((await cases.list({ scopeOrgIds: [db.region.anchors.firmBOrgId], now: at })).total).toBe(0);
+    expect((await cases.openInScope(null)).map((c) => c.id)).toContain(r.id);
+    expect(
+      await db.ds.transaction((em) => cases.memberHasOpenCase(em, 'membership-transfer', r.subject.memberId!)),
+    ).toBe(true);
+    expect(await db.ds.transaction((em) => cases.memberHasOpenCase(em, 'nonconforming', r.subject.memberId!))).toBe(
+      false,
+    );
+  });
+
+  it('claims due timers with SKIP LOCKED: a second claimer sees none of the first one’s rows', async () => {
+    const r = await open();
+    const due = new Date('2026-03-09T02:00:00Z');
+    await db.ds.transaction(async (em1) => {
+      const first = await timers.claimDue(em1, due, 1000);
+      expect(first.map((t) => t.case_id)).toContain(r.id);
+      const second = await db.ds.transaction((em2) => timers.claimDue(em2, due, 1000));
+      expect(second.filter((t) => first.some((f) => f.id === t.id))).toEqual([]);
+    });
+    expect((await timers.dueInstants(due)).length).toBeGreaterThan(0);
+    expect(await timers.nextDueAt(due)).toBeInstanceOf(Date);
+  });
+});
