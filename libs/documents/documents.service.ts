@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isAdmin, Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
-import { maskIdNumber } from '../demo/demo-region';
+import { maskIdNumber } from '../registry/id-number';
 import type { CaseRecord } from '../engine/engine.service';
 import { EngineService } from '../engine/engine.service';
 import { renderAnnualReviewSummary } from './annual-review-summary.pdf';
