@@ -5,7 +5,7 @@
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { MEMBER_STATUSES } from '../../../libs/persistence/entities';
+import { MEMBER_STATUSES } from '../../../libs/registry/registry.types';
 import { ORG_TYPES } from '../../../libs/registry/dto';
 
 /** Free-form JSON object (subjects, contexts, event data: their shape depends on the workflow). */
