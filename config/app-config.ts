@@ -155,6 +155,42 @@ export class AppConfig {
   @Min(100)
   @Max(600_000)
   PF_RELAY_EVERY_MS = 5000;
+
+  /** Retention (days): idempotency keys of finished requests. */
+  @Transform(({ value }) => (value === undefined ? 7 : Number(value)))
+  @IsInt()
+  @Min(1)
+  RETENTION_IDEMPOTENCY_DAYS = 7;
+
+  /** Retention (days): in-app notifications. */
+  @Transform(({ value }) => (value === undefined ? 365 : Number(value)))
+  @IsInt()
+  @Min(1)
+  RETENTION_NOTIFICATIONS_DAYS = 365;
+
+  /** Retention (days): delivered outbox rows (dead ones twice as long). */
+  @Transform(({ value }) => (value === undefined ? 30 : Number(value)))
+  @IsInt()
+  @Min(1)
+  RETENTION_OUTBOX_DAYS = 30;
+
+  /** Retention (days): timer deliveries and outbox attempts of finished work. */
+  @Transform(({ value }) => (value === undefined ? 365 : Number(value)))
+  @IsInt()
+  @Min(1)
+  RETENTION_DELIVERIES_DAYS = 365;
+
+  /** Retention (days): cancelled timers, and fired timers whose state visit is over (after their deliveries). */
+  @Transform(({ value }) => (value === undefined ? 30 : Number(value)))
+  @IsInt()
+  @Min(1)
+  RETENTION_TIMERS_DAYS = 30;
+
+  /** How often the worker runs retention. */
+  @Transform(({ value }) => (value === undefined ? 3_600_000 : Number(value)))
+  @IsInt()
+  @Min(1000)
+  RETENTION_EVERY_MS = 3_600_000;
 }
 
 export class ConfigError extends Error {}

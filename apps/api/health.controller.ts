@@ -8,7 +8,12 @@ import { REDIS } from '../../libs/common/redis.module';
 import { TimerMetrics } from '../../libs/timers/timer-metrics.service';
 import { ErrorBody, HealthView } from './dto/responses';
 
-/** 200 with the state of PostgreSQL and Redis, 503 when either is down. */
+/**
+ * `/health`: 200 with the state of PostgreSQL and Redis, 503 when either is down (the full picture).
+ * `/health/live`: the process answers (restart it when this fails). `/health/ready`: it can serve requests,
+ * i.e. PostgreSQL answers; Redis being away only degrades delivery (the worker's PostgreSQL fallback
+ * delivers due timers) and is reported, not judged.
+ */
 @ApiTags('health')
 @Controller()
 export class HealthController {
@@ -38,6 +43,26 @@ export class HealthController {
       // queue lag is reported, not judged: late timers are an alert (see /metrics), not an outage
       async () =>
         this.indicator.check('timers').up({ ...(await this.metrics.lag().catch(() => ({ error: 'unavailable' }))) }),
+    ]);
+  }
+
+  @Public()
+  @Get('health/live')
+  live() {
+    return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
+  }
+
+  @Public()
+  @Get('health/ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () => this.probe('postgres', () => this.ds.query('SELECT 1')),
+      async () => {
+        const redis = await this.probe('redis', () => this.redis.ping());
+        // reported with its state, never a reason to take this process out of service
+        return { redis: { ...redis.redis, status: 'up', degraded: redis.redis.status !== 'up' } };
+      },
     ]);
   }
 

@@ -1,19 +1,29 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { Worker } from 'bullmq';
+import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { deliverOutboxRow } from '../../libs/outbox/outbox-delivery';
+import { REDIS } from '../../libs/common/redis.module';
+import { deliverDueOutbox, deliverOutboxRow } from '../../libs/outbox/outbox-delivery';
 import { OutboxHandlers } from '../../libs/outbox/outbox';
 import { OutboxRelay } from '../../libs/outbox/outbox-relay.service';
 import { JobProcessor, type JobProcessorOptions, type QueueProcessor } from '../../libs/queue/job-processor.decorator';
 import { bullConnection, queuePrefix, QUEUES } from '../../libs/queue/queues';
+import { RetentionService } from '../../libs/retention/retention.service';
+import { DueWorkRepository } from '../../libs/timers/due-work.repository';
 import { TimerDrainService } from '../../libs/timers/timer-drain.service';
 import { TimerRelay } from '../../libs/timers/timer-relay.service';
 
+/** A relay pass that has not finished by then is abandoned (Redis unreachable: BullMQ waits for it forever). */
+const RELAY_TIMEOUT_MS = 5_000;
+
 /**
- * The worker role: BullMQ processors for timer wake-ups and outbox deliveries, and the relays that
- * (re)fill the queues from PostgreSQL at start and every few seconds.
+ * The worker role: BullMQ processors for timer wake-ups and outbox deliveries, the relays that (re)fill the
+ * queues from PostgreSQL at start and every few seconds, and the PostgreSQL polling fallback that delivers
+ * due timers and outbox rows itself while Redis is away (or has lost its jobs). The fallback and the
+ * BullMQ path may run at the same time: both claim rows with `SKIP LOCKED` and decide from PostgreSQL
+ * what is still due, so nothing is delivered twice.
  */
 @Injectable()
 export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -21,6 +31,10 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
   private workers: Worker[] = [];
   private ticker?: NodeJS.Timeout;
   private relaying = false;
+  private polling = false;
+  private redisDownSince: number | null = null;
+  private lastErrorLog = 0;
+  private retentionTicker?: NodeJS.Timeout;
   /** providers decorated with @JobProcessor (campaigns, …) */
   private processors: { options: JobProcessorOptions; instance: QueueProcessor }[] = [];
 
@@ -31,6 +45,9 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly timerRelay: TimerRelay,
     private readonly outboxRelay: OutboxRelay,
     private readonly handlers: OutboxHandlers,
+    private readonly retention: RetentionService,
+    private readonly dueWork: DueWorkRepository,
+    @Inject(REDIS) private readonly redis: Redis,
     private readonly discovery: DiscoveryService,
   ) {}
 
@@ -54,11 +71,18 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
           concurrency: p.options.concurrency,
         }),
       );
-    for (const w of this.workers)
+    for (const w of this.workers) {
       w.on('failed', (job, err) => this.logger.warn(`${w.name} job ${job?.id} failed: ${err.message}`));
+      // without a listener an 'error' event (Redis gone) would be thrown and end the process
+      w.on('error', (err) => this.throttledWarn(`${w.name} worker: ${err.message}`));
+    }
+    // never awaited without a bound: with Redis down BullMQ waits for it forever, and in ROLE=all the API
+    // would not start listening
     await this.relay();
-    this.ticker = setInterval(() => void this.relay(), this.config.PF_RELAY_EVERY_MS);
+    this.ticker = setInterval(() => void this.tick(), this.config.PF_RELAY_EVERY_MS);
     this.ticker.unref();
+    this.retentionTicker = setInterval(() => void this.runRetention(), this.config.RETENTION_EVERY_MS);
+    this.retentionTicker.unref();
     this.logger.log(
       `定时与外发处理已启动（timers and outbox workers running, relay every ${this.config.PF_RELAY_EVERY_MS} ms）`,
     );
@@ -66,22 +90,95 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
 
   async onApplicationShutdown() {
     clearInterval(this.ticker);
+    clearInterval(this.retentionTicker);
     await Promise.allSettled(this.workers.map((w) => w.close()));
+  }
+
+  private async tick() {
+    await this.fallback();
+    // while Redis is away a relay pass would only pile commands up in the client's offline queue
+    if (this.redisDownSince === null) await this.relay();
   }
 
   /** Relay pass: due timers and outbox rows from PostgreSQL onto Redis (also the reconciler). */
   async relay() {
     if (this.relaying) return;
     this.relaying = true;
+    let timeout: NodeJS.Timeout | undefined;
     try {
-      await this.timerRelay.relayOnce();
-      await this.outboxRelay.relayOnce();
-      for (const p of this.processors) await p.instance.relayOnce?.();
+      await Promise.race([
+        (async () => {
+          await this.timerRelay.relayOnce();
+          await this.outboxRelay.relayOnce();
+          for (const p of this.processors) await p.instance.relayOnce?.();
+        })(),
+        new Promise((_, reject) => {
+          timeout = setTimeout(() => reject(new Error(`no answer within ${RELAY_TIMEOUT_MS} ms`)), RELAY_TIMEOUT_MS);
+        }),
+      ]);
     } catch (e) {
-      this.logger.warn(`relay pass failed (will retry): ${(e as Error).message}`);
+      this.throttledWarn(`relay pass failed (will retry): ${(e as Error).message}`);
     } finally {
+      clearTimeout(timeout);
       this.relaying = false;
     }
+  }
+
+  /**
+   * PostgreSQL polling fallback. Runs while Redis does not answer, and also when due work has waited longer
+   * than a few relay periods (Redis answers but lost or holds its jobs): then this worker delivers what is due
+   * straight from PostgreSQL.
+   */
+  async fallback(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const redisUp = await Promise.race([
+        this.redis.ping().then(
+          () => true,
+          () => false,
+        ),
+        new Promise<boolean>((r) => setTimeout(() => r(false), 1000)),
+      ]);
+      if (!redisUp && this.redisDownSince === null) {
+        this.redisDownSince = Date.now();
+        this.logger.warn('Redis 不可用：改由 PostgreSQL 轮询投递到期提醒与外发消息（Redis down: polling PostgreSQL）');
+      } else if (redisUp && this.redisDownSince !== null) {
+        this.logger.log(`Redis 已恢复（Redis back after ${Date.now() - this.redisDownSince} ms）`);
+        this.redisDownSince = null;
+      }
+      const stuck = redisUp ? await this.stuckWork() : true;
+      if (!stuck) return;
+      await this.drain.drain();
+      await deliverDueOutbox(this.ds, this.handlers, { limit: 200 });
+    } catch (e) {
+      this.throttledWarn(`fallback pass failed (will retry): ${(e as Error).message}`);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /** Due work older than a few relay periods: the queue is not delivering it. */
+  private async stuckWork(): Promise<boolean> {
+    const graceMs = Math.max(15_000, 3 * this.config.PF_RELAY_EVERY_MS);
+    const { timers, outbox } = await this.dueWork.overdueSince(graceMs);
+    return timers || outbox;
+  }
+
+  private async runRetention() {
+    try {
+      const removed = await this.retention.runOnce();
+      const total = Object.values(removed).reduce((a, b) => a + b, 0);
+      if (total) this.logger.log(`retention removed ${JSON.stringify(removed)}`);
+    } catch (e) {
+      this.throttledWarn(`retention pass failed (will retry): ${(e as Error).message}`);
+    }
+  }
+
+  private throttledWarn(message: string) {
+    if (Date.now() - this.lastErrorLog < 10_000) return;
+    this.lastErrorLog = Date.now();
+    this.logger.warn(message);
   }
 
   /** Delivers one outbox row under its row lock; another worker holding it means it is being delivered. */

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { AppError, ErrorCode } from './app-error';
+import { isTransientDbError } from './db-errors';
 
 const STATUS_CODES: Partial<Record<number, [ErrorCode, string]>> = {
   400: ['VALIDATION_FAILED', '请求无效'],
@@ -17,6 +18,9 @@ const STATUS_CODES: Partial<Record<number, [ErrorCode, string]>> = {
 /** PostgreSQL errors caused by input that slipped past validation, or by a dependency being down. */
 function fromDatabaseError(err: any): AppError | null {
   const code: string | undefined = err?.code ?? err?.driverError?.code;
+  // the database is down, restarting or unreachable (the driver's socket errors carry no SQLSTATE)
+  if (code !== '40P01' && code !== '40001' && isTransientDbError(err?.driverError ?? err))
+    return new AppError(HttpStatus.SERVICE_UNAVAILABLE, 'DEPENDENCY_UNAVAILABLE', '数据库暂不可用，请稍后重试');
   if (!code) return null;
   // invalid text (NUL characters, bad encoding), numbers or dates out of range, malformed values
   if (

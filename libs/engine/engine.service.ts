@@ -1,3 +1,4 @@
+import { isTransientDbError } from '../common/db-errors';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -407,6 +408,8 @@ export class EngineService {
           );
         return { record: await this.applyEvent(null, principal, caseId, req), created: true };
       } catch (e) {
+        // a deadlock victim or a serialization failure was rolled back whole: redo it rather than answer 409
+        if (isTransientDbError(e) && attempt < 5) continue;
         if (!(e instanceof LostRace) || attempt >= 50)
           throw e instanceof LostRace ? this.conflict(e.currentVersion, req.expectedVersion) : e;
       }

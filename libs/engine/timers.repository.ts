@@ -112,7 +112,7 @@ export class TimersRepository {
        FROM timers t JOIN cases c ON c.id = t.case_id
        WHERE t.status = 'pending' AND t.next_at <= $1
        ORDER BY t.next_at, t.id LIMIT $2
-       FOR UPDATE OF t SKIP LOCKED`,
+       FOR NO KEY UPDATE OF t, c SKIP LOCKED`,
       [now, limit],
     );
   }

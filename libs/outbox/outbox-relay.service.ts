@@ -33,7 +33,9 @@ export class OutboxRelay {
           jobId: `outbox-${r.id}-${r.attempts}`,
           delay: Math.max(0, r.next_attempt_at.getTime() - now),
           removeOnComplete: true,
-          removeOnFail: 1000,
+          // a failed job must not stay behind under its id: the row is still pending (its attempt rolled back,
+          // e.g. a database error) and the next relay pass re-adds the same id, which BullMQ would ignore
+          removeOnFail: true,
         },
       })),
     );

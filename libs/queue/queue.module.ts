@@ -10,8 +10,13 @@ export const OUTBOX_QUEUE = Symbol('OUTBOX_QUEUE');
 const queueProvider = (token: symbol, name: string): Provider => ({
   provide: token,
   inject: [AppConfig],
-  useFactory: (config: AppConfig) =>
-    new Queue(name, { connection: bullConnection(config), prefix: queuePrefix(config) }),
+  useFactory: (config: AppConfig) => {
+    const queue = new Queue(name, { connection: bullConnection(config), prefix: queuePrefix(config) });
+    // without a listener an 'error' event (Redis gone) would be thrown and end the process; Redis being away
+    // is reported by /health and handled by the worker's PostgreSQL fallback
+    queue.on('error', () => undefined);
+    return queue;
+  },
 });
 
 /** Closes the producer queues on shutdown. */

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { SYSTEM_PRINCIPAL } from '../auth/principal';
 import { AppError } from '../common/app-error';
+import { isTransientDbError, retryTransient } from '../common/db-errors';
 import { Clock } from '../engine/clock';
 import { EngineService } from '../engine/engine.service';
 import { PolicyService } from '../engine/policy.service';
@@ -21,9 +22,6 @@ export interface DrainResult {
   events: number;
 }
 
-/** Fault injection for the crash test: pause inside the claiming transaction (never set in production). */
-const PAUSE_AFTER_CLAIM_MS = Number(process.env.PF_FAULT_PAUSE_AFTER_CLAIM_MS ?? 0);
-
 /**
  * Delivers due timer stages. PostgreSQL decides what is due: a batch is claimed with
  * `FOR UPDATE SKIP LOCKED`, so several workers share the work and none delivers a stage twice; the
@@ -33,6 +31,8 @@ const PAUSE_AFTER_CLAIM_MS = Number(process.env.PF_FAULT_PAUSE_AFTER_CLAIM_MS ??
 @Injectable()
 export class TimerDrainService {
   private readonly logger = new Logger(TimerDrainService.name);
+  /** Fault injection for the crash and lock-order tests: pause inside the claiming transaction (never set in production). */
+  pauseAfterClaimMs = Number(process.env.PF_FAULT_PAUSE_AFTER_CLAIM_MS ?? 0);
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -65,12 +65,23 @@ export class TimerDrainService {
     return total;
   }
 
+  /**
+   * One batch in one transaction. A transient database error (deadlock victim, serialization failure, lost
+   * connection) rolls the whole batch back and it is redone: nothing of it was delivered.
+   */
   async drainBatch(limit: number): Promise<DrainResult & { claimed: number }> {
+    return retryTransient(() => this.drainBatchOnce(limit));
+  }
+
+  private async drainBatchOnce(limit: number): Promise<DrainResult & { claimed: number }> {
     return this.ds.transaction(async (em) => {
       const now = this.clock.now();
       const rows = await this.timers.claimDue(em, now, limit);
       if (!rows.length) return { claimed: 0, fired: 0, cancelled: 0, events: 0 };
-      if (PAUSE_AFTER_CLAIM_MS) await new Promise((r) => setTimeout(r, PAUSE_AFTER_CLAIM_MS));
+      // The case rows are locked with their timers (lock order case → timer, as a transition takes them: it
+      // updates its case, then cancels the timers of the states it left). Claiming only the timers and then
+      // sending the clock's event into the case took them in the opposite order and could deadlock.
+      if (this.pauseAfterClaimMs) await new Promise((r) => setTimeout(r, this.pauseAfterClaimMs));
 
       const cancelled: string[] = [];
       const advances: TimerAdvance[] = [];
@@ -140,7 +151,9 @@ export class TimerDrainService {
 
   /**
    * Sends the clock's event (e.g. LETTER_EXPIRED) as the `system` actor inside a savepoint: a refusal
-   * (the machine's own rule says "not yet") is recorded and leaves the batch intact.
+   * (the machine's own rule says "not yet", an AppError) is recorded and leaves the batch intact. A transient
+   * database error is not a refusal: it is thrown, the batch rolls back and is redone, so the event is not
+   * lost. Anything else (a defect) is recorded as `event_failed`, visible in the deliveries and the log.
    */
   private async sendClockEvent(
     em: EntityManager,
@@ -155,9 +168,11 @@ export class TimerDrainService {
       await em.query('RELEASE SAVEPOINT clock_event');
       return true;
     } catch (err) {
+      if (isTransientDbError(err)) throw err;
       await em.query('ROLLBACK TO SAVEPOINT clock_event');
       const reason = err instanceof AppError ? `${err.code}: ${err.message}` : String(err);
-      await this.timers.setDeliveryOutcome(em, e.timerId, e.stage, `event_refused: ${reason}`.slice(0, 500));
+      const outcome = err instanceof AppError ? 'event_refused' : 'event_failed';
+      await this.timers.setDeliveryOutcome(em, e.timerId, e.stage, `${outcome}: ${reason}`.slice(0, 500));
       if (!(err instanceof AppError)) this.logger.error(`clock event ${e.type} on case ${e.caseId} failed: ${reason}`);
       return false;
     }

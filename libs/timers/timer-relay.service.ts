@@ -61,7 +61,8 @@ export const overdueJobId = (wallMs: number) => `wake-overdue-${Math.floor(wallM
 
 const JOB_OPTS = {
   removeOnComplete: true,
-  removeOnFail: 1000,
+  // a wake-up that failed every attempt (PostgreSQL was down) must not block re-adding its id
+  removeOnFail: true,
   attempts: 5,
   backoff: { type: 'exponential', delay: 1000 },
 };

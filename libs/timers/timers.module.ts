@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { QueueModule } from '../queue/queue.module';
 import { CalendarYearsService } from './calendar-years.service';
+import { DueWorkRepository } from './due-work.repository';
 import { TimerDrainService } from './timer-drain.service';
 import { TimerMetrics } from './timer-metrics.service';
 import { TimerRelay } from './timer-relay.service';
@@ -10,7 +11,15 @@ import { TimerRelay } from './timer-relay.service';
 @Global()
 @Module({
   imports: [QueueModule],
-  providers: [TimerDrainService, TimerRelay, OutboxRelay, TimerMetrics, CalendarYearsService],
-  exports: [QueueModule, TimerDrainService, TimerRelay, OutboxRelay, TimerMetrics, CalendarYearsService],
+  providers: [TimerDrainService, TimerRelay, OutboxRelay, TimerMetrics, CalendarYearsService, DueWorkRepository],
+  exports: [
+    QueueModule,
+    TimerDrainService,
+    TimerRelay,
+    OutboxRelay,
+    TimerMetrics,
+    CalendarYearsService,
+    DueWorkRepository,
+  ],
 })
 export class TimersModule {}

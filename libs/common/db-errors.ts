@@ -1,0 +1,28 @@
+/**
+ * PostgreSQL errors that say "try again", not "no": a deadlock victim (40P01), a serialization failure
+ * (40001), a lock wait given up (55P03), the server shutting down or restarting (57P01–57P03), out of
+ * resources (class 53) or a lost connection (class 08, or the driver's own socket errors). Work that hit one
+ * of these was rolled back and must be redone, never recorded as refused.
+ */
+export function isTransientDbError(e: unknown): boolean {
+  if (!e || typeof e !== 'object') return false;
+  const code = String((e as { code?: unknown }).code ?? '');
+  if (/^(40001|40P01|55P03|57P0[123]|53\d{3}|08\w{3})$/.test(code)) return true;
+  if (/^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT)$/.test(code)) return true;
+  const message = String((e as { message?: unknown }).message ?? '');
+  return /Connection terminated|connection timeout|Client has encountered a connection error|terminating connection/i.test(
+    message,
+  );
+}
+
+/** Runs `fn` again (up to `attempts` times, with a short jittered pause) while it fails with a transient database error. */
+export async function retryTransient<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isTransientDbError(e) || attempt >= attempts) throw e;
+      await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));
+    }
+  }
+}

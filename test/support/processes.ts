@@ -1,0 +1,71 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface AppProcess {
+  child: ChildProcess;
+  /** everything the process wrote (stdout and stderr) */
+  output: () => string;
+  stop: (signal?: NodeJS.Signals) => Promise<void>;
+}
+
+/**
+ * Starts `apps/main.ts` in a child process (`--role api|worker|all`), through the TypeScript loader or, with
+ * `compiled`, from `dist/` as `npm start` does. Resolves once the process says it is up.
+ */
+export function startAppProcess(
+  role: 'api' | 'worker' | 'all',
+  env: Record<string, string>,
+  opts: { compiled?: boolean; readyText?: RegExp; timeoutMs?: number } = {},
+): Promise<AppProcess> {
+  const entry = opts.compiled ? ['dist/apps/main.js'] : ['-r', '@swc-node/register', 'apps/main.ts'];
+  const child = spawn(process.execPath, [...entry, '--role', role], {
+    env: { ...process.env, DEMO: '0', CLOCK_CONTROL: '0', PF_RELAY_EVERY_MS: '300', ...env, ROLE: role },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const ready = opts.readyText ?? (role === 'worker' ? /timers and outbox workers running/ : /PartyFlow 已启动/);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const proc: AppProcess = {
+    child,
+    output: () => out,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode !== null || child.signalCode) return;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  return new Promise((resolve, reject) => {
+    const timeout = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${role} process did not start within ${opts.timeoutMs ?? 60_000} ms:\n${out.slice(-3000)}`));
+    }, opts.timeoutMs ?? 60_000);
+    const onData = (b: Buffer) => {
+      out += b.toString();
+      if (out.length > 200_000) out = out.slice(-100_000);
+      if (ready.test(out)) {
+        clearTimeout(timeout);
+        resolve(proc);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timeout);
+      reject(new Error(`${role} process exited (${code ?? signal}) before it was ready:\n${out.slice(-3000)}`));
+    });
+  });
+}
