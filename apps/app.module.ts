@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { RedisModule } from '../libs/common/redis.module';
+import { HistoryCheckpointModule } from '../libs/audit/history-checkpoint.module';
 import { DemoSeeder } from '../libs/demo/demo-seeder';
 import { EngineModule } from '../libs/engine/engine.module';
 import { LicensingModule } from '../libs/licensing/licensing.module';
@@ -37,6 +38,7 @@ export class AppModule {
         LicensingModule,
         ReportsModule,
         CampaignsModule,
+        HistoryCheckpointModule,
         ...roles,
       ],
       providers: [DemoSeeder],

@@ -10,6 +10,7 @@ import {
   Max,
   IsIP,
   Min,
+  MinLength,
   registerDecorator,
   validateSync,
   ValidationOptions,
@@ -60,6 +61,11 @@ export class AppConfig {
 
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL 必须是 postgres:// 连接串' })
   DATABASE_URL: string;
+
+  /** The owner role the migrations run as (DATABASE_URL is then the application role, which owns nothing). */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'MIGRATION_DATABASE_URL 必须是 postgres:// 连接串' })
+  MIGRATION_DATABASE_URL?: string;
 
   @Matches(/^rediss?:\/\//, { message: 'REDIS_URL 必须是 redis:// 连接串' })
   REDIS_URL: string;
@@ -156,6 +162,15 @@ export class AppConfig {
   @Max(600_000)
   PF_RELAY_EVERY_MS = 5000;
 
+  /**
+   * Key that signs the daily history checkpoints (≥ 32 characters, kept OUTSIDE the database). Unset: no
+   * checkpoints are taken and verify says so.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'HISTORY_CHECKPOINT_KEY 至少 32 个字符' })
+  HISTORY_CHECKPOINT_KEY?: string;
+
   /** Retention (days): idempotency keys of finished requests. */
   @Transform(({ value }) => (value === undefined ? 7 : Number(value)))
   @IsInt()
@@ -201,6 +216,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const key of Object.keys(new AppConfig())) if (env[key] !== undefined && env[key] !== '') raw[key] = env[key];
   for (const key of [
     'DATABASE_URL',
+    'MIGRATION_DATABASE_URL',
+    'HISTORY_CHECKPOINT_KEY',
     'REDIS_URL',
     'JWT_SECRET',
     'HOST',

@@ -141,6 +141,8 @@ async function startServices() {
       persistent,
       fast: mode === 'test',
       database,
+      // demo and start: the owner role migrates, the application runs as a role that cannot touch the history's triggers
+      roles: persistent,
       logFile: logsDir && path.join(logsDir, 'postgres.log'),
       preferredPorts: range(5433, 10),
     },
@@ -218,6 +220,7 @@ async function startServices() {
   }
   return {
     DATABASE_URL: ready.postgres ? ready.postgres.url : process.env.DATABASE_URL,
+    MIGRATION_DATABASE_URL: ready.postgres ? ready.postgres.migrationUrl : process.env.MIGRATION_DATABASE_URL,
     REDIS_URL: ready.redis ? ready.redis.url : process.env.REDIS_URL,
     // the tests may flush a Redis that is theirs alone, never one given in REDIS_URL
     privateRedis: !!ready.redis,
@@ -293,6 +296,7 @@ async function childCommand(urls) {
   const env = {
     ...process.env,
     DATABASE_URL: urls.DATABASE_URL,
+    ...(urls.MIGRATION_DATABASE_URL ? { MIGRATION_DATABASE_URL: urls.MIGRATION_DATABASE_URL } : {}),
     REDIS_URL: urls.REDIS_URL,
     PARTYFLOW_PRIVATE_REDIS: urls.privateRedis ? '1' : '0',
   };
@@ -318,6 +322,23 @@ async function childCommand(urls) {
           env.PORT = String(await pickPort(range(3001, 20)));
           log(`端口 3000 已被占用，改用 ${env.PORT}（port 3000 is busy: using ${env.PORT}; set PORT to choose）`);
         }
+      }
+      if (mode === 'start') {
+        // production: the compiled output (`npm run build`), never a TypeScript loader
+        const compiled = path.join(REPO_ROOT, 'dist', 'apps', 'main.js');
+        if (!fs.existsSync(compiled)) {
+          log('未找到编译产物，正在执行 npm run build（dist/apps/main.js missing: building）…');
+          const r = spawnSync(
+            process.execPath,
+            [path.join('node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'],
+            {
+              cwd: REPO_ROOT,
+              stdio: 'inherit',
+            },
+          );
+          if (r.status !== 0) throw new Error(`npm run build 失败（build failed, exit ${r.status}）`);
+        }
+        return { args: [compiled, ...extraArgs], env };
       }
       return { args: [...swc, path.join('apps', 'main.ts'), ...extraArgs], env };
     }

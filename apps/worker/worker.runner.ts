@@ -10,6 +10,7 @@ import { OutboxHandlers } from '../../libs/outbox/outbox';
 import { OutboxRelay } from '../../libs/outbox/outbox-relay.service';
 import { JobProcessor, type JobProcessorOptions, type QueueProcessor } from '../../libs/queue/job-processor.decorator';
 import { bullConnection, queuePrefix, QUEUES } from '../../libs/queue/queues';
+import { HistoryCheckpointService } from '../../libs/audit/history-checkpoint.service';
 import { RetentionService } from '../../libs/retention/retention.service';
 import { DueWorkRepository } from '../../libs/timers/due-work.repository';
 import { TimerDrainService } from '../../libs/timers/timer-drain.service';
@@ -47,6 +48,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly handlers: OutboxHandlers,
     private readonly retention: RetentionService,
     private readonly dueWork: DueWorkRepository,
+    private readonly checkpoints: HistoryCheckpointService,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly discovery: DiscoveryService,
   ) {}
@@ -165,7 +167,14 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     return timers || outbox;
   }
 
+  /** Hourly housekeeping: retention, and the signed checkpoints of the days that have passed. */
   private async runRetention() {
+    try {
+      const days = await this.checkpoints.checkpointPastDays();
+      if (days.length) this.logger.log(`history checkpoints signed for ${days.join(', ')}`);
+    } catch (e) {
+      this.throttledWarn(`history checkpoint failed (will retry): ${(e as Error).message}`);
+    }
     try {
       const removed = await this.retention.runOnce();
       const total = Object.values(removed).reduce((a, b) => a + b, 0);

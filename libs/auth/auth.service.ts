@@ -138,12 +138,14 @@ export class AuthService {
   }
 
   async verify(token: string): Promise<Principal | null> {
+    let claims: TokenClaims;
     try {
-      const claims = await this.jwt.verifyAsync<TokenClaims>(token);
-      return await this.principal(claims.sub, claims.ver ?? 0);
+      claims = await this.jwt.verifyAsync<TokenClaims>(token);
     } catch {
       return null;
     }
+    // outside the try: a database that is down is a 503, not "your token is invalid" (clients would sign out)
+    return this.principal(claims.sub, claims.ver ?? 0);
   }
 
   /** The active principal of a user, or null when unknown, disabled, or `tokenVersion` is outdated. */

@@ -3,6 +3,7 @@ import { InitialSchema1700000000000 } from './migrations/1700000000000-initial-s
 import { TimerDelivery1700000000050 } from './migrations/1700000000050-timer-delivery';
 import { CalendarYears1700000000060 } from './migrations/1700000000060-calendar-years';
 import { TimerClaimIndex1700000000300 } from './migrations/1700000000300-timer-claim-index';
+import { HistoryCheckpoints1700000000950 } from './migrations/1700000000950-history-checkpoints';
 import { Notifications1700000000100 } from './migrations/1700000000100-notifications';
 import { Licensing1700000000200 } from './migrations/1700000000200-licensing';
 import { UsersLogin1700000000410 } from './migrations/1700000000410-users-login';
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   UsersLogin1700000000410,
   Campaigns1700000000900,
   FollowUps1700000000910,
+  HistoryCheckpoints1700000000950,
 ];
 
 /** Options of the application's DataSource (the schema comes from the migrations, never from synchronize). */
@@ -39,6 +41,24 @@ export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions
 
 export function createDataSource(url: string, poolSize = 20): DataSource {
   return new DataSource(dataSourceOptions(url, poolSize));
+}
+
+/**
+ * What the application role may do, granted by the owner role after every migration run (idempotent): read
+ * and write the tables it needs, but on `case_history` only read and append. It owns nothing, so it can
+ * neither drop nor disable the triggers that keep the history append-only (only a table's owner can).
+ */
+export async function grantApplicationRole(owner: DataSource, appRole: string): Promise<void> {
+  const role = `"${appRole.replace(/"/g, '""')}"`;
+  await owner.query(`
+    GRANT USAGE ON SCHEMA public TO ${role};
+    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${role};
+    GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO ${role};
+    REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON case_history FROM ${role};
+    GRANT SELECT, INSERT ON case_history TO ${role};
+    REVOKE UPDATE, DELETE, TRUNCATE ON history_checkpoints FROM ${role};
+    GRANT SELECT, INSERT ON history_checkpoints TO ${role};
+  `);
 }
 
 /** Key of the advisory lock that serializes migrations when several processes start at once. */

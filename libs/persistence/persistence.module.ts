@@ -2,12 +2,14 @@ import { Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { dataSourceOptions, migrate } from './data-source';
+import { createDataSource, dataSourceOptions, grantApplicationRole, migrate } from './data-source';
 
 /**
  * The TypeORM DataSource through @nestjs/typeorm (its core module is global, as Nest's convention for the
  * default connection): initialized and migrated (under an advisory lock) before anything uses it.
- * Repositories take it with `@InjectDataSource()`.
+ * Repositories take it with `@InjectDataSource()`. With MIGRATION_DATABASE_URL the migrations run as that
+ * (owner) role, which then grants the application role of DATABASE_URL what it needs — on `case_history`
+ * only SELECT and INSERT (docs/operations.md).
  */
 @Module({
   imports: [
@@ -18,10 +20,26 @@ import { dataSourceOptions, migrate } from './data-source';
         autoLoadEntities: true,
         // a bad DATABASE_URL fails the start at once (the default retries for half a minute)
         retryAttempts: 0,
+        // carried to the factory below, which migrates as the owner role when one is configured
+        migrationUrl: config.MIGRATION_DATABASE_URL,
       }),
       dataSourceFactory: async (options) => {
-        const ds = await new DataSource(options!).initialize();
-        const applied = await migrate(ds);
+        const { migrationUrl, ...dsOptions } = options as typeof options & { migrationUrl?: string };
+        const ds = await new DataSource(dsOptions!).initialize();
+        let applied: string[];
+        const appUrl = (dsOptions as { url?: string }).url;
+        if (migrationUrl && migrationUrl !== appUrl) {
+          const owner = createDataSource(migrationUrl, 2);
+          await owner.initialize();
+          try {
+            applied = await migrate(owner);
+            const [{ role }] = await ds.query(`SELECT current_user AS role`);
+            const [{ same }] = await owner.query(`SELECT current_user = $1 AS same`, [role]);
+            if (!same) await grantApplicationRole(owner, role);
+          } finally {
+            await owner.destroy();
+          }
+        } else applied = await migrate(ds);
         if (applied.length) new Logger('Persistence').log(`已执行数据库迁移：${applied.join(', ')}`);
         return ds;
       },

@@ -226,12 +226,16 @@ async function startPostgres(o) {
     await admin.connect();
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [o.database]);
     if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(o.database)}`);
+    if (o.roles) await ensureRoles(port, o.database, admin);
   } finally {
     await admin.end().catch(() => undefined);
   }
 
+  const roleUrl = (role) => `postgres://${role}:${PG_PASSWORD}@127.0.0.1:${port}/${o.database}`;
   return {
-    url: `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${port}/${o.database}`,
+    // with roles: the application connects as the role that owns nothing, migrations run as the owner
+    url: o.roles ? roleUrl(APP_ROLE) : `postgres://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${port}/${o.database}`,
+    migrationUrl: o.roles ? roleUrl(OWNER_ROLE) : undefined,
     port,
     dataDir,
     initialised,
@@ -247,6 +251,41 @@ async function startPostgres(o) {
       if (logStream) await new Promise((resolve) => logStream.end(resolve));
     },
   };
+}
+
+const OWNER_ROLE = 'partyflow_owner';
+const APP_ROLE = 'partyflow_app';
+
+/**
+ * The two roles of docs/operations.md: `partyflow_owner` owns the database and everything in it and runs the
+ * migrations; `partyflow_app` is what the application connects as — it owns nothing, so it cannot alter or
+ * disable the append-only triggers of the history (the migrations grant it what it needs). A database created
+ * before the roles existed is handed over to the owner role.
+ */
+async function ensureRoles(port, database, admin) {
+  for (const role of [OWNER_ROLE, APP_ROLE]) {
+    const found = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+    if (found.rowCount === 0) await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${PG_PASSWORD}'`);
+  }
+  await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(database)} OWNER TO ${OWNER_ROLE}`);
+  const { Client } = require('pg');
+  const db = new Client({ host: '127.0.0.1', port, user: PG_USER, password: PG_PASSWORD, database });
+  await db.connect();
+  try {
+    await db.query(`
+      DO $$ DECLARE r record; BEGIN
+        FOR r IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND pg_get_userbyid(c.relowner) <> '${OWNER_ROLE}' LOOP
+          EXECUTE format('ALTER TABLE public.%I OWNER TO ${OWNER_ROLE}', r.relname);
+        END LOOP;
+        FOR r IN SELECT p.oid::regprocedure AS sig FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                 WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) <> '${OWNER_ROLE}' LOOP
+          EXECUTE format('ALTER FUNCTION %s OWNER TO ${OWNER_ROLE}', r.sig);
+        END LOOP;
+      END $$`);
+  } finally {
+    await db.end().catch(() => undefined);
+  }
 }
 
 module.exports = { startPostgres };

@@ -147,7 +147,14 @@ async function main() {
     );
   send({
     type: 'ready',
-    postgres: pg && { url: pg.url, port: pg.port, dataDir: pg.dataDir, initialised: pg.initialised, ms: pg.ms },
+    postgres: pg && {
+      url: pg.url,
+      migrationUrl: pg.migrationUrl,
+      port: pg.port,
+      dataDir: pg.dataDir,
+      initialised: pg.initialised,
+      ms: pg.ms,
+    },
     redis: redis && { url: redis.url, port: redis.port, ms: redis.ms },
   });
 }

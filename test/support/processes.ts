@@ -22,14 +22,15 @@ export interface AppProcess {
 
 /**
  * Starts `apps/main.ts` in a child process (`--role api|worker|all`), through the TypeScript loader or, with
- * `compiled`, from `dist/` as `npm start` does. Resolves once the process says it is up.
+ * `compiled` (the path of a compiled `apps/main.js`), as `npm start` and the container do. Resolves once the
+ * process says it is up.
  */
 export function startAppProcess(
   role: 'api' | 'worker' | 'all',
   env: Record<string, string>,
-  opts: { compiled?: boolean; readyText?: RegExp; timeoutMs?: number } = {},
+  opts: { compiled?: string; readyText?: RegExp; timeoutMs?: number } = {},
 ): Promise<AppProcess> {
-  const entry = opts.compiled ? ['dist/apps/main.js'] : ['-r', '@swc-node/register', 'apps/main.ts'];
+  const entry = opts.compiled ? [opts.compiled] : ['-r', '@swc-node/register', 'apps/main.ts'];
   const child = spawn(process.execPath, [...entry, '--role', role], {
     env: { ...process.env, DEMO: '0', CLOCK_CONTROL: '0', PF_RELAY_EVERY_MS: '300', ...env, ROLE: role },
     stdio: ['ignore', 'pipe', 'pipe'],
