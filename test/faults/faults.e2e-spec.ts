@@ -425,7 +425,7 @@ describe('fault suite: real processes, PostgreSQL and Redis outages, a killed wo
 
     // every outbox row delivered, or visibly failing (dead, or pending with its last error recorded)
     const outboxUntil = Date.now() + 30_000;
-    let invisible: any[] = [];
+    let invisible: any[];
     for (;;) {
       ({ rows: invisible } = await db.query(
         `SELECT id, status, attempts, last_error FROM outbox WHERE NOT (status = 'delivered' OR (status = 'dead' AND last_error IS NOT NULL) OR (status = 'pending' AND attempts > 0 AND last_error IS NOT NULL))`,
