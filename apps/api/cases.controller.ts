@@ -5,7 +5,7 @@ import { CurrentUser } from '../../libs/auth/auth.guard';
 import type { Principal } from '../../libs/auth/principal';
 import { CaseQueryService } from '../../libs/engine/case-query.service';
 import { EngineService } from '../../libs/engine/engine.service';
-import { CaseQueryDto, CreateCaseDto, SendEventDto } from './dto/case.dto';
+import { CaseQueryDto, CreateCaseDto, SendEventDto, TasksQueryDto } from './dto/case.dto';
 import { ApiErrors } from './api-errors.decorator';
 import { CasePage, CaseView, HistoryEntry, TaskView } from './dto/responses';
 import { IdempotencyKey } from './idempotency-key.decorator';
@@ -77,10 +77,25 @@ export class CasesController {
     return this.cases.history(u, id);
   }
 
+  /**
+   * The caller's tasks (an array, as before), one page at a time: `?page=&pageSize=`; the total (exact up to
+   * 10 000, else "at least") in `X-Total-Count`, the page in `X-Page` / `X-Page-Size`.
+   */
   @Get('tasks')
-  @ApiOperation({ summary: '当前用户的待办，最紧急在前' })
-  @ApiOkResponse({ type: [TaskView] })
-  tasks(@CurrentUser() u: Principal) {
-    return this.cases.tasks(u);
+  @ApiOperation({ summary: '当前用户的待办，最紧急在前（分页：page、pageSize；总数见 X-Total-Count）' })
+  @ApiOkResponse({
+    type: [TaskView],
+    headers: {
+      'X-Total-Count': { description: '待办总数（超过 10000 时为下限）', schema: { type: 'integer' } },
+      'X-Page': { description: '页码', schema: { type: 'integer' } },
+      'X-Page-Size': { description: '每页条数', schema: { type: 'integer' } },
+    },
+  })
+  async tasks(@CurrentUser() u: Principal, @Query() q: TasksQueryDto, @Res({ passthrough: true }) res: Response) {
+    const { items, total, page, pageSize } = await this.cases.tasks(u, q);
+    res.setHeader('X-Total-Count', String(total));
+    res.setHeader('X-Page', String(page));
+    res.setHeader('X-Page-Size', String(pageSize));
+    return items;
   }
 }

@@ -11,8 +11,17 @@ export const REDIS = Symbol('REDIS');
     {
       provide: REDIS,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: false, enableOfflineQueue: false }),
+      useFactory: (config: AppConfig) => {
+        const redis = new Redis(config.REDIS_URL, {
+          maxRetriesPerRequest: 1,
+          lazyConnect: false,
+          enableOfflineQueue: false,
+        });
+        // Redis being away is reported by /health and handled by the worker's fallback; without a listener
+        // ioredis prints every reconnection failure as an "unhandled error event"
+        redis.on('error', () => undefined);
+        return redis;
+      },
     },
   ],
   exports: [REDIS],

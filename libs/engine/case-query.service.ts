@@ -6,7 +6,13 @@ import { CaseLabelsRepository } from './case-labels.repository';
 import { Clock } from './clock';
 import { FollowUpsRepository } from './follow-ups.repository';
 import { CaseRecord, EngineService } from './engine.service';
+import { TaskRule, taskRules } from './task-rules';
+import { TASKS_COUNT_CAP, TasksRepository } from './tasks.repository';
 import { WorkflowRegistry } from './workflow-registry';
+
+/** `GET /tasks` without paging parameters: the first page of this size. */
+export const TASKS_DEFAULT_PAGE_SIZE = 200;
+export { TASKS_COUNT_CAP };
 
 export interface CaseFilter {
   workflow?: string;
@@ -47,6 +53,7 @@ export class CaseQueryService {
     private readonly followUps: FollowUpsRepository,
     private readonly labels: CaseLabelsRepository,
     private readonly calendar: WorkingCalendar,
+    private readonly tasksRepo: TasksRepository,
   ) {}
 
   async view(principal: Principal, record: CaseRecord) {
@@ -184,42 +191,56 @@ export class CaseQueryService {
   }
 
   /** Open cases where the caller can act now, most urgent (earliest pending deadline) first. */
-  async tasks(principal: Principal) {
-    const params: unknown[] = [];
-    const scope = isAdmin(principal) ? '' : `AND c.scope_org_ids && $1::uuid[]`;
-    if (!isAdmin(principal)) params.push(scopeOrgIds(principal));
-    const rows: any[] = await this.ds.query(
-      `SELECT ${CASE_COLUMNS} FROM cases c WHERE c.status = 'open' ${scope}`,
-      params,
-    );
+  /**
+   * The caller's tasks, one page at a time: selected and ordered in SQL from the parties and states the
+   * definitions declare (TasksRepository), then checked by the engine itself (guards, rules) for the page.
+   * Ordered by the next deadline, the earliest (and overdue) first.
+   */
+  async tasks(principal: Principal, paging: { page?: number; pageSize?: number } = {}) {
+    const pageSize = paging.pageSize ?? TASKS_DEFAULT_PAGE_SIZE;
+    const page = paging.page ?? 1;
+    this.rules ??= this.registry.allVersions().flatMap(taskRules);
+    const { ids, total } = await this.tasksRepo.page({
+      rules: this.rules,
+      roles: principal.roles,
+      scope: isAdmin(principal) ? null : scopeOrgIds(principal),
+      limit: pageSize,
+      offset: (page - 1) * pageSize,
+    });
+    const rows: CaseRecord[] = ids.length
+      ? await this.ds.query(`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.id = ANY($1::uuid[])`, [ids])
+      : [];
+    // in the page's order (SQL: the earliest deadline of the current visit first, overdue ones before the rest)
+    const order = new Map(ids.map((id, i) => [id, i]));
+    rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
     const actionable = rows.filter((r) => this.engine.availableEvents(principal, r).length > 0);
     const views = await this.views(principal, actionable);
     const now = this.clock.now();
-    return views
-      .map((v) => {
-        const next = v.deadlines.find((d) => d.kind === 'deadline');
-        const daysLeft = next && !next.overdue ? this.workingDaysUntil(now, new Date(next.dueAt)) : null;
-        return {
-          caseId: v.id,
-          workflow: v.workflow,
-          workflowTitle: v.workflowTitle,
-          state: v.state,
-          stateTitle: v.stateTitle,
-          title: `${v.workflowTitle}：${v.stateTitle}`,
-          subject: v.subject,
-          subjectName: v.subjectName,
-          dueAt: next?.dueAt ?? null,
-          dueProvisional: next?.provisional ?? false,
-          overdue: next?.overdue ?? false,
-          /** Working days from today until the due day (0: due today), null when overdue or without a deadline. */
-          workingDaysLeft: daysLeft,
-          /** Due within 3 working days (the console's amber). */
-          dueSoon: daysLeft !== null && daysLeft <= 3,
-          availableEvents: v.availableEvents,
-        };
-      })
-      .sort((a, b) => (a.dueAt ?? '9999').localeCompare(b.dueAt ?? '9999'));
+    const items = views.map((v) => {
+      const next = v.deadlines.find((d) => d.kind === 'deadline');
+      const daysLeft = next && !next.overdue ? this.workingDaysUntil(now, new Date(next.dueAt)) : null;
+      return {
+        caseId: v.id,
+        workflow: v.workflow,
+        workflowTitle: v.workflowTitle,
+        state: v.state,
+        stateTitle: v.stateTitle,
+        title: `${v.workflowTitle}：${v.stateTitle}`,
+        subject: v.subject,
+        subjectName: v.subjectName,
+        dueAt: next?.dueAt ?? null,
+        dueProvisional: next?.provisional ?? false,
+        overdue: next?.overdue ?? false,
+        /** Working days from today until the due day (0: due today), null when overdue or without a deadline. */
+        workingDaysLeft: daysLeft,
+        /** Due within 3 working days (the console's amber). */
+        dueSoon: daysLeft !== null && daysLeft <= 3,
+        availableEvents: v.availableEvents,
+      };
+    });
+    return { items, total, page, pageSize };
   }
+  private rules?: TaskRule[];
 }
 
 /** The id of a case's subject (member, firm or organization). */

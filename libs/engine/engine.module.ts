@@ -8,6 +8,7 @@ import { CasesRepository } from './cases.repository';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository';
 import { TimersRepository } from './timers.repository';
 import { CaseQueryService } from './case-query.service';
+import { TasksRepository } from './tasks.repository';
 import { Clock } from './clock';
 import { ClockSync } from './clock-sync.service';
 import { DeadlinePlanner } from './deadline-planner';
@@ -45,6 +46,7 @@ import { WorkflowRegistry } from './workflow-registry';
     FollowUpsRepository,
     MemberChangesRepository,
     CaseLabelsRepository,
+    TasksRepository,
   ],
   exports: [
     FollowUpsRepository,

@@ -78,4 +78,9 @@ export class WorkflowRegistry {
   list(): WorkflowDefinition[] {
     return [...this.byKey.keys()].map((k) => this.latest(k));
   }
+
+  /** Every registered version of every workflow (running cases may be on an older one). */
+  allVersions(): WorkflowDefinition[] {
+    return [...this.byKey.values()].flatMap((versions) => [...versions.values()]);
+  }
 }

@@ -65,6 +65,22 @@ export class CaseQueryDto {
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize?: number;
 }
 
+export class TasksQueryDto {
+  @ApiPropertyOptional({ description: '页码（从 1 开始）' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page?: number;
+  @ApiPropertyOptional({ description: '每页条数（默认 200，最多 1000）' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  pageSize?: number;
+}
+
 export class AuditQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() orgId?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() userId?: string;
