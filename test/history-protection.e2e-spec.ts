@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -39,7 +40,7 @@ describe('history protection (e2e)', () => {
         DATABASE_URL: roleUrl(appRole),
         MIGRATION_DATABASE_URL: roleUrl(owner),
         REDIS_PREFIX: `pf-roles-${suffix}`,
-        JWT_SECRET: 'history-protection-test-secret-0123456789',
+        JWT_SECRET: randomBytes(48).toString('base64url'),
         ROLE: 'api',
         DEMO: '1',
         CLOCK_CONTROL: '0',
