@@ -28,8 +28,6 @@ module.exports = {
     {
       displayName: 'integration',
       testEnvironment: 'node',
-      // booting an application (migrations, demo seed, logins) on a busy 2-core machine can pass 5 s
-      testTimeout: 30_000,
       transform,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',

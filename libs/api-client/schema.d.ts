@@ -404,7 +404,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 当前用户的待办，最紧急在前 */
+        /** 当前用户的待办，最紧急在前（分页：page、pageSize；总数见 X-Total-Count） */
         get: operations["CasesController_tasks"];
         put?: never;
         post?: never;
@@ -534,6 +534,38 @@ export interface paths {
         };
         /** 健康检查：PostgreSQL、Redis 与定时任务积压 */
         get: operations["HealthController_check"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HealthController_live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["HealthController_ready"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5441,7 +5473,12 @@ export interface operations {
     };
     CasesController_tasks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description 页码（从 1 开始） */
+                page?: number;
+                /** @description 每页条数（默认 200，最多 1000） */
+                pageSize?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5450,6 +5487,12 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description 待办总数（超过 10000 时为下限） */
+                    "X-Total-Count"?: number;
+                    /** @description 页码 */
+                    "X-Page"?: number;
+                    /** @description 每页条数 */
+                    "X-Page-Size"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5830,6 +5873,100 @@ export interface operations {
                 };
             };
             /** @description PostgreSQL 或 Redis 不可用（DEPENDENCY_UNAVAILABLE，details 为各依赖的检查结果） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    HealthController_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    HealthController_ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The Health Check is successful */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @example ok */
+                        status?: string;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        info?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /** @example {} */
+                        error?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        } | null;
+                        /**
+                         * @example {
+                         *       "database": {
+                         *         "status": "up"
+                         *       }
+                         *     }
+                         */
+                        details?: {
+                            [key: string]: {
+                                status: string;
+                            } & {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description The Health Check is not successful */
             503: {
                 headers: {
                     [name: string]: unknown;
