@@ -324,20 +324,12 @@ async function childCommand(urls) {
         }
       }
       if (mode === 'start') {
-        // production: the compiled output (`npm run build`), never a TypeScript loader
-        const compiled = path.join(REPO_ROOT, 'dist', 'apps', 'main.js');
-        if (!fs.existsSync(compiled)) {
-          log('未找到编译产物，正在执行 npm run build（dist/apps/main.js missing: building）…');
-          const r = spawnSync(
-            process.execPath,
-            [path.join('node_modules', '@nestjs', 'cli', 'bin', 'nest.js'), 'build'],
-            {
-              cwd: REPO_ROOT,
-              stdio: 'inherit',
-            },
-          );
-          if (r.status !== 0) throw new Error(`npm run build 失败（build failed, exit ${r.status}）`);
-        }
+        // production: the compiled output (`npm run build`), never a TypeScript loader; without a build, a
+        // quick one (swc, a few seconds) is made first
+        const compiledMain = path.join(REPO_ROOT, 'dist', 'apps', 'main.js');
+        if (!fs.existsSync(compiledMain))
+          log('未找到 dist/，正在编译（dist/ missing: compiling; `npm run build` makes the full build）…');
+        const compiled = require('./provision/compile').ensureCompiled(REPO_ROOT);
         return { args: [compiled, ...extraArgs], env };
       }
       return { args: [...swc, path.join('apps', 'main.ts'), ...extraArgs], env };

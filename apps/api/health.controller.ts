@@ -48,13 +48,25 @@ export class HealthController {
 
   @Public()
   @Get('health/live')
+  @ApiOperation({ summary: '存活检查：进程能应答（失败时应重启进程）' })
+  @ApiOkResponse({
+    description: '进程存活',
+    schema: {
+      type: 'object',
+      properties: { status: { type: 'string', example: 'ok' }, uptimeSeconds: { type: 'integer' } },
+      required: ['status', 'uptimeSeconds'],
+    },
+  })
   live() {
     return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
   }
 
   @Public()
   @Get('health/ready')
-  @HealthCheck()
+  @ApiOperation({ summary: '就绪检查：PostgreSQL 可用即可服务（Redis 不可用时报告 degraded，不影响就绪）' })
+  @ApiOkResponse({ type: HealthView })
+  @ApiResponse({ status: 503, description: 'PostgreSQL 不可用（DEPENDENCY_UNAVAILABLE）', type: ErrorBody })
+  @HealthCheck({ swaggerDocumentation: false })
   ready() {
     return this.health.check([
       () => this.probe('postgres', () => this.ds.query('SELECT 1')),

@@ -549,6 +549,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 存活检查：进程能应答（失败时应重启进程） */
         get: operations["HealthController_live"];
         put?: never;
         post?: never;
@@ -565,6 +566,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** 就绪检查：PostgreSQL 可用即可服务（Redis 不可用时报告 degraded，不影响就绪） */
         get: operations["HealthController_ready"];
         put?: never;
         post?: never;
@@ -5892,11 +5894,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description 进程存活 */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        /** @example ok */
+                        status: string;
+                        uptimeSeconds: number;
+                    };
+                };
             };
             /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
             503: {
@@ -5918,55 +5927,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Health Check is successful */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @example ok */
-                        status?: string;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /** @example {} */
-                        error?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["HealthView"];
                 };
             };
-            /** @description The Health Check is not successful */
+            /** @description PostgreSQL 不可用（DEPENDENCY_UNAVAILABLE） */
             503: {
                 headers: {
                     [name: string]: unknown;
