@@ -4,6 +4,8 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { AppConfig, LOG_LEVELS } from '../config/app-config';
 import { AllExceptionsFilter } from '../libs/common/http-exception.filter';
+import { CanonicalIdsPipe } from '../libs/common/canonical-ids.pipe';
+import { jsonBodyParser } from '../libs/common/json-body';
 import { createValidationPipe } from '../libs/common/validation.pipe';
 import { DemoSeeder } from '../libs/demo/demo-seeder';
 import { mountBullBoard } from '../libs/timers/bull-board';
@@ -20,14 +22,13 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     // LOG_LEVEL and everything more severe
     logger: opts.logger ?? (LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.LOG_LEVEL) + 1) as LogLevel[]),
+    // our own parser (jsonBodyParser) keeps the raw bytes: signed webhooks (licensing) verify the HMAC over them
     bodyParser: false,
-    // signed webhooks (licensing) verify the HMAC over the exact bytes received
-    rawBody: true,
   });
-  // JSON bodies only, bounded in size: malformed or oversized bodies become clear 400/413 errors
-  app.useBodyParser('json', { limit: '256kb' });
+  // JSON bodies only, bounded in size and depth: malformed, oversized or too deep bodies are clear 4xx errors
+  app.use(jsonBodyParser());
   applyGlobalPrefix(app);
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new CanonicalIdsPipe(), createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
 

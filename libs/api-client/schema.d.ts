@@ -5689,7 +5689,9 @@ export interface operations {
                 userId?: string;
                 workflow?: string;
                 type?: string;
+                /** @description 起（含）：YYYY-MM-DD 或带时区的 ISO 8601 时间 */
                 from?: string;
+                /** @description 止（不含）：YYYY-MM-DD 或带时区的 ISO 8601 时间 */
                 to?: string;
                 page?: number;
                 pageSize?: number;
@@ -5801,7 +5803,9 @@ export interface operations {
                 userId?: string;
                 workflow?: string;
                 type?: string;
+                /** @description 起（含）：YYYY-MM-DD 或带时区的 ISO 8601 时间 */
                 from?: string;
+                /** @description 止（不含）：YYYY-MM-DD 或带时区的 ISO 8601 时间 */
                 to?: string;
             };
             header?: never;

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Response } from 'express';
 import { AppError, ErrorCode } from './app-error';
 import { isTransientDbError } from './db-errors';
+import { MAX_JSON_DEPTH } from './json-body';
 
 const STATUS_CODES: Partial<Record<number, [ErrorCode, string]>> = {
   400: ['VALIDATION_FAILED', '请求无效'],
@@ -15,39 +16,66 @@ const STATUS_CODES: Partial<Record<number, [ErrorCode, string]>> = {
   503: ['DEPENDENCY_UNAVAILABLE', '依赖服务暂不可用'],
 };
 
-/** PostgreSQL errors caused by input that slipped past validation, or by a dependency being down. */
+const INPUT_OUT_OF_RANGE = () =>
+  AppError.validation(
+    [{ field: 'unknown', errors: ['数据格式或取值超出允许范围（如空字符、无效日期或时区、过长文本、数值溢出）'] }],
+    '输入数据格式不正确',
+  );
+
+/**
+ * PostgreSQL errors by SQLSTATE class: those input can cause (a value slipping past validation) are 4xx,
+ * a dependency down or overloaded is 503; anything else (syntax, missing column: a bug) stays 500.
+ */
 function fromDatabaseError(err: any): AppError | null {
   const code: string | undefined = err?.code ?? err?.driverError?.code;
   // the database is down, restarting or unreachable (the driver's socket errors carry no SQLSTATE)
   if (code !== '40P01' && code !== '40001' && isTransientDbError(err?.driverError ?? err))
     return new AppError(HttpStatus.SERVICE_UNAVAILABLE, 'DEPENDENCY_UNAVAILABLE', '数据库暂不可用，请稍后重试');
-  if (!code) return null;
-  // invalid text (NUL characters, bad encoding), numbers or dates out of range, malformed values
-  if (
-    code === '22P02' ||
-    code === '22007' ||
-    code === '22008' ||
-    code === '22003' ||
-    code === '22021' ||
-    code === '22P05' ||
-    code === '22001'
-  )
-    return AppError.validation(
-      [{ field: 'unknown', errors: ['数据格式或取值超出允许范围（如空字符、无效日期、过长文本）'] }],
-      '输入数据格式不正确',
-    );
+  if (typeof code !== 'string') return null;
+  const cls = code.slice(0, 2);
+  // class 22, data exception: NUL characters, bad encoding, numbers, dates or time-zone offsets out of
+  // range, malformed values, invalid regular expressions …
+  if (cls === '22') return INPUT_OUT_OF_RANGE();
   // two writers crossed (deadlock, serialization): nothing was applied, the client may retry
-  if (code === '40P01' || code === '40001')
-    return new AppError(HttpStatus.CONFLICT, 'CONCURRENT_UPDATE', '并发操作冲突，未作更改，请重试');
-  if (code === '23505')
+  if (cls === '40') return new AppError(HttpStatus.CONFLICT, 'CONCURRENT_UPDATE', '并发操作冲突，未作更改，请重试');
+  if (code === '23505' || code === '23P01')
     return new AppError(HttpStatus.CONFLICT, 'DUPLICATE', '数据重复', {
       constraint: err.constraint ?? err.driverError?.constraint,
     });
   if (code === '23503')
     return AppError.validation([{ field: 'reference', errors: ['引用的对象不存在'] }], '引用的对象不存在');
-  if (code === 'ECONNREFUSED' || code === '57P01' || code === '08006' || code === '08001')
+  // not-null and check constraints: a value the schema refuses
+  if (cls === '23') return INPUT_OUT_OF_RANGE();
+  // program limit exceeded: a value too large for an index entry, a statement too complex
+  if (cls === '54') return new AppError(413 as HttpStatus, 'PAYLOAD_TOO_LARGE', '输入过长或过于复杂');
+  if (code === '57014') return new AppError(HttpStatus.SERVICE_UNAVAILABLE, 'DEPENDENCY_UNAVAILABLE', '数据库查询超时');
+  if (
+    cls === '08' ||
+    cls === '53' ||
+    cls === '57' ||
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT' ||
+    code === 'EPIPE'
+  )
     return new AppError(HttpStatus.SERVICE_UNAVAILABLE, 'DEPENDENCY_UNAVAILABLE', '数据库暂不可用');
   return null;
+}
+
+/**
+ * Errors of the HTTP layer before any controller (body-parser, raw-body, zlib, URI decoding): they carry a
+ * 4xx `status` and `expose`, but no Nest type. A body whose Content-Encoding lies used to end up as 500.
+ */
+function fromHttpLayerError(e: any): AppError | null {
+  const status = e?.status ?? e?.statusCode;
+  if (!Number.isInteger(status) || status < 400 || status > 499 || !(e.expose || e.type)) return null;
+  if (e.type === 'entity.too.deep')
+    return new AppError(400, 'VALIDATION_FAILED', `请求体嵌套层级过深（最多 ${MAX_JSON_DEPTH} 层）`);
+  if (status === 400)
+    return new AppError(400, 'MALFORMED_JSON', '请求体无法解码或不是合法的 JSON（请检查 Content-Encoding）');
+  if (status === 415) return new AppError(415 as HttpStatus, 'VALIDATION_FAILED', '不支持的请求编码或内容类型');
+  const [code, message] = STATUS_CODES[status] ?? ['VALIDATION_FAILED', '请求无效'];
+  return new AppError(status, code, message);
 }
 
 /** Every error leaves as `{ statusCode, code, message, details? }`; only real bugs are 500. */
@@ -97,6 +125,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
         status === 400 && body?.message ? { reason: body.message } : undefined,
       );
     }
-    return fromDatabaseError(e) ?? new AppError(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL_ERROR', '服务器内部错误');
+    return (
+      fromHttpLayerError(e) ??
+      fromDatabaseError(e) ??
+      new AppError(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL_ERROR', '服务器内部错误')
+    );
   }
 }

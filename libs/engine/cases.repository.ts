@@ -132,6 +132,7 @@ export class CasesRepository {
     opening: OpeningRow,
     planned: PlannedTimer[],
     onceKey: string | null = null,
+    openKey: string | null = null,
   ) {
     const s = record.subject;
     await runPrepared(
@@ -140,9 +141,9 @@ export class CasesRepository {
       'pf_open_case',
       `WITH opened AS (
          INSERT INTO cases (id, workflow, definition_version, policy_version, state, state_paths, snapshot, status, version, head_hash, entered,
-           subject, subject_member_id, subject_firm_id, subject_org_id, parties, scope_org_ids, opened_by, opened_at, updated_at, closed_at, once_key)
+           subject, subject_member_id, subject_firm_id, subject_org_id, parties, scope_org_ids, opened_by, opened_at, updated_at, closed_at, once_key, open_key)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::timestamptz, $18::timestamptz,
-           CASE WHEN $8::text = 'closed' THEN $18::timestamptz END, $33) RETURNING id),
+           CASE WHEN $8::text = 'closed' THEN $18::timestamptz END, $33, $34) RETURNING id),
        history AS (
          INSERT INTO case_history (case_id, seq, at, actor, type, data, comment, from_state, to_state, prev_hash, hash)
          SELECT id, 1, $18::timestamptz, $19, 'OPEN', $20, NULL, NULL, $5, $21, $9 FROM opened)
@@ -172,6 +173,7 @@ export class CasesRepository {
         opening.prevHash,
         ...timerArrays(planned),
         onceKey,
+        openKey,
       ],
     );
   }
@@ -243,6 +245,12 @@ export class CasesRepository {
        JOIN opened o ON o.id = t.case_id`,
       [JSON.stringify(cases), def.key, def.version, at, genesisHash, JSON.stringify(timers)],
     );
+  }
+
+  /** The open case holding this open-key (one open transfer of a member at a time), if any. */
+  async openCaseIdByOpenKey(em: EntityManager, openKey: string): Promise<string | undefined> {
+    const [row] = await em.query(`SELECT id FROM cases WHERE open_key = $1 AND status = 'open'`, [openKey]);
+    return row?.id;
   }
 
   /** The case holding each of these once-keys (one annual review per organization and year). */

@@ -17,7 +17,7 @@ import type {
 } from '../../workflows/kernel/definition';
 import { isAdmin, isSystem, Principal, scopeOrgIds, SYSTEM_PRINCIPAL } from '../auth/principal';
 import { AppError } from '../common/app-error';
-import { isUuid } from '../common/uuid';
+import { canonicalUuid, isUuid } from '../common/uuid';
 import { flattenValidationErrors } from '../common/validation';
 import { PolicyService, type CasePolicy } from './policy.service';
 import { GENESIS_HASH, historyHash } from './canonical-json';
@@ -148,6 +148,8 @@ export class EngineService {
     trigger: string,
   ): Promise<CaseRecord> {
     const now = this.clock.now();
+    // ids are stored, hashed and compared in one spelling
+    subject = Object.fromEntries(Object.entries(subject ?? {}).map(([k, v]) => [k, canonicalUuid(v)]));
     const subjectFacts = await this.loadSubject(em, principal, def, subject);
     const resolved = await resolveParties(this.orgs, em, def, subjectFacts, input);
     const opener = isSystem(principal)
@@ -170,6 +172,12 @@ export class EngineService {
       const existing = (await this.cases.idsByOnceKeys(em, [onceKey])).get(onceKey);
       if (existing) throw duplicateCase(def, existing);
     }
+    const openKey = openKeyOf(def, subject);
+    if (openKey) {
+      // likewise cases_open_key_idx (unique among open cases) is the guarantee
+      const existing = await this.cases.openCaseIdByOpenKey(em, openKey);
+      if (existing) throw duplicateOpenCase(def, existing);
+    }
 
     const { record, planned, actions, actor, hashFields } = this.buildOpening(
       def,
@@ -187,11 +195,13 @@ export class EngineService {
     );
     // case, opening history row and timers in one statement (one round trip on the opening path)
     await this.cases
-      .insertOpened(em, record, { actor, data: hashFields.data, prevHash: GENESIS_HASH }, planned, onceKey)
+      .insertOpened(em, record, { actor, data: hashFields.data, prevHash: GENESIS_HASH }, planned, onceKey, openKey)
       .catch(async (e) => {
         // lost a race for the same once-key: name the winner (the caller's transaction is aborted anyway)
         if (onceKey && e?.code === '23505' && String(e?.constraint ?? e?.message).includes('cases_once_key_idx'))
           throw duplicateCase(def, null);
+        if (openKey && e?.code === '23505' && String(e?.constraint ?? e?.message).includes('cases_open_key_idx'))
+          throw duplicateOpenCase(def, null);
         throw e;
       });
     await this.runEffects(em, record, actions, now);
@@ -400,6 +410,7 @@ export class EngineService {
     req: SendEventRequest,
     opts: { idempotencyKey?: string } = {},
   ): Promise<EngineResult> {
+    caseId = canonicalUuid(caseId);
     for (let attempt = 1; ; attempt++) {
       try {
         if (opts.idempotencyKey)
@@ -523,8 +534,9 @@ export class EngineService {
       orgId: acting.orgId,
     };
     const comment = req.comment ?? null;
+    // the stored id, never the caller's spelling of it: the chain is verified against the stored one
     const hash = historyHash(record.headHash, {
-      caseId,
+      caseId: record.id,
       seq: version,
       at: now.toISOString(),
       actor,
@@ -607,6 +619,7 @@ export class EngineService {
 
   async findCase(principal: Principal, caseId: string, em?: EntityManager): Promise<CaseRecord> {
     if (!isUuid(caseId)) throw AppError.notFound('案件');
+    caseId = canonicalUuid(caseId);
     const row = await this.cases.findById(em, caseId);
     if (!row || !this.canSee(principal, row)) throw AppError.notFound('案件');
     return row;
@@ -780,6 +793,22 @@ function duplicateCase(def: WorkflowDefinition, existingCaseId: string | null): 
     `该对象已有同一${def.title}案件，不得重复发起`,
     existingCaseId ? { caseId: existingCaseId } : undefined,
   );
+}
+
+function duplicateOpenCase(def: WorkflowDefinition, existingCaseId: string | null): AppError {
+  return new AppError(
+    HttpStatus.CONFLICT,
+    'DUPLICATE',
+    `该对象已有未办结的${def.title}案件，办结前不得再次发起`,
+    existingCaseId ? { caseId: existingCaseId } : undefined,
+  );
+}
+
+/** `<workflow>:<kind>:<id>` for definitions allowing one open case per subject (cases.open_key), else null. */
+export function openKeyOf(def: WorkflowDefinition, subject: OpenCaseRequest['subject']): string | null {
+  if (!def.oneOpenPerSubject) return null;
+  const id = subject?.memberId ?? subject?.firmId ?? subject?.orgId;
+  return id ? `${def.key}:${def.subjectKind}:${canonicalUuid(id)}` : null;
 }
 
 /** A bounded map of recently seen case records (insertion-ordered Map as a cheap LRU). */

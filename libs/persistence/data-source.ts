@@ -7,6 +7,7 @@ import { HistoryCheckpoints1700000000950 } from './migrations/1700000000950-hist
 import { Notifications1700000000100 } from './migrations/1700000000100-notifications';
 import { Licensing1700000000200 } from './migrations/1700000000200-licensing';
 import { UsersLogin1700000000410 } from './migrations/1700000000410-users-login';
+import { CaseIntegrity1700000000420 } from './migrations/1700000000420-case-integrity';
 import { Campaigns1700000000900 } from './migrations/1700000000900-campaigns';
 import { FollowUps1700000000910 } from './migrations/1700000000910-follow-ups';
 
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   Licensing1700000000200,
   TimerClaimIndex1700000000300,
   UsersLogin1700000000410,
+  CaseIntegrity1700000000420,
   Campaigns1700000000900,
   FollowUps1700000000910,
   HistoryCheckpoints1700000000950,

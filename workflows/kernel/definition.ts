@@ -198,6 +198,12 @@ export interface WorkflowDefinition {
    * one is a 409 DUPLICATE naming the existing case. The database enforces it too (unique index).
    */
   onceKey?: (subject: CaseSubject, input: any) => string | undefined;
+  /**
+   * At most one open case of this procedure per subject (one transfer of a member at a time): opening
+   * another while one is open is a 409 DUPLICATE naming it. The database enforces it too (cases.open_key,
+   * unique among open cases).
+   */
+  oneOpenPerSubject?: boolean;
   /** Default policy parameters put into context (`context.policy`); overridden by policy files. */
   policyDefaults?: Record<string, unknown>;
 }

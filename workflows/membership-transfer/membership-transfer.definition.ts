@@ -105,6 +105,7 @@ export const membershipTransferDefinition: WorkflowDefinition = {
   version: 1,
   title: '组织关系接转',
   subjectKind: 'member',
+  oneOpenPerSubject: true,
   machine: membershipTransferMachine,
   createInput: TransferCreateInput,
   parties: (subject, input: TransferCreateInput) => {

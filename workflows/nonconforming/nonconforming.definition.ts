@@ -108,6 +108,7 @@ export const nonconformingDefinition: WorkflowDefinition = {
   version: 1,
   title: '处置不合格党员',
   subjectKind: 'member',
+  oneOpenPerSubject: true,
   machine: nonconformingMachine,
   createInput: NonconformingCreateInput,
   parties: (subject) => {

@@ -88,6 +88,7 @@ export const recruitmentDefinition: WorkflowDefinition = {
   version: 1,
   title: '发展党员',
   subjectKind: 'member',
+  oneOpenPerSubject: true,
   machine: recruitmentMachine,
   createInput: RecruitmentInput,
   parties: (subject: SubjectFacts) => {

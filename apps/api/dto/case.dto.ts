@@ -1,3 +1,4 @@
+import { IsIsoDate } from '../../../libs/common/iso-date.validator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -86,8 +87,14 @@ export class AuditQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() userId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) workflow?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) type?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}/) from?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}/) to?: string;
+  @ApiPropertyOptional({ description: '起（含）：YYYY-MM-DD 或带时区的 ISO 8601 时间' })
+  @IsOptional()
+  @IsIsoDate()
+  from?: string;
+  @ApiPropertyOptional({ description: '止（不含）：YYYY-MM-DD 或带时区的 ISO 8601 时间' })
+  @IsOptional()
+  @IsIsoDate()
+  to?: string;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) pageSize?: number;
 }
