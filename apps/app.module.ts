@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { RedisModule } from '../libs/common/redis.module';
 import { HistoryCheckpointModule } from '../libs/audit/history-checkpoint.module';
+import { DemoCaseSeeder } from '../libs/demo/demo-case-seeder';
 import { DemoSeeder } from '../libs/demo/demo-seeder';
 import { EngineModule } from '../libs/engine/engine.module';
 import { LicensingModule } from '../libs/licensing/licensing.module';
@@ -41,7 +42,7 @@ export class AppModule {
         HistoryCheckpointModule,
         ...roles,
       ],
-      providers: [DemoSeeder],
+      providers: [DemoSeeder, DemoCaseSeeder],
     };
   }
 }

@@ -2,13 +2,12 @@ import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, Matches } from 'class-validator';
 import { Duration } from 'luxon';
-import { DataSource } from 'typeorm';
 import { CurrentUser } from '../../libs/auth/auth.guard';
 import { isAdmin, Principal } from '../../libs/auth/principal';
 import { AppError } from '../../libs/common/app-error';
 import { Clock } from '../../libs/engine/clock';
 import { ClockSync } from '../../libs/engine/clock-sync.service';
-import { TimerDrainService } from '../../libs/timers/timer-drain.service';
+import { ClockAdvanceService } from '../../libs/timers/clock-advance.service';
 import { ApiErrors } from './api-errors.decorator';
 import { ClockMoved, ClockView } from './dto/responses';
 
@@ -37,8 +36,7 @@ export class ClockController {
   constructor(
     private readonly clock: Clock,
     private readonly sync: ClockSync,
-    private readonly drain: TimerDrainService,
-    private readonly ds: DataSource,
+    private readonly advance: ClockAdvanceService,
   ) {}
 
   @Get()
@@ -48,12 +46,7 @@ export class ClockController {
     return { now: this.clock.now().toISOString() };
   }
 
-  /**
-   * Steps through every instant at which something falls due up to the target, in order: each step sets
-   * the clock to that instant and delivers what is due, so a clock event happens at its own due time and
-   * the deadlines it starts count from there (and fire in the same call when they fall inside the window).
-   * Returns once nothing due by the target is left pending — also what a worker process was delivering.
-   */
+  /** Delivers every timer stage that falls due on the way, in due order (see ClockAdvanceService). */
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: '向前拨动引擎时钟（管理员，仅 CLOCK_CONTROL=1），到期的提醒与事件处理完毕后返回' })
@@ -71,31 +64,7 @@ export class ClockController {
     if (target.getTime() < now.getTime())
       throw new AppError(422, 'CLOCK_BACKWARDS', `时钟只能向前拨动（当前 ${now.toISOString()}）`);
 
-    const total = { fired: 0, events: 0, cancelled: 0 };
-    const add = (r: { fired: number; events: number; cancelled: number }) => {
-      total.fired += r.fired;
-      total.events += r.events;
-      total.cancelled += r.cancelled;
-      return r.fired + r.cancelled;
-    };
-    const nextDue = async (): Promise<Date | null> =>
-      (
-        await this.ds.query(`SELECT min(next_at) AS at FROM timers WHERE status = 'pending' AND next_at <= $1`, [
-          target,
-        ])
-      )[0].at;
-    const waitUntil = Date.now() + 60_000;
-    for (let at = await nextDue(); at; at = await nextDue()) {
-      await this.sync.moveTo(new Date(Math.max(at.getTime(), this.clock.now().getTime())));
-      // nothing delivered here: another process holds those rows right now; give it a moment
-      if (add(await this.drain.drain()) === 0) {
-        if (Date.now() > waitUntil)
-          throw new AppError(503, 'DEPENDENCY_UNAVAILABLE', '到期提醒仍在由其他进程处理，请稍后重试');
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-    const moved = await this.sync.moveTo(new Date(Math.max(target.getTime(), this.clock.now().getTime())));
-    add(await this.drain.drain());
+    const { now: moved, ...total } = await this.advance.advanceTo(target);
     return { now: moved.toISOString(), ...total };
   }
 }

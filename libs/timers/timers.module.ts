@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { QueueModule } from '../queue/queue.module';
 import { CalendarYearsService } from './calendar-years.service';
+import { ClockAdvanceService } from './clock-advance.service';
 import { DueWorkRepository } from './due-work.repository';
 import { TimerDrainService } from './timer-drain.service';
 import { TimerMetrics } from './timer-metrics.service';
@@ -11,10 +12,19 @@ import { TimerRelay } from './timer-relay.service';
 @Global()
 @Module({
   imports: [QueueModule],
-  providers: [TimerDrainService, TimerRelay, OutboxRelay, TimerMetrics, CalendarYearsService, DueWorkRepository],
+  providers: [
+    TimerDrainService,
+    ClockAdvanceService,
+    TimerRelay,
+    OutboxRelay,
+    TimerMetrics,
+    CalendarYearsService,
+    DueWorkRepository,
+  ],
   exports: [
     QueueModule,
     TimerDrainService,
+    ClockAdvanceService,
     TimerRelay,
     OutboxRelay,
     TimerMetrics,
