@@ -204,13 +204,14 @@ describe('supervision endpoints (e2e)', () => {
     expect(mine.reason).toMatch(/[\u4e00-\u9fa5]/);
     expect((await get('/api/v1/integrations/licensing/events', 'branch-a')).status).toBe(403);
 
-    // a status change whose delivery fails: the receiver is down
+    // a status change whose delivery fails: the receiver is down. The lawyer must have no open transfer:
+    // the tests above opened transfers for the branch's first two full members, and one member has at most
+    // one open transfer, so a licensing application for them would attach instead of opening a case.
+    const taken = fullMembersOf(h.region, h.region.anchors.firmAOrgId)
+      .slice(0, 2)
+      .map((m) => m.id);
     const lawyer = h.region.members.find(
-      (m) =>
-        m.firmId === h.region.anchors.firmAId &&
-        m.status === 'full' &&
-        m.licenseNo &&
-        m.id !== fullMembersOf(h.region, h.region.anchors.firmAOrgId)[0].id,
+      (m) => m.firmId === h.region.anchors.firmAId && m.status === 'full' && m.licenseNo && !taken.includes(m.id),
     )!;
     const ref = `SV-${randomUUID().slice(0, 8)}`;
     const applied = JSON.stringify({
