@@ -4,11 +4,14 @@ import {
   DemoMember,
   DemoOrg,
   DemoRegion,
-  isValidIdNumber,
   maskIdNumber,
   mulberry32,
   DEMO_REFERENCE_DATE,
 } from './demo-region';
+import { residentIdProblem } from '../common/resident-id';
+
+/** The registry's own rule: demo members must pass it. */
+const isValidIdNumber = (id: string) => residentIdProblem(id) === null;
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

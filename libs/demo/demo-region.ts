@@ -10,6 +10,7 @@
  * firms (`firmId`); insert firms without those two fields first, then members, then update the firms.
  */
 import { createHash } from 'crypto';
+import { residentIdCheckChar } from '../common/resident-id';
 
 export type OrgType =
   | 'provincial_committee'
@@ -137,28 +138,6 @@ function addYears(iso: string, years: number): string {
   const dt = new Date(Date.UTC(y + years, m - 1, d));
   if (dt.getUTCMonth() !== m - 1) return dayToIso(Math.floor(Date.UTC(y + years, m, 0) / DAY_MS));
   return dt.toISOString().slice(0, 10);
-}
-
-const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-const ID_CHECK = '10X98765432';
-
-/** ISO 7064 MOD 11-2 check character of the first 17 digits of a resident ID number. */
-export function idNumberCheckDigit(first17: string): string {
-  let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * ID_WEIGHTS[i];
-  return ID_CHECK[sum % 11];
-}
-
-/** Whether `id` is a well-formed 18-character resident ID number: digits, a real birth date, correct check digit. */
-export function isValidIdNumber(id: string): boolean {
-  if (typeof id !== 'string' || !/^\d{17}[\dXx]$/.test(id)) return false;
-  const y = Number(id.slice(6, 10));
-  const m = Number(id.slice(10, 12));
-  const d = Number(id.slice(12, 14));
-  if (y < 1900 || m < 1 || m > 12 || d < 1) return false;
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  if (dt.getUTCFullYear() !== y || dt.getUTCMonth() !== m - 1 || dt.getUTCDate() !== d) return false;
-  return idNumberCheckDigit(id.slice(0, 17)) === id[17].toUpperCase();
 }
 
 /** Lives with the registry, which shows the numbers; re-exported for the demo's own users. */
@@ -695,7 +674,7 @@ class Gen {
       let seq = this.int(0, 999);
       if ((seq % 2 === 1) !== (gender === 'male')) seq = (seq + 1) % 1000;
       const first17 = birthCode + ymd + String(seq).padStart(3, '0');
-      const id = first17 + idNumberCheckDigit(first17);
+      const id = first17 + residentIdCheckChar(first17);
       if (!this.usedIdNumbers.has(id)) {
         this.usedIdNumbers.add(id);
         return id;
