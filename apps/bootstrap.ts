@@ -25,6 +25,7 @@ export async function createApp(
     // our own parser (jsonBodyParser) keeps the raw bytes: signed webhooks (licensing) verify the HMAC over them
     bodyParser: false,
   });
+  if (config.TRUST_PROXY) app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   // JSON bodies only, bounded in size and depth: malformed, oversized or too deep bodies are clear 4xx errors
   app.use(jsonBodyParser());
   applyGlobalPrefix(app);
@@ -40,6 +41,11 @@ export async function createApp(
   }
   if (config.DEMO) await app.get(DemoSeeder).seedIfEmpty();
   return app;
+}
+
+/** `TRUST_PROXY=2` means two hops; anything else is Express's own list syntax (`loopback`, CIDRs…). */
+function trustProxySetting(value: string): number | string {
+  return /^\d+$/.test(value.trim()) ? Number(value) : value;
 }
 
 export const bootLogger = new Logger('PartyFlow');

@@ -127,6 +127,15 @@ export class AppConfig {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'log';
 
+  /**
+   * The reverse proxies whose X-Forwarded-For is believed for the client's address (per-address login
+   * throttling and the login record read it): Express's `trust proxy` — `loopback`, a hop count, or
+   * comma-separated addresses/CIDRs. Unset trusts none, so a client cannot pick its own address by header.
+   */
+  @IsOptional()
+  @IsString()
+  TRUST_PROXY?: string;
+
   /** Failed logins in a row (within LOGIN_WINDOW_SECONDS) after which a username is locked out. */
   @Transform(({ value }) => (value === undefined ? 5 : Number(value)))
   @IsInt()

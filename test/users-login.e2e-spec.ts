@@ -271,6 +271,13 @@ describe('users and login (e2e)', () => {
     expect(right.status).toBe(429);
     expect(right.body.code).toBe('TOO_MANY_ATTEMPTS');
     expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
+    // without TRUST_PROXY a forged X-Forwarded-For does not buy a fresh address budget
+    const forged = await h
+      .http()
+      .post('/api/v1/auth/token')
+      .set('X-Forwarded-For', '198.51.100.7')
+      .send({ username: 'supervisor', password: 'demo' });
+    expect(forged.status).toBe(429);
     const [{ n }] = await h.ds.query(
       `SELECT count(*)::int AS n FROM login_events WHERE outcome = 'throttled' AND reason = 'address'`,
     );
