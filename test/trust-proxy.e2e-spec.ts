@@ -21,7 +21,10 @@ describe('client address behind a trusted proxy (e2e)', () => {
     // another client behind the same proxy is not punished for the first one's failures
     expect((await login('198.51.100.7', 'demo')).status).toBe(200);
 
-    const logins = await h.http().get('/api/v1/auth/logins?username=branch-b&limit=10').set(await h.as('admin'));
+    const logins = await h
+      .http()
+      .get('/api/v1/auth/logins?username=branch-b&limit=10')
+      .set(await h.as('admin'));
     expect(logins.status).toBe(200);
     const addresses = new Set(logins.body.items.map((e: { address: string }) => e.address));
     expect(addresses).toEqual(new Set(['203.0.113.9', '198.51.100.7']));
