@@ -19,6 +19,8 @@ import { AuthController } from './auth.controller';
 import { CalendarController } from './calendar.controller';
 import { CampaignsController } from './campaigns.controller';
 import { MemberRecordsController } from './member-records.controller';
+import { OrgLifeController } from './org-life.controller';
+import { OrgLifeModule } from '../../libs/org-life/org-life.module';
 import { CasesController } from './cases.controller';
 import { DocumentsController } from './documents.controller';
 import { HealthController } from './health.controller';
@@ -31,7 +33,7 @@ import { WorkflowsController } from './workflows.controller';
 
 /** The HTTP application: controllers only; the work happens in libs/. */
 @Module({
-  imports: [AuthModule, TerminusModule, DocumentsModule, RegistryModule, ReportsModule],
+  imports: [AuthModule, TerminusModule, DocumentsModule, RegistryModule, ReportsModule, OrgLifeModule],
   controllers: [
     CalendarController,
     AuthController,
@@ -49,6 +51,7 @@ import { WorkflowsController } from './workflows.controller';
     PoliciesController,
     CampaignsController,
     MemberRecordsController,
+    OrgLifeController,
   ],
   providers: [
     AuditService,

@@ -970,6 +970,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/org-life/meetings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 登记组织生活会议（党员大会、支委会、党小组会、党课、主题党日）及出席、缺席情况
+         * @description 出席和缺席的党员须在会议当日属于该支部（以信息库当日记录为准）；同一组织同日同类型同主题的会议只能登记一次。
+         */
+        post: operations["OrgLifeController_meeting"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/org-life/dues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 登记某月党费交纳情况
+         * @description 每名党员每月一条；交纳党费的党员须在该月属于该支部。
+         */
+        post: operations["OrgLifeController_dues"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/org-life/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 从 xlsx 或 csv 导入会议与党费记录（全部通过才写入）
+         * @description 表头：类型（会议/党费）、日期（会议为 YYYY-MM-DD，党费为 YYYY-MM）、会议类型、主题、身份证号、姓名、出席（出席/缺席）、缺席原因、金额。任何一行被拒绝时返回 422，details 为导入报告（refused 列出行号和原因），不写入任何记录。
+         */
+        post: operations["OrgLifeController_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/members/{id}/org-life": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 党员的组织生活记录：参加或缺席的会议、各月党费 */
+        get: operations["OrgLifeController_member"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/org-life": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 组织生活落实情况（按支部、季度）：各类会议召开次数与规定要求对照、党费月份、无任何参加记录的党员 */
+        get: operations["OrgLifeController_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/_clock": {
         parameters: {
             query?: never;
@@ -2306,6 +2400,191 @@ export interface components {
             /** Format: uuid */
             memberId: string;
             entries: components["schemas"]["TimelineEntryDto"][];
+        };
+        AbsenceDto: {
+            /** Format: uuid */
+            memberId: string;
+            /**
+             * @description 缺席原因（请假事由）
+             * @example 出差在外，已请假
+             */
+            reason: string;
+        };
+        RecordMeetingDto: {
+            /**
+             * Format: uuid
+             * @description 党支部（联合党支部、党总支）
+             */
+            orgId: string;
+            /**
+             * @description 党员大会 / 支委会 / 党小组会 / 党课 / 主题党日
+             * @enum {string}
+             */
+            kind: "member_meeting" | "committee" | "group" | "lecture" | "theme_day";
+            /**
+             * Format: date
+             * @example 2026-03-15
+             */
+            heldOn: string;
+            /** @example 学习党章第九条 */
+            topic: string;
+            /** @description 出席党员 id */
+            attendees: string[];
+            /** @description 缺席党员及原因 */
+            absences: components["schemas"]["AbsenceDto"][];
+        };
+        MeetingRecordedDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            orgId: string;
+            /** @enum {string} */
+            kind: "member_meeting" | "committee" | "group" | "lecture" | "theme_day";
+            /** Format: date */
+            heldOn: string;
+            topic: string;
+            /** @description 出席人数 */
+            attendees: number;
+            /** @description 缺席人数 */
+            absences: number;
+            /** Format: date-time */
+            recordedAt: string;
+        };
+        DuesPaidDto: {
+            /** Format: uuid */
+            memberId: string;
+            /**
+             * @description 金额（元），大于 0，至多两位小数
+             * @example 50
+             */
+            amount: number;
+        };
+        RecordDuesDto: {
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * @description 党费所属月份
+             * @example 2026-03
+             */
+            month: string;
+            paid: components["schemas"]["DuesPaidDto"][];
+        };
+        DuesRecordedDto: {
+            /** Format: uuid */
+            orgId: string;
+            /** @example 2026-03 */
+            month: string;
+            /** @description 登记的党员人数 */
+            recorded: number;
+            /** Format: date-time */
+            recordedAt: string;
+        };
+        ImportRefusalDto: {
+            /** @description 表格中的行号（表头为第 1 行） */
+            row: number;
+            /** @example 身份证号 3607**********1234 未在党员信息库中登记 */
+            reason: string;
+        };
+        ImportReportDto: {
+            /** @description 是否已写入（有任何一行被拒绝则全部不写入） */
+            imported: boolean;
+            /** @enum {string} */
+            format: "xlsx" | "csv";
+            /** @description 数据行数 */
+            rows: number;
+            /** @description 通过检查的行数 */
+            accepted: number;
+            refused: components["schemas"]["ImportRefusalDto"][];
+            /** @description 新登记的会议数 */
+            meetings: number;
+            attendances: number;
+            absences: number;
+            duesPayments: number;
+        };
+        MemberMeetingDto: {
+            /** Format: uuid */
+            meetingId: string;
+            /** Format: uuid */
+            orgId: string;
+            /** @enum {string} */
+            kind: "member_meeting" | "committee" | "group" | "lecture" | "theme_day";
+            /** @example 党员大会 */
+            kindTitle: string;
+            /** Format: date */
+            heldOn: string;
+            topic: string;
+            attended: boolean;
+            absenceReason: string | null;
+        };
+        MemberDuesDto: {
+            /** @example 2026-03 */
+            month: string;
+            /** Format: uuid */
+            orgId: string;
+            /** @example 50 */
+            amount: number;
+        };
+        MemberOrgLifeDto: {
+            /** Format: uuid */
+            memberId: string;
+            name: string;
+            /** Format: uuid */
+            orgId: string;
+            meetings: components["schemas"]["MemberMeetingDto"][];
+            dues: components["schemas"]["MemberDuesDto"][];
+            /** Format: date */
+            lastAttended: string | null;
+            /** @example 2026-03 */
+            lastDuesMonth: string | null;
+        };
+        KindComplianceDto: {
+            /** @enum {string} */
+            kind: "member_meeting" | "committee" | "group" | "lecture" | "theme_day";
+            /** @example 支委会 */
+            title: string;
+            /** @description 该要求是否适用于本支部（未设支委会、未划分党小组的不适用） */
+            applies: boolean;
+            /** @enum {string} */
+            per: "month" | "quarter" | "year";
+            /** @description 本季度应召开次数 */
+            required: number;
+            /** @description 已召开次数 */
+            held: number;
+            /** @description 未达要求的月份（YYYY-MM）、季度（2026Q1）或年度 */
+            missing: string[];
+            met: boolean;
+        };
+        IdleMemberDto: {
+            /** Format: uuid */
+            memberId: string;
+            name: string;
+        };
+        BranchComplianceDto: {
+            /** Format: uuid */
+            orgId: string;
+            name: string;
+            /** @enum {string} */
+            type: "branch" | "joint_branch" | "general_branch";
+            /** @description 党员人数（正式与预备） */
+            members: number;
+            fullMembers: number;
+            meetings: components["schemas"]["KindComplianceDto"][];
+            /** @description 本季度已登记党费的月份 */
+            duesMonthsPaid: string[];
+            /** @description 本季度没有任何组织生活或党费记录的党员 */
+            membersWithoutParticipation: components["schemas"]["IdleMemberDto"][];
+            compliant: boolean;
+            behindOn: ("member_meeting" | "committee" | "group" | "lecture" | "theme_day")[];
+        };
+        OrgLifeReportDto: {
+            year: number;
+            quarter: number;
+            /**
+             * Format: date
+             * @description 统计截至日期
+             */
+            asOf: string;
+            branches: components["schemas"]["BranchComplianceDto"][];
         };
         ClockView: {
             /** Format: date-time */
@@ -7217,6 +7496,392 @@ export interface operations {
                 };
             };
             /** @description NOT_FOUND：无此党员或不在管辖范围 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    OrgLifeController_meeting: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordMeetingDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeetingRecordedDto"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前用户、角色或组织无权执行（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 版本冲突或重复（CASE_VERSION_CONFLICT、DUPLICATE、CONCURRENT_UPDATE、IDEMPOTENCY_KEY_REUSED） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前环节不允许或业务规则拒绝（EVENT_NOT_ALLOWED、UNKNOWN_EVENT、UNKNOWN_WORKFLOW、RULE_VIOLATION） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    OrgLifeController_dues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordDuesDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuesRecordedDto"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前用户、角色或组织无权执行（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 版本冲突或重复（CASE_VERSION_CONFLICT、DUPLICATE、CONCURRENT_UPDATE、IDEMPOTENCY_KEY_REUSED） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前环节不允许或业务规则拒绝（EVENT_NOT_ALLOWED、UNKNOWN_EVENT、UNKNOWN_WORKFLOW、RULE_VIOLATION） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    OrgLifeController_import: {
+        parameters: {
+            query: {
+                /** @description 导入记录所属的党支部 */
+                orgId: string;
+                /** @description 只检查不写入 */
+                dryRun?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description xlsx 或 csv（UTF-8）
+                     */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReportDto"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前用户、角色或组织无权执行（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 版本冲突或重复（CASE_VERSION_CONFLICT、DUPLICATE、CONCURRENT_UPDATE、IDEMPOTENCY_KEY_REUSED） */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 请求体过大（PAYLOAD_TOO_LARGE） */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前环节不允许或业务规则拒绝（EVENT_NOT_ALLOWED、UNKNOWN_EVENT、UNKNOWN_WORKFLOW、RULE_VIOLATION） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    OrgLifeController_member: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberOrgLifeDto"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    OrgLifeController_report: {
+        parameters: {
+            query: {
+                year: number;
+                quarter: number;
+                /** @description 只看该组织及其下级 */
+                orgId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgLifeReportDto"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -10,6 +10,7 @@ import { UsersLogin1700000000410 } from './migrations/1700000000410-users-login'
 import { CaseIntegrity1700000000420 } from './migrations/1700000000420-case-integrity';
 import { Campaigns1700000000900 } from './migrations/1700000000900-campaigns';
 import { FollowUps1700000000910 } from './migrations/1700000000910-follow-ups';
+import { OrgLife1796197480820 } from './migrations/1796197480820-org-life';
 
 export const MIGRATIONS = [
   InitialSchema1700000000000,
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   Campaigns1700000000900,
   FollowUps1700000000910,
   HistoryCheckpoints1700000000950,
+  OrgLife1796197480820,
 ];
 
 /** Options of the application's DataSource (the schema comes from the migrations, never from synchronize). */

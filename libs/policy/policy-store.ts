@@ -216,6 +216,13 @@ export class PolicyStore {
     return { policyId: chain[chain.length - 1].id, chain: chain.map((p) => p.id), deadlineOverrides, params, engine };
   }
 
+  /** The organizational-life settings of a policy, deep-merged from the root of its `extends` chain. */
+  orgLife(policy: Policy | string): Record<string, unknown> {
+    let out: Record<string, unknown> = {};
+    for (const p of this.chain(policy)) if (p.orgLife) out = deepMerge(out, p.orgLife);
+    return out;
+  }
+
   /**
    * Deadline keys of the policies that no definition declares (likely typos), given the known keys per
    * workflow key. For a start-up check once the definitions are registered.

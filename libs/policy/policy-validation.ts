@@ -22,7 +22,19 @@ export function checkPolicyShape(input: unknown): string[] {
   if (!isObject(input)) return ['a policy must be a JSON object'];
   unknownKeys(
     input,
-    ['$comment', 'id', 'title', 'description', 'region', 'effectiveFrom', 'enabled', 'extends', 'workflows', 'engine'],
+    [
+      '$comment',
+      'id',
+      'title',
+      'description',
+      'region',
+      'effectiveFrom',
+      'enabled',
+      'extends',
+      'workflows',
+      'engine',
+      'orgLife',
+    ],
     'policy',
     problems,
   );
@@ -121,6 +133,8 @@ export function checkPolicyShape(input: unknown): string[] {
       }
     }
   }
+  // organizational-life settings: the shape of each field is checked by libs/org-life, which owns them
+  if (input.orgLife !== undefined && !isObject(input.orgLife)) problems.push('"orgLife" must be an object');
   return problems;
 }
 
@@ -140,5 +154,6 @@ export function normalizePolicy(input: Record<string, any>): Policy {
   };
   if (input.description !== undefined) policy.description = input.description;
   if (input.engine !== undefined) policy.engine = structuredClone(input.engine);
+  if (input.orgLife !== undefined) policy.orgLife = structuredClone(input.orgLife);
   return policy;
 }

@@ -46,6 +46,11 @@ export interface Policy {
   description?: string;
   workflows: Record<string, PolicyWorkflow>;
   engine?: Partial<EngineSettings>;
+  /**
+   * Organizational-life settings (meeting requirements, reminders, the inactivity detector), deep-merged along
+   * the `extends` chain; their fields are defined and checked by libs/org-life.
+   */
+  orgLife?: Record<string, unknown>;
 }
 
 /** What a case of one workflow gets from a policy and its `extends` chain. */

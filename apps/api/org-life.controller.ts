@@ -1,0 +1,99 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentUser } from '../../libs/auth/auth.guard';
+import type { Principal } from '../../libs/auth/principal';
+import { AppError } from '../../libs/common/app-error';
+import { IMPORT_MAX_BYTES } from '../../libs/org-life/org-life-import';
+import { OrgLifeService } from '../../libs/org-life/org-life.service';
+import { ApiErrors } from './api-errors.decorator';
+import {
+  DuesRecordedDto,
+  ImportQueryDto,
+  ImportReportDto,
+  MeetingRecordedDto,
+  MemberOrgLifeDto,
+  OrgLifeReportDto,
+  OrgLifeReportQueryDto,
+  RecordDuesDto,
+  RecordMeetingDto,
+} from './dto/org-life.dto';
+
+/** Organizational life (组织生活): meetings, attendance and dues, entered or imported by branch clerks. */
+@ApiTags('org-life')
+@ApiBearerAuth()
+@Controller()
+export class OrgLifeController {
+  constructor(private readonly orgLife: OrgLifeService) {}
+
+  @Post('org-life/meetings')
+  @ApiOperation({
+    summary: '登记组织生活会议（党员大会、支委会、党小组会、党课、主题党日）及出席、缺席情况',
+    description:
+      '出席和缺席的党员须在会议当日属于该支部（以信息库当日记录为准）；同一组织同日同类型同主题的会议只能登记一次。',
+  })
+  @ApiResponse({ status: 201, type: MeetingRecordedDto })
+  @ApiErrors(400, 403, 404, 409, 422)
+  meeting(@CurrentUser() u: Principal, @Body() dto: RecordMeetingDto): Promise<MeetingRecordedDto> {
+    return this.orgLife.recordMeeting(u, dto);
+  }
+
+  @Post('org-life/dues')
+  @ApiOperation({
+    summary: '登记某月党费交纳情况',
+    description: '每名党员每月一条；交纳党费的党员须在该月属于该支部。',
+  })
+  @ApiResponse({ status: 201, type: DuesRecordedDto })
+  @ApiErrors(400, 403, 404, 409, 422)
+  dues(@CurrentUser() u: Principal, @Body() dto: RecordDuesDto): Promise<DuesRecordedDto> {
+    return this.orgLife.recordDues(u, dto);
+  }
+
+  @Post('org-life/import')
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: IMPORT_MAX_BYTES, files: 1, fields: 5 } }))
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary', description: 'xlsx 或 csv（UTF-8）' } },
+    },
+  })
+  @ApiOperation({
+    summary: '从 xlsx 或 csv 导入会议与党费记录（全部通过才写入）',
+    description:
+      '表头：类型（会议/党费）、日期（会议为 YYYY-MM-DD，党费为 YYYY-MM）、会议类型、主题、身份证号、姓名、出席（出席/缺席）、缺席原因、金额。' +
+      '任何一行被拒绝时返回 422，details 为导入报告（refused 列出行号和原因），不写入任何记录。',
+  })
+  @ApiResponse({ status: 201, type: ImportReportDto })
+  @ApiErrors(400, 403, 404, 409, 413, 422)
+  import(
+    @CurrentUser() u: Principal,
+    @Query() q: ImportQueryDto,
+    @UploadedFile() file?: { buffer: Buffer; originalname: string; mimetype: string; size: number },
+  ): Promise<ImportReportDto> {
+    if (!file?.buffer)
+      throw AppError.validation([{ field: 'file', errors: ['请上传 xlsx 或 csv 文件（字段名 file）'] }]);
+    return this.orgLife.importFile(u, q.orgId, file, { dryRun: q.dryRun });
+  }
+
+  @Get('members/:id/org-life')
+  @ApiOperation({ summary: '党员的组织生活记录：参加或缺席的会议、各月党费' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiResponse({ status: 200, type: MemberOrgLifeDto })
+  @ApiErrors(404)
+  member(@CurrentUser() u: Principal, @Param('id') id: string): Promise<MemberOrgLifeDto> {
+    return this.orgLife.memberRecord(u, id);
+  }
+
+  @Get('reports/org-life')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: '组织生活落实情况（按支部、季度）：各类会议召开次数与规定要求对照、党费月份、无任何参加记录的党员',
+  })
+  @ApiResponse({ status: 200, type: OrgLifeReportDto })
+  @ApiErrors(400, 404)
+  report(@CurrentUser() u: Principal, @Query() q: OrgLifeReportQueryDto): Promise<OrgLifeReportDto> {
+    return this.orgLife.complianceReport(u, q);
+  }
+}
