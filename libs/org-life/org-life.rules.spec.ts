@@ -212,7 +212,8 @@ describe('org-life import parsing', () => {
     const ws = wb.addWorksheet('记录');
     ws.addRow(header);
     ws.addRow(['会议', new Date(Date.UTC(2026, 2, 1)), '党课', '学习', id, '张三', '出席']);
-    ws.addRow(['党费', '2026-03', '', '', 360702198001011234, '张三', '', '', 50]);
+    // typed into Excel as a number: already rounded to 15 significant digits
+    ws.addRow(['党费', '2026-03', '', '', Number(id), '张三', '', '', 50]);
     const x = await readTable(Buffer.from(await wb.xlsx.writeBuffer()), 'xlsx');
     expect(x[1][1]).toBe('2026-03-01');
     const parsed = parseRows(x);

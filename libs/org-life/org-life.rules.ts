@@ -241,7 +241,7 @@ export function quarterCompliance(input: {
       req.appliesTo === 'all' ||
       (req.appliesTo === 'with_committee' && input.hasCommittee) ||
       (req.appliesTo === 'with_groups' && input.hasGroups);
-    let required = 0;
+    let required: number;
     let held = inQuarter.length;
     const missing: string[] = [];
     if (req.per === 'month') {
