@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AuditService } from '../../libs/audit/audit.service';
 import { CaseReplayService } from '../../libs/audit/case-replay.service';
-import { LicensingOversightRepository } from '../../libs/licensing/licensing-oversight.repository';
 import { LicensingOversightService } from '../../libs/licensing/licensing-oversight.service';
 import { DashboardRepository } from '../../libs/reports/dashboard.repository';
 import { DashboardService } from '../../libs/reports/dashboard.service';
@@ -60,7 +59,6 @@ import { WorkflowsController } from './workflows.controller';
     DashboardService,
     PolicyRegionsRepository,
     PolicyOverviewService,
-    LicensingOversightRepository,
     LicensingOversightService,
   ],
 })

@@ -1337,6 +1337,11 @@ export interface components {
             joinedOn: string | null;
             /** @description 由执业系统登记、尚待核实 */
             pendingVerification: boolean;
+            /**
+             * Format: uuid
+             * @description 仅管理员可见：本登记与该党员的身份证号或执业证号重复（登记人管辖范围外已有登记），待核实合并
+             */
+            duplicateOf?: string | null;
         };
         MemberPage: {
             items: components["schemas"]["MemberView"][];
@@ -5155,6 +5160,8 @@ export interface operations {
                 orgId?: string;
                 status?: "applicant" | "activist" | "candidate" | "probationary" | "full" | "suspended" | "removed" | "withdrawn";
                 q?: string;
+                /** @description 仅管理员：只列出与其他党员身份证号或执业证号重复、待核实合并的登记 */
+                duplicates?: string;
                 page?: number;
                 pageSize?: number;
             };

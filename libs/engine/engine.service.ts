@@ -33,6 +33,8 @@ import { EffectsService } from './effects.service';
 import { FactsService } from './facts.service';
 import { baseParties, indexPartyOrgs, resolveFromOrgs, resolveParties, type ResolvedParties } from './party-resolver';
 import { activePaths } from './state-paths';
+import { callerScopeOrgIds } from '../../workflows/kernel/org-ref';
+import { inScope, scopePrefixes } from '../registry/scope';
 import { WorkflowRegistry } from './workflow-registry';
 
 export type { CaseRecord } from './cases.repository';
@@ -151,6 +153,7 @@ export class EngineService {
     // ids are stored, hashed and compared in one spelling
     subject = Object.fromEntries(Object.entries(subject ?? {}).map(([k, v]) => [k, canonicalUuid(v)]));
     const subjectFacts = await this.loadSubject(em, principal, def, subject);
+    await this.requireOrgRefsInScope(em, principal, def.createInput, input, 'input');
     const resolved = await resolveParties(this.orgs, em, def, subjectFacts, input);
     const opener = isSystem(principal)
       ? { role: null, orgId: null }
@@ -396,6 +399,31 @@ export class EngineService {
     };
   }
 
+  /**
+   * Organizations a caller names in an input or payload field that does not reach beyond the caller's
+   * scope (see OrgRef) must lie in it. Out of scope and unknown get the same answer: the refusal must not
+   * tell whether an organization exists elsewhere. The engine's own events (system) name what they like.
+   */
+  private async requireOrgRefsInScope(
+    em: EntityManager | undefined,
+    principal: Principal,
+    cls: PayloadClass | undefined,
+    value: Record<string, unknown>,
+    field: string,
+  ): Promise<void> {
+    if (isSystem(principal)) return;
+    const refs = callerScopeOrgIds(cls, value).map(([f, id]) => [f, id.toLowerCase()] as const);
+    if (!refs.length) return;
+    const prefixes = await scopePrefixes(this.orgs, principal);
+    const paths = await this.orgs.pathsById(refs.map(([, id]) => id).filter(isUuid), em);
+    const outside = [...new Set(refs.filter(([, id]) => !inScope(paths.get(id) ?? '', prefixes)).map(([f]) => f))];
+    if (outside.length)
+      throw AppError.validation(
+        outside.map((f) => ({ field: `${field}.${f}`, errors: ['组织不存在或不在您的管辖范围内'] })),
+        '指定的党组织不存在或不在您的管辖范围内',
+      );
+  }
+
   // ---------------------------------------------------------------- events
 
   /**
@@ -511,6 +539,7 @@ export class EngineService {
     if (!acting) throw AppError.forbidden(`您无权办理“${meta.title}”`);
 
     const data = await validatePayload(meta.payload, req.data, 'data');
+    await this.requireOrgRefsInScope(em ?? undefined, principal, meta.payload, data, 'data');
     const now = this.clock.now();
     const facts = await this.facts.load(db, meta.facts, { subject: record.subject, data, at: now });
     const event: WorkflowEvent = { type: req.type, data, at: now.toISOString(), facts };

@@ -5,7 +5,8 @@ import { AppError } from '../common/app-error';
 import { deliverOutboxRow } from '../outbox/outbox-delivery';
 import { OutboxHandlers } from '../outbox/outbox';
 import { LICENSING_STATUS_TOPIC } from './licensing.constants';
-import { LicensingOversightRepository } from './licensing-oversight.repository';
+import { licensingScope, LicensingOversightRepository } from './licensing-oversight.repository';
+import { OrganizationsRepository } from '../registry/organizations.repository';
 
 /**
  * What administrators and committees see of the integration beyond deliveries: the events the licensing side
@@ -17,6 +18,7 @@ export class LicensingOversightService {
     private readonly ds: DataSource,
     private readonly repo: LicensingOversightRepository,
     private readonly handlers: OutboxHandlers,
+    private readonly orgs: OrganizationsRepository,
   ) {}
 
   private async mayOversee(p: Principal): Promise<boolean> {
@@ -30,7 +32,11 @@ export class LicensingOversightService {
     if (!(await this.mayOversee(p))) throw AppError.forbidden('只有管理员和市律师行业党委可以查看对接事件');
     const page = q.page ?? 1;
     const pageSize = Math.min(q.pageSize ?? 50, 200);
-    const { rows, total } = await this.repo.events({ status: q.status, page, pageSize });
+    const { rows, total } = await this.repo.events(await licensingScope(this.orgs, p), {
+      status: q.status,
+      page,
+      pageSize,
+    });
     return {
       items: rows.map((r: any) => ({
         eventId: r.eventId,

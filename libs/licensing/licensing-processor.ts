@@ -767,8 +767,11 @@ export class LicensingProcessor {
       [member] = await em.query(`${MEMBER_SQL} WHERE m.id = $1`, [lawyer.memberId]);
       if (!member) throw unknownReference('lawyer.memberId', '党员信息库中没有该 memberId', lawyer.memberId);
     } else {
-      [member] = await em.query(`${MEMBER_SQL} WHERE m.license_no = $1`, [lawyer.licenseNo]);
-      if (!member) [member] = await em.query(`${MEMBER_SQL} WHERE upper(m.id_number) = upper($1)`, [lawyer.idNumber]);
+      [member] = await em.query(`${MEMBER_SQL} WHERE m.license_no = $1 AND m.duplicate_of IS NULL`, [lawyer.licenseNo]);
+      if (!member)
+        [member] = await em.query(`${MEMBER_SQL} WHERE upper(m.id_number) = upper($1) AND m.duplicate_of IS NULL`, [
+          lawyer.idNumber,
+        ]);
     }
     if (member) {
       if (member.id_number.toUpperCase() !== lawyer.idNumber.toUpperCase())
@@ -814,7 +817,10 @@ export class LicensingProcessor {
     // a concurrent event created the same person first: use that row
     const [member] = row
       ? await em.query(`${MEMBER_SQL} WHERE m.id = $1`, [row.id])
-      : await em.query(`${MEMBER_SQL} WHERE upper(m.id_number) = $1 OR m.license_no = $2`, [id, lawyer.licenseNo]);
+      : await em.query(
+          `${MEMBER_SQL} WHERE (upper(m.id_number) = $1 OR m.license_no = $2) AND m.duplicate_of IS NULL`,
+          [id, lawyer.licenseNo],
+        );
     run.memberId = member.id;
     run.note(`党员信息库中无此律师而其申报为党员：已登记为待核实党员（${member.id}），暂由市律师行业党委管理并核实`);
     return member;

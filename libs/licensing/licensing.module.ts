@@ -2,6 +2,8 @@ import { Global, Module } from '@nestjs/common';
 import { LicensingCallbackHandler } from './licensing-callback.handler';
 import { LicensingProcessor } from './licensing-processor';
 import { LicensingService } from './licensing.service';
+import { LicensingOversightRepository } from './licensing-oversight.repository';
+import { RegistryModule } from '../registry/registry.module';
 
 /**
  * The licensing integration: signed inbound events mapped onto the procedures, application status for
@@ -9,7 +11,8 @@ import { LicensingService } from './licensing.service';
  */
 @Global()
 @Module({
-  providers: [LicensingService, LicensingProcessor, LicensingCallbackHandler],
-  exports: [LicensingService, LicensingCallbackHandler],
+  imports: [RegistryModule],
+  providers: [LicensingService, LicensingProcessor, LicensingCallbackHandler, LicensingOversightRepository],
+  exports: [LicensingService, LicensingCallbackHandler, LicensingOversightRepository],
 })
 export class LicensingModule {}

@@ -9,11 +9,13 @@ import { flattenValidationErrors } from '../common/validation';
 import { canonicalJson } from '../engine/canonical-json';
 import { EngineService } from '../engine/engine.service';
 import { LicensingEventDto } from './dto';
-import { LICENSING_EVENT_TYPES, LICENSING_STATUS_TOPIC } from './licensing.constants';
+import { LICENSING_EVENT_TYPES } from './licensing.constants';
 import { licensingError } from './licensing-errors';
 import { LicensingEventResult, LicensingProcessor } from './licensing-processor';
 import { ApplicationView, readApplication } from './licensing-status';
 import { signLicensingBody, verifyLicensingSignature } from './signature';
+import { licensingScope, LicensingOversightRepository } from './licensing-oversight.repository';
+import { OrganizationsRepository } from '../registry/organizations.repository';
 
 export interface IngestResponse {
   /** 202 the first time, 200 for a replay of an already processed eventId */
@@ -40,6 +42,8 @@ export class LicensingService {
     private readonly config: AppConfig,
     private readonly processor: LicensingProcessor,
     private readonly engine: EngineService,
+    private readonly oversight: LicensingOversightRepository,
+    private readonly orgs: OrganizationsRepository,
   ) {}
 
   private secret(): string {
@@ -226,38 +230,30 @@ export class LicensingService {
     return out;
   }
 
+  /**
+   * An application is visible to whoever sees its transfer case, or in whose scope its member or one of
+   * its firms lies: a city committee's clerks see their city's applications, not every city's.
+   */
   private async visible(p: Principal, view: ApplicationView): Promise<boolean> {
     if (isAdmin(p)) return true;
     if (view.scopeOrgIds && this.engine.canSee(p, { scopeOrgIds: view.scopeOrgIds })) return true;
-    return this.atCommittee(p);
+    return this.oversight.applicationInScope(await licensingScope(this.orgs, p), view.applicationRef);
   }
 
   /** Admins, supervisors and clerks of a city or provincial committee oversee the integration. */
   private async atCommittee(p: Principal): Promise<boolean> {
     if (isAdmin(p)) return true;
     const orgIds = p.roles.filter((r) => r.role === 'clerk' || r.role === 'supervisor').map((r) => r.orgId);
-    if (!orgIds.length) return false;
-    const [row] = await this.ds.query(
-      `SELECT EXISTS (SELECT 1 FROM orgs WHERE id = ANY($1::uuid[]) AND type IN ('city_committee','provincial_committee')) AS x`,
-      [orgIds],
-    );
-    return row.x;
+    return this.oversight.anyCommittee(orgIds);
   }
 
-  /** Outbound status notifications with their delivery attempts (admin, supervisors, committee clerks). */
+  /**
+   * Outbound status notifications with their delivery attempts (admin, supervisors, committee clerks),
+   * of the applications and cases in the caller's scope.
+   */
   async deliveries(p: Principal, q: { applicationRef?: string; status?: string }) {
     if (!(await this.atCommittee(p))) throw AppError.forbidden('只有管理员和市律师行业党委可以查看对接推送记录');
-    const items = await this.ds.query(
-      `SELECT o.id, coalesce(o.payload->>'applicationRef', a.application_ref) AS "applicationRef", o.payload->>'partyTransfer' AS "partyTransfer",
-         o.case_id AS "caseId", o.status, o.attempts, o.last_error AS "lastError", o.next_attempt_at AS "nextAttemptAt", o.created_at AS "createdAt",
-         o.delivered_at AS "deliveredAt",
-         coalesce((SELECT json_agg(json_build_object('attempt', t.attempt, 'at', t.at, 'ok', t.ok, 'error', t.error, 'durationMs', t.duration_ms) ORDER BY t.attempt)
-                   FROM outbox_attempts t WHERE t.outbox_id = o.id), '[]'::json) AS "attemptLog"
-       FROM outbox o LEFT JOIN licensing_applications a ON a.case_id = o.case_id AND o.payload->>'applicationRef' IS NULL
-       WHERE o.topic = $1 AND ($2::text IS NULL OR o.payload->>'applicationRef' = $2 OR a.application_ref = $2) AND ($3::text IS NULL OR o.status = $3)
-       ORDER BY o.id DESC LIMIT 500`,
-      [LICENSING_STATUS_TOPIC, q.applicationRef ?? null, q.status ?? null],
-    );
+    const items = await this.oversight.deliveries(await licensingScope(this.orgs, p), q);
     return { items, total: items.length, callbackConfigured: !!this.config.LICENSING_CALLBACK_URL };
   }
 

@@ -11,6 +11,7 @@ import { CaseIntegrity1700000000420 } from './migrations/1700000000420-case-inte
 import { Campaigns1700000000900 } from './migrations/1700000000900-campaigns';
 import { FollowUps1700000000910 } from './migrations/1700000000910-follow-ups';
 import { OrgLife1796197480820 } from './migrations/1796197480820-org-life';
+import { RegistryScope1796197509343 } from './migrations/1796197509343-registry-scope';
 
 export const MIGRATIONS = [
   InitialSchema1700000000000,
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   FollowUps1700000000910,
   HistoryCheckpoints1700000000950,
   OrgLife1796197480820,
+  RegistryScope1796197509343,
 ];
 
 /** Options of the application's DataSource (the schema comes from the migrations, never from synchronize). */

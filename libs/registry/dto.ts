@@ -54,6 +54,10 @@ export class MemberQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() orgId?: string;
   @ApiPropertyOptional({ enum: MEMBER_STATUSES }) @IsOptional() @IsIn(MEMBER_STATUSES) status?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40) q?: string;
+  @ApiPropertyOptional({ description: '仅管理员：只列出与其他党员身份证号或执业证号重复、待核实合并的登记' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  duplicates?: 'true' | 'false';
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) pageSize?: number;
 }

@@ -4,7 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { MemberStatus } from './registry.types';
 
 const MEMBER_COLUMNS = `m.id, m.name, m.gender, m.id_number AS "idNumber", to_char(m.birth_date, 'YYYY-MM-DD') AS "birthDate", m.license_no AS "licenseNo",
-  m.firm_id AS "firmId", m.org_id AS "orgId", m.status, to_char(m.joined_on, 'YYYY-MM-DD') AS "joinedOn", m.pending_verification AS "pendingVerification"`;
+  m.firm_id AS "firmId", m.org_id AS "orgId", m.status, to_char(m.joined_on, 'YYYY-MM-DD') AS "joinedOn", m.pending_verification AS "pendingVerification",
+  m.duplicate_of AS "duplicateOf"`;
 
 /** What a procedure knows about a member who is the subject of a case. */
 export interface MemberFacts {
@@ -24,6 +25,8 @@ export interface MemberFilter {
   q?: string;
   page?: number;
   pageSize?: number;
+  /** only registrations kept as duplicates of another member */
+  duplicates?: 'true' | 'false';
 }
 
 /** Party members (`members`) and the receipts of their transfers (`transfer_receipts`). */
@@ -43,8 +46,9 @@ export class MembersRepository {
       `SELECT ${MEMBER_COLUMNS}, count(*) OVER ()::int AS total FROM members m JOIN orgs o ON o.id = m.org_id
        WHERE o.path LIKE ANY($1) AND ($2::uuid IS NULL OR m.org_id = $2) AND ($3::text IS NULL OR m.status = $3)
          AND ($4::text IS NULL OR m.name LIKE '%' || $4 || '%' OR m.license_no = $4)
+         AND (NOT $5::boolean OR m.duplicate_of IS NOT NULL)
        ORDER BY m.name, m.id LIMIT ${Number(pageSize)} OFFSET ${Number(offset)}`,
-      [prefixes, q.orgId ?? null, q.status ?? null, q.q ?? null],
+      [prefixes, q.orgId ?? null, q.status ?? null, q.q ?? null, q.duplicates === 'true'],
     );
     const total = rows[0]?.total ?? 0;
     for (const r of rows) delete r.total;
@@ -82,13 +86,20 @@ export class MembersRepository {
     return row?.status ?? null;
   }
 
-  /** A member already registered under this ID number or licence number. */
-  async findDuplicate(idNumber: string, licenseNo: string | null): Promise<{ id: string } | undefined> {
-    const [row] = await this.ds.query(
-      `SELECT id FROM members WHERE id_number = $1 OR ($2::text IS NOT NULL AND license_no = $2)`,
+  /**
+   * Every registration under this ID number or licence number (the member, then any duplicate records of
+   * it), with the path of its organization.
+   */
+  async findDuplicates(
+    idNumber: string,
+    licenseNo: string | null,
+  ): Promise<{ id: string; path: string; duplicateOf: string | null }[]> {
+    return this.ds.query(
+      `SELECT m.id, o.path, m.duplicate_of AS "duplicateOf" FROM members m JOIN orgs o ON o.id = m.org_id
+       WHERE m.id_number = $1 OR ($2::text IS NOT NULL AND m.license_no = $2)
+       ORDER BY m.duplicate_of IS NOT NULL, m.created_at, m.id`,
       [idNumber, licenseNo],
     );
-    return row;
   }
 
   async insert(dto: {
@@ -100,9 +111,11 @@ export class MembersRepository {
     firmId?: string | null;
     orgId: string;
     status: string;
+    duplicateOf?: string | null;
   }): Promise<string> {
     const [row] = await this.ds.query(
-      `INSERT INTO members (name, gender, id_number, birth_date, license_no, firm_id, org_id, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      `INSERT INTO members (name, gender, id_number, birth_date, license_no, firm_id, org_id, status, duplicate_of)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
       [
         dto.name,
         dto.gender ?? null,
@@ -112,6 +125,7 @@ export class MembersRepository {
         dto.firmId ?? null,
         dto.orgId,
         dto.status,
+        dto.duplicateOf ?? null,
       ],
     );
     return row.id;

@@ -11,6 +11,7 @@ import { FirmsRepository } from './firms.repository';
 import { MembersRepository } from './members.repository';
 import { OrganizationsRepository } from './organizations.repository';
 import { inScope, scopePrefixes } from './scope';
+import { childOrgProblem, ONE_PER_REGION_TYPES } from './registry.types';
 
 /**
  * Organizations (a tree with materialized paths), firms and members, always filtered to the caller's
@@ -54,13 +55,19 @@ export class RegistryService {
     const parent = await this.visible(principal, dto.parentId, (x) => this.orgs.findById(x));
     if (!parent) throw AppError.validation([{ field: 'parentId', errors: ['上级组织不存在'] }]);
     this.requireClerkOf(principal, parent.path);
+    const regionCode = dto.regionCode ?? parent.regionCode;
+    const problem = childOrgProblem(parent, { type: dto.type, regionCode });
+    if (problem) throw AppError.validation([{ field: 'type', errors: [problem] }], problem);
+    if (ONE_PER_REGION_TYPES.includes(dto.type) && (await this.orgs.findOfTypeInRegion(dto.type, regionCode)))
+      // orgs_one_committee_per_region_idx is the guarantee; this read only gives the friendly answer
+      throw new AppError(409, 'DUPLICATE', '该行政区划已有同级党委（组织部），不能重复设立');
     return this.ds.transaction(async (em) => {
       const id = await this.orgs.insertChild(
         em,
         {
           name: dto.name,
           type: dto.type,
-          regionCode: dto.regionCode ?? parent.regionCode,
+          regionCode,
           county: dto.county ?? parent.county,
         },
         parent,
@@ -98,6 +105,7 @@ export class RegistryService {
 
   async members(principal: Principal, q: MemberQueryDto) {
     const pageSize = q.pageSize ?? 50;
+    if (q.duplicates === 'true' && !isAdmin(principal)) throw AppError.forbidden('只有管理员可以查看重复登记');
     const { rows, total } = await this.memberRows.page(await this.prefixes(principal), { ...q, pageSize });
     return { items: rows.map((r: any) => this.presentMember(principal, r)), total, page: q.page ?? 1, pageSize };
   }
@@ -113,23 +121,33 @@ export class RegistryService {
     const org = await this.visible(principal, dto.orgId, (x) => this.orgs.findById(x));
     if (!org) throw AppError.validation([{ field: 'orgId', errors: ['党组织不存在'] }]);
     this.requireClerkOf(principal, org.path);
+    // the firm, like the organization, must be one the clerk can see: else a clerk could attach members
+    // to any firm in the province (and learn from the answer that it exists)
+    if (dto.firmId && !(await this.firmRows.findInScope(await this.prefixes(principal), dto.firmId.toLowerCase())))
+      throw AppError.validation([{ field: 'firmId', errors: ['律师事务所不存在'] }]);
     // a real resident ID number whose birth date is the one registered (the age rules read the registry)
     const idProblem = residentIdProblem(dto.idNumber, dto.birthDate);
     if (idProblem) throw AppError.validation([{ field: 'idNumber', errors: [idProblem] }], idProblem);
-    const dup = await this.memberRows.findDuplicate(dto.idNumber, dto.licenseNo ?? null);
-    if (dup)
+    const dups = await this.memberRows.findDuplicates(dto.idNumber, dto.licenseNo ?? null);
+    // A person registered outside the clerk's scope must not be revealed by the answer (a 409 would tell
+    // that the ID number exists somewhere in the province): the registration goes in as a duplicate record
+    // of the existing member, for an administrator to reconcile (GET /members?duplicates=true).
+    const prefixes = await this.prefixes(principal);
+    const seen = dups.find((d) => inScope(d.path, prefixes));
+    if (seen)
       throw new AppError(409, 'DUPLICATE', '该身份证号或执业证号已登记', {
-        memberId: isAdmin(principal) ? dup.id : undefined,
+        memberId: isAdmin(principal) ? seen.id : undefined,
       });
-    const id = await this.memberRows.insert(dto);
+    const id = await this.memberRows.insert({ ...dto, duplicateOf: dups[0]?.duplicateOf ?? dups[0]?.id ?? null });
     return this.member(principal, id);
   }
 
-  /** ID numbers are stored whole and shown masked except to admins. */
+  /** ID numbers are stored whole and shown masked except to admins; only admins learn of duplicates. */
   private presentMember(principal: Principal, row: any) {
-    const { total, ...rest } = row;
+    const { total, duplicateOf, ...rest } = row;
     void total;
-    return { ...rest, idNumber: isAdmin(principal) ? rest.idNumber : maskIdNumber(rest.idNumber) };
+    if (isAdmin(principal)) return { ...rest, duplicateOf: duplicateOf ?? null };
+    return { ...rest, idNumber: maskIdNumber(rest.idNumber) };
   }
 
   /** The row `find` returns for `id`, if its path lies in the principal's scope (else null, as if absent). */

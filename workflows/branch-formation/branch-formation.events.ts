@@ -12,6 +12,7 @@ import {
   Min,
 } from 'class-validator';
 import { IsIsoDate } from '../../libs/common/iso-date.validator';
+import { OrgRef } from '../kernel/org-ref';
 
 export const BRANCH_FORMATION_TRIGGERS = [
   'manual',
@@ -35,6 +36,7 @@ export class BranchFormationCreateInput {
   /** Party organization of the head firm (for a branch office): becomes the guide organization. */
   @IsOptional()
   @IsUUID()
+  @OrgRef()
   headFirmOrgId?: string;
 }
 
@@ -108,6 +110,7 @@ export class RecordElectionPayload {
 
 export class AssignJointBranchPayload {
   @IsUUID()
+  @OrgRef()
   jointBranchId: string;
 
   @IsUUID()

@@ -3,6 +3,8 @@ import { WORKFLOW_DEFINITIONS } from '../index';
 import { membershipTransferDefinition as def } from '../membership-transfer';
 import type { DeadlineSpec, WorkflowDefinition } from './definition';
 import { definitionProblems } from './definition-problems';
+import { IsUUID } from 'class-validator';
+import { OrgRef } from './org-ref';
 
 /** Each check of the shared checker, shown to fire on a definition broken in exactly that way. */
 describe('definitionProblems', () => {
@@ -20,6 +22,17 @@ describe('definitionProblems', () => {
     expect(WORKFLOW_DEFINITIONS.length).toBe(5);
     for (const d of WORKFLOW_DEFINITIONS)
       expect({ key: d.key, problems: definitionProblems(d) }).toEqual({ key: d.key, problems: [] });
+  });
+
+  it('finds an organization field that does not declare its reach', () => {
+    class Input {
+      @IsUUID() toOrgId: string;
+      @IsUUID() @OrgRef() fromOrgId: string;
+      @IsUUID() memberId: string;
+    }
+    expect(definitionProblems({ ...def, createInput: Input })).toEqual([
+      'input field toOrgId names an organization without @OrgRef',
+    ]);
   });
 
   it.each([

@@ -1,5 +1,7 @@
 import type { AnyStateNode } from 'xstate';
-import type { WorkflowDefinition } from './definition';
+import { getMetadataStorage } from 'class-validator';
+import type { PayloadClass, WorkflowDefinition } from './definition';
+import { looksLikeOrgField, orgRefsOf } from './org-ref';
 
 const HAN = /[\u4e00-\u9fff]/;
 
@@ -13,7 +15,9 @@ const HAN = /[\u4e00-\u9fff]/;
  * - deadlines: amount finite and ≥ 0, a key reused across states carries the same spec, someone to remind
  *   (an own `party` or state actors), and a `fireEvent` is a system event the deadline's own state handles;
  * - events: payload is a class, rule is a function, system events have no actors, and a user event without
- *   its own actors is handled only in states that (themselves or through an ancestor) name actors.
+ *   its own actors is handled only in states that (themselves or through an ancestor) name actors;
+ * - every field of the opening input and of the payloads whose name says it holds an organization id
+ *   declares its reach with `@OrgRef` (the engine keeps callers to their scope by it).
  */
 export function definitionProblems(def: WorkflowDefinition): string[] {
   const problems: string[] = [];
@@ -78,6 +82,22 @@ export function definitionProblems(def: WorkflowDefinition): string[] {
       if (!chain.some((p) => def.states[p]?.actors?.length))
         problems.push(`event ${t} in ${node.path.join('.') || '(root)'} has no actors`);
     }
+  }
+  const classes: [string, PayloadClass | undefined][] = [
+    ['input', def.createInput],
+    ...Object.entries(def.events).map(([t, em]) => [`event ${t}`, em.payload] as [string, PayloadClass | undefined]),
+  ];
+  for (const [where, cls] of classes) {
+    if (typeof cls !== 'function') continue;
+    const declared = orgRefsOf(cls);
+    const fields = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(cls, '', true, false)
+        .map((m) => m.propertyName),
+    );
+    for (const f of fields)
+      if (looksLikeOrgField(f) && !declared.has(f))
+        problems.push(`${where} field ${f} names an organization without @OrgRef`);
   }
   return problems;
 }

@@ -112,6 +112,8 @@ export const membershipTransferDefinition: WorkflowDefinition = {
     const member = subject.member;
     if (!member) return { error: '组织关系接转的对象须为党员' };
     if (input.external && input.fromOrgId) return { error: '外省（外系统）转入的，不应同时填写本系统内的转出党组织' };
+    if (input.fromOrgId && input.fromOrgId !== member.orgId)
+      return { error: '转出党组织须为该党员在登记中的所在党组织' };
     const sending = input.external ? undefined : (input.fromOrgId ?? member.orgId);
     if (sending && sending === input.toOrgId) return { error: '接收党组织与转出党组织相同，无需办理组织关系接转' };
     return {

@@ -1,6 +1,7 @@
 // class-transformer's @Type reads design-time metadata: make the file loadable on its own (tests, scripts).
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
+import { OrgRef } from '../kernel/org-ref';
 import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateNested } from 'class-validator';
 import { IsIsoDate } from '../../libs/common/iso-date.validator';
 
@@ -26,13 +27,22 @@ export class ExternalSender {
 
 /** `POST /cases` input. */
 export class TransferCreateInput {
-  /** Receiving org: the firm's branch, else its joint branch, else the city committee itself. */
+  /**
+   * Receiving org: the firm's branch, else its joint branch, else the city committee itself. It may lie
+   * outside the opener's scope (a member moves to another county or city).
+   */
   @IsUUID()
+  @OrgRef('anywhere')
   toOrgId: string;
 
-  /** Sending org; defaults to the member's current org. Not allowed with `external`. */
+  /**
+   * Sending org; defaults to the member's current org, and when given must be that org (the registry says
+   * where a member's relation is: nobody names another organization as the one that releases them).
+   * Not allowed with `external`.
+   */
   @IsOptional()
   @IsUUID()
+  @OrgRef('anywhere')
   fromOrgId?: string;
 
   /** Licensing application reference (执业/转所申请), for the licensing status sync. */

@@ -214,18 +214,22 @@ describe('membership-transfer definition metadata', () => {
 describe('membership-transfer parties and opening', () => {
   const member = { id: MEMBER, name: '张三', orgId: FROM, status: 'full' };
 
-  it('sends from the member’s current org by default, or from the given one', () => {
+  it('sends from the member’s current org, named or not; never from another one', () => {
     expect(def.parties({ member }, { toOrgId: TO })).toEqual({
       sending: FROM,
       receiving: TO,
       intake: undefined,
       holder: FROM,
     });
-    expect(def.parties({ member }, { toOrgId: TO, fromOrgId: U(101) })).toEqual({
-      sending: U(101),
+    expect(def.parties({ member }, { toOrgId: TO, fromOrgId: FROM })).toEqual({
+      sending: FROM,
       receiving: TO,
       intake: undefined,
       holder: FROM,
+    });
+    // naming another organization as the sender would hand it the member's release (issue 11, scope on writes)
+    expect(def.parties({ member }, { toOrgId: TO, fromOrgId: U(101) })).toEqual({
+      error: '转出党组织须为该党员在登记中的所在党组织',
     });
   });
 

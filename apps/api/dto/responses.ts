@@ -80,6 +80,12 @@ export class MemberView {
   @ApiProperty({ enum: MEMBER_STATUSES }) status: string;
   @ApiProperty({ type: 'string', format: 'date', nullable: true }) joinedOn: string | null;
   @ApiProperty({ description: '由执业系统登记、尚待核实' }) pendingVerification: boolean;
+  @ApiPropertyOptional({
+    ...UUID,
+    nullable: true,
+    description: '仅管理员可见：本登记与该党员的身份证号或执业证号重复（登记人管辖范围外已有登记），待核实合并',
+  })
+  duplicateOf?: string | null;
 }
 
 export class MemberPage {
