@@ -15,6 +15,7 @@ import {
   validateSync,
   ValidationOptions,
 } from 'class-validator';
+import { parseCidrs } from '../libs/common/outbound-http';
 
 export const MIN_SECRET_BYTES = 32;
 /** Secrets that were ever written in PartyFlow's source or docs: accepting one lets anybody forge tokens. */
@@ -44,6 +45,25 @@ function IsStrongSecret(options: ValidationOptions) {
       propertyName,
       options,
       validator: { validate: (value: unknown) => isStrongSecret(value) },
+    });
+}
+
+function IsCidrList(options: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isCidrList',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: {
+        validate: (value: unknown) => {
+          try {
+            return typeof value === 'string' && parseCidrs(value).length > 0;
+          } catch {
+            return false;
+          }
+        },
+      },
     });
 }
 
@@ -111,6 +131,15 @@ export class AppConfig {
   @IsOptional()
   @IsString()
   LICENSING_CALLBACK_URL?: string;
+
+  /**
+   * Private, loopback or link-local ranges that webhook subscriptions may nevertheless target, e.g.
+   * `10.20.0.0/16, fd12::/64` (an intranet robot). Unset: only public addresses (no server-side request
+   * forgery into the internal network).
+   */
+  @IsOptional()
+  @IsCidrList({ message: 'WEBHOOK_ALLOW_CIDRS 须为逗号分隔的 CIDR 列表，如 10.20.0.0/16, fd12::/64' })
+  WEBHOOK_ALLOW_CIDRS?: string;
 
   /** SMTP server of the e-mail notifications, e.g. `smtp://user:pass@mail.example.com:587`; unset → e-mails stay pending. */
   @IsOptional()

@@ -5,6 +5,7 @@ import { OutboxDelivery, OutboxHandler, OutboxHandlers } from '../outbox/outbox'
 import { deliverDueOutbox, DeliveryOutcome, OutboxUndeliverable } from '../outbox/outbox-delivery';
 import { LICENSING_STATUS_TOPIC } from './licensing.constants';
 import { signLicensingBody } from './signature';
+import { OutboundRefused, parseCidrs, postGuarded } from '../common/outbound-http';
 
 const TIMEOUT_MS = Number(process.env.LICENSING_CALLBACK_TIMEOUT_MS ?? 10_000);
 
@@ -72,8 +73,9 @@ export class LicensingCallbackHandler implements OutboxHandler, OnModuleInit {
       at: p.at ?? new Date().toISOString(),
     };
     const text = JSON.stringify(body);
-    const res = await fetch(url, {
-      method: 'POST',
+    // the same outbound rules as webhooks: no redirects (a 3xx is a failed delivery, never re-sent
+    // elsewhere), a capped answer, and no internal address outside WEBHOOK_ALLOW_CIDRS
+    const res = await postGuarded(url, {
       headers: {
         'content-type': 'application/json',
         'x-signature': signLicensingBody(secret, text),
@@ -82,10 +84,17 @@ export class LicensingCallbackHandler implements OutboxHandler, OnModuleInit {
         'x-event-type': LICENSING_STATUS_TOPIC,
       },
       body: text,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      timeoutMs: TIMEOUT_MS,
+      allow: parseCidrs(this.config.WEBHOOK_ALLOW_CIDRS),
+    }).catch((e) => {
+      // a target the rules refuse stays refused until the configuration changes: retrying is pointless
+      if (e instanceof OutboundRefused)
+        throw new OutboxUndeliverable(`LICENSING_CALLBACK_URL 目标地址不允许：${e.message}`);
+      throw e;
     });
-    const answer = await res.text().catch(() => '');
-    if (!res.ok) throw new Error(`HTTP ${res.status}${answer ? `: ${answer.slice(0, 200)}` : ''}`);
+    const answer = res.text;
+    if (res.status < 200 || res.status >= 300)
+      throw new Error(`HTTP ${res.status}${answer ? `: ${answer.slice(0, 200)}` : ''}`);
   }
 }
 

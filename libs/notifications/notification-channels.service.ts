@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import { literalTargetProblem, parseCidrs } from '../common/outbound-http';
 import { isAdmin, Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { isUuid } from '../common/uuid';
@@ -64,7 +66,10 @@ export function channelLookup(ds: DataSource): ChannelLookup {
  */
 @Injectable()
 export class NotificationChannelsService {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly config: AppConfig,
+  ) {}
 
   async list(p: Principal, q: { orgId?: string } = {}): Promise<ChannelView[]> {
     if (q.orgId) {
@@ -86,6 +91,12 @@ export class NotificationChannelsService {
   }
 
   async create(p: Principal, dto: CreateNotificationChannelDto): Promise<ChannelView> {
+    if (dto.channel === 'webhook') {
+      // literal internal targets are refused here; names are checked again on the address actually used
+      const problem = literalTargetProblem(dto.address.trim(), parseCidrs(this.config.WEBHOOK_ALLOW_CIDRS));
+      if (problem)
+        throw AppError.validation([{ field: 'address', errors: [problem] }], `webhook 地址不可用：${problem}`);
+    }
     if (dto.orgId) {
       if (!canManageOrgChannels(p, dto.orgId))
         throw AppError.forbidden('只有该党组织的党务干事或管理员可以为其订阅通知渠道');

@@ -1,4 +1,5 @@
 import { Global, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { parseCidrs } from '../common/outbound-http';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { CalendarModule } from '../calendar/calendar.module';
@@ -33,8 +34,9 @@ export const DEFAULT_MAIL_FROM = 'PartyFlow <noreply@partyflow.local>';
     },
     {
       provide: WebhookNotificationHandler,
-      inject: [DataSource],
-      useFactory: (ds: DataSource) => new WebhookNotificationHandler(channelLookup(ds)),
+      inject: [DataSource, AppConfig],
+      useFactory: (ds: DataSource, config: AppConfig) =>
+        new WebhookNotificationHandler(channelLookup(ds), { allow: parseCidrs(config.WEBHOOK_ALLOW_CIDRS) }),
     },
   ],
   exports: [NotificationsService, NotificationChannelsService],

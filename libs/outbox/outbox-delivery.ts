@@ -40,6 +40,8 @@ function describe(err: unknown): string {
   let text: string;
   if (e.name === 'TimeoutError' || e.name === 'AbortError') text = `接收方无响应（超时）：${e.message}`;
   else if (e.message === 'fetch failed') text = `无法连接接收方（${detail || e.message}）`;
+  // node:http reports the socket's error itself (code ECONNREFUSED, ENOTFOUND, ECONNRESET…)
+  else if (/^E[A-Z]+$/.test(String((e as any).code ?? ''))) text = `无法连接接收方（${(e as any).code}: ${e.message}）`;
   else if (/^HTTP \d{3}/.test(e.message)) text = `接收方拒收：${e.message}`;
   else text = detail ? `${e.message}（${detail}）` : e.message;
   return text.slice(0, MAX_ERROR_LENGTH);

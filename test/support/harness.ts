@@ -36,6 +36,8 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     REDIS_PREFIX: `${process.env.REDIS_PREFIX ?? 'pf-it'}-${suffix}`,
     JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
     CLOCK_CONTROL: '1',
+    // the suites' own receivers listen on loopback, which outbound deliveries otherwise refuse
+    WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32, ::1/128',
   };
   const config = loadConfig({ ...process.env, DEMO: '1', ...env, ...overrides });
   const app = await createApp(config, { logger: ['error'] });

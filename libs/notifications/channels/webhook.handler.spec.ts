@@ -3,6 +3,7 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OutboxUndeliverable } from '../../outbox/outbox-delivery';
 import type { ChannelTarget, WebhookPayload } from '../notification.types';
+import { parseCidrs } from '../../common/outbound-http';
 import { signWebhook, WebhookNotificationHandler } from './webhook.handler';
 
 /** Against a real local HTTP receiver (no fetch stub). */
@@ -55,6 +56,7 @@ describe('webhook channel handler', () => {
         target ? { id: 'ch-1', channel: 'webhook', address: url, secret: null, enabled: true, ...target } : null,
       {
         nowSeconds: () => 1_773_000_000,
+        allow: parseCidrs('127.0.0.1/32'),
         ...opts,
       },
     );
@@ -108,5 +110,41 @@ describe('webhook channel handler', () => {
     await expect(handler(null).deliver(delivery)).rejects.toBeInstanceOf(OutboxUndeliverable);
     await expect(handler({ enabled: false }).deliver(delivery)).rejects.toBeInstanceOf(OutboxUndeliverable);
     expect(received).toHaveLength(0);
+  });
+
+  it('never contacts an internal address outside the allowed ranges, by literal or by name (dead, not retried)', async () => {
+    for (const address of [url, url.replace('127.0.0.1', 'localhost'), url.replace('127.0.0.1', '[::ffff:127.0.0.1]')])
+      await expect(handler({ address }, { allow: [] }).deliver(delivery)).rejects.toBeInstanceOf(OutboxUndeliverable);
+    expect(received).toHaveLength(0);
+  });
+
+  it('does not follow a redirect (a 3xx is a failed delivery; the redirect target receives nothing)', async () => {
+    reply = { status: 302, body: '' };
+    const hits: string[] = [];
+    const elsewhere = createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.end('{}');
+    });
+    await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', r));
+    const redirecting = createServer((req, res) => {
+      req.resume();
+      req.on('end', () =>
+        res.writeHead(307, { Location: `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/x` }).end(),
+      );
+    });
+    await new Promise<void>((r) => redirecting.listen(0, '127.0.0.1', r));
+    try {
+      const address = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}/hook`;
+      await expect(handler({ address }).deliver(delivery)).rejects.toThrow(/HTTP 307/);
+      expect(hits).toEqual([]);
+    } finally {
+      await new Promise((r) => redirecting.close(r));
+      await new Promise((r) => elsewhere.close(r));
+    }
+  });
+
+  it('reads at most the capped number of bytes of an answer', async () => {
+    reply = { status: 500, body: 'x'.repeat(5_000_000) };
+    await expect(handler({}, { maxResponseBytes: 1024 }).deliver(delivery)).rejects.toThrow(/HTTP 500/);
   });
 });

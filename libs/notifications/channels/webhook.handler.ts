@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { CidrList, OutboundRefused, postGuarded, type OutboundResponse } from '../../common/outbound-http';
 import type { OutboxDelivery, OutboxHandler } from '../../outbox/outbox';
 import { OutboxUndeliverable } from '../../outbox/outbox-delivery';
 import type { ChannelLookup, WebhookPayload } from '../notification.types';
@@ -23,8 +24,10 @@ export function webhookBody(p: WebhookPayload): string {
 export interface WebhookHandlerOptions {
   /** Per request, default 10 s. */
   timeoutMs?: number;
-  /** For tests; default Node's global fetch. */
-  fetch?: typeof fetch;
+  /** Private, loopback or link-local ranges an administrator allowed as targets (WEBHOOK_ALLOW_CIDRS). */
+  allow?: CidrList;
+  /** Most bytes of an answer read (default 64 KiB). */
+  maxResponseBytes?: number;
   /** Unix seconds for the timestamp header; default wall time (receivers check it against their clock). */
   nowSeconds?: () => number;
 }
@@ -34,7 +37,9 @@ export interface WebhookHandlerOptions {
  * secret when it has one (`X-PartyFlow-Timestamp: <unix seconds>`, `X-PartyFlow-Signature: sha256=<hex>`).
  * Anything but a 2xx — or a 2xx whose JSON carries a non-zero `errcode`, the way enterprise WeChat and
  * DingTalk robots refuse a message — throws, so the outbox retries with backoff. Redirects are not
- * followed (a redirected POST is a misconfiguration, and would be re-sent unsigned elsewhere).
+ * followed (a redirected POST is a misconfiguration, and would be re-sent unsigned elsewhere). A target
+ * that resolves to a private, loopback or link-local address outside WEBHOOK_ALLOW_CIDRS is never
+ * contacted (server-side request forgery): the row is dead, visible, not retried.
  */
 export class WebhookNotificationHandler implements OutboxHandler {
   constructor(
@@ -59,24 +64,21 @@ export class WebhookNotificationHandler implements OutboxHandler {
       'X-PartyFlow-Delivery': p.dedupeKey ?? String(message.id),
     };
     if (channel.secret) headers[SIGNATURE_HEADER] = signWebhook(channel.secret, timestamp, body);
-    const doFetch = this.options.fetch ?? fetch;
-    let res: Response;
+    let res: OutboundResponse;
     try {
-      res = await doFetch(channel.address, {
-        method: 'POST',
+      res = await postGuarded(channel.address, {
         headers,
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
+        timeoutMs: this.options.timeoutMs ?? 10_000,
+        allow: this.options.allow ?? [],
+        maxResponseBytes: this.options.maxResponseBytes,
       });
     } catch (e) {
-      const reason =
-        (e as Error).name === 'TimeoutError'
-          ? `超时（timeout ${this.options.timeoutMs ?? 10_000} ms）`
-          : (e as Error).message;
-      throw new Error(`webhook 发送失败（${channel.address}）: ${reason}`, { cause: e });
+      if (e instanceof OutboundRefused)
+        throw new OutboxUndeliverable(`webhook 目标地址不允许，未发送（${channel.address}）: ${e.message}`);
+      throw new Error(`webhook 发送失败（${channel.address}）: ${(e as Error).message}`, { cause: e });
     }
-    const text = await res.text().catch(() => '');
+    const text = res.text;
     if (res.status < 200 || res.status >= 300)
       throw new Error(`webhook 返回 HTTP ${res.status}（${channel.address}）: ${text.slice(0, 300)}`);
     let parsed: unknown;
