@@ -30,22 +30,21 @@ describe('OrganizationsRepository (real PostgreSQL)', () => {
     expect(await orgs.countyCommitteeOf({ regionCode: '000000', county: '无此县' })).toBeUndefined();
   });
 
-  it('answers the same committee every time when a region has two (the oldest), and prefers a region-code match', async () => {
+  it('refuses a second committee for a region (unique index), and prefers a region-code match by county', async () => {
     const c = city();
     const k = county();
     const province = db.region.orgs.find((o) => o.id === db.region.anchors.provinceId)!;
     const provincePath = (await orgs.findById(province.id))!.path;
-    // a second city committee for the same region, created later: never chosen
-    const later = await db.ds.transaction((em) =>
-      orgs.insertChild(
-        em,
-        { name: '重复市委', type: 'city_committee', regionCode: c.regionCode, county: null },
-        {
-          id: province.id,
-          path: provincePath,
-        },
+    // one city committee per region code: the database refuses a second one (lookups have one answer)
+    await expect(
+      db.ds.transaction((em) =>
+        orgs.insertChild(
+          em,
+          { name: '重复市委', type: 'city_committee', regionCode: c.regionCode, county: null },
+          { id: province.id, path: provincePath },
+        ),
       ),
-    );
+    ).rejects.toThrow(/orgs_one_committee_per_region_idx/);
     for (let i = 0; i < 5; i++) expect((await orgs.cityCommitteeOf(c.regionCode))?.id).toBe(c.id);
     // a county committee named like the county but of another region code: the region-code match wins
     const cityPath = (await orgs.findById(c.id))!.path;
@@ -61,7 +60,7 @@ describe('OrganizationsRepository (real PostgreSQL)', () => {
     );
     expect((await orgs.countyCommitteeOf({ regionCode: k.regionCode, county: k.county ?? null }))?.id).toBe(k.id);
     expect((await orgs.countyCommitteeOf({ regionCode: '360799', county: k.county ?? null }))?.id).toBe(other);
-    await db.ds.query(`DELETE FROM orgs WHERE id = ANY($1::uuid[])`, [[later, other]]);
+    await db.ds.query(`DELETE FROM orgs WHERE id = ANY($1::uuid[])`, [[other]]);
   });
 
   it('inserts a child with its materialized path and lists subtrees', async () => {
