@@ -28,7 +28,7 @@ export function DueTag({
   provisional?: boolean;
   workingDaysLeft?: number | null;
 }) {
-  if (!dueAt) return <span style={{ color: '#8c8c8c' }}>无期限</span>;
+  if (!dueAt) return <span style={{ color: '#595959' }}>无期限</span>;
   const u = urgencyOf({ dueAt, overdue, dueSoon });
   // antd's gold preset is too light for text (contrast < 4.5:1): amber drawn with darker ink
   const color = u === 'overdue' ? 'red' : u === 'soon' ? AMBER : 'default';

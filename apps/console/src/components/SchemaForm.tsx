@@ -1,5 +1,6 @@
 import { Form, Input, InputNumber, Select, Switch } from 'antd';
 import type { Rule } from 'antd/es/form';
+import { useState } from 'react';
 import { ENUM_LABELS, FIELD_LABELS, pickerOf } from '../fieldLabels';
 import { FirmPicker, MemberPicker, OrgPicker, WorkingDayPicker } from './pickers';
 
@@ -53,20 +54,15 @@ function Field({
   const picker = pickerOf(name, schema);
   const rules = rulesOf(name, schema, required, picker);
   const common = { name: path, label, rules, extra: schema.description && !picker ? schema.description : undefined };
-  if (schema.type === 'object' && schema.properties) {
-    const req = new Set<string>(schema.required ?? []);
-    return (
+  if (schema.type === 'object' && schema.properties)
+    return required ? (
       <fieldset className="pf-fieldset">
-        <legend>
-          {label}
-          {required ? '' : '（选填）'}
-        </legend>
-        {Object.entries<JsonSchema>(schema.properties).map(([k, s]) => (
-          <Field key={k} name={k} path={[...path, k]} schema={s} required={req.has(k)} />
-        ))}
+        <legend>{label}</legend>
+        <NestedFields schema={schema} path={path} />
       </fieldset>
+    ) : (
+      <OptionalGroup label={label} path={path} schema={schema} />
     );
-  }
   const multiple = schema.type === 'array';
   let control;
   if (picker === 'org') control = <OrgPicker multiple={multiple} />;
@@ -101,6 +97,44 @@ function Field({
   else if ((schema.maxLength ?? 0) > 200) control = <Input.TextArea rows={3} showCount maxLength={schema.maxLength} />;
   else control = <Input />;
   return <Form.Item {...common}>{control}</Form.Item>;
+}
+
+function NestedFields({ schema, path }: { schema: JsonSchema; path: string[] }) {
+  const req = new Set<string>(schema.required ?? []);
+  return (
+    <>
+      {Object.entries<JsonSchema>(schema.properties).map(([k, s]) => (
+        <Field key={k} name={k} path={[...path, k]} schema={s} required={req.has(k)} />
+      ))}
+    </>
+  );
+}
+
+/**
+ * An optional group of fields (e.g. a letter from another province): closed until the clerk switches it
+ * on, so that its own required fields only count when the group is used at all.
+ */
+function OptionalGroup({ label, path, schema }: { label: string; path: string[]; schema: JsonSchema }) {
+  const form = Form.useFormInstance();
+  const [on, setOn] = useState(false);
+  return (
+    <fieldset className="pf-fieldset">
+      <legend>
+        <label style={{ display: 'inline-flex', alignItems: 'center', gap: 6 }}>
+          <Switch
+            size="small"
+            checked={on}
+            onChange={(v) => {
+              setOn(v);
+              if (!v) form.setFieldValue(path, undefined);
+            }}
+          />
+          {label}（选填）
+        </label>
+      </legend>
+      {on ? <NestedFields schema={schema} path={path} /> : null}
+    </fieldset>
+  );
 }
 
 const jsonValidator = (label: string) => async (_: unknown, v: unknown) => {

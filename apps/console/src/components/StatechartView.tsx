@@ -96,6 +96,8 @@ export default function StatechartView({ workflow, current }: { workflow: Workfl
   useEffect(() => {
     if (!ref.current) return;
     const chart = echarts.init(ref.current, undefined, { renderer: 'canvas' });
+    // nodes sized to the card (a phone's is narrow); names wrap onto a second line instead of being cut
+    const nodeWidth = Math.max(64, Math.min(128, Math.floor((ref.current.clientWidth || 600) / widest) - 14));
     const subTitles = (name: string) =>
       current
         .filter((c) => c.startsWith(`${name}.`))
@@ -114,11 +116,16 @@ export default function StatechartView({ workflow, current }: { workflow: Workfl
           type: 'graph',
           layout: 'none',
           roam: true,
+          // keep the outer nodes inside the canvas: ECharts fits node centres, not their boxes
+          left: nodeWidth / 2 + 4,
+          right: nodeWidth / 2 + 4,
+          top: 26,
+          bottom: 26,
           symbol: 'roundRect',
-          symbolSize: [128, 36],
+          symbolSize: [nodeWidth, 40],
           edgeSymbol: ['none', 'arrow'],
           edgeSymbolSize: 8,
-          label: { show: true, fontSize: 12, width: 120, overflow: 'truncate' },
+          label: { show: true, fontSize: 12, lineHeight: 14, width: nodeWidth - 8, overflow: 'break' },
           edgeLabel: { show: false },
           lineStyle: { color: '#8c8c8c', curveness: 0.15, width: 1.2 },
           data: nodes.map((n) => {

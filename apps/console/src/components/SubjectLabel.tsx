@@ -6,9 +6,9 @@ export function SubjectLabel({ subject, name }: { subject: Subject; name?: strin
   if (name)
     return (
       <span>
-        <span style={{ color: '#8c8c8c', marginInlineEnd: 4 }}>{kind}</span>
+        <span style={{ color: '#595959', marginInlineEnd: 4 }}>{kind}</span>
         {name}
       </span>
     );
-  return <span style={{ color: '#8c8c8c' }}>{kind || '—'}</span>;
+  return <span style={{ color: '#595959' }}>{kind || '—'}</span>;
 }

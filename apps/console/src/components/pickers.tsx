@@ -162,9 +162,12 @@ export function WorkingDayPicker({
   ...rest
 }: PickerProps<string> & { withTime?: boolean }) {
   const [panelYear, setPanelYear] = useState(() => (value ? dayjs(value).year() : dayjs().year()));
+  // the hint under the field is about the chosen day, whose year may not be the one the panel shows (typed in)
+  const valueYear = value ? dayjs(value).year() : panelYear;
   const days = useCalendarYear(panelYear);
+  const valueDays = useCalendarYear(valueYear);
   const byDate = new Map((days.data ?? []).map((d) => [d.date, d]));
-  const chosen = value ? byDate.get(dayjs(value).format('YYYY-MM-DD')) : undefined;
+  const chosen = value ? (valueDays.data ?? []).find((d) => d.date === dayjs(value).format('YYYY-MM-DD')) : undefined;
   return (
     <div>
       <DatePicker
@@ -193,7 +196,7 @@ export function WorkingDayPicker({
       />
       {chosen ? (
         <div
-          style={{ color: chosen.working ? '#389e0d' : '#a8071a', fontSize: 12, marginTop: 2 }}
+          style={{ color: chosen.working ? '#237804' : '#a8071a', fontSize: 12, marginTop: 2 }}
           data-testid="day-hint"
         >
           {describeDay(chosen)}

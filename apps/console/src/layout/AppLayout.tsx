@@ -116,12 +116,14 @@ export function AppLayout() {
         )}
         <Content id="main" tabIndex={-1} style={{ padding: narrow ? 8 : 24, minWidth: 0 }}>
           {narrow ? (
-            <nav aria-label="主菜单">
+            <nav aria-label="主菜单" className="pf-nav-narrow">
+              {/* every entry stays in the strip (it scrolls sideways): antd's overflow "…" keeps hidden copies
+                  of the entries that are still focusable, which screen readers trip over */}
               <Menu
                 mode="horizontal"
+                disabledOverflow
                 selectedKeys={selected}
                 items={items}
-                style={{ marginBottom: 8 }}
                 onClick={(e) => navigate(e.key)}
               />
             </nav>

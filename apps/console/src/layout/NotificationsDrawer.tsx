@@ -7,10 +7,14 @@ import type { NotificationItem } from '../api/types';
 import { useNotifications } from './NotificationsBell';
 
 const KIND_TITLES: Record<string, { label: string; color: string }> = {
-  reminder: { label: '提醒', color: '#ad6800' },
+  // preset colours: styles.css darkens their text to keep AA contrast
+  reminder: { label: '提醒', color: 'orange' },
   overdue: { label: '逾期', color: 'red' },
-  escalation: { label: '督办', color: '#a8071a' },
+  escalation: { label: '督办', color: 'magenta' },
 };
+
+/** The title without its 【逾期】-style prefix: the coloured tag beside it already says so. */
+const plainTitle = (t: string) => t.replace(/^【[^】]{1,8}】/, '') || t;
 
 /** The notifications drawer (loaded on first open): reminders and escalations with mark-as-read. */
 export default function NotificationsDrawer({ open, onClose }: { open: boolean; onClose: () => void }) {
@@ -65,10 +69,10 @@ export default function NotificationsDrawer({ open, onClose }: { open: boolean; 
                     <Tag color={kind.color}>{kind.label}</Tag>
                     {n.caseId ? (
                       <Link to={`/cases/${n.caseId}`} onClick={() => setOpen(false)}>
-                        {n.title ?? n.subject ?? '通知'}
+                        {plainTitle(n.title ?? n.subject ?? '通知')}
                       </Link>
                     ) : (
-                      <span>{n.title ?? n.subject ?? '通知'}</span>
+                      <span>{plainTitle(n.title ?? n.subject ?? '通知')}</span>
                     )}
                   </Space>
                 }

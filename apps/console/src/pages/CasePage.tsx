@@ -1,11 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Col, Descriptions, Row, Space, Tag, Timeline, Tooltip, Typography } from 'antd';
+import { Alert, Button, Card, Col, Descriptions, Grid, Row, Space, Tag, Timeline, Tooltip, Typography } from 'antd';
 import dayjs from 'dayjs';
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { useParams, useSearchParams } from 'react-router';
 import { leafStates, useWorkflow } from '../api/hooks';
 import { call, client } from '../api/http';
-import type { CaseView, HistoryRow, WorkflowDetail } from '../api/types';
+import type { AvailableEvent, CaseView, HistoryRow, WorkflowDetail } from '../api/types';
 import { DueTag, formatDue } from '../components/DueTag';
 import { QueryState } from '../components/QueryState';
 import { SubjectLabel } from '../components/SubjectLabel';
@@ -207,7 +207,27 @@ export default function CasePage() {
     setParams(next, { replace: true });
   };
   const current = useMemo(() => (c.data ? leafStates(c.data.state) : []), [c.data]);
-  const actEvent = c.data?.availableEvents.find((e) => e.type === acting);
+  // the open form keeps its event: a background refresh that finds the case moved on must not close what the
+  // clerk is typing into (sending it then gets the 409 flow, which says what changed)
+  const [actEvent, setActEvent] = useState<AvailableEvent | undefined>();
+  useEffect(() => {
+    if (!acting) setActEvent(undefined);
+    else if (actEvent?.type !== acting) setActEvent(c.data?.availableEvents.find((e) => e.type === acting));
+  }, [acting, c.data, actEvent]);
+
+  const wide = !!Grid.useBreakpoint().lg;
+  const chart = (
+    <Card
+      size="small"
+      style={{ marginTop: 12 }}
+      title={<h2 style={{ fontSize: 16, margin: 0 }}>流程图</h2>}
+      extra={<span style={{ color: '#595959' }}>红色为当前环节</span>}
+    >
+      <Suspense fallback={<div style={{ height: 320 }} />}>
+        {wf.data ? <StatechartView workflow={wf.data} current={current} /> : null}
+      </Suspense>
+    </Card>
+  );
 
   return (
     <QueryState query={c} what="案件">
@@ -280,19 +300,12 @@ export default function CasePage() {
                 </Descriptions>
               </Card>
               <Deadlines c={c.data} />
-              <Card
-                size="small"
-                style={{ marginTop: 12 }}
-                title={<h2 style={{ fontSize: 16, margin: 0 }}>流程图</h2>}
-                extra={<span style={{ color: '#595959' }}>红色为当前环节</span>}
-              >
-                <Suspense fallback={<div style={{ height: 320 }} />}>
-                  {wf.data ? <StatechartView workflow={wf.data} current={current} /> : null}
-                </Suspense>
-              </Card>
+              {wide ? chart : null}
             </Col>
             <Col xs={24} lg={10}>
               <HistoryTimeline c={c.data} wf={wf.data} />
+              {/* on a phone the history comes before the chart: it is what a clerk reads there */}
+              {wide ? null : chart}
             </Col>
           </Row>
           {actEvent ? (

@@ -46,9 +46,16 @@ export default function CasesPage() {
 
   return (
     <div>
-      <Typography.Title level={2} style={{ fontSize: 20 }}>
-        案件
-      </Typography.Title>
+      <Space align="baseline" wrap style={{ marginBottom: 12, display: 'flex' }}>
+        <Typography.Title level={2} style={{ fontSize: 20, margin: 0 }}>
+          案件
+        </Typography.Title>
+        {cases.data ? (
+          <span style={{ color: '#595959' }} data-testid="cases-total">
+            共 {cases.data.total} 件
+          </span>
+        ) : null}
+      </Space>
       <Space wrap style={{ marginBottom: 12 }}>
         <Input.Search
           allowClear
