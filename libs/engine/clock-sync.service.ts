@@ -33,7 +33,20 @@ export class ClockSync implements OnModuleInit, OnApplicationShutdown {
   /** Moves engine time forward to `target` for every process (never back). */
   async moveTo(target: Date): Promise<Date> {
     if (target.getTime() < this.clock.now().getTime()) throw new RangeError('clock cannot move backwards');
-    const offset = target.getTime() - Date.now();
+    return this.write(target.getTime());
+  }
+
+  /**
+   * Moves engine time to `target`, or leaves it where it is when it is already there or later. Callers that
+   * mean "at least" use this rather than `moveTo(max(target, now))`: now has moved on by the time moveTo
+   * reads it again, and on a busy machine that millisecond made the demo seeder's clock step throw.
+   */
+  async moveAtLeastTo(target: Date): Promise<Date> {
+    return this.write(Math.max(target.getTime(), this.clock.now().getTime()));
+  }
+
+  private async write(targetMs: number): Promise<Date> {
+    const offset = targetMs - Date.now();
     // TypeORM answers an UPDATE … RETURNING with [rows, rowCount]
     const [[row]] = await this.ds.query(
       `UPDATE engine_clock SET offset_ms = GREATEST(offset_ms, $1::bigint), updated_at = now() WHERE id = 1 RETURNING offset_ms::float8 AS offset`,

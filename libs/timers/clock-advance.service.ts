@@ -43,7 +43,7 @@ export class ClockAdvanceService {
     const nextDue = () => this.timers.nextDueAt(target);
     const waitUntil = Date.now() + 60_000;
     for (let at = await nextDue(); at; at = await nextDue()) {
-      await this.sync.moveTo(new Date(Math.max(at.getTime(), this.clock.now().getTime())));
+      await this.sync.moveAtLeastTo(at);
       // nothing delivered here: another process holds those rows right now; give it a moment
       if (add(await this.drain.drain()) === 0) {
         if (Date.now() > waitUntil)
@@ -51,7 +51,7 @@ export class ClockAdvanceService {
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-    const moved = await this.sync.moveTo(new Date(Math.max(target.getTime(), this.clock.now().getTime())));
+    const moved = await this.sync.moveAtLeastTo(target);
     add(await this.drain.drain());
     return { now: moved, ...total };
   }

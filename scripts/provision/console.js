@@ -40,6 +40,8 @@ function sourceHash() {
     path.join(CONSOLE_DIR, 'vite.config.mts'),
     path.join(CONSOLE_DIR, 'tsconfig.json'),
     path.join(REPO_ROOT, 'libs', 'api-client'),
+    // the registry's ID-number rule, which the console's member form runs before sending
+    path.join(REPO_ROOT, 'libs', 'common', 'resident-id.ts'),
     path.join(REPO_ROOT, 'package-lock.json'),
   ];
   for (const file of inputs.flatMap(listFiles)) {

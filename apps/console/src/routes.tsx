@@ -1,4 +1,5 @@
 import {
+  ApartmentOutlined,
   AuditOutlined,
   BarChartOutlined,
   FileSearchOutlined,
@@ -38,6 +39,12 @@ export const appRoutes: AppRoute[] = [
     menu: { label: '发起流程', icon: <PlusCircleOutlined />, roles: ['clerk', 'admin'], order: 30 },
   },
   { path: 'cases/:id', load: () => import('./pages/CasePage') },
+  {
+    path: 'registry',
+    load: () => import('./pages/RegistryPage'),
+    menu: { label: '组织与党员', icon: <ApartmentOutlined />, order: 40 },
+  },
+  { path: 'members/:id', load: () => import('./pages/MemberPage') },
   // the supervisor's and administrator's pages
   {
     path: 'audit',
