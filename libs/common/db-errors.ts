@@ -1,14 +1,17 @@
 /**
  * PostgreSQL errors that say "try again", not "no": a deadlock victim (40P01), a serialization failure
  * (40001), a lock wait given up (55P03), the server shutting down or restarting (57P01–57P03), out of
- * resources (class 53) or a lost connection (class 08, or the driver's own socket errors). Work that hit one
- * of these was rolled back and must be redone, never recorded as refused.
+ * resources (class 53) or a lost connection (class 08, the driver's own socket errors, or TypeORM's released
+ * query runner). Work that hit one of these was rolled back and must be redone, never recorded as refused.
  */
 export function isTransientDbError(e: unknown): boolean {
   if (!e || typeof e !== 'object') return false;
   const code = String((e as { code?: unknown }).code ?? '');
   if (/^(40001|40P01|55P03|57P0[123]|53\d{3}|08\w{3})$/.test(code)) return true;
   if (/^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT)$/.test(code)) return true;
+  // TypeORM released the transaction's connection when PostgreSQL dropped it mid-transaction (the server was
+  // stopped): the next statement of that transaction fails with this, not with the socket error itself
+  if ((e as { name?: unknown }).name === 'QueryRunnerProviderAlreadyReleasedError') return true;
   const message = String((e as { message?: unknown }).message ?? '');
   return /Connection terminated|connection timeout|Client has encountered a connection error|terminating connection/i.test(
     message,

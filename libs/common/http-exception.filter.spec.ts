@@ -1,4 +1,5 @@
 import { ServiceUnavailableException } from '@nestjs/common';
+import { QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { AllExceptionsFilter } from './http-exception.filter';
 
 /** Runs the filter on an exception and returns what the client would receive. */
@@ -42,6 +43,13 @@ describe('AllExceptionsFilter', () => {
     expect(out.status).toBe(status);
     expect(out.body.code).toBe(appCode);
     expect(out.body.message).toMatch(/[\u4e00-\u9fff]/);
+  });
+
+  it('answers a transaction whose connection PostgreSQL dropped (TypeORM released its query runner) with 503', () => {
+    // seen in the fault suite: PostgreSQL stopped between two statements of an event's transaction
+    const { status, body } = answer(new QueryRunnerProviderAlreadyReleasedError());
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
   });
 
   it('keeps a bug in SQL a 500', () => {
