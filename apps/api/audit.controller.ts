@@ -21,7 +21,7 @@ import { ApiErrors } from './api-errors.decorator';
 import { AuditEventPage, ErrorBody, VerifyResult } from './dto/responses';
 
 /** The filter of `GET /audit/events` without its paging: the ledger holds every matching event. */
-export class AuditExportQueryDto extends OmitType(AuditQueryDto, ['page', 'pageSize'] as const) {}
+export class AuditExportQueryDto extends OmitType(AuditQueryDto, ['page', 'pageSize', 'cursor'] as const) {}
 
 @ApiTags('audit')
 @ApiBearerAuth()

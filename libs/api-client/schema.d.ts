@@ -1573,9 +1573,15 @@ export interface components {
         };
         CasePage: {
             items: components["schemas"]["CaseView"][];
+            /** @description 符合条件的条数，最多计到 1000（totalCapped 为 true 时实际更多） */
             total: number;
-            page: number;
+            /** @description 实际条数超过 1000：total 只是下限 */
+            totalCapped: boolean;
+            /** @description 页码；按 cursor 翻页时为 null */
+            page: number | null;
             pageSize: number;
+            /** @description 下一页的游标（传给 cursor）；没有下一页时为 null */
+            nextCursor: string | null;
         };
         SendEventDto: {
             /** @example APPROVE_RELEASE */
@@ -1747,9 +1753,15 @@ export interface components {
         };
         AuditEventPage: {
             items: components["schemas"]["AuditEvent"][];
+            /** @description 符合条件的条数，最多计到 1000（totalCapped 为 true 时实际更多） */
             total: number;
-            page: number;
+            /** @description 实际条数超过 1000：total 只是下限 */
+            totalCapped: boolean;
+            /** @description 页码；按 cursor 翻页时为 null */
+            page: number | null;
             pageSize: number;
+            /** @description 下一页的游标（传给 cursor）；没有下一页时为 null */
+            nextCursor: string | null;
         };
         BrokenAt: {
             /** Format: uuid */
@@ -5428,8 +5440,11 @@ export interface operations {
                 overdue?: boolean;
                 /** @description 按办理对象（党员、律所、党组织）名称搜索 */
                 q?: string;
+                /** @description 页码（从 1 开始；只在前 1000 条内可用，之后用 cursor） */
                 page?: number;
                 pageSize?: number;
+                /** @description 翻页游标：上一页返回的 nextCursor（给出时忽略 page） */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -5979,8 +5994,11 @@ export interface operations {
                 from?: string;
                 /** @description 止（不含）：YYYY-MM-DD 或带时区的 ISO 8601 时间 */
                 to?: string;
+                /** @description 页码（从 1 开始；只在前 1000 条内可用，之后用 cursor） */
                 page?: number;
                 pageSize?: number;
+                /** @description 翻页游标：上一页返回的 nextCursor（给出时忽略 page） */
+                cursor?: string;
             };
             header?: never;
             path?: never;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isAdmin, Principal, scopeOrgIds } from '../auth/principal';
 import { AppError } from '../common/app-error';
+import { checkOffset, COUNT_CAP, CURSOR_TIME_SQL, decodeCursor, encodeCursor } from '../common/keyset';
 import { Clock } from '../engine/clock';
 import { GENESIS_HASH, historyHash } from '../engine/canonical-json';
 import { EngineService } from '../engine/engine.service';
@@ -17,10 +18,11 @@ import {
   renderLedgerXlsx,
 } from './ledger-export';
 
-/** The events filter: the ledger's filter plus paging. */
+/** The events filter: the ledger's filter plus paging (a cursor from the previous page, or a page number within the cap). */
 export interface AuditFilter extends LedgerFilter {
   page?: number;
   pageSize?: number;
+  cursor?: string;
 }
 
 export interface VerifyResult {
@@ -42,6 +44,7 @@ export interface CaseChainCheck {
 
 /** Columns of an event as `GET /audit/events` returns it (the ledger export reads the same rows). */
 const EVENT_COLUMNS = `h.case_id AS "caseId", c.workflow, h.seq, h.at, h.actor, h.type, h.data, h.comment, h.from_state AS "from", h.to_state AS "to", h.hash, h.prev_hash AS "prevHash"`;
+/** The keyset order (index `case_history_at_keyset_idx`); the cursor holds the last row's `(at, case_id, seq)`. */
 const EVENT_ORDER = `ORDER BY h.at, h.case_id, h.seq`;
 
 /** Supervisors' view of the history log: search, chain verification and the ledger (台帐) export. */
@@ -62,37 +65,59 @@ export class AuditService {
    * The caller's scope and the events filter, as the FROM … WHERE of a query over `case_history h` joined
    * to `cases c`: the one definition of "which events" shared by the search and the ledger export.
    */
-  private filtered(principal: Principal, f: AuditFilter): { sql: string; params: unknown[] } {
+  private filtered(
+    principal: Principal,
+    f: AuditFilter,
+    after?: (string | number)[],
+  ): { sql: string; params: unknown[] } {
     const params: unknown[] = [];
     const p = (v: unknown) => `$${params.push(v)}`;
     const where: string[] = [];
     if (!isAdmin(principal)) where.push(`c.scope_org_ids && ${p(scopeOrgIds(principal))}::uuid[]`);
-    if (f.orgId) where.push(`${p(f.orgId)}::uuid = ANY(c.scope_org_ids)`);
+    // `@>` (not `= ANY`): the GIN index on scope_org_ids serves it
+    if (f.orgId) where.push(`c.scope_org_ids @> ARRAY[${p(f.orgId)}::uuid]`);
     if (f.userId) where.push(`h.actor->>'userId' = ${p(f.userId)}`);
     if (f.workflow) where.push(`c.workflow = ${p(f.workflow)}`);
     if (f.type) where.push(`h.type = ${p(f.type)}`);
     if (f.from) where.push(`h.at >= ${p(f.from)}::timestamptz`);
     if (f.to) where.push(`h.at < ${p(f.to)}::timestamptz`);
+    // keyset: after the previous page's last row, along case_history_at_keyset_idx
+    if (after)
+      where.push(`(h.at, h.case_id, h.seq) > (${p(after[0])}::timestamptz, ${p(after[1])}::uuid, ${p(after[2])}::int)`);
     return {
       sql: `FROM case_history h JOIN cases c ON c.id = h.case_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
       params,
     };
   }
 
+  /**
+   * One page of events in `(at, case, seq)` order: after the cursor when there is one (keyset), else at the page
+   * number within COUNT_CAP. `total` counts matches up to COUNT_CAP + 1 (`totalCapped` when there are more).
+   */
   async events(principal: Principal, f: AuditFilter) {
-    const q = this.filtered(principal, f);
     const pageSize = Math.min(f.pageSize ?? 100, 1000);
     const page = f.page ?? 1;
-    const rows: any[] = await this.ds.query(
-      `SELECT ${EVENT_COLUMNS}, count(*) OVER ()::int AS total ${q.sql} ${EVENT_ORDER} LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
-      q.params,
-    );
-    const total = rows[0]?.total ?? 0;
+    const after = f.cursor ? decodeCursor(f.cursor, ['time', 'uuid', 'int']) : undefined;
+    const offset = after ? 0 : checkOffset(page, pageSize);
+    const q = this.filtered(principal, f, after);
+    const all = this.filtered(principal, f);
+    const [rows, [{ n }]]: [any[], { n: number }[]] = await Promise.all([
+      this.ds.query(
+        `SELECT ${EVENT_COLUMNS}, ${CURSOR_TIME_SQL('h.at')} AS "cursorAt" ${q.sql} ${EVENT_ORDER} LIMIT ${pageSize + 1} OFFSET ${offset}`,
+        q.params,
+      ),
+      this.ds.query(`SELECT count(*)::int AS n FROM (SELECT 1 ${all.sql} LIMIT ${COUNT_CAP + 1}) x`, all.params),
+    ]);
+    const more = rows.length > pageSize;
+    const items = rows.slice(0, pageSize);
+    const last = items[items.length - 1];
     return {
-      items: rows.map(({ total: _t, ...r }) => ({ ...r, at: new Date(r.at).toISOString() })),
-      total,
-      page,
+      items: items.map(({ cursorAt: _c, ...r }) => ({ ...r, at: new Date(r.at).toISOString() })),
+      total: Math.min(n, COUNT_CAP),
+      totalCapped: n > COUNT_CAP,
+      page: f.cursor ? null : page,
       pageSize,
+      nextCursor: more ? encodeCursor([last.cursorAt, last.caseId, last.seq]) : null,
     };
   }
 

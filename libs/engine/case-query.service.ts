@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isAdmin, Principal, scopeOrgIds } from '../auth/principal';
 import { WorkingCalendar } from '../calendar/working-calendar';
+import { checkOffset, COUNT_CAP, decodeCursor, encodeCursor } from '../common/keyset';
 import { CaseLabelsRepository } from './case-labels.repository';
+import { CasesRepository } from './cases.repository';
 import { Clock } from './clock';
 import { FollowUpsRepository } from './follow-ups.repository';
 import { CaseRecord, EngineService } from './engine.service';
@@ -24,6 +26,7 @@ export interface CaseFilter {
   q?: string;
   page?: number;
   pageSize?: number;
+  cursor?: string;
 }
 
 export interface DeadlineView {
@@ -54,6 +57,7 @@ export class CaseQueryService {
     private readonly labels: CaseLabelsRepository,
     private readonly calendar: WorkingCalendar,
     private readonly tasksRepo: TasksRepository,
+    private readonly casesRepo: CasesRepository,
   ) {}
 
   async view(principal: Principal, record: CaseRecord) {
@@ -131,30 +135,34 @@ export class CaseQueryService {
     });
   }
 
+  /** A page of cases in the caller's scope, newest change first: after `cursor` (keyset), else at `page` within COUNT_CAP. */
   async list(principal: Principal, f: CaseFilter) {
     const pageSize = Math.min(f.pageSize ?? 50, 200);
     const page = f.page ?? 1;
-    const params: unknown[] = [];
-    const where: string[] = [];
-    const p = (v: unknown) => `$${params.push(v)}`;
-    if (!isAdmin(principal)) where.push(`c.scope_org_ids && ${p(scopeOrgIds(principal))}::uuid[]`);
-    if (f.workflow) where.push(`c.workflow = ${p(f.workflow)}`);
-    if (f.state) where.push(`${p(f.state)} = ANY(c.state_paths)`);
-    if (f.status) where.push(`c.status = ${p(f.status)}`);
-    if (f.orgId) where.push(`${p(f.orgId)}::uuid = ANY(c.scope_org_ids)`);
-    if (f.q?.trim()) {
-      const ids = p(await this.labels.subjectsMatching(f.q.trim()));
-      where.push(`coalesce(c.subject->>'memberId', c.subject->>'firmId', c.subject->>'orgId') = ANY(${ids}::text[])`);
-    }
-    if (f.overdue)
-      where.push(
-        `c.status = 'open' AND EXISTS (SELECT 1 FROM timers t WHERE t.case_id = c.id AND t.status IN ('pending', 'fired') AND t.due_at < ${p(this.clock.now())}
-           AND t.state_path = ANY(c.state_paths) AND t.epoch >= coalesce((c.entered -> t.state_path ->> 'version')::int, 0))`,
-      );
-    const sql = `SELECT ${CASE_COLUMNS}, count(*) OVER ()::int AS total FROM cases c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY c.updated_at DESC, c.id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`;
-    const rows = await this.ds.query(sql, params);
-    return { items: await this.views(principal, rows), total: rows[0]?.total ?? 0, page, pageSize };
+    const after = f.cursor ? decodeCursor(f.cursor, ['time', 'uuid']) : undefined;
+    const { rows, count } = await this.casesRepo.list({
+      ...f,
+      scopeOrgIds: isAdmin(principal) ? null : scopeOrgIds(principal),
+      now: this.clock.now(),
+      subjectIds: f.q?.trim() ? await this.labels.subjectsMatching(f.q.trim()) : undefined,
+      after,
+      offset: after ? 0 : checkOffset(page, pageSize),
+      limit: pageSize + 1,
+      countCap: COUNT_CAP,
+    });
+    const items = rows.slice(0, pageSize);
+    const last = items[items.length - 1];
+    return {
+      items: await this.views(
+        principal,
+        items.map(({ cursorAt: _c, ...r }) => r as CaseRecord),
+      ),
+      total: Math.min(count, COUNT_CAP),
+      totalCapped: count > COUNT_CAP,
+      page: after ? null : page,
+      pageSize,
+      nextCursor: rows.length > pageSize ? encodeCursor([last.cursorAt, last.id]) : null,
+    };
   }
 
   async history(principal: Principal, caseId: string) {

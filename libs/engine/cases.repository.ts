@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { CURSOR_TIME_SQL } from '../common/keyset';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { runPrepared } from '../persistence/prepared';
@@ -58,8 +59,6 @@ export interface CaseFilter {
   status?: 'open' | 'closed';
   orgId?: string;
   overdue?: boolean;
-  page?: number;
-  pageSize?: number;
 }
 
 const CASE_COLUMNS = `c.id, c.workflow, c.definition_version AS "definitionVersion", c.policy_version AS "policyVersion", c.state,
@@ -342,14 +341,22 @@ export class CasesRepository {
   }
 
   /**
-   * A page of cases, newest change first. `scopeOrgIds` null = everything (admins); otherwise cases whose
-   * scope overlaps. `overdue` keeps open cases with a passed deadline of a current state visit.
+   * A page of cases, newest change first, in keyset order `(updated_at, id)` descending (index
+   * `cases_updated_keyset_idx`): after `after` (the previous page's last row) or at `offset`. `scopeOrgIds` null =
+   * everything (admins); otherwise cases whose scope overlaps. `overdue` keeps open cases with a passed deadline of
+   * a current state visit; `subjectIds` keeps cases about these subjects. Also counts the matches up to `countCap + 1`.
    */
   async list(
-    f: CaseFilter & { scopeOrgIds: string[] | null; now: Date },
-  ): Promise<{ rows: CaseRecord[]; total: number }> {
-    const pageSize = Math.min(f.pageSize ?? 50, 200);
-    const page = f.page ?? 1;
+    f: CaseFilter & {
+      scopeOrgIds: string[] | null;
+      now: Date;
+      subjectIds?: string[];
+      after?: (string | number)[];
+      offset: number;
+      limit: number;
+      countCap: number;
+    },
+  ): Promise<{ rows: (CaseRecord & { cursorAt: string })[]; count: number }> {
     const params: unknown[] = [];
     const where: string[] = [];
     const p = (v: unknown) => `$${params.push(v)}`;
@@ -357,18 +364,32 @@ export class CasesRepository {
     if (f.workflow) where.push(`c.workflow = ${p(f.workflow)}`);
     if (f.state) where.push(`${p(f.state)} = ANY(c.state_paths)`);
     if (f.status) where.push(`c.status = ${p(f.status)}`);
-    if (f.orgId) where.push(`${p(f.orgId)}::uuid = ANY(c.scope_org_ids)`);
+    // `@>` (not `= ANY`): the GIN index on scope_org_ids serves it
+    if (f.orgId) where.push(`c.scope_org_ids @> ARRAY[${p(f.orgId)}::uuid]`);
+    if (f.subjectIds)
+      where.push(
+        `coalesce(c.subject->>'memberId', c.subject->>'firmId', c.subject->>'orgId') = ANY(${p(f.subjectIds)}::text[])`,
+      );
     if (f.overdue)
       where.push(
         `c.status = 'open' AND EXISTS (SELECT 1 FROM timers t WHERE t.case_id = c.id AND t.status IN ('pending', 'fired') AND t.due_at < ${p(f.now)}
            AND t.state_path = ANY(c.state_paths) AND t.epoch >= coalesce((c.entered -> t.state_path ->> 'version')::int, 0))`,
       );
-    const sql = `SELECT ${CASE_COLUMNS}, count(*) OVER ()::int AS total FROM cases c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY c.updated_at DESC, c.id LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`;
-    const rows: (CaseRecord & { total?: number })[] = await this.ds.query(sql, params);
-    const total = rows[0]?.total ?? 0;
-    for (const r of rows) delete r.total;
-    return { rows, total };
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const countParams = [...params];
+    if (f.after) where.push(`(c.updated_at, c.id) < (${p(f.after[0])}::timestamptz, ${p(f.after[1])}::uuid)`);
+    const [rows, [{ n }]] = await Promise.all([
+      this.ds.query(
+        `SELECT ${CASE_COLUMNS}, ${CURSOR_TIME_SQL('c.updated_at')} AS "cursorAt" FROM cases c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY c.updated_at DESC, c.id DESC LIMIT ${f.limit} OFFSET ${f.offset}`,
+        params,
+      ) as Promise<(CaseRecord & { cursorAt: string })[]>,
+      this.ds.query(
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM cases c ${filter} LIMIT ${f.countCap + 1}) x`,
+        countParams,
+      ) as Promise<{ n: number }[]>,
+    ]);
+    return { rows, count: n };
   }
 
   /** Every open case in a scope (null = all): the candidates of a task list. */

@@ -12,6 +12,7 @@ import { Campaigns1700000000900 } from './migrations/1700000000900-campaigns';
 import { FollowUps1700000000910 } from './migrations/1700000000910-follow-ups';
 import { OrgLife1796197480820 } from './migrations/1796197480820-org-life';
 import { RegistryScope1796197509343 } from './migrations/1796197509343-registry-scope';
+import { KeysetIndexes1796198752384 } from './migrations/1796198752384-keyset-indexes';
 
 export const MIGRATIONS = [
   InitialSchema1700000000000,
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   HistoryCheckpoints1700000000950,
   OrgLife1796197480820,
   RegistryScope1796197509343,
+  KeysetIndexes1796198752384,
 ];
 
 /** Options of the application's DataSource (the schema comes from the migrations, never from synchronize). */

@@ -1,3 +1,4 @@
+import { COUNT_CAP } from '../../../libs/common/keyset';
 import { IsIsoDate } from '../../../libs/common/iso-date.validator';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
@@ -62,8 +63,18 @@ export class CaseQueryDto {
   @IsString()
   @MaxLength(40)
   q?: string;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
+  @ApiPropertyOptional({ description: `页码（从 1 开始；只在前 ${COUNT_CAP} 条内可用，之后用 cursor）` })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page?: number;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) pageSize?: number;
+  @ApiPropertyOptional({ description: '翻页游标：上一页返回的 nextCursor（给出时忽略 page）' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
 }
 
 export class TasksQueryDto {
@@ -95,8 +106,18 @@ export class AuditQueryDto {
   @IsOptional()
   @IsIsoDate()
   to?: string;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) page?: number;
+  @ApiPropertyOptional({ description: `页码（从 1 开始；只在前 ${COUNT_CAP} 条内可用，之后用 cursor）` })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page?: number;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) pageSize?: number;
+  @ApiPropertyOptional({ description: '翻页游标：上一页返回的 nextCursor（给出时忽略 page）' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
 }
 
 export class VerifyQueryDto {

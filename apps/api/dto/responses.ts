@@ -3,6 +3,7 @@
  * the services return (the services build plain objects); apps/openapi.spec.ts and the contract suite
  * (test/contract-client.e2e-spec.ts) fail when the two drift apart.
  */
+import { COUNT_CAP } from '../../../libs/common/keyset';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { MEMBER_STATUSES } from '../../../libs/registry/registry.types';
@@ -232,9 +233,13 @@ export class CaseView {
 
 export class CasePage {
   @ApiProperty({ type: [CaseView] }) items: CaseView[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
+  @ApiProperty({ description: `符合条件的条数，最多计到 ${COUNT_CAP}（totalCapped 为 true 时实际更多）` })
+  total: number;
+  @ApiProperty({ description: `实际条数超过 ${COUNT_CAP}：total 只是下限` }) totalCapped: boolean;
+  @ApiProperty({ type: 'integer', nullable: true, description: '页码；按 cursor 翻页时为 null' }) page: number | null;
   @ApiProperty() pageSize: number;
+  @ApiProperty({ type: 'string', nullable: true, description: '下一页的游标（传给 cursor）；没有下一页时为 null' })
+  nextCursor: string | null;
 }
 
 export class ActorView {
@@ -294,9 +299,13 @@ export class AuditEvent extends HistoryEntry {
 
 export class AuditEventPage {
   @ApiProperty({ type: [AuditEvent] }) items: AuditEvent[];
-  @ApiProperty() total: number;
-  @ApiProperty() page: number;
+  @ApiProperty({ description: `符合条件的条数，最多计到 ${COUNT_CAP}（totalCapped 为 true 时实际更多）` })
+  total: number;
+  @ApiProperty({ description: `实际条数超过 ${COUNT_CAP}：total 只是下限` }) totalCapped: boolean;
+  @ApiProperty({ type: 'integer', nullable: true, description: '页码；按 cursor 翻页时为 null' }) page: number | null;
   @ApiProperty() pageSize: number;
+  @ApiProperty({ type: 'string', nullable: true, description: '下一页的游标（传给 cursor）；没有下一页时为 null' })
+  nextCursor: string | null;
 }
 
 export class BrokenAt {

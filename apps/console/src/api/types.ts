@@ -70,8 +70,11 @@ export interface Task {
 export interface Page<T> {
   items: T[];
   total: number;
-  page: number;
+  /** lists that count only up to a cap (cases, audit events): true when there are more than `total` */
+  totalCapped?: boolean;
+  page: number | null;
   pageSize: number;
+  nextCursor?: string | null;
 }
 export interface NotificationItem {
   id: string;

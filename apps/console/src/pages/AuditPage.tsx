@@ -215,7 +215,8 @@ function AuditPage() {
             pageSize: PAGE_SIZE,
             total: events.data?.total ?? 0,
             showSizeChanger: false,
-            showTotal: (t) => `共 ${t} 条`,
+            // the API counts up to a cap; page numbers reach that far
+            showTotal: (t) => (events.data?.totalCapped ? `超过 ${t} 条，请缩小筛选范围` : `共 ${t} 条`),
             onChange: (p) => set({ page: String(p) }),
           }}
           columns={[

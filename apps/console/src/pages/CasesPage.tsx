@@ -113,7 +113,8 @@ export default function CasesPage() {
               pageSize: PAGE_SIZE,
               total: cases.data?.total ?? 0,
               showSizeChanger: false,
-              showTotal: (t) => `共 ${t} 件`,
+              // the API counts up to a cap; page numbers reach that far
+              showTotal: (t) => (cases.data?.totalCapped ? `超过 ${t} 件，请缩小筛选范围` : `共 ${t} 件`),
               onChange: (p) => set('page', String(p)),
             }}
             columns={[
