@@ -11,7 +11,7 @@ export function isTransientDbError(e: unknown): boolean {
   if (/^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT)$/.test(code)) return true;
   // TypeORM released the transaction's connection when PostgreSQL dropped it mid-transaction (the server was
   // stopped): the next statement of that transaction fails with this, not with the socket error itself
-  if ((e as { name?: unknown }).name === 'QueryRunnerProviderAlreadyReleasedError') return true;
+  if (/^QueryRunner(Provider)?AlreadyReleasedError$/.test(String((e as { name?: unknown }).name))) return true;
   const message = String((e as { message?: unknown }).message ?? '');
   return /Connection terminated|connection timeout|Client has encountered a connection error|terminating connection/i.test(
     message,

@@ -1,5 +1,5 @@
 import { ServiceUnavailableException } from '@nestjs/common';
-import { QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { AllExceptionsFilter } from './http-exception.filter';
 
 /** Runs the filter on an exception and returns what the client would receive. */
@@ -47,9 +47,11 @@ describe('AllExceptionsFilter', () => {
 
   it('answers a transaction whose connection PostgreSQL dropped (TypeORM released its query runner) with 503', () => {
     // seen in the fault suite: PostgreSQL stopped between two statements of an event's transaction
-    const { status, body } = answer(new QueryRunnerProviderAlreadyReleasedError());
-    expect(status).toBe(503);
-    expect(body).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
+    for (const e of [new QueryRunnerProviderAlreadyReleasedError(), new QueryRunnerAlreadyReleasedError()]) {
+      const { status, body } = answer(e);
+      expect(status).toBe(503);
+      expect(body).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
+    }
   });
 
   it('keeps a bug in SQL a 500', () => {

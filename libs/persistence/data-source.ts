@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { InitialSchema1700000000000 } from './migrations/1700000000000-initial-schema';
 import { TimerDelivery1700000000050 } from './migrations/1700000000050-timer-delivery';
@@ -45,6 +46,25 @@ export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions
     migrationsRun: false,
     extra: { max: poolSize, application_name: 'partyflow' },
   };
+}
+
+const guarded = new WeakSet<object>();
+
+/**
+ * Gives every pooled connection an 'error' listener of its own, for as long as it lives. node-postgres emits
+ * 'error' on a connection that PostgreSQL drops (shutdown, restart, terminated backend) while no statement is
+ * running on it, and an 'error' event nobody listens to ends the process: TypeORM listens only while a query
+ * runner holds the connection, pg-pool only while it is idle, and a worker died of the gap when PostgreSQL was
+ * restarted under load (the fault suite). Statements still get their errors; this only keeps the process up.
+ */
+export function guardPooledConnections(ds: DataSource): void {
+  const pool = (ds.driver as unknown as { master?: EventEmitter & { _clients?: EventEmitter[] } }).master;
+  if (!pool || guarded.has(pool)) return;
+  guarded.add(pool);
+  const guard = (client: EventEmitter) => client.on('error', () => undefined);
+  pool.on('connect', guard);
+  // the connection TypeORM opened while initializing (pg-pool keeps no public list)
+  for (const client of pool._clients ?? []) guard(client);
 }
 
 export function createDataSource(url: string, poolSize = 20): DataSource {

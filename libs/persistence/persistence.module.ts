@@ -2,7 +2,13 @@ import { Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
-import { createDataSource, dataSourceOptions, grantApplicationRole, migrate } from './data-source';
+import {
+  createDataSource,
+  dataSourceOptions,
+  grantApplicationRole,
+  guardPooledConnections,
+  migrate,
+} from './data-source';
 
 /**
  * The TypeORM DataSource through @nestjs/typeorm (its core module is global, as Nest's convention for the
@@ -26,6 +32,7 @@ import { createDataSource, dataSourceOptions, grantApplicationRole, migrate } fr
       dataSourceFactory: async (options) => {
         const { migrationUrl, ...dsOptions } = options as typeof options & { migrationUrl?: string };
         const ds = await new DataSource(dsOptions!).initialize();
+        guardPooledConnections(ds);
         let applied: string[];
         const appUrl = (dsOptions as { url?: string }).url;
         if (migrationUrl && migrationUrl !== appUrl) {

@@ -25,7 +25,8 @@ import { PrivatePostgres, PrivateRedis } from './private-servers';
  * instead of delivering it (that, not the fallback, is why an earlier draft of this suite saw 0 of 100 timers
  * delivered while Redis was down: it planted its timers on the cases its load kept moving).
  */
-jest.setTimeout(300_000);
+// generous bounds: waits return as soon as their condition holds; the bounds matter only on a loaded machine
+jest.setTimeout(600_000);
 
 const REDIS_OUTAGE_MS = 30_000;
 const PG_OUTAGE_MS = 5_000;
@@ -226,7 +227,7 @@ describe('fault suite: real processes, PostgreSQL and Redis outages, a killed wo
     });
 
   const startWorker = (extra: Record<string, string> = {}) =>
-    startAppProcess('worker', { ...env, ...extra }, { compiled: main, timeoutMs: 90_000 });
+    startAppProcess('worker', { ...env, ...extra }, { compiled: main, timeoutMs: 180_000 });
 
   // ------------------------------------------------------------------ set-up
   beforeAll(async () => {
@@ -263,7 +264,7 @@ describe('fault suite: real processes, PostgreSQL and Redis outages, a killed wo
     };
     // the first API seeds the demo region into the empty database; the others start on it
     const ports = [await freePort(), await freePort()];
-    const ready = { compiled: main, readyText: /PartyFlow 已启动|PartyFlow started/, timeoutMs: 120_000 };
+    const ready = { compiled: main, readyText: /PartyFlow 已启动|PartyFlow started/, timeoutMs: 180_000 };
     const first = await startAppProcess(
       'api',
       { ...env, DEMO: '1', CLOCK_CONTROL: '1', PORT: String(ports[0]) },
@@ -346,8 +347,8 @@ describe('fault suite: real processes, PostgreSQL and Redis outages, a killed wo
     await pg.start();
     const pgUpAt = Date.now();
     await reconnect();
-    // recovered without restarting anything: accepted writes again within 20 s
-    const recoveredBy = Date.now() + 20_000;
+    // recovered without restarting anything: accepted writes again within a minute
+    const recoveredBy = Date.now() + 60_000;
     while (!outcomes.some((o) => o.at > pgUpAt && o.status === 200) && Date.now() < recoveredBy) await sleep(200);
     const duringPg = outcomes.filter((o) => o.at >= pgDownAt + 500 && o.at <= pgUpAt);
     expect(duringPg.length).toBeGreaterThan(0);
@@ -387,7 +388,7 @@ describe('fault suite: real processes, PostgreSQL and Redis outages, a killed wo
     const flushDue = await seedDueTimers(50, 2500);
     await sleep(1000); // the relay has put the wake-up on Redis …
     await redis.flushAll(); // … and it is gone
-    expect(await waitDelivered(flushDue, 30_000)).toBe(50);
+    expect(await waitDelivered(flushDue, 60_000)).toBe(50);
   });
 
   it('a worker killed with SIGKILL in the middle of a batch: the batch rolls back and another delivers it once', async () => {
@@ -409,7 +410,7 @@ describe('fault suite: real processes, PostgreSQL and Redis outages, a killed wo
       ).rows[0].n;
     // the worker holds a claimed batch once the rows stay pending but locked
     let held = false;
-    for (let i = 0; i < 200 && !held; i++) {
+    for (const until = Date.now() + 60_000; !held && Date.now() < until;) {
       held = (await pendingIds()) === 200 && (await unlocked()) < 200;
       if (!held) await sleep(50);
     }
@@ -419,7 +420,7 @@ describe('fault suite: real processes, PostgreSQL and Redis outages, a killed wo
     // the claimed batch died with its transaction: nothing of it was delivered
     expect(await delivered(killDue)).toBe(0);
     workers = await Promise.all([startWorker(), startWorker()]);
-    expect(await waitDelivered(killDue, 30_000)).toBe(200);
+    expect(await waitDelivered(killDue, 60_000)).toBe(200);
   });
 
   it('two API and two worker processes: a checker accounts for every request, timer, outbox row and the log', async () => {
@@ -430,7 +431,7 @@ describe('fault suite: real processes, PostgreSQL and Redis outages, a killed wo
     );
     loadRunning = false;
     await load;
-    expect(await waitDelivered(seededTimers, 30_000)).toBe(seededTimers.length);
+    expect(await waitDelivered(seededTimers, 60_000)).toBe(seededTimers.length);
 
     // every accepted request is a history row (its case at that version, of that type)
     const accepted = outcomes.filter((o) => (o.status === 200 || o.status === 201) && o.caseId);
@@ -484,7 +485,7 @@ describe('fault suite: real processes, PostgreSQL and Redis outages, a killed wo
     expect(twice).toEqual([]);
 
     // every outbox row delivered, or visibly failing (dead, or pending with its last error recorded)
-    const outboxUntil = Date.now() + 30_000;
+    const outboxUntil = Date.now() + 90_000;
     let invisible: any[];
     for (;;) {
       ({ rows: invisible } = await db.query(
