@@ -19,6 +19,7 @@ import { buildDemoRegion } from '../../libs/demo/demo-region';
 import { EngineService } from '../../libs/engine/engine.service';
 import { campaignBench } from './campaign-bench';
 import { licensingBench } from './licensing-bench';
+import { scaleBench } from './scale-bench';
 import { type Stats, drive, fmt, merge } from './measure';
 import { timerBench } from './timer-bench';
 
@@ -33,6 +34,11 @@ const LATENESS_WINDOW_MS = Number(process.env.BENCH_LATENESS_WINDOW_MS ?? 60_000
 const CAMPAIGN_ORGS = Number(process.env.BENCH_CAMPAIGN_ORGS ?? 40_000);
 
 async function main() {
+  if (process.argv.slice(2).includes('scale')) {
+    // the read paths at 1 M cases and 10 M history rows (test/bench/scale-bench.ts), alone: it takes long
+    for (const line of await scaleBench()) console.log(line);
+    return;
+  }
   const config = loadConfig({
     ...process.env,
     DEMO: '1',
