@@ -17,6 +17,7 @@
  *  In test mode the very last line of output is `tests: <n> passed, <n> failed[, <n> skipped]`.
  *
  * Environment: DATABASE_URL, REDIS_URL (use existing servers), PARTYFLOW_DATA_DIR (instead of ./.data),
+ * BENCH_CPU_PROF=<dir> (bench: write a V8 CPU profile there), BENCH_PG_STATS=1 (bench: pg_stat_statements),
  * PORT (demo/start HTTP port, default 3000).
  * PostgreSQL and Redis run in a separate worker process (scripts/provision/services.js) in its own
  * process group, so that a terminal Ctrl-C stops the app first and the databases only after it.
@@ -349,7 +350,16 @@ async function childCommand(urls) {
     case 'bench':
       setDefault('JWT_SECRET', throwAwaySecret());
       setDefault('LICENSING_WEBHOOK_SECRET', 'bench-secret');
-      return { args: [...swc, path.join('test', 'bench', 'bench.ts'), ...extraArgs], env };
+      // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the bench process (app and load alike) written there
+      return {
+        args: [
+          ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+          ...swc,
+          path.join('test', 'bench', 'bench.ts'),
+          ...extraArgs,
+        ],
+        env,
+      };
     default:
       throw new Error(`unknown mode ${mode}`);
   }

@@ -8,10 +8,15 @@ export interface Stats {
   p99: number;
   /** Each operation's latency in ms, in completion order. */
   latencies: number[];
+  /**
+   * CPU time of this node process (app and load generator alike) per operation, in ms: less sensitive than the
+   * rates to a machine shared with other work, where a process waits for a core whenever it sleeps.
+   */
+  cpuMsPerOp: number;
 }
 
 /** Throughput and latency percentiles of `latencies` (ms) measured over `seconds`. */
-export function stats(latencies: number[], seconds: number): Stats {
+export function stats(latencies: number[], seconds: number, cpuMs = 0): Stats {
   const sorted = [...latencies].sort((a, b) => a - b);
   const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
   return {
@@ -21,6 +26,7 @@ export function stats(latencies: number[], seconds: number): Stats {
     p50: q(0.5),
     p99: q(0.99),
     latencies,
+    cpuMsPerOp: latencies.length ? cpuMs / latencies.length : 0,
   };
 }
 
@@ -29,6 +35,7 @@ export function merge(runs: Stats[]): Stats {
   return stats(
     runs.flatMap((r) => r.latencies),
     runs.reduce((a, r) => a + r.seconds, 0),
+    runs.reduce((a, r) => a + r.cpuMsPerOp * r.ops, 0),
   );
 }
 
@@ -44,6 +51,7 @@ export async function drive(
   const latencies: number[] = [];
   let next = 0;
   const started = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, w) => {
       for (;;) {
@@ -55,8 +63,9 @@ export async function drive(
       }
     }),
   );
-  return stats(latencies, Number(process.hrtime.bigint() - started) / 1e9);
+  const cpu = process.cpuUsage(cpu0);
+  return stats(latencies, Number(process.hrtime.bigint() - started) / 1e9, (cpu.user + cpu.system) / 1000);
 }
 
 export const fmt = (s: Stats) =>
-  `${s.perSecond.toFixed(0).padStart(6)} /s   p50 ${s.p50.toFixed(2)} ms   p99 ${s.p99.toFixed(2)} ms   (${s.ops} in ${s.seconds.toFixed(2)} s)`;
+  `${s.perSecond.toFixed(0).padStart(6)} /s   p50 ${s.p50.toFixed(2)} ms   p99 ${s.p99.toFixed(2)} ms   (${s.ops} in ${s.seconds.toFixed(2)} s, node CPU ${s.cpuMsPerOp.toFixed(2)} ms/op)`;
