@@ -8,7 +8,8 @@
  * server answers as replays). Lawyers and firms come from the deterministic demo region (libs/demo).
  */
 import { randomUUID } from 'node:crypto';
-import { buildDemoRegion, DemoMember, idNumberCheckDigit, mulberry32 } from '../libs/demo/demo-region';
+import { residentIdCheckChar } from '../libs/common/resident-id';
+import { buildDemoRegion, DemoMember, mulberry32 } from '../libs/demo/demo-region';
 import { EVENT_TYPE_TITLES, LicensingEventType } from '../libs/licensing/licensing.constants';
 import { signLicensingBody } from '../libs/licensing/signature';
 
@@ -199,7 +200,7 @@ async function year() {
     const birth = `19${90 + Math.floor(rnd() * 9)}0${1 + Math.floor(rnd() * 9)}1${Math.floor(rnd() * 9)}`;
     const first17 = `${county}${birth}${String(100 + Math.floor(rnd() * 899))}`;
     const licenseNo = `1${county}${y - 1}${Math.floor(rnd() * 2)}${String(10000 + Math.floor(rnd() * 89999))}`;
-    return { licenseNo, name, idNumber: first17 + idNumberCheckDigit(first17), isPartyMember };
+    return { licenseNo, name, idNumber: first17 + residentIdCheckChar(first17), isPartyMember };
   };
 
   const timeline: { at: string; e: SimEvent; label?: string }[] = [];
