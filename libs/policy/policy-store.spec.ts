@@ -83,11 +83,13 @@ describe('PolicyStore', () => {
     ]);
 
     it.each([
-      ['360702', '2026-03-01', 'zhanggong'],
+      ['360702', '2026-03-01', 'zhanggong+cn-new'],
+      ['360702', '2025-12-31', 'zhanggong'],
       ['360702', '2019-06-01', 'ganzhou'],
-      ['360781', '2026-03-01', 'ganzhou'],
-      ['360700', '2026-03-01', 'ganzhou'],
-      ['361000', '2026-03-01', 'jiangxi'],
+      ['360781', '2026-03-01', 'ganzhou+cn-new'],
+      ['360700', '2026-03-01', 'ganzhou+cn-new'],
+      ['361000', '2026-03-01', 'jiangxi+cn-new'],
+      ['361000', '2025-03-01', 'jiangxi'],
       ['360702', '2017-01-01', 'jiangxi'],
       ['440300', '2026-03-01', 'cn-new'],
       ['440300', '2025-12-31', 'cn'],
@@ -98,8 +100,16 @@ describe('PolicyStore', () => {
       expect(store.select(region, at).id).toBe(id);
     });
 
-    it('prefers the most specific region over a newer national policy', () => {
-      expect(store.select('360702', '2030-06-01').id).toBe('zhanggong');
+    it('layers a newer national policy over an older regional one instead of hiding it', () => {
+      // it used to be `zhanggong` alone: a county's policy hid every later national revision
+      expect(store.select('360702', '2030-06-01').id).toBe('zhanggong+cn-future');
+      expect(store.chain('zhanggong+cn-future').map((p) => p.id)).toEqual([
+        'cn',
+        'jiangxi',
+        'ganzhou',
+        'zhanggong',
+        'cn-future',
+      ]);
     });
 
     it('skips disabled policies but can still get and resolve them', () => {
@@ -110,6 +120,122 @@ describe('PolicyStore', () => {
 
     it('rejects an invalid date', () => {
       expect(() => store.select('360702', 'soon')).toThrow(RangeError);
+    });
+  });
+
+  describe('precedence by effective date (2026 rules reach regions with their own policy)', () => {
+    const recruitment = (params: Record<string, unknown>) => ({ recruitment: { params } });
+    const base = [
+      policy({ id: 'cn-2014', region: '*', effectiveFrom: '2014-06-10', workflows: recruitment({ rules2026: false }) }),
+      policy({
+        id: 'ganzhou',
+        region: '360700',
+        effectiveFrom: '2018-01-01',
+        extends: 'cn-2014',
+        workflows: {
+          ...recruitment({ activistMinMonths: 12 }),
+          'membership-transfer': {
+            params: { letterMaxValidityMonths: 3 },
+            deadlines: { 'letter_pending.due': { amount: 3, unit: 'wd' } },
+          },
+        },
+        engine: { reminderHour: 8 },
+      }),
+    ];
+    const national2026 = policy({
+      id: 'cn-2026',
+      region: '*',
+      effectiveFrom: '2026-01-01',
+      extends: 'cn-2014',
+      workflows: {
+        ...recruitment({ rules2026: true }),
+        'membership-transfer': { params: { letterMaxValidityMonths: 2 } },
+      },
+    });
+
+    it('a newer national revision reaches a region with an older policy of its own; the regional rest stays', () => {
+      const store = PolicyStore.fromObjects([...base, national2026]);
+      const selected = store.select('360702', '2026-03-01');
+      expect(selected.id).toBe('ganzhou+cn-2026');
+      expect(store.resolve(selected, 'recruitment')).toMatchObject({
+        policyId: 'ganzhou+cn-2026',
+        chain: ['cn-2014', 'ganzhou', 'cn-2026'],
+        params: { rules2026: true, activistMinMonths: 12 },
+      });
+      // where both set the same thing, the later effective date wins; what only the region sets stays
+      expect(store.resolve(selected, 'membership-transfer')).toMatchObject({
+        params: { letterMaxValidityMonths: 2 },
+        deadlineOverrides: { 'letter_pending.due': { amount: 3, unit: 'wd' } },
+        engine: { reminderHour: 8 },
+      });
+      // before the revision's date: the regional policy alone, as before
+      expect(store.select('360702', '2025-12-31').id).toBe('ganzhou');
+      // a case keeps its version: the stored composite id resolves the same later
+      expect(store.resolve('ganzhou+cn-2026', 'recruitment').params).toEqual(
+        store.resolve(selected, 'recruitment').params,
+      );
+      expect(store.get('ganzhou+cn-2026')).toMatchObject({ effectiveFrom: '2026-01-01', extends: null });
+    });
+
+    it('a region moves to the 2026 rule set from its own date while the national revision stays off', () => {
+      const store = PolicyStore.fromObjects([
+        ...base,
+        { ...national2026, enabled: false },
+        policy({
+          id: 'ganzhou-2026',
+          region: '360700',
+          effectiveFrom: '2026-07-01',
+          extends: 'ganzhou',
+          workflows: recruitment({ rules2026: true }),
+        }),
+      ]);
+      expect(store.select('360702', '2026-06-30').id).toBe('ganzhou');
+      expect(store.resolve(store.select('360702', '2026-06-30'), 'recruitment').params.rules2026).toBe(false);
+      expect(store.select('360702', '2026-07-01').id).toBe('ganzhou-2026');
+      expect(store.resolve(store.select('360702', '2026-07-01'), 'recruitment').params).toEqual({
+        rules2026: true,
+        activistMinMonths: 12,
+      });
+      // other cities keep the 2014 rules
+      expect(store.resolve(store.select('360100', '2026-07-01'), 'recruitment').params.rules2026).toBe(false);
+    });
+
+    it('a region keeps the old rule after a national revision by dating its own setting later', () => {
+      const store = PolicyStore.fromObjects([
+        ...base,
+        national2026,
+        policy({
+          id: 'ganzhou-keep-2014',
+          region: '360700',
+          effectiveFrom: '2026-02-01',
+          extends: 'ganzhou',
+          workflows: recruitment({ rules2026: false }),
+        }),
+      ]);
+      expect(store.resolve(store.select('360702', '2026-01-15'), 'recruitment').params.rules2026).toBe(true);
+      const later = store.select('360702', '2026-02-01');
+      expect(later.id).toBe('cn-2026+ganzhou-keep-2014');
+      expect(store.chain(later).map((p) => p.id)).toEqual(['cn-2014', 'ganzhou', 'cn-2026', 'ganzhou-keep-2014']);
+      expect(store.resolve(later, 'recruitment').params.rules2026).toBe(false);
+      // the national revision's other settings still apply there
+      expect(store.resolve(later, 'membership-transfer').params.letterMaxValidityMonths).toBe(2);
+    });
+
+    it('on the same day the more specific region wins', () => {
+      const store = PolicyStore.fromObjects([
+        base[0],
+        policy({ id: 'national', effectiveFrom: '2026-01-01', extends: 'cn-2014', workflows: recruitment({ x: 1 }) }),
+        policy({
+          id: 'city',
+          region: '360700',
+          effectiveFrom: '2026-01-01',
+          extends: 'cn-2014',
+          workflows: recruitment({ x: 2 }),
+        }),
+      ]);
+      const selected = store.select('360702', '2026-01-01');
+      expect(selected.id).toBe('national+city');
+      expect(store.resolve(selected, 'recruitment').params.x).toBe(2);
     });
   });
 

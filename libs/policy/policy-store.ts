@@ -58,6 +58,15 @@ export function regionCovers(policyRegion: string, region: string): boolean {
   return region.startsWith(prefix);
 }
 
+/** Joins the layers of a composite policy version (policy ids are lower-case letters, digits and dashes). */
+export const COMPOSITE_SEPARATOR = '+';
+
+/** Merge order of policies in force together: older first, then less specific, so the later one wins. */
+const byPrecedence = (a: Policy, b: Policy) =>
+  a.effectiveFrom.localeCompare(b.effectiveFrom) ||
+  regionSpecificity(a.region) - regionSpecificity(b.region) ||
+  a.id.localeCompare(b.id);
+
 function toDate(at: DateTime | Date | string): string {
   let dt: DateTime;
   if (DateTime.isDateTime(at)) dt = at.setZone(ZONE);
@@ -160,35 +169,80 @@ export class PolicyStore {
 
   /** The policy with this id, enabled or not (a running case keeps its policy). Throws when unknown. */
   get(id: string): Policy {
+    if (id.includes(COMPOSITE_SEPARATOR)) return this.composite(id.split(COMPOSITE_SEPARATOR));
     const p = this.policies.get(id);
     if (!p) throw new PolicyNotFoundError(`策略不存在 (unknown policy): ${id}`);
     return p;
   }
 
   /**
-   * The policy for a new case in `region` (6-digit division code) on date `at` (Asia/Shanghai): among the
-   * enabled policies whose region covers it (or is `*`) and whose `effectiveFrom` ≤ `at`, the most
-   * specific region first (county > city > province > `*`), then the newest `effectiveFrom`.
+   * The policy version for a new case in `region` (6-digit division code) on date `at` (Asia/Shanghai).
+   * Policies are layered, one per level: at each region code covering the case (`*`, province, city,
+   * county) the newest enabled policy whose `effectiveFrom` ≤ `at`. Layers another one already extends
+   * drop out. One layer left: that policy. Several (a regional policy and a newer national revision it does
+   * not extend): a composite version `a+b` whose settings merge every layer and its `extends` chain by
+   * effective date — where two set the same deadline, parameter or engine setting, the later `effectiveFrom`
+   * wins, and on the same day the more specific region. So a national revision reaches regions that have
+   * their own policy, and a region keeps, or leaves, a national rule by dating its own setting later.
    */
   select(region: string, at: DateTime | Date | string): Policy {
     const day = toDate(at);
     const candidates = [...this.policies.values()]
       .filter((p) => p.enabled && p.effectiveFrom <= day && regionCovers(p.region, region))
-      .sort(
-        (a, b) =>
-          regionSpecificity(b.region) - regionSpecificity(a.region) ||
-          b.effectiveFrom.localeCompare(a.effectiveFrom) ||
-          a.id.localeCompare(b.id),
-      );
+      .sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom) || a.id.localeCompare(b.id));
     if (!candidates.length)
       throw new PolicyNotFoundError(
         `没有适用于地区 ${region}、日期 ${day} 的已启用策略 (no enabled policy for ${region} on ${day})`,
       );
-    return candidates[0];
+    const heads = new Map<string, Policy>();
+    for (const p of candidates) if (!heads.has(p.region)) heads.set(p.region, p);
+    const extended = new Set(
+      [...heads.values()].flatMap((h) =>
+        this.chain(h)
+          .slice(0, -1)
+          .map((p) => p.id),
+      ),
+    );
+    const layers = [...heads.values()].filter((h) => !extended.has(h.id)).sort(byPrecedence);
+    return layers.length === 1 ? layers[0] : this.composite(layers.map((p) => p.id));
   }
 
-  /** The `extends` chain, root first. */
+  /**
+   * A composite version (`a+b`, as `select` returns and a case stores): a policy with no settings of its
+   * own whose chain is its layers' chains merged by precedence. Its `effectiveFrom` is its newest layer's.
+   */
+  private composite(ids: string[]): Policy {
+    const layers = ids.map((id) => this.get(id));
+    const newest = [...layers].sort(byPrecedence).at(-1)!;
+    return {
+      id: ids.join(COMPOSITE_SEPARATOR),
+      title: layers.map((p) => p.title).join(' + '),
+      region: newest.region,
+      effectiveFrom: newest.effectiveFrom,
+      enabled: layers.every((p) => p.enabled),
+      extends: null,
+      workflows: {},
+    };
+  }
+
+  /**
+   * The `extends` chain, root first. For a composite version: every layer's chain, each policy once,
+   * ordered by precedence (a policy always after the one it extends).
+   */
   chain(policy: Policy | string): Policy[] {
+    const id = typeof policy === 'string' ? policy : policy.id;
+    if (id.includes(COMPOSITE_SEPARATOR)) {
+      const members = new Map<string, Policy>();
+      for (const layer of id.split(COMPOSITE_SEPARATOR)) for (const p of this.chain(layer)) members.set(p.id, p);
+      const out: Policy[] = [];
+      const emit = (p: Policy) => {
+        if (out.includes(p)) return;
+        if (p.extends) emit(members.get(p.extends)!);
+        out.push(p);
+      };
+      [...members.values()].sort(byPrecedence).forEach(emit);
+      return out;
+    }
     const out: Policy[] = [];
     for (let cur: Policy | undefined = typeof policy === 'string' ? this.get(policy) : policy; cur;) {
       out.unshift(cur);
@@ -213,7 +267,8 @@ export class PolicyStore {
       if (p.engine)
         engine = deepMerge(engine as unknown as Record<string, unknown>, p.engine) as unknown as EngineSettings;
     }
-    return { policyId: chain[chain.length - 1].id, chain: chain.map((p) => p.id), deadlineOverrides, params, engine };
+    const policyId = typeof policy === 'string' ? policy : policy.id;
+    return { policyId, chain: chain.map((p) => p.id), deadlineOverrides, params, engine };
   }
 
   /** The organizational-life settings of a policy, deep-merged from the root of its `extends` chain. */

@@ -5,7 +5,7 @@ import { AppError } from '../common/app-error';
 import { WorkflowRegistry } from '../engine/workflow-registry';
 import type { DeadlineSpec, DurationUnit } from '../../workflows/kernel/definition';
 import { PolicyRegionsRepository } from './policy-regions.repository';
-import { PolicyStore, regionCovers } from '../policy/policy-store';
+import { COMPOSITE_SEPARATOR, PolicyStore, regionCovers } from '../policy/policy-store';
 import { PolicyNotFoundError } from '../policy/policy.types';
 
 const UNIT: Record<DurationUnit, string> = { wd: '个工作日', d: '日', m: '个月' };
@@ -53,7 +53,8 @@ export class PolicyOverviewService {
         effectiveFrom: p.effectiveFrom,
         enabled: p.enabled,
         extends: p.extends,
-        inEffect: p.id === current.id,
+        // a composite version (`ganzhou+cn-2026`) is in effect through each of its layers
+        inEffect: current.id.split(COMPOSITE_SEPARATOR).includes(p.id),
         inChain: chain.some((c) => c.id === p.id),
       }));
     const workflows = this.registry.list().map((def) => {
