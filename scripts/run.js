@@ -29,6 +29,7 @@ const os = require('os');
 const path = require('path');
 const { spawn, spawnSync, fork } = require('child_process');
 const { REPO_ROOT, log, sleep, isPortFree, pickPort, range, redactUrl, rmrf } = require('./provision/common');
+const { testSummaryLine, brokenSuites } = require('./provision/test-summary');
 
 const MODES = {
   demo: { persistent: true, database: 'partyflow' },
@@ -427,11 +428,13 @@ function testSummary() {
   } catch {
     return null;
   }
-  if (r.numRuntimeErrorTestSuites > 0) {
-    log(`${r.numRuntimeErrorTestSuites} 个测试文件无法运行（test suite(s) failed to run: see the output above）`);
+  const broken = brokenSuites(r);
+  if (broken > 0) {
+    log(
+      `${broken} 个测试文件无法运行，计入失败（test suite(s) failed to run, counted as failed: see the output above）`,
+    );
   }
-  const skipped = (r.numPendingTests || 0) + (r.numTodoTests || 0);
-  return `tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`;
+  return testSummaryLine(r);
 }
 
 function shutdown(code) {
