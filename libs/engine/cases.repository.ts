@@ -316,6 +316,15 @@ export class CasesRepository {
     return n === 1;
   }
 
+  /**
+   * The hash of a case's history row at `seq`, or null when there is none: whether a transition whose answer
+   * was lost with its connection was committed (a fresh connection from the pool, never a caller's transaction).
+   */
+  async historyHashAt(caseId: string, seq: number): Promise<string | null> {
+    const [row] = await this.ds.query(`SELECT hash FROM case_history WHERE case_id = $1 AND seq = $2`, [caseId, seq]);
+    return row?.hash ?? null;
+  }
+
   /** The case's version now (after a lost compare-and-swap), or undefined when it is gone. */
   async currentVersion(em: EntityManager | undefined, caseId: string): Promise<number | undefined> {
     const [row] = await (em ?? this.ds.manager).query(`SELECT version FROM cases WHERE id = $1`, [caseId]);

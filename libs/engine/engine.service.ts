@@ -1,4 +1,4 @@
-import { isTransientDbError } from '../common/db-errors';
+import { isOutcomeUnknownDbError, isRolledBackDbError, isTransientDbError } from '../common/db-errors';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
@@ -430,7 +430,9 @@ export class EngineService {
    * Applies one event. Without an Idempotency-Key the case is read without a lock and written back with a
    * compare-and-swap on its version in a single statement (history row, case row and timers together); a
    * transaction is opened only when the transition has registry effects. A lost race is retried from a
-   * fresh read (or is a 409 when the client sent `expectedVersion`).
+   * fresh read (or is a 409 when the client sent `expectedVersion`). A database error is retried only when
+   * nothing can have been written: a rolled-back error, a lost connection after which history was checked
+   * (NotWritten), or any transient error under an Idempotency-Key (the key's row answers a committed retry).
    */
   async sendEvent(
     principal: Principal,
@@ -448,7 +450,8 @@ export class EngineService {
         return { record: await this.applyEvent(null, principal, caseId, req), created: true };
       } catch (e) {
         // a deadlock victim or a serialization failure was rolled back whole: redo it rather than answer 409
-        if (isTransientDbError(e) && attempt < 5) continue;
+        const redo = opts.idempotencyKey ? isTransientDbError(e) : isRolledBackDbError(e) || e instanceof NotWritten;
+        if (redo && attempt < 5) continue;
         if (!(e instanceof LostRace) || attempt >= 50)
           throw e instanceof LostRace ? this.conflict(e.currentVersion, req.expectedVersion) : e;
       }
@@ -495,7 +498,9 @@ export class EngineService {
       return await this.applyEventTo(em, principal, caseId, req, cached);
     } catch (e) {
       this.recent.delete(caseId);
-      if (e instanceof LostRace) throw e;
+      // a refusal decided on the cached record is re-checked; a database failure is not a refusal (after a lost
+      // connection the event may even have been applied: sendEvent decides about a retry)
+      if (e instanceof LostRace || e instanceof NotWritten || isTransientDbError(e)) throw e;
       return this.applyEventTo(em, principal, caseId, req, await this.readCase(undefined, caseId));
     }
   }
@@ -611,12 +616,37 @@ export class EngineService {
     };
     const hasEffects = (actions as { type: string }[]).some((a) => a.type === 'effect');
     if (em) await write(em);
-    else if (hasEffects) await this.ds.transaction(write);
-    else await write(undefined);
+    else {
+      try {
+        if (hasEffects) await this.ds.transaction(write);
+        else await write(undefined);
+      } catch (e) {
+        await this.settleLostConnection(e, caseId, version, hash);
+      }
+    }
     // only remember what is certainly committed (a caller's transaction may still roll back)
     if (!em) this.recent.set(updated);
     else this.recent.delete(caseId);
     return updated;
+  }
+
+  /**
+   * After an error that leaves the write's outcome unknown (the connection broke, possibly after the commit),
+   * asks the database whether the history row of this very transition (its hash) is there: if so the event was
+   * applied and this returns; if the row is missing it throws NotWritten (safe to redo); if another event took
+   * that place a LostRace. Any other error, or a failed check, is rethrown as it is (never redone).
+   */
+  private async settleLostConnection(e: unknown, caseId: string, version: number, hash: string): Promise<void> {
+    if (!isOutcomeUnknownDbError(e)) throw e;
+    let stored: string | null | undefined;
+    try {
+      stored = await this.cases.historyHashAt(caseId, version);
+    } catch {
+      throw e;
+    }
+    if (stored === hash) return;
+    if (stored) throw new LostRace(version);
+    throw new NotWritten();
   }
 
   /**
@@ -866,6 +896,13 @@ class RecentCases {
 class LostRace extends Error {
   constructor(readonly currentVersion: number) {
     super('case version changed');
+  }
+}
+
+/** The connection broke during an event's write and the database shows it was not written: safe to redo. */
+class NotWritten extends Error {
+  constructor() {
+    super('event not written (connection lost before the commit)');
   }
 }
 

@@ -70,3 +70,74 @@ export function startAppProcess(
     });
   });
 }
+
+export interface CutProxy {
+  /** `postgres://…` of `url` with host and port replaced by the proxy's */
+  url: string;
+  /** Breaks the next connection that sends a message containing `marker` (see test/support/cut-proxy.ts). */
+  arm: (mode: 'after' | 'before', marker: string) => Promise<void>;
+  /** the cuts made so far, in order */
+  cuts: () => string[];
+  stop: () => Promise<void>;
+}
+
+/** Starts test/support/cut-proxy.ts (its own process) in front of the PostgreSQL server of `url`. */
+export function startCutProxy(url: string): Promise<CutProxy> {
+  const target = new URL(url);
+  const child = spawn(
+    process.execPath,
+    ['-r', '@swc-node/register', 'test/support/cut-proxy.ts', target.hostname, target.port || '5432'],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  const check = () => {
+    for (const w of [...waiters]) {
+      const m = out.match(w.re);
+      if (m) {
+        waiters.splice(waiters.indexOf(w), 1);
+        out = out.replace(w.re, '');
+        w.resolve(m);
+      }
+    }
+  };
+  const cuts: string[] = [];
+  child.stdout!.on('data', (b: Buffer) => {
+    out += b.toString();
+    for (const m of b.toString().matchAll(/cut (after|before)/g)) cuts.push(m[1]);
+    check();
+  });
+  const wait = (re: RegExp, what: string) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`cut proxy: no "${what}" within 30 s`)), 30_000);
+      waiters.push({
+        re,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      });
+      check();
+    });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return wait(/listening (\d+)\n/, 'listening').then((m) => {
+    const proxied = new URL(url);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = m[1];
+    return {
+      url: proxied.toString(),
+      arm: async (mode, marker) => {
+        const armed = wait(new RegExp(`armed ${mode}\\n`), `armed ${mode}`);
+        child.stdin!.write(`${mode} ${marker}\n`);
+        await armed;
+      },
+      cuts: () => [...cuts],
+      stop: async () => {
+        child.stdin!.end();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      },
+    };
+  });
+}
