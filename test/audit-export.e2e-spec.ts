@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { Response } from 'supertest';
 import { AuditService } from '../libs/audit/audit.service';
+import { ClockSync } from '../libs/engine/clock-sync.service';
 import { fullMembersOf, Harness, startHarness } from './support/harness';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -281,5 +282,36 @@ describe('audit ledger export (e2e)', () => {
     expect(check.find((r) => r?.[0] === '结论')?.[1]).toMatch(/^发现异常：1 件案件/);
     expect(check.find((r) => r?.[1] === id)!.slice(5, 7)).toEqual(['异常', 2]);
     expect(check.find((r) => r?.[1] === caseId)![5]).toBe('完整');
+  });
+
+  it('date-only from/to are Beijing days: an event at 01:00 Beijing belongs to that day, in the search and the ledger', async () => {
+    // last in this suite: the engine clock only moves forward
+    const day = future(40);
+    const dayAfter = (d: string, n: number) =>
+      new Date(Date.parse(`${d}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+    await h.app.get(ClockSync).moveTo(new Date(`${day}T01:00:00+08:00`)); // 17:00 UTC the day before
+    const id = await open(members[2].id);
+    const search = async (query: string) => {
+      const res = await h
+        .http()
+        .get(`/api/v1/audit/events?workflow=membership-transfer&pageSize=1000${query}`)
+        .set(supervisor);
+      expect(res.status).toBe(200);
+      return res.body.items.filter((e: any) => e.caseId === id).map((e: any) => e.type);
+    };
+    expect(await search(`&from=${day}&to=${dayAfter(day, 1)}`)).toEqual(['OPEN']);
+    expect(await search(`&from=${day}`)).toEqual(['OPEN']);
+    expect(await search(`&to=${day}`)).toEqual([]);
+    expect(await search(`&from=${dayAfter(day, -1)}&to=${day}`)).toEqual([]);
+    // an instant with its offset is taken as it is
+    expect(await search(`&from=${encodeURIComponent(`${day}T00:30:00+08:00`)}&to=${day}T01:30:00%2B08:00`)).toEqual([
+      'OPEN',
+    ]);
+
+    const { ledger } = await readLedger(await exportAs(supervisor, `?from=${day}&to=${dayAfter(day, 1)}`));
+    const rows = ledger.slice(3).filter((r) => r[3] === id);
+    expect(rows.map((r) => [r[1], r[6]])).toEqual([[`${day} 01:00`, '发起流程']]);
+    const before = await readLedger(await exportAs(supervisor, `?to=${day}`));
+    expect(before.ledger.slice(3).some((r) => r[3] === id)).toBe(false);
   });
 });

@@ -5990,9 +5990,9 @@ export interface operations {
                 userId?: string;
                 workflow?: string;
                 type?: string;
-                /** @description 起（含）：YYYY-MM-DD 或带时区的 ISO 8601 时间 */
+                /** @description 起（含）：YYYY-MM-DD（北京时间当日零点起）或带时区的 ISO 8601 时间 */
                 from?: string;
-                /** @description 止（不含）：YYYY-MM-DD 或带时区的 ISO 8601 时间 */
+                /** @description 止（不含）：YYYY-MM-DD（北京时间当日零点前）或带时区的 ISO 8601 时间 */
                 to?: string;
                 /** @description 页码（从 1 开始；只在前 1000 条内可用，之后用 cursor） */
                 page?: number;
@@ -6107,9 +6107,9 @@ export interface operations {
                 userId?: string;
                 workflow?: string;
                 type?: string;
-                /** @description 起（含）：YYYY-MM-DD 或带时区的 ISO 8601 时间 */
+                /** @description 起（含）：YYYY-MM-DD（北京时间当日零点起）或带时区的 ISO 8601 时间 */
                 from?: string;
-                /** @description 止（不含）：YYYY-MM-DD 或带时区的 ISO 8601 时间 */
+                /** @description 止（不含）：YYYY-MM-DD（北京时间当日零点前）或带时区的 ISO 8601 时间 */
                 to?: string;
             };
             header?: never;

@@ -48,6 +48,17 @@ const EVENT_COLUMNS = `h.case_id AS "caseId", c.workflow, h.seq, h.at, h.actor, 
 const EVENT_ORDER = `ORDER BY h.at, h.case_id, h.seq`;
 
 /** Supervisors' view of the history log: search, chain verification and the ledger (台帐) export. */
+/**
+ * A `from`/`to` bound as SQL: a date-only value is a Beijing calendar day (the console and the ledger speak in
+ * Beijing days), i.e. its midnight in Asia/Shanghai — never the session time zone's midnight (UTC on our
+ * servers, 08:00 in Beijing). A full ISO instant carries its own offset and is taken as it is.
+ */
+function instantSql(param: string, value: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value)
+    ? `((${param})::date::timestamp AT TIME ZONE 'Asia/Shanghai')`
+    : `${param}::timestamptz`;
+}
+
 @Injectable()
 export class AuditService {
   /** Most rows one ledger export may hold (beyond it the caller is asked to narrow the filter). */
@@ -79,8 +90,8 @@ export class AuditService {
     if (f.userId) where.push(`h.actor->>'userId' = ${p(f.userId)}`);
     if (f.workflow) where.push(`c.workflow = ${p(f.workflow)}`);
     if (f.type) where.push(`h.type = ${p(f.type)}`);
-    if (f.from) where.push(`h.at >= ${p(f.from)}::timestamptz`);
-    if (f.to) where.push(`h.at < ${p(f.to)}::timestamptz`);
+    if (f.from) where.push(`h.at >= ${instantSql(p(f.from), f.from)}`);
+    if (f.to) where.push(`h.at < ${instantSql(p(f.to), f.to)}`);
     // keyset: after the previous page's last row, along case_history_at_keyset_idx
     if (after)
       where.push(`(h.at, h.case_id, h.seq) > (${p(after[0])}::timestamptz, ${p(after[1])}::uuid, ${p(after[2])}::int)`);

@@ -98,11 +98,11 @@ export class AuditQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() userId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) workflow?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) type?: string;
-  @ApiPropertyOptional({ description: '起（含）：YYYY-MM-DD 或带时区的 ISO 8601 时间' })
+  @ApiPropertyOptional({ description: '起（含）：YYYY-MM-DD（北京时间当日零点起）或带时区的 ISO 8601 时间' })
   @IsOptional()
   @IsIsoDate()
   from?: string;
-  @ApiPropertyOptional({ description: '止（不含）：YYYY-MM-DD 或带时区的 ISO 8601 时间' })
+  @ApiPropertyOptional({ description: '止（不含）：YYYY-MM-DD（北京时间当日零点前）或带时区的 ISO 8601 时间' })
   @IsOptional()
   @IsIsoDate()
   to?: string;
