@@ -147,8 +147,9 @@ describe('users and login (e2e)', () => {
     const list = await h.http().get('/api/v1/users').set(city);
     expect(list.status).toBe(200);
     const names = list.body.map((u: any) => u.username);
-    expect(names).toEqual(expect.arrayContaining(['city', 'county-zg', 'branch-a']));
-    for (const outside of ['admin', 'supervisor', 'orgdept']) expect(names).not.toContain(outside);
+    expect(names).toEqual(expect.arrayContaining(['county-zg', 'branch-a']));
+    // not itself (a clerk at the committee, like its peers), nor anyone outside its subtree
+    for (const outside of ['city', 'admin', 'supervisor', 'orgdept']) expect(names).not.toContain(outside);
 
     const ok = await h
       .http()
@@ -165,6 +166,8 @@ describe('users and login (e2e)', () => {
       [{ role: 'admin', orgId: a.zhangGongCountyId }],
       [{ role: 'clerk', orgId: a.provinceId }],
       [{ role: 'clerk', orgId: a.orgDeptId }],
+      // the committee itself: that would make a peer, whom it could then not manage
+      [{ role: 'clerk', orgId: a.cityId }],
       [],
     ]) {
       const res = await h
@@ -203,6 +206,56 @@ describe('users and login (e2e)', () => {
       expect({ user, status: res.status }).toEqual({ user, status: 403 });
     }
     expect((await h.http().get('/api/v1/users/not-a-uuid').set(city)).status).toBe(404);
+  });
+
+  it('a city clerk resets neither its own password nor a peer’s, and manages only clerks below its committee', async () => {
+    const admin = await h.as('admin');
+    const city = await h.as('city');
+    const create = async (username: string, roles: { role: string; orgId: string }[]) => {
+      const res = await h
+        .http()
+        .post('/api/v1/users')
+        .set(admin)
+        .send({ username, displayName: username, password: 'initial-pass-9', roles });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const peer = await create('city-peer', [{ role: 'clerk', orgId: a.cityId }]);
+    const countySupervisor = await create('county-sup', [{ role: 'supervisor', orgId: a.zhangGongCountyId }]);
+    const mixed = await create('county-mixed', [
+      { role: 'clerk', orgId: a.zhangGongCountyId },
+      { role: 'orgdept', orgId: a.zhangGongCountyId },
+    ]);
+    const managed = await create('branch-a3', [{ role: 'clerk', orgId: a.firmAOrgId }]);
+    const self = (await h.http().get('/api/v1/auth/me').set(city)).body.id as string;
+    const reset = (headers: { Authorization: string }, id: string) =>
+      h.http().post(`/api/v1/users/${id}/password`).set(headers).send({ password: 'takeover-2' });
+
+    // itself: 422, whichever spelling of its id; the way to a new password is POST /auth/password
+    for (const id of [self, self.toUpperCase()]) {
+      const res = await reset(city, id);
+      expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code: 'RULE_VIOLATION' });
+      expect(res.body.message).toMatch(/修改密码/);
+    }
+    // (only right passwords from here: wrong ones count toward this suite's per-address limit)
+    expect((await login('city', 'demo')).status).toBe(200);
+    // a peer clerk at the committee, a supervisor or organization-department role below it: not its users
+    for (const id of [peer, countySupervisor, mixed]) {
+      expect({ id, status: (await reset(city, id)).status }).toEqual({ id, status: 404 });
+      expect((await h.http().get(`/api/v1/users/${id}`).set(city)).status).toBe(404);
+      expect((await h.http().patch(`/api/v1/users/${id}`).set(city).send({ disabled: true })).status).toBe(404);
+    }
+    expect((await login('city-peer', 'initial-pass-9')).status).toBe(200);
+    const names = (await h.http().get('/api/v1/users').set(city)).body.map((u: any) => u.username);
+    expect(names).toContain('branch-a3');
+    for (const other of ['city-peer', 'county-sup', 'county-mixed']) expect(names).not.toContain(other);
+    // a clerk below the committee: reset, and the new password works
+    expect((await reset(city, managed)).status).toBe(200);
+    expect((await login('branch-a3', 'takeover-2')).status).toBe(200);
+    // an administrator does not reset its own password here either
+    const adminId = (await h.http().get('/api/v1/auth/me').set(admin)).body.id as string;
+    expect((await reset(admin, adminId)).status).toBe(422);
+    expect((await reset(admin, peer)).status).toBe(200);
   });
 
   it('POST /auth/password changes one’s own password: the current one is checked, old tokens stop working', async () => {

@@ -45,18 +45,19 @@ export class UsersRepository {
   }
 
   /**
-   * All users (`prefixes` null), or those with at least one role whose every role lies at an organization
-   * whose path starts with one of `prefixes` (the users a city committee's clerk manages).
+   * Every user (`clerkPatterns` null), or the users whose every role is a clerk role at an organization whose
+   * path matches one of the LIKE patterns (and who have at least one role): the users a city committee's clerk
+   * manages.
    */
-  async list(prefixes: string[] | null): Promise<UserRecord[]> {
+  async list(clerkPatterns: string[] | null): Promise<UserRecord[]> {
     return this.ds.query(
       `SELECT ${USER_COLS} FROM users u
         WHERE $1::text[] IS NULL OR (
           EXISTS (SELECT 1 FROM role_assignments r WHERE r.user_id = u.id)
           AND NOT EXISTS (SELECT 1 FROM role_assignments r JOIN orgs o ON o.id = r.org_id
-                           WHERE r.user_id = u.id AND NOT (o.path LIKE ANY($1::text[]))))
+                           WHERE r.user_id = u.id AND NOT (r.role = 'clerk' AND o.path LIKE ANY($1::text[]))))
         ORDER BY u.username`,
-      [prefixes],
+      [clerkPatterns],
     );
   }
 

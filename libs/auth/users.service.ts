@@ -30,9 +30,11 @@ const view = (u: UserRecord): UserView => ({
 });
 
 /**
- * User management. Admins manage everyone. A clerk of a city committee manages the users whose every role
- * lies in its subtree, and may give them only clerk roles there; everyone else is refused (403). Users
- * outside the manager's reach look as if they did not exist (404).
+ * User management. Admins manage everyone. A clerk of a city committee manages the users whose every role is
+ * a clerk role at an organization strictly below its committee, and may give them only such roles: not
+ * itself, not its peers at the committee, not a supervisor or organization-department user placed in its
+ * subtree. Everyone else is refused (403). Users outside the manager's reach look as if they did not exist
+ * (404). Nobody resets their own password here: that is POST /auth/password, which asks for the current one.
  */
 @Injectable()
 export class UsersService {
@@ -42,7 +44,8 @@ export class UsersService {
   ) {}
 
   async list(principal: Principal): Promise<UserView[]> {
-    return (await this.users.list(await this.managedPrefixes(principal))).map(view);
+    const committees = await this.managedCommittees(principal);
+    return (await this.users.list(committees && committees.map(strictlyBelowPattern))).map(view);
   }
 
   async get(principal: Principal, id: string): Promise<UserView> {
@@ -53,8 +56,7 @@ export class UsersService {
     principal: Principal,
     dto: { username: string; displayName: string; password: string; roles: RoleAssignment[] },
   ): Promise<UserView> {
-    const prefixes = await this.managedPrefixes(principal);
-    await this.checkRoles(prefixes, dto.roles);
+    await this.checkRoles(await this.managedCommittees(principal), dto.roles);
     if (await this.users.credentials(dto.username))
       throw new AppError(409, 'DUPLICATE', `用户名 ${dto.username} 已被使用`, { field: 'username' });
     const id = await this.users.create({
@@ -71,17 +73,21 @@ export class UsersService {
     id: string,
     dto: { displayName?: string; roles?: RoleAssignment[]; disabled?: boolean },
   ): Promise<UserView> {
-    const prefixes = await this.managedPrefixes(principal);
+    const committees = await this.managedCommittees(principal);
     await this.managed(principal, id);
-    if (id === principal.userId && (dto.disabled || dto.roles))
-      throw AppError.rule('不能停用自己的账号或修改自己的角色');
-    if (dto.roles) await this.checkRoles(prefixes, dto.roles);
+    if (isSelf(principal, id) && (dto.disabled || dto.roles)) throw AppError.rule('不能停用自己的账号或修改自己的角色');
+    if (dto.roles) await this.checkRoles(committees, dto.roles);
     await this.users.update(id, dto);
     return view((await this.users.byId(id))!);
   }
 
-  /** An administrator sets a new password: the user's tokens stop working and a lockout is lifted. */
+  /**
+   * A manager sets a new password for another user: the user's tokens stop working and a lockout is lifted.
+   * Never for oneself — without the current password or the lockout a stolen token could take the account.
+   */
   async resetPassword(principal: Principal, id: string, password: string, rawAddress: string | undefined) {
+    if (isSelf(principal, id))
+      throw AppError.rule('不能在用户管理中重置自己的密码，请通过“修改密码”办理（需输入当前密码）');
     const target = await this.managed(principal, id);
     await this.users.setPasswordHash(id, await hashPassword(password));
     await this.logins.record({
@@ -105,41 +111,52 @@ export class UsersService {
     return { items, nextBefore: items.length === limit ? items[items.length - 1].id : null };
   }
 
-  /** null: every user (admin); else the subtree prefixes of the city committees the caller is a clerk of. */
-  private async managedPrefixes(principal: Principal): Promise<string[] | null> {
+  /** null: every user (admin); else the paths of the city committees the caller is a clerk of. */
+  private async managedCommittees(principal: Principal): Promise<string[] | null> {
     if (isAdmin(principal)) return null;
     const clerkOrgs = principal.roles.filter((r) => r.role === 'clerk').map((r) => r.orgId);
     const orgs = await this.users.orgs(clerkOrgs);
-    const prefixes = [...orgs.values()].filter((o) => o.type === 'city_committee').map((o) => `${o.path}%`);
-    if (!prefixes.length) throw AppError.forbidden('仅管理员或市级党委党务干事可以管理用户');
-    return prefixes;
+    const committees = [...orgs.values()].filter((o) => o.type === 'city_committee').map((o) => o.path);
+    if (!committees.length) throw AppError.forbidden('仅管理员或市级党委党务干事可以管理用户');
+    return committees;
   }
 
   private async managed(principal: Principal, id: string): Promise<UserRecord> {
-    const prefixes = await this.managedPrefixes(principal);
+    const committees = await this.managedCommittees(principal);
     const user = isUuid(id) ? await this.users.byId(id) : undefined;
     if (!user) throw AppError.notFound('用户');
-    if (prefixes) {
+    if (committees) {
       const orgs = await this.users.orgs(user.roles.map((r) => r.orgId));
-      const inside =
+      const managed =
         user.roles.length > 0 &&
-        user.roles.every((r) => prefixes.some((p) => orgs.get(r.orgId)?.path.startsWith(p.slice(0, -1))));
-      if (!inside) throw AppError.notFound('用户');
+        user.roles.every((r) => r.role === 'clerk' && strictlyBelow(orgs.get(r.orgId)?.path, committees));
+      if (!managed) throw AppError.notFound('用户');
     }
     return user;
   }
 
-  private async checkRoles(prefixes: string[] | null, roles: RoleAssignment[]) {
+  private async checkRoles(committees: string[] | null, roles: RoleAssignment[]) {
     const orgs = await this.users.orgs(roles.map((r) => r.orgId));
     const errors: string[] = [];
     roles.forEach((r, i) => {
       const org = orgs.get(r.orgId);
-      // outside the manager's subtree an organization looks as if it did not exist
-      if (!org || (prefixes && !prefixes.some((p) => org.path.startsWith(p.slice(0, -1)))))
+      // outside the manager's reach (its subtree below the committee) an organization looks as if it did not exist
+      if (!org || (committees && !strictlyBelow(org.path, committees)))
         errors.push(`roles[${i}].orgId 所指党组织不存在或不在管辖范围内`);
-      else if (prefixes && r.role !== 'clerk') errors.push(`roles[${i}].role 只有管理员可以授予 ${r.role} 角色`);
+      else if (committees && r.role !== 'clerk') errors.push(`roles[${i}].role 只有管理员可以授予该角色`);
     });
-    if (prefixes && !roles.length) errors.push('至少需要一个角色');
+    if (committees && !roles.length) errors.push('至少需要一个角色');
     if (errors.length) throw AppError.validation([{ field: 'roles', errors }]);
   }
 }
+
+/** Ids arrive in any spelling (upper-case UUIDs included); the principal's is the stored lower-case one. */
+const isSelf = (principal: Principal, id: string) => id.toLowerCase() === principal.userId.toLowerCase();
+
+/** Is the organization at `path` below one of the committees, not the committee itself (materialized paths end in `/`)? */
+function strictlyBelow(path: string | undefined, committees: string[]): boolean {
+  return !!path && committees.some((c) => path.startsWith(c) && path.length > c.length);
+}
+
+/** The LIKE pattern of the organizations strictly below a committee: at least one more character after its path. */
+const strictlyBelowPattern = (committeePath: string) => `${committeePath}_%`;
