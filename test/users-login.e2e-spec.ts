@@ -332,7 +332,7 @@ describe('users and login (e2e)', () => {
       .send({ username: 'supervisor', password: 'demo' });
     expect(forged.status).toBe(429);
     const [{ n }] = await h.ds.query(
-      `SELECT count(*)::int AS n FROM login_events WHERE outcome = 'throttled' AND reason = 'address'`,
+      `SELECT count(*)::int AS n FROM login_events WHERE outcome = 'throttled' AND reason = '该地址登录失败次数过多'`,
     );
     expect(n).toBeGreaterThanOrEqual(1);
   });

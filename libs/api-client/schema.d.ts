@@ -1171,7 +1171,7 @@ export interface components {
             /** @description 客户端地址 */
             address: string;
             /** @enum {string} */
-            outcome: "success" | "failure" | "lockout" | "throttled" | "disabled" | "unlock" | "password_changed" | "password_reset";
+            outcome: "success" | "failure" | "lockout" | "throttled" | "disabled" | "password_changed" | "password_reset";
             reason: string | null;
         };
         LoginEventPageDto: {
@@ -4468,7 +4468,7 @@ export interface operations {
         parameters: {
             query?: {
                 username?: string;
-                outcome?: "success" | "failure" | "lockout" | "throttled" | "disabled" | "unlock" | "password_changed" | "password_reset";
+                outcome?: "success" | "failure" | "lockout" | "throttled" | "disabled" | "password_changed" | "password_reset";
                 /** @description 翻页游标：上一页的 nextBefore */
                 before?: string;
                 limit?: number;

@@ -28,6 +28,18 @@ const tooMany = (seconds: number, message: string) => {
   );
 };
 
+/** The login record's `reason` texts (Chinese: GET /auth/logins shows them); the codes are in `outcome`. */
+export const LOGIN_REASONS = {
+  address: '该地址登录失败次数过多',
+  locked: '账号已被暂时锁定',
+  checking: '正在核验密码',
+  checkingChange: '修改密码：正在核验当前密码',
+  wrongCurrent: '修改密码：当前密码不正确',
+  sameNewPassword: '修改密码：当前密码正确，新密码与当前密码相同，未修改',
+  lockout: (failures: number) => `连续失败 ${failures} 次`,
+  resetBy: (username: string) => `由 ${username} 重置`,
+};
+
 /** `::ffff:127.0.0.1` and `127.0.0.1` are one address. */
 export const normalizeAddress = (address: string | undefined) =>
   (address ?? 'unknown').replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
@@ -49,7 +61,9 @@ export class AuthService {
    * Throttled per address (LOGIN_MAX_FAILURES_PER_ADDRESS failures in the window) and per username
    * (LOGIN_MAX_FAILURES failures in a row lock it for LOGIN_LOCKOUT_SECONDS), whether or not the username
    * exists, so the answers do not tell which usernames are real. While throttled the password is not even
-   * checked: the right one does not get in either.
+   * checked: the right one does not get in either. The check and the attempt's row are written under locks on
+   * the address and the username (LoginEventsRepository.serialized), the row first as a failure and settled
+   * once the password is checked, so concurrent guesses count against each other.
    */
   async login(
     username: string,
@@ -58,45 +72,59 @@ export class AuthService {
   ): Promise<{ accessToken: string; user: Principal }> {
     const address = normalizeAddress(rawAddress);
     const c = this.config;
-    const byAddress = await this.logins.addressFailures(address, c.LOGIN_WINDOW_SECONDS);
-    if (byAddress.count >= c.LOGIN_MAX_FAILURES_PER_ADDRESS) {
-      await this.logins.record({ username, userId: null, address, outcome: 'throttled', reason: 'address' });
-      throw tooMany(byAddress.oldestLeavesIn, '登录失败次数过多，请稍后再试');
-    }
-    const standing = await this.logins.usernameStanding(username, c.LOGIN_WINDOW_SECONDS, c.LOGIN_LOCKOUT_SECONDS);
     const creds = await this.users.credentials(username);
-    if (standing.lockedFor !== null) {
-      await this.logins.record({
+    const userId = creds?.id ?? null;
+    const gate = await this.logins.serialized(username, address, async (em) => {
+      const byAddress = await this.logins.addressFailures(address, c.LOGIN_WINDOW_SECONDS, em);
+      if (byAddress.count >= c.LOGIN_MAX_FAILURES_PER_ADDRESS) {
+        await this.logins.record(
+          { username, userId, address, outcome: 'throttled', reason: LOGIN_REASONS.address },
+          em,
+        );
+        return { refused: tooMany(byAddress.oldestLeavesIn, '登录失败次数过多，请稍后再试') };
+      }
+      const standing = await this.logins.usernameStanding(
         username,
-        userId: creds?.id ?? null,
-        address,
-        outcome: 'throttled',
-        reason: 'locked',
-      });
-      throw tooMany(standing.lockedFor, '该账号因连续登录失败已被暂时锁定，请稍后再试或联系管理员重置密码');
-    }
+        c.LOGIN_WINDOW_SECONDS,
+        c.LOGIN_LOCKOUT_SECONDS,
+        em,
+      );
+      // failures already at the limit: attempts still being checked whose lockout row is not written yet
+      if (standing.lockedFor !== null || standing.failures >= c.LOGIN_MAX_FAILURES) {
+        await this.logins.record({ username, userId, address, outcome: 'throttled', reason: LOGIN_REASONS.locked }, em);
+        return {
+          refused: tooMany(
+            standing.lockedFor ?? c.LOGIN_LOCKOUT_SECONDS,
+            '该账号因连续登录失败已被暂时锁定，请稍后再试或联系管理员重置密码',
+          ),
+        };
+      }
+      // counted as a failure until the password proves right: a parallel attempt sees it
+      const attempt = await this.logins.record(
+        { username, userId, address, outcome: 'failure', reason: LOGIN_REASONS.checking },
+        em,
+      );
+      return { attempt, failuresBefore: standing.failures };
+    });
+    if ('refused' in gate) throw gate.refused;
+
     const { ok, rehash } = await verifyPassword(creds?.passwordHash ?? (await dummyHash()), password);
     if (!creds || !ok) {
-      if (standing.failures + 1 >= c.LOGIN_MAX_FAILURES) {
-        await this.logins.record({
-          username,
-          userId: creds?.id ?? null,
-          address,
-          outcome: 'lockout',
-          reason: `${standing.failures + 1} failures in a row`,
-        });
+      const failures = gate.failuresBefore + 1;
+      if (failures >= c.LOGIN_MAX_FAILURES) {
+        await this.logins.settle(gate.attempt, 'lockout', LOGIN_REASONS.lockout(failures));
         throw tooMany(c.LOGIN_LOCKOUT_SECONDS, '连续登录失败次数过多，该账号已被暂时锁定');
       }
-      await this.logins.record({ username, userId: creds?.id ?? null, address, outcome: 'failure', reason: null });
+      await this.logins.settle(gate.attempt, 'failure', null);
       throw new AppError(401, 'INVALID_CREDENTIALS', '用户名或密码错误');
     }
     if (creds.disabled) {
-      await this.logins.record({ username, userId: creds.id, address, outcome: 'disabled', reason: null });
+      await this.logins.settle(gate.attempt, 'disabled', null);
       throw new AppError(403, 'ACCOUNT_DISABLED', '该账号已停用，请联系管理员');
     }
     // a legacy bcrypt hash (or weaker argon2 parameters) is replaced now that the password is known
     if (rehash) await this.users.setPasswordHash(creds.id, await hashPassword(password), { keepTokens: true });
-    await this.logins.record({ username, userId: creds.id, address, outcome: 'success', reason: null });
+    await this.logins.settle(gate.attempt, 'success', null);
     return this.issue(creds.id);
   }
 
@@ -104,35 +132,49 @@ export class AuthService {
   async changePassword(principal: Principal, current: string, next: string, rawAddress: string | undefined) {
     const address = normalizeAddress(rawAddress);
     const c = this.config;
-    const standing = await this.logins.usernameStanding(
-      principal.username,
-      c.LOGIN_WINDOW_SECONDS,
-      c.LOGIN_LOCKOUT_SECONDS,
-    );
-    if (standing.lockedFor !== null) throw tooMany(standing.lockedFor, '该账号因连续密码错误已被暂时锁定，请稍后再试');
     const creds = await this.users.credentials(principal.username);
     if (!creds) throw new AppError(401, 'UNAUTHORIZED', '访问令牌无效或已过期');
+    const username = principal.username;
+    // like a login: checked and recorded (as a failure until the current password proves right) one at a time
+    const gate = await this.logins.serialized(username, null, async (em) => {
+      const standing = await this.logins.usernameStanding(
+        username,
+        c.LOGIN_WINDOW_SECONDS,
+        c.LOGIN_LOCKOUT_SECONDS,
+        em,
+      );
+      if (standing.lockedFor !== null || standing.failures >= c.LOGIN_MAX_FAILURES)
+        return {
+          refused: tooMany(
+            standing.lockedFor ?? c.LOGIN_LOCKOUT_SECONDS,
+            '该账号因连续密码错误已被暂时锁定，请稍后再试',
+          ),
+        };
+      const attempt = await this.logins.record(
+        { username, userId: creds.id, address, outcome: 'failure', reason: LOGIN_REASONS.checkingChange },
+        em,
+      );
+      return { attempt, failuresBefore: standing.failures };
+    });
+    if ('refused' in gate) throw gate.refused;
     const { ok } = await verifyPassword(creds.passwordHash, current);
     if (!ok) {
-      const lock = standing.failures + 1 >= c.LOGIN_MAX_FAILURES;
-      await this.logins.record({
-        username: principal.username,
-        userId: creds.id,
-        address,
-        outcome: lock ? 'lockout' : 'failure',
-        reason: 'password change: wrong current password',
-      });
+      const failures = gate.failuresBefore + 1;
+      const lock = failures >= c.LOGIN_MAX_FAILURES;
+      await this.logins.settle(
+        gate.attempt,
+        lock ? 'lockout' : 'failure',
+        lock ? `${LOGIN_REASONS.wrongCurrent}，${LOGIN_REASONS.lockout(failures)}` : LOGIN_REASONS.wrongCurrent,
+      );
       throw AppError.validation([{ field: 'current', errors: ['当前密码不正确'] }], '当前密码不正确');
     }
-    if (current === next) throw AppError.validation([{ field: 'next', errors: ['新密码不能与当前密码相同'] }]);
+    if (current === next) {
+      // the current password was right: not a failure
+      await this.logins.settle(gate.attempt, 'success', LOGIN_REASONS.sameNewPassword);
+      throw AppError.validation([{ field: 'next', errors: ['新密码不能与当前密码相同'] }]);
+    }
     await this.users.setPasswordHash(creds.id, await hashPassword(next));
-    await this.logins.record({
-      username: principal.username,
-      userId: creds.id,
-      address,
-      outcome: 'password_changed',
-      reason: null,
-    });
+    await this.logins.settle(gate.attempt, 'password_changed', null);
     // the old tokens stopped working; the caller continues with this one
     return this.issue(creds.id);
   }

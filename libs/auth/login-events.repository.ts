@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 export type LoginOutcome =
-  'success' | 'failure' | 'lockout' | 'throttled' | 'disabled' | 'unlock' | 'password_changed' | 'password_reset';
+  'success' | 'failure' | 'lockout' | 'throttled' | 'disabled' | 'password_changed' | 'password_reset';
 
 export interface LoginEvent {
   id: string;
@@ -19,16 +19,41 @@ export interface LoginEvent {
 export class LoginEventsRepository {
   constructor(private readonly ds: DataSource) {}
 
-  async record(e: Omit<LoginEvent, 'id' | 'at'>): Promise<void> {
-    await this.ds.query(
-      `INSERT INTO login_events (username, user_id, address, outcome, reason) VALUES ($1, $2, $3, $4, $5)`,
+  /** Appends one row; its id (to settle an attempt recorded before its password was checked). */
+  async record(e: Omit<LoginEvent, 'id' | 'at'>, em?: EntityManager): Promise<string> {
+    const [row] = await (em ?? this.ds.manager).query(
+      `INSERT INTO login_events (username, user_id, address, outcome, reason) VALUES ($1, $2, $3, $4, $5) RETURNING id::text AS id`,
       [e.username, e.userId, e.address, e.outcome, e.reason],
     );
+    return row.id;
+  }
+
+  /** The final outcome of an attempt recorded (as a failure) before its password was checked. */
+  async settle(id: string, outcome: LoginOutcome, reason: string | null): Promise<void> {
+    await this.ds.query(`UPDATE login_events SET outcome = $2, reason = $3 WHERE id = $1`, [id, outcome, reason]);
+  }
+
+  /**
+   * Runs `fn` in a transaction holding transaction-level advisory locks on the address (when given) and then
+   * the username — always in that order, so two attempts cannot deadlock. Attempts on the same username or
+   * from the same address thereby check the throttle and record themselves one after the other: parallel
+   * guesses cannot all read "below the limit" before any of them is written.
+   */
+  async serialized<T>(username: string, address: string | null, fn: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.ds.transaction(async (em) => {
+      if (address !== null) await em.query(`SELECT pg_advisory_xact_lock(hashtext('login-address:' || $1))`, [address]);
+      await em.query(`SELECT pg_advisory_xact_lock(hashtext('login-username:' || $1))`, [username]);
+      return fn(em);
+    });
   }
 
   /** Failed attempts (failures and lockouts) from one address in the last `windowSeconds`, and when the oldest leaves the window. */
-  async addressFailures(address: string, windowSeconds: number): Promise<{ count: number; oldestLeavesIn: number }> {
-    const [row] = await this.ds.query(
+  async addressFailures(
+    address: string,
+    windowSeconds: number,
+    em?: EntityManager,
+  ): Promise<{ count: number; oldestLeavesIn: number }> {
+    const [row] = await (em ?? this.ds.manager).query(
       `SELECT count(*)::int AS count,
               coalesce(extract(epoch FROM min(at) + make_interval(secs => $2) - now()), 0)::float8 AS "oldestLeavesIn"
          FROM login_events
@@ -39,16 +64,18 @@ export class LoginEventsRepository {
   }
 
   /**
-   * A username's standing: seconds left of a lockout not yet lifted by a success, unlock or password reset
+   * A username's standing: seconds left of a lockout not yet lifted by a success, a password change or reset
    * (null when not locked), and its failures since the last of those (or the last lockout), within the window.
    */
   async usernameStanding(
     username: string,
     windowSeconds: number,
     lockoutSeconds: number,
+    em?: EntityManager,
   ): Promise<{ lockedFor: number | null; failures: number }> {
-    const [row] = await this.ds.query(
-      `WITH reset AS (SELECT max(at) AS at FROM login_events WHERE username = $1 AND outcome IN ('success','unlock','password_reset')),
+    const [row] = await (em ?? this.ds.manager).query(
+      `WITH reset AS (SELECT max(at) AS at FROM login_events
+                       WHERE username = $1 AND outcome IN ('success','password_changed','password_reset')),
             lock AS (SELECT max(at) AS at FROM login_events WHERE username = $1 AND outcome = 'lockout')
        SELECT CASE WHEN lock.at IS NOT NULL AND (reset.at IS NULL OR lock.at > reset.at)
                         AND lock.at + make_interval(secs => $3) > now()

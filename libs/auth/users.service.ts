@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/app-error';
 import { isUuid } from '../common/uuid';
 import { LoginEventsRepository, LoginOutcome } from './login-events.repository';
-import { normalizeAddress } from './auth.service';
+import { LOGIN_REASONS, normalizeAddress } from './auth.service';
 import { hashPassword } from './passwords';
 import { isAdmin, Principal, RoleAssignment } from './principal';
 import { UserRecord, UsersRepository } from './users.repository';
@@ -95,7 +95,7 @@ export class UsersService {
       userId: id,
       address: normalizeAddress(rawAddress),
       outcome: 'password_reset',
-      reason: `by ${principal.username}`,
+      reason: LOGIN_REASONS.resetBy(principal.username),
     });
     return view((await this.users.byId(id))!);
   }

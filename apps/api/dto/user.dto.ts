@@ -25,7 +25,6 @@ const LOGIN_OUTCOMES = [
   'lockout',
   'throttled',
   'disabled',
-  'unlock',
   'password_changed',
   'password_reset',
 ] as const;
