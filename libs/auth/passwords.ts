@@ -14,21 +14,22 @@ export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, ARGON2_OPTIONS);
 }
 
-const isBcrypt = (hash: string) => /^\$2[aby]\$/.test(hash);
+/** A bcrypt hash as bcryptjs writes it: `$2b$<cost>$` and 53 characters of salt and digest. */
+const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
+/** An argon2 hash in the PHC string format: `$argon2id$v=19$m=…,t=…,p=…$<salt>$<digest>`. */
+const ARGON2_PHC = /^\$argon2(id|i|d)\$(v=\d+\$)?[a-z]=\d+(,[a-z]=\d+)*\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 
 /**
  * Checks a password against an argon2id hash or a legacy bcrypt one (installations seeded before argon2);
  * `rehash` says the caller should store a fresh argon2id hash now that it knows the password. A malformed
- * stored hash is a mismatch, never an exception.
+ * stored hash is a mismatch, never an exception; an error of the verifier itself on a well-formed hash (the
+ * native addon failing, out of memory) is thrown — a silent "wrong password" would count toward a lockout.
  */
 export async function verifyPassword(hash: string, password: string): Promise<{ ok: boolean; rehash: boolean }> {
-  try {
-    if (isBcrypt(hash)) return { ok: await bcrypt.compare(password, hash), rehash: true };
-    const ok = await argon2.verify(hash, password);
-    return { ok, rehash: ok && argon2.needsRehash(hash, ARGON2_OPTIONS) };
-  } catch {
-    return { ok: false, rehash: false };
-  }
+  if (BCRYPT.test(hash)) return { ok: await bcrypt.compare(password, hash), rehash: true };
+  if (!ARGON2_PHC.test(hash)) return { ok: false, rehash: false };
+  const ok = await argon2.verify(hash, password);
+  return { ok, rehash: ok && argon2.needsRehash(hash, ARGON2_OPTIONS) };
 }
 
 let dummy: Promise<string> | undefined;
