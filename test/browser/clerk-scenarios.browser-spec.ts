@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 import type { Page } from 'playwright-core';
 import { fullMembersOf } from '../support/harness';
 import { ConsoleHarness, login, screenshot, seriousViolations, startConsoleHarness } from './support/console';
