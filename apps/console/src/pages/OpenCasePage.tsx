@@ -1,4 +1,4 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Select, Space, Steps } from 'antd';
 import { useMemo, useRef, useState } from 'react';
 import { useNavigate } from 'react-router';
@@ -40,6 +40,7 @@ export default function OpenCasePage() {
   const { me } = useAuth();
   const workflows = useWorkflows();
   const navigate = useNavigate();
+  const qc = useQueryClient();
   const [form] = Form.useForm();
   const [key, setKey] = useState<string | undefined>();
   const [subjectId, setSubjectId] = useState<string | undefined>();
@@ -78,6 +79,8 @@ export default function OpenCasePage() {
           body: { workflow: key, subject, input: toPayload(wf.data?.inputSchema, values.input ?? {}) ?? {} },
         } as any),
       );
+      // the new case is work in my inbox and the case list at once: cached pages (fresh for 15 s) must not hide it
+      await Promise.all([qc.invalidateQueries({ queryKey: ['tasks'] }), qc.invalidateQueries({ queryKey: ['cases'] })]);
       navigate(`/cases/${created.id}`);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
