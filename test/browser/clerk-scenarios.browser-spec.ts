@@ -2,7 +2,7 @@
 /// <reference lib="dom.iterable" />
 import type { Page } from 'playwright-core';
 import { fullMembersOf } from '../support/harness';
-import { ConsoleHarness, login, screenshot, seriousViolations, startConsoleHarness } from './support/console';
+import { ConsoleHarness, login, screenshot, startConsoleHarness, apiAs, checkScreen } from './support/console';
 
 jest.setTimeout(300_000); // a machine shared with other work can be slow: each test waits, never sleeps
 
@@ -15,19 +15,8 @@ describe('console: the clerk scenarios (browser)', () => {
   let h: ConsoleHarness;
   const SUITE = 'clerk';
   const day = (offset: number) => new Date(Date.now() + offset * 86_400_000 + 8 * 3600_000).toISOString().slice(0, 10);
-  const api = async (user: string, method: 'get' | 'post', path: string, body?: object) => {
-    const req = h
-      .http()
-      [method](`/api/v1${path}`)
-      .set(await h.as(user));
-    const res = body ? await req.send(body) : await req;
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
-  const a11y = async (page: Page, name: string) => {
-    await screenshot(page, SUITE, name);
-    expect({ screen: name, violations: await seriousViolations(page) }).toEqual({ screen: name, violations: [] });
-  };
+  const api: ReturnType<typeof apiAs> = (...args) => apiAs(h)(...args);
+  const a11y = (page: Page, name: string) => checkScreen(page, SUITE, name);
   /** Picks an option of an antd select labelled `label`, typing `search` first when given. */
   const choose = async (page: Page, label: string, optionText: string | RegExp, search?: string) => {
     const box = page.getByLabel(label, { exact: true });

@@ -3,7 +3,7 @@ import { readFileSync } from 'fs';
 import type { Page } from 'playwright-core';
 import { pdfText } from '../support/pdf';
 import { fullMembersOf } from '../support/harness';
-import { ConsoleHarness, login, screenshot, seriousViolations, startConsoleHarness } from './support/console';
+import { ConsoleHarness, login, screenshot, startConsoleHarness, apiAs, checkScreen } from './support/console';
 
 jest.setTimeout(120_000);
 
@@ -19,19 +19,8 @@ describe('console: supervision and administration (browser)', () => {
   let member: { id: string; name: string };
   const LETTER_NO = '赣律党转〔2026〕66号';
   const future = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-  const api = async (user: string, method: 'get' | 'post', path: string, body?: object) => {
-    const req = h
-      .http()
-      [method](`/api/v1${path}`)
-      .set(await h.as(user));
-    const res = body ? await req.send(body) : await req;
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
-  const a11y = async (page: Page, name: string) => {
-    await screenshot(page, 'supervision', name);
-    expect({ screen: name, violations: await seriousViolations(page) }).toEqual({ screen: name, violations: [] });
-  };
+  const api: ReturnType<typeof apiAs> = (...args) => apiAs(h)(...args);
+  const a11y = (page: Page, name: string) => checkScreen(page, 'supervision', name);
   const pick = async (page: Page, label: string, option: string) => {
     await page.getByLabel(label).click();
     await page.locator(`.ant-select-item-option[title="${option}"]`).click();

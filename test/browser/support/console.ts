@@ -100,3 +100,22 @@ export async function seriousViolations(page: Page) {
       nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5),
     }));
 }
+
+/** The JSON API as a demo user, through the harness's own server; a non-2xx answer fails the test with its body. */
+export function apiAs(h: ConsoleHarness) {
+  return async (user: string, method: 'get' | 'post', path: string, body?: object) => {
+    const req = h
+      .http()
+      [method](`/api/v1${path}`)
+      .set(await h.as(user));
+    const res = body ? await req.send(body) : await req;
+    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+}
+
+/** Keeps the screen's screenshot and asserts axe finds no serious or critical violation on it. */
+export async function checkScreen(page: Page, suite: string, name: string) {
+  await screenshot(page, suite, name);
+  expect({ screen: name, violations: await seriousViolations(page) }).toEqual({ screen: name, violations: [] });
+}
