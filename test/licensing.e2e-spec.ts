@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import type { DemoMember } from '../libs/demo/demo-region';
-import { OutboxHandlers } from '../libs/outbox/outbox';
+import { OutboxDeliveryService } from '../libs/outbox/outbox-delivery';
 import { deliverPendingLicensingCallbacks } from '../libs/licensing/licensing-callback.handler';
 import { applicationStatusSigningString } from '../libs/licensing/licensing.service';
 import { signLicensingBody, verifyLicensingSignature } from '../libs/licensing/signature';
@@ -172,13 +172,13 @@ describe('licensing integration (e2e)', () => {
     expect(await status(ref)).toMatchObject({ partyTransfer: 'completed', caseId });
 
     // receiver down: the attempts fail and are recorded (the worker's relay may attempt too: at least once)
-    const handlers = h.app.get(OutboxHandlers);
+    const delivery = h.app.get(OutboxDeliveryService);
     const rowsOf = () =>
       h.ds.query(
         `SELECT id, status, attempts, last_error, delivered_at, payload FROM outbox WHERE topic = 'licensing.status' AND payload->>'applicationRef' = $1 ORDER BY id`,
         [ref],
       );
-    await deliverPendingLicensingCallbacks(h.ds, handlers);
+    await deliverPendingLicensingCallbacks(delivery);
     let rows = await rowsOf();
     expect(rows.map((r: any) => r.payload.partyTransfer)).toEqual(['pending', 'completed']);
     expect(rows[0]).toMatchObject({ status: 'pending', delivered_at: null });
@@ -213,7 +213,7 @@ describe('licensing integration (e2e)', () => {
     await receiver.start();
     const until = Date.now() + 60_000;
     while (Date.now() < until) {
-      await deliverPendingLicensingCallbacks(h.ds, handlers);
+      await deliverPendingLicensingCallbacks(delivery);
       rows = await rowsOf();
       if (rows.every((r: any) => r.status === 'delivered')) break;
       await sleep(500);

@@ -6,6 +6,7 @@ import { SMTPServer } from 'smtp-server';
 import { WorkingCalendar } from '../libs/calendar/working-calendar';
 import { EmailNotificationHandler } from '../libs/notifications/channels/email.handler';
 import { channelLookup } from '../libs/notifications/notification-channels.service';
+import { NotificationChannelsRepository } from '../libs/notifications/notification-channels.repository';
 import type { DeadlineNotice } from '../libs/notifications/notification.types';
 import { NotificationsService } from '../libs/notifications/notifications.service';
 import { OutboxDelivery, OutboxHandlers } from '../libs/outbox/outbox';
@@ -606,7 +607,7 @@ describe('notifications (e2e)', () => {
     const n = base();
     await notify(n);
     const [row] = await outboxRows(n.dedupeBase);
-    const unconfigured = new EmailNotificationHandler(channelLookup(h.ds), {
+    const unconfigured = new EmailNotificationHandler(channelLookup(h.app.get(NotificationChannelsRepository)), {
       from: 'PartyFlow <noreply@partyflow.local>',
     });
     const before = mails.length;

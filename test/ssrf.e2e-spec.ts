@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { AppConfig } from '../config/app-config';
 import { LicensingCallbackHandler } from '../libs/licensing/licensing-callback.handler';
 import { OutboxHandlers } from '../libs/outbox/outbox';
-import { deliverDueOutbox } from '../libs/outbox/outbox-delivery';
+import { OutboxDeliveryService } from '../libs/outbox/outbox-delivery';
 import { Harness, startHarness } from './support/harness';
 
 /**
@@ -75,7 +75,7 @@ describe('outbound requests never reach internal addresses (e2e)', () => {
       [JSON.stringify({ channelId: channel.id, content: '测试', dedupeKey: 'ssrf-test-1', notification: {} })],
     );
     // the worker's relay may take the row first: either way it is tried once and found undeliverable
-    await deliverDueOutbox(h.ds, h.app.get(OutboxHandlers), { topic: 'notification.webhook' });
+    await h.app.get(OutboxDeliveryService).deliverDue({ topic: 'notification.webhook' });
     let row: { status: string; last_error: string | null } = { status: 'pending', last_error: null };
     for (let i = 0; i < 100 && row.status === 'pending'; i++) {
       [row] = await h.ds.query(`SELECT status, last_error FROM outbox WHERE dedupe_key = 'ssrf-test-1'`);

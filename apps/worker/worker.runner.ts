@@ -2,11 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { DiscoveryService } from '@nestjs/core';
 import { Worker } from 'bullmq';
 import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { REDIS } from '../../libs/common/redis.module';
-import { deliverDueOutbox, deliverOutboxRow } from '../../libs/outbox/outbox-delivery';
-import { OutboxHandlers } from '../../libs/outbox/outbox';
+import { OutboxDeliveryService } from '../../libs/outbox/outbox-delivery';
 import { OutboxRelay } from '../../libs/outbox/outbox-relay.service';
 import { JobProcessor, type JobProcessorOptions, type QueueProcessor } from '../../libs/queue/job-processor.decorator';
 import { bullConnection, queuePrefix, QUEUES } from '../../libs/queue/queues';
@@ -41,11 +39,10 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
 
   constructor(
     private readonly config: AppConfig,
-    private readonly ds: DataSource,
     private readonly drain: TimerDrainService,
     private readonly timerRelay: TimerRelay,
     private readonly outboxRelay: OutboxRelay,
-    private readonly handlers: OutboxHandlers,
+    private readonly outboxDelivery: OutboxDeliveryService,
     private readonly retention: RetentionService,
     private readonly dueWork: DueWorkRepository,
     private readonly checkpoints: HistoryCheckpointService,
@@ -152,7 +149,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
       const stuck = redisUp ? await this.stuckWork() : true;
       if (!stuck) return;
       await this.drain.drain();
-      await deliverDueOutbox(this.ds, this.handlers, { limit: 200 });
+      await this.outboxDelivery.deliverDue({ limit: 200 });
     } catch (e) {
       this.throttledWarn(`fallback pass failed (will retry): ${(e as Error).message}`);
     } finally {
@@ -192,18 +189,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
 
   /** Delivers one outbox row under its row lock; another worker holding it means it is being delivered. */
   private async deliver(id: string) {
-    await this.ds.transaction(async (em) => {
-      const [row] = await em.query(
-        `SELECT id, topic, payload, attempts, case_id AS "caseId", status, next_attempt_at FROM outbox WHERE id = $1 FOR UPDATE SKIP LOCKED`,
-        [id],
-      );
-      if (!row || row.status !== 'pending' || new Date(row.next_attempt_at).getTime() > Date.now() + 1000) return;
-      const handler = this.handlers.get(row.topic);
-      if (!handler) {
-        this.logger.error(`no handler for outbox topic ${row.topic}; row ${id} stays pending`);
-        return;
-      }
-      await deliverOutboxRow(em, row, handler, new Date());
-    });
+    // a job may fire a little before the row's next attempt (timer granularity): a second of slack
+    await this.outboxDelivery.deliverOne(id, new Date(Date.now() + 1000), new Date(), true);
   }
 }

@@ -4,7 +4,7 @@ import { AppConfig } from '../../config/app-config';
 import type { Effect } from '../../workflows/kernel/definition';
 import { SYSTEM_PRINCIPAL } from '../auth/principal';
 import { AppError } from '../common/app-error';
-import { enqueueOutbox } from '../outbox/outbox';
+import { OutboxRepository } from '../outbox/outbox.repository';
 import { FollowUpsRepository } from './follow-ups.repository';
 import { MemberChangesRepository } from './member-changes.repository';
 import { AppraisalsRepository } from '../registry/appraisals.repository';
@@ -44,6 +44,7 @@ export class EffectsService {
     private readonly firms: FirmsRepository,
     private readonly orgs: OrganizationsRepository,
     private readonly appraisals: AppraisalsRepository,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   /**
@@ -112,7 +113,7 @@ export class EffectsService {
         // keyed like the licensing module's own status messages, so each status is announced once
         const ref: string | undefined = ctx.context.licensingRef ?? undefined;
         if (!this.config.LICENSING_CALLBACK_URL || !ref) return;
-        await enqueueOutbox(em, {
+        await this.outbox.enqueue(em, {
           topic: 'licensing.status',
           caseId: ctx.caseId,
           dedupeKey: `licensing:${ref}:${effect.status}`,

@@ -2,7 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { OutboxDelivery, OutboxHandler, OutboxHandlers } from '../outbox/outbox';
-import { deliverDueOutbox, DeliveryOutcome, OutboxUndeliverable } from '../outbox/outbox-delivery';
+import { DeliveryOutcome, OutboxDeliveryService, OutboxUndeliverable } from '../outbox/outbox-delivery';
 import { LICENSING_STATUS_TOPIC } from './licensing.constants';
 import { signLicensingBody } from './signature';
 import { OutboundRefused, parseCidrs, postGuarded } from '../common/outbound-http';
@@ -103,9 +103,8 @@ export class LicensingCallbackHandler implements OutboxHandler, OnModuleInit {
  * relay does this continuously; this is for tests, scripts and operators.
  */
 export function deliverPendingLicensingCallbacks(
-  ds: DataSource,
-  handlers: OutboxHandlers,
+  delivery: OutboxDeliveryService,
   now?: Date,
 ): Promise<DeliveryOutcome[]> {
-  return deliverDueOutbox(ds, handlers, { topic: LICENSING_STATUS_TOPIC, now });
+  return delivery.deliverDue({ topic: LICENSING_STATUS_TOPIC, now });
 }

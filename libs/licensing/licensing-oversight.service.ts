@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isAdmin, Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
-import { deliverOutboxRow } from '../outbox/outbox-delivery';
+import { OutboxDeliveryService } from '../outbox/outbox-delivery';
 import { OutboxHandlers } from '../outbox/outbox';
 import { LICENSING_STATUS_TOPIC } from './licensing.constants';
 import { licensingScope, LicensingOversightRepository } from './licensing-oversight.repository';
@@ -19,6 +19,7 @@ export class LicensingOversightService {
     private readonly repo: LicensingOversightRepository,
     private readonly handlers: OutboxHandlers,
     private readonly orgs: OrganizationsRepository,
+    private readonly delivery: OutboxDeliveryService,
   ) {}
 
   private async mayOversee(p: Principal): Promise<boolean> {
@@ -79,7 +80,7 @@ export class LicensingOversightService {
       }
       if (row.status === 'delivered') throw AppError.rule('该推送已送达，无需重发');
       if (row.status === 'dead') await this.repo.revive(em, id);
-      return deliverOutboxRow(em, row, handler, new Date());
+      return this.delivery.deliverRow(em, row, handler, new Date());
     });
     return {
       id: result.id,

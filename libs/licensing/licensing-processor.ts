@@ -11,6 +11,7 @@ import { LicensingEventDto, LicensingLawyerDto } from './dto';
 import { ApplicationKind, EVENT_TYPE_TITLES, PARTY_MEMBER_STATUSES, PartyTransferStatus } from './licensing.constants';
 import { licensingError, unknownReference } from './licensing-errors';
 import { enqueueStatusChange, PARTY_TRANSFER_SQL } from './licensing-status';
+import { OutboxRepository } from '../outbox/outbox.repository';
 import { MEMBER_STATUS_TITLES, MemberStatus } from '../registry/registry.types';
 
 /** What an accepted event did: the 202 body, stored and replayed for the same eventId. */
@@ -158,6 +159,7 @@ export class LicensingProcessor {
     private readonly registry: WorkflowRegistry,
     private readonly clock: Clock,
     private readonly config: AppConfig,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   async process(em: EntityManager, ev: LicensingEventDto): Promise<LicensingEventResult> {
@@ -702,7 +704,7 @@ export class LicensingProcessor {
     run.outcome = 'not_required';
     run.note(why);
     run.set({ party_transfer: 'not_required' });
-    await enqueueStatusChange(run.em, {
+    await enqueueStatusChange(this.outbox, run.em, {
       callbackUrl: this.config.LICENSING_CALLBACK_URL,
       ref: app.application_ref,
       status: 'not_required',
@@ -741,7 +743,7 @@ export class LicensingProcessor {
     run.outcome = 'transfer_opened';
     run.note(`已启动组织关系接转案件 ${caseId}：${member.name} → ${to.name}`);
     run.set({ case_id: caseId, party_transfer: 'pending' });
-    await enqueueStatusChange(em, {
+    await enqueueStatusChange(this.outbox, em, {
       callbackUrl: this.config.LICENSING_CALLBACK_URL,
       ref: run.ref!,
       status: 'pending',

@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { enqueueOutbox } from '../outbox/outbox';
+import type { OutboxRepository } from '../outbox/outbox.repository';
 import { LICENSING_STATUS_TOPIC, PartyTransferStatus } from './licensing.constants';
 
 /**
@@ -57,11 +57,12 @@ export async function readApplication(db: Pick<EntityManager, 'query'>, ref: str
  * engine's `licensing.statusChanged` effect writes.
  */
 export async function enqueueStatusChange(
+  outbox: OutboxRepository,
   em: EntityManager,
   opts: { callbackUrl?: string; ref: string; status: PartyTransferStatus; caseId?: string | null; at: Date },
 ): Promise<boolean> {
   if (!opts.callbackUrl) return false;
-  return enqueueOutbox(em, {
+  return outbox.enqueue(em, {
     topic: LICENSING_STATUS_TOPIC,
     caseId: opts.caseId ?? undefined,
     dedupeKey: `licensing:${opts.ref}:${opts.status}`,

@@ -6,3 +6,5 @@ export * from './notification-channels.service';
 export * from './channels/email.handler';
 export * from './channels/webhook.handler';
 export * from './notifications.module';
+export * from './notifications.repository';
+export * from './notification-channels.repository';

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { literalTargetProblem, parseCidrs } from '../common/outbound-http';
 import { isAdmin, Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { isUuid } from '../common/uuid';
 import type { CreateNotificationChannelDto } from './dto';
-import type { ChannelLookup, ChannelTarget, OutboundChannel } from './notification.types';
+import type { ChannelLookup, OutboundChannel } from './notification.types';
+import { ChannelRow, NotificationChannelsRepository } from './notification-channels.repository';
+import { OrganizationsRepository } from '../registry/organizations.repository';
 
 export interface ChannelView {
   id: string;
@@ -19,19 +20,6 @@ export interface ChannelView {
   orgId: string | null;
   createdAt: string;
 }
-
-interface ChannelRow {
-  id: string;
-  channel: OutboundChannel;
-  address: string;
-  has_secret: boolean;
-  enabled: boolean;
-  user_id: string | null;
-  org_id: string | null;
-  created_at: Date;
-}
-
-const COLUMNS = `id, channel, address, secret IS NOT NULL AS has_secret, enabled, user_id, org_id, created_at`;
 
 const toView = (r: ChannelRow): ChannelView => ({
   id: r.id,
@@ -49,15 +37,8 @@ const clerkOrgIds = (p: Principal) => [...new Set(p.roles.filter((r) => r.role =
 export const canManageOrgChannels = (p: Principal, orgId: string) => isAdmin(p) || clerkOrgIds(p).includes(orgId);
 
 /** Reads a channel subscription for the delivery handlers (secret included). */
-export function channelLookup(ds: DataSource): ChannelLookup {
-  return async (id: string): Promise<ChannelTarget | null> => {
-    if (!isUuid(id)) return null;
-    const [row] = await ds.query(
-      `SELECT id, channel, address, secret, enabled FROM notification_channels WHERE id = $1`,
-      [id],
-    );
-    return row ?? null;
-  };
+export function channelLookup(channels: NotificationChannelsRepository): ChannelLookup {
+  return async (id: string) => (isUuid(id) ? channels.findTarget(id) : null);
 }
 
 /**
@@ -67,7 +48,8 @@ export function channelLookup(ds: DataSource): ChannelLookup {
 @Injectable()
 export class NotificationChannelsService {
   constructor(
-    private readonly ds: DataSource,
+    private readonly channels: NotificationChannelsRepository,
+    private readonly orgs: OrganizationsRepository,
     private readonly config: AppConfig,
   ) {}
 
@@ -75,19 +57,9 @@ export class NotificationChannelsService {
     if (q.orgId) {
       if (!canManageOrgChannels(p, q.orgId))
         throw AppError.forbidden('只有该党组织的党务干事或管理员可以管理其通知渠道');
-      const rows: ChannelRow[] = await this.ds.query(
-        `SELECT ${COLUMNS} FROM notification_channels WHERE org_id = $1 ORDER BY created_at, id`,
-        [q.orgId],
-      );
-      return rows.map(toView);
+      return (await this.channels.listOfOrg(q.orgId)).map(toView);
     }
-    const rows: ChannelRow[] = await this.ds.query(
-      `SELECT ${COLUMNS} FROM notification_channels
-       WHERE user_id = $1 OR org_id = ANY($2::uuid[]) OR ($3::boolean AND org_id IS NOT NULL)
-       ORDER BY (user_id IS NULL), created_at, id`,
-      [p.userId, clerkOrgIds(p), isAdmin(p)],
-    );
-    return rows.map(toView);
+    return (await this.channels.listVisible(p.userId, clerkOrgIds(p), isAdmin(p))).map(toView);
   }
 
   async create(p: Principal, dto: CreateNotificationChannelDto): Promise<ChannelView> {
@@ -100,37 +72,26 @@ export class NotificationChannelsService {
     if (dto.orgId) {
       if (!canManageOrgChannels(p, dto.orgId))
         throw AppError.forbidden('只有该党组织的党务干事或管理员可以为其订阅通知渠道');
-      const [org] = await this.ds.query(`SELECT id FROM orgs WHERE id = $1`, [dto.orgId]);
-      if (!org) throw AppError.notFound('党组织');
+      if (!(await this.orgs.exists(dto.orgId))) throw AppError.notFound('党组织');
     }
-    const rows: ChannelRow[] = await this.ds.query(
-      `INSERT INTO notification_channels (user_id, org_id, channel, address, secret, enabled)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (coalesce(user_id, org_id), channel, address) DO NOTHING
-       RETURNING ${COLUMNS}`,
-      [
-        dto.orgId ? null : p.userId,
-        dto.orgId ?? null,
-        dto.channel,
-        dto.address.trim(),
-        dto.secret ?? null,
-        dto.enabled ?? true,
-      ],
-    );
-    if (!rows.length)
-      throw new AppError(409, 'DUPLICATE', '该通知渠道已订阅', { channel: dto.channel, address: dto.address });
-    return toView(rows[0]);
+    const row = await this.channels.insert({
+      userId: dto.orgId ? null : p.userId,
+      orgId: dto.orgId ?? null,
+      channel: dto.channel,
+      address: dto.address.trim(),
+      secret: dto.secret ?? null,
+      enabled: dto.enabled ?? true,
+    });
+    if (!row) throw new AppError(409, 'DUPLICATE', '该通知渠道已订阅', { channel: dto.channel, address: dto.address });
+    return toView(row);
   }
 
   async remove(p: Principal, id: string): Promise<{ deleted: true; id: string }> {
     if (!isUuid(id)) throw AppError.notFound('通知渠道');
-    const [row]: { user_id: string | null; org_id: string | null }[] = await this.ds.query(
-      `SELECT user_id, org_id FROM notification_channels WHERE id = $1`,
-      [id],
-    );
+    const row = await this.channels.ownerOf(id);
     const mine = row && (row.user_id === p.userId || (row.org_id !== null && canManageOrgChannels(p, row.org_id)));
     if (!mine) throw AppError.notFound('通知渠道');
-    await this.ds.query(`DELETE FROM notification_channels WHERE id = $1`, [id]);
+    await this.channels.delete(id);
     return { deleted: true, id };
   }
 }

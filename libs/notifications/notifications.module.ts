@@ -1,6 +1,5 @@
 import { Global, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { parseCidrs } from '../common/outbound-http';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { CalendarModule } from '../calendar/calendar.module';
 import { OutboxHandlers } from '../outbox/outbox';
@@ -9,6 +8,8 @@ import { WebhookNotificationHandler } from './channels/webhook.handler';
 import { channelLookup, NotificationChannelsService } from './notification-channels.service';
 import { EMAIL_TOPIC, WEBHOOK_TOPIC } from './notification.types';
 import { NotificationsService } from './notifications.service';
+import { NotificationChannelsRepository } from './notification-channels.repository';
+import { NotificationsRepository } from './notifications.repository';
 
 export const DEFAULT_MAIL_FROM = 'PartyFlow <noreply@partyflow.local>';
 
@@ -21,22 +22,24 @@ export const DEFAULT_MAIL_FROM = 'PartyFlow <noreply@partyflow.local>';
 @Module({
   imports: [CalendarModule],
   providers: [
+    NotificationsRepository,
+    NotificationChannelsRepository,
     NotificationsService,
     NotificationChannelsService,
     {
       provide: EmailNotificationHandler,
-      inject: [DataSource, AppConfig],
-      useFactory: (ds: DataSource, config: AppConfig) =>
-        new EmailNotificationHandler(channelLookup(ds), {
+      inject: [NotificationChannelsRepository, AppConfig],
+      useFactory: (channels: NotificationChannelsRepository, config: AppConfig) =>
+        new EmailNotificationHandler(channelLookup(channels), {
           smtpUrl: config.SMTP_URL,
           from: config.MAIL_FROM || DEFAULT_MAIL_FROM,
         }),
     },
     {
       provide: WebhookNotificationHandler,
-      inject: [DataSource, AppConfig],
-      useFactory: (ds: DataSource, config: AppConfig) =>
-        new WebhookNotificationHandler(channelLookup(ds), { allow: parseCidrs(config.WEBHOOK_ALLOW_CIDRS) }),
+      inject: [NotificationChannelsRepository, AppConfig],
+      useFactory: (channels: NotificationChannelsRepository, config: AppConfig) =>
+        new WebhookNotificationHandler(channelLookup(channels), { allow: parseCidrs(config.WEBHOOK_ALLOW_CIDRS) }),
     },
   ],
   exports: [NotificationsService, NotificationChannelsService],

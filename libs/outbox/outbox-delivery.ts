@@ -1,5 +1,7 @@
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { OutboxHandler, OutboxHandlers, outboxBackoffMs } from './outbox';
+import { OutboxRepository } from './outbox.repository';
 
 /** An outbox row as the delivery code needs it (extra columns are ignored). */
 export interface OutboxRowToDeliver {
@@ -48,98 +50,104 @@ function describe(err: unknown): string {
 }
 
 /**
- * One delivery attempt of one outbox row, with its bookkeeping, inside the caller's transaction (the
- * caller holds the row lock: `SELECT … FOR UPDATE SKIP LOCKED`, status still `pending`).
- *
- * - success → `delivered`, `delivered_at = now`, attempts + 1;
- * - handler throws → attempts + 1, `last_error`, `next_attempt_at = now + outboxBackoffMs(attempts)`
- *   (5 s, 10 s, 20 s … capped at one hour, never gives up);
- * - handler throws `OutboxUndeliverable` → `dead` with the reason (never retried).
- *
- * Every attempt is also logged in `outbox_attempts` (attempt number, time, outcome, error, duration), so a
- * delivery's whole history is visible. Never throws for a handler failure: the bookkeeping must commit.
+ * Delivery of outbox rows: one attempt of one row with its bookkeeping, and the due rows of a topic now.
  */
-export async function deliverOutboxRow(
-  em: EntityManager,
-  row: OutboxRowToDeliver,
-  handler: OutboxHandler,
-  now: Date = new Date(),
-): Promise<DeliveryOutcome> {
-  const attempt = Number(row.attempts) + 1;
-  const started = Date.now();
-  let error: string | undefined;
-  let dead = false;
-  try {
-    await handler.deliver({
-      id: String(row.id),
-      topic: row.topic,
-      payload: row.payload,
-      attempts: attempt,
-      caseId: row.caseId ?? null,
-    });
-  } catch (e) {
-    error = describe(e);
-    dead = e instanceof OutboxUndeliverable;
-  }
-  const durationMs = Date.now() - started;
-  await em.query(
-    `INSERT INTO outbox_attempts (outbox_id, attempt, at, ok, error, duration_ms) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-    [row.id, attempt, now, error === undefined, error ?? null, durationMs],
-  );
-  if (error === undefined) {
-    await em.query(`UPDATE outbox SET status = 'delivered', attempts = $2, delivered_at = $3 WHERE id = $1`, [
-      row.id,
-      attempt,
-      now,
-    ]);
-    return { id: String(row.id), outcome: 'delivered', attempts: attempt };
-  }
-  if (dead) {
-    await em.query(`UPDATE outbox SET status = 'dead', attempts = $2, last_error = $3 WHERE id = $1`, [
-      row.id,
-      attempt,
-      error,
-    ]);
-    return { id: String(row.id), outcome: 'dead', attempts: attempt, error };
-  }
-  const nextAttemptAt = new Date(now.getTime() + outboxBackoffMs(attempt));
-  await em.query(`UPDATE outbox SET attempts = $2, last_error = $3, next_attempt_at = $4 WHERE id = $1`, [
-    row.id,
-    attempt,
-    error,
-    nextAttemptAt,
-  ]);
-  return { id: String(row.id), outcome: 'retry', attempts: attempt, error, nextAttemptAt };
-}
+@Injectable()
+export class OutboxDeliveryService {
+  private readonly logger = new Logger(OutboxDeliveryService.name);
 
-/**
- * Delivers the due pending rows (optionally of one topic), each in its own transaction under its row lock
- * (`SKIP LOCKED`: a row another worker is delivering right now is left to it). For tests, scripts and a
- * relay without a queue; the worker's BullMQ processor does the same per row.
- */
-export async function deliverDueOutbox(
-  ds: DataSource,
-  handlers: OutboxHandlers,
-  opts: { topic?: string; now?: Date; limit?: number } = {},
-): Promise<DeliveryOutcome[]> {
-  const now = opts.now ?? new Date();
-  const due: { id: string }[] = await ds.query(
-    `SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 AND ($2::text IS NULL OR topic = $2) ORDER BY id LIMIT $3`,
-    [now, opts.topic ?? null, opts.limit ?? 1000],
-  );
-  const out: DeliveryOutcome[] = [];
-  for (const { id } of due) {
-    const outcome = await ds.transaction(async (em) => {
-      const [row] = await em.query(
-        `SELECT id, topic, payload, attempts, case_id AS "caseId", status, next_attempt_at AS "nextAttemptAt" FROM outbox WHERE id = $1 FOR UPDATE SKIP LOCKED`,
-        [id],
-      );
-      if (!row || row.status !== 'pending' || new Date(row.nextAttemptAt).getTime() > now.getTime()) return null;
-      const handler = handlers.get(row.topic);
-      if (!handler) return null;
-      return deliverOutboxRow(em, row, handler, now);
-    });
-    if (outcome) out.push(outcome);
+  constructor(
+    private readonly ds: DataSource,
+    private readonly outbox: OutboxRepository,
+    private readonly handlers: OutboxHandlers,
+  ) {}
+
+  /**
+   * One delivery attempt of one outbox row, with its bookkeeping, inside the caller's transaction (the
+   * caller holds the row lock: `OutboxRepository.lockForDelivery`, status still `pending`).
+   *
+   * - success → `delivered`, `delivered_at = now`, attempts + 1;
+   * - handler throws → attempts + 1, `last_error`, `next_attempt_at = now + outboxBackoffMs(attempts)`
+   *   (5 s, 10 s, 20 s … capped at one hour, never gives up);
+   * - handler throws `OutboxUndeliverable` → `dead` with the reason (never retried).
+   *
+   * Every attempt is also logged in `outbox_attempts` (attempt number, time, outcome, error, duration), so a
+   * delivery's whole history is visible. Never throws for a handler failure: the bookkeeping must commit.
+   */
+  async deliverRow(
+    em: EntityManager,
+    row: OutboxRowToDeliver,
+    handler: OutboxHandler,
+    now: Date = new Date(),
+  ): Promise<DeliveryOutcome> {
+    const id = String(row.id);
+    const attempt = Number(row.attempts) + 1;
+    const started = Date.now();
+    let error: string | undefined;
+    let dead = false;
+    try {
+      await handler.deliver({
+        id,
+        topic: row.topic,
+        payload: row.payload,
+        attempts: attempt,
+        caseId: row.caseId ?? null,
+      });
+    } catch (e) {
+      error = describe(e);
+      dead = e instanceof OutboxUndeliverable;
+    }
+    await this.outbox.recordAttempt(em, { id, attempt, at: now, error, durationMs: Date.now() - started });
+    if (error === undefined) {
+      await this.outbox.markDelivered(em, id, attempt, now);
+      return { id, outcome: 'delivered', attempts: attempt };
+    }
+    if (dead) {
+      await this.outbox.markDead(em, id, attempt, error);
+      return { id, outcome: 'dead', attempts: attempt, error };
+    }
+    const nextAttemptAt = new Date(now.getTime() + outboxBackoffMs(attempt));
+    await this.outbox.scheduleRetry(em, id, attempt, error, nextAttemptAt);
+    return { id, outcome: 'retry', attempts: attempt, error, nextAttemptAt };
   }
-  return out;
+
+  /**
+   * Locks one row and makes one attempt if it is still pending and due by `dueBy`, in its own transaction.
+   * Undefined when another worker holds the row, it is no longer pending or due, or no handler knows its topic
+   * (the row stays pending; logged when `reportMissingHandler`, the queue's path, where it should not happen).
+   */
+  async deliverOne(
+    id: string,
+    dueBy: Date,
+    now: Date = new Date(),
+    reportMissingHandler = false,
+  ): Promise<DeliveryOutcome | undefined> {
+    return this.ds.transaction(async (em) => {
+      const row = await this.outbox.lockForDelivery(em, id);
+      if (!row || row.status !== 'pending' || new Date(row.nextAttemptAt).getTime() > dueBy.getTime()) return undefined;
+      const handler = this.handlers.get(row.topic);
+      if (!handler) {
+        if (reportMissingHandler)
+          this.logger.error(`no handler for outbox topic ${row.topic}; row ${id} stays pending`);
+        return undefined;
+      }
+      return this.deliverRow(em, row, handler, now);
+    });
+  }
+
+  /**
+   * Delivers the due pending rows (optionally of one topic), each in its own transaction under its row lock
+   * (`SKIP LOCKED`: a row another worker is delivering right now is left to it). For the worker's fallback
+   * while Redis is away, tests, scripts and operators; the worker's BullMQ processor does the same per row.
+   */
+  async deliverDue(opts: { topic?: string; now?: Date; limit?: number } = {}): Promise<DeliveryOutcome[]> {
+    const now = opts.now ?? new Date();
+    const ids = await this.outbox.dueIds({ now, topic: opts.topic, limit: opts.limit ?? 1000 });
+    const out: DeliveryOutcome[] = [];
+    for (const id of ids) {
+      const outcome = await this.deliverOne(id, now, now);
+      if (outcome) out.push(outcome);
+    }
+    return out;
+  }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { DataSource } from 'typeorm';
 import { OUTBOX_QUEUE } from '../queue/queue.module';
+import { OutboxRepository } from './outbox.repository';
 
 const LOOKAHEAD_MS = 60_000;
 
@@ -13,17 +13,14 @@ const LOOKAHEAD_MS = 60_000;
 @Injectable()
 export class OutboxRelay {
   constructor(
-    private readonly ds: DataSource,
+    private readonly outbox: OutboxRepository,
     @Inject(OUTBOX_QUEUE) private readonly queue: Queue,
   ) {}
 
   async relayOnce(): Promise<number> {
     // outbox delivery runs on wall time: retries and quiet hours are about the real receiver
     const now = Date.now();
-    const rows: { id: string; attempts: number; next_attempt_at: Date }[] = await this.ds.query(
-      `SELECT id, attempts, next_attempt_at FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT 5000`,
-      [new Date(now + LOOKAHEAD_MS)],
-    );
+    const rows = await this.outbox.pendingBefore(new Date(now + LOOKAHEAD_MS), 5000);
     if (!rows.length) return 0;
     await this.queue.addBulk(
       rows.map((r) => ({
@@ -31,7 +28,7 @@ export class OutboxRelay {
         data: { id: r.id },
         opts: {
           jobId: `outbox-${r.id}-${r.attempts}`,
-          delay: Math.max(0, r.next_attempt_at.getTime() - now),
+          delay: Math.max(0, r.nextAttemptAt.getTime() - now),
           removeOnComplete: true,
           // a failed job must not stay behind under its id: the row is still pending (its attempt rolled back,
           // e.g. a database error) and the next relay pass re-adds the same id, which BullMQ would ignore

@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
 
-/** A message to the outside world, written in the same transaction as the change that caused it. */
+/**
+ * A message to the outside world, written in the same transaction as the change that caused it
+ * (`OutboxRepository.enqueue`).
+ */
 export interface OutboxMessage {
   topic: string;
   payload: Record<string, unknown>;
@@ -10,16 +12,6 @@ export interface OutboxMessage {
   caseId?: string;
   /** Do not deliver before this instant (quiet hours, scheduled sends). */
   notBefore?: Date;
-}
-
-/** Inserts an outbox row; a duplicate `dedupeKey` is silently ignored. Returns true when inserted. */
-export async function enqueueOutbox(em: EntityManager, msg: OutboxMessage): Promise<boolean> {
-  const rows = await em.query(
-    `INSERT INTO outbox (topic, dedupe_key, case_id, payload, next_attempt_at) VALUES ($1, $2, $3, $4, coalesce($5::timestamptz, now()))
-     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-    [msg.topic, msg.dedupeKey ?? null, msg.caseId ?? null, msg.payload, msg.notBefore ?? null],
-  );
-  return rows.length > 0;
 }
 
 export interface OutboxDelivery {
