@@ -2,6 +2,7 @@ import { INestApplication, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
 import { AppConfig, LOG_LEVELS } from '../config/app-config';
 import { AllExceptionsFilter } from '../libs/common/http-exception.filter';
 import { CanonicalIdsPipe } from '../libs/common/canonical-ids.pipe';
@@ -11,6 +12,7 @@ import { DemoSeeder } from '../libs/demo/demo-seeder';
 import { mountBullBoard } from '../libs/timers/bull-board';
 import { mountConsole } from './api/console-static';
 import { AppModule } from './app.module';
+import { applySecurityHeaders } from './security-headers';
 import { applyGlobalPrefix } from './http-routes';
 import { createOpenApiDocument } from './openapi';
 
@@ -26,6 +28,8 @@ export async function createApp(
     bodyParser: false,
   });
   if (config.TRUST_PROXY) app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
+  applySecurityHeaders(app);
+  if (!config.EXPOSE_METRICS) closePath(app, '/metrics');
   // JSON bodies only, bounded in size and depth: malformed, oversized or too deep bodies are clear 4xx errors
   app.use(jsonBodyParser());
   applyGlobalPrefix(app);
@@ -33,7 +37,8 @@ export async function createApp(
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
 
-  SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  if (config.EXPOSE_DOCS)
+    SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
 
   if (config.ROLE !== 'worker') {
     mountBullBoard(app);
@@ -41,6 +46,14 @@ export async function createApp(
   }
   if (config.DEMO) await app.get(DemoSeeder).seedIfEmpty();
   return app;
+}
+
+/** A closed path answers 404 like any unknown one (EXPOSE_METRICS=0): it does not say that it exists. */
+function closePath(app: INestApplication, closed: string): void {
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.path !== closed && !req.path.startsWith(`${closed}/`)) return next();
+    res.status(404).json({ statusCode: 404, code: 'NOT_FOUND', message: '资源不存在或无权查看' });
+  });
 }
 
 /** `TRUST_PROXY=2` means two hops; anything else is Express's own list syntax (`loopback`, CIDRs…). */

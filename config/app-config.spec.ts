@@ -72,6 +72,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...noSecret, JWT_SECRET: STRONG }).JWT_SECRET).toBe(STRONG);
   });
 
+  it('opens /metrics and /docs in demo mode unless told otherwise, closes them otherwise unless told', () => {
+    expect(loadConfig({ ...base, DEMO: '1' })).toMatchObject({ EXPOSE_METRICS: true, EXPOSE_DOCS: true });
+    expect(loadConfig(base)).toMatchObject({ EXPOSE_METRICS: false, EXPOSE_DOCS: false });
+    expect(loadConfig({ ...base, EXPOSE_METRICS: '1' })).toMatchObject({ EXPOSE_METRICS: true, EXPOSE_DOCS: false });
+    expect(loadConfig({ ...base, DEMO: '1', EXPOSE_DOCS: '0', EXPOSE_METRICS: 'false' })).toMatchObject({
+      EXPOSE_METRICS: false,
+      EXPOSE_DOCS: false,
+    });
+  });
+
   it('listens on 127.0.0.1 in demo mode unless HOST says otherwise, on every interface otherwise', () => {
     expect(loadConfig({ ...base, DEMO: '1' }).HOST).toBe('127.0.0.1');
     expect(loadConfig({ ...base, DEMO: '1', HOST: '0.0.0.0' }).HOST).toBe('0.0.0.0');

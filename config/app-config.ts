@@ -149,6 +149,24 @@ export class AppConfig {
   @IsString()
   MAIL_FROM = 'PartyFlow <noreply@partyflow.local>';
 
+  /**
+   * Whether `GET /metrics` answers (else 404). Unset: open in demo mode, closed otherwise — the numbers are
+   * unauthenticated, so a production installation opens them only where the scraper alone reaches them.
+   */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  EXPOSE_METRICS?: boolean;
+
+  /**
+   * Whether Swagger UI (`/docs`) and the OpenAPI document (`/docs-json`) are served (else 404). Unset: open in
+   * demo mode, closed otherwise (the document is committed as libs/api-client/openapi.json).
+   */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  EXPOSE_DOCS?: boolean;
+
   @IsIn(['all', 'api', 'worker'])
   ROLE: 'all' | 'api' | 'worker' = 'all';
 
@@ -262,10 +280,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     'LICENSING_WEBHOOK_SECRET',
     'LICENSING_CALLBACK_URL',
     'SMTP_URL',
+    'EXPOSE_METRICS',
+    'EXPOSE_DOCS',
   ])
     if (env[key]) raw[key] = env[key];
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
   config.HOST ??= config.DEMO ? '127.0.0.1' : '0.0.0.0';
+  config.EXPOSE_METRICS ??= config.DEMO;
+  config.EXPOSE_DOCS ??= config.DEMO;
   const errors = validateSync(config, { whitelist: true });
   if (errors.length) {
     const lines = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);

@@ -1,9 +1,18 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { CurrentUser, Public } from '../../libs/auth/auth.guard';
-import { AuthService } from '../../libs/auth/auth.service';
-import type { Principal } from '../../libs/auth/principal';
+import { AuthService, QUEUE_BOARD_SESSION_SECONDS } from '../../libs/auth/auth.service';
+import { isAdmin, type Principal } from '../../libs/auth/principal';
+import { AppError } from '../../libs/common/app-error';
+import { BULL_BOARD_PATH, QUEUE_BOARD_COOKIE } from '../../libs/timers/bull-board';
 import { UsersService } from '../../libs/auth/users.service';
 import { LoginDto } from './dto/case.dto';
 import { ChangePasswordDto, LoginEventPageDto, LoginEventQueryDto, MeDto, TokenDto } from './dto/user.dto';
@@ -52,6 +61,31 @@ export class AuthController {
   async password(@Body() dto: ChangePasswordDto, @CurrentUser() principal: Principal, @Req() req: Request) {
     const { accessToken, user } = await this.auth.changePassword(principal, dto.current, dto.next, req.ip);
     return { accessToken, user: presentUser(user) };
+  }
+
+  @ApiBearerAuth()
+  @Post('queue-board-session')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: '打开任务队列看板（仅管理员）',
+    description: `设置一个仅用于 ${BULL_BOARD_PATH} 的会话 Cookie（HttpOnly、SameSite=Strict、${QUEUE_BOARD_SESSION_SECONDS / 60} 分钟后失效），之后浏览器即可打开 ${BULL_BOARD_PATH}。看板不接受 URL 中的令牌。`,
+  })
+  @ApiNoContentResponse({ description: '已设置看板会话 Cookie' })
+  @ApiResponse({ status: 403, description: '非管理员（FORBIDDEN）' })
+  async queueBoardSession(
+    @CurrentUser() principal: Principal,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<void> {
+    if (!isAdmin(principal)) throw new AppError(403, 'FORBIDDEN', '仅管理员可查看队列');
+    res.cookie(QUEUE_BOARD_COOKIE, await this.auth.issueQueueBoardSession(principal), {
+      httpOnly: true,
+      sameSite: 'strict',
+      path: BULL_BOARD_PATH,
+      maxAge: QUEUE_BOARD_SESSION_SECONDS * 1000,
+      // behind a TLS-terminating proxy (TRUST_PROXY) req.secure is true and the cookie never travels in clear
+      secure: req.secure,
+    });
   }
 
   @ApiBearerAuth()

@@ -28,6 +28,11 @@ const tooMany = (seconds: number, message: string) => {
   );
 };
 
+/** Audience of the queue board's session tokens: never accepted as an API access token, nor the reverse. */
+export const QUEUE_BOARD_AUDIENCE = 'partyflow-queue-board';
+/** Lifetime of a queue board session: long enough to look at the queues, short enough to expire unused. */
+export const QUEUE_BOARD_SESSION_SECONDS = 600;
+
 /** The login record's `reason` texts (Chinese: GET /auth/logins shows them); the codes are in `outcome`. */
 export const LOGIN_REASONS = {
   address: '该地址登录失败次数过多',
@@ -180,13 +185,38 @@ export class AuthService {
   }
 
   async verify(token: string): Promise<Principal | null> {
-    let claims: TokenClaims;
+    let claims: TokenClaims & { aud?: unknown };
     try {
       claims = await this.jwt.verifyAsync<TokenClaims>(token);
     } catch {
       return null;
     }
+    // an access token has no audience; one with an audience (the queue board's session) is for that alone
+    if (claims.aud !== undefined) return null;
     // outside the try: a database that is down is a 503, not "your token is invalid" (clients would sign out)
+    return this.principal(claims.sub, claims.ver ?? 0);
+  }
+
+  /**
+   * A session token for the queue board (Bull Board), which a browser reaches by navigation and so cannot
+   * send a Bearer header: short-lived, for the board's audience only, bound to the token version like an
+   * access token (a password change ends it too).
+   */
+  async issueQueueBoardSession(principal: Principal): Promise<string> {
+    const user = await this.users.byId(principal.userId);
+    if (!user) throw new AppError(401, 'UNAUTHORIZED', '访问令牌无效或已过期');
+    const claims: TokenClaims = { sub: user.id, username: user.username, ver: user.tokenVersion };
+    return this.jwt.signAsync(claims, { audience: QUEUE_BOARD_AUDIENCE, expiresIn: QUEUE_BOARD_SESSION_SECONDS });
+  }
+
+  /** The principal of a queue board session token, or null (expired, forged, an access token, a stale version). */
+  async verifyQueueBoardSession(token: string): Promise<Principal | null> {
+    let claims: TokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<TokenClaims>(token, { audience: QUEUE_BOARD_AUDIENCE });
+    } catch {
+      return null;
+    }
     return this.principal(claims.sub, claims.ver ?? 0);
   }
 

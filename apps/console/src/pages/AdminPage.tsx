@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Form, Input, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
-import { useState } from 'react';
+import { useState, type MouseEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { ApiError, api } from '../api/http';
 import type { CaseView, Org, Page } from '../api/types';
@@ -12,6 +12,21 @@ import { flattenOrgs } from '../supervision/orgs';
 
 const time = (iso: string | null | undefined) => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm') : '—');
 const errorText = (e: unknown) => (e instanceof ApiError ? e.message : '操作失败');
+
+/**
+ * The queue board takes no token in its URL: a POST with the access token first sets its short-lived
+ * session cookie (HttpOnly, only for /admin/queues), then the board opens in a new tab.
+ */
+async function openQueueBoard(e: MouseEvent<HTMLAnchorElement>) {
+  e.preventDefault();
+  const href = e.currentTarget.href;
+  try {
+    await api.post('/auth/queue-board-session');
+  } catch {
+    // the board then answers with its own explanation (401/403)
+  }
+  window.open(href, '_blank', 'noreferrer');
+}
 
 /** 系统管理: users, the holiday calendar, policies (read-only), the licensing integration, operations. */
 /** antd's App gives the page's messages (toasts) their context. */
@@ -538,7 +553,7 @@ function OperationsTab() {
       </QueryState>
       <Card size="small" title={<h2 style={{ fontSize: 15, margin: 0 }}>运维工具</h2>}>
         <Space direction="vertical">
-          <a href="/admin/queues" target="_blank" rel="noreferrer">
+          <a href="/admin/queues" target="_blank" rel="noreferrer" onClick={openQueueBoard}>
             任务队列看板（Bull Board，需管理员登录）
           </a>
           <a href="/metrics" target="_blank" rel="noreferrer">
