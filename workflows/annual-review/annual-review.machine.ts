@@ -3,7 +3,6 @@
  * Pure XState v5 machine. Deadlines are fixed calendar dates of year Y+1, computed into context at creation.
  */
 import { isUUID } from 'class-validator';
-import { DateTime } from 'luxon';
 import { assign, enqueueActions, setup } from 'xstate';
 import { CaseInput, Effect, FactName, WorkflowEvent } from '../kernel/definition';
 import {
@@ -18,9 +17,9 @@ import {
   type SubmitRatingsPayload,
   type SubmitReportPayload,
 } from './annual-review.events';
+import { localDate, localDateOrText } from '../kernel/dates';
 
 export const ANNUAL_REVIEW_KEY = 'annual-review';
-const ZONE = 'Asia/Shanghai';
 
 /** States that carry a fixed calendar due date, in order. */
 export const ANNUAL_REVIEW_STEPS = [
@@ -96,14 +95,6 @@ export type AnnualReviewEvent =
 
 // ---------------------------------------------------------------- dates
 
-export function localDate(at: string | undefined, fallback: string): string {
-  return DateTime.fromISO(at ?? fallback, { zone: ZONE }).toISODate()!;
-}
-
-function localDateOf(isoDateOrTime: string): string {
-  return DateTime.fromISO(isoDateOrTime, { zone: ZONE }).toISODate() ?? isoDateOrTime;
-}
-
 /** Due dates of a review of `year`: all fall in year + 1. */
 export function dueDatesFor(
   year: number,
@@ -122,7 +113,7 @@ type Rule = (context: AnnualReviewContext, event: WorkflowEvent) => string | nul
 /** A meeting or review cannot be recorded as held on a future day. */
 export const heldOnRule: Rule = (context, event) => {
   const heldOn = event.data?.heldOn as string | undefined;
-  if (heldOn && localDateOf(heldOn) > localDate(event.at, context.openedAt)) return '召开日期不得晚于今天';
+  if (heldOn && localDateOrText(heldOn) > localDate(event.at, context.openedAt)) return '召开日期不得晚于今天';
   return null;
 };
 
@@ -245,7 +236,7 @@ export const annualReviewMachine = setup({
           target: 'org_life_meeting',
           actions: assign({
             peerReviewedOn: ({ context, event }) =>
-              event.data?.heldOn ? localDateOf(event.data.heldOn) : localDate(event.at, context.openedAt),
+              event.data?.heldOn ? localDateOrText(event.data.heldOn) : localDate(event.at, context.openedAt),
           }),
         },
       },
@@ -257,7 +248,7 @@ export const annualReviewMachine = setup({
           target: 'leader_comment',
           actions: assign({
             meeting: ({ event }) => ({
-              heldOn: localDateOf(event.data.heldOn),
+              heldOn: localDateOrText(event.data.heldOn),
               branchComment: event.data.branchComment,
             }),
           }),

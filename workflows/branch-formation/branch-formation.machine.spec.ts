@@ -9,12 +9,11 @@ import {
   BranchFormationContext,
   BranchFormationEvent,
   BRANCH_FORMATION_POLICY_DEFAULTS,
-  addMonths,
   branchFormationDefinition,
   branchFormationMachine as machine,
-  localDate,
   surveyRule,
 } from './index';
+import { addMonths, localDate } from '../kernel/dates';
 
 // ------------------------------------------------------------------ fixtures
 

@@ -2,7 +2,6 @@
  * 律师事务所党组织组建 (docs/procedures.md §2). Pure XState v5 machine: no timers, no side effects.
  * The 6-month re-count in `monitoring` and the 3-month overall deadline are deadlines in the metadata.
  */
-import { DateTime } from 'luxon';
 import { assign, setup } from 'xstate';
 import { CaseInput, Effect, FactName, WorkflowEvent, effect } from '../kernel/definition';
 import type {
@@ -17,9 +16,9 @@ import type {
   SubmitApplicationPayload,
   SubmitSurveyPayload,
 } from './branch-formation.events';
+import { addMonths, localDate, localDateOrText } from '../kernel/dates';
 
 export const BRANCH_FORMATION_KEY = 'branch-formation';
-const ZONE = 'Asia/Shanghai';
 
 export interface BranchFormationPolicy {
   /** 支部工作条例: ≥3 full members may form a branch of their own. */
@@ -105,18 +104,6 @@ export type BranchFormationEvent =
   | Ev<'FIRM_ESTABLISHED', FirmEstablishedPayload>
   | Ev<'RECOUNT_DUE'>;
 
-// ---------------------------------------------------------------- dates
-
-/** Calendar date in Asia/Shanghai of an engine timestamp (falls back to the case's opening time). */
-export function localDate(at: string | undefined, fallback: string): string {
-  return DateTime.fromISO(at ?? fallback, { zone: ZONE }).toISODate()!;
-}
-
-/** `date` (ISO date) plus whole months, clamped to the end of month (Luxon semantics). */
-export function addMonths(date: string, months: number): string {
-  return DateTime.fromISO(date, { zone: ZONE }).plus({ months }).toISODate()!;
-}
-
 // ---------------------------------------------------------------- rules (pure, shared with EventMeta.rule)
 
 type Rule = (context: BranchFormationContext, event: WorkflowEvent) => string | null;
@@ -163,7 +150,7 @@ export const electionRule: Rule = (context, event) => {
   if (!d) return '缺少选举数据';
   const members = context.survey?.memberIds ?? [];
   const p = context.policy;
-  if (localDateOf(d.electedOn) > localDate(event.at, context.openedAt)) return '选举日期不得晚于今天';
+  if (localDateOrText(d.electedOn) > localDate(event.at, context.openedAt)) return '选举日期不得晚于今天';
   if (!members.includes(d.secretaryId)) return '支部书记须为本所党员（调查名单内）';
   if (d.committeeIds.some((id) => !members.includes(id))) return '支部委员须为本所党员（调查名单内）';
   if ((context.survey?.fullMembers ?? 0) >= p.committeeThreshold) {
@@ -195,10 +182,6 @@ export const jointBranchRule: Rule = (context, event) => {
   if (count >= max) return `该联合党支部已覆盖${count}个单位，联合党支部覆盖单位不得超过${max}个`;
   return null;
 };
-
-function localDateOf(isoDateOrTime: string): string {
-  return DateTime.fromISO(isoDateOrTime, { zone: ZONE }).toISODate() ?? isoDateOrTime;
-}
 
 // ---------------------------------------------------------------- actions
 
@@ -237,7 +220,7 @@ export const branchFormationMachine = setup({
         },
         decision: decideCoverage(d, context.policy),
         // A date already known (from creation) is not overwritten by the surveyor.
-        establishedOn: context.establishedOn ?? (d.establishedOn ? localDateOf(d.establishedOn) : undefined),
+        establishedOn: context.establishedOn ?? (d.establishedOn ? localDateOrText(d.establishedOn) : undefined),
       };
     }),
     setNextRecount: assign(({ context, event }) => ({
@@ -251,7 +234,7 @@ export const branchFormationMachine = setup({
       },
     })),
     recordEstablishment: assign(({ event }) => ({
-      establishedOn: localDateOf(
+      establishedOn: localDateOrText(
         (event as Extract<BranchFormationEvent, { type: 'FIRM_ESTABLISHED' }>).data.establishedOn,
       ),
     })),
@@ -279,7 +262,7 @@ export const branchFormationMachine = setup({
       firmId: input.subject.firmId!,
       trigger: i.trigger ?? 'manual',
       openedAt: input.at,
-      establishedOn: i.establishedOn ? localDateOf(i.establishedOn) : undefined,
+      establishedOn: i.establishedOn ? localDateOrText(i.establishedOn) : undefined,
       headFirmOrgId: i.headFirmOrgId,
       guideOrgId: i.headFirmOrgId,
       policy: { ...BRANCH_FORMATION_POLICY_DEFAULTS, ...(input.policy as Partial<BranchFormationPolicy>) },
@@ -331,7 +314,7 @@ export const branchFormationMachine = setup({
             election: ({ event }) => {
               const d = event.data as RecordElectionPayload;
               return {
-                electedOn: localDateOf(d.electedOn),
+                electedOn: localDateOrText(d.electedOn),
                 secretaryId: d.secretaryId,
                 committeeIds: [...d.committeeIds],
                 justification: d.justification,

@@ -13,15 +13,14 @@ import {
   TransferContext,
   TransferCreateInput,
   TransferEvent,
-  addMonths,
   expiryRule,
   letterRule,
   membershipTransferDefinition as def,
   membershipTransferMachine as machine,
   releaseRule,
   reportRule,
-  toDate,
 } from './index';
+import { addMonths, toDate } from '../kernel/dates';
 
 // ------------------------------------------------------------------ fixtures
 

@@ -3,7 +3,6 @@
  * Letter expiry and the licensing 6-month rule are deadlines in the metadata; the clock and the licensing
  * integration send their events like any other sender.
  */
-import { DateTime } from 'luxon';
 import { assign, setup } from 'xstate';
 import { CaseInput, Effect, FactName, WorkflowEvent, effect } from '../kernel/definition';
 import type {
@@ -14,9 +13,9 @@ import type {
   TransferCreateInput,
   TransferTrigger,
 } from './membership-transfer.events';
+import { addMonths, toDate } from '../kernel/dates';
 
 export const MEMBERSHIP_TRANSFER_KEY = 'membership-transfer';
-const ZONE = 'Asia/Shanghai';
 
 export interface TransferPolicy {
   /** Longest validity of a transfer letter, in months from its issue date [L]. */
@@ -90,18 +89,6 @@ export type TransferEvent =
 export type TransferCaseInput = CaseInput<TransferCreateInput> & { parties?: Record<string, string | undefined> };
 
 // ---------------------------------------------------------------- dates
-
-/** Calendar date in China of an ISO date or timestamp. */
-export function toDate(iso: string): string {
-  const d = DateTime.fromISO(iso, { zone: ZONE });
-  if (!d.isValid) throw new RangeError(`invalid ISO date: ${iso}`);
-  return d.toISODate()!;
-}
-
-/** ISO date plus whole months, clamped to the end of the month (01-31 + 1 m = 02-28/29). */
-export function addMonths(iso: string, months: number): string {
-  return DateTime.fromISO(toDate(iso), { zone: ZONE }).plus({ months }).toISODate()!;
-}
 
 const today = (context: TransferContext, event: { at?: string }) => toDate(event.at ?? context.openedAt);
 

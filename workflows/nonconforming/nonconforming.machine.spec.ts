@@ -15,7 +15,6 @@ import {
   NonconformingEvent,
   RecordMeetingPayload,
   RecordTalkPayload,
-  addMonths,
   approveRule,
   lapseRule,
   meetingRule,
@@ -26,8 +25,8 @@ import {
   reviewCorrectionRule,
   suspendRule,
   talkRule,
-  toDate,
 } from './index';
+import { addMonths, toDate } from '../kernel/dates';
 
 // ------------------------------------------------------------------ fixtures
 

@@ -2,7 +2,6 @@
  * 处置不合格党员 (docs/procedures.md §4; 中国共产党不合格党员组织处置办法, 党章 art. 9). Pure XState v5 machine.
  * The appeal window and the 2-year suspension limit are deadlines the clock fires (system events).
  */
-import { DateTime } from 'luxon';
 import { assign, enqueueActions, setup } from 'xstate';
 import { eligibleVotersProblem } from '../kernel/meeting-figures';
 import { CaseInput, Effect, FactName, WorkflowEvent, effect } from '../kernel/definition';
@@ -21,9 +20,9 @@ import type {
   ReviewCorrectionPayload,
   SuspendMembershipPayload,
 } from './nonconforming.events';
+import { addMonths, toDate } from '../kernel/dates';
 
 export const NONCONFORMING_KEY = 'nonconforming';
-const ZONE = 'Asia/Shanghai';
 
 export interface NonconformingPolicy {
   /** 限期改正 default period, months. */
@@ -134,18 +133,6 @@ export type NonconformingEvent =
   | Ev<'SUSPENSION_LAPSED'>;
 
 // ---------------------------------------------------------------- dates
-
-/** Calendar date in China of an ISO date or timestamp. */
-export function toDate(iso: string): string {
-  const d = DateTime.fromISO(iso, { zone: ZONE });
-  if (!d.isValid) throw new RangeError(`invalid ISO date: ${iso}`);
-  return d.toISODate()!;
-}
-
-/** ISO date plus (or minus) whole months, clamped to the end of the month. */
-export function addMonths(iso: string, months: number): string {
-  return DateTime.fromISO(toDate(iso), { zone: ZONE }).plus({ months }).toISODate()!;
-}
 
 const today = (context: NonconformingContext, event: { at?: string }) => toDate(event.at ?? context.openedAt);
 

@@ -16,7 +16,7 @@ import {
   recruitmentMachine,
 } from './index';
 import type { RecruitmentOpeningFacts } from './recruitment.rules';
-import { addMonths } from './recruitment.dates';
+import { addMonths } from '../kernel/dates';
 
 type Snap = SnapshotFrom<typeof recruitmentMachine>;
 

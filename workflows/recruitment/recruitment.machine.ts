@@ -11,7 +11,7 @@ import {
   type RecruitmentPolicy,
   recruitmentPolicyDefaults,
 } from './recruitment.context';
-import { addMonths, toDate } from './recruitment.dates';
+import { addMonths, toDate } from '../kernel/dates';
 import {
   archiveRule,
   assessmentRule,

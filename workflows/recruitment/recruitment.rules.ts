@@ -7,7 +7,7 @@ import type { WorkflowEvent } from '../kernel/definition';
 import { eligibleVotersProblem } from '../kernel/meeting-figures';
 import type { RecruitmentContext } from './recruitment.context';
 import { EXTEND_MONTHS_MAX, EXTEND_MONTHS_MIN } from './recruitment.events';
-import { addMonths, ageOn, compareDates, daysInclusive } from './recruitment.dates';
+import { addMonths, ageOn, compareDates, daysInclusive } from '../kernel/dates';
 
 type Rule = (context: RecruitmentContext, event: WorkflowEvent) => string | null;
 

@@ -1,12 +1,27 @@
-import { addMonths, ageOn, compareDates, daysInclusive, toDate } from './recruitment.dates';
+import { addMonths, ageOn, compareDates, daysInclusive, localDate, localDateOrText, toDate } from './dates';
 
-describe('recruitment date helpers', () => {
+describe('kernel date helpers', () => {
   it('toDate keeps ISO dates and converts timestamps to the China calendar day', () => {
     expect(toDate('2025-03-01')).toBe('2025-03-01');
     expect(toDate('2025-02-28T15:59:59Z')).toBe('2025-02-28');
     expect(toDate('2025-02-28T16:00:00Z')).toBe('2025-03-01');
     expect(toDate('2025-03-01T00:30:00+08:00')).toBe('2025-03-01');
     expect(() => toDate('not a date')).toThrow(/invalid ISO date/);
+  });
+
+  it('toDate refuses days that do not exist and reads other ISO forms as China time', () => {
+    expect(() => toDate('2026-02-30')).toThrow(/invalid ISO date/);
+    expect(() => toDate('2026-02-30T10:00:00Z')).toThrow(/invalid ISO date/);
+    expect(() => toDate('2026-13-01')).toThrow(/invalid ISO date/);
+    expect(toDate('2026-03-01T23:30')).toBe('2026-03-01'); // a local time without offset is Beijing time
+    expect(toDate('2026-03-01T23:30:00.000+08:00')).toBe('2026-03-01');
+    expect(toDate('2026-03-01T16:00:00.000Z')).toBe('2026-03-02');
+  });
+
+  it('localDateOrText gives back what is not a date', () => {
+    expect(localDateOrText('2026-03-01T16:00:00Z')).toBe('2026-03-02');
+    expect(localDateOrText('待定')).toBe('待定');
+    expect(localDate(undefined, '2026-03-01T16:00:00Z')).toBe('2026-03-02');
   });
 
   it('addMonths clamps to the end of the month and crosses years both ways', () => {
