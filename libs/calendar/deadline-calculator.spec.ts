@@ -351,6 +351,11 @@ describe('computeDeadline', () => {
         cal,
       )!;
       expect(r.dueAt).toBe('2026-03-10T10:00:00.000+08:00');
+      // the second escalation keeps the instant's time of day, 5 working days later
+      expect(r.escalations).toEqual([
+        { at: '2026-03-10T10:00:00.000+08:00', level: 1, provisional: false },
+        { at: '2026-03-17T10:00:00.000+08:00', level: 2, provisional: false },
+      ]);
     });
 
     it('working days from a context date', () => {

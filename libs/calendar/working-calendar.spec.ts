@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Test } from '@nestjs/testing';
-import { DateTime } from 'luxon';
+import fc from 'fast-check';
+import { DateTime, FixedOffsetZone } from 'luxon';
 import { CalendarDataError } from './calendar-data';
 import { CalendarModule } from './calendar.module';
-import { WorkingCalendar, YearAddedEvent } from './working-calendar';
+import { shanghaiDate, WorkingCalendar, YearAddedEvent } from './working-calendar';
 
 const CONFIG_DIR = resolve(__dirname, '../../config/calendars');
 
@@ -262,5 +263,40 @@ describe('CalendarModule', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('shanghaiDate and the day boundaries (arithmetic fast path)', () => {
+  // the reference: luxon in the calendar's zone, as these functions computed it before
+  const zone = FixedOffsetZone.instance(8 * 60);
+  const viaLuxon = (input: string | Date) =>
+    (input instanceof Date ? DateTime.fromJSDate(input, { zone }) : DateTime.fromISO(input, { zone })).toISODate();
+  const cal = new WorkingCalendar([]);
+
+  it('agrees with luxon on instants, dates and JS Dates around every Beijing midnight', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1992, 0, 1), max: Date.UTC(2099, 11, 31) }), (ms) => {
+        const d = new Date(ms);
+        const isoZ = d.toISOString();
+        const isoPlus8 = DateTime.fromMillis(ms, { zone }).toISO()!;
+        expect(shanghaiDate(isoZ)).toBe(viaLuxon(isoZ));
+        expect(shanghaiDate(isoPlus8)).toBe(viaLuxon(isoPlus8));
+        expect(shanghaiDate(d)).toBe(viaLuxon(d));
+        const day = viaLuxon(isoZ)!;
+        expect(shanghaiDate(day)).toBe(day);
+        expect(cal.endOfDay(isoZ)).toBe(DateTime.fromISO(day, { zone }).endOf('day').toISO());
+        expect(cal.startOfDay(d)).toBe(DateTime.fromISO(day, { zone }).startOf('day').toISO());
+        expect(cal.atHour(day, 9)).toBe(DateTime.fromISO(day, { zone }).set({ hour: 9 }).toISO());
+      }),
+      { seed: 20261202, numRuns: 500 },
+    );
+  });
+
+  it('refuses days that do not exist, as luxon did', () => {
+    for (const bad of ['2026-02-29', '2026-13-01', '2026-00-10', '2026-04-31', 'tomorrow'])
+      expect(() => shanghaiDate(bad)).toThrow(RangeError);
+    expect(() => cal.endOfDay('2026-02-30')).toThrow(RangeError);
+    expect(shanghaiDate('2024-02-29')).toBe('2024-02-29');
+    expect(shanghaiDate('2026-03-01T23:30')).toBe('2026-03-01'); // other ISO forms still go through luxon
   });
 });

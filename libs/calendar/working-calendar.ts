@@ -69,6 +69,33 @@ export function toShanghai(input: DateLike): DateTime {
   return dt;
 }
 
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * The Shanghai calendar date (`YYYY-MM-DD`) of any accepted input. What the engine passes on its hot path
+ * (bare dates, full ISO instants, JS Dates) is read with plain arithmetic on the fixed UTC+8 offset; the rest
+ * goes through `toShanghai`. Same answers, same RangeError for what does not exist.
+ */
+export function shanghaiDate(input: DateLike): string {
+  if (typeof input === 'string') {
+    const text = input.trim();
+    if (DATE_ONLY.test(text)) {
+      const [y, mo, d] = [Number(text.slice(0, 4)), Number(text.slice(5, 7)), Number(text.slice(8, 10))];
+      if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate())
+        throw new RangeError(`无效日期 (invalid date): ${input}`);
+      return text;
+    }
+    if (FULL_INSTANT.test(text)) return dateOfMillis(Date.parse(text), input);
+  } else if (input instanceof Date) return dateOfMillis(input.getTime(), input);
+  return toShanghai(input).toISODate() as string;
+}
+
+function dateOfMillis(ms: number, input: DateLike): string {
+  if (Number.isNaN(ms)) throw new RangeError(`无效日期 (invalid date): ${String(input)}`);
+  return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+}
+
 /** True when the string is a bare calendar date (`YYYY-MM-DD`) rather than an instant with a time. */
 export function isDateOnly(value: string): boolean {
   return DATE_ONLY.test(value.trim());
@@ -104,6 +131,12 @@ export class WorkingCalendar {
   private readonly warned = new Set<number>();
   private readonly listeners = new Set<(event: YearAddedEvent) => void>();
   private readonly logger: CalendarLogger;
+  /**
+   * `addWorkingDays` answers by (start date, n): every transition plans its deadlines, reminders and second
+   * escalations from a handful of recent dates, so most are asked again and again. Emptied whenever a year's
+   * data changes.
+   */
+  private readonly workingDayMemo = new Map<string, WorkingDayResult>();
 
   constructor(years: CalendarYearFile[] = [], options: { logger?: CalendarLogger } = {}) {
     this.logger = options.logger ?? { warn: (message: string) => console.warn(message) };
@@ -131,7 +164,7 @@ export class WorkingCalendar {
 
   /** The Shanghai calendar date (`YYYY-MM-DD`) of a date or instant. */
   toDate(input: DateLike): string {
-    return toShanghai(input).toISODate() as string;
+    return shanghaiDate(input);
   }
 
   /** Whether the day is a working day. Years without data: Monday–Friday (and a once-per-year warning). */
@@ -164,12 +197,15 @@ export class WorkingCalendar {
   addWorkingDays(start: DateLike, n: number): WorkingDayResult {
     if (!Number.isInteger(n)) throw new RangeError(`working days must be an integer, got ${n}`);
     // day-by-day on UTC day numbers: one luxon conversion in, plain integer arithmetic per day (hot path)
-    const first = toShanghai(start);
-    let ms = Date.UTC(first.year, first.month - 1, first.day);
+    const startDate = shanghaiDate(start);
+    const memoKey = `${startDate}|${n}`;
+    const known = this.workingDayMemo.get(memoKey);
+    if (known) return { ...known };
+    let key = startDate;
+    let ms = Date.parse(`${key}T00:00:00Z`);
     const step = n < 0 ? -1 : 1;
     let remaining = Math.abs(n);
     let provisional = false;
-    let key = first.toISODate() as string;
     while (remaining > 0) {
       ms += step * 86_400_000;
       const d = new Date(ms);
@@ -178,6 +214,8 @@ export class WorkingCalendar {
       if (info.provisional) provisional = true;
       if (info.working) remaining--;
     }
+    if (this.workingDayMemo.size >= 50_000) this.workingDayMemo.clear();
+    this.workingDayMemo.set(memoKey, { date: key, provisional });
     return { date: key, provisional };
   }
 
@@ -207,18 +245,18 @@ export class WorkingCalendar {
 
   /** 00:00:00.000 Asia/Shanghai of the day, as an ISO instant with offset (`…T00:00:00.000+08:00`). */
   startOfDay(date: DateLike): string {
-    return iso(toShanghai(date).startOf('day'));
+    return `${shanghaiDate(date)}T00:00:00.000+08:00`;
   }
 
   /** 23:59:59.999 Asia/Shanghai of the day, as an ISO instant with offset (`…T23:59:59.999+08:00`). */
   endOfDay(date: DateLike): string {
-    return iso(toShanghai(date).endOf('day'));
+    return `${shanghaiDate(date)}T23:59:59.999+08:00`;
   }
 
   /** `hour`:00 Asia/Shanghai of the day, as an ISO instant. */
   atHour(date: DateLike, hour: number): string {
     if (!Number.isInteger(hour) || hour < 0 || hour > 23) throw new RangeError(`hour must be 0–23, got ${hour}`);
-    return iso(toShanghai(date).startOf('day').set({ hour }));
+    return `${shanghaiDate(date)}T${pad2(hour)}:00:00.000+08:00`;
   }
 
   /**
@@ -284,6 +322,7 @@ export class WorkingCalendar {
     for (const g of data.holidays) for (const d of g.dates) holidays.set(d, g.name);
     for (const g of data.workdays) for (const d of g.dates) workdays.set(d, g.name);
     this.years.set(data.year, { source: data.source, holidays, workdays, fingerprint: fingerprint(data) });
+    this.workingDayMemo.clear();
   }
 
   private warnMissing(year: number): void {

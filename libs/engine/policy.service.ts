@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { WorkflowDefinition } from '../../workflows/kernel/definition';
 import type { DeadlineEngineSettings } from '../calendar/deadline-calculator';
-import { PolicyStore } from '../policy/policy-store';
+import { deepFreeze, PolicyStore } from '../policy/policy-store';
 
 export interface CasePolicy {
   /** policy version recorded on the case; a case keeps it for life */
@@ -18,6 +18,14 @@ export interface CasePolicy {
 export class PolicyService {
   constructor(private readonly store: PolicyStore) {}
 
+  /**
+   * Resolved policies by (policy version, workflow, definition version), for the store generation they were
+   * built from: every transition re-reads its case's policy to plan timers, and resolving walks the `extends`
+   * chain with deep merges each time. Frozen, so no caller can change what the next one gets.
+   */
+  private readonly built = new Map<string, CasePolicy>();
+  private builtGeneration = -1;
+
   forCase(regionCode: string, at: Date, def: WorkflowDefinition): CasePolicy {
     const policy = this.store.select(regionCode, at);
     return this.build(policy.id, def);
@@ -28,12 +36,22 @@ export class PolicyService {
   }
 
   private build(id: string, def: WorkflowDefinition): CasePolicy {
-    const resolved = this.store.resolve(this.store.get(id), def.key);
-    return {
-      id,
-      params: { ...(def.policyDefaults ?? {}), ...resolved.params },
-      deadlineOverrides: resolved.deadlineOverrides as CasePolicy['deadlineOverrides'],
-      engine: resolved.engine as unknown as CasePolicy['engine'],
-    };
+    if (this.builtGeneration !== this.store.generation) {
+      this.built.clear();
+      this.builtGeneration = this.store.generation;
+    }
+    const key = `${id}|${def.key}|${def.version}`;
+    let policy = this.built.get(key);
+    if (!policy) {
+      const resolved = this.store.resolve(this.store.get(id), def.key);
+      policy = deepFreeze({
+        id,
+        params: { ...(def.policyDefaults ?? {}), ...resolved.params },
+        deadlineOverrides: resolved.deadlineOverrides as CasePolicy['deadlineOverrides'],
+        engine: resolved.engine as unknown as CasePolicy['engine'],
+      });
+      this.built.set(key, policy);
+    }
+    return policy;
   }
 }

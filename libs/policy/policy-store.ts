@@ -34,7 +34,7 @@ export function deepMerge<T extends Record<string, unknown>>(base: T, over: Reco
   return out as T;
 }
 
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
     for (const v of Object.values(value)) deepFreeze(v);
     Object.freeze(value);
@@ -83,6 +83,12 @@ function toDate(at: DateTime | Date | string): string {
  */
 export class PolicyStore {
   private policies = new Map<string, Policy>();
+  private loads = 0;
+
+  /** Grows by one with every successful load: what was derived from an earlier generation is stale. */
+  get generation(): number {
+    return this.loads;
+  }
 
   /** A store loaded from a directory. */
   static fromDirectory(dir: string): PolicyStore {
@@ -156,6 +162,7 @@ export class PolicyStore {
     if (problems.length) throw new PolicyValidationError('策略文件无效 (invalid policies)', problems);
     for (const p of next.values()) deepFreeze(p);
     this.policies = next;
+    this.loads++;
   }
 
   /** Every policy, by id. */
