@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon';
 import type { DeadlineSpec, DurationUnit } from '../../workflows/kernel/definition';
-import { ZONE } from './calendar-data';
 import { isDateOnly, toShanghai, WorkingCalendar } from './working-calendar';
 
 /** A policy's replacement for a definition's default span. */
