@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { AuditService } from '../../libs/audit/audit.service';
-import { CaseReplayService } from '../../libs/audit/case-replay.service';
+import { AuditModule } from '../../libs/audit/audit.module';
+import { DatabaseRepository } from '../../libs/persistence/database.repository';
 import { LicensingOversightService } from '../../libs/licensing/licensing-oversight.service';
 import { DashboardRepository } from '../../libs/reports/dashboard.repository';
 import { DashboardService } from '../../libs/reports/dashboard.service';
@@ -32,7 +32,7 @@ import { WorkflowsController } from './workflows.controller';
 
 /** The HTTP application: controllers only; the work happens in libs/. */
 @Module({
-  imports: [AuthModule, TerminusModule, DocumentsModule, RegistryModule, ReportsModule, OrgLifeModule],
+  imports: [AuthModule, TerminusModule, DocumentsModule, RegistryModule, ReportsModule, OrgLifeModule, AuditModule],
   controllers: [
     CalendarController,
     AuthController,
@@ -53,8 +53,7 @@ import { WorkflowsController } from './workflows.controller';
     OrgLifeController,
   ],
   providers: [
-    AuditService,
-    CaseReplayService,
+    DatabaseRepository,
     DashboardRepository,
     DashboardService,
     PolicyRegionsRepository,

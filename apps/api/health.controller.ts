@@ -2,9 +2,9 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
 import { Public } from '../../libs/auth/auth.guard';
 import { REDIS } from '../../libs/common/redis.module';
+import { DatabaseRepository } from '../../libs/persistence/database.repository';
 import { TimerMetrics } from '../../libs/timers/timer-metrics.service';
 import { ErrorBody, HealthView } from './dto/responses';
 
@@ -20,7 +20,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
-    private readonly ds: DataSource,
+    private readonly database: DatabaseRepository,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly metrics: TimerMetrics,
   ) {}
@@ -38,7 +38,7 @@ export class HealthController {
   @HealthCheck({ swaggerDocumentation: false })
   check() {
     return this.health.check([
-      () => this.probe('postgres', () => this.ds.query('SELECT 1')),
+      () => this.probe('postgres', () => this.database.ping()),
       () => this.probe('redis', () => this.redis.ping()),
       // queue lag is reported, not judged: late timers are an alert (see /metrics), not an outage
       async () =>
@@ -69,7 +69,7 @@ export class HealthController {
   @HealthCheck({ swaggerDocumentation: false })
   ready() {
     return this.health.check([
-      () => this.probe('postgres', () => this.ds.query('SELECT 1')),
+      () => this.probe('postgres', () => this.database.ping()),
       async () => {
         const redis = await this.probe('redis', () => this.redis.ping());
         // reported with its state, never a reason to take this process out of service

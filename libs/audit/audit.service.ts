@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { isAdmin, Principal, scopeOrgIds } from '../auth/principal';
 import { AppError } from '../common/app-error';
-import { checkOffset, COUNT_CAP, CURSOR_TIME_SQL, decodeCursor, encodeCursor } from '../common/keyset';
+import { checkOffset, COUNT_CAP, decodeCursor, encodeCursor } from '../common/keyset';
 import { Clock } from '../engine/clock';
 import { GENESIS_HASH, historyHash } from '../engine/canonical-json';
 import { EngineService } from '../engine/engine.service';
 import { WorkflowRegistry } from '../engine/workflow-registry';
+import { FirmsRepository } from '../registry/firms.repository';
+import { MembersRepository } from '../registry/members.repository';
+import { OrganizationsRepository } from '../registry/organizations.repository';
+import { AuditEventsQuery, AuditEventsRepository, ChainRow } from './audit-events.repository';
 import { CheckpointVerification, HistoryCheckpointService } from './history-checkpoint.service';
 import {
   buildLedger,
@@ -42,64 +45,35 @@ export interface CaseChainCheck {
   brokenAt?: { seq: number; reason: string };
 }
 
-/** Columns of an event as `GET /audit/events` returns it (the ledger export reads the same rows). */
-const EVENT_COLUMNS = `h.case_id AS "caseId", c.workflow, h.seq, h.at, h.actor, h.type, h.data, h.comment, h.from_state AS "from", h.to_state AS "to", h.hash, h.prev_hash AS "prevHash"`;
-/** The keyset order (index `case_history_at_keyset_idx`); the cursor holds the last row's `(at, case_id, seq)`. */
-const EVENT_ORDER = `ORDER BY h.at, h.case_id, h.seq`;
-
-/** Supervisors' view of the history log: search, chain verification and the ledger (台帐) export. */
-/**
- * A `from`/`to` bound as SQL: a date-only value is a Beijing calendar day (the console and the ledger speak in
- * Beijing days), i.e. its midnight in Asia/Shanghai — never the session time zone's midnight (UTC on our
- * servers, 08:00 in Beijing). A full ISO instant carries its own offset and is taken as it is.
- */
-function instantSql(param: string, value: string): string {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value)
-    ? `((${param})::date::timestamp AT TIME ZONE 'Asia/Shanghai')`
-    : `${param}::timestamptz`;
+/** The caller's scope and the filter as the repository's query (administrators see every case). */
+function eventsQuery(principal: Principal, f: LedgerFilter): AuditEventsQuery {
+  return {
+    scopeOrgIds: isAdmin(principal) ? null : scopeOrgIds(principal),
+    orgId: f.orgId,
+    userId: f.userId,
+    workflow: f.workflow,
+    type: f.type,
+    from: f.from,
+    to: f.to,
+  };
 }
 
+/** Supervisors' view of the history log: search, chain verification and the ledger (台帐) export. */
 @Injectable()
 export class AuditService {
   /** Most rows one ledger export may hold (beyond it the caller is asked to narrow the filter). */
   exportMaxRows = LEDGER_MAX_ROWS;
 
   constructor(
-    private readonly ds: DataSource,
+    private readonly history: AuditEventsRepository,
+    private readonly orgs: OrganizationsRepository,
+    private readonly members: MembersRepository,
+    private readonly firms: FirmsRepository,
     private readonly engine: EngineService,
     private readonly registry: WorkflowRegistry,
     private readonly clock: Clock,
     private readonly checkpoints: HistoryCheckpointService,
   ) {}
-
-  /**
-   * The caller's scope and the events filter, as the FROM … WHERE of a query over `case_history h` joined
-   * to `cases c`: the one definition of "which events" shared by the search and the ledger export.
-   */
-  private filtered(
-    principal: Principal,
-    f: AuditFilter,
-    after?: (string | number)[],
-  ): { sql: string; params: unknown[] } {
-    const params: unknown[] = [];
-    const p = (v: unknown) => `$${params.push(v)}`;
-    const where: string[] = [];
-    if (!isAdmin(principal)) where.push(`c.scope_org_ids && ${p(scopeOrgIds(principal))}::uuid[]`);
-    // `@>` (not `= ANY`): the GIN index on scope_org_ids serves it
-    if (f.orgId) where.push(`c.scope_org_ids @> ARRAY[${p(f.orgId)}::uuid]`);
-    if (f.userId) where.push(`h.actor->>'userId' = ${p(f.userId)}`);
-    if (f.workflow) where.push(`c.workflow = ${p(f.workflow)}`);
-    if (f.type) where.push(`h.type = ${p(f.type)}`);
-    if (f.from) where.push(`h.at >= ${instantSql(p(f.from), f.from)}`);
-    if (f.to) where.push(`h.at < ${instantSql(p(f.to), f.to)}`);
-    // keyset: after the previous page's last row, along case_history_at_keyset_idx
-    if (after)
-      where.push(`(h.at, h.case_id, h.seq) > (${p(after[0])}::timestamptz, ${p(after[1])}::uuid, ${p(after[2])}::int)`);
-    return {
-      sql: `FROM case_history h JOIN cases c ON c.id = h.case_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
-      params,
-    };
-  }
 
   /**
    * One page of events in `(at, case, seq)` order: after the cursor when there is one (keyset), else at the page
@@ -110,14 +84,10 @@ export class AuditService {
     const page = f.page ?? 1;
     const after = f.cursor ? decodeCursor(f.cursor, ['time', 'uuid', 'int']) : undefined;
     const offset = after ? 0 : checkOffset(page, pageSize);
-    const q = this.filtered(principal, f, after);
-    const all = this.filtered(principal, f);
-    const [rows, [{ n }]]: [any[], { n: number }[]] = await Promise.all([
-      this.ds.query(
-        `SELECT ${EVENT_COLUMNS}, ${CURSOR_TIME_SQL('h.at')} AS "cursorAt" ${q.sql} ${EVENT_ORDER} LIMIT ${pageSize + 1} OFFSET ${offset}`,
-        q.params,
-      ),
-      this.ds.query(`SELECT count(*)::int AS n FROM (SELECT 1 ${all.sql} LIMIT ${COUNT_CAP + 1}) x`, all.params),
+    const q = eventsQuery(principal, f);
+    const [rows, n] = await Promise.all([
+      this.history.page(q, { after, limit: pageSize + 1, offset }),
+      this.history.countCapped(q),
     ]);
     const more = rows.length > pageSize;
     const items = rows.slice(0, pageSize);
@@ -138,8 +108,8 @@ export class AuditService {
    * More than `exportMaxRows` events is a 422 asking to narrow the filter.
    */
   async exportLedger(principal: Principal, filter: LedgerFilter): Promise<{ fileName: string; content: Buffer }> {
-    const q = this.filtered(principal, filter);
-    const [{ n: total }] = await this.ds.query(`SELECT count(*)::int AS n ${q.sql}`, q.params);
+    const q = eventsQuery(principal, filter);
+    const total = await this.history.count(q);
     if (total > this.exportMaxRows)
       throw AppError.rule(
         `符合条件的记录共 ${total} 条，超过单次导出上限 ${this.exportMaxRows} 条，请缩小筛选范围（如限定起止时间、流程、组织或办理人）后分批导出`,
@@ -148,10 +118,7 @@ export class AuditService {
           limit: this.exportMaxRows,
         },
       );
-    const events: LedgerEvent[] = await this.ds.query(
-      `SELECT ${EVENT_COLUMNS}, c.definition_version AS "definitionVersion", c.subject ${q.sql} ${EVENT_ORDER} LIMIT ${this.exportMaxRows}`,
-      q.params,
-    );
+    const events = await this.history.ledgerEvents(q, this.exportMaxRows);
     const caseIds = [...new Set(events.map((e) => e.caseId))];
     const [names, checks] = await Promise.all([this.ledgerNames(principal, events, filter), this.verifyEach(caseIds)]);
     const now = this.clock.now();
@@ -178,17 +145,15 @@ export class AuditService {
     const firmIds = ids((e) => e.subject?.firmId);
     const pairs = (rows: { id: string; name: string }[]) => new Map(rows.map((r) => [r.id, r.name]));
     const [users, orgs, members, firms] = await Promise.all([
-      this.ds.query(`SELECT username AS id, display_name AS name FROM users WHERE username = ANY($1::text[])`, [
-        usernames,
-      ]),
-      this.ds.query(`SELECT id, name FROM orgs WHERE id = ANY($1::uuid[])`, [orgIds]),
-      this.ds.query(`SELECT id, name FROM members WHERE id = ANY($1::uuid[])`, [memberIds]),
-      this.ds.query(`SELECT id, name FROM firms WHERE id = ANY($1::uuid[])`, [firmIds]),
+      this.history.actorNames(usernames),
+      this.orgs.findByIds(orgIds),
+      this.members.names(memberIds),
+      this.firms.names(firmIds),
     ]);
     // the filter's organization is named only when it is in the caller's scope (its name is not disclosed otherwise)
     let filterOrg: string | undefined;
     if (f.orgId) {
-      const [org] = await this.ds.query(`SELECT name, path FROM orgs WHERE id = $1`, [f.orgId]);
+      const org = await this.orgs.findById(f.orgId);
       if (org && (isAdmin(principal) || scopeOrgIds(principal).some((id) => org.path.includes(`/${id}/`))))
         filterOrg = org.name;
     }
@@ -212,14 +177,7 @@ export class AuditService {
   async verify(principal: Principal, caseId?: string): Promise<VerifyResult> {
     let caseIds: string[];
     if (caseId) caseIds = [(await this.engine.findCase(principal, caseId)).id];
-    else {
-      const rows: { id: string }[] = isAdmin(principal)
-        ? await this.ds.query(`SELECT id FROM cases ORDER BY opened_at, id`)
-        : await this.ds.query(`SELECT id FROM cases WHERE scope_org_ids && $1::uuid[] ORDER BY opened_at, id`, [
-            scopeOrgIds(principal),
-          ]);
-      caseIds = rows.map((r) => r.id);
-    }
+    else caseIds = await this.history.caseIds(isAdmin(principal) ? null : scopeOrgIds(principal));
     let checked = 0;
     for await (const batch of this.chains(caseIds)) {
       for (const check of batch) {
@@ -249,12 +207,8 @@ export class AuditService {
     const batch = 500;
     for (let i = 0; i < caseIds.length; i += batch) {
       const ids = caseIds.slice(i, i + batch);
-      const rows: any[] = await this.ds.query(
-        `SELECT h.case_id, h.seq, h.at, h.actor, h.type, h.data, h.comment, h.from_state, h.to_state, h.prev_hash, h.hash, c.head_hash, c.version
-         FROM case_history h JOIN cases c ON c.id = h.case_id WHERE h.case_id = ANY($1::uuid[]) ORDER BY h.case_id, h.seq`,
-        [ids],
-      );
-      const byCase = new Map<string, any[]>();
+      const rows = await this.history.chainRows(ids);
+      const byCase = new Map<string, ChainRow[]>();
       for (const r of rows) {
         const chain = byCase.get(r.case_id);
         if (chain) chain.push(r);
@@ -266,7 +220,7 @@ export class AuditService {
 }
 
 /** Checks one case's history rows (ordered by seq) against their hashes, their links and the case's head. */
-function checkChain(caseId: string, chain: any[]): CaseChainCheck {
+function checkChain(caseId: string, chain: ChainRow[]): CaseChainCheck {
   let prev = GENESIS_HASH;
   let checked = 0;
   for (let k = 0; k < chain.length; k++) {

@@ -7,6 +7,7 @@ import { isUuid } from '../common/uuid';
 import { Clock } from '../engine/clock';
 import { EngineService } from '../engine/engine.service';
 import { WorkflowRegistry } from '../engine/workflow-registry';
+import { inSavepoint } from '../persistence/savepoint';
 import { OrganizationsRepository } from '../registry/organizations.repository';
 import { scopePrefixes } from '../registry/scope';
 import { CampaignKind, CampaignRow, CampaignsRepository, TargetResult } from './campaigns.repository';
@@ -165,13 +166,12 @@ export class CampaignsService {
     input: Record<string, unknown>,
     trigger: string,
   ): Promise<TargetResult> {
-    await em.query('SAVEPOINT campaign_target');
     try {
-      const record = await this.engine.openCaseIn(em, SYSTEM_PRINCIPAL, def, { orgId }, input, trigger);
-      await em.query('RELEASE SAVEPOINT campaign_target');
+      const record = await inSavepoint(em, 'campaign_target', () =>
+        this.engine.openCaseIn(em, SYSTEM_PRINCIPAL, def, { orgId }, input, trigger),
+      );
       return outcome(orgId, record.id);
     } catch (e) {
-      await em.query('ROLLBACK TO SAVEPOINT campaign_target');
       if (!(e instanceof AppError))
         this.logger.warn(`${trigger}: opening the review of ${orgId} failed: ${(e as Error).message}`);
       return outcome(orgId, e);

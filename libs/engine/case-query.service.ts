@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { isAdmin, Principal, scopeOrgIds } from '../auth/principal';
 import { WorkingCalendar } from '../calendar/working-calendar';
 import { checkOffset, COUNT_CAP, decodeCursor, encodeCursor } from '../common/keyset';
@@ -10,6 +9,7 @@ import { FollowUpsRepository } from './follow-ups.repository';
 import { CaseRecord, EngineService } from './engine.service';
 import { TaskRule, taskRules } from './task-rules';
 import { TASKS_COUNT_CAP, TasksRepository } from './tasks.repository';
+import { TimersRepository } from './timers.repository';
 import { WorkflowRegistry } from './workflow-registry';
 
 /** `GET /tasks` without paging parameters: the first page of this size. */
@@ -41,15 +41,10 @@ export interface DeadlineView {
   rule: string;
 }
 
-const CASE_COLUMNS = `c.id, c.workflow, c.definition_version AS "definitionVersion", c.policy_version AS "policyVersion", c.state,
-  c.state_paths AS "statePaths", c.snapshot, c.status, c.version, c.entered, c.subject, c.parties, c.scope_org_ids AS "scopeOrgIds",
-  c.opened_by AS "openedBy", c.opened_at AS "openedAt", c.updated_at AS "updatedAt", c.closed_at AS "closedAt"`;
-
 /** Read side of cases: the API's `Case` shape, lists, history and each user's task list. */
 @Injectable()
 export class CaseQueryService {
   constructor(
-    private readonly ds: DataSource,
     private readonly engine: EngineService,
     private readonly registry: WorkflowRegistry,
     private readonly clock: Clock,
@@ -58,6 +53,7 @@ export class CaseQueryService {
     private readonly calendar: WorkingCalendar,
     private readonly tasksRepo: TasksRepository,
     private readonly casesRepo: CasesRepository,
+    private readonly timers: TimersRepository,
   ) {}
 
   async view(principal: Principal, record: CaseRecord) {
@@ -67,13 +63,7 @@ export class CaseQueryService {
 
   async views(principal: Principal, records: CaseRecord[]) {
     const ids = records.map((r) => r.id);
-    const timers: any[] = ids.length
-      ? await this.ds.query(
-          `SELECT case_id, deadline_key, title, state_path, due_at, stages, next_stage, provisional, rule, epoch, status FROM timers
-           WHERE case_id = ANY($1::uuid[]) AND status IN ('pending', 'fired') ORDER BY due_at`,
-          [ids],
-        )
-      : [];
+    const timers: any[] = await this.timers.ofCases(ids);
     // follow-ups this case asked for, and those opened as or attached to it (reported, never silently lost)
     const followUps = await this.followUps.forCases(ids);
     const now = this.clock.now();
@@ -167,10 +157,7 @@ export class CaseQueryService {
 
   async history(principal: Principal, caseId: string) {
     await this.engine.findCase(principal, caseId);
-    const rows: any[] = await this.ds.query(
-      `SELECT seq, at, actor, type, data, comment, from_state AS "from", to_state AS "to", hash, prev_hash AS "prevHash" FROM case_history WHERE case_id = $1 ORDER BY seq`,
-      [caseId],
-    );
+    const rows = await this.casesRepo.history(caseId);
     const [users, orgs] = await Promise.all([
       this.labels.userNames(rows.map((r) => r.actor?.userId).filter(Boolean)),
       this.labels.names(rows.map((r) => r.actor?.orgId).filter(Boolean)),
@@ -215,9 +202,7 @@ export class CaseQueryService {
       limit: pageSize,
       offset: (page - 1) * pageSize,
     });
-    const rows: CaseRecord[] = ids.length
-      ? await this.ds.query(`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.id = ANY($1::uuid[])`, [ids])
-      : [];
+    const rows = await this.tasksRepo.casesByIds(ids);
     // in the page's order (SQL: the earliest deadline of the current visit first, overdue ones before the rest)
     const order = new Map(ids.map((id, i) => [id, i]));
     rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);

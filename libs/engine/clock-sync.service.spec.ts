@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { Clock } from './clock';
 import { ClockSync } from './clock-sync.service';
+import { EngineClockRepository } from './engine-clock.repository';
 
 /** engine_clock's one row, as PostgreSQL keeps it: the offset is only ever raised (GREATEST). */
 function engineClockTable() {
@@ -16,7 +17,7 @@ function engineClockTable() {
 describe('ClockSync', () => {
   it('moves "at least to" a target that now has already passed without throwing (the seeder’s race)', async () => {
     const clock = new Clock();
-    const sync = new ClockSync(engineClockTable(), clock);
+    const sync = new ClockSync(new EngineClockRepository(engineClockTable()), clock);
     await sync.moveTo(new Date(Date.now() + 86_400_000));
     const before = clock.now();
     // what ClockAdvanceService used to do: max(target, now) computed first, read again inside moveTo

@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { Clock } from './clock';
+import { EngineClockRepository } from './engine-clock.repository';
 
 /**
  * Keeps every process on the same engine time: the offset lives in PostgreSQL (`engine_clock`), is
@@ -11,7 +11,7 @@ export class ClockSync implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly ds: DataSource,
+    private readonly stored: EngineClockRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -26,8 +26,8 @@ export class ClockSync implements OnModuleInit, OnApplicationShutdown {
   }
 
   async refresh(): Promise<void> {
-    const [row] = await this.ds.query(`SELECT offset_ms::float8 AS offset FROM engine_clock WHERE id = 1`);
-    if (row) this.clock.setOffset(Number(row.offset));
+    const offset = await this.stored.offsetMs();
+    if (offset !== undefined) this.clock.setOffset(offset);
   }
 
   /** Moves engine time forward to `target` for every process (never back). */
@@ -47,12 +47,7 @@ export class ClockSync implements OnModuleInit, OnApplicationShutdown {
 
   private async write(targetMs: number): Promise<Date> {
     const offset = targetMs - Date.now();
-    // TypeORM answers an UPDATE … RETURNING with [rows, rowCount]
-    const [[row]] = await this.ds.query(
-      `UPDATE engine_clock SET offset_ms = GREATEST(offset_ms, $1::bigint), updated_at = now() WHERE id = 1 RETURNING offset_ms::float8 AS offset`,
-      [Math.round(offset)],
-    );
-    this.clock.setOffset(Number(row.offset));
+    this.clock.setOffset(await this.stored.raiseOffset(offset));
     return this.clock.now();
   }
 }

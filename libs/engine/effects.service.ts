@@ -5,6 +5,7 @@ import type { Effect } from '../../workflows/kernel/definition';
 import { SYSTEM_PRINCIPAL } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { OutboxRepository } from '../outbox/outbox.repository';
+import { inSavepoint } from '../persistence/savepoint';
 import { FollowUpsRepository } from './follow-ups.repository';
 import { MemberChangesRepository } from './member-changes.repository';
 import { AppraisalsRepository } from '../registry/appraisals.repository';
@@ -59,18 +60,17 @@ export class EffectsService {
     const { em, at } = ctx;
     const trigger = typeof effect.input.trigger === 'string' ? effect.input.trigger : null;
     const base = { caseId: ctx.caseId, workflow: effect.workflow, subject: effect.subject, trigger, at };
-    await em.query('SAVEPOINT follow_up');
+    let id: string;
     try {
-      const id = await ctx.openCase(
-        effect.workflow,
-        effect.subject as Record<string, string | undefined>,
-        effect.input,
-        `case:${ctx.caseId}`,
+      id = await inSavepoint(em, 'follow_up', () =>
+        ctx.openCase(
+          effect.workflow,
+          effect.subject as Record<string, string | undefined>,
+          effect.input,
+          `case:${ctx.caseId}`,
+        ),
       );
-      await em.query('RELEASE SAVEPOINT follow_up');
-      await this.followUps.record(em, { ...base, outcome: 'opened', followUpCaseId: id });
     } catch (e) {
-      await em.query('ROLLBACK TO SAVEPOINT follow_up');
       if (!(e instanceof AppError)) throw e;
       const open = await this.followUps.openCaseFor(em, effect.workflow, effect.subject.memberId);
       await this.followUps.record(em, {
@@ -83,7 +83,9 @@ export class EffectsService {
       this.logger.log(
         `follow-up ${effect.workflow} of case ${ctx.caseId}: ${open ? `attached to ${open}` : `failed: ${e.message}`}`,
       );
+      return;
     }
+    await this.followUps.record(em, { ...base, outcome: 'opened', followUpCaseId: id });
   }
 
   async apply(effect: Effect, ctx: EffectContext): Promise<void> {

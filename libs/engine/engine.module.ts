@@ -11,6 +11,7 @@ import { CaseQueryService } from './case-query.service';
 import { TasksRepository } from './tasks.repository';
 import { Clock } from './clock';
 import { ClockSync } from './clock-sync.service';
+import { EngineClockRepository } from './engine-clock.repository';
 import { DeadlinePlanner } from './deadline-planner';
 import { EffectsService } from './effects.service';
 import { EngineService } from './engine.service';
@@ -36,6 +37,7 @@ import { WorkflowRegistry } from './workflow-registry';
     TimersRepository,
     IdempotencyKeysRepository,
     Clock,
+    EngineClockRepository,
     ClockSync,
     DeadlinePlanner,
     FactsService,

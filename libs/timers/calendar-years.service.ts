@@ -1,11 +1,11 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
-import { DataSource } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { validateCalendarYear } from '../calendar/calendar-data';
 import { WorkingCalendar } from '../calendar/working-calendar';
 import { EngineService } from '../engine/engine.service';
 import { TimersRepository } from '../engine/timers.repository';
+import { CalendarYearsRepository } from './calendar-years.repository';
 
 /**
  * Adding a statutory year at run time: the file is validated, stored in PostgreSQL (every process and
@@ -17,7 +17,7 @@ export class CalendarYearsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(CalendarYearsService.name);
 
   constructor(
-    private readonly ds: DataSource,
+    private readonly years: CalendarYearsRepository,
     private readonly calendar: WorkingCalendar,
     private readonly engine: EngineService,
     private readonly timers: TimersRepository,
@@ -48,9 +48,8 @@ export class CalendarYearsService implements OnModuleInit, OnModuleDestroy {
 
   /** Stored years (added at run time by any process) into this process's calendar; true when one was new or changed. */
   private async loadStoredYears(): Promise<boolean> {
-    const rows: { data: unknown }[] = await this.ds.query(`SELECT data FROM calendar_years ORDER BY year`);
     let changed = false;
-    for (const r of rows) changed = this.calendar.addYear(r.data) || changed;
+    for (const data of await this.years.all()) changed = this.calendar.addYear(data) || changed;
     return changed;
   }
 
@@ -65,10 +64,7 @@ export class CalendarYearsService implements OnModuleInit, OnModuleDestroy {
     } catch (e) {
       throw AppError.validation([{ field: 'body', errors: [(e as Error).message] }], '节假日安排数据无效');
     }
-    await this.ds.query(
-      `INSERT INTO calendar_years (year, data, added_by) VALUES ($1, $2, $3) ON CONFLICT (year) DO UPDATE SET data = EXCLUDED.data, added_by = EXCLUDED.added_by, added_at = now()`,
-      [data.year, data, addedBy],
-    );
+    await this.years.upsert(data.year, data, addedBy);
     const changed = this.calendar.addYear(data);
     const replannedCases = changed ? await this.replanProvisional() : 0;
     this.logger.log(`已加入 ${data.year} 年法定节假日安排（${addedBy}），重新计算 ${replannedCases} 个案件的期限`);

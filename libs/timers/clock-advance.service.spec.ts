@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { Clock } from '../engine/clock';
 import { ClockSync } from '../engine/clock-sync.service';
+import { EngineClockRepository } from '../engine/engine-clock.repository';
 import type { TimersRepository } from '../engine/timers.repository';
 import { ClockAdvanceService } from './clock-advance.service';
 import type { TimerDrainService } from './timer-drain.service';
@@ -24,7 +25,7 @@ describe('ClockAdvanceService.advanceTo', () => {
         return [[{ offset: stored }], 1];
       },
     } as unknown as DataSource;
-    const sync = new ClockSync(ds, clock);
+    const sync = new ClockSync(new EngineClockRepository(ds), clock);
     let due: Date | null = new Date(wall - 86_400_000); // overdue by a day
     const timers = { nextDueAt: async () => due } as unknown as TimersRepository;
     const drain = {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Clock } from '../engine/clock';
 
-/** What is due in PostgreSQL right now, as the worker's fallback asks it. */
+/** What is due in PostgreSQL right now, as the worker's fallback and the metrics ask it (timers and outbox). */
 @Injectable()
 export class DueWorkRepository {
   constructor(
@@ -21,5 +21,22 @@ export class DueWorkRepository {
       [new Date(this.clock.now().getTime() - graceMs), new Date(Date.now() - graceMs)],
     );
     return { timers: !!row.timers, outbox: !!row.outbox };
+  }
+
+  /**
+   * The backlog as /metrics and /health report it: pending timer stages due before `lateBefore` (engine time),
+   * how many and the oldest instant, and the pending and retrying outbox rows.
+   */
+  async backlog(
+    lateBefore: Date,
+  ): Promise<{ overdue: number; oldest: Date | null; outbox_pending: number; outbox_retrying: number }> {
+    const [row] = await this.ds.query(
+      `SELECT (SELECT count(*)::int FROM timers WHERE status = 'pending' AND next_at < $1) AS overdue,
+              (SELECT min(next_at) FROM timers WHERE status = 'pending' AND next_at < $1) AS oldest,
+              (SELECT count(*)::int FROM outbox WHERE status = 'pending') AS outbox_pending,
+              (SELECT count(*)::int FROM outbox WHERE status = 'pending' AND attempts > 0) AS outbox_retrying`,
+      [lateBefore],
+    );
+    return row;
   }
 }

@@ -10,6 +10,7 @@ import { PolicyService } from '../engine/policy.service';
 import { WorkflowRegistry } from '../engine/workflow-registry';
 import type { DeadlineNotice } from '../notifications/notification.types';
 import { NotificationsService } from '../notifications/notifications.service';
+import { inSavepoint } from '../persistence/savepoint';
 import type { TimerStage } from '../engine/timer-stage';
 import { ClaimedTimer, TimerAdvance, TimerDelivery, TimersRepository } from '../engine/timers.repository';
 
@@ -159,17 +160,18 @@ export class TimerDrainService {
     em: EntityManager,
     e: { caseId: string; type: string; timerId: string; stage: number },
   ): Promise<boolean> {
-    await em.query('SAVEPOINT clock_event');
     try {
-      await this.engine.sendEventIn(em, SYSTEM_PRINCIPAL, e.caseId, {
-        type: e.type,
-        comment: '期限届满，系统自动处理',
-      });
-      await em.query('RELEASE SAVEPOINT clock_event');
+      await inSavepoint(
+        em,
+        'clock_event',
+        () =>
+          this.engine.sendEventIn(em, SYSTEM_PRINCIPAL, e.caseId, { type: e.type, comment: '期限届满，系统自动处理' }),
+        // the batch's transaction is lost: no rollback statement, the whole batch is redone
+        { keepOnError: isTransientDbError },
+      );
       return true;
     } catch (err) {
       if (isTransientDbError(err)) throw err;
-      await em.query('ROLLBACK TO SAVEPOINT clock_event');
       const reason = err instanceof AppError ? `${err.code}: ${err.message}` : String(err);
       const outcome = err instanceof AppError ? 'event_refused' : 'event_failed';
       await this.timers.setDeliveryOutcome(em, e.timerId, e.stage, `${outcome}: ${reason}`.slice(0, 500));

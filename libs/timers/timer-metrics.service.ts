@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Gauge, Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { DueWorkRepository } from './due-work.repository';
 import { Clock } from '../engine/clock';
 
 /** A timer stage counts as "not delivered in time" once it is this late. */
@@ -23,7 +23,7 @@ export class TimerMetrics {
   readonly registry = new Registry();
 
   constructor(
-    private readonly ds: DataSource,
+    private readonly dueWork: DueWorkRepository,
     private readonly clock: Clock,
   ) {
     // collect() is called with the gauge as `this`, so the service is reached through a bound reader
@@ -53,13 +53,7 @@ export class TimerMetrics {
 
   async lag(): Promise<TimerLag> {
     const limit = new Date(this.clock.now().getTime() - LATE_AFTER_MS);
-    const [row] = await this.ds.query(
-      `SELECT (SELECT count(*)::int FROM timers WHERE status = 'pending' AND next_at < $1) AS overdue,
-              (SELECT min(next_at) FROM timers WHERE status = 'pending' AND next_at < $1) AS oldest,
-              (SELECT count(*)::int FROM outbox WHERE status = 'pending') AS outbox_pending,
-              (SELECT count(*)::int FROM outbox WHERE status = 'pending' AND attempts > 0) AS outbox_retrying`,
-      [limit],
-    );
+    const row = await this.dueWork.backlog(limit);
     return {
       overdueUndelivered: row.overdue,
       lagSeconds: row.oldest ? Math.round((this.clock.now().getTime() - new Date(row.oldest).getTime()) / 1000) : 0,

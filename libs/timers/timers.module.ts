@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { QueueModule } from '../queue/queue.module';
+import { CalendarYearsRepository } from './calendar-years.repository';
 import { CalendarYearsService } from './calendar-years.service';
 import { ClockAdvanceService } from './clock-advance.service';
 import { DueWorkRepository } from './due-work.repository';
@@ -18,6 +19,7 @@ import { TimerRelay } from './timer-relay.service';
     TimerRelay,
     OutboxRelay,
     TimerMetrics,
+    CalendarYearsRepository,
     CalendarYearsService,
     DueWorkRepository,
   ],

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AuditEventsRepository } from './audit-events.repository';
+import { AuditService } from './audit.service';
+import { CaseReplayService } from './case-replay.service';
+
+/**
+ * The supervisors' view of the history log: event search, chain verification, the ledger export and case
+ * replay. Reads only; the engine writes the history. Checkpoints are HistoryCheckpointModule's (the worker
+ * signs them too).
+ */
+@Module({
+  providers: [AuditEventsRepository, AuditService, CaseReplayService],
+  exports: [AuditService, CaseReplayService],
+})
+export class AuditModule {}
