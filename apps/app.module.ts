@@ -12,6 +12,7 @@ import { OutboxModule } from '../libs/outbox/outbox.module';
 import { PersistenceModule } from '../libs/persistence/persistence.module';
 import { ReportsModule } from '../libs/reports/reports.module';
 import { CampaignsModule } from '../libs/campaigns/campaigns.module';
+import { OrgLifeModule } from '../libs/org-life/org-life.module';
 import { ApiModule } from './api/api.module';
 import { ClockModule } from './api/clock.controller';
 import { WorkerModule } from './worker/worker.module';
@@ -39,6 +40,8 @@ export class AppModule {
         LicensingModule,
         ReportsModule,
         CampaignsModule,
+        // both roles: the worker delivers the daily organizational-life job
+        OrgLifeModule,
         HistoryCheckpointModule,
         ...roles,
       ],

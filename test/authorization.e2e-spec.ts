@@ -190,13 +190,15 @@ describe('authorization matrix (e2e)', () => {
     expect(dup.status).toBe(409);
   });
 
-  it('lists the five workflows and serves each statechart with a Mermaid diagram', async () => {
+  it('lists the five procedures and the two organizational-life workflows, each statechart with a Mermaid diagram', async () => {
     const list = await get('city', '/workflows');
     expect(list.body.map((w: any) => w.key).sort()).toEqual([
       'annual-review',
       'branch-formation',
+      'inactivity-review',
       'membership-transfer',
       'nonconforming',
+      'org-life-watch',
       'recruitment',
     ]);
     const one = await get('city', '/workflows/membership-transfer');

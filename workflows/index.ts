@@ -1,8 +1,10 @@
 import type { WorkflowDefinition } from './kernel/definition';
 import { annualReviewDefinition } from './annual-review';
 import { branchFormationDefinition } from './branch-formation';
+import { inactivityReviewDefinition } from './inactivity-review';
 import { membershipTransferDefinition } from './membership-transfer';
 import { nonconformingDefinition } from './nonconforming';
+import { orgLifeWatchDefinition } from './org-life-watch';
 import { recruitmentDefinition } from './recruitment';
 
 /** Every workflow definition the engine runs (all versions still needed by running cases). */
@@ -12,4 +14,6 @@ export const WORKFLOW_DEFINITIONS: WorkflowDefinition[] = [
   recruitmentDefinition,
   nonconformingDefinition,
   annualReviewDefinition,
+  orgLifeWatchDefinition,
+  inactivityReviewDefinition,
 ];

@@ -5,12 +5,15 @@ import { CurrentUser } from '../../libs/auth/auth.guard';
 import type { Principal } from '../../libs/auth/principal';
 import { AppError } from '../../libs/common/app-error';
 import { IMPORT_MAX_BYTES } from '../../libs/org-life/org-life-import';
+import { InactivityDetectorService } from '../../libs/org-life/inactivity-detector.service';
 import { OrgLifeService } from '../../libs/org-life/org-life.service';
 import { ApiErrors } from './api-errors.decorator';
 import {
   DuesRecordedDto,
   ImportQueryDto,
   ImportReportDto,
+  InactiveMembersQueryDto,
+  InactiveMembersReportDto,
   MeetingRecordedDto,
   MemberOrgLifeDto,
   OrgLifeReportDto,
@@ -24,7 +27,10 @@ import {
 @ApiBearerAuth()
 @Controller()
 export class OrgLifeController {
-  constructor(private readonly orgLife: OrgLifeService) {}
+  constructor(
+    private readonly orgLife: OrgLifeService,
+    private readonly detector: InactivityDetectorService,
+  ) {}
 
   @Post('org-life/meetings')
   @ApiOperation({
@@ -95,5 +101,19 @@ export class OrgLifeController {
   @ApiErrors(400, 404)
   report(@CurrentUser() u: Principal, @Query() q: OrgLifeReportQueryDto): Promise<OrgLifeReportDto> {
     return this.orgLife.complianceReport(u, q);
+  }
+
+  @Get('reports/inactive-members')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: '长期不参加组织生活的党员：每日检查发现的标记、认定依据及支部核查结果',
+    description:
+      '党章第九条：连续六个月（政策 orgLife.inactivityMonths）不参加党的组织生活，或不交纳党费，任一即标记（不做党所分配的工作无记录可查）。' +
+      '每条标记对应支部的一项核查待办；是否启动不合格党员处置由支部决定。',
+  })
+  @ApiResponse({ status: 200, type: InactiveMembersReportDto })
+  @ApiErrors(400, 404)
+  inactive(@CurrentUser() u: Principal, @Query() q: InactiveMembersQueryDto): Promise<InactiveMembersReportDto> {
+    return this.detector.report(u, q);
   }
 }

@@ -1084,6 +1084,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/inactive-members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 长期不参加组织生活的党员：每日检查发现的标记、认定依据及支部核查结果
+         * @description 党章第九条：连续六个月（政策 orgLife.inactivityMonths）不参加党的组织生活，或不交纳党费，任一即标记（不做党所分配的工作无记录可查）。每条标记对应支部的一项核查待办；是否启动不合格党员处置由支部决定。
+         */
+        get: operations["OrgLifeController_inactive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/_clock": {
         parameters: {
             query?: never;
@@ -2623,6 +2643,79 @@ export interface components {
             asOf: string;
             branches: components["schemas"]["BranchComplianceDto"][];
         };
+        InactivityEvidenceDto: {
+            /** @description 认定的连续月份（YYYY-MM） */
+            months: string[];
+            /** @description 此前最近一次参加会议的月份 */
+            lastAttended: string | null;
+            /** @description 此前最近一次请假缺席的月份 */
+            lastExcused: string | null;
+            /** @description 此前最近一次交纳党费的月份 */
+            lastDuesPaid: string | null;
+            /** @description 期间支部召开会议次数（仅 org_life） */
+            branchMeetingsInWindow?: number;
+        };
+        InactivityReviewDto: {
+            /**
+             * Format: uuid
+             * @description 支部核查案件（inactivity-review）
+             */
+            caseId: string | null;
+            /**
+             * @description 待核查 / 已启动不合格党员处置 / 不予处置
+             * @enum {string}
+             */
+            status: "pending" | "referred" | "dismissed";
+            /** Format: date */
+            decidedOn: string | null;
+            /** @description 不予处置的理由 */
+            reason: string | null;
+            /**
+             * Format: uuid
+             * @description 启动或并入的不合格党员处置案件
+             */
+            nonconformingCaseId: string | null;
+            /** @enum {string|null} */
+            nonconformingOutcome: "opened" | "attached" | "failed" | null;
+        };
+        InactivityFlagDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            memberId: string;
+            memberName: string;
+            /**
+             * Format: uuid
+             * @description 认定时党员所在支部
+             */
+            orgId: string;
+            orgName: string;
+            /**
+             * @description 党章第九条：org_life = 连续不参加党的组织生活；dues = 连续不交纳党费（两者任一即标记）
+             * @enum {string}
+             */
+            ground: "org_life" | "dues";
+            /** @example 2026-12 */
+            windowStart: string;
+            /** @example 2027-05 */
+            windowEnd: string;
+            /** @example 6 */
+            months: number;
+            /**
+             * Format: date
+             * @description 检查发现的日期
+             */
+            flaggedOn: string;
+            /** @description 认定依据（文字） */
+            summary: string;
+            evidence: components["schemas"]["InactivityEvidenceDto"];
+            review: components["schemas"]["InactivityReviewDto"];
+        };
+        InactiveMembersReportDto: {
+            /** Format: date-time */
+            asOf: string;
+            flags: components["schemas"]["InactivityFlagDto"][];
+        };
         ClockView: {
             /** Format: date-time */
             now: string;
@@ -3125,6 +3218,43 @@ export interface components {
         "EventData.annual-review.SCORE": {
             score: number;
         };
+        "WorkflowInput.org-life-watch": Record<string, never>;
+        /** 发起组织生活监测 */
+        "OpenCase.org-life-watch": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            workflow: "org-life-watch";
+            subject: components["schemas"]["SubjectDto"];
+            input?: components["schemas"]["WorkflowInput.org-life-watch"];
+        };
+        /** 长期不参加组织生活核查：发起 */
+        "WorkflowInput.inactivity-review": {
+            flagIds: string[];
+            grounds: ("org_life" | "dues")[];
+            windowStart: string;
+            windowEnd: string;
+            summary: string;
+        };
+        /** 发起长期不参加组织生活核查 */
+        "OpenCase.inactivity-review": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            workflow: "inactivity-review";
+            subject: components["schemas"]["SubjectDto"];
+            input?: components["schemas"]["WorkflowInput.inactivity-review"];
+        };
+        /** 启动不合格党员处置 */
+        "EventData.inactivity-review.OPEN_NONCONFORMING": {
+            grounds?: string;
+        };
+        /** 不予处置 */
+        "EventData.inactivity-review.DISMISS": {
+            reason: string;
+        };
         /**
          * 同意接收
          * @description 适用流程：组织关系接转
@@ -3430,6 +3560,22 @@ export interface components {
             expectedVersion?: number;
         };
         /**
+         * 不予处置
+         * @description 适用流程：长期不参加组织生活核查
+         */
+        "SendEvent.DISMISS": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "DISMISS";
+            data?: components["schemas"]["EventData.inactivity-review.DISMISS"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
          * 驳回申诉
          * @description 适用流程：处置不合格党员
          */
@@ -3552,6 +3698,22 @@ export interface components {
              */
             type: "ISSUE_LETTER";
             data?: components["schemas"]["EventData.membership-transfer.ISSUE_LETTER"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 启动不合格党员处置
+         * @description 适用流程：长期不参加组织生活核查
+         */
+        "SendEvent.OPEN_NONCONFORMING": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "OPEN_NONCONFORMING";
+            data?: components["schemas"]["EventData.inactivity-review.OPEN_NONCONFORMING"];
             /** @description 审批意见 */
             comment?: string;
             /** @description 乐观并发：客户端看到的案件版本 */
@@ -4181,8 +4343,8 @@ export interface components {
             /** @description 乐观并发：客户端看到的案件版本 */
             expectedVersion?: number;
         };
-        OpenCaseRequest: components["schemas"]["OpenCase.membership-transfer"] | components["schemas"]["OpenCase.branch-formation"] | components["schemas"]["OpenCase.recruitment"] | components["schemas"]["OpenCase.nonconforming"] | components["schemas"]["OpenCase.annual-review"];
-        SendEventRequest: components["schemas"]["SendEvent.ACCEPT"] | components["schemas"]["SendEvent.ACK_FILING"] | components["schemas"]["SendEvent.APPEAL"] | components["schemas"]["SendEvent.APPROVE"] | components["schemas"]["SendEvent.APPROVE_ADMISSION"] | components["schemas"]["SendEvent.APPROVE_CONVERSION"] | components["schemas"]["SendEvent.APPROVE_EXCEPTION"] | components["schemas"]["SendEvent.APPROVE_FORMATION"] | components["schemas"]["SendEvent.APPROVE_RELEASE"] | components["schemas"]["SendEvent.APPROVE_SECRETARY"] | components["schemas"]["SendEvent.ARCHIVE"] | components["schemas"]["SendEvent.ASSIGN_INSTRUCTOR"] | components["schemas"]["SendEvent.ASSIGN_INTRODUCERS"] | components["schemas"]["SendEvent.ASSIGN_JOINT_BRANCH"] | components["schemas"]["SendEvent.ASSIGN_SPONSORS"] | components["schemas"]["SendEvent.CLOSE_FIRM"] | components["schemas"]["SendEvent.CONFIRM_ACTIVIST"] | components["schemas"]["SendEvent.CONFIRM_CANDIDATE"] | components["schemas"]["SendEvent.DENY_EXCEPTION"] | components["schemas"]["SendEvent.DISMISS_APPEAL"] | components["schemas"]["SendEvent.DROP"] | components["schemas"]["SendEvent.EXTEND_APPROVAL"] | components["schemas"]["SendEvent.FAIL_PRE_REVIEW"] | components["schemas"]["SendEvent.FILE_ACTIVIST"] | components["schemas"]["SendEvent.FILE_ADMISSION"] | components["schemas"]["SendEvent.FILE_CANDIDATE"] | components["schemas"]["SendEvent.ISSUE_LETTER"] | components["schemas"]["SendEvent.PASS_COMMITTEE_REVIEW"] | components["schemas"]["SendEvent.PASS_PRE_REVIEW"] | components["schemas"]["SendEvent.PROPOSE"] | components["schemas"]["SendEvent.RECORD_ASSESSMENT"] | components["schemas"]["SendEvent.RECORD_BRANCH_MEETING"] | components["schemas"]["SendEvent.RECORD_CONVERSION_MEETING"] | components["schemas"]["SendEvent.RECORD_ELECTION"] | components["schemas"]["SendEvent.RECORD_INVESTIGATION"] | components["schemas"]["SendEvent.RECORD_LEADER_COMMENT"] | components["schemas"]["SendEvent.RECORD_MEETING"] | components["schemas"]["SendEvent.RECORD_OATH"] | components["schemas"]["SendEvent.RECORD_PEER_REVIEW"] | components["schemas"]["SendEvent.RECORD_POLITICAL_REVIEW"] | components["schemas"]["SendEvent.RECORD_REFUSAL"] | components["schemas"]["SendEvent.RECORD_REPORT"] | components["schemas"]["SendEvent.RECORD_SELF_ASSESSMENTS"] | components["schemas"]["SendEvent.RECORD_TALK"] | components["schemas"]["SendEvent.RECORD_TRAINING"] | components["schemas"]["SendEvent.RECORD_UPPER_TALK"] | components["schemas"]["SendEvent.RECORD_WITHDRAWAL"] | components["schemas"]["SendEvent.REFER_NONCONFORMING"] | components["schemas"]["SendEvent.REISSUE_LETTER"] | components["schemas"]["SendEvent.REJECT"] | components["schemas"]["SendEvent.REJECT_ADMISSION"] | components["schemas"]["SendEvent.REJECT_RELEASE"] | components["schemas"]["SendEvent.RESTORE"] | components["schemas"]["SendEvent.RETURN"] | components["schemas"]["SendEvent.REVIEW_CORRECTION"] | components["schemas"]["SendEvent.SCORE"] | components["schemas"]["SendEvent.START_PUBLIC_NOTICE"] | components["schemas"]["SendEvent.SUBMIT_APPLICATION"] | components["schemas"]["SendEvent.SUBMIT_CONVERSION_APPLICATION"] | components["schemas"]["SendEvent.SUBMIT_RATINGS"] | components["schemas"]["SendEvent.SUBMIT_REPORT"] | components["schemas"]["SendEvent.SUBMIT_SURVEY"] | components["schemas"]["SendEvent.SUBMIT_VOLUNTEER_FORM"] | components["schemas"]["SendEvent.SUSPEND_MEMBERSHIP"] | components["schemas"]["SendEvent.UPHOLD_APPEAL"] | components["schemas"]["SendEvent.WITHDRAW_APPLICATION"];
+        OpenCaseRequest: components["schemas"]["OpenCase.membership-transfer"] | components["schemas"]["OpenCase.branch-formation"] | components["schemas"]["OpenCase.recruitment"] | components["schemas"]["OpenCase.nonconforming"] | components["schemas"]["OpenCase.annual-review"] | components["schemas"]["OpenCase.org-life-watch"] | components["schemas"]["OpenCase.inactivity-review"];
+        SendEventRequest: components["schemas"]["SendEvent.ACCEPT"] | components["schemas"]["SendEvent.ACK_FILING"] | components["schemas"]["SendEvent.APPEAL"] | components["schemas"]["SendEvent.APPROVE"] | components["schemas"]["SendEvent.APPROVE_ADMISSION"] | components["schemas"]["SendEvent.APPROVE_CONVERSION"] | components["schemas"]["SendEvent.APPROVE_EXCEPTION"] | components["schemas"]["SendEvent.APPROVE_FORMATION"] | components["schemas"]["SendEvent.APPROVE_RELEASE"] | components["schemas"]["SendEvent.APPROVE_SECRETARY"] | components["schemas"]["SendEvent.ARCHIVE"] | components["schemas"]["SendEvent.ASSIGN_INSTRUCTOR"] | components["schemas"]["SendEvent.ASSIGN_INTRODUCERS"] | components["schemas"]["SendEvent.ASSIGN_JOINT_BRANCH"] | components["schemas"]["SendEvent.ASSIGN_SPONSORS"] | components["schemas"]["SendEvent.CLOSE_FIRM"] | components["schemas"]["SendEvent.CONFIRM_ACTIVIST"] | components["schemas"]["SendEvent.CONFIRM_CANDIDATE"] | components["schemas"]["SendEvent.DENY_EXCEPTION"] | components["schemas"]["SendEvent.DISMISS"] | components["schemas"]["SendEvent.DISMISS_APPEAL"] | components["schemas"]["SendEvent.DROP"] | components["schemas"]["SendEvent.EXTEND_APPROVAL"] | components["schemas"]["SendEvent.FAIL_PRE_REVIEW"] | components["schemas"]["SendEvent.FILE_ACTIVIST"] | components["schemas"]["SendEvent.FILE_ADMISSION"] | components["schemas"]["SendEvent.FILE_CANDIDATE"] | components["schemas"]["SendEvent.ISSUE_LETTER"] | components["schemas"]["SendEvent.OPEN_NONCONFORMING"] | components["schemas"]["SendEvent.PASS_COMMITTEE_REVIEW"] | components["schemas"]["SendEvent.PASS_PRE_REVIEW"] | components["schemas"]["SendEvent.PROPOSE"] | components["schemas"]["SendEvent.RECORD_ASSESSMENT"] | components["schemas"]["SendEvent.RECORD_BRANCH_MEETING"] | components["schemas"]["SendEvent.RECORD_CONVERSION_MEETING"] | components["schemas"]["SendEvent.RECORD_ELECTION"] | components["schemas"]["SendEvent.RECORD_INVESTIGATION"] | components["schemas"]["SendEvent.RECORD_LEADER_COMMENT"] | components["schemas"]["SendEvent.RECORD_MEETING"] | components["schemas"]["SendEvent.RECORD_OATH"] | components["schemas"]["SendEvent.RECORD_PEER_REVIEW"] | components["schemas"]["SendEvent.RECORD_POLITICAL_REVIEW"] | components["schemas"]["SendEvent.RECORD_REFUSAL"] | components["schemas"]["SendEvent.RECORD_REPORT"] | components["schemas"]["SendEvent.RECORD_SELF_ASSESSMENTS"] | components["schemas"]["SendEvent.RECORD_TALK"] | components["schemas"]["SendEvent.RECORD_TRAINING"] | components["schemas"]["SendEvent.RECORD_UPPER_TALK"] | components["schemas"]["SendEvent.RECORD_WITHDRAWAL"] | components["schemas"]["SendEvent.REFER_NONCONFORMING"] | components["schemas"]["SendEvent.REISSUE_LETTER"] | components["schemas"]["SendEvent.REJECT"] | components["schemas"]["SendEvent.REJECT_ADMISSION"] | components["schemas"]["SendEvent.REJECT_RELEASE"] | components["schemas"]["SendEvent.RESTORE"] | components["schemas"]["SendEvent.RETURN"] | components["schemas"]["SendEvent.REVIEW_CORRECTION"] | components["schemas"]["SendEvent.SCORE"] | components["schemas"]["SendEvent.START_PUBLIC_NOTICE"] | components["schemas"]["SendEvent.SUBMIT_APPLICATION"] | components["schemas"]["SendEvent.SUBMIT_CONVERSION_APPLICATION"] | components["schemas"]["SendEvent.SUBMIT_RATINGS"] | components["schemas"]["SendEvent.SUBMIT_REPORT"] | components["schemas"]["SendEvent.SUBMIT_SURVEY"] | components["schemas"]["SendEvent.SUBMIT_VOLUNTEER_FORM"] | components["schemas"]["SendEvent.SUSPEND_MEMBERSHIP"] | components["schemas"]["SendEvent.UPHOLD_APPEAL"] | components["schemas"]["SendEvent.WITHDRAW_APPLICATION"];
     };
     responses: never;
     parameters: never;
@@ -7951,6 +8113,64 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrgLifeReportDto"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    OrgLifeController_inactive: {
+        parameters: {
+            query?: {
+                /** @description 只看该组织及其下级（默认：本人权限范围） */
+                orgId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InactiveMembersReportDto"];
                 };
             };
             /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */

@@ -165,6 +165,15 @@ export class EffectsService {
       case 'commendation.add':
         await this.appraisals.commend(em, { ...effect, caseId: ctx.caseId, at });
         return;
+      case 'job.request':
+        // the job's own module registers the handler of its topic; the engine only hands the work over durably
+        await enqueueOutbox(em, {
+          topic: `job.${effect.job}`,
+          caseId: ctx.caseId,
+          dedupeKey: `job:${effect.job}:${effect.key}`,
+          payload: effect.params,
+        });
+        return;
       default:
         this.logger.error(`unknown effect ${(effect as any).kind} from ${ctx.workflow}`);
         throw new Error(`unknown effect ${(effect as any).kind}`);

@@ -1,12 +1,25 @@
 import { Module } from '@nestjs/common';
 import { RegistryModule } from '../registry/registry.module';
+import { InactivityDetectorService } from './inactivity-detector.service';
+import { InactivityFlagsRepository } from './inactivity-flags.repository';
+import { OrgLifeWatchService } from './org-life-watch.service';
 import { OrgLifeRepository } from './org-life.repository';
 import { OrgLifeService } from './org-life.service';
 
-/** Organizational life: the records, their import and the compliance report. */
+/**
+ * Organizational life: the records, their import, the compliance report, and the daily checks (the
+ * inactivity detector) run by each city committee's `org-life-watch` case. Imported by both roles: the
+ * worker delivers the daily job.
+ */
 @Module({
   imports: [RegistryModule],
-  providers: [OrgLifeRepository, OrgLifeService],
-  exports: [OrgLifeService, OrgLifeRepository],
+  providers: [
+    OrgLifeRepository,
+    OrgLifeService,
+    InactivityFlagsRepository,
+    OrgLifeWatchService,
+    InactivityDetectorService,
+  ],
+  exports: [OrgLifeService, OrgLifeRepository, InactivityDetectorService, OrgLifeWatchService],
 })
 export class OrgLifeModule {}

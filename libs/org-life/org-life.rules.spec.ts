@@ -6,7 +6,10 @@ import {
   duesAmountProblem,
   duesMembershipDay,
   duesMonthProblem,
+  describeFinding,
   findInactivity,
+  findInactivityGrounds,
+  laterMonth,
   meetingDayProblem,
   membershipProblem,
   parseMeetingKind,
@@ -141,6 +144,58 @@ describe('org-life rules', () => {
     it('months before the member joined the branch are not counted', () => {
       expect(findInactivity({ ...facts, since: '2026-03' }, '2026-07-03', settings)).toBeNull();
       expect(findInactivity({ ...facts, since: '2026-01' }, '2026-07-03', settings)!.windowStart).toBe('2026-01');
+    });
+    describe('the grounds of 党章 art. 9, each on its own (或)', () => {
+      const g = {
+        attended: [] as string[],
+        excused: [] as string[],
+        duesPaid: [] as string[],
+        orgLifeSince: '2025-01' as string | null,
+        duesSince: '2025-01' as string | null,
+      };
+      it('attending but paying nothing for six months is inactive on dues alone', () => {
+        const months = ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06'];
+        const f = findInactivityGrounds({ ...g, attended: months, duesPaid: ['2025-12'] }, '2026-07-03', settings);
+        expect(f).toEqual([
+          expect.objectContaining({
+            ground: 'dues',
+            windowStart: '2026-01',
+            lastDuesPaid: '2025-12',
+            lastAttended: null,
+          }),
+        ]);
+      });
+      it('paying but never attending is inactive on organizational life alone; an excused absence counts', () => {
+        const paid = ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06'];
+        expect(
+          findInactivityGrounds({ ...g, duesPaid: paid, attended: ['2025-12'] }, '2026-07-03', settings).map(
+            (f) => f.ground,
+          ),
+        ).toEqual(['org_life']);
+        expect(findInactivityGrounds({ ...g, duesPaid: paid, excused: ['2026-03'] }, '2026-07-03', settings)).toEqual(
+          [],
+        );
+      });
+      it('neither: both grounds, each with its own window', () => {
+        const f = findInactivityGrounds({ ...g, attended: ['2025-10'], duesPaid: ['2025-12'] }, '2026-07-03', settings);
+        expect(f.map((x) => [x.ground, x.windowStart])).toEqual([
+          ['org_life', '2025-11'],
+          ['dues', '2026-01'],
+        ]);
+      });
+      it('a ground the branch does not record here is never judged', () => {
+        expect(findInactivityGrounds({ ...g, orgLifeSince: null, duesSince: null }, '2026-07-03', settings)).toEqual(
+          [],
+        );
+        expect(laterMonth('2026-03', '2025-01')).toBe('2026-03');
+        expect(laterMonth(null, '2025-01')).toBe('2025-01');
+      });
+      it('the evidence in words', () => {
+        const [f] = findInactivityGrounds({ ...g, attended: ['2025-12'], duesSince: null }, '2026-07-03', settings);
+        expect(describeFinding(f, 6, 4)).toBe(
+          '连续6个月（2026-01 至 2026-06）未参加党的组织生活，期间支部召开会议 4 次；最近一次参加组织生活为 2025-12',
+        );
+      });
     });
     it('the number of months is a setting', () => {
       expect(

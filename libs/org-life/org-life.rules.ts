@@ -349,6 +349,89 @@ export function findInactivity(
   };
 }
 
+/**
+ * The two grounds of 党章 art. 9 the records can show, each on its own: "连续六个月不参加党的组织生活，
+ * **或**不交纳党费，**或**不做党所分配的工作". A member who pays dues but never attends is inactive, and so
+ * is one who attends but has paid nothing for six months (assigned work is recorded nowhere).
+ */
+export type InactivityGround = 'org_life' | 'dues';
+
+/** The facts of one member for the detector, each ground counted from when it can be known. */
+export interface GroundFacts {
+  /** months in which the member attended a meeting of their branch */
+  attended: string[];
+  /** months in which the member was absent with a recorded reason */
+  excused: string[];
+  /** months the member's dues were paid for */
+  duesPaid: string[];
+  /**
+   * First month the member's meetings can be judged: the later of when they joined the branch (or were
+   * registered) and the branch's first recorded meeting. Null: the branch records no meetings here, so
+   * nothing can be concluded from their absence.
+   */
+  orgLifeSince: string | null;
+  /** Likewise for dues: the later of joining and the branch's first recorded dues month; null when none. */
+  duesSince: string | null;
+}
+
+export type GroundFinding = InactivityFinding & { ground: InactivityGround };
+
+/**
+ * Every ground on which the member has gone `inactivityMonths` consecutive whole months (before `today`'s
+ * month) without the participation it requires: no meeting attended (or excused, when that counts) for
+ * `org_life`; no dues paid for `dues`. Windows are stable day after day (see `findInactivity`).
+ */
+export function findInactivityGrounds(
+  facts: GroundFacts,
+  today: string,
+  settings: Pick<OrgLifeSettings, 'inactivityMonths' | 'excusedAbsenceCounts'>,
+): GroundFinding[] {
+  const out: GroundFinding[] = [];
+  if (facts.orgLifeSince) {
+    const f = findInactivity(
+      { attended: facts.attended, excused: facts.excused, duesPaid: [], since: facts.orgLifeSince },
+      today,
+      settings,
+    );
+    if (f) out.push({ ...f, lastDuesPaid: lastBefore(facts.duesPaid, f.windowStart), ground: 'org_life' });
+  }
+  if (facts.duesSince) {
+    const f = findInactivity({ attended: [], excused: [], duesPaid: facts.duesPaid, since: facts.duesSince }, today, {
+      ...settings,
+      excusedAbsenceCounts: false,
+    });
+    if (f)
+      out.push({
+        ...f,
+        lastAttended: lastBefore(facts.attended, f.windowStart),
+        lastExcused: lastBefore(facts.excused, f.windowStart),
+        ground: 'dues',
+      });
+  }
+  return out;
+}
+
+const lastBefore = (xs: string[], month: string) =>
+  [...xs]
+    .filter((x) => x < month)
+    .sort()
+    .at(-1) ?? null;
+
+/** The evidence of a finding in words, as the review task and the report show it. */
+export function describeFinding(f: GroundFinding, months: number, meetingsHeldInWindow?: number): string {
+  const span = `${f.windowStart} 至 ${f.windowEnd}`;
+  if (f.ground === 'org_life') {
+    const held = meetingsHeldInWindow === undefined ? '' : `，期间支部召开会议 ${meetingsHeldInWindow} 次`;
+    const last = f.lastAttended ? `最近一次参加组织生活为 ${f.lastAttended}` : '此前无参加组织生活的记录';
+    return `连续${months}个月（${span}）未参加党的组织生活${held}；${last}`;
+  }
+  const last = f.lastDuesPaid ? `最近一次交纳的是 ${f.lastDuesPaid} 的党费` : '此前无交纳党费的记录';
+  return `连续${months}个月（${span}）未交纳党费；${last}`;
+}
+
+/** The later of two months, either possibly null (null only when both are). */
+export const laterMonth = (a: string | null, b: string | null) => (a && b ? (a > b ? a : b) : (a ?? b));
+
 // ------------------------------------------------------------------------------------------ settings
 
 const PERIODS = ['month', 'quarter', 'year'];

@@ -9,6 +9,7 @@ import { PolicyStore } from '../policy/policy-store';
 import { inScope, scopePrefixes } from '../registry/scope';
 import { OrganizationsRepository } from '../registry/organizations.repository';
 import { ImportFileError, ImportRow, IMPORT_MAX_BYTES, parseRows, readTable, Refusal } from './org-life-import';
+import { OrgLifeWatchService } from './org-life-watch.service';
 import { OrgLifeRepository, RecordingOrg } from './org-life.repository';
 import {
   behindOn,
@@ -76,6 +77,7 @@ export class OrgLifeService implements OnModuleInit {
     private readonly orgs: OrganizationsRepository,
     private readonly policies: PolicyStore,
     private readonly clock: Clock,
+    private readonly watch: OrgLifeWatchService,
   ) {}
 
   /** A malformed `orgLife` section in any policy stops the start, like any other policy error. */
@@ -144,6 +146,7 @@ export class OrgLifeService implements OnModuleInit {
         'DUPLICATE',
         `本组织 ${req.heldOn} 的${MEETING_KIND_TITLES[req.kind]}“${req.topic}”已登记`,
       );
+    await this.watch.ensureFor(org.id);
     return {
       id,
       orgId: org.id,
@@ -195,6 +198,7 @@ export class OrgLifeService implements OnModuleInit {
         })),
       );
     });
+    await this.watch.ensureFor(org.id);
     return { orgId: org.id, month: req.month, recorded: inserted, recordedAt: now.toISOString() };
   }
 
@@ -382,6 +386,7 @@ export class OrgLifeService implements OnModuleInit {
       if (n !== duesRows.length)
         throw new AppError(HttpStatus.CONFLICT, 'DUPLICATE', '部分党费刚被登记，导入未执行，请重新导入');
     });
+    await this.watch.ensureFor(org.id);
     return { ...report, imported: true };
   }
 

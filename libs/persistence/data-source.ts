@@ -14,6 +14,7 @@ import { FollowUps1700000000910 } from './migrations/1700000000910-follow-ups';
 import { OrgLife1796197480820 } from './migrations/1796197480820-org-life';
 import { RegistryScope1796197509343 } from './migrations/1796197509343-registry-scope';
 import { KeysetIndexes1796198752384 } from './migrations/1796198752384-keyset-indexes';
+import { InactivityFlags1796213727622 } from './migrations/1796213727622-inactivity-flags';
 
 export const MIGRATIONS = [
   InitialSchema1700000000000,
@@ -30,6 +31,7 @@ export const MIGRATIONS = [
   OrgLife1796197480820,
   RegistryScope1796197509343,
   KeysetIndexes1796198752384,
+  InactivityFlags1796213727622,
 ];
 
 /** Options of the application's DataSource (the schema comes from the migrations, never from synchronize). */

@@ -132,7 +132,13 @@ export type Effect =
   /** The firm was deregistered: it leaves the coverage report (closed firms are not "uncovered"). */
   | { kind: 'firm.close'; firmId: string }
   | { kind: 'org.recordGrade'; orgId: string; year: number; score: number; grade: 'I' | 'II' | 'III' }
-  | { kind: 'commendation.add'; year: number; memberIds: string[]; orgIds: string[] };
+  | { kind: 'commendation.add'; year: number; memberIds: string[]; orgIds: string[] }
+  /**
+   * Background work a transition asks for (e.g. the daily inactivity detection of a committee): written to the
+   * outbox as topic `job.<job>` in the transition's transaction, delivered after commit and retried until its
+   * handler succeeds; the same (job, key) twice is one job.
+   */
+  | { kind: 'job.request'; job: string; key: string; params: Record<string, unknown> };
 
 export interface CaseSubject {
   memberId?: string;

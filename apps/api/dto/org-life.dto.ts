@@ -190,3 +190,58 @@ export class OrgLifeReportDto {
   @ApiProperty({ format: 'date', description: '统计截至日期' }) asOf: string;
   @ApiProperty({ type: [BranchComplianceDto] }) branches: BranchComplianceDto[];
 }
+
+export class InactiveMembersQueryDto {
+  @ApiPropertyOptional({ ...UUID, description: '只看该组织及其下级（默认：本人权限范围）' })
+  @IsOptional()
+  @IsUUID()
+  orgId?: string;
+}
+
+export class InactivityEvidenceDto {
+  @ApiProperty({ type: [String], description: '认定的连续月份（YYYY-MM）' }) months: string[];
+  @ApiProperty({ type: 'string', nullable: true, description: '此前最近一次参加会议的月份' }) lastAttended:
+    string | null;
+  @ApiProperty({ type: 'string', nullable: true, description: '此前最近一次请假缺席的月份' }) lastExcused:
+    string | null;
+  @ApiProperty({ type: 'string', nullable: true, description: '此前最近一次交纳党费的月份' }) lastDuesPaid:
+    string | null;
+  @ApiPropertyOptional({ description: '期间支部召开会议次数（仅 org_life）' }) branchMeetingsInWindow?: number;
+}
+
+export class InactivityReviewDto {
+  @ApiProperty({ ...UUID, nullable: true, description: '支部核查案件（inactivity-review）' }) caseId: string | null;
+  @ApiProperty({ enum: ['pending', 'referred', 'dismissed'], description: '待核查 / 已启动不合格党员处置 / 不予处置' })
+  status: string;
+  @ApiProperty({ type: 'string', format: 'date', nullable: true }) decidedOn: string | null;
+  @ApiProperty({ type: 'string', nullable: true, description: '不予处置的理由' }) reason: string | null;
+  @ApiProperty({ ...UUID, nullable: true, description: '启动或并入的不合格党员处置案件' })
+  nonconformingCaseId: string | null;
+  @ApiProperty({ type: 'string', nullable: true, enum: ['opened', 'attached', 'failed'] })
+  nonconformingOutcome: string | null;
+}
+
+export class InactivityFlagDto {
+  @ApiProperty(UUID) id: string;
+  @ApiProperty(UUID) memberId: string;
+  @ApiProperty() memberName: string;
+  @ApiProperty({ ...UUID, description: '认定时党员所在支部' }) orgId: string;
+  @ApiProperty() orgName: string;
+  @ApiProperty({
+    enum: ['org_life', 'dues'],
+    description: '党章第九条：org_life = 连续不参加党的组织生活；dues = 连续不交纳党费（两者任一即标记）',
+  })
+  ground: string;
+  @ApiProperty({ example: '2026-12' }) windowStart: string;
+  @ApiProperty({ example: '2027-05' }) windowEnd: string;
+  @ApiProperty({ example: 6 }) months: number;
+  @ApiProperty({ format: 'date', description: '检查发现的日期' }) flaggedOn: string;
+  @ApiProperty({ description: '认定依据（文字）' }) summary: string;
+  @ApiProperty({ type: InactivityEvidenceDto }) evidence: InactivityEvidenceDto;
+  @ApiProperty({ type: InactivityReviewDto }) review: InactivityReviewDto;
+}
+
+export class InactiveMembersReportDto {
+  @ApiProperty({ format: 'date-time' }) asOf: string;
+  @ApiProperty({ type: [InactivityFlagDto] }) flags: InactivityFlagDto[];
+}

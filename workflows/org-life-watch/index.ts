@@ -1,0 +1,2 @@
+export * from './org-life-watch.machine';
+export * from './org-life-watch.definition';
