@@ -167,7 +167,7 @@ export class EffectsService {
         return;
       case 'job.request':
         // the job's own module registers the handler of its topic; the engine only hands the work over durably
-        await enqueueOutbox(em, {
+        await this.outbox.enqueue(em, {
           topic: `job.${effect.job}`,
           caseId: ctx.caseId,
           dedupeKey: `job:${effect.job}:${effect.key}`,
