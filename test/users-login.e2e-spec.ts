@@ -57,6 +57,12 @@ describe('users and login (e2e)', () => {
     for (let i = 0; i < MAX_FAILURES; i++) await login('joint-1', 'wrong');
     expect((await login('joint-1', 'demo')).status).toBe(429);
     const me = await h.http().get('/api/v1/auth/me').set(bearer(oldToken));
+    // the user list shows the lockout (the console's users screen marks the account locked)
+    const locked = await h.http().get(`/api/v1/users/${me.body.id}`).set(admin);
+    expect(Date.parse(locked.body.lockedUntil)).toBeGreaterThan(Date.now());
+    const listed = await h.http().get('/api/v1/users').set(admin);
+    expect(listed.body.find((u: any) => u.username === 'joint-1').lockedUntil).toBe(locked.body.lockedUntil);
+    expect(listed.body.find((u: any) => u.username === 'city').lockedUntil).toBeNull();
     const reset = await h
       .http()
       .post(`/api/v1/users/${me.body.id}/password`)
@@ -64,6 +70,7 @@ describe('users and login (e2e)', () => {
       .send({ password: 'new-password-1' });
     expect(reset.status).toBe(200);
     expect(reset.body.passwordChangedAt).toBeTruthy();
+    expect(reset.body.lockedUntil).toBeNull();
     expect((await h.http().get('/api/v1/auth/me').set(bearer(oldToken))).status).toBe(401);
     expect((await login('joint-1', 'demo')).status).toBe(401);
     expect((await login('joint-1', 'new-password-1')).status).toBe(200);
@@ -286,7 +293,28 @@ describe('users and login (e2e)', () => {
     expect((await login('county-zg', 'county-new-pass')).status).toBe(200);
   });
 
-  it('records every login, failure, lockout and refusal, visible to admins only', async () => {
+  it('shows a city clerk the login record of the users it manages only', async () => {
+    const city = await h.as('city');
+    const managed: string[] = (await h.http().get('/api/v1/users').set(city)).body.map((u: any) => u.username);
+    expect(managed).toContain('branch-b');
+    expect(managed).not.toContain('supervisor');
+    const res = await h.http().get('/api/v1/auth/logins?limit=200').set(city);
+    expect(res.status).toBe(200);
+    expect(res.body.items.length).toBeGreaterThan(0);
+    expect(res.body.items.every((e: any) => managed.includes(e.username))).toBe(true);
+    const lockouts = await h.http().get('/api/v1/auth/logins?username=branch-b&outcome=lockout').set(city);
+    expect(lockouts.body.items.length).toBeGreaterThan(0);
+    // someone it does not manage: nothing, though the admin sees their logins
+    const other = await h.http().get('/api/v1/auth/logins?username=supervisor').set(city);
+    expect(other.body.items).toEqual([]);
+    const asAdmin = await h
+      .http()
+      .get('/api/v1/auth/logins?username=supervisor')
+      .set(await h.as('admin'));
+    expect(asAdmin.body.items.length).toBeGreaterThan(0);
+  });
+
+  it('records every login, failure, lockout and refusal, visible to admins and city clerks only', async () => {
     const admin = await h.as('admin');
     const res = await h.http().get('/api/v1/auth/logins?username=branch-b&limit=200').set(admin);
     expect(res.status).toBe(200);
@@ -304,7 +332,7 @@ describe('users and login (e2e)', () => {
     expect(page.body.items).toHaveLength(2);
     const next = await h.http().get(`/api/v1/auth/logins?limit=2&before=${page.body.nextBefore}`).set(admin);
     expect(Number(next.body.items[0].id)).toBeLessThan(Number(page.body.items[1].id));
-    for (const user of ['supervisor', 'city']) {
+    for (const user of ['supervisor', 'branch-a']) {
       const denied = await h
         .http()
         .get('/api/v1/auth/logins')

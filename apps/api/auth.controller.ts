@@ -91,12 +91,12 @@ export class AuthController {
   @ApiBearerAuth()
   @Get('logins')
   @ApiOperation({
-    summary: '登录记录（仅管理员）',
+    summary: '登录记录',
     description:
-      '每一次登录成功、失败、锁定、限流拒绝、停用账号登录，以及密码修改与重置，按时间倒序；用 before=nextBefore 翻页。',
+      '每一次登录成功、失败、锁定、限流拒绝、停用账号登录，以及密码修改与重置，按时间倒序；用 before=nextBefore 翻页。管理员看全部；市级律师行业党委的党务干事只看其管理的用户（见用户管理）的记录。',
   })
   @ApiOkResponse({ type: LoginEventPageDto })
-  @ApiResponse({ status: 403, description: '非管理员（FORBIDDEN）' })
+  @ApiResponse({ status: 403, description: '既非管理员也非市级党委党务干事（FORBIDDEN）' })
   logins(@Query() q: LoginEventQueryDto, @CurrentUser() principal: Principal) {
     return this.users.loginEvents(principal, q);
   }

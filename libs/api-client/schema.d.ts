@@ -116,8 +116,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * 登录记录（仅管理员）
-         * @description 每一次登录成功、失败、锁定、限流拒绝、停用账号登录，以及密码修改与重置，按时间倒序；用 before=nextBefore 翻页。
+         * 登录记录
+         * @description 每一次登录成功、失败、锁定、限流拒绝、停用账号登录，以及密码修改与重置，按时间倒序；用 before=nextBefore 翻页。管理员看全部；市级律师行业党委的党务干事只看其管理的用户（见用户管理）的记录。
          */
         get: operations["AuthController_logins"];
         put?: never;
@@ -1232,6 +1232,11 @@ export interface components {
             updatedAt: string;
             /** Format: date-time */
             passwordChangedAt: string | null;
+            /**
+             * Format: date-time
+             * @description 连续登录失败被锁定时，锁定结束的时间；未锁定为 null（重置密码即解除）
+             */
+            lockedUntil: string | null;
         };
         CreateUserDto: {
             /**
@@ -4723,7 +4728,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description 非管理员（FORBIDDEN） */
+            /** @description 既非管理员也非市级党委党务干事（FORBIDDEN） */
             403: {
                 headers: {
                     [name: string]: unknown;

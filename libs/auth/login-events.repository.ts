@@ -89,13 +89,42 @@ export class LoginEventsRepository {
     return row;
   }
 
-  /** Newest first, `limit` rows older than the `before` id (keyset paging). */
-  async list(q: { username?: string; outcome?: LoginOutcome; before?: string; limit: number }): Promise<LoginEvent[]> {
+  /**
+   * Newest first, `limit` rows older than the `before` id (keyset paging); `usernames` (when given) limits the
+   * record to those usernames (a city committee's clerk sees only the users it manages).
+   */
+  async list(q: {
+    username?: string;
+    usernames?: string[];
+    outcome?: LoginOutcome;
+    before?: string;
+    limit: number;
+  }): Promise<LoginEvent[]> {
     return this.ds.query(
       `SELECT id::text AS id, at, username, user_id AS "userId", address, outcome, reason FROM login_events
         WHERE ($1::text IS NULL OR username = $1) AND ($2::text IS NULL OR outcome = $2) AND ($3::bigint IS NULL OR id < $3)
+          AND ($5::text[] IS NULL OR username = ANY($5::text[]))
         ORDER BY id DESC LIMIT $4`,
-      [q.username ?? null, q.outcome ?? null, q.before ?? null, q.limit],
+      [q.username ?? null, q.outcome ?? null, q.before ?? null, q.limit, q.usernames ?? null],
     );
+  }
+
+  /**
+   * The usernames among `usernames` whose last lockout still holds (not lifted by a later success, password
+   * change or reset, and younger than `lockoutSeconds`), with the time it ends.
+   */
+  async lockedUntil(usernames: string[], lockoutSeconds: number): Promise<Map<string, Date>> {
+    if (!usernames.length) return new Map();
+    const rows: { username: string; until: Date }[] = await this.ds.query(
+      `SELECT l.username, l.at + make_interval(secs => $2) AS until
+         FROM (SELECT username, max(at) AS at FROM login_events
+                WHERE username = ANY($1::text[]) AND outcome = 'lockout' GROUP BY username) l
+        WHERE l.at + make_interval(secs => $2) > now()
+          AND NOT EXISTS (SELECT 1 FROM login_events e
+                           WHERE e.username = l.username AND e.at > l.at
+                             AND e.outcome IN ('success','password_changed','password_reset'))`,
+      [usernames, lockoutSeconds],
+    );
+    return new Map(rows.map((r) => [r.username, r.until]));
   }
 }

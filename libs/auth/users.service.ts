@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
 import { AppError } from '../common/app-error';
 import { isUuid } from '../common/uuid';
 import { LoginEventsRepository, LoginOutcome } from './login-events.repository';
@@ -16,9 +17,11 @@ export interface UserView {
   createdAt: Date;
   updatedAt: Date;
   passwordChangedAt: Date | null;
+  /** When the lockout after too many failed logins ends; null when the account is not locked. */
+  lockedUntil: Date | null;
 }
 
-const view = (u: UserRecord): UserView => ({
+const view = (u: UserRecord, lockedUntil: Date | null = null): UserView => ({
   id: u.id,
   username: u.username,
   displayName: u.displayName,
@@ -27,6 +30,7 @@ const view = (u: UserRecord): UserView => ({
   createdAt: u.createdAt,
   updatedAt: u.updatedAt,
   passwordChangedAt: u.passwordChangedAt,
+  lockedUntil,
 });
 
 /**
@@ -41,15 +45,15 @@ export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     private readonly logins: LoginEventsRepository,
+    private readonly config: AppConfig,
   ) {}
 
   async list(principal: Principal): Promise<UserView[]> {
-    const committees = await this.managedCommittees(principal);
-    return (await this.users.list(committees && committees.map(strictlyBelowPattern))).map(view);
+    return this.withLocks(await this.managedUsers(principal));
   }
 
   async get(principal: Principal, id: string): Promise<UserView> {
-    return view(await this.managed(principal, id));
+    return this.viewOf(await this.managed(principal, id));
   }
 
   async create(
@@ -65,7 +69,7 @@ export class UsersService {
       passwordHash: await hashPassword(dto.password),
       roles: dto.roles,
     });
-    return view((await this.users.byId(id))!);
+    return this.viewOf((await this.users.byId(id))!);
   }
 
   async update(
@@ -78,7 +82,7 @@ export class UsersService {
     if (isSelf(principal, id) && (dto.disabled || dto.roles)) throw AppError.rule('不能停用自己的账号或修改自己的角色');
     if (dto.roles) await this.checkRoles(committees, dto.roles);
     await this.users.update(id, dto);
-    return view((await this.users.byId(id))!);
+    return this.viewOf((await this.users.byId(id))!);
   }
 
   /**
@@ -97,27 +101,51 @@ export class UsersService {
       outcome: 'password_reset',
       reason: LOGIN_REASONS.resetBy(principal.username),
     });
-    return view((await this.users.byId(id))!);
+    return this.viewOf((await this.users.byId(id))!);
   }
 
-  /** The login record, newest first (admins only). */
+  /**
+   * The login record, newest first: everyone's for an admin; for a city committee's clerk only the records
+   * of the usernames it manages (others, existing or not, are not shown). Everyone else is refused.
+   */
   async loginEvents(
     principal: Principal,
     q: { username?: string; outcome?: LoginOutcome; before?: string; limit?: number },
   ) {
-    if (!isAdmin(principal)) throw AppError.forbidden('仅管理员可以查看登录记录');
+    const committees = await this.managedCommittees(principal, '仅管理员或市级党委党务干事可以查看登录记录');
+    const usernames = committees && (await this.managedUsers(principal)).map((u) => u.username);
     const limit = q.limit ?? 50;
-    const items = await this.logins.list({ ...q, limit });
+    const items = await this.logins.list({ ...q, usernames: usernames ?? undefined, limit });
     return { items, nextBefore: items.length === limit ? items[items.length - 1].id : null };
   }
 
+  private async managedUsers(principal: Principal): Promise<UserRecord[]> {
+    const committees = await this.managedCommittees(principal);
+    return this.users.list(committees && committees.map(strictlyBelowPattern));
+  }
+
+  private async withLocks(users: UserRecord[]): Promise<UserView[]> {
+    const locked = await this.logins.lockedUntil(
+      users.map((u) => u.username),
+      this.config.LOGIN_LOCKOUT_SECONDS,
+    );
+    return users.map((u) => view(u, locked.get(u.username) ?? null));
+  }
+
+  private async viewOf(user: UserRecord): Promise<UserView> {
+    return (await this.withLocks([user]))[0];
+  }
+
   /** null: every user (admin); else the paths of the city committees the caller is a clerk of. */
-  private async managedCommittees(principal: Principal): Promise<string[] | null> {
+  private async managedCommittees(
+    principal: Principal,
+    refusal = '仅管理员或市级党委党务干事可以管理用户',
+  ): Promise<string[] | null> {
     if (isAdmin(principal)) return null;
     const clerkOrgs = principal.roles.filter((r) => r.role === 'clerk').map((r) => r.orgId);
     const orgs = await this.users.orgs(clerkOrgs);
     const committees = [...orgs.values()].filter((o) => o.type === 'city_committee').map((o) => o.path);
-    if (!committees.length) throw AppError.forbidden('仅管理员或市级党委党务干事可以管理用户');
+    if (!committees.length) throw AppError.forbidden(refusal);
     return committees;
   }
 

@@ -192,8 +192,8 @@ describe('console: supervision and administration (browser)', () => {
   it('admin creates a county clerk who sees only the county, and adds a calendar year', async () => {
     const page = await h.newPage();
     await login(page, 'admin');
-    await page.goto('/system?tab=users');
-    await page.getByRole('heading', { name: '系统管理' }).waitFor();
+    await page.goto('/users');
+    await page.getByRole('heading', { name: '用户管理' }).waitFor();
     await a11y(page, 'admin-users');
     await page.getByLabel('用户名').fill('county-zg-2');
     await page.getByLabel('姓名').fill('章贡区新任党务干事');

@@ -88,6 +88,13 @@ export class UserDto {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) passwordChangedAt: string | null;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: '连续登录失败被锁定时，锁定结束的时间；未锁定为 null（重置密码即解除）',
+  })
+  lockedUntil: string | null;
 }
 
 export class MeDto {

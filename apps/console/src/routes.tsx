@@ -7,6 +7,7 @@ import {
   InboxOutlined,
   SettingOutlined,
   PlusCircleOutlined,
+  TeamOutlined,
 } from '@ant-design/icons';
 import type { ComponentType, ReactNode } from 'react';
 
@@ -19,7 +20,14 @@ export interface AppRoute {
   /** Path below the signed-in layout, e.g. `cases/:id`. */
   path: string;
   load: () => Promise<{ default: ComponentType }>;
-  menu?: { label: string; icon: ReactNode; roles?: string[]; order: number };
+  menu?: {
+    label: string;
+    icon: ReactNode;
+    roles?: string[];
+    order: number;
+    /** A further condition on the signed-in user's own organizations' types (e.g. only a city committee's clerk). */
+    orgTypes?: { role: string; types: string[] };
+  };
 }
 
 export const appRoutes: AppRoute[] = [
@@ -60,6 +68,18 @@ export const appRoutes: AppRoute[] = [
     path: 'dashboards',
     load: () => import('./pages/DashboardsPage'),
     menu: { label: '统计', icon: <BarChartOutlined />, roles: ['admin', 'supervisor', 'orgdept', 'clerk'], order: 70 },
+  },
+  {
+    // admins manage every user; a city committee's clerk the clerks below its committee (the API decides)
+    path: 'users',
+    load: () => import('./pages/UsersPage'),
+    menu: {
+      label: '用户管理',
+      icon: <TeamOutlined />,
+      roles: ['admin', 'clerk'],
+      orgTypes: { role: 'clerk', types: ['city_committee'] },
+      order: 85,
+    },
   },
   {
     path: 'system',

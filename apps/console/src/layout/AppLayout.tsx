@@ -40,8 +40,19 @@ export function AppLayout() {
   const first = me?.roles[0];
   const org = useOrg(first?.orgId);
 
+  // an entry limited by organization type: the listed role counts only at an organization of those types
+  // (the user's first organization is the one the layout knows; other roles count as they are)
+  const holds = (menu: NonNullable<(typeof appRoutes)[number]['menu']>) =>
+    !menu.roles ||
+    !!me?.roles.some(
+      (x) =>
+        menu.roles!.includes(x.role) &&
+        (!menu.orgTypes ||
+          x.role !== menu.orgTypes.role ||
+          (x.orgId === first?.orgId && !!org.data && menu.orgTypes.types.includes(org.data.type))),
+    );
   const items = appRoutes
-    .filter((r) => r.menu && (!r.menu.roles || me?.roles.some((x) => r.menu!.roles!.includes(x.role))))
+    .filter((r) => r.menu && holds(r.menu))
     .sort((a, b) => a.menu!.order - b.menu!.order)
     .map((r) => ({ key: `/${r.path}`, icon: r.menu!.icon, label: <Link to={`/${r.path}`}>{r.menu!.label}</Link> }));
   // the deepest menu entry that prefixes the current path is the selected one

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Form, Input, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Input, Select, Space, Table, Tabs, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useState, type MouseEvent } from 'react';
 import { useSearchParams } from 'react-router';
@@ -7,7 +7,6 @@ import { ApiError, api } from '../api/http';
 import type { CaseView, Org, Page } from '../api/types';
 import { QueryState } from '../components/QueryState';
 import { StatusTag, type Tone } from '../supervision/StatusTag';
-import { ROLE_TITLES } from '../labels';
 import { flattenOrgs } from '../supervision/orgs';
 
 const time = (iso: string | null | undefined) => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm') : '—');
@@ -28,7 +27,7 @@ async function openQueueBoard(e: MouseEvent<HTMLAnchorElement>) {
   window.open(href, '_blank', 'noreferrer');
 }
 
-/** 系统管理: users, the holiday calendar, policies (read-only), the licensing integration, operations. */
+/** 系统管理 (users are on their own page, 用户管理): the holiday calendar, policies (read-only), the licensing integration, operations. */
 /** antd's App gives the page's messages (toasts) their context. */
 export default function AdminPageWithMessages() {
   return (
@@ -40,7 +39,7 @@ export default function AdminPageWithMessages() {
 
 function AdminPage() {
   const [params, setParams] = useSearchParams();
-  const tab = params.get('tab') ?? 'users';
+  const tab = params.get('tab') ?? 'calendar';
   return (
     <div>
       <Typography.Title level={2} style={{ fontSize: 20 }}>
@@ -50,7 +49,6 @@ function AdminPage() {
         activeKey={tab}
         onChange={(k) => setParams({ tab: k }, { replace: true })}
         items={[
-          { key: 'users', label: '用户', children: <UsersTab /> },
           { key: 'calendar', label: '节假日', children: <CalendarTab /> },
           { key: 'policies', label: '规则', children: <PoliciesTab /> },
           { key: 'licensing', label: '执业管理系统对接', children: <LicensingTab /> },
@@ -58,105 +56,6 @@ function AdminPage() {
         ]}
       />
     </div>
-  );
-}
-
-// ------------------------------------------------------------------ users
-
-interface User {
-  id: string;
-  username: string;
-  displayName: string;
-  roles: { role: string; orgId: string; orgName?: string }[];
-  disabled?: boolean;
-}
-
-function UsersTab() {
-  const { message } = App.useApp();
-  const qc = useQueryClient();
-  const users = useQuery({ queryKey: ['users'], queryFn: () => api.get<User[] | Page<User>>('/users') });
-  const orgs = useQuery({ queryKey: ['orgs'], queryFn: () => api.get<Org[] | Page<Org>>('/orgs'), staleTime: 600_000 });
-  const orgList = flattenOrgs(orgs.data);
-  const [form] = Form.useForm();
-  const create = useMutation({
-    mutationFn: (v: any) =>
-      api.post('/users', {
-        username: v.username,
-        displayName: v.displayName,
-        password: v.password,
-        roles: [{ role: v.role, orgId: v.orgId }],
-      }),
-    onSuccess: () => {
-      void message.success('用户已创建');
-      form.resetFields();
-      void qc.invalidateQueries({ queryKey: ['users'] });
-    },
-    onError: (e) => void message.error(errorText(e)),
-  });
-  const list = Array.isArray(users.data) ? users.data : (users.data?.items ?? []);
-  const orgName = (id: string) => orgList.find((o) => o.id === id)?.name ?? id;
-  return (
-    <Space direction="vertical" style={{ width: '100%' }}>
-      <Card size="small" title={<h2 style={{ fontSize: 15, margin: 0 }}>新建用户</h2>}>
-        <Form form={form} layout="inline" onFinish={(v) => create.mutate(v)}>
-          <Form.Item name="username" label="用户名" rules={[{ required: true, message: '请填写用户名' }]}>
-            <Input autoComplete="off" />
-          </Form.Item>
-          <Form.Item name="displayName" label="姓名" rules={[{ required: true, message: '请填写姓名' }]}>
-            <Input />
-          </Form.Item>
-          <Form.Item name="password" label="初始密码" rules={[{ required: true, message: '请填写初始密码' }]}>
-            <Input.Password autoComplete="new-password" />
-          </Form.Item>
-          <Form.Item name="role" label="角色" initialValue="clerk" rules={[{ required: true }]}>
-            <Select
-              style={{ width: 130 }}
-              options={['clerk', 'supervisor', 'orgdept', 'admin'].map((r) => ({ value: r, label: ROLE_TITLES[r] }))}
-            />
-          </Form.Item>
-          <Form.Item name="orgId" label="所在组织" rules={[{ required: true, message: '请选择组织' }]}>
-            <Select
-              showSearch
-              optionFilterProp="label"
-              style={{ width: 260 }}
-              options={orgList.map((o) => ({ value: o.id, label: o.name }))}
-            />
-          </Form.Item>
-          <Form.Item>
-            <Button type="primary" htmlType="submit" loading={create.isPending}>
-              创建
-            </Button>
-          </Form.Item>
-        </Form>
-      </Card>
-      <QueryState query={users}>
-        <Table<User>
-          size="small"
-          rowKey="id"
-          dataSource={list}
-          pagination={list.length > 20 ? { pageSize: 20 } : false}
-          columns={[
-            { title: '用户名', dataIndex: 'username' },
-            { title: '姓名', dataIndex: 'displayName' },
-            {
-              title: '角色',
-              dataIndex: 'roles',
-              render: (roles: User['roles']) =>
-                roles.map((r) => (
-                  <Tag key={`${r.role}-${r.orgId}`}>
-                    {ROLE_TITLES[r.role] ?? r.role} · {r.orgName ?? orgName(r.orgId)}
-                  </Tag>
-                )),
-            },
-            {
-              title: '状态',
-              dataIndex: 'disabled',
-              render: (d?: boolean) => (d ? <StatusTag tone="bad">已停用</StatusTag> : '正常'),
-            },
-          ]}
-        />
-      </QueryState>
-    </Space>
   );
 }
 
