@@ -1,4 +1,4 @@
-import { DownloadOutlined, FilePdfOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
+import { DownloadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Alert, App, Button, Card, DatePicker, Descriptions, Drawer, Select, Space, Table, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
@@ -11,6 +11,7 @@ import { QueryState } from '../components/QueryState';
 import { StatusTag, type Tone } from '../supervision/StatusTag';
 import { ROLE_TITLES } from '../labels';
 import { downloadFromApi } from '../supervision/download';
+import { CaseDocuments } from '../components/CaseDocuments';
 import { flattenOrgs } from '../supervision/orgs';
 
 const PAGE_SIZE = 20;
@@ -39,12 +40,6 @@ interface Replay {
   context: Record<string, unknown>;
   fidelity: 'exact' | 'facts_assumed' | 'state_forced';
   matchesCurrent: boolean | null;
-}
-interface DocumentInfo {
-  kind: string;
-  title: string;
-  available: boolean;
-  reason?: string;
 }
 
 const FIDELITY: Record<Replay['fidelity'], { tone: Tone; text: string }> = {
@@ -298,7 +293,6 @@ function VerifyAlert({ result, onOpen }: { result: VerifyResult; onOpen: (caseId
 }
 
 function CaseReplay({ caseId, seq, onSeq }: { caseId: string; seq?: number; onSeq: (seq: number) => void }) {
-  const { message } = App.useApp();
   const workflows = useWorkflows();
   const history = useQuery({
     queryKey: ['history', caseId],
@@ -312,14 +306,6 @@ function CaseReplay({ caseId, seq, onSeq }: { caseId: string; seq?: number; onSe
   const check = useQuery({
     queryKey: ['verify', caseId],
     queryFn: () => api.get<VerifyResult>('/audit/verify', { caseId }),
-  });
-  const docs = useQuery({
-    queryKey: ['documents', caseId],
-    queryFn: () => api.get<DocumentInfo[]>(`/cases/${caseId}/documents`),
-  });
-  const download = useMutation({
-    mutationFn: (d: DocumentInfo) => downloadFromApi(`/cases/${caseId}/documents/${d.kind}`, {}, `${d.title}.pdf`),
-    onError: (e) => void message.error(e instanceof ApiError ? e.message : '下载失败'),
   });
   const broken = check.data && !check.data.ok ? check.data.brokenAt : undefined;
   return (
@@ -392,24 +378,7 @@ function CaseReplay({ caseId, seq, onSeq }: { caseId: string; seq?: number; onSe
             </Card>
           )}
         </QueryState>
-        {(docs.data ?? []).length > 0 && (
-          <Card size="small" title="文书">
-            <Space wrap>
-              {(docs.data ?? []).map((d) => (
-                <Button
-                  key={d.kind}
-                  icon={<FilePdfOutlined />}
-                  disabled={!d.available}
-                  title={d.reason}
-                  loading={download.isPending && download.variables?.kind === d.kind}
-                  onClick={() => download.mutate(d)}
-                >
-                  下载{d.title}
-                </Button>
-              ))}
-            </Space>
-          </Card>
-        )}
+        <CaseDocuments caseId={caseId} />
       </Space>
     </div>
   );

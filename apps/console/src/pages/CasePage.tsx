@@ -6,6 +6,7 @@ import { useParams, useSearchParams } from 'react-router';
 import { leafStates, useWorkflow } from '../api/hooks';
 import { call, client } from '../api/http';
 import type { AvailableEvent, CaseView, HistoryRow, WorkflowDetail } from '../api/types';
+import { CaseDocuments } from '../components/CaseDocuments';
 import { DueTag, formatDue } from '../components/DueTag';
 import { QueryState } from '../components/QueryState';
 import { SubjectLabel } from '../components/SubjectLabel';
@@ -261,6 +262,7 @@ export default function CasePage() {
               </span>
             )}
           </Card>
+          <CaseDocuments caseId={c.data.id} version={c.data.version} />
           {acting && !actEvent && c.data.status === 'open' ? (
             <Alert
               type="info"
