@@ -5,7 +5,7 @@ import { pdfText } from '../support/pdf';
 import { fullMembersOf } from '../support/harness';
 import { ConsoleHarness, login, screenshot, startConsoleHarness, apiAs, checkScreen } from './support/console';
 
-jest.setTimeout(120_000);
+jest.setTimeout(300_000); // a machine shared with other work can be slow: each test waits, never sleeps
 
 /**
  * The supervisor's and administrator's console in the real browser: the audit log searched, verified (and
