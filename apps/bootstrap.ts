@@ -9,6 +9,7 @@ import { CanonicalIdsPipe } from '../libs/common/canonical-ids.pipe';
 import { jsonBodyParser } from '../libs/common/json-body';
 import { createValidationPipe } from '../libs/common/validation.pipe';
 import { DemoSeeder } from '../libs/demo/demo-seeder';
+import { runCancellable } from '../libs/persistence/cancel-on-disconnect';
 import { mountBullBoard } from '../libs/timers/bull-board';
 import { mountConsole } from './api/console-static';
 import { AppModule } from './app.module';
@@ -30,6 +31,7 @@ export async function createApp(
   if (config.TRUST_PROXY) app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   applySecurityHeaders(app);
   if (!config.EXPOSE_METRICS) closePath(app, '/metrics');
+  app.use(cancelReadsOfAbandonedRequests);
   // JSON bodies only, bounded in size and depth: malformed, oversized or too deep bodies are clear 4xx errors
   app.use(jsonBodyParser());
   applyGlobalPrefix(app);
@@ -46,6 +48,20 @@ export async function createApp(
   }
   if (config.DEMO) await app.get(DemoSeeder).seedIfEmpty();
   return app;
+}
+
+/**
+ * A read (GET/HEAD) whose client goes away before the answer is complete has its running statements
+ * cancelled (searches, the ledger export, case lists…): nobody waits for them any more. Only reads: a write
+ * the client stopped waiting for still completes, and its Idempotency-Key tells the client's retry so.
+ */
+function cancelReadsOfAbandonedRequests(req: Request, res: Response, next: NextFunction): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+  const abandoned = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) abandoned.abort();
+  });
+  runCancellable(abandoned.signal, next);
 }
 
 /** A closed path answers 404 like any unknown one (EXPOSE_METRICS=0): it does not say that it exists. */

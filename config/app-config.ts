@@ -211,6 +211,17 @@ export class AppConfig {
   @Max(86_400)
   LOGIN_LOCKOUT_SECONDS = 900;
 
+  /**
+   * PostgreSQL's statement_timeout on every connection of the application's pool (0 = none): a statement
+   * running longer is cancelled and the request answers 503 QUERY_TIMEOUT. Requests are interactive and the
+   * background jobs work in batches, so nothing legitimate comes near it; migrations run without it.
+   */
+  @Transform(({ value }) => (value === undefined ? 30_000 : Number(value)))
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  DB_STATEMENT_TIMEOUT_MS = 30_000;
+
   /** How often the worker re-fills Redis from PostgreSQL (timer wake-ups, outbox): the reconciler's period. */
   @Transform(({ value }) => (value === undefined ? 5000 : Number(value)))
   @IsInt()

@@ -35,7 +35,7 @@ describe('AllExceptionsFilter', () => {
     ['23502', 400, 'VALIDATION_FAILED'], // not null
     ['23514', 400, 'VALIDATION_FAILED'], // check constraint
     ['54000', 413, 'PAYLOAD_TOO_LARGE'], // index row too large
-    ['57014', 503, 'DEPENDENCY_UNAVAILABLE'], // statement timeout
+    ['57014', 503, 'QUERY_TIMEOUT'], // statement timeout
     ['53300', 503, 'DEPENDENCY_UNAVAILABLE'], // too many connections
     ['40001', 409, 'CONCURRENT_UPDATE'],
   ])('maps PostgreSQL error %s to %i %s', (code, status, appCode) => {

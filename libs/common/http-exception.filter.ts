@@ -48,7 +48,16 @@ function fromDatabaseError(err: any): AppError | null {
   if (cls === '23') return INPUT_OUT_OF_RANGE();
   // program limit exceeded: a value too large for an index entry, a statement too complex
   if (cls === '54') return new AppError(413 as HttpStatus, 'PAYLOAD_TOO_LARGE', '输入过长或过于复杂');
-  if (code === '57014') return new AppError(HttpStatus.SERVICE_UNAVAILABLE, 'DEPENDENCY_UNAVAILABLE', '数据库查询超时');
+  // statement_timeout (DB_STATEMENT_TIMEOUT_MS), or cancelled because the client went away: the database is
+  // fine, this request asked too much of it — a distinct code, so clients narrow the filter instead of retrying
+  if (code === '57014')
+    return new AppError(
+      HttpStatus.SERVICE_UNAVAILABLE,
+      'QUERY_TIMEOUT',
+      /user request/.test(String(err?.message))
+        ? '查询已取消'
+        : '查询超时：请缩小筛选范围（如限定起止时间、流程或组织）后重试',
+    );
   if (
     cls === '08' ||
     cls === '53' ||

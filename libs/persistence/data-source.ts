@@ -34,8 +34,11 @@ export const MIGRATIONS = [
   InactivityFlags1796213727622,
 ];
 
-/** Options of the application's DataSource (the schema comes from the migrations, never from synchronize). */
-export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions {
+/**
+ * Options of the application's DataSource (the schema comes from the migrations, never from synchronize).
+ * `statementTimeoutMs` is PostgreSQL's statement_timeout for every pooled connection (0 or absent: none).
+ */
+export function dataSourceOptions(url: string, poolSize = 20, statementTimeoutMs = 0): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -46,7 +49,11 @@ export function dataSourceOptions(url: string, poolSize = 20): DataSourceOptions
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
-    extra: { max: poolSize, application_name: 'partyflow' },
+    extra: {
+      max: poolSize,
+      application_name: 'partyflow',
+      ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
+import { cancelStatementsOfAbandonedRequests } from './cancel-on-disconnect';
 import {
   createDataSource,
   dataSourceOptions,
@@ -22,7 +23,7 @@ import {
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        ...dataSourceOptions(config.DATABASE_URL),
+        ...dataSourceOptions(config.DATABASE_URL, undefined, config.DB_STATEMENT_TIMEOUT_MS),
         autoLoadEntities: true,
         // a bad DATABASE_URL fails the start at once (the default retries for half a minute)
         retryAttempts: 0,
@@ -33,20 +34,22 @@ import {
         const { migrationUrl, ...dsOptions } = options as typeof options & { migrationUrl?: string };
         const ds = await new DataSource(dsOptions!).initialize();
         guardPooledConnections(ds);
+        cancelStatementsOfAbandonedRequests(ds);
         let applied: string[];
-        const appUrl = (dsOptions as { url?: string }).url;
-        if (migrationUrl && migrationUrl !== appUrl) {
-          const owner = createDataSource(migrationUrl, 2);
-          await owner.initialize();
-          try {
-            applied = await migrate(owner);
+        const appUrl = (dsOptions as { url?: string }).url!;
+        // a connection of its own, without the application's statement_timeout: a migration may rewrite a big table
+        const owner = createDataSource(migrationUrl ?? appUrl, 2);
+        await owner.initialize();
+        try {
+          applied = await migrate(owner);
+          if (migrationUrl && migrationUrl !== appUrl) {
             const [{ role }] = await ds.query(`SELECT current_user AS role`);
             const [{ same }] = await owner.query(`SELECT current_user = $1 AS same`, [role]);
             if (!same) await grantApplicationRole(owner, role);
-          } finally {
-            await owner.destroy();
           }
-        } else applied = await migrate(ds);
+        } finally {
+          await owner.destroy();
+        }
         if (applied.length) new Logger('Persistence').log(`已执行数据库迁移：${applied.join(', ')}`);
         return ds;
       },
