@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { AppConfig } from '../config/app-config';
 import { LicensingCallbackHandler } from '../libs/licensing/licensing-callback.handler';
 import { OutboxHandlers } from '../libs/outbox/outbox';
+import { LicensingApplicationsRepository } from '../libs/licensing/licensing-applications.repository';
+import { LicensingOversightRepository } from '../libs/licensing/licensing-oversight.repository';
 import { OutboxDeliveryService } from '../libs/outbox/outbox-delivery';
 import { Harness, startHarness } from './support/harness';
 
@@ -108,7 +110,12 @@ describe('outbound requests never reach internal addresses (e2e)', () => {
         LICENSING_WEBHOOK_SECRET: 'ssrf-test-licensing-secret',
         WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32',
       } as AppConfig;
-      const handler = new LicensingCallbackHandler(h.ds, config, h.app.get(OutboxHandlers));
+      const handler = new LicensingCallbackHandler(
+        h.app.get(LicensingApplicationsRepository),
+        h.app.get(LicensingOversightRepository),
+        config,
+        h.app.get(OutboxHandlers),
+      );
       const message = {
         id: '999999999',
         topic: 'licensing.status',

@@ -1,9 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { OutboxDelivery, OutboxHandler, OutboxHandlers } from '../outbox/outbox';
 import { DeliveryOutcome, OutboxDeliveryService, OutboxUndeliverable } from '../outbox/outbox-delivery';
 import { LICENSING_STATUS_TOPIC } from './licensing.constants';
+import { LicensingApplicationsRepository } from './licensing-applications.repository';
+import { LicensingOversightRepository } from './licensing-oversight.repository';
 import { signLicensingBody } from './signature';
 import { OutboundRefused, parseCidrs, postGuarded } from '../common/outbound-http';
 
@@ -30,7 +31,8 @@ export interface LicensingCallbackBody {
 @Injectable()
 export class LicensingCallbackHandler implements OutboxHandler, OnModuleInit {
   constructor(
-    private readonly ds: DataSource,
+    private readonly applications: LicensingApplicationsRepository,
+    private readonly deliveries: LicensingOversightRepository,
     private readonly config: AppConfig,
     private readonly handlers: OutboxHandlers,
   ) {}
@@ -46,11 +48,7 @@ export class LicensingCallbackHandler implements OutboxHandler, OnModuleInit {
     const caseId: string | null = p.caseId ?? message.caseId ?? null;
     let ref: string | null = p.applicationRef ?? null;
     if (!ref && caseId) {
-      const [app] = await this.ds.query(
-        `SELECT application_ref FROM licensing_applications WHERE case_id = $1 LIMIT 1`,
-        [caseId],
-      );
-      ref = app?.application_ref ?? null;
+      ref = await this.applications.refOfCase(caseId);
     }
     if (!ref) throw new OutboxUndeliverable('该案件没有关联执业管理申请：无需通知执业管理系统');
     if (!p.partyTransfer) throw new OutboxUndeliverable('通知缺少 partyTransfer');
@@ -58,12 +56,8 @@ export class LicensingCallbackHandler implements OutboxHandler, OnModuleInit {
     // a missing secret is a configuration error that can be fixed: retry until it is
     if (!secret) throw new Error('未配置 LICENSING_WEBHOOK_SECRET：无法签名');
 
-    const [earlier] = await this.ds.query(
-      `SELECT id FROM outbox WHERE topic = $1 AND status = 'pending' AND id < $2
-         AND (payload->>'applicationRef' = $3 OR ($4::uuid IS NOT NULL AND case_id = $4::uuid)) ORDER BY id LIMIT 1`,
-      [LICENSING_STATUS_TOPIC, message.id, ref, caseId],
-    );
-    if (earlier) throw new Error(`等待同一申请的先前通知 #${earlier.id} 送达（按顺序推送）`);
+    const earlier = await this.deliveries.earlierPendingStatus(LICENSING_STATUS_TOPIC, String(message.id), ref, caseId);
+    if (earlier) throw new Error(`等待同一申请的先前通知 #${earlier} 送达（按顺序推送）`);
 
     const body: LicensingCallbackBody = {
       deliveryId: String(message.id),

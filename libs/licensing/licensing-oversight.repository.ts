@@ -145,4 +145,22 @@ export class LicensingOversightRepository {
       id,
     ]);
   }
+
+  /**
+   * An earlier status notification about the same application (by ref, or by case) still pending: notifications
+   * about one application leave in order, so a later one waits for it.
+   */
+  async earlierPendingStatus(
+    topic: string,
+    id: string,
+    ref: string,
+    caseId: string | null,
+  ): Promise<string | undefined> {
+    const [earlier] = await this.ds.query(
+      `SELECT id FROM outbox WHERE topic = $1 AND status = 'pending' AND id < $2
+         AND (payload->>'applicationRef' = $3 OR ($4::uuid IS NOT NULL AND case_id = $4::uuid)) ORDER BY id LIMIT 1`,
+      [topic, id, ref, caseId],
+    );
+    return earlier?.id;
+  }
 }

@@ -1,20 +1,31 @@
 import { EntityManager } from 'typeorm';
 import type { OutboxRepository } from '../outbox/outbox.repository';
+import { membershipTransferMachine } from '../../workflows/membership-transfer';
 import { LICENSING_STATUS_TOPIC, PartyTransferStatus } from './licensing.constants';
 
 /**
- * The party-transfer status of a licensing application, derived from its linked membership-transfer case
- * (open → pending; completed → completed; closed_exception → exception_approved; cancelled → not_required;
- * closed_referred — the letter expired, the member was referred as a 口袋党员 — stays pending: the transfer
- * is not done). Without a linked transfer case the stored status decides.
+ * What each final state of a membership-transfer case means for the licensing application, read from the
+ * procedure itself: a final state whose entry announces `licensing.statusChanged` has that status (completed →
+ * completed, closed_exception → exception_approved, cancelled → not_required); a final state that announces
+ * nothing leaves the transfer undone, so the application stays pending (closed_referred — the letter expired,
+ * the member was referred as a 口袋党员). The procedure owns its state names; licensing never spells them.
  */
-export const PARTY_TRANSFER_SQL = `CASE
-  WHEN c.id IS NULL OR c.workflow <> 'membership-transfer' THEN a.party_transfer
-  WHEN c.status = 'open' THEN 'pending'
-  WHEN 'completed' = ANY(c.state_paths) THEN 'completed'
-  WHEN 'closed_exception' = ANY(c.state_paths) THEN 'exception_approved'
-  WHEN 'closed_referred' = ANY(c.state_paths) THEN 'pending'
-  ELSE 'not_required' END`;
+export function transferOutcomes(
+  machine: { config: { states?: Record<string, any> } } = membershipTransferMachine,
+): { state: string; status: PartyTransferStatus }[] {
+  const out: { state: string; status: PartyTransferStatus }[] = [];
+  for (const [state, node] of Object.entries(machine.config.states ?? {})) {
+    if (node?.type !== 'final') continue;
+    const entry: unknown[] = node.entry === undefined ? [] : Array.isArray(node.entry) ? node.entry : [node.entry];
+    const announced = entry
+      .map((a: any) =>
+        a?.type === 'effect' && a.params?.kind === 'licensing.statusChanged' ? a.params.status : undefined,
+      )
+      .find((s): s is PartyTransferStatus => typeof s === 'string');
+    out.push({ state, status: announced ?? 'pending' });
+  }
+  return out;
+}
 
 export interface ApplicationView {
   applicationRef: string;
@@ -34,20 +45,6 @@ export interface ApplicationView {
   sixMonthDueAt?: string;
   updatedAt: string;
   scopeOrgIds?: string[];
-}
-
-export async function readApplication(db: Pick<EntityManager, 'query'>, ref: string): Promise<ApplicationView | null> {
-  const [row] = await db.query(
-    `SELECT a.application_ref AS "applicationRef", ${PARTY_TRANSFER_SQL} AS "partyTransfer", a.case_id AS "caseId", a.kind, c.workflow,
-       c.state AS "caseState", c.status AS "caseStatus", a.member_id AS "memberId", a.firm_id AS "firmId", a.to_firm_id AS "toFirmId",
-       a.applied_at AS "appliedAt", a.approved_at AS "approvedAt", a.withdrawn_at AS "withdrawnAt", c.snapshot->'context'->>'sixMonthDueAt' AS "sixMonthDueAt",
-       greatest(a.updated_at, c.updated_at) AS "updatedAt", c.scope_org_ids AS "scopeOrgIds"
-     FROM licensing_applications a LEFT JOIN cases c ON c.id = a.case_id WHERE a.application_ref = $1`,
-    [ref],
-  );
-  if (!row) return null;
-  for (const k of Object.keys(row)) if (row[k] === null) delete row[k];
-  return row;
 }
 
 /**

@@ -1,18 +1,41 @@
 import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { DisciplineHandler } from './handlers/discipline.handler';
+import { FirmEventsHandler } from './handlers/firm.handler';
+import { PracticeCancelledHandler } from './handlers/practice-cancelled.handler';
+import { PracticeEventsHandler } from './handlers/practice.handler';
+import { LicensingApplicationsRepository } from './licensing-applications.repository';
 import { LicensingCallbackHandler } from './licensing-callback.handler';
-import { LicensingProcessor } from './licensing-processor';
-import { LicensingService } from './licensing.service';
+import { LicensingEventsRepository } from './licensing-events.repository';
 import { LicensingOversightRepository } from './licensing-oversight.repository';
+import { LicensingProcessor } from './licensing-processor';
+import { LicensingRegistryRepository } from './licensing-registry.repository';
+import { LicensingSteps } from './licensing-steps';
+import { LicensingService } from './licensing.service';
 import { RegistryModule } from '../registry/registry.module';
 
 /**
- * The licensing integration: signed inbound events mapped onto the procedures, application status for
- * gating, and the `licensing.status` outbox handler (registered in every role: the worker delivers).
+ * The licensing integration: signed inbound events mapped onto the procedures (one handler per event family,
+ * found by `@LicensingEventHandler`), application status for gating, and the `licensing.status` outbox handler
+ * (registered in every role: the worker delivers).
  */
 @Global()
 @Module({
-  imports: [RegistryModule],
-  providers: [LicensingService, LicensingProcessor, LicensingCallbackHandler, LicensingOversightRepository],
+  imports: [RegistryModule, DiscoveryModule],
+  providers: [
+    LicensingService,
+    LicensingProcessor,
+    LicensingSteps,
+    PracticeEventsHandler,
+    PracticeCancelledHandler,
+    DisciplineHandler,
+    FirmEventsHandler,
+    LicensingCallbackHandler,
+    LicensingApplicationsRepository,
+    LicensingEventsRepository,
+    LicensingRegistryRepository,
+    LicensingOversightRepository,
+  ],
   exports: [LicensingService, LicensingCallbackHandler, LicensingOversightRepository],
 })
 export class LicensingModule {}

@@ -12,7 +12,9 @@ import { LicensingEventDto } from './dto';
 import { LICENSING_EVENT_TYPES } from './licensing.constants';
 import { licensingError } from './licensing-errors';
 import { LicensingEventResult, LicensingProcessor } from './licensing-processor';
-import { ApplicationView, readApplication } from './licensing-status';
+import { ApplicationView } from './licensing-status';
+import { ArrivedEvent, LicensingEventsRepository } from './licensing-events.repository';
+import { LicensingApplicationsRepository } from './licensing-applications.repository';
 import { signLicensingBody, verifyLicensingSignature } from './signature';
 import { licensingScope, LicensingOversightRepository } from './licensing-oversight.repository';
 import { OrganizationsRepository } from '../registry/organizations.repository';
@@ -44,6 +46,8 @@ export class LicensingService {
     private readonly engine: EngineService,
     private readonly oversight: LicensingOversightRepository,
     private readonly orgs: OrganizationsRepository,
+    private readonly events: LicensingEventsRepository,
+    private readonly applications: LicensingApplicationsRepository,
   ) {}
 
   private secret(): string {
@@ -95,28 +99,25 @@ export class LicensingService {
     }
     try {
       return await this.ds.transaction(async (em) => {
-        const inserted = await em.query(
-          `INSERT INTO licensing_events (event_id, type, application_ref, occurred_at, raw_body, signature, raw, status)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, 'processed') ON CONFLICT (event_id) DO NOTHING RETURNING id`,
-          [dto.eventId, dto.type, dto.applicationRef ?? null, dto.occurredAt, rawText, sig, plain],
-        );
-        if (!inserted.length) {
+        const arrived: ArrivedEvent = {
+          eventId: dto.eventId,
+          type: dto.type,
+          applicationRef: dto.applicationRef ?? null,
+          occurredAt: dto.occurredAt,
+          rawBody: rawText,
+          signature: sig,
+          raw: plain,
+        };
+        if (!(await this.events.insertProcessed(em, arrived))) {
           // a concurrent duplicate committed first (we waited on the unique index), or an earlier attempt was refused
           const replay = await this.replay(em, dto.eventId, plain, true);
           if (replay) return replay;
-          await em.query(
-            `UPDATE licensing_events SET type = $2, application_ref = $3, occurred_at = $4, raw_body = $5, signature = $6, raw = $7, status = 'processed',
-               attempts = attempts + 1, received_at = now() WHERE event_id = $1`,
-            [dto.eventId, dto.type, dto.applicationRef ?? null, dto.occurredAt, rawText, sig, plain],
-          );
+          await this.events.reprocess(em, arrived);
         }
         const result = await this.processor.process(em, dto);
         // answer with the stored form (jsonb key order), so a replay is byte-for-byte the first answer
-        const [[stored]] = await em.query(
-          `UPDATE licensing_events SET result = $2, http_status = 202, processed_at = now(), out_of_order = $3 WHERE event_id = $1 RETURNING result`,
-          [dto.eventId, result, result.outOfOrder ?? null],
-        );
-        return { status: HttpStatus.ACCEPTED, body: stored.result, replay: false } as IngestResponse;
+        const stored = await this.events.storeResult(em, dto.eventId, result, result.outOfOrder ?? null);
+        return { status: HttpStatus.ACCEPTED, body: stored, replay: false } as IngestResponse;
       });
     } catch (e) {
       if (e instanceof AppError) await this.recordRejection(dto.eventId, plain, rawText, sig, e);
@@ -131,18 +132,12 @@ export class LicensingService {
     body: Record<string, unknown>,
     lock: boolean,
   ): Promise<IngestResponse | null> {
-    const [prior] = await em.query(
-      `SELECT status, result, raw FROM licensing_events WHERE event_id = $1 ${lock ? 'FOR UPDATE' : ''}`,
-      [eventId],
-    );
+    const prior = await this.events.find(em, eventId, lock);
     if (!prior || prior.status !== 'processed' || !prior.result) return null;
     const mismatch = canonicalJson(prior.raw) !== canonicalJson(body);
     if (mismatch)
       this.logger.warn(`licensing event ${eventId} replayed with a different body: answering with the first result`);
-    await em.query(
-      `UPDATE licensing_events SET replays = replays + 1, last_replay_at = now(), replay_mismatch = replay_mismatch OR $2 WHERE event_id = $1`,
-      [eventId, mismatch],
-    );
+    await this.events.markReplayed(em, eventId, mismatch);
     return { status: HttpStatus.OK, body: prior.result, replay: true };
   }
 
@@ -157,24 +152,19 @@ export class LicensingService {
     const result = { statusCode: error.status, code: error.code, message: error.message, details: error.details };
     const occurredAt =
       typeof body.occurredAt === 'string' && !Number.isNaN(Date.parse(body.occurredAt)) ? body.occurredAt : null;
-    await this.ds
-      .query(
-        `INSERT INTO licensing_events (event_id, type, application_ref, occurred_at, raw_body, signature, raw, status, result, http_status, processed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'rejected', $8, $9, now())
-         ON CONFLICT (event_id) DO UPDATE SET raw_body = EXCLUDED.raw_body, signature = EXCLUDED.signature, raw = EXCLUDED.raw, type = EXCLUDED.type,
-           result = EXCLUDED.result, http_status = EXCLUDED.http_status, processed_at = now(), attempts = licensing_events.attempts + 1
-         WHERE licensing_events.status = 'rejected'`,
-        [
+    await this.events
+      .recordRejection(
+        {
           eventId,
-          String(body.type ?? ''),
-          typeof body.applicationRef === 'string' ? body.applicationRef : null,
+          type: String(body.type ?? ''),
+          applicationRef: typeof body.applicationRef === 'string' ? body.applicationRef : null,
           occurredAt,
-          rawText,
-          sig,
-          body,
-          result,
-          error.status,
-        ],
+          rawBody: rawText,
+          signature: sig,
+          raw: body,
+        },
+        result,
+        error.status,
       )
       .catch((e) => this.logger.warn(`could not record rejected licensing event ${eventId}: ${(e as Error).message}`));
   }
@@ -222,7 +212,7 @@ export class LicensingService {
         );
     } else if (!caller.principal)
       throw new AppError(HttpStatus.UNAUTHORIZED, 'UNAUTHORIZED', '未登录：缺少访问令牌或签名');
-    const view = await readApplication(this.ds.manager, ref);
+    const view = await this.applications.read(ref);
     if (!view || (caller.principal && !(await this.visible(caller.principal, view))))
       throw AppError.notFound('执业申请');
     const { scopeOrgIds, ...out } = view;

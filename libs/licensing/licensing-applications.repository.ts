@@ -1,0 +1,132 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { MEMBERSHIP_TRANSFER_KEY } from '../../workflows/membership-transfer';
+import { ApplicationKind, PartyTransferStatus } from './licensing.constants';
+import { ApplicationView, transferOutcomes } from './licensing-status';
+
+/** A licensing_applications row. */
+export interface ApplicationRow {
+  application_ref: string;
+  kind: ApplicationKind;
+  license_no: string | null;
+  lawyer_name: string | null;
+  declared_party_member: boolean | null;
+  member_id: string | null;
+  from_firm_id: string | null;
+  to_firm_id: string | null;
+  firm_id: string | null;
+  case_id: string | null;
+  party_transfer: PartyTransferStatus;
+  applied_at: Date | null;
+  approved_at: Date | null;
+  withdrawn_at: Date | null;
+}
+
+/** Columns an event may change (the keys of a patch are written as column names). */
+const PATCHABLE: ReadonlySet<string> = new Set([
+  'kind',
+  'license_no',
+  'lawyer_name',
+  'declared_party_member',
+  'member_id',
+  'from_firm_id',
+  'to_firm_id',
+  'firm_id',
+  'case_id',
+  'party_transfer',
+  'applied_at',
+  'approved_at',
+  'withdrawn_at',
+]);
+
+const literal = (s: string) => {
+  // state names and statuses are identifiers of our own code, never input; refuse anything else outright
+  if (!/^[a-z][a-z0-9_-]*$/.test(s)) throw new RangeError(`not an identifier: ${s}`);
+  return `'${s}'`;
+};
+
+/**
+ * The party-transfer status of an application (`a`), derived from its linked membership-transfer case (`c`):
+ * open → pending; closed → what its final state means (transferOutcomes, read from the procedure); any other
+ * state → not_required. Without a linked transfer case the stored status decides.
+ */
+export function partyTransferSql(storedStatus = 'a.party_transfer'): string {
+  const finals = transferOutcomes().map(
+    ({ state, status }) => `WHEN ${literal(state)} = ANY(c.state_paths) THEN ${literal(status)}`,
+  );
+  return `CASE
+  WHEN c.id IS NULL OR c.workflow <> ${literal(MEMBERSHIP_TRANSFER_KEY)} THEN ${storedStatus}
+  WHEN c.status = 'open' THEN 'pending'
+  ${finals.join('\n  ')}
+  ELSE 'not_required' END`;
+}
+
+/**
+ * licensing_applications: one row per application the licensing side numbered (practice, firm transfer,
+ * cancellation, establishment), with the case it led to; events about one application apply one at a time.
+ */
+@Injectable()
+export class LicensingApplicationsRepository {
+  private readonly partyTransfer = partyTransferSql();
+  private readonly partyTransferOfUpdated = partyTransferSql('u.party_transfer');
+
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /**
+   * The application row, locked for the caller's transaction; created when new. One statement: the insert
+   * creates it, else `DO UPDATE` takes its row lock, and either way it is returned.
+   */
+  async lockOrCreate(em: EntityManager, ref: string, kind: ApplicationKind, now: Date): Promise<ApplicationRow> {
+    const [app]: ApplicationRow[] = await em.query(
+      `INSERT INTO licensing_applications (application_ref, kind, party_transfer, created_at, updated_at) VALUES ($1, $2, 'pending', $3, $3)
+       ON CONFLICT (application_ref) DO UPDATE SET updated_at = EXCLUDED.updated_at RETURNING *`,
+      [ref, kind, now],
+    );
+    return app;
+  }
+
+  /** Writes an event's collected changes in one statement; returns the resulting party-transfer status. */
+  async applyChanges(
+    em: EntityManager,
+    ref: string,
+    eventId: string,
+    now: Date,
+    patch: Partial<ApplicationRow>,
+  ): Promise<PartyTransferStatus> {
+    const cols = Object.keys(patch) as (keyof ApplicationRow)[];
+    for (const c of cols) if (!PATCHABLE.has(c)) throw new RangeError(`licensing_applications.${c} is not patchable`);
+    const values: unknown[] = [ref, eventId, now];
+    const sets = cols.map((c) => `${c} = $${values.push(patch[c])}`);
+    const [row] = await em.query(
+      `WITH u AS (
+         UPDATE licensing_applications SET ${[...sets, 'last_event_id = $2', 'updated_at = $3'].join(', ')} WHERE application_ref = $1 RETURNING case_id, party_transfer)
+       SELECT ${this.partyTransferOfUpdated} AS s FROM u LEFT JOIN cases c ON c.id = u.case_id`,
+      values,
+    );
+    return row.s;
+  }
+
+  /** An application as the licensing side and the console read it, with its linked case; null when unknown. */
+  async read(ref: string): Promise<ApplicationView | null> {
+    const [row] = await this.ds.query(
+      `SELECT a.application_ref AS "applicationRef", ${this.partyTransfer} AS "partyTransfer", a.case_id AS "caseId", a.kind, c.workflow,
+         c.state AS "caseState", c.status AS "caseStatus", a.member_id AS "memberId", a.firm_id AS "firmId", a.to_firm_id AS "toFirmId",
+         a.applied_at AS "appliedAt", a.approved_at AS "approvedAt", a.withdrawn_at AS "withdrawnAt", c.snapshot->'context'->>'sixMonthDueAt' AS "sixMonthDueAt",
+         greatest(a.updated_at, c.updated_at) AS "updatedAt", c.scope_org_ids AS "scopeOrgIds"
+       FROM licensing_applications a LEFT JOIN cases c ON c.id = a.case_id WHERE a.application_ref = $1`,
+      [ref],
+    );
+    if (!row) return null;
+    for (const k of Object.keys(row)) if (row[k] === null) delete row[k];
+    return row;
+  }
+
+  /** The application a case was opened for, if any. */
+  async refOfCase(caseId: string): Promise<string | null> {
+    const [app] = await this.ds.query(`SELECT application_ref FROM licensing_applications WHERE case_id = $1 LIMIT 1`, [
+      caseId,
+    ]);
+    return app?.application_ref ?? null;
+  }
+}

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { LicensingEventResult } from './licensing-run';
+
+/** An inbound event as it arrived: its fields, the raw body and signature, and the parsed body. */
+export interface ArrivedEvent {
+  eventId: string;
+  type: string;
+  applicationRef: string | null;
+  occurredAt: string | null;
+  rawBody: string;
+  signature: string;
+  raw: Record<string, unknown>;
+}
+
+/** A stored event as a replay needs it. */
+export interface StoredEvent {
+  status: 'processed' | 'rejected';
+  result: LicensingEventResult | null;
+  raw: Record<string, unknown>;
+}
+
+/**
+ * licensing_events: every signed event the licensing side sent, processed or refused, with its answer, so the
+ * same eventId is answered the same way however often it comes.
+ */
+@Injectable()
+export class LicensingEventsRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /**
+   * Inserts the event as `processed` in the caller's transaction; false when the eventId is already stored
+   * (a concurrent duplicate committed first — the unique index made this wait for it — or an earlier refusal).
+   */
+  async insertProcessed(em: EntityManager, e: ArrivedEvent): Promise<boolean> {
+    const inserted = await em.query(
+      `INSERT INTO licensing_events (event_id, type, application_ref, occurred_at, raw_body, signature, raw, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'processed') ON CONFLICT (event_id) DO NOTHING RETURNING id`,
+      [e.eventId, e.type, e.applicationRef, e.occurredAt, e.rawBody, e.signature, e.raw],
+    );
+    return inserted.length > 0;
+  }
+
+  /** An earlier refused attempt of this eventId is processed now, with the body as it arrived this time. */
+  async reprocess(em: EntityManager, e: ArrivedEvent): Promise<void> {
+    await em.query(
+      `UPDATE licensing_events SET type = $2, application_ref = $3, occurred_at = $4, raw_body = $5, signature = $6, raw = $7, status = 'processed',
+         attempts = attempts + 1, received_at = now() WHERE event_id = $1`,
+      [e.eventId, e.type, e.applicationRef, e.occurredAt, e.rawBody, e.signature, e.raw],
+    );
+  }
+
+  /** Stores the 202 answer; returns it in its stored form (jsonb key order), so a replay is byte-for-byte the same. */
+  async storeResult(
+    em: EntityManager,
+    eventId: string,
+    result: LicensingEventResult,
+    outOfOrder: string | null,
+  ): Promise<LicensingEventResult> {
+    const [[stored]] = await em.query(
+      `UPDATE licensing_events SET result = $2, http_status = 202, processed_at = now(), out_of_order = $3 WHERE event_id = $1 RETURNING result`,
+      [eventId, result, outOfOrder],
+    );
+    return stored.result;
+  }
+
+  /** The stored event (row-locked with `lock`, inside the caller's transaction), undefined when new. */
+  async find(em: EntityManager, eventId: string, lock: boolean): Promise<StoredEvent | undefined> {
+    const [prior] = await em.query(
+      `SELECT status, result, raw FROM licensing_events WHERE event_id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      [eventId],
+    );
+    return prior;
+  }
+
+  /** Counts a replay, and whether its body differed from the first one. */
+  async markReplayed(em: EntityManager, eventId: string, mismatch: boolean): Promise<void> {
+    await em.query(
+      `UPDATE licensing_events SET replays = replays + 1, last_replay_at = now(), replay_mismatch = replay_mismatch OR $2 WHERE event_id = $1`,
+      [eventId, mismatch],
+    );
+  }
+
+  /**
+   * Keeps a refused event with the answer it got (the sender may fix it and send the same eventId again);
+   * an eventId already processed is left as it is.
+   */
+  async recordRejection(e: ArrivedEvent, result: Record<string, unknown>, httpStatus: number): Promise<void> {
+    await this.ds.query(
+      `INSERT INTO licensing_events (event_id, type, application_ref, occurred_at, raw_body, signature, raw, status, result, http_status, processed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'rejected', $8, $9, now())
+       ON CONFLICT (event_id) DO UPDATE SET raw_body = EXCLUDED.raw_body, signature = EXCLUDED.signature, raw = EXCLUDED.raw, type = EXCLUDED.type,
+         result = EXCLUDED.result, http_status = EXCLUDED.http_status, processed_at = now(), attempts = licensing_events.attempts + 1
+       WHERE licensing_events.status = 'rejected'`,
+      [e.eventId, e.type, e.applicationRef, e.occurredAt, e.rawBody, e.signature, e.raw, result, httpStatus],
+    );
+  }
+}
