@@ -24,6 +24,9 @@ const SQL_ALLOWED_FOLDERS = ['libs/demo/', 'libs/persistence/migrations/'];
  */
 const WORKFLOW_KERNEL_LIBS = ['libs/common/iso-date.validator.ts'];
 
+/** The foundation: these libs import one another at most, and of workflows/ only the kernel. */
+const FOUNDATION = ['persistence', 'common', 'auth', 'calendar', 'policy'];
+
 /** The composition root may wire the demo mode (`npm run demo`); nothing else in production imports libs/demo. */
 const DEMO_WIRING = ['apps/main.ts', 'apps/bootstrap.ts', 'apps/app.module.ts'];
 
@@ -180,6 +183,19 @@ describe('architecture', () => {
     expect(findCycles(graph)).toEqual([
       'engine → outbox (libs/engine/a.ts:1), outbox → timers (libs/outbox/b.ts:2), timers → engine (libs/timers/c.ts:3)',
     ]);
+  });
+
+  it('keeps the foundation libs (persistence, common, auth, calendar, policy) off everything above them', () => {
+    const offenders = IMPORTS.filter((i) => {
+      const from = libOf(i.from.file);
+      if (!from || !FOUNDATION.includes(from)) return false;
+      const to = libOf(i.target);
+      if (to) return !FOUNDATION.includes(to);
+      return (
+        i.target.startsWith('apps/') || (i.target.startsWith('workflows/') && !i.target.startsWith('workflows/kernel/'))
+      );
+    }).map((i) => `${at(i)} imports ${i.target}`);
+    expect(offenders).toEqual([]);
   });
 
   it('keeps workflows/ free of libs/ (but for the kernel-level helpers)', () => {
