@@ -8,6 +8,7 @@ import { AuthService } from './auth.service';
 import { LoginEventsRepository } from './login-events.repository';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
+import { VerifiedUsersCache } from './verified-users.cache';
 
 @Module({
   imports: [
@@ -23,6 +24,7 @@ import { UsersService } from './users.service';
   ],
   providers: [
     UsersRepository,
+    VerifiedUsersCache,
     LoginEventsRepository,
     AuthService,
     UsersService,

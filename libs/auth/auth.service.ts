@@ -7,6 +7,7 @@ import { LoginEventsRepository } from './login-events.repository';
 import { dummyHash, hashPassword, verifyPassword } from './passwords';
 import type { Principal } from './principal';
 import { UsersRepository } from './users.repository';
+import { VerifiedUsersCache } from './verified-users.cache';
 
 export interface TokenClaims {
   sub: string;
@@ -57,6 +58,7 @@ export const normalizeAddress = (address: string | undefined) =>
 export class AuthService {
   constructor(
     private readonly users: UsersRepository,
+    private readonly verifiedUsers: VerifiedUsersCache,
     private readonly logins: LoginEventsRepository,
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
@@ -223,7 +225,7 @@ export class AuthService {
   /** The active principal of a user, or null when unknown, disabled, or `tokenVersion` is outdated. */
   async principal(userId: string, tokenVersion?: number): Promise<Principal | null> {
     if (!isUuid(userId)) return null;
-    const user = await this.users.byId(userId);
+    const user = await this.verifiedUsers.byId(userId);
     if (!user || user.disabled) return null;
     if (tokenVersion !== undefined && tokenVersion !== user.tokenVersion) return null;
     return { userId: user.id, username: user.username, displayName: user.displayName, roles: user.roles };

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Role } from '../../workflows/kernel/definition';
 import type { RoleAssignment } from './principal';
@@ -26,10 +27,65 @@ const USER_COLS = `u.id, u.username, u.display_name AS "displayName", u.disabled
   coalesce((SELECT json_agg(json_build_object('role', r.role, 'orgId', r.org_id) ORDER BY r.role, r.org_id)
      FROM role_assignments r WHERE r.user_id = u.id), '[]'::json) AS roles`;
 
+/** What a subscriber to user changes hears: a user changed (by id), or the subscription broke (changes may be missed). */
+export interface UserChangeHandlers {
+  changed(userId: string): void;
+  lost(error: Error): void;
+}
+
+/** Channel on which triggers announce every change of `users` and `role_assignments` (payload: the user's id). */
+const USER_CHANGED_CHANNEL = 'pf_user_changed';
+
 /** Users and their role assignments (the `users` and `role_assignments` tables). */
 @Injectable()
 export class UsersRepository {
   constructor(private readonly ds: DataSource) {}
+
+  private readonly writeListeners: ((userId: string) => void)[] = [];
+
+  /** Called after this process changed a user (the trigger's announcement reaches other processes). */
+  onWrite(listener: (userId: string) => void) {
+    this.writeListeners.push(listener);
+  }
+
+  private wrote(userId: string) {
+    for (const listener of this.writeListeners) listener(userId);
+  }
+
+  /**
+   * Listens for changed users on a connection of its own (LISTEN holds it: never a pooled one). Resolves once
+   * listening, with the function that stops; `lost` is called at most once when the connection breaks.
+   */
+  async listenForChanges(handlers: UserChangeHandlers): Promise<() => Promise<void>> {
+    const client = new Client({
+      connectionString: (this.ds.options as { url?: string }).url,
+      application_name: 'partyflow-user-changes',
+    });
+    let stopped = false;
+    let lost = false;
+    const lose = (e: Error) => {
+      if (stopped || lost) return;
+      lost = true;
+      handlers.lost(e);
+    };
+    client.on('error', lose);
+    client.on('end', () => lose(new Error('user change listener connection ended')));
+    client.on('notification', (n) => {
+      if (n.channel === USER_CHANGED_CHANNEL && n.payload) handlers.changed(n.payload);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${USER_CHANGED_CHANNEL}`);
+    } catch (e) {
+      stopped = true;
+      await client.end().catch(() => undefined);
+      throw e;
+    }
+    return async () => {
+      stopped = true;
+      await client.end().catch(() => undefined);
+    };
+  }
 
   async credentials(username: string): Promise<UserCredentials | undefined> {
     const [row] = await this.ds.query(
@@ -93,6 +149,7 @@ export class UsersRepository {
       );
       if (changes.roles) await this.replaceRoles(em, id, changes.roles);
     });
+    this.wrote(id);
   }
 
   /** A new password: tokens issued before it stop working unless `keepTokens` (an upgrade of the same password). */
@@ -103,6 +160,7 @@ export class UsersRepository {
         : `UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now(), token_version = token_version + 1 WHERE id = $1`,
       [id, passwordHash],
     );
+    this.wrote(id);
   }
 
   private async replaceRoles(em: EntityManager, userId: string, roles: RoleAssignment[]) {

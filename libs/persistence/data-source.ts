@@ -15,6 +15,7 @@ import { OrgLife1796197480820 } from './migrations/1796197480820-org-life';
 import { RegistryScope1796197509343 } from './migrations/1796197509343-registry-scope';
 import { KeysetIndexes1796198752384 } from './migrations/1796198752384-keyset-indexes';
 import { InactivityFlags1796213727622 } from './migrations/1796213727622-inactivity-flags';
+import { UserChangeNotify1796215983547 } from './migrations/1796215983547-user-change-notify';
 
 export const MIGRATIONS = [
   InitialSchema1700000000000,
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   RegistryScope1796197509343,
   KeysetIndexes1796198752384,
   InactivityFlags1796213727622,
+  UserChangeNotify1796215983547,
 ];
 
 /**
