@@ -156,6 +156,10 @@ describe('inactivity detector (e2e)', () => {
     expect(flagsZ.map((f) => f.ground)).toEqual(['org_life']);
 
     // idempotent per member and window: the same day again, and the next days, flag nothing new
+    await waitFor(
+      () => h.ds.query(`SELECT 1 FROM outbox WHERE topic LIKE 'job.%' AND status = 'pending'`),
+      (rows) => rows.length === 0,
+    );
     const committee = h.region.anchors.cityId;
     const again = await h.app.get(InactivityDetectorService).runDaily(committee, target.toISODate()!);
     expect(again.flagged).toBe(0);
@@ -229,5 +233,50 @@ describe('inactivity detector (e2e)', () => {
     });
     const decided = await ok(ncId, city, 'APPROVE', { measure: 'correction' });
     expect(decided.state).toBe('correction_period');
+  }, 240_000);
+
+  it('from 15 days before a quarter ends, a branch behind on its meetings is reminded once through the notifications', async () => {
+    const quarterEnd = start.plus({ months: 9 }).endOf('quarter').startOf('day');
+    const inSpan = quarterEnd.minus({ days: 8 }).set({ hour: 12 });
+    const q = `${quarterEnd.year}年第${quarterEnd.quarter}季度`;
+    const reminders = async (who: { Authorization: string }, quarter = q) =>
+      ((await h.http().get('/api/v1/notifications?pageSize=200').set(who)).body.items as any[]).filter(
+        (n) => n.title === `【组织生活提醒】${quarter}组织生活尚未落实`,
+      );
+    expect(await reminders(branchA)).toEqual([]);
+    const moved = await h
+      .http()
+      .post('/api/v1/_clock')
+      .set(await h.as('admin'))
+      .send({ set: inSpan.toUTC().toISO() });
+    expect(moved.status).toBe(200);
+    const got = await waitFor(
+      () => reminders(branchA),
+      (r) => r.length > 0,
+    );
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ kind: 'reminder', caseId: null, link: { orgId: orgA, report: 'org-life' } });
+    expect(got[0].body).toContain('党员大会（应 1 次，已 0 次');
+    expect(got[0].body).toContain(`季度末为 ${quarterEnd.toISODate()}`);
+    // the quarters before were reminded too, each once
+    const all = ((await h.http().get('/api/v1/notifications?pageSize=200').set(branchA)).body.items as any[])
+      .filter((n) => n.title.startsWith('【组织生活提醒】'))
+      .map((n) => n.title);
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(all).size).toBe(all.length);
+    // once per quarter, however many daily runs follow; a branch that keeps no records here is not reminded
+    await h
+      .http()
+      .post('/api/v1/_clock')
+      .set(await h.as('admin'))
+      .send({ advance: 'P3D' });
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await reminders(branchA)).toHaveLength(1);
+    const b = await h.as('branch-b');
+    expect(
+      ((await h.http().get('/api/v1/notifications?pageSize=200').set(b)).body.items as any[]).filter((n) =>
+        n.title.startsWith('【组织生活提醒】'),
+      ),
+    ).toEqual([]);
   }, 240_000);
 });

@@ -16,7 +16,12 @@ export interface DeadlineNotice {
   dedupeBase: string;
   kind: DeadlineNoticeKind;
   level: number;
-  caseId: string;
+  /** null for a reminder about no case (an organization's quarter or term): then `link` says what it is about */
+  caseId: string | null;
+  /** What the notice links to (default `{ caseId }`). */
+  link?: Record<string, string>;
+  /** Title and body written by the caller instead of the deadline template. */
+  rendered?: { title: string; body: string };
   workflowTitle: string;
   stateTitle: string;
   deadlineTitle: string;
@@ -46,14 +51,14 @@ export interface NoticeSummary {
   level: number;
   title: string;
   body: string;
-  caseId: string;
+  caseId: string | null;
   dueAt: string;
   deliverAt: string;
   workflowTitle: string;
   stateTitle: string;
   deadlineTitle: string;
   subjectLabel?: string;
-  link: { caseId: string };
+  link: Record<string, string | null>;
 }
 
 /** Payload of a `notification.email` outbox row. */

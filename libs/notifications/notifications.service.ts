@@ -103,7 +103,13 @@ export class NotificationsService {
       // in-app: where the stage belongs in the timeline; outbound: not pushed at night, measured when it is sent
       const { deliverAt } = plan(n.stageAt ?? n.now);
       const sendAt = n.stageAt ? plan(n.now).deliverAt : deliverAt;
-      return { n, notice: renderDeadlineNotice(n), deliverAt, sendAt, link: { caseId: n.caseId } };
+      return {
+        n,
+        notice: n.rendered ?? renderDeadlineNotice(n),
+        deliverAt,
+        sendAt,
+        link: n.link ?? { caseId: n.caseId },
+      };
     });
     const row = await this.notifications.fanOutDeadlines(
       em,
@@ -156,7 +162,7 @@ export class NotificationsService {
       const inserted = await this.outbox.enqueue(em, {
         topic: c.channel === 'email' ? EMAIL_TOPIC : WEBHOOK_TOPIC,
         dedupeKey,
-        caseId: n.caseId,
+        caseId: n.caseId ?? undefined,
         payload: payload as unknown as Record<string, unknown>,
         notBefore,
       });

@@ -73,7 +73,7 @@ export function renderDeadlineNotice(n: DeadlineTemplateInput): RenderedNotice {
 }
 
 export interface MessageDetails {
-  caseId: string;
+  caseId: string | null;
   workflowTitle: string;
   stateTitle: string;
   deadlineTitle: string;
@@ -93,7 +93,7 @@ export function renderEmail(notice: RenderedNotice, d: MessageDetails): { subjec
     `期限事项：${d.deadlineTitle}`,
     `期限：${formatChineseDateWithWeekday(d.dueAt)}`,
     ...(d.subjectLabel ? [`对象：${d.subjectLabel}`] : []),
-    `案件编号：${d.caseId}`,
+    ...(d.caseId ? [`案件编号：${d.caseId}`] : []),
     '',
     `—— ${FOOTER}`,
   ];
@@ -102,5 +102,5 @@ export function renderEmail(notice: RenderedNotice, d: MessageDetails): { subjec
 
 /** The text of a robot message (enterprise WeChat / DingTalk `text` messages): title, body, case. */
 export function renderRobotText(notice: RenderedNotice, d: Pick<MessageDetails, 'caseId' | 'deadlineTitle'>): string {
-  return `${notice.title}\n${notice.body}\n期限事项：${d.deadlineTitle}\n案件编号：${d.caseId}`;
+  return `${notice.title}\n${notice.body}\n期限事项：${d.deadlineTitle}${d.caseId ? `\n案件编号：${d.caseId}` : ''}`;
 }

@@ -22,6 +22,7 @@ import {
   RECORDING_ORG_TYPES,
 } from './org-life.rules';
 import { OrgLifeService } from './org-life.service';
+import { QuarterRemindersService } from './quarter-reminders.service';
 
 export interface DetectorRun {
   committeeId: string;
@@ -32,6 +33,8 @@ export interface DetectorRun {
   flagged: number;
   /** review cases opened (a member with an open review gets the new flag attached to it) */
   reviewsOpened: number;
+  /** branches reminded of the quarter's organizational life (from some days before its end, once) */
+  remindedBranches?: number;
 }
 
 /**
@@ -55,6 +58,7 @@ export class InactivityDetectorService implements OnModuleInit {
     private readonly handlers: OutboxHandlers,
     private readonly orgs: OrganizationsRepository,
     private readonly clock: Clock,
+    private readonly reminders: QuarterRemindersService,
   ) {}
 
   onModuleInit() {
@@ -66,9 +70,10 @@ export class InactivityDetectorService implements OnModuleInit {
       });
   }
 
-  /** One day's run for one committee (also what the outbox job calls). */
+  /** One day's run for one committee (what the outbox job calls): the detector, then the quarter-end reminders. */
   async runDaily(committeeId: string, day: string): Promise<DetectorRun> {
     const run = await this.detect(committeeId, day);
+    run.remindedBranches = await this.reminders.remind(committeeId, day);
     if (run.flagged)
       this.logger.log(`长期不参加组织生活检查 ${day}：新标记 ${run.flagged} 条，新建核查 ${run.reviewsOpened} 件`);
     return run;

@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { RegistryModule } from '../registry/registry.module';
 import { InactivityDetectorService } from './inactivity-detector.service';
 import { InactivityFlagsRepository } from './inactivity-flags.repository';
 import { OrgLifeWatchService } from './org-life-watch.service';
 import { OrgLifeRepository } from './org-life.repository';
 import { OrgLifeService } from './org-life.service';
+import { QuarterRemindersService } from './quarter-reminders.service';
 
 /**
  * Organizational life: the records, their import, the compliance report, and the daily checks (the
@@ -12,13 +14,14 @@ import { OrgLifeService } from './org-life.service';
  * worker delivers the daily job.
  */
 @Module({
-  imports: [RegistryModule],
+  imports: [RegistryModule, NotificationsModule],
   providers: [
     OrgLifeRepository,
     OrgLifeService,
     InactivityFlagsRepository,
     OrgLifeWatchService,
     InactivityDetectorService,
+    QuarterRemindersService,
   ],
   exports: [OrgLifeService, OrgLifeRepository, InactivityDetectorService, OrgLifeWatchService],
 })

@@ -15,6 +15,8 @@ import {
   parseMeetingKind,
   parseOrgLifeSettings,
   quarterCompliance,
+  quarterReminderDue,
+  quarterReminderText,
 } from './org-life.rules';
 
 describe('org-life rules', () => {
@@ -101,6 +103,33 @@ describe('org-life rules', () => {
       });
       expect(c.find((k) => k.kind === 'theme_day')!.missing).toEqual(['2026-02']);
       expect(c.find((k) => k.kind === 'committee')).toMatchObject({ applies: false, met: true });
+    });
+  });
+
+  describe('quarter-end reminder', () => {
+    it('is due from the set number of days before the quarter’s last day up to that day', () => {
+      expect(quarterReminderDue('2026-09-14', 15)).toBeNull();
+      expect(quarterReminderDue('2026-09-15', 15)).toEqual({ year: 2026, quarter: 3, quarterEnd: '2026-09-30' });
+      expect(quarterReminderDue('2026-09-30', 15)).toEqual({ year: 2026, quarter: 3, quarterEnd: '2026-09-30' });
+      expect(quarterReminderDue('2026-10-01', 15)).toBeNull();
+      expect(quarterReminderDue('2026-12-17', 15)).toMatchObject({ quarter: 4, quarterEnd: '2026-12-31' });
+      expect(quarterReminderDue('2026-03-31', 0)).toMatchObject({ quarter: 1 });
+    });
+    it('says what is behind', () => {
+      const t = quarterReminderText(2026, 3, '2026-09-30', '一支部', [
+        {
+          kind: 'member_meeting',
+          title: '党员大会',
+          applies: true,
+          per: 'quarter',
+          required: 1,
+          held: 0,
+          missing: ['2026Q3'],
+          met: false,
+        },
+      ]);
+      expect(t.title).toBe('【组织生活提醒】2026年第3季度组织生活尚未落实');
+      expect(t.body).toContain('党员大会（应 1 次，已 0 次，缺 2026Q3）');
     });
   });
 

@@ -277,6 +277,38 @@ export function quarterCompliance(input: {
 /** Kinds a branch is behind on (applies and something is missing). */
 export const behindOn = (c: KindCompliance[]) => c.filter((k) => k.applies && !k.met);
 
+/**
+ * The quarter whose end-of-quarter reminder is due on `today`: from `daysBefore` days before its last day up
+ * to that day (the daily run sends it once, on the first run in that span, so a missed day does not lose it).
+ */
+export function quarterReminderDue(
+  today: string,
+  daysBefore: number,
+): { year: number; quarter: number; quarterEnd: string } | null {
+  const { year, quarter } = quarterOf(today.slice(0, 7));
+  const quarterEnd = monthEnd(quarterMonths(year, quarter)[2]);
+  const from = DateTime.fromISO(quarterEnd).minus({ days: daysBefore }).toISODate()!;
+  return today >= from && today <= quarterEnd ? { year, quarter, quarterEnd } : null;
+}
+
+/** What a branch behind on its quarter is told (title and body of the notification). */
+export function quarterReminderText(
+  year: number,
+  quarter: number,
+  quarterEnd: string,
+  branchName: string,
+  behind: KindCompliance[],
+): { title: string; body: string } {
+  const items = behind.map(
+    (k) =>
+      `${k.title}（应 ${k.required} 次，已 ${k.held} 次${k.missing.length ? `，缺 ${k.missing.join('、')}` : ''}）`,
+  );
+  return {
+    title: `【组织生活提醒】${year}年第${quarter}季度组织生活尚未落实`,
+    body: `${branchName}：本季度至今，${items.join('；')}。季度末为 ${quarterEnd}，请按《中国共产党支部工作条例（试行）》及时召开并登记。`,
+  };
+}
+
 // ------------------------------------------------------------------------------------------ inactivity
 
 /** What the detector knows of one member: the months (YYYY-MM) with each kind of participation. */
