@@ -7,6 +7,7 @@ import { AppConfig, LOG_LEVELS } from '../config/app-config';
 import { AllExceptionsFilter } from '../libs/common/http-exception.filter';
 import { CanonicalIdsPipe } from '../libs/common/canonical-ids.pipe';
 import { jsonBodyParser } from '../libs/common/json-body';
+import { RedactingLogger } from '../libs/common/redacting-logger';
 import { createValidationPipe } from '../libs/common/validation.pipe';
 import { DemoSeeder } from '../libs/demo/demo-seeder';
 import { runCancellable } from '../libs/persistence/cancel-on-disconnect';
@@ -24,7 +25,13 @@ export async function createApp(
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     // LOG_LEVEL and everything more severe
-    logger: opts.logger ?? (LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.LOG_LEVEL) + 1) as LogLevel[]),
+    // ID numbers masked in every line (RedactingLogger)
+    logger:
+      opts.logger === false
+        ? false
+        : new RedactingLogger({
+            logLevels: opts.logger ?? (LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(config.LOG_LEVEL) + 1) as LogLevel[]),
+          }),
     // our own parser (jsonBodyParser) keeps the raw bytes: signed webhooks (licensing) verify the HMAC over them
     bodyParser: false,
   });

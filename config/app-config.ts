@@ -268,6 +268,15 @@ export class AppConfig {
   @Min(1)
   RETENTION_TIMERS_DAYS = 30;
 
+  /**
+   * Retention (days) of whole ID numbers in the licensing system's stored event bodies: after it they are
+   * masked (the event, its result and the rest of its body stay for the record).
+   */
+  @Transform(({ value }) => (value === undefined ? 30 : Number(value)))
+  @IsInt()
+  @Min(1)
+  RETENTION_LICENSING_ID_NUMBERS_DAYS = 30;
+
   /** How often the worker runs retention. */
   @Transform(({ value }) => (value === undefined ? 3_600_000 : Number(value)))
   @IsInt()

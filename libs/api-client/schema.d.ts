@@ -1365,12 +1365,18 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
-            /** @enum {string|null} */
+            /**
+             * @description 性别（非管理员为 null）
+             * @enum {string|null}
+             */
             gender: "male" | "female" | null;
-            /** @description 身份证号（非管理员为脱敏值） */
+            /** @description 身份证号（非管理员为脱敏值：隐去出生日期与性别位，如 3607**********12*4） */
             idNumber: string;
-            /** Format: date */
-            birthDate: string;
+            /**
+             * Format: date
+             * @description 出生日期（非管理员为 null）
+             */
+            birthDate: string | null;
             licenseNo: string | null;
             /** Format: uuid */
             firmId: string | null;

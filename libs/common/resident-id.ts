@@ -33,3 +33,24 @@ export function residentIdProblem(id: string, birthDate?: string): string | null
     return `出生日期 ${birthDate.slice(0, 10)} 与身份证号码中的出生日期 ${born} 不一致`;
   return null;
 }
+
+/**
+ * `360702199001011234` → `3607**********12*4`: how ID numbers are shown to non-admins. The birth date
+ * (digits 7–14) and the sex digit (the 17th: odd male, even female) are hidden, so a masked number tells
+ * neither, like the masked birthDate and gender beside it (maskPersonalData); the region prefix and the other
+ * three of the last four stay to tell people of one name apart.
+ */
+export function maskIdNumber(id: string): string {
+  if (!id) return '';
+  if (id.length <= 8) return '*'.repeat(id.length);
+  if (id.length !== 18) return id.slice(0, 4) + '*'.repeat(id.length - 8) + id.slice(-4);
+  return `${id.slice(0, 4)}${'*'.repeat(10)}${id.slice(14, 16)}*${id.slice(17)}`;
+}
+
+/** Resident ID numbers (18 characters, the last a digit or X) anywhere in a text, e.g. a log line. */
+const ID_NUMBER_IN_TEXT = /(?<![0-9A-Za-z])(\d{17}[\dXx])(?![0-9A-Za-z])/g;
+
+/** The text with every resident ID number in it masked (what a log line may carry). */
+export function redactIdNumbers(text: string): string {
+  return text.replace(ID_NUMBER_IN_TEXT, (id) => maskIdNumber(id));
+}

@@ -326,14 +326,14 @@ describe('demo region', () => {
     });
   });
 
-  it('masks ID numbers', () => {
-    expect(maskIdNumber('360702199001011234')).toBe('3607**********1234');
-    expect(maskIdNumber('36070219900101123X')).toBe('3607**********123X');
+  it('masks ID numbers: neither the birth date nor the sex digit shows', () => {
+    expect(maskIdNumber('360702199001011234')).toBe('3607**********12*4');
+    expect(maskIdNumber('36070219900101123X')).toBe('3607**********12*X');
     expect(maskIdNumber('1234')).toBe('****');
     expect(maskIdNumber('')).toBe('');
     for (const m of region.members.slice(0, 20)) {
       const masked = maskIdNumber(m.idNumber);
-      expect(masked).toMatch(/^3607\*{10}[\dX]{4}$/);
+      expect(masked).toMatch(/^3607\*{10}\d\d\*[\dX]$/);
       expect(masked).not.toContain(m.birthDate.replace(/-/g, ''));
     }
   });

@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { isAdmin, Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
-import { maskIdNumber } from '../registry/id-number';
+import { maskPersonalData } from '../registry/id-number';
 import type { CaseRecord } from '../engine/engine.service';
 import { EngineService } from '../engine/engine.service';
 import { renderAnnualReviewSummary } from './annual-review-summary.pdf';
@@ -95,20 +95,21 @@ export class DocumentsService {
     const member = await this.repo.member(ctx.memberId);
     if (!member) throw AppError.notFound('党员');
     const issuerOrgId = await this.repo.lastActorOrg(record.id, ['ISSUE_LETTER', 'REISSUE_LETTER']);
+    const person = {
+      name: member.name,
+      gender: member.gender,
+      birthDate: member.birthDate as string | null,
+      idNumber: member.idNumber,
+      status: member.status,
+    };
     const names = await this.repo.orgNames([ctx.fromOrgId, ctx.toOrgId, issuerOrgId]);
     return {
       letterNo: ctx.letterNo,
       issuedOn: ctx.letterIssuedOn ?? ctx.openedAt.slice(0, 10),
       validUntil: ctx.validUntil,
-      member: {
-        name: member.name,
-        gender: member.gender,
-        birthDate: member.birthDate,
-        // the letter is a legal document that needs the whole number; those who print and hand it over (clerks,
-        // admins) get it, a supervisor reading along sees it masked like everywhere else
-        idNumber: canPrintPersonalData(principal) ? member.idNumber : maskIdNumber(member.idNumber),
-        status: member.status,
-      },
+      // the letter is a legal document that needs the whole number; those who print and hand it over (clerks,
+      // admins) get it, a supervisor reading along sees it masked like everywhere else (birth date and gender too)
+      member: (canPrintPersonalData(principal) ? (m: typeof person) => m : maskPersonalData)(person),
       fromOrgName: ctx.fromOrgId ? (names.get(ctx.fromOrgId) ?? null) : null,
       toOrgName: names.get(ctx.toOrgId) ?? '',
       // the receipt goes back to whoever issued the letter: the committee here, or the external sender

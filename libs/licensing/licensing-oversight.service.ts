@@ -6,6 +6,7 @@ import { OutboxDeliveryService } from '../outbox/outbox-delivery';
 import { OutboxHandlers } from '../outbox/outbox';
 import { LICENSING_STATUS_TOPIC } from './licensing.constants';
 import { licensingScope, LicensingOversightRepository } from './licensing-oversight.repository';
+import { maskPersonalDataDeep } from '../registry/id-number';
 import { OrganizationsRepository } from '../registry/organizations.repository';
 
 /**
@@ -53,7 +54,8 @@ export class LicensingOversightService {
         reason: r.status === 'rejected' ? (r.result?.message ?? null) : null,
         details: r.status === 'rejected' ? (r.result?.details ?? null) : null,
         attempts: r.attempts,
-        body: r.raw,
+        // committees see what was sent as everybody but admins sees personal data: masked (see maskPersonalData)
+        body: isAdmin(p) ? r.raw : maskPersonalDataDeep(r.raw),
       })),
       total,
       page,

@@ -11,6 +11,7 @@ import { OrganizationsRepository } from '../registry/organizations.repository';
 import { ImportFileError, ImportRow, IMPORT_MAX_BYTES, parseRows, readTable, Refusal } from './org-life-import';
 import { OrgLifeWatchService } from './org-life-watch.service';
 import { OrgLifeRepository, RecordingOrg } from './org-life.repository';
+import { maskIdNumber } from '../registry/id-number';
 import {
   behindOn,
   duesAmountProblem,
@@ -239,7 +240,7 @@ export class OrgLifeService implements OnModuleInit {
     const rows: (ImportRow & { memberId: string })[] = [];
     for (const r of parsed.rows) {
       const m = byNumber.get(r.idNumber);
-      if (!m) refuse(r.row, `身份证号 ${maskId(r.idNumber)} 未在党员信息库中登记`);
+      if (!m) refuse(r.row, `身份证号 ${maskIdNumber(r.idNumber)} 未在党员信息库中登记`);
       else if (m.name !== r.name) refuse(r.row, `姓名“${r.name}”与信息库中该身份证号的姓名不符`);
       else rows.push({ ...r, memberId: m.id });
     }
@@ -480,5 +481,3 @@ function detectFormat(file: { originalname?: string; mimetype?: string; buffer: 
   if (name.endsWith('.csv') || /text\/csv|text\/plain|application\/csv/.test(file.mimetype ?? '')) return 'csv';
   return null;
 }
-
-const maskId = (id: string) => `${id.slice(0, 4)}**********${id.slice(-4)}`;

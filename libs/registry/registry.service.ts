@@ -5,7 +5,7 @@ import { isAdmin, Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { residentIdProblem } from '../common/resident-id';
 import { isUuid } from '../common/uuid';
-import { maskIdNumber } from './id-number';
+import { maskPersonalData } from './id-number';
 import { CreateFirmDto, CreateMemberDto, CreateOrgDto, MemberQueryDto } from './dto';
 import { FirmsRepository } from './firms.repository';
 import { MembersRepository } from './members.repository';
@@ -142,12 +142,15 @@ export class RegistryService {
     return this.member(principal, id);
   }
 
-  /** ID numbers are stored whole and shown masked except to admins; only admins learn of duplicates. */
+  /**
+   * ID numbers are stored whole and shown masked except to admins, and with them the birth date and gender
+   * the number encodes (else the mask hides nothing); only admins learn of duplicates.
+   */
   private presentMember(principal: Principal, row: any) {
     const { total, duplicateOf, ...rest } = row;
     void total;
     if (isAdmin(principal)) return { ...rest, duplicateOf: duplicateOf ?? null };
-    return { ...rest, idNumber: maskIdNumber(rest.idNumber) };
+    return maskPersonalData(rest);
   }
 
   /** The row `find` returns for `id`, if its path lies in the principal's scope (else null, as if absent). */

@@ -9,6 +9,8 @@ export interface RetentionCounts {
   outbox: number;
   timerDeliveries: number;
   timers: number;
+  /** licensing events whose stored bodies had their ID numbers masked */
+  licensingBodiesScrubbed: number;
 }
 
 /** Cut-off instants (rows older than these go). Wall time unless the column holds engine time (noted). */
@@ -24,7 +26,14 @@ export interface RetentionCutoffs {
   /** fired timers (engine time) and cancelled timers (wall time of creation) */
   timersEngine: Date;
   timersWall: Date;
+  /** licensing events received before this keep no whole ID number in their stored bodies */
+  licensingIdNumbers: Date;
 }
+
+/** A JSON `"idNumber": "<18-character resident ID>"` member in a stored body, whole (not yet masked). */
+const ID_NUMBER_FIELD = `'"idNumber"\\s*:\\s*"\\d{17}[\\dXx]"'`;
+/** The same, with the parts the mask keeps captured: spacing, region prefix, digits 15–16 and the check character. */
+const ID_NUMBER_PARTS = `'"idNumber"(\\s*):(\\s*)"(\\d{4})\\d{10}(\\d{2})\\d([\\dXx])"'`;
 
 /**
  * Deletes what no longer serves anyone, in bounded batches (a short lock each, never one huge delete).
@@ -84,6 +93,22 @@ export class RetentionRepository {
              AND NOT EXISTS (SELECT 1 FROM timer_deliveries d WHERE d.timer_id = t.id)
            LIMIT $2)`,
         [c.timersWall, c.timersEngine],
+        batch,
+      ),
+      // the licensing system's bodies as received (raw_body, and raw parsed) carry lawyers' ID numbers; past the
+      // retention period they are masked like everywhere else (same format as maskIdNumber). The HMAC was checked
+      // at receipt; the stored signature no longer matches the scrubbed bytes, and a replay of such an old event
+      // is still answered with its first result (it is then marked as a replay with a different body).
+      licensingBodiesScrubbed: await this.loop(
+        `WITH due AS (
+           SELECT id FROM licensing_events
+            WHERE received_at < $1 AND raw_body ~ ${ID_NUMBER_FIELD}
+            LIMIT $2),
+         scrubbed AS (
+           SELECT e.id, regexp_replace(e.raw_body, ${ID_NUMBER_PARTS}, '"idNumber"\\1:\\2"\\3**********\\4*\\5"', 'g') AS body
+             FROM licensing_events e JOIN due USING (id))
+         UPDATE licensing_events e SET raw_body = s.body, raw = s.body::jsonb FROM scrubbed s WHERE e.id = s.id`,
+        [c.licensingIdNumbers],
         batch,
       ),
     };

@@ -32,6 +32,7 @@ export class RetentionService {
       deliveriesWall: wall(c.RETENTION_DELIVERIES_DAYS),
       timersEngine: engine(c.RETENTION_TIMERS_DAYS),
       timersWall: wall(c.RETENTION_TIMERS_DAYS),
+      licensingIdNumbers: wall(c.RETENTION_LICENSING_ID_NUMBERS_DAYS),
     });
   }
 }

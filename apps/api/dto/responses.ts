@@ -72,9 +72,18 @@ export class FirmView {
 export class MemberView {
   @ApiProperty(UUID) id: string;
   @ApiProperty() name: string;
-  @ApiProperty({ type: 'string', enum: ['male', 'female'], nullable: true }) gender: string | null;
-  @ApiProperty({ description: '身份证号（非管理员为脱敏值）' }) idNumber: string;
-  @ApiProperty({ type: 'string', format: 'date' }) birthDate: string;
+  // null is listed among the values: a validator of the document checks `enum` before `nullable`
+  @ApiProperty({
+    type: 'string',
+    enum: ['male', 'female', null],
+    nullable: true,
+    description: '性别（非管理员为 null）',
+  })
+  gender: string | null;
+  @ApiProperty({ description: '身份证号（非管理员为脱敏值：隐去出生日期与性别位，如 3607**********12*4）' })
+  idNumber: string;
+  @ApiProperty({ type: 'string', format: 'date', nullable: true, description: '出生日期（非管理员为 null）' })
+  birthDate: string | null;
   @ApiProperty({ type: 'string', nullable: true }) licenseNo: string | null;
   @ApiProperty({ ...UUID, nullable: true }) firmId: string | null;
   @ApiProperty(UUID) orgId: string;
