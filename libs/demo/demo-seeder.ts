@@ -3,6 +3,9 @@ import { hashPassword } from '../auth/passwords';
 import { DataSource, EntityManager } from 'typeorm';
 import { buildDemoRegion, DemoRegion } from './demo-region';
 
+/** When the demo's members count as registered (see the members' bulk insert below). */
+const DEMO_REGISTERED_AT = '2000-01-01T00:00:00+08:00';
+
 export const DEMO_PASSWORD = 'demo';
 
 /** Seeds the Ganzhou demo region into an empty database (DEMO=1 only). Idempotent: a non-empty registry is left alone. */
@@ -74,7 +77,21 @@ export async function insertRegion(em: EntityManager, region: DemoRegion, passwo
   await bulkInsert(
     em,
     'members',
-    ['id', 'name', 'gender', 'id_number', 'birth_date', 'license_no', 'firm_id', 'org_id', 'status', 'joined_on'],
+    [
+      'id',
+      'name',
+      'gender',
+      'id_number',
+      'birth_date',
+      'license_no',
+      'firm_id',
+      'org_id',
+      'status',
+      'joined_on',
+      'created_at',
+    ],
+    // the demo region stands for a registry kept long before this installation: its members were registered
+    // before any meeting a demo case records (the voters of a meeting are those registered by its day)
     region.members.map((m) => [
       m.id,
       m.name,
@@ -86,6 +103,7 @@ export async function insertRegion(em: EntityManager, region: DemoRegion, passwo
       m.orgId,
       m.status,
       m.joinedOn ?? null,
+      DEMO_REGISTERED_AT,
     ]),
   );
   for (const f of region.firms)

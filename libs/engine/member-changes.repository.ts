@@ -45,11 +45,14 @@ export class MemberChangesRepository {
        state_then AS (
          SELECT m.id,
            coalesce((SELECT c.old_value FROM member_changes c, cutoff WHERE c.member_id = m.id AND c.field = 'status' AND c.at >= cutoff.t ORDER BY c.at, c.id LIMIT 1), m.status) AS status,
-           coalesce((SELECT c.old_value FROM member_changes c, cutoff WHERE c.member_id = m.id AND c.field = 'org_id' AND c.at >= cutoff.t ORDER BY c.at, c.id LIMIT 1), m.org_id::text) AS org_id
+           coalesce((SELECT c.old_value FROM member_changes c, cutoff WHERE c.member_id = m.id AND c.field = 'org_id' AND c.at >= cutoff.t ORDER BY c.at, c.id LIMIT 1), m.org_id::text) AS org_id,
+           m.created_at
          FROM members m),
        branch AS (SELECT org_id FROM state_then WHERE id = $1)
        SELECT (SELECT org_id FROM branch) AS branch,
-         (SELECT count(*)::int FROM state_then s, branch b WHERE s.org_id = b.org_id AND s.status = 'full') AS n`,
+         -- only members already in the registry by the end of that day: one registered later was no voter then
+         (SELECT count(*)::int FROM state_then s, branch b, cutoff
+           WHERE s.org_id = b.org_id AND s.status = 'full' AND s.created_at < cutoff.t) AS n`,
       [memberId, day],
     );
     return row?.branch ? row.n : null;

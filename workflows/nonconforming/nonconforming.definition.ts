@@ -116,7 +116,8 @@ export const nonconformingDefinition: WorkflowDefinition = {
     return { branch: subject.member.orgId };
   },
   openers: [BRANCH, UPPER],
-  openingFacts: ['memberHasOpenNonconforming'],
+  // the registry status is kept in the context: an upheld appeal restores a probationary member as probationary
+  openingFacts: ['memberHasOpenNonconforming', 'memberRegistryStatus'],
   openingRule: (_input, facts) => singleOpenCaseRule(facts),
   states,
   events: {

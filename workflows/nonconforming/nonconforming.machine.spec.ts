@@ -281,7 +281,7 @@ describe('nonconforming parties, opening and payloads', () => {
   });
 
   it('refuses a second open case for the same member', () => {
-    expect(def.openingFacts).toEqual(['memberHasOpenNonconforming']);
+    expect(def.openingFacts).toEqual(['memberHasOpenNonconforming', 'memberRegistryStatus']);
     expect(def.openingRule!({}, { memberHasOpenNonconforming: true }, AT)).toMatch(/已有未结的不合格党员处置案件/);
     expect(def.openingRule!({}, { memberHasOpenNonconforming: false }, AT)).toBeNull();
   });
@@ -547,6 +547,22 @@ describe('nonconforming machine', () => {
       expect(next.value).toBe('closed_restored');
       expect(ctx(next).appeal).toMatchObject({ outcome: 'upheld', decidedOn: '2026-05-20', reason: '申诉理由成立' });
       expect(effects).toEqual([status('full')]);
+    });
+    it('upheld for a probationary member → restored as probationary, not full (S38)', () => {
+      const probationary = initialTransition(machine, {
+        ...caseInput(),
+        facts: { memberRegistryStatus: 'probationary' },
+      })[0];
+      expect(ctx(probationary).statusAtOpening).toBe('probationary');
+      const removed = run(toApproval('removal', probationary), approve('removal')).next;
+      const { next, effects } = run(removed, appeal(atOn('2026-03-20')), uphold(atOn('2026-05-20')));
+      expect(next.value).toBe('closed_restored');
+      expect(effects).toEqual([status('probationary')]);
+      // and from a persuasion to withdraw, too
+      const withdrawn = run(toApproval('persuasion', probationary), approve('persuasion'), withdrawal).next;
+      expect(run(withdrawn, appeal(atOn('2026-03-20')), uphold(atOn('2026-05-20'))).effects).toEqual([
+        status('probationary'),
+      ]);
     });
     it('dismissed → back to removed, keeping the original window; no second appeal', () => {
       const s = run(toRemoved(), appeal(atOn('2026-03-20')), dismiss(atOn('2026-04-20'))).next;

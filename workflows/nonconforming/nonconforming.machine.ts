@@ -62,6 +62,8 @@ export interface MeetingRecord {
 
 export interface NonconformingContext {
   memberId: string;
+  /** The member's registry status when the case opened (full or probationary): what an upheld appeal restores. */
+  statusAtOpening?: string;
   trigger: NonconformingTrigger;
   openedAt: string;
   grounds?: string;
@@ -107,6 +109,9 @@ export interface NonconformingContext {
 }
 
 type Facts = Partial<Record<FactName, any>>;
+
+/** The machine's input: the opening facts reach it too (memberRegistryStatus: what an upheld appeal restores). */
+export type NonconformingCaseInput = CaseInput<NonconformingCreateInput> & { facts?: Facts };
 type Ev<T extends string, D = undefined> = { type: T; at?: string; facts?: Facts } & (D extends undefined
   ? { data?: Record<string, never> }
   : { data: D });
@@ -278,7 +283,7 @@ export const nonconformingMachine = setup({
   types: {} as {
     context: NonconformingContext;
     events: NonconformingEvent;
-    input: CaseInput<NonconformingCreateInput>;
+    input: NonconformingCaseInput;
   },
   actions: {
     effect: (_args, _params: Effect) => {},
@@ -374,6 +379,7 @@ export const nonconformingMachine = setup({
     const i = (input.input ?? {}) as NonconformingCreateInput;
     return {
       memberId: input.subject.memberId!,
+      ...(input.facts?.memberRegistryStatus === 'probationary' ? { statusAtOpening: 'probationary' } : {}),
       trigger: i.trigger ?? 'branch',
       openedAt: input.at,
       grounds: i.grounds,
@@ -534,7 +540,7 @@ export const nonconformingMachine = setup({
     // Not final: an appeal may follow within the window; the clock closes the case when it runs out.
     // 处置办法: an appeal does not suspend the decision (申诉期间不停止处置决定的执行): the member leaves the
     // registry's full members — voters, ratings, introducers — from the decision on, not when the appeal
-    // window closes; an upheld appeal restores full membership. Re-entry after a dismissed appeal changes nothing.
+    // window closes; an upheld appeal restores the membership the member had (full, or probationary). Re-entry after a dismissed appeal changes nothing.
     removed: {
       entry: [
         'markDecided',
@@ -596,9 +602,18 @@ export const nonconformingMachine = setup({
             target: 'closed_restored',
             actions: [{ type: 'recordAppealDecision', params: { outcome: 'upheld' } }, setStatus('full')],
           },
+          // the removal or withdrawal is undone: the member gets back the membership they had, and a probationary
+          // member is restored as probationary (the probation is not turned into full membership by the appeal)
           {
             target: 'closed_restored',
-            actions: [{ type: 'recordAppealDecision', params: { outcome: 'upheld' } }, setStatus('full')],
+            actions: [
+              { type: 'recordAppealDecision', params: { outcome: 'upheld' } },
+              effect(({ context }) => ({
+                kind: 'member.setStatus',
+                memberId: context.memberId,
+                status: context.statusAtOpening === 'probationary' ? 'probationary' : 'full',
+              })),
+            ],
           },
         ],
         DISMISS_APPEAL: [
