@@ -187,6 +187,11 @@ describe('annual review: campaign, grades and follow-ups (e2e)', () => {
     const kinds = timeline.body.entries.map((e: any) => e.kind);
     expect(kinds[0]).toBe('registered');
     expect(kinds).toEqual(expect.arrayContaining(['case_event', 'rating', 'follow_up']));
+    // the case events in the definitions' Chinese (procedure: event), never an event key
+    const events = timeline.body.entries.filter((e: any) => e.kind === 'case_event');
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.filter((e: any) => /[A-Z_]{3,}/.test(e.title) || !e.title.includes('：'))).toEqual([]);
+    expect(events.map((e: any) => e.title)).toEqual(expect.arrayContaining(['处置不合格党员：发起']));
     const ats = timeline.body.entries.map((e: any) => e.at);
     expect([...ats].sort()).toEqual(ats);
     expect(timeline.body.entries.find((e: any) => e.kind === 'rating').detail).toMatchObject({

@@ -39,7 +39,7 @@ describe('durable timers (e2e)', () => {
         .http()
         .get('/api/v1/notifications?pageSize=100')
         .set(await h.as(username))
-    ).body.items as { title: string; link?: any; caseId?: string }[];
+    ).body.items as { title: string; body: string; link?: any; caseId?: string }[];
   const openTransfer = async (memberId: string) => {
     const res = await h
       .http()
@@ -69,6 +69,11 @@ describe('durable timers (e2e)', () => {
     expect(moved.fired).toBeGreaterThanOrEqual(4);
     expect(await countFor('branch-b')).toBeGreaterThanOrEqual(3); // two reminders + overdue
     expect(await countFor('city')).toBe(1); // escalation to the sending branch's upper committee
+    // each notice names whose case it is
+    const notices = [...(await notificationsOf('branch-b')), ...(await notificationsOf('city'))].filter(
+      (n) => n.caseId === opened.id,
+    );
+    expect(notices.filter((n) => !n.body.includes(`（党员：${members[0].name}）`))).toEqual([]);
     const view = (
       await h
         .http()

@@ -25,6 +25,8 @@ export interface ClaimedTimer {
   workflow: string;
   definition_version: number;
   policy_version: string;
+  /** Who or what the case is about, for the notices (`党员：张三`); null when the subject has no name. */
+  subject_label: string | null;
 }
 
 /** A timer row as a case view shows its deadlines. */
@@ -108,8 +110,12 @@ export class TimersRepository {
   async claimDue(em: EntityManager, now: Date, limit: number): Promise<ClaimedTimer[]> {
     return em.query(
       `SELECT t.id, t.case_id, t.epoch, t.state_path, t.deadline_key, t.due_at, t.fire_event, t.party, t.title, t.stages, t.next_stage,
-              c.status AS case_status, c.state_paths, c.entered, c.parties, c.workflow, c.definition_version, c.policy_version
+              c.status AS case_status, c.state_paths, c.entered, c.parties, c.workflow, c.definition_version, c.policy_version,
+              coalesce('党员：' || m.name, '律师事务所：' || f.name, '党组织：' || o.name) AS subject_label
        FROM timers t JOIN cases c ON c.id = t.case_id
+       LEFT JOIN members m ON m.id = c.subject_member_id
+       LEFT JOIN firms f ON f.id = (c.subject->>'firmId')::uuid
+       LEFT JOIN orgs o ON o.id = (c.subject->>'orgId')::uuid
        WHERE t.status = 'pending' AND t.next_at <= $1
        ORDER BY t.next_at, t.id LIMIT $2
        FOR NO KEY UPDATE OF t, c SKIP LOCKED`,

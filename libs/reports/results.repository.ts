@@ -98,7 +98,7 @@ export class ResultsRepository {
   /** Every history row of every case whose subject is the member (oldest first). */
   async memberCaseHistory(memberId: string) {
     return this.ds.query(
-      `SELECT h.case_id AS "caseId", c.workflow, h.seq, h.at, h.type, h.actor, h.from_state AS "from", h.to_state AS "to", h.comment
+      `SELECT h.case_id AS "caseId", c.workflow, c.definition_version AS "definitionVersion", h.seq, h.at, h.type, h.actor, h.from_state AS "from", h.to_state AS "to", h.comment
        FROM case_history h JOIN cases c ON c.id = h.case_id WHERE c.subject_member_id = $1 ORDER BY h.at, h.case_id, h.seq`,
       [memberId],
     );

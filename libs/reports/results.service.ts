@@ -5,6 +5,7 @@ import { AppError } from '../common/app-error';
 import { isUuid } from '../common/uuid';
 import { FollowUpsRepository } from '../engine/follow-ups.repository';
 import { MemberChangesRepository } from '../engine/member-changes.repository';
+import { WorkflowRegistry } from '../engine/workflow-registry';
 import { OrganizationsRepository } from '../registry/organizations.repository';
 import { scopePrefixes } from '../registry/scope';
 import { ResultsRepository } from './results.repository';
@@ -29,7 +30,27 @@ export class ResultsService {
     private readonly repo: ResultsRepository,
     private readonly followUps: FollowUpsRepository,
     private readonly memberChanges: MemberChangesRepository,
+    private readonly workflows: WorkflowRegistry,
   ) {}
+
+  /**
+   * What a history row did, in the words of the case's own definition version ("党员组织关系转接：同意转出"):
+   * the member's page must never show an event key. A definition no longer registered falls back to the latest.
+   */
+  private eventTitle(workflow: string, version: number, type: string): string {
+    const def = !this.workflows.has(workflow)
+      ? undefined
+      : (() => {
+          try {
+            return this.workflows.get(workflow, version);
+          } catch {
+            return this.workflows.latest(workflow);
+          }
+        })();
+    if (!def) return type === 'OPEN' ? '发起流程' : '流程事项';
+    const what = type === 'OPEN' ? '发起' : (def.events[type]?.title ?? '流程事项');
+    return `${def.title}：${what}`;
+  }
 
   async grades(principal: Principal, q: { year?: number; orgId?: string }) {
     const prefixes = await scopePrefixes(this.orgs, principal);
@@ -98,7 +119,7 @@ export class ResultsService {
       ...history.map((h: any) => ({
         at: iso(h.at),
         kind: 'case_event' as const,
-        title: h.type === 'OPEN' ? '发起流程' : h.type,
+        title: this.eventTitle(h.workflow, h.definitionVersion, h.type),
         caseId: h.caseId,
         workflow: h.workflow,
         detail: { type: h.type, from: h.from, to: h.to, actor: h.actor?.username, comment: h.comment ?? undefined },

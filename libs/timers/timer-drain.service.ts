@@ -115,6 +115,8 @@ export class TimerDrainService {
               stateTitle: def.states[t.state_path]?.title ?? t.state_path,
               deadlineTitle: t.title,
               dueAt: new Date(t.due_at),
+              // the notice names its member, firm or organization: "转出审核" alone does not say whose
+              ...(t.subject_label ? { subjectLabel: t.subject_label } : {}),
               // in-app visibility follows when the stage was scheduled (a late delivery shows at once)
               stageAt: new Date(s.at),
               recipients: r,
