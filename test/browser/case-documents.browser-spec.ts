@@ -76,6 +76,16 @@ describe('console: documents from the case page (browser)', () => {
     const receipt = await downloadPdf(b, /回执$/);
     expect(receipt).toContain('中国共产党党员组织关系介绍信回执');
     expect(receipt).toContain(LETTER_NO);
+
+    // the member's page tells the same story in the procedures' words, never an event key
+    await b.goto(`/members/${member.id}`);
+    const rows = b.getByTestId('member-timeline-row');
+    await rows.filter({ hasText: '组织关系接转：登记党员报到' }).waitFor();
+    for (const title of ['组织关系接转：发起', '组织关系接转：同意转出', '组织关系接转：开具组织关系介绍信'])
+      await rows.filter({ hasText: title }).first().waitFor();
+    const texts = await rows.allInnerTexts();
+    expect(texts.filter((t) => /[A-Z_]{3,}/.test(t))).toEqual([]);
+    await checkScreen(b, 'documents', 'member-history');
     expect(h.consoleErrors).toEqual([]);
   });
 });

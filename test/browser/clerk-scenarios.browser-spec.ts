@@ -160,6 +160,14 @@ describe('console: the clerk scenarios (browser)', () => {
     await issue.getByTestId('act-submit').click();
     const refusal = issue.getByTestId('rule-error');
     await refusal.filter({ hasText: '介绍信有效期须晚于开具日期' }).waitFor();
+    // and beside the field it is about: the validity date, not the letter number
+    const validUntil = issue.locator('.ant-form-item').filter({ has: c.getByLabel('有效期至') });
+    await validUntil
+      .locator('.ant-form-item-explain-error')
+      .filter({ hasText: '介绍信有效期须晚于开具日期' })
+      .waitFor();
+    const letterNo = issue.locator('.ant-form-item').filter({ has: c.getByLabel('介绍信编号') });
+    await expect(letterNo.locator('.ant-form-item-explain-error').count()).resolves.toBe(0);
     await a11y(c, 'rule-refusal');
     await issue.getByRole('button', { name: /^取\s*消$/ }).click();
     expect((await api('city', 'get', `/cases/${released}`)).stateTitle).toBe('开具组织关系介绍信');
@@ -260,6 +268,26 @@ describe('console: the clerk scenarios (browser)', () => {
     await b.waitForURL(/q=/);
     await b.getByTestId('cases-total').filter({ hasText: '共 0 件' }).waitFor();
     await a11y(b, 'cases');
+
+    // the city committee narrows its list to one organization with the picker (names, not ids)
+    const city = await h.newPage();
+    await login(city, 'city');
+    await city.goto('/cases');
+    await city.getByTestId('cases-total').waitFor();
+    const firmA = h.region.orgs.find((o) => o.id === firmAOrgId)!.name;
+    await city.getByLabel('按组织筛选').click();
+    await city.getByLabel('按组织筛选').fill(firmA);
+    await city.locator(`.ant-select-item-option[title="${firmA}"]`).click();
+    await city.waitForURL(new RegExp(`orgId=${firmAOrgId}`));
+    const inFirmA = await api('city', 'get', `/cases?orgId=${firmAOrgId}&pageSize=1`);
+    expect(inFirmA.total).toBeGreaterThan(0);
+    await city
+      .getByTestId('cases-total')
+      .filter({ hasText: `共 ${inFirmA.total} 件` })
+      .waitFor();
+    await expect(city.locator(`a[href="/cases/${id}"]`).count()).resolves.toBe(1);
+    await a11y(city, 'cases-by-org');
+
     await b.goto(`/cases/${id}`);
     await b.getByText('案件不存在，或不在您的权限范围内。').waitFor();
     await a11y(b, 'not-found');

@@ -5,7 +5,7 @@ import { useRef, useState } from 'react';
 import { ApiError, call, client, newIdempotencyKey } from '../api/http';
 import type { AvailableEvent, CaseView, HistoryRow, WorkflowDetail } from '../api/types';
 import { ROLE_TITLES } from '../labels';
-import { JsonSchema, SchemaFields, toPayload } from './SchemaForm';
+import { JsonSchema, labelOf, SchemaFields, toPayload } from './SchemaForm';
 
 interface Conflict {
   message: string;
@@ -15,6 +15,37 @@ interface Conflict {
 
 /** Server field paths (`data.letterNo`) → form names (['data', 'letterNo']). */
 const fieldPath = (field: string) => field.split('.').filter(Boolean);
+
+/** The longest run of characters `a` and `b` share. */
+function longestCommonRun(a: string, b: string): number {
+  let best = 0;
+  for (let i = 0; i < a.length; i++)
+    for (let j = 0; j < b.length; j++) {
+      let k = 0;
+      while (a[i + k] !== undefined && a[i + k] === b[j + k]) k++;
+      if (k > best) best = k;
+    }
+  return best;
+}
+
+/**
+ * The form field a rule's refusal is about. The engine's 422 names the event, not the field (the
+ * procedures' rules answer a sentence: "介绍信有效期须晚于开具日期"), so the field is the one whose label the
+ * sentence quotes the most of (at least two characters and 60 % of the label: "有效期" of "有效期至"). No
+ * field when none does or two do equally: the refusal then stands above the buttons only.
+ */
+export function fieldNamedBy(message: string, fields: { name: string; label: string }[]): string | undefined {
+  const scored = fields
+    .map((f) => {
+      const run = longestCommonRun(message, f.label);
+      return { name: f.name, run, share: run / f.label.length };
+    })
+    .filter((f) => f.run >= 2 && f.share >= 0.6)
+    .sort((a, b) => b.share - a.share || b.run - a.run);
+  if (!scored.length) return undefined;
+  if (scored[1] && scored[1].share === scored[0].share && scored[1].run === scored[0].run) return undefined;
+  return scored[0].name;
+}
 
 /**
  * Acting on a case: the event's form generated from its JSON Schema, an optional comment, client-side
@@ -51,7 +82,8 @@ export default function ActDialog({
     Promise.all([
       qc.invalidateQueries({ queryKey: ['case', c.id] }),
       qc.invalidateQueries({ queryKey: ['history', c.id] }),
-      qc.invalidateQueries({ queryKey: ['tasks'] }),
+      // also when the inbox is not on screen: back in it, the clerk must not see the case just handled
+      qc.invalidateQueries({ queryKey: ['tasks'], refetchType: 'all' }),
       qc.invalidateQueries({ queryKey: ['cases'] }),
     ]);
 
@@ -105,10 +137,20 @@ export default function ActDialog({
         if (fresh) qc.setQueryData(['case', c.id], fresh);
       } else {
         // 422 (a rule, or not possible now), 403: beside the rule, above the buttons
-        const field = e.details?.field as string | undefined;
+        // a rule refusal also stands beside the field it is about (the one it names, else the one its
+        // sentence quotes), and above the buttons, where it is read even when that field is scrolled away
+        const props = Object.entries(schema?.properties ?? {}) as [string, JsonSchema][];
+        const field =
+          (e.details?.field as string | undefined) ??
+          (e.code === 'RULE_VIOLATION'
+            ? fieldNamedBy(
+                e.message,
+                props.map(([name, p]) => ({ name: `data.${name}`, label: labelOf(name, p) })),
+              )
+            : undefined);
         if (field && form.getFieldInstance(fieldPath(field)))
           form.setFields([{ name: fieldPath(field), errors: [e.message] }]);
-        else setRuleError(e.message);
+        setRuleError(e.message);
       }
     } finally {
       inFlight.current = false;

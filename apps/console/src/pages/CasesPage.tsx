@@ -4,13 +4,54 @@ import dayjs from 'dayjs';
 import { Link, useSearchParams } from 'react-router';
 import { useWorkflows } from '../api/hooks';
 import { call, client } from '../api/http';
-import type { CaseView, Page } from '../api/types';
+import type { CaseView, Org, Page } from '../api/types';
 import { DueTag } from '../components/DueTag';
 import { QueryState } from '../components/QueryState';
 import { SubjectLabel } from '../components/SubjectLabel';
 import { CASE_STATUS_TITLES } from '../labels';
 
 const PAGE_SIZE = 20;
+
+/** The organizations of a tree, depth first, each with its depth (for the indented picker). */
+function walkOrgs(orgs: Org[], depth = 0): { org: Org; depth: number }[] {
+  return orgs.flatMap((o) => [{ org: o, depth }, ...walkOrgs(o.children ?? [], depth + 1)]);
+}
+
+/**
+ * The organizations of my scope to pick from, indented as the tree they form (the filter takes an
+ * organization and everything below it). A plain Select, searchable by name: antd's TreeSelect would add
+ * its tree code to the first visit's budget.
+ */
+function ScopeOrgFilter({ value, onChange }: { value?: string; onChange: (v: string | undefined) => void }) {
+  const orgs = useQuery({
+    queryKey: ['orgs'],
+    queryFn: () => call<Org[] | Page<Org>>(client.GET('/api/v1/orgs')),
+    staleTime: 600_000,
+  });
+  const roots = Array.isArray(orgs.data) ? orgs.data : (orgs.data?.items ?? []);
+  const list = walkOrgs(roots).filter((x, i, all) => all.findIndex((y) => y.org.id === x.org.id) === i);
+  const names = new Map(list.map((x) => [x.org.id, x.org.name]));
+  return (
+    <Select
+      allowClear
+      showSearch
+      optionFilterProp="title"
+      placeholder="全部组织"
+      aria-label="按组织筛选"
+      style={{ minWidth: 240 }}
+      popupMatchSelectWidth={false}
+      loading={orgs.isPending}
+      value={value}
+      onChange={(v) => onChange(v ?? undefined)}
+      labelRender={(p) => names.get(String(p.value)) ?? p.label}
+      options={list.map(({ org, depth }) => ({
+        value: org.id,
+        title: org.name,
+        label: <span style={{ paddingLeft: depth * 14 }}>{org.name}</span>,
+      }))}
+    />
+  );
+}
 
 /** 案件: every case in the caller's scope, paged and filtered on the server. */
 export default function CasesPage() {
@@ -95,6 +136,7 @@ export default function CasesPage() {
             { value: 'closed', label: '已办结' },
           ]}
         />
+        <ScopeOrgFilter value={filter.orgId} onChange={(v) => set('orgId', v)} />
         <label style={{ display: 'inline-flex', alignItems: 'center', gap: 6 }}>
           <Switch size="small" checked={!!filter.overdue} onChange={(v) => set('overdue', v ? '1' : undefined)} />
           仅看逾期
