@@ -34,6 +34,17 @@ describe('demo cases (e2e)', () => {
     expect(Object.entries(inboxes).filter(([, states]) => states.length < 2)).toEqual([]);
   });
 
+  it('gives every clerk overdue work, and the organization department a filing (备案) to do', async () => {
+    const late: Record<string, number> = {};
+    for (const username of clerks) late[username] = (await tasksOf(username)).filter((t) => t.overdue).length;
+    // names the clerks with nothing overdue
+    expect(Object.entries(late).filter(([, n]) => n < 1)).toEqual([]);
+    // the one step of the organization department in any procedure: filing an approved admission. It has no
+    // deadline in the procedure, so it is never overdue
+    const orgdept = await tasksOf('orgdept');
+    expect(orgdept.map((t) => `${t.workflow}:${t.state}`)).toEqual(['recruitment:admission_filing']);
+  });
+
   it('has overdue work in the inboxes and in the supervisor’s overdue list', async () => {
     const overdue = (await Promise.all(clerks.map(tasksOf))).flat().filter((t) => t.overdue);
     expect(overdue.length).toBeGreaterThan(0);

@@ -1,10 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Principal, RoleAssignment } from '../auth/principal';
+import { SYSTEM_PRINCIPAL, type Principal, type RoleAssignment } from '../auth/principal';
 import { Clock } from '../engine/clock';
 import { EngineService, SendEventRequest } from '../engine/engine.service';
+import { residentIdCheckChar } from '../common/resident-id';
+import { RegistryService } from '../registry/registry.service';
 import { ClockAdvanceService } from '../timers/clock-advance.service';
 import { buildDemoRegion, DemoRegion } from './demo-region';
+
+const withCheckChar = (first17: string) => first17 + residentIdCheckChar(first17);
 
 /** How far engine time is moved between the two batches: well past the 5-working-day step deadlines. */
 export const DEMO_CASE_AGE_DAYS = 21;
@@ -25,6 +29,7 @@ export class DemoCaseSeeder {
     private readonly engine: EngineService,
     private readonly clock: Clock,
     private readonly advance: ClockAdvanceService,
+    private readonly registry: RegistryService,
   ) {}
 
   /** Seeds the demo cases once: a database that already holds any case is left alone. Returns the count opened. */
@@ -38,7 +43,7 @@ export class DemoCaseSeeder {
 
   async seed(region: DemoRegion): Promise<number> {
     const a = region.anchors;
-    const as = await this.principals(['city', 'county-zg', 'branch-a', 'branch-b', 'joint-1']);
+    const as = await this.principals(['city', 'county-zg', 'branch-a', 'branch-b', 'joint-1', 'orgdept']);
     const full = (orgId: string) => region.members.filter((m) => m.orgId === orgId && m.status === 'full');
     const applicants = (orgId: string) => region.members.filter((m) => m.orgId === orgId && m.status === 'applicant');
     const fromA = full(a.firmAOrgId);
@@ -77,6 +82,20 @@ export class DemoCaseSeeder {
     if (uncoveredZg[0]) await open(as.city, 'branch-formation', { firmId: uncoveredZg[0].id }, { trigger: 'manual' });
     // applied 40 days ago: the one-month talk deadline has already passed
     if (applicantA1) await recruit(as['branch-a'], applicantA1.id, 40);
+    // a recruitment begun two and a half years ago (its records back-dated as the clerks would enter them),
+    // through the training; the public notice starts now and ends while the clock moves on
+    // (a new applicant, registered by firm A's clerk: the region's own applicant has the case above)
+    const applicantA2 = await this.registry.createMember(as['branch-a'], {
+      name: '钟晓岚',
+      idNumber: withCheckChar('36070219920315242'),
+      birthDate: '1992-03-15',
+      gender: 'female',
+      orgId: a.firmAOrgId,
+      firmId: a.firmAId,
+      status: 'applicant',
+    });
+    const longRecruitment = await recruit(as['branch-a'], applicantA2.id, 900);
+    await this.recruitToNotice(longRecruitment, as, fromA.slice(4, 8), day);
 
     await this.advance.advanceTo(new Date(this.clock.now().getTime() + DEMO_CASE_AGE_DAYS * 86_400_000));
 
@@ -109,7 +128,72 @@ export class DemoCaseSeeder {
     const t10 = await transfer(as['branch-a'], fromA[12].id, a.jointBranch1Id);
     await send(as['branch-a'], t10, { type: 'APPROVE_RELEASE' });
     await send(as.city, t10, letter(103)); // acceptance_review → joint-1
+    // the recruitment's admission, approved by the upper committee: the organization department's filing (备案) is next
+    await this.recruitToFiling(longRecruitment, as, day, fromA.length); // none of firm A's members has left yet
     return opened;
+  }
+
+  /**
+   * Talk, activist, sponsors, assessment, candidate, introducers, political review and training of a
+   * recruitment opened `appliedOn` 900 days ago, dated as they happened; then the public notice starts (with
+   * the 2026 rules; without them the case goes on at the committee review).
+   */
+  private async recruitToNotice(
+    id: string,
+    as: Record<string, Principal>,
+    fullMembers: { id: string }[],
+    day: (offsetDays: number) => string,
+  ) {
+    const branch = as['branch-a'];
+    const upper = await this.clerkOfParty(id, 'branchUpper', as);
+    const send = (p: Principal, type: string, data?: Record<string, unknown>) =>
+      this.engine.sendEvent(p, id, { type, data });
+    const [s1, s2, i1, i2] = fullMembers.map((m) => m.id);
+    await send(branch, 'RECORD_TALK', { talkedOn: day(-880), by: '支部书记' });
+    await send(branch, 'CONFIRM_ACTIVIST', { confirmedOn: day(-800), method: 'member_recommendation' });
+    await send(upper, 'FILE_ACTIVIST');
+    await send(branch, 'ASSIGN_SPONSORS', { memberIds: [s1, s2] });
+    await send(branch, 'RECORD_ASSESSMENT', { on: day(-600), summary: '培养考察期间表现良好' });
+    await send(branch, 'CONFIRM_CANDIDATE', { confirmedOn: day(-400) });
+    await send(upper, 'FILE_CANDIDATE');
+    await send(branch, 'ASSIGN_INTRODUCERS', { memberIds: [i1, i2] });
+    await send(branch, 'RECORD_POLITICAL_REVIEW', { conclusion: 'qualified', on: day(-300) });
+    await send(upper, 'RECORD_TRAINING', { from: day(-290), to: day(-288), days: 3, hours: 24 });
+    const record = await this.engine.findCase(SYSTEM_PRINCIPAL, id);
+    if (this.engine.availableEvents(branch, record).some((e) => e.type === 'START_PUBLIC_NOTICE'))
+      await send(branch, 'START_PUBLIC_NOTICE');
+  }
+
+  /** Committee review, pre-review, volunteer form, branch meeting, the upper committee's talk and its approval. */
+  private async recruitToFiling(
+    id: string,
+    as: Record<string, Principal>,
+    day: (offsetDays: number) => string,
+    eligibleVoters: number,
+  ) {
+    const branch = as['branch-a'];
+    const upper = await this.clerkOfParty(id, 'branchUpper', as);
+    const send = (p: Principal, type: string, data?: Record<string, unknown>) =>
+      this.engine.sendEvent(p, id, { type, data });
+    await send(branch, 'PASS_COMMITTEE_REVIEW');
+    await send(upper, 'PASS_PRE_REVIEW');
+    await send(branch, 'SUBMIT_VOLUNTEER_FORM');
+    await send(branch, 'RECORD_BRANCH_MEETING', {
+      heldOn: day(0),
+      eligibleVoters,
+      present: eligibleVoters - 1,
+      votesFor: eligibleVoters - 1,
+    });
+    await send(upper, 'RECORD_UPPER_TALK', { on: day(0), by: '市律师行业党委组织委员' });
+    await send(upper, 'APPROVE_ADMISSION'); // admission_filing → orgdept
+  }
+
+  /** The demo user who is a clerk of the organization a case's party names (the branch's upper committee …). */
+  private async clerkOfParty(caseId: string, party: string, as: Record<string, Principal>): Promise<Principal> {
+    const orgId = (await this.engine.findCase(SYSTEM_PRINCIPAL, caseId)).parties[party];
+    const clerk = Object.values(as).find((p) => p.roles.some((r) => r.role === 'clerk' && r.orgId === orgId));
+    if (!clerk) throw new Error(`demo: no demo user is a clerk of the case's ${party} (${orgId})`);
+    return clerk;
   }
 
   private async principals(usernames: string[]): Promise<Record<string, Principal>> {
