@@ -189,6 +189,92 @@ describe('console: supervision and administration (browser)', () => {
     expect(h.consoleErrors).toEqual([]);
   });
 
+  it('city grades a branch and sees the grades by year and the organizational life by quarter as the API counts them', async () => {
+    // firm A's branch review, opened by the campaign, driven to its grade (what the console's forms send)
+    const orgId = h.region.anchors.firmAOrgId;
+    const tasks = await api('branch-a', 'get', '/tasks');
+    const review = (Array.isArray(tasks) ? tasks : tasks.items).find(
+      (t: any) => t.workflow === 'annual-review' && t.subject?.orgId === orgId,
+    );
+    expect(review).toBeDefined();
+    const full: { id: string }[] = await h.ds.query(
+      `SELECT id FROM members WHERE org_id = $1 AND status = 'full' ORDER BY id`,
+      [orgId],
+    );
+    const today = (await api('admin', 'get', '/_clock')).now.slice(0, 10);
+    const send = (user: string, type: string, data: object) =>
+      api(user, 'post', `/cases/${review.caseId}/events`, { type, data });
+    await send('branch-a', 'RECORD_SELF_ASSESSMENTS', { memberIds: full.map((m) => m.id) });
+    await send('branch-a', 'RECORD_PEER_REVIEW', {});
+    await send('branch-a', 'RECORD_MEETING', { heldOn: today, branchComment: '支部讲评：整体良好' });
+    await send('city', 'RECORD_LEADER_COMMENT', { comment: '领导点评：继续加强' });
+    await send('branch-a', 'SUBMIT_RATINGS', { ratings: Object.fromEntries(full.map((m) => [m.id, 'qualified'])) });
+    await send('branch-a', 'SUBMIT_REPORT', { summary: '书记述职报告' });
+    await send('city', 'SCORE', { score: 92 });
+
+    const grades: any[] = await api('city', 'get', '/reports/grades');
+    expect(grades.length).toBeGreaterThan(0);
+    const page = await h.newPage();
+    await login(page, 'city');
+    await page.goto('/dashboards');
+    await page.getByTestId('chart-grades').waitFor();
+    await page.getByTestId('chart-org-life').waitFor();
+    await a11y(page, 'dashboards-grades-org-life');
+    const tableOf = async (testId: string) => {
+      const card = page.getByTestId(testId);
+      await card.getByText('表格', { exact: true }).click();
+      await card.locator('tbody tr').first().waitFor();
+      return card
+        .locator('tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    };
+    const years = [...new Set(grades.map((g) => g.year))].sort();
+    const count = (y: number, g: string) => grades.filter((x) => x.year === y && x.grade === g).length;
+    expect(await tableOf('chart-grades')).toEqual(
+      years.map((y) => [
+        `${y}年`,
+        ...['I', 'II', 'III'].map((g) => String(count(y, g))),
+        String(grades.filter((x) => x.year === y).length),
+      ]),
+    );
+    const orgLife = await tableOf('chart-org-life');
+    expect(orgLife.length).toBeGreaterThan(0);
+    for (const [label, branches, compliant, behind, idle, asOf] of orgLife) {
+      const [, year, quarter] = /^(\d{4})年第(\d)季度$/.exec(label)!;
+      const report = await api('city', 'get', `/reports/org-life?year=${year}&quarter=${quarter}`);
+      const met = report.branches.filter((b: any) => b.compliant).length;
+      expect([branches, compliant, behind, idle, asOf]).toEqual([
+        String(report.branches.length),
+        String(met),
+        String(report.branches.length - met),
+        String(report.branches.reduce((n: number, b: any) => n + b.membersWithoutParticipation.length, 0)),
+        report.asOf,
+      ]);
+    }
+    await screenshot(page, 'supervision', 'dashboards-org-life-table');
+    // the inactive-member flags: as many per branch as the API reports (none yet: the all-clear says so)
+    const inactive = await api('city', 'get', '/reports/inactive-members');
+    if (!inactive.flags.length) await page.getByText('目前没有被提示的不活跃党员').waitFor();
+    else
+      expect((await tableOf('chart-inactive')).reduce((n, r) => n + Number(r[1]) + Number(r[2]), 0)).toBe(
+        inactive.flags.length,
+      );
+
+    // the graded review prints its summary from the case page
+    await page.goto(`/cases/${review.caseId}`);
+    const [summary] = await Promise.all([
+      page.waitForEvent('download'),
+      page
+        .getByTestId('documents')
+        .getByRole('button', { name: /年度考核评议情况汇总表$/ })
+        .click(),
+    ]);
+    const summaryText = pdfText(readFileSync((await summary.path())!));
+    expect(summaryText).toContain('考核评议情况汇总表');
+    expect(summaryText).toContain(h.region.orgs.find((o) => o.id === orgId)!.name);
+    expect(h.consoleErrors).toEqual([]);
+  });
+
   it('admin creates a county clerk who sees only the county, and adds a calendar year', async () => {
     const page = await h.newPage();
     await login(page, 'admin');

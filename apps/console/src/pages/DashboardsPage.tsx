@@ -1,5 +1,6 @@
-import { useQuery } from '@tanstack/react-query';
-import { Alert, Col, Row, Statistic, Table, Typography, Card } from 'antd';
+import { useQueries, useQuery } from '@tanstack/react-query';
+import { Alert, Col, Row, Select, Statistic, Table, Typography, Card } from 'antd';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/http';
 import { QueryState } from '../components/QueryState';
@@ -45,6 +46,24 @@ interface Pipeline {
   stages: { key: string; title: string; cases: number; steps: { state: string; title: string; cases: number }[] }[];
   closed: { state: string; title: string; cases: number }[];
 }
+
+interface Grade {
+  orgId: string;
+  name: string;
+  year: number;
+  grade: 'I' | 'II' | 'III';
+  score: number;
+}
+interface OrgLifeReport {
+  year: number;
+  quarter: number;
+  asOf: string;
+  branches: { orgId: string; name: string; compliant: boolean; membersWithoutParticipation: { memberId: string }[] }[];
+}
+
+// the words of the printed annual-review summary
+const GRADE_TITLES: Record<Grade['grade'], string> = { I: '先进（一类）', II: '一般（二类）', III: '后进（三类）' };
+const GRADE_COLORS: Record<Grade['grade'], string> = { I: '#389e0d', II: '#1677ff', III: '#cf1322' };
 
 const stamp = () => new Date().toISOString().slice(0, 10);
 const bar = (
@@ -235,11 +254,200 @@ export default function DashboardsPage() {
           />
         )}
       </QueryState>
-      <Alert
-        type="info"
-        showIcon
-        title="年度考核等次、组织生活落实情况和不活跃党员提示的统计，待相应接口上线后在此显示。"
-      />
+      <GradesByYear />
+      <OrgLifeByQuarter />
+      <InactiveMembers />
     </div>
+  );
+}
+
+/** 年度考核定级 by year: how many organizations were graded 先进, 一般 and 后进 each year (GET /reports/grades). */
+function GradesByYear() {
+  const grades = useQuery({ queryKey: ['report-grades'], queryFn: () => api.get<Grade[]>('/reports/grades') });
+  const years = [...new Set((grades.data ?? []).map((g) => g.year))].sort((a, b) => a - b);
+  const count = (year: number, grade: Grade['grade']) =>
+    (grades.data ?? []).filter((g) => g.year === year && g.grade === grade).length;
+  const rows = years.map((year) => ({
+    year: `${year}年`,
+    I: count(year, 'I'),
+    II: count(year, 'II'),
+    III: count(year, 'III'),
+    total: count(year, 'I') + count(year, 'II') + count(year, 'III'),
+  }));
+  return (
+    <QueryState query={grades}>
+      {grades.data && rows.length === 0 ? (
+        <Alert type="info" showIcon title="尚无党组织完成年度考核定级" style={{ marginBottom: 16 }} />
+      ) : null}
+      {rows.length > 0 && (
+        <ChartCard
+          testId="chart-grades"
+          title="年度考核定级（按年度）"
+          fileName={`年度考核定级_${stamp()}.xlsx`}
+          extra={<Link to="/campaigns">年度考核</Link>}
+          option={bar(
+            rows.map((r) => r.year),
+            (['I', 'II', 'III'] as const).map((g) => ({
+              name: GRADE_TITLES[g],
+              data: rows.map((r) => r[g]),
+              color: GRADE_COLORS[g],
+            })),
+            true,
+            true,
+          )}
+          columns={[
+            { title: '年度', key: 'year' },
+            { title: GRADE_TITLES.I, key: 'I' },
+            { title: GRADE_TITLES.II, key: 'II' },
+            { title: GRADE_TITLES.III, key: 'III' },
+            { title: '定级组织合计', key: 'total' },
+          ]}
+          rows={rows}
+        />
+      )}
+    </QueryState>
+  );
+}
+
+/**
+ * 组织生活落实情况 by quarter of a year: branches that met every meeting requirement against those behind,
+ * and (in the table: members are not branches, one axis would dwarf the bars) the members with no
+ * organizational life or dues recorded in the quarter. Quarters not yet begun are left out; the current one
+ * counts as of today.
+ */
+function OrgLifeByQuarter() {
+  const thisYear = new Date().getFullYear();
+  const [year, setYear] = useState(thisYear);
+  const lastQuarter = year < thisYear ? 4 : Math.floor(new Date().getMonth() / 3) + 1;
+  const quarters = Array.from({ length: lastQuarter }, (_, i) => i + 1);
+  const reports = useQueries({
+    queries: quarters.map((quarter) => ({
+      queryKey: ['report-org-life', year, quarter],
+      queryFn: () => api.get<OrgLifeReport>('/reports/org-life', { year, quarter }),
+    })),
+  });
+  const pending = reports.some((r) => r.isPending);
+  const failed = reports.find((r) => r.isError);
+  const rows = reports
+    .map((r) => r.data)
+    .filter((d): d is OrgLifeReport => !!d)
+    .map((d) => {
+      const compliant = d.branches.filter((b) => b.compliant).length;
+      return {
+        quarter: `${d.year}年第${d.quarter}季度`,
+        branches: d.branches.length,
+        compliant,
+        behind: d.branches.length - compliant,
+        idleMembers: d.branches.reduce((n, b) => n + b.membersWithoutParticipation.length, 0),
+        asOf: d.asOf,
+      };
+    });
+  const yearPicker = (
+    <Select
+      aria-label="组织生活统计年度"
+      value={year}
+      onChange={setYear}
+      style={{ width: 110 }}
+      options={[thisYear - 2, thisYear - 1, thisYear].map((y) => ({ value: y, label: `${y}年` }))}
+    />
+  );
+  return (
+    <QueryState
+      query={{ isPending: pending, isError: !!failed, error: failed?.error, refetch: () => failed?.refetch() }}
+    >
+      <ChartCard
+        testId="chart-org-life"
+        title="组织生活落实情况（按季度）"
+        fileName={`组织生活落实情况_${year}_${stamp()}.xlsx`}
+        extra={yearPicker}
+        option={bar(
+          rows.map((r) => r.quarter),
+          [
+            { name: '达到要求的支部', data: rows.map((r) => r.compliant), color: '#389e0d' },
+            { name: '未达到要求的支部', data: rows.map((r) => r.behind), color: '#cf1322' },
+          ],
+          true,
+          true,
+        )}
+        columns={[
+          { title: '季度', key: 'quarter' },
+          { title: '支部数', key: 'branches' },
+          { title: '达到要求', key: 'compliant' },
+          { title: '未达到要求', key: 'behind' },
+          { title: '无组织生活记录的党员', key: 'idleMembers' },
+          { title: '统计截至', key: 'asOf' },
+        ]}
+        rows={rows}
+      />
+    </QueryState>
+  );
+}
+
+interface InactiveReport {
+  asOf: string;
+  flags: {
+    id: string;
+    memberId: string;
+    memberName: string;
+    orgId: string;
+    orgName: string;
+    ground: 'org_life' | 'dues';
+    windowStart: string;
+    windowEnd: string;
+    review: { status: 'pending' | 'referred' | 'dismissed' };
+  }[];
+}
+
+/**
+ * 不活跃党员提示 (党章第九条): the members flagged for six months without organizational life or without dues,
+ * by branch and ground, with how many still wait for the branch's review (GET /reports/inactive-members).
+ */
+function InactiveMembers() {
+  const report = useQuery({
+    queryKey: ['report-inactive-members'],
+    queryFn: () => api.get<InactiveReport>('/reports/inactive-members'),
+  });
+  const flags = report.data?.flags ?? [];
+  const orgs = [...new Set(flags.map((f) => f.orgName))];
+  const rows = orgs.map((orgName) => {
+    const mine = flags.filter((f) => f.orgName === orgName);
+    return {
+      orgName,
+      orgLife: mine.filter((f) => f.ground === 'org_life').length,
+      dues: mine.filter((f) => f.ground === 'dues').length,
+      pending: mine.filter((f) => f.review.status === 'pending').length,
+      members: new Set(mine.map((f) => f.memberId)).size,
+    };
+  });
+  return (
+    <QueryState query={report}>
+      {report.data && flags.length === 0 ? (
+        <Alert type="success" showIcon title="目前没有被提示的不活跃党员" style={{ marginBottom: 16 }} />
+      ) : null}
+      {rows.length > 0 && (
+        <ChartCard
+          testId="chart-inactive"
+          title="不活跃党员提示（按支部）"
+          fileName={`不活跃党员提示_${stamp()}.xlsx`}
+          option={bar(
+            rows.map((r) => r.orgName),
+            [
+              { name: '连续6个月不参加组织生活', data: rows.map((r) => r.orgLife), color: '#d48806' },
+              { name: '连续6个月不交纳党费', data: rows.map((r) => r.dues), color: '#cf1322' },
+            ],
+            true,
+            true,
+          )}
+          columns={[
+            { title: '党支部', key: 'orgName' },
+            { title: '不参加组织生活', key: 'orgLife' },
+            { title: '不交纳党费', key: 'dues' },
+            { title: '涉及党员', key: 'members' },
+            { title: '待支部核查', key: 'pending' },
+          ]}
+          rows={rows}
+        />
+      )}
+    </QueryState>
   );
 }
