@@ -105,4 +105,15 @@ describe('loadConfig', () => {
     expect(withInstallationSecrets({ ...env, JWT_SECRET: STRONG }, dir).JWT_SECRET).toBe(STRONG);
     expect(withInstallationSecrets({ PARTYFLOW_DATA_DIR: 'x' }, dir).JWT_SECRET).toBeUndefined();
   });
+
+  it('demo mode generates the licensing HMAC key per installation too, and no published one is accepted (S35)', () => {
+    const env = { DEMO: '1', PARTYFLOW_DATA_DIR: 'data' };
+    const first = withInstallationSecrets(env, mkdtempSync(path.join(tmpdir(), 'pf-secrets-')));
+    const other = withInstallationSecrets(env, mkdtempSync(path.join(tmpdir(), 'pf-secrets-')));
+    expect(Buffer.byteLength(first.LICENSING_WEBHOOK_SECRET!)).toBeGreaterThanOrEqual(32);
+    expect(first.LICENSING_WEBHOOK_SECRET).not.toEqual(other.LICENSING_WEBHOOK_SECRET);
+    expect(loadConfig({ ...base, ...first }).LICENSING_WEBHOOK_SECRET).toBe(first.LICENSING_WEBHOOK_SECRET);
+    for (const published of ['demo-secret', 'test-secret', 'bench-secret'])
+      expect(() => loadConfig({ ...base, LICENSING_WEBHOOK_SECRET: published })).toThrow(/LICENSING_WEBHOOK_SECRET/);
+  });
 });

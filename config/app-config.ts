@@ -48,6 +48,17 @@ function IsStrongSecret(options: ValidationOptions) {
     });
 }
 
+function IsNotPublished(options: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isNotPublished',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: { validate: (value: unknown) => typeof value === 'string' && !PUBLISHED_SECRETS.includes(value) },
+    });
+}
+
 function IsCidrList(options: ValidationOptions) {
   return (target: object, propertyName: string) =>
     registerDecorator({
@@ -124,8 +135,10 @@ export class AppConfig {
   @IsBoolean()
   CLOCK_CONTROL = false;
 
+  /** HMAC key shared with the licensing system; demo mode generates one per installation. Never a published value. */
   @IsOptional()
   @IsString()
+  @IsNotPublished({ message: 'LICENSING_WEBHOOK_SECRET 不能是公开的演示值（如 demo-secret），请使用随机值' })
   LICENSING_WEBHOOK_SECRET?: string;
 
   @IsOptional()

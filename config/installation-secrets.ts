@@ -5,6 +5,8 @@ import path from 'path';
 /** Settings demo mode generates once per installation when the environment does not give them. */
 export const GENERATED_SETTINGS: Record<string, () => string> = {
   JWT_SECRET: () => randomBytes(48).toString('base64url'),
+  // the licensing integration's HMAC key: a published demo constant would let anybody sign events
+  LICENSING_WEBHOOK_SECRET: () => randomBytes(32).toString('base64url'),
 };
 
 export const SECRETS_FILE = 'secrets.json';

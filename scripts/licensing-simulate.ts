@@ -3,18 +3,33 @@
  *
  *   npm run licensing:simulate -- [firm-transfer | new-firm | year | all]
  *
- * Environment: BASE_URL (default http://127.0.0.1:3000), LICENSING_WEBHOOK_SECRET (default demo-secret, the
- * demo value), RUN_ID (defaults to a fresh id; the same RUN_ID again re-sends the same eventIds, which the
+ * Environment: BASE_URL (default http://127.0.0.1:3000), LICENSING_WEBHOOK_SECRET (default: the key the demo
+ * generated for this installation, in <PARTYFLOW_DATA_DIR or .data>/secrets.json), RUN_ID (defaults to a fresh id; the same RUN_ID again re-sends the same eventIds, which the
  * server answers as replays). Lawyers and firms come from the deterministic demo region (libs/demo).
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { SECRETS_FILE } from '../config/installation-secrets';
 import { residentIdCheckChar } from '../libs/common/resident-id';
 import { buildDemoRegion, DemoMember, mulberry32 } from '../libs/demo/demo-region';
 import { EVENT_TYPE_TITLES, LicensingEventType } from '../libs/licensing/licensing.constants';
 import { signLicensingBody } from '../libs/licensing/signature';
 
 const BASE_URL = (process.env.BASE_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
-const SECRET = process.env.LICENSING_WEBHOOK_SECRET ?? 'demo-secret';
+/** The demo installation's own key (config/installation-secrets.ts): there is no published default any more. */
+function demoSecret(): string {
+  const file = path.resolve(process.env.PARTYFLOW_DATA_DIR ?? '.data', SECRETS_FILE);
+  try {
+    const key = JSON.parse(readFileSync(file, 'utf8')).LICENSING_WEBHOOK_SECRET;
+    if (typeof key === 'string' && key) return key;
+  } catch {
+    // below
+  }
+  console.error(`未找到执业管理系统对接密钥：请设置 LICENSING_WEBHOOK_SECRET，或先运行 npm run demo（生成 ${file}）`);
+  process.exit(2);
+}
+const SECRET = process.env.LICENSING_WEBHOOK_SECRET || demoSecret();
 const RUN = process.env.RUN_ID ?? Date.now().toString(36);
 const region = buildDemoRegion();
 const firmById = new Map(region.firms.map((f) => [f.id, f]));
@@ -386,7 +401,7 @@ async function main() {
     process.exit(2);
   }
   console.log(
-    `执业管理系统模拟器 licensing simulator → ${BASE_URL}  (run ${RUN}, secret ${SECRET === 'demo-secret' ? 'demo-secret (demo default)' : '***'})`,
+    `执业管理系统模拟器 licensing simulator → ${BASE_URL}  (run ${RUN}, secret ${process.env.LICENSING_WEBHOOK_SECRET ? '***' : "this installation's (.data/secrets.json)"})`,
   );
   try {
     for (const [name, run] of Object.entries(scenarios)) if (scenario === 'all' || scenario === name) await run();

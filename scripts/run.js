@@ -315,8 +315,8 @@ async function childCommand(urls) {
       }
       // no JWT_SECRET default: demo mode generates one per installation under the data directory
       // (apps/main.ts), and `npm start` refuses to run without a strong one
-      // the demo's licensing key is the public one of docs/api.md; `npm start` has none unless configured (503)
-      if (mode === 'demo') setDefault('LICENSING_WEBHOOK_SECRET', 'demo-secret');
+      // no LICENSING_WEBHOOK_SECRET default either: demo mode generates one per installation beside JWT_SECRET
+      // (npm run licensing:simulate reads it from there); `npm start` has none unless configured (503)
       if (mode === 'demo') setDefault('PARTYFLOW_DATA_DIR', dataRoot());
       if (!env.PORT) {
         env.PORT = '3000';
@@ -340,7 +340,7 @@ async function childCommand(urls) {
       Object.assign(env, {
         CLOCK_CONTROL: '1',
         JWT_SECRET: throwAwaySecret(),
-        LICENSING_WEBHOOK_SECRET: 'test-secret',
+        LICENSING_WEBHOOK_SECRET: throwAwaySecret(),
         NODE_ENV: 'test',
       });
       if (chromiumPath) env.CHROMIUM_PATH = chromiumPath;
@@ -350,7 +350,7 @@ async function childCommand(urls) {
     }
     case 'bench':
       setDefault('JWT_SECRET', throwAwaySecret());
-      setDefault('LICENSING_WEBHOOK_SECRET', 'bench-secret');
+      setDefault('LICENSING_WEBHOOK_SECRET', throwAwaySecret());
       // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the bench process (app and load alike) written there
       return {
         args: [

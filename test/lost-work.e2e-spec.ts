@@ -171,7 +171,7 @@ describe('lost and stuck work (e2e)', () => {
         await startAppProcess('worker', {
           ...h.env,
           LICENSING_CALLBACK_URL: `http://127.0.0.1:${port}/callback`,
-          LICENSING_WEBHOOK_SECRET: 'test-secret',
+          LICENSING_WEBHOOK_SECRET: 'lost-work-licensing-secret',
           WEBHOOK_ALLOW_CIDRS: '127.0.0.0/8',
         }),
       );
