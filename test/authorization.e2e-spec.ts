@@ -190,11 +190,12 @@ describe('authorization matrix (e2e)', () => {
     expect(dup.status).toBe(409);
   });
 
-  it('lists the five procedures and the two organizational-life workflows, each statechart with a Mermaid diagram', async () => {
+  it('lists the five procedures and the organizational-life workflows, each statechart with a Mermaid diagram', async () => {
     const list = await get('city', '/workflows');
     expect(list.body.map((w: any) => w.key).sort()).toEqual([
       'annual-review',
       'branch-formation',
+      'branch-term',
       'inactivity-review',
       'membership-transfer',
       'nonconforming',

@@ -1,6 +1,7 @@
 import type { WorkflowDefinition } from './kernel/definition';
 import { annualReviewDefinition } from './annual-review';
 import { branchFormationDefinition } from './branch-formation';
+import { branchTermDefinition } from './branch-term';
 import { inactivityReviewDefinition } from './inactivity-review';
 import { membershipTransferDefinition } from './membership-transfer';
 import { nonconformingDefinition } from './nonconforming';
@@ -16,4 +17,5 @@ export const WORKFLOW_DEFINITIONS: WorkflowDefinition[] = [
   annualReviewDefinition,
   orgLifeWatchDefinition,
   inactivityReviewDefinition,
+  branchTermDefinition,
 ];

@@ -1,10 +1,22 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UploadedFile, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../../libs/auth/auth.guard';
 import type { Principal } from '../../libs/auth/principal';
 import { AppError } from '../../libs/common/app-error';
 import { IMPORT_MAX_BYTES } from '../../libs/org-life/org-life-import';
+import { BranchTermService } from '../../libs/org-life/branch-term.service';
 import { InactivityDetectorService } from '../../libs/org-life/inactivity-detector.service';
 import { OrgLifeService } from '../../libs/org-life/org-life.service';
 import { ApiErrors } from './api-errors.decorator';
@@ -16,10 +28,12 @@ import {
   InactiveMembersReportDto,
   MeetingRecordedDto,
   MemberOrgLifeDto,
+  OrgTermDto,
   OrgLifeReportDto,
   OrgLifeReportQueryDto,
   RecordDuesDto,
   RecordMeetingDto,
+  SetSecretaryDto,
 } from './dto/org-life.dto';
 
 /** Organizational life (组织生活): meetings, attendance and dues, entered or imported by branch clerks. */
@@ -30,6 +44,7 @@ export class OrgLifeController {
   constructor(
     private readonly orgLife: OrgLifeService,
     private readonly detector: InactivityDetectorService,
+    private readonly terms: BranchTermService,
   ) {}
 
   @Post('org-life/meetings')
@@ -115,5 +130,32 @@ export class OrgLifeController {
   @ApiErrors(400, 404)
   inactive(@CurrentUser() u: Principal, @Query() q: InactiveMembersQueryDto): Promise<InactiveMembersReportDto> {
     return this.detector.report(u, q);
+  }
+
+  @Put('orgs/:id/secretary')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: '登记支部书记及任期（选举日期起每届3年；届满前3个月生成换届待办并提醒）',
+    description:
+      '支部书记须为本支部正式党员，选举日期不得晚于今天。首次登记时建立该组织的“支部任期与换届”案件，之后的登记（更换书记、提前换届）记入同一案件。',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiResponse({ status: 200, type: OrgTermDto })
+  @ApiErrors(400, 403, 404, 422)
+  setSecretary(
+    @CurrentUser() u: Principal,
+    @Param('id') id: string,
+    @Body() dto: SetSecretaryDto,
+  ): Promise<OrgTermDto> {
+    return this.terms.set(u, id, dto);
+  }
+
+  @Get('orgs/:id/secretary')
+  @ApiOperation({ summary: '支部书记及本届任期、换届提醒日' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiResponse({ status: 200, type: OrgTermDto })
+  @ApiErrors(404)
+  secretary(@CurrentUser() u: Principal, @Param('id') id: string): Promise<OrgTermDto> {
+    return this.terms.get(u, id);
   }
 }

@@ -1104,6 +1104,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{id}/secretary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 支部书记及本届任期、换届提醒日 */
+        get: operations["OrgLifeController_secretary"];
+        /**
+         * 登记支部书记及任期（选举日期起每届3年；届满前3个月生成换届待办并提醒）
+         * @description 支部书记须为本支部正式党员，选举日期不得晚于今天。首次登记时建立该组织的“支部任期与换届”案件，之后的登记（更换书记、提前换届）记入同一案件。
+         */
+        put: operations["OrgLifeController_setSecretary"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/_clock": {
         parameters: {
             query?: never;
@@ -2727,6 +2748,47 @@ export interface components {
             asOf: string;
             flags: components["schemas"]["InactivityFlagDto"][];
         };
+        SetSecretaryDto: {
+            /**
+             * Format: uuid
+             * @description 支部书记（本支部正式党员）
+             */
+            secretaryId: string;
+            /**
+             * Format: date
+             * @description 选举日期（任期自该日起，每届3年）
+             */
+            electedOn: string;
+        };
+        OrgTermDto: {
+            /** Format: uuid */
+            orgId: string;
+            /** Format: uuid */
+            secretaryId: string | null;
+            secretaryName: string | null;
+            /**
+             * Format: date
+             * @description 本届任期起始日（选举日期）
+             */
+            termStartedOn: string | null;
+            /**
+             * Format: date
+             * @description 本届任期届满日
+             */
+            termEndsOn: string | null;
+            /**
+             * Format: date
+             * @description 换届提醒日（届满前3个月）
+             */
+            renewalNoticeOn: string | null;
+            /** @description 是否已进入换届准备期（支部有换届待办） */
+            renewalDue: boolean;
+            /**
+             * Format: uuid
+             * @description 支部任期与换届案件（branch-term）
+             */
+            caseId: string | null;
+        };
         ClockView: {
             /** Format: date-time */
             now: string;
@@ -3265,6 +3327,36 @@ export interface components {
         /** 不予处置 */
         "EventData.inactivity-review.DISMISS": {
             reason: string;
+        };
+        /** 支部任期与换届：发起 */
+        "WorkflowInput.branch-term": {
+            /** Format: uuid */
+            secretaryId: string;
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            electedOn: string;
+        };
+        /** 发起支部任期与换届 */
+        "OpenCase.branch-term": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            workflow: "branch-term";
+            subject: components["schemas"]["SubjectDto"];
+            input?: components["schemas"]["WorkflowInput.branch-term"];
+        };
+        /** 登记换届选举结果 */
+        "EventData.branch-term.RECORD_ELECTION": {
+            /** Format: uuid */
+            secretaryId: string;
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            electedOn: string;
         };
         /**
          * 同意接收
@@ -3827,8 +3919,8 @@ export interface components {
             expectedVersion?: number;
         };
         /**
-         * 登记选举结果
-         * @description 适用流程：律师事务所党组织组建
+         * 登记选举结果 / 登记换届选举结果
+         * @description 适用流程：律师事务所党组织组建、支部任期与换届
          */
         "SendEvent.RECORD_ELECTION": {
             /**
@@ -3836,7 +3928,7 @@ export interface components {
              * @enum {string}
              */
             type: "RECORD_ELECTION";
-            data?: components["schemas"]["EventData.branch-formation.RECORD_ELECTION"];
+            data?: components["schemas"]["EventData.branch-formation.RECORD_ELECTION"] | components["schemas"]["EventData.branch-term.RECORD_ELECTION"];
             /** @description 审批意见 */
             comment?: string;
             /** @description 乐观并发：客户端看到的案件版本 */
@@ -4354,7 +4446,7 @@ export interface components {
             /** @description 乐观并发：客户端看到的案件版本 */
             expectedVersion?: number;
         };
-        OpenCaseRequest: components["schemas"]["OpenCase.membership-transfer"] | components["schemas"]["OpenCase.branch-formation"] | components["schemas"]["OpenCase.recruitment"] | components["schemas"]["OpenCase.nonconforming"] | components["schemas"]["OpenCase.annual-review"] | components["schemas"]["OpenCase.org-life-watch"] | components["schemas"]["OpenCase.inactivity-review"];
+        OpenCaseRequest: components["schemas"]["OpenCase.membership-transfer"] | components["schemas"]["OpenCase.branch-formation"] | components["schemas"]["OpenCase.recruitment"] | components["schemas"]["OpenCase.nonconforming"] | components["schemas"]["OpenCase.annual-review"] | components["schemas"]["OpenCase.org-life-watch"] | components["schemas"]["OpenCase.inactivity-review"] | components["schemas"]["OpenCase.branch-term"];
         SendEventRequest: components["schemas"]["SendEvent.ACCEPT"] | components["schemas"]["SendEvent.ACK_FILING"] | components["schemas"]["SendEvent.APPEAL"] | components["schemas"]["SendEvent.APPROVE"] | components["schemas"]["SendEvent.APPROVE_ADMISSION"] | components["schemas"]["SendEvent.APPROVE_CONVERSION"] | components["schemas"]["SendEvent.APPROVE_EXCEPTION"] | components["schemas"]["SendEvent.APPROVE_FORMATION"] | components["schemas"]["SendEvent.APPROVE_RELEASE"] | components["schemas"]["SendEvent.APPROVE_SECRETARY"] | components["schemas"]["SendEvent.ARCHIVE"] | components["schemas"]["SendEvent.ASSIGN_INSTRUCTOR"] | components["schemas"]["SendEvent.ASSIGN_INTRODUCERS"] | components["schemas"]["SendEvent.ASSIGN_JOINT_BRANCH"] | components["schemas"]["SendEvent.ASSIGN_SPONSORS"] | components["schemas"]["SendEvent.CLOSE_FIRM"] | components["schemas"]["SendEvent.CONFIRM_ACTIVIST"] | components["schemas"]["SendEvent.CONFIRM_CANDIDATE"] | components["schemas"]["SendEvent.DENY_EXCEPTION"] | components["schemas"]["SendEvent.DISMISS"] | components["schemas"]["SendEvent.DISMISS_APPEAL"] | components["schemas"]["SendEvent.DROP"] | components["schemas"]["SendEvent.EXTEND_APPROVAL"] | components["schemas"]["SendEvent.FAIL_PRE_REVIEW"] | components["schemas"]["SendEvent.FILE_ACTIVIST"] | components["schemas"]["SendEvent.FILE_ADMISSION"] | components["schemas"]["SendEvent.FILE_CANDIDATE"] | components["schemas"]["SendEvent.ISSUE_LETTER"] | components["schemas"]["SendEvent.OPEN_NONCONFORMING"] | components["schemas"]["SendEvent.PASS_COMMITTEE_REVIEW"] | components["schemas"]["SendEvent.PASS_PRE_REVIEW"] | components["schemas"]["SendEvent.PROPOSE"] | components["schemas"]["SendEvent.RECORD_ASSESSMENT"] | components["schemas"]["SendEvent.RECORD_BRANCH_MEETING"] | components["schemas"]["SendEvent.RECORD_CONVERSION_MEETING"] | components["schemas"]["SendEvent.RECORD_ELECTION"] | components["schemas"]["SendEvent.RECORD_INVESTIGATION"] | components["schemas"]["SendEvent.RECORD_LEADER_COMMENT"] | components["schemas"]["SendEvent.RECORD_MEETING"] | components["schemas"]["SendEvent.RECORD_OATH"] | components["schemas"]["SendEvent.RECORD_PEER_REVIEW"] | components["schemas"]["SendEvent.RECORD_POLITICAL_REVIEW"] | components["schemas"]["SendEvent.RECORD_REFUSAL"] | components["schemas"]["SendEvent.RECORD_REPORT"] | components["schemas"]["SendEvent.RECORD_SELF_ASSESSMENTS"] | components["schemas"]["SendEvent.RECORD_TALK"] | components["schemas"]["SendEvent.RECORD_TRAINING"] | components["schemas"]["SendEvent.RECORD_UPPER_TALK"] | components["schemas"]["SendEvent.RECORD_WITHDRAWAL"] | components["schemas"]["SendEvent.REFER_NONCONFORMING"] | components["schemas"]["SendEvent.REISSUE_LETTER"] | components["schemas"]["SendEvent.REJECT"] | components["schemas"]["SendEvent.REJECT_ADMISSION"] | components["schemas"]["SendEvent.REJECT_RELEASE"] | components["schemas"]["SendEvent.RESTORE"] | components["schemas"]["SendEvent.RETURN"] | components["schemas"]["SendEvent.REVIEW_CORRECTION"] | components["schemas"]["SendEvent.SCORE"] | components["schemas"]["SendEvent.START_PUBLIC_NOTICE"] | components["schemas"]["SendEvent.SUBMIT_APPLICATION"] | components["schemas"]["SendEvent.SUBMIT_CONVERSION_APPLICATION"] | components["schemas"]["SendEvent.SUBMIT_RATINGS"] | components["schemas"]["SendEvent.SUBMIT_REPORT"] | components["schemas"]["SendEvent.SUBMIT_SURVEY"] | components["schemas"]["SendEvent.SUBMIT_VOLUNTEER_FORM"] | components["schemas"]["SendEvent.SUSPEND_MEMBERSHIP"] | components["schemas"]["SendEvent.UPHOLD_APPEAL"] | components["schemas"]["SendEvent.WITHDRAW_APPLICATION"];
     };
     responses: never;
@@ -8204,6 +8296,133 @@ export interface operations {
             };
             /** @description 不存在或不在可见范围内（NOT_FOUND） */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    OrgLifeController_secretary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgTermDto"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    OrgLifeController_setSecretary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetSecretaryDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgTermDto"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前用户、角色或组织无权执行（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前环节不允许或业务规则拒绝（EVENT_NOT_ALLOWED、UNKNOWN_EVENT、UNKNOWN_WORKFLOW、RULE_VIOLATION） */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

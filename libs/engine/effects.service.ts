@@ -165,6 +165,13 @@ export class EffectsService {
       case 'commendation.add':
         await this.appraisals.commend(em, { ...effect, caseId: ctx.caseId, at });
         return;
+      case 'org.setTerm':
+        await this.orgs.setTerm(em, effect.orgId, {
+          secretaryId: effect.secretaryId,
+          termStartedOn: effect.termStartedOn,
+          termEndsOn: effect.termEndsOn,
+        });
+        return;
       case 'job.request':
         // the job's own module registers the handler of its topic; the engine only hands the work over durably
         await this.outbox.enqueue(em, {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { RegistryModule } from '../registry/registry.module';
+import { BranchTermService } from './branch-term.service';
 import { InactivityDetectorService } from './inactivity-detector.service';
 import { InactivityFlagsRepository } from './inactivity-flags.repository';
 import { OrgLifeWatchService } from './org-life-watch.service';
@@ -22,7 +23,8 @@ import { QuarterRemindersService } from './quarter-reminders.service';
     OrgLifeWatchService,
     InactivityDetectorService,
     QuarterRemindersService,
+    BranchTermService,
   ],
-  exports: [OrgLifeService, OrgLifeRepository, InactivityDetectorService, OrgLifeWatchService],
+  exports: [BranchTermService, OrgLifeService, OrgLifeRepository, InactivityDetectorService, OrgLifeWatchService],
 })
 export class OrgLifeModule {}

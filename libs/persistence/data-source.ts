@@ -16,6 +16,7 @@ import { RegistryScope1796197509343 } from './migrations/1796197509343-registry-
 import { KeysetIndexes1796198752384 } from './migrations/1796198752384-keyset-indexes';
 import { InactivityFlags1796213727622 } from './migrations/1796213727622-inactivity-flags';
 import { UserChangeNotify1796215983547 } from './migrations/1796215983547-user-change-notify';
+import { OrgTerms1796218494263 } from './migrations/1796218494263-org-terms';
 
 export const MIGRATIONS = [
   InitialSchema1700000000000,
@@ -34,6 +35,7 @@ export const MIGRATIONS = [
   KeysetIndexes1796198752384,
   InactivityFlags1796213727622,
   UserChangeNotify1796215983547,
+  OrgTerms1796218494263,
 ];
 
 /**

@@ -86,6 +86,42 @@ export class OrganizationsRepository {
     );
   }
 
+  /** The secretary and current term of an organization (written by its branch-term case). */
+  async setTerm(
+    em: EntityManager,
+    orgId: string,
+    t: { secretaryId: string; termStartedOn: string; termEndsOn: string },
+  ): Promise<void> {
+    await em.query(`UPDATE orgs SET secretary_member_id = $2, term_started_on = $3, term_ends_on = $4 WHERE id = $1`, [
+      orgId,
+      t.secretaryId,
+      t.termStartedOn,
+      t.termEndsOn,
+    ]);
+  }
+
+  /** An organization's secretary (with name) and term, as stored; nulls when none was recorded. */
+  async term(
+    orgId: string,
+    em?: EntityManager,
+  ): Promise<
+    | {
+        secretaryId: string | null;
+        secretaryName: string | null;
+        termStartedOn: string | null;
+        termEndsOn: string | null;
+      }
+    | undefined
+  > {
+    const [row] = await this.db(em).query(
+      `SELECT o.secretary_member_id AS "secretaryId", m.name AS "secretaryName",
+              to_char(o.term_started_on, 'YYYY-MM-DD') AS "termStartedOn", to_char(o.term_ends_on, 'YYYY-MM-DD') AS "termEndsOn"
+       FROM orgs o LEFT JOIN members m ON m.id = o.secretary_member_id WHERE o.id = $1`,
+      [orgId],
+    );
+    return row;
+  }
+
   /** One organization (with its internal path), or undefined. */
   async findById(id: string, em?: EntityManager): Promise<OrgView | undefined> {
     const [row] = await this.db(em).query(`SELECT ${ORG_COLUMNS} FROM orgs o WHERE o.id = $1`, [id]);

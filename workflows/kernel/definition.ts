@@ -133,6 +133,8 @@ export type Effect =
   | { kind: 'firm.close'; firmId: string }
   | { kind: 'org.recordGrade'; orgId: string; year: number; score: number; grade: 'I' | 'II' | 'III' }
   | { kind: 'commendation.add'; year: number; memberIds: string[]; orgIds: string[] }
+  /** The organization's secretary and current term (branch-term), stored on the organization. */
+  | { kind: 'org.setTerm'; orgId: string; secretaryId: string; termStartedOn: string; termEndsOn: string }
   /**
    * Background work a transition asks for (e.g. the daily inactivity detection of a committee): written to the
    * outbox as topic `job.<job>` in the transition's transaction, delivered after commit and retried until its

@@ -245,3 +245,25 @@ export class InactiveMembersReportDto {
   @ApiProperty({ format: 'date-time' }) asOf: string;
   @ApiProperty({ type: [InactivityFlagDto] }) flags: InactivityFlagDto[];
 }
+
+export class SetSecretaryDto {
+  @ApiProperty({ ...UUID, description: '支部书记（本支部正式党员）' }) @IsUUID() secretaryId: string;
+  @ApiProperty({ format: 'date', description: '选举日期（任期自该日起，每届3年）' })
+  @IsIsoDate()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  electedOn: string;
+}
+
+export class OrgTermDto {
+  @ApiProperty(UUID) orgId: string;
+  @ApiProperty({ ...UUID, nullable: true }) secretaryId: string | null;
+  @ApiProperty({ type: 'string', nullable: true }) secretaryName: string | null;
+  @ApiProperty({ type: 'string', format: 'date', nullable: true, description: '本届任期起始日（选举日期）' })
+  termStartedOn: string | null;
+  @ApiProperty({ type: 'string', format: 'date', nullable: true, description: '本届任期届满日' })
+  termEndsOn: string | null;
+  @ApiProperty({ type: 'string', format: 'date', nullable: true, description: '换届提醒日（届满前3个月）' })
+  renewalNoticeOn: string | null;
+  @ApiProperty({ description: '是否已进入换届准备期（支部有换届待办）' }) renewalDue: boolean;
+  @ApiProperty({ ...UUID, nullable: true, description: '支部任期与换届案件（branch-term）' }) caseId: string | null;
+}
