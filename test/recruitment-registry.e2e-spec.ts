@@ -182,7 +182,7 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
     expect((await h.ds.query(`SELECT status FROM members WHERE id = $1`, [member]))[0].status).toBe('applicant');
     const timeline = (await h.http().get(`/api/v1/members/${member}/timeline`).set(branch)).body.entries;
     expect(
-      timeline.filter((e: any) => e.kind === 'case_event' && e.title === '发起流程').map((e: any) => e.workflow),
+      timeline.filter((e: any) => e.kind === 'case_event' && e.title.endsWith('：发起')).map((e: any) => e.workflow),
     ).toEqual(['nonconforming', 'recruitment']);
     expect(timeline.filter((e: any) => e.kind === 'registry_change').map((e: any) => e.detail.to)).toEqual([
       'removed',

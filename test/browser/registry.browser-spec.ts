@@ -86,7 +86,7 @@ describe('console: registry and the demo users (browser)', () => {
     const cases = await api('branch-a', '/cases?workflow=membership-transfer&pageSize=50');
     const withCase = cases.items.find((c: any) => c.subject.memberId && c.subjectName);
     const member = await api('branch-a', `/members/${withCase.subject.memberId}`);
-    expect(member.idNumber).toMatch(/^\d{4}\*{10}[\dX]{4}$/); // masked for a clerk
+    expect(member.idNumber).toMatch(/^\d{4}\*{10}\d{2}\*[\dX]$/); // masked for a clerk
     await a.getByLabel('搜索党员').fill(member.name);
     await a.getByLabel('搜索党员').press('Enter');
     await a.waitForURL(/q=/);
