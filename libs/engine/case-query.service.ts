@@ -202,7 +202,7 @@ export class CaseQueryService {
       limit: pageSize,
       offset: (page - 1) * pageSize,
     });
-    const rows = await this.tasksRepo.casesByIds(ids);
+    const rows = await this.casesRepo.findByIds(ids);
     // in the page's order (SQL: the earliest deadline of the current visit first, overdue ones before the rest)
     const order = new Map(ids.map((id, i) => [id, i]));
     rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!);

@@ -343,6 +343,12 @@ export class CasesRepository {
     return row;
   }
 
+  /** The cases with these ids, in no particular order (a caller with a page restores the page's). */
+  async findByIds(ids: string[]): Promise<CaseRecord[]> {
+    if (!ids.length) return [];
+    return this.ds.query(`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.id = ANY($1::uuid[])`, [ids]);
+  }
+
   /** One case, its row locked until the transaction ends (re-planning must not interleave with a transition). */
   async findByIdForUpdate(em: EntityManager, caseId: string): Promise<CaseRecord | undefined> {
     const [row] = await em.query(`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.id = $1 FOR UPDATE OF c`, [caseId]);

@@ -1,15 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { CaseRecord } from './cases.repository';
 import type { TaskRule } from './task-rules';
 
 /** Largest total `GET /tasks` counts exactly; beyond it the count says "at least". */
 export const TASKS_COUNT_CAP = 10_000;
-
-/** The columns of a `CaseRecord` (as the cases repository reads them, without the head hash). */
-const CASE_COLUMNS = `c.id, c.workflow, c.definition_version AS "definitionVersion", c.policy_version AS "policyVersion", c.state,
-  c.state_paths AS "statePaths", c.snapshot, c.status, c.version, c.entered, c.subject, c.parties, c.scope_org_ids AS "scopeOrgIds",
-  c.opened_by AS "openedBy", c.opened_at AS "openedAt", c.updated_at AS "updatedAt", c.closed_at AS "closedAt"`;
 
 /**
  * The task list in SQL: open cases in the caller's scope (GIN on `scope_org_ids`) whose active state has a
@@ -61,11 +55,5 @@ export class TasksRepository {
       params,
     );
     return { ids: rows.map((r) => r.id), total };
-  }
-
-  /** The cases of a page of task ids, in no particular order (the caller restores the page's). */
-  async casesByIds(ids: string[]): Promise<CaseRecord[]> {
-    if (!ids.length) return [];
-    return this.ds.query(`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.id = ANY($1::uuid[])`, [ids]);
   }
 }
