@@ -114,8 +114,8 @@ export class TimersRepository {
               coalesce('党员：' || m.name, '律师事务所：' || f.name, '党组织：' || o.name) AS subject_label
        FROM timers t JOIN cases c ON c.id = t.case_id
        LEFT JOIN members m ON m.id = c.subject_member_id
-       LEFT JOIN firms f ON f.id = (c.subject->>'firmId')::uuid
-       LEFT JOIN orgs o ON o.id = (c.subject->>'orgId')::uuid
+       LEFT JOIN firms f ON f.id = c.subject_firm_id
+       LEFT JOIN orgs o ON o.id = c.subject_org_id
        WHERE t.status = 'pending' AND t.next_at <= $1
        ORDER BY t.next_at, t.id LIMIT $2
        FOR NO KEY UPDATE OF t, c SKIP LOCKED`,
