@@ -113,14 +113,18 @@ export class UsersService {
     q: { username?: string; outcome?: LoginOutcome; before?: string; limit?: number },
   ) {
     const committees = await this.managedCommittees(principal, '仅管理员或市级党委党务干事可以查看登录记录');
-    const usernames = committees && (await this.managedUsers(principal)).map((u) => u.username);
+    const usernames = committees && (await this.usersUnder(committees)).map((u) => u.username);
     const limit = q.limit ?? 50;
     const items = await this.logins.list({ ...q, usernames: usernames ?? undefined, limit });
     return { items, nextBefore: items.length === limit ? items[items.length - 1].id : null };
   }
 
   private async managedUsers(principal: Principal): Promise<UserRecord[]> {
-    const committees = await this.managedCommittees(principal);
+    return this.usersUnder(await this.managedCommittees(principal));
+  }
+
+  /** Every user (committees null: an admin), or the users below these city committees. */
+  private usersUnder(committees: string[] | null): Promise<UserRecord[]> {
     return this.users.list(committees && committees.map(strictlyBelowPattern));
   }
 
