@@ -56,9 +56,8 @@ export class BranchTermService {
     const org = await this.visibleOrg(principal, orgId);
     const term = (await this.orgs.term(org.id))!;
     const def = this.registry.latest(BRANCH_TERM_KEY);
-    const caseId = await this.ds.transaction((em) =>
-      this.cases.openCaseIdByOpenKey(em, openKeyOf(def, { orgId: org.id })!),
-    );
+    // a plain read: no transaction for it (BEGIN and COMMIT would be two more round trips)
+    const caseId = await this.cases.openCaseIdByOpenKey(this.ds.manager, openKeyOf(def, { orgId: org.id })!);
     let renewal: { state: string; renewalNoticeOn: string } | null = null;
     if (caseId) {
       const record = await this.engine.findCase(SYSTEM_PRINCIPAL, caseId);
