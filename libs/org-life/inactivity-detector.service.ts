@@ -81,7 +81,7 @@ export class InactivityDetectorService implements OnModuleInit {
 
   async detect(committeeId: string, day: string): Promise<DetectorRun> {
     const run: DetectorRun = { committeeId, day, branches: 0, members: 0, flagged: 0, reviewsOpened: 0 };
-    const path = await this.repo.orgPath(committeeId);
+    const path = (await this.orgs.findById(committeeId))?.path;
     if (!path) return run;
     const branches = (await this.repo.branchesUnder(`${path}%`, RECORDING_ORG_TYPES)).filter(
       (b) => b.firstMeetingMonth || b.firstDuesMonth,
@@ -187,7 +187,7 @@ export class InactivityDetectorService implements OnModuleInit {
     const prefixes = await scopePrefixes(this.orgs, principal);
     let under = prefixes;
     if (q.orgId) {
-      const path = isUuid(q.orgId) ? await this.repo.orgPath(q.orgId) : null;
+      const path = isUuid(q.orgId) ? (await this.orgs.findById(q.orgId))?.path : undefined;
       if (!path || !inScope(path, prefixes)) throw AppError.notFound('党组织');
       under = [`${path}%`];
     }

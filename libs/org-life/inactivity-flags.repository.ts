@@ -73,21 +73,6 @@ const month = (col: string) => `to_char(${col}, 'YYYY-MM')`;
 export class InactivityFlagsRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  /** The city committee at or above an organization (null when there is none). */
-  async cityCommitteeOf(orgId: string): Promise<{ id: string; path: string } | null> {
-    const [row] = await this.ds.query(
-      `SELECT c.id, c.path FROM orgs o JOIN orgs c ON o.path LIKE c.path || '%' AND c.type = 'city_committee'
-       WHERE o.id = $1 ORDER BY length(c.path) DESC LIMIT 1`,
-      [orgId],
-    );
-    return row ?? null;
-  }
-
-  async orgPath(orgId: string): Promise<string | null> {
-    const [row] = await this.ds.query(`SELECT path FROM orgs WHERE id = $1`, [orgId]);
-    return row?.path ?? null;
-  }
-
   /** Organizations under the path that keep organizational-life records, with when their records begin. */
   async branchesUnder(pathPrefix: string, types: string[]): Promise<DetectorBranch[]> {
     return this.ds.query(

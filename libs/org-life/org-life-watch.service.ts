@@ -6,7 +6,7 @@ import { SYSTEM_PRINCIPAL } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { EngineService } from '../engine/engine.service';
 import { WorkflowRegistry } from '../engine/workflow-registry';
-import { InactivityFlagsRepository } from './inactivity-flags.repository';
+import { OrganizationsRepository } from '../registry/organizations.repository';
 
 /**
  * Starts the daily organizational-life checks of a city committee: its `org-life-watch` case, whose deadline
@@ -23,12 +23,12 @@ export class OrgLifeWatchService {
     @InjectDataSource() private readonly ds: DataSource,
     private readonly engine: EngineService,
     private readonly registry: WorkflowRegistry,
-    private readonly repo: InactivityFlagsRepository,
+    private readonly orgs: OrganizationsRepository,
   ) {}
 
   /** Opens the watch of the city committee over `orgId` unless it exists; the case id when opened now. */
   async ensureFor(orgId: string): Promise<string | null> {
-    const committee = await this.repo.cityCommitteeOf(orgId);
+    const committee = await this.orgs.cityCommitteeAbove(orgId);
     if (!committee || this.started.has(committee.id)) return null;
     try {
       const record = await this.ds.transaction((em) =>

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock } from '../engine/clock';
 import { NotificationsService } from '../notifications/notifications.service';
+import { OrganizationsRepository } from '../registry/organizations.repository';
 import { InactivityFlagsRepository } from './inactivity-flags.repository';
 import { behindOn, quarterReminderDue, quarterReminderText, RECORDING_ORG_TYPES } from './org-life.rules';
 import { OrgLifeService } from './org-life.service';
@@ -18,6 +19,7 @@ export class QuarterRemindersService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly repo: InactivityFlagsRepository,
+    private readonly orgs: OrganizationsRepository,
     private readonly orgLife: OrgLifeService,
     private readonly notifications: NotificationsService,
     private readonly clock: Clock,
@@ -25,7 +27,7 @@ export class QuarterRemindersService {
 
   /** Returns how many branches were reminded now (0 on a repeated run: the dedupe key holds). */
   async remind(committeeId: string, day: string): Promise<number> {
-    const path = await this.repo.orgPath(committeeId);
+    const path = (await this.orgs.findById(committeeId))?.path;
     if (!path) return 0;
     const now = this.clock.now();
     // branches keeping records here whose region's reminder span has begun (each region sets its own lead)

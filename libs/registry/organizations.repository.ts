@@ -60,6 +60,16 @@ export class OrganizationsRepository {
     return row;
   }
 
+  /** The nearest city committee at or above an organization (by its path), or undefined. */
+  async cityCommitteeAbove(orgId: string, em?: EntityManager): Promise<{ id: string; path: string } | undefined> {
+    const [row] = await this.db(em).query(
+      `SELECT c.id, c.path FROM orgs o JOIN orgs c ON o.path LIKE c.path || '%' AND c.type = 'city_committee'
+       WHERE o.id = $1 ORDER BY length(c.path) DESC LIMIT 1`,
+      [orgId],
+    );
+    return row;
+  }
+
   /** The county committee of a county, by region code or county name (see `countyCommitteeSql`). */
   async countyCommitteeOf(
     where: { regionCode?: string | null; county?: string | null },
