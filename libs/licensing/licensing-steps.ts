@@ -74,6 +74,18 @@ export class LicensingSteps {
     });
   }
 
+  /**
+   * Opens a case of `workflow` about a member for this event (keyed by the event id), with the input validated
+   * like a clerk's; an engine refusal comes back as `{ ok: false }` with the event's other writes kept.
+   */
+  openMemberCase(run: LicensingRun, workflow: string, memberId: string, rawInput: Record<string, unknown>) {
+    const def = this.registry.latest(workflow);
+    return run.guarded(async () => {
+      const input = await validatePayload(def.createInput, rawInput, 'input');
+      return this.engine.openCaseIn(run.em, SYSTEM_PRINCIPAL, def, { memberId }, input, `licensing:${run.ev.eventId}`);
+    });
+  }
+
   /** Opens the membership-transfer case of the application; returns its id (or undefined when the engine refused). */
   async openTransfer(
     run: LicensingRun,
@@ -81,18 +93,11 @@ export class LicensingSteps {
     to: { id: string; name: string },
     trigger: 'practice' | 'firm_transfer' | 'practice_cancelled',
   ): Promise<string | undefined> {
-    const { em, ev } = run;
-    const def = this.registry.latest('membership-transfer');
-    const opened = await run.guarded(async () => {
-      const input = await validatePayload(def.createInput, { toOrgId: to.id, licensingRef: run.ref, trigger }, 'input');
-      return this.engine.openCaseIn(
-        em,
-        SYSTEM_PRINCIPAL,
-        def,
-        { memberId: member.id },
-        input,
-        `licensing:${ev.eventId}`,
-      );
+    const { em } = run;
+    const opened = await this.openMemberCase(run, 'membership-transfer', member.id, {
+      toOrgId: to.id,
+      licensingRef: run.ref,
+      trigger,
     });
     if (!opened.ok) {
       run.outcome = 'transfer_not_opened';

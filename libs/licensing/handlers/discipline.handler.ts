@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { SYSTEM_PRINCIPAL } from '../../auth/principal';
-import { EngineService, validatePayload } from '../../engine/engine.service';
 import { WorkflowRegistry } from '../../engine/workflow-registry';
 import { PARTY_MEMBER_STATUSES } from '../licensing.constants';
 import { LicensingEventFamily, LicensingEventHandler } from '../licensing-event-handler';
@@ -13,7 +11,6 @@ import { LicensingSteps, statusTitle } from '../licensing-steps';
 @Injectable()
 export class DisciplineHandler implements LicensingEventFamily {
   constructor(
-    private readonly engine: EngineService,
     private readonly registry: WorkflowRegistry,
     private readonly steps: LicensingSteps,
     private readonly lawyers: LicensingRegistryRepository,
@@ -57,17 +54,7 @@ export class DisciplineHandler implements LicensingEventFamily {
       run.note(`已记录行业处分；该党员已有未结的不合格党员处置案件 ${open}，处分记入该案`);
       return;
     }
-    const opened = await run.guarded(async () => {
-      const input = await validatePayload(def.createInput, { trigger: 'discipline', grounds }, 'input');
-      return this.engine.openCaseIn(
-        em,
-        SYSTEM_PRINCIPAL,
-        def,
-        { memberId: member.id },
-        input,
-        `licensing:${ev.eventId}`,
-      );
-    });
+    const opened = await this.steps.openMemberCase(run, def.key, member.id, { trigger: 'discipline', grounds });
     if (opened.ok) {
       await this.lawyers.linkDisciplineToCase(em, disciplineId, opened.value.id);
       run.touched(opened.value.id, true);
