@@ -119,7 +119,6 @@ export class OrgLifeController {
   }
 
   @Get('reports/inactive-members')
-  @HttpCode(200)
   @ApiOperation({
     summary: '长期不参加组织生活的党员：每日检查发现的标记、认定依据及支部核查结果',
     description:
