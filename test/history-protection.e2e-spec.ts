@@ -5,6 +5,7 @@ import request from 'supertest';
 import { createApp } from '../apps/bootstrap';
 import { loadConfig } from '../config/app-config';
 import { HistoryCheckpointService } from '../libs/audit/history-checkpoint.service';
+import { Clock } from '../libs/engine/clock';
 import { ClockSync } from '../libs/engine/clock-sync.service';
 import { buildDemoRegion } from '../libs/demo/demo-region';
 import { connectToServer, withDatabase } from './support/global-setup';
@@ -184,6 +185,59 @@ describe('history protection (e2e)', () => {
         await em.query(`ALTER TABLE history_checkpoints ENABLE TRIGGER history_checkpoints_no_update`);
       });
       expect((await verify()).checkpoints.mismatched.map((m: any) => m.reason).join()).toMatch(/signature invalid/);
+    });
+
+    it('the checkpoints are chained: a whole day removed with its checkpoint is a missing link', async () => {
+      const admin = await h.as('admin');
+      const branchB = await h.as('branch-b');
+      const members = fullMembersOf(h.region, h.region.anchors.firmBOrgId);
+      const clock = h.app.get(ClockSync);
+      const checkpoints = h.app.get(HistoryCheckpointService);
+      // the checkpoints of the test before are taken; three days follow, one case opened on each
+      const opened: string[] = [];
+      for (const member of members.slice(2, 5)) {
+        const res = await h
+          .http()
+          .post('/api/v1/cases')
+          .set(branchB)
+          .send({
+            workflow: 'membership-transfer',
+            subject: { memberId: member.id },
+            input: { toOrgId: h.region.anchors.firmAOrgId },
+          });
+        expect(res.status).toBe(201);
+        opened.push(res.body.id);
+        await clock.moveTo(new Date(h.app.get(Clock).now().getTime() + 86_400_000));
+      }
+      await clock.moveTo(new Date(h.app.get(Clock).now().getTime() + 86_400_000));
+      const signed = await checkpoints.checkpointPastDays();
+      expect(signed).toHaveLength(3);
+      const verify = async () => (await h.http().get('/api/v1/audit/verify').set(admin)).body;
+      const before = await verify();
+      // the chain of the test before is already broken by its forged checkpoint: only what this test adds counts
+      const newDays = (v: any) => v.checkpoints.mismatched.filter((m: any) => signed.includes(m.day));
+      expect(newDays(before)).toEqual([]);
+      expect(before.checkpoints.head).toEqual({ day: signed[2], signature: expect.stringMatching(/^[0-9a-f]{16}$/) });
+
+      // the table owner removes the middle day entirely: the case opened that day (its history, its row and
+      // what hangs on it) and the day's checkpoint, with every trigger and foreign key off
+      const [middle] = await h.ds.query(`SELECT day::text AS day FROM history_checkpoints WHERE day = $1`, [signed[1]]);
+      expect(middle).toBeDefined();
+      await h.ds.transaction(async (em) => {
+        await em.query(`SET LOCAL session_replication_role = replica`);
+        await em.query(`DELETE FROM case_history WHERE case_id = $1`, [opened[1]]);
+        await em.query(`DELETE FROM timers WHERE case_id = $1`, [opened[1]]);
+        await em.query(`DELETE FROM cases WHERE id = $1`, [opened[1]]);
+        await em.query(`DELETE FROM history_checkpoints WHERE day = $1`, [signed[1]]);
+      });
+      // every remaining chain and every remaining day still matches its checkpoint …
+      const after = await verify();
+      expect(after.brokenAt).toBeUndefined();
+      // … but the next day's checkpoint names the deleted one as its predecessor
+      expect(after.ok).toBe(false);
+      expect(newDays(after)).toEqual([
+        { day: signed[2], reason: expect.stringMatching(new RegExp(`检查点链缺环.*${signed[1]}.*missing link`)) },
+      ]);
     });
   });
 });

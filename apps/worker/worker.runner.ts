@@ -168,7 +168,13 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
   private async runRetention() {
     try {
       const days = await this.checkpoints.checkpointPastDays();
-      if (days.length) this.logger.log(`history checkpoints signed for ${days.join(', ')}`);
+      if (days.length) {
+        // the head, logged outside the database: what a shortened chain is compared with
+        const head = await this.checkpoints.head();
+        this.logger.log(
+          `history checkpoints signed for ${days.join(', ')}; chain head ${head?.day} ${head?.signature}`,
+        );
+      }
     } catch (e) {
       this.throttledWarn(`history checkpoint failed (will retry): ${(e as Error).message}`);
     }

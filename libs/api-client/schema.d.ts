@@ -1841,6 +1841,28 @@ export interface components {
             seq: number;
             reason: string;
         };
+        CheckpointMismatch: {
+            /** @description 日期（北京时间，YYYY-MM-DD） */
+            day: string;
+            /** @description 问题说明 */
+            reason: string;
+        };
+        CheckpointHead: {
+            /** @description 最新检查点的日期 */
+            day: string;
+            /** @description 最新检查点签名的前 16 位（与库外记录的链头比对） */
+            signature: string;
+        };
+        CheckpointVerification: {
+            /** @description 是否配置了检查点签名密钥（未配置时不签名、不比对） */
+            enabled: boolean;
+            /** @description 已比对的检查点个数 */
+            checked: number;
+            /** @description 与签名检查点不符的日期：当日履历被改写、检查点签名无效，或检查点链缺环、顺序不符 */
+            mismatched: components["schemas"]["CheckpointMismatch"][];
+            /** @description 检查点链的链头 */
+            head?: components["schemas"]["CheckpointHead"];
+        };
         VerifyResult: {
             ok: boolean;
             /** @description 已校验的历史记录条数 */
@@ -1848,6 +1870,8 @@ export interface components {
             /** @description 已校验的案件数 */
             cases: number;
             brokenAt?: components["schemas"]["BrokenAt"];
+            /** @description 管理员校验全部日志时：每日签名检查点与当前履历的比对 */
+            checkpoints?: components["schemas"]["CheckpointVerification"];
         };
         HealthView: {
             /** @enum {string} */

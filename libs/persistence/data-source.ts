@@ -17,6 +17,7 @@ import { KeysetIndexes1796198752384 } from './migrations/1796198752384-keyset-in
 import { InactivityFlags1796213727622 } from './migrations/1796213727622-inactivity-flags';
 import { UserChangeNotify1796215983547 } from './migrations/1796215983547-user-change-notify';
 import { OrgTerms1796218494263 } from './migrations/1796218494263-org-terms';
+import { ChainedCheckpoints1796226311073 } from './migrations/1796226311073-chained-checkpoints';
 
 export const MIGRATIONS = [
   InitialSchema1700000000000,
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   InactivityFlags1796213727622,
   UserChangeNotify1796215983547,
   OrgTerms1796218494263,
+  ChainedCheckpoints1796226311073,
 ];
 
 /**

@@ -323,11 +323,37 @@ export class BrokenAt {
   @ApiProperty() reason: string;
 }
 
+export class CheckpointMismatch {
+  @ApiProperty({ description: '日期（北京时间，YYYY-MM-DD）' }) day: string;
+  @ApiProperty({ description: '问题说明' }) reason: string;
+}
+
+export class CheckpointHead {
+  @ApiProperty({ description: '最新检查点的日期' }) day: string;
+  @ApiProperty({ description: '最新检查点签名的前 16 位（与库外记录的链头比对）' }) signature: string;
+}
+
+export class CheckpointVerification {
+  @ApiProperty({ description: '是否配置了检查点签名密钥（未配置时不签名、不比对）' }) enabled: boolean;
+  @ApiProperty({ description: '已比对的检查点个数' }) checked: number;
+  @ApiProperty({
+    type: [CheckpointMismatch],
+    description: '与签名检查点不符的日期：当日履历被改写、检查点签名无效，或检查点链缺环、顺序不符',
+  })
+  mismatched: CheckpointMismatch[];
+  @ApiPropertyOptional({ type: CheckpointHead, description: '检查点链的链头' }) head?: CheckpointHead;
+}
+
 export class VerifyResult {
   @ApiProperty() ok: boolean;
   @ApiProperty({ description: '已校验的历史记录条数' }) checked: number;
   @ApiProperty({ description: '已校验的案件数' }) cases: number;
   @ApiPropertyOptional({ type: BrokenAt }) brokenAt?: BrokenAt;
+  @ApiPropertyOptional({
+    type: CheckpointVerification,
+    description: '管理员校验全部日志时：每日签名检查点与当前履历的比对',
+  })
+  checkpoints?: CheckpointVerification;
 }
 
 // ----------------------------------------------------------------------------------------- notifications
