@@ -189,4 +189,77 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
       'applicant',
     ]);
   });
+
+  it('留党察看: recorded by a non-conforming case, shown on the member, bars introducing until it runs out', async () => {
+    const shift = (days: number) =>
+      new Date(Date.parse(`${today()}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+    const full: { id: string; name: string }[] = await h.ds.query(
+      `SELECT id, name FROM members m WHERE org_id = $1 AND status = 'full'
+         AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.subject_member_id = m.id AND c.status = 'open')
+       ORDER BY id`,
+      [h.region.anchors.firmAOrgId],
+    );
+    expect(full.length).toBeGreaterThanOrEqual(3);
+    const [disciplined, introducer, other] = full;
+
+    // an applicant taken to 发展对象 with dates in the past (a year and more as activist)
+    const applicant = await register('留党察看测试申请人', '1992-07-07', 31);
+    expect(applicant.status).toBe(201);
+    const opened = await apply(applicant.body.id, { appliedOn: shift(-800) });
+    expect(opened.status).toBe(201);
+    const rid = opened.body.id;
+    await ok(rid, branch, 'RECORD_TALK', { talkedOn: shift(-790), by: '支部书记' });
+    await ok(rid, branch, 'CONFIRM_ACTIVIST', { confirmedOn: shift(-700), method: 'member_recommendation' });
+    await ok(rid, city, 'FILE_ACTIVIST');
+    await ok(rid, branch, 'ASSIGN_SPONSORS', { memberIds: [introducer.id] });
+    await ok(rid, branch, 'CONFIRM_CANDIDATE', { confirmedOn: shift(-1) });
+    await ok(rid, city, 'FILE_CANDIDATE');
+
+    // the upper committee records 留党察看 (one year) in the member's non-conforming case, which ends there
+    const nc = await h
+      .http()
+      .post('/api/v1/cases')
+      .set(branch)
+      .send({ workflow: 'nonconforming', subject: { memberId: disciplined.id }, input: { grounds: '违反廉洁纪律' } });
+    expect(nc.status).toBe(201);
+    await ok(nc.body.id, branch, 'PROPOSE', { measure: 'correction' });
+    const decidedOn = shift(-1);
+    const closed = await ok(nc.body.id, city, 'RECORD_PARTY_PROBATION', { decidedOn, years: 1 });
+    expect(closed).toMatchObject({ state: 'closed_disciplined', status: 'closed' });
+    const until = `${Number(decidedOn.slice(0, 4)) + 1}${decidedOn.slice(4)}`;
+    const shown = await h.http().get(`/api/v1/members/${disciplined.id}`).set(branch);
+    expect(shown.status).toBe(200);
+    expect(shown.body.status).toBe('full');
+    expect(shown.body.partyDiscipline).toEqual({
+      kind: 'party_probation',
+      title: '留党察看',
+      from: decidedOn,
+      until,
+      caseId: nc.body.id,
+    });
+    expect((await h.http().get(`/api/v1/members/${introducer.id}`).set(branch)).body.partyDiscipline).toBeNull();
+
+    // a full member in the registry, but under 留党察看: refused as 入党介绍人 with the rule's own message
+    const refused = await h
+      .http()
+      .post(`/api/v1/cases/${rid}/events`)
+      .set(branch)
+      .send({ type: 'ASSIGN_INTRODUCERS', data: { memberIds: [introducer.id, disciplined.id] } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('RULE_VIOLATION');
+    expect(refused.body.message).toBe(
+      `受留党察看处分、尚未恢复党员权利的党员不能担任入党介绍人：${disciplined.name}（留党察看期 ${until} 届满）`,
+    );
+    await ok(rid, branch, 'ASSIGN_INTRODUCERS', { memberIds: [introducer.id, other.id] });
+
+    // once the period has run out the registry no longer holds it in force
+    const later = await h
+      .http()
+      .post('/api/v1/_clock')
+      .set(await h.as('admin'))
+      .send({ set: `${until}T10:00:00+08:00` });
+    expect(later.status).toBe(200);
+    clockOffset = new Date(later.body.now).getTime() - Date.now();
+    expect((await h.http().get(`/api/v1/members/${disciplined.id}`).set(branch)).body.partyDiscipline).toBeNull();
+  });
 });

@@ -7,7 +7,7 @@ import { RegistryService } from '../../libs/registry/registry.service';
 import { CaseLabelsRepository } from '../../libs/engine/case-labels.repository';
 import { OrgDirectoryEntry } from './dto/calendar.dto';
 import { ApiErrors } from './api-errors.decorator';
-import { FirmView, MemberPage, MemberView, OrgDetail, OrgTreeNode, OrgView } from './dto/responses';
+import { FirmView, MemberDetailView, MemberPage, OrgDetail, OrgTreeNode, OrgView } from './dto/responses';
 
 @ApiTags('registry')
 @ApiBearerAuth()
@@ -78,14 +78,14 @@ export class RegistryController {
   }
   @Get('members/:id')
   @ApiOperation({ summary: '党员详情' })
-  @ApiOkResponse({ type: MemberView })
+  @ApiOkResponse({ type: MemberDetailView })
   @ApiErrors(404)
   member(@CurrentUser() u: Principal, @Param('id') id: string) {
     return this.registry.member(u, id);
   }
   @Post('members')
   @ApiOperation({ summary: '登记党员' })
-  @ApiCreatedResponse({ type: MemberView })
+  @ApiCreatedResponse({ type: MemberDetailView })
   @ApiErrors(400, 403, 404, 409)
   createMember(@CurrentUser() u: Principal, @Body() dto: CreateMemberDto) {
     return this.registry.createMember(u, dto);

@@ -1421,6 +1421,62 @@ export interface components {
             page: number;
             pageSize: number;
         };
+        PartyDisciplineView: {
+            /** @enum {string} */
+            kind: "party_probation";
+            /** @description 处分名称，如“留党察看” */
+            title: string;
+            /**
+             * Format: date
+             * @description 处分决定（批准）日期，自该日起执行
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description 察看期届满日（自该日起不再处于留党察看期）
+             */
+            until: string;
+            /**
+             * Format: uuid
+             * @description 作出该处分记录的案件
+             */
+            caseId: string | null;
+        };
+        MemberDetailView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * @description 性别（非管理员为 null）
+             * @enum {string|null}
+             */
+            gender: "male" | "female" | null;
+            /** @description 身份证号（非管理员为脱敏值：隐去出生日期与性别位，如 3607**********12*4） */
+            idNumber: string;
+            /**
+             * Format: date
+             * @description 出生日期（非管理员为 null）
+             */
+            birthDate: string | null;
+            licenseNo: string | null;
+            /** Format: uuid */
+            firmId: string | null;
+            /** Format: uuid */
+            orgId: string;
+            /** @enum {string} */
+            status: "applicant" | "activist" | "candidate" | "probationary" | "full" | "suspended" | "removed" | "withdrawn";
+            /** Format: date */
+            joinedOn: string | null;
+            /** @description 由执业系统登记、尚待核实 */
+            pendingVerification: boolean;
+            /**
+             * Format: uuid
+             * @description 仅管理员可见：本登记与该党员的身份证号或执业证号重复（登记人管辖范围外已有登记），待核实合并
+             */
+            duplicateOf?: string | null;
+            /** @description 正在执行的党纪处分（留党察看）；无则为 null */
+            partyDiscipline: components["schemas"]["PartyDisciplineView"] | null;
+        };
         CreateMemberDto: {
             name: string;
             /** @description 18 位公民身份号码 */
@@ -3262,6 +3318,17 @@ export interface components {
         "EventData.nonconforming.RESTORE": {
             reason?: string;
         };
+        /** 登记留党察看处分（结案） */
+        "EventData.nonconforming.RECORD_PARTY_PROBATION": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            decidedOn: string;
+            /** @enum {number} */
+            years: 1 | 2;
+            decisionNo?: string;
+        };
         /** 年度考核与述职评议：发起 */
         "WorkflowInput.annual-review": {
             year: number;
@@ -4023,6 +4090,22 @@ export interface components {
             expectedVersion?: number;
         };
         /**
+         * 登记留党察看处分（结案）
+         * @description 适用流程：处置不合格党员
+         */
+        "SendEvent.RECORD_PARTY_PROBATION": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_PARTY_PROBATION";
+            data?: components["schemas"]["EventData.nonconforming.RECORD_PARTY_PROBATION"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
          * 登记党员互评
          * @description 适用流程：年度考核与述职评议
          */
@@ -4471,7 +4554,7 @@ export interface components {
             expectedVersion?: number;
         };
         OpenCaseRequest: components["schemas"]["OpenCase.membership-transfer"] | components["schemas"]["OpenCase.branch-formation"] | components["schemas"]["OpenCase.recruitment"] | components["schemas"]["OpenCase.nonconforming"] | components["schemas"]["OpenCase.annual-review"] | components["schemas"]["OpenCase.org-life-watch"] | components["schemas"]["OpenCase.inactivity-review"] | components["schemas"]["OpenCase.branch-term"];
-        SendEventRequest: components["schemas"]["SendEvent.ACCEPT"] | components["schemas"]["SendEvent.ACK_FILING"] | components["schemas"]["SendEvent.APPEAL"] | components["schemas"]["SendEvent.APPROVE"] | components["schemas"]["SendEvent.APPROVE_ADMISSION"] | components["schemas"]["SendEvent.APPROVE_CONVERSION"] | components["schemas"]["SendEvent.APPROVE_EXCEPTION"] | components["schemas"]["SendEvent.APPROVE_FORMATION"] | components["schemas"]["SendEvent.APPROVE_RELEASE"] | components["schemas"]["SendEvent.APPROVE_SECRETARY"] | components["schemas"]["SendEvent.ARCHIVE"] | components["schemas"]["SendEvent.ASSIGN_INSTRUCTOR"] | components["schemas"]["SendEvent.ASSIGN_INTRODUCERS"] | components["schemas"]["SendEvent.ASSIGN_JOINT_BRANCH"] | components["schemas"]["SendEvent.ASSIGN_SPONSORS"] | components["schemas"]["SendEvent.CLOSE_FIRM"] | components["schemas"]["SendEvent.CONFIRM_ACTIVIST"] | components["schemas"]["SendEvent.CONFIRM_CANDIDATE"] | components["schemas"]["SendEvent.DENY_EXCEPTION"] | components["schemas"]["SendEvent.DISMISS"] | components["schemas"]["SendEvent.DISMISS_APPEAL"] | components["schemas"]["SendEvent.DROP"] | components["schemas"]["SendEvent.EXTEND_APPROVAL"] | components["schemas"]["SendEvent.FAIL_PRE_REVIEW"] | components["schemas"]["SendEvent.FILE_ACTIVIST"] | components["schemas"]["SendEvent.FILE_ADMISSION"] | components["schemas"]["SendEvent.FILE_CANDIDATE"] | components["schemas"]["SendEvent.ISSUE_LETTER"] | components["schemas"]["SendEvent.OPEN_NONCONFORMING"] | components["schemas"]["SendEvent.PASS_COMMITTEE_REVIEW"] | components["schemas"]["SendEvent.PASS_PRE_REVIEW"] | components["schemas"]["SendEvent.PROPOSE"] | components["schemas"]["SendEvent.RECORD_ASSESSMENT"] | components["schemas"]["SendEvent.RECORD_BRANCH_MEETING"] | components["schemas"]["SendEvent.RECORD_CONVERSION_MEETING"] | components["schemas"]["SendEvent.RECORD_ELECTION"] | components["schemas"]["SendEvent.RECORD_INVESTIGATION"] | components["schemas"]["SendEvent.RECORD_LEADER_COMMENT"] | components["schemas"]["SendEvent.RECORD_MEETING"] | components["schemas"]["SendEvent.RECORD_OATH"] | components["schemas"]["SendEvent.RECORD_PEER_REVIEW"] | components["schemas"]["SendEvent.RECORD_POLITICAL_REVIEW"] | components["schemas"]["SendEvent.RECORD_REFUSAL"] | components["schemas"]["SendEvent.RECORD_REPORT"] | components["schemas"]["SendEvent.RECORD_SELF_ASSESSMENTS"] | components["schemas"]["SendEvent.RECORD_TALK"] | components["schemas"]["SendEvent.RECORD_TRAINING"] | components["schemas"]["SendEvent.RECORD_UPPER_TALK"] | components["schemas"]["SendEvent.RECORD_WITHDRAWAL"] | components["schemas"]["SendEvent.REFER_NONCONFORMING"] | components["schemas"]["SendEvent.REISSUE_LETTER"] | components["schemas"]["SendEvent.REJECT"] | components["schemas"]["SendEvent.REJECT_ADMISSION"] | components["schemas"]["SendEvent.REJECT_RELEASE"] | components["schemas"]["SendEvent.RESTORE"] | components["schemas"]["SendEvent.RETURN"] | components["schemas"]["SendEvent.REVIEW_CORRECTION"] | components["schemas"]["SendEvent.SCORE"] | components["schemas"]["SendEvent.START_PUBLIC_NOTICE"] | components["schemas"]["SendEvent.SUBMIT_APPLICATION"] | components["schemas"]["SendEvent.SUBMIT_CONVERSION_APPLICATION"] | components["schemas"]["SendEvent.SUBMIT_RATINGS"] | components["schemas"]["SendEvent.SUBMIT_REPORT"] | components["schemas"]["SendEvent.SUBMIT_SURVEY"] | components["schemas"]["SendEvent.SUBMIT_VOLUNTEER_FORM"] | components["schemas"]["SendEvent.SUSPEND_MEMBERSHIP"] | components["schemas"]["SendEvent.UPHOLD_APPEAL"] | components["schemas"]["SendEvent.WITHDRAW_APPLICATION"];
+        SendEventRequest: components["schemas"]["SendEvent.ACCEPT"] | components["schemas"]["SendEvent.ACK_FILING"] | components["schemas"]["SendEvent.APPEAL"] | components["schemas"]["SendEvent.APPROVE"] | components["schemas"]["SendEvent.APPROVE_ADMISSION"] | components["schemas"]["SendEvent.APPROVE_CONVERSION"] | components["schemas"]["SendEvent.APPROVE_EXCEPTION"] | components["schemas"]["SendEvent.APPROVE_FORMATION"] | components["schemas"]["SendEvent.APPROVE_RELEASE"] | components["schemas"]["SendEvent.APPROVE_SECRETARY"] | components["schemas"]["SendEvent.ARCHIVE"] | components["schemas"]["SendEvent.ASSIGN_INSTRUCTOR"] | components["schemas"]["SendEvent.ASSIGN_INTRODUCERS"] | components["schemas"]["SendEvent.ASSIGN_JOINT_BRANCH"] | components["schemas"]["SendEvent.ASSIGN_SPONSORS"] | components["schemas"]["SendEvent.CLOSE_FIRM"] | components["schemas"]["SendEvent.CONFIRM_ACTIVIST"] | components["schemas"]["SendEvent.CONFIRM_CANDIDATE"] | components["schemas"]["SendEvent.DENY_EXCEPTION"] | components["schemas"]["SendEvent.DISMISS"] | components["schemas"]["SendEvent.DISMISS_APPEAL"] | components["schemas"]["SendEvent.DROP"] | components["schemas"]["SendEvent.EXTEND_APPROVAL"] | components["schemas"]["SendEvent.FAIL_PRE_REVIEW"] | components["schemas"]["SendEvent.FILE_ACTIVIST"] | components["schemas"]["SendEvent.FILE_ADMISSION"] | components["schemas"]["SendEvent.FILE_CANDIDATE"] | components["schemas"]["SendEvent.ISSUE_LETTER"] | components["schemas"]["SendEvent.OPEN_NONCONFORMING"] | components["schemas"]["SendEvent.PASS_COMMITTEE_REVIEW"] | components["schemas"]["SendEvent.PASS_PRE_REVIEW"] | components["schemas"]["SendEvent.PROPOSE"] | components["schemas"]["SendEvent.RECORD_ASSESSMENT"] | components["schemas"]["SendEvent.RECORD_BRANCH_MEETING"] | components["schemas"]["SendEvent.RECORD_CONVERSION_MEETING"] | components["schemas"]["SendEvent.RECORD_ELECTION"] | components["schemas"]["SendEvent.RECORD_INVESTIGATION"] | components["schemas"]["SendEvent.RECORD_LEADER_COMMENT"] | components["schemas"]["SendEvent.RECORD_MEETING"] | components["schemas"]["SendEvent.RECORD_OATH"] | components["schemas"]["SendEvent.RECORD_PARTY_PROBATION"] | components["schemas"]["SendEvent.RECORD_PEER_REVIEW"] | components["schemas"]["SendEvent.RECORD_POLITICAL_REVIEW"] | components["schemas"]["SendEvent.RECORD_REFUSAL"] | components["schemas"]["SendEvent.RECORD_REPORT"] | components["schemas"]["SendEvent.RECORD_SELF_ASSESSMENTS"] | components["schemas"]["SendEvent.RECORD_TALK"] | components["schemas"]["SendEvent.RECORD_TRAINING"] | components["schemas"]["SendEvent.RECORD_UPPER_TALK"] | components["schemas"]["SendEvent.RECORD_WITHDRAWAL"] | components["schemas"]["SendEvent.REFER_NONCONFORMING"] | components["schemas"]["SendEvent.REISSUE_LETTER"] | components["schemas"]["SendEvent.REJECT"] | components["schemas"]["SendEvent.REJECT_ADMISSION"] | components["schemas"]["SendEvent.REJECT_RELEASE"] | components["schemas"]["SendEvent.RESTORE"] | components["schemas"]["SendEvent.RETURN"] | components["schemas"]["SendEvent.REVIEW_CORRECTION"] | components["schemas"]["SendEvent.SCORE"] | components["schemas"]["SendEvent.START_PUBLIC_NOTICE"] | components["schemas"]["SendEvent.SUBMIT_APPLICATION"] | components["schemas"]["SendEvent.SUBMIT_CONVERSION_APPLICATION"] | components["schemas"]["SendEvent.SUBMIT_RATINGS"] | components["schemas"]["SendEvent.SUBMIT_REPORT"] | components["schemas"]["SendEvent.SUBMIT_SURVEY"] | components["schemas"]["SendEvent.SUBMIT_VOLUNTEER_FORM"] | components["schemas"]["SendEvent.SUSPEND_MEMBERSHIP"] | components["schemas"]["SendEvent.UPHOLD_APPEAL"] | components["schemas"]["SendEvent.WITHDRAW_APPLICATION"];
     };
     responses: never;
     parameters: never;
@@ -5592,7 +5675,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MemberView"];
+                    "application/json": components["schemas"]["MemberDetailView"];
                 };
             };
             /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
@@ -5667,7 +5750,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MemberView"];
+                    "application/json": components["schemas"]["MemberDetailView"];
                 };
             };
             /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */

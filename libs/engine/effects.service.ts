@@ -97,6 +97,16 @@ export class EffectsService {
       case 'member.setStatus':
         await this.memberChanges.change(em, effect.memberId, 'status', effect.status, ctx.caseId, at);
         return;
+      case 'member.setPartyDiscipline':
+        await this.members.insertPartyDiscipline(em, {
+          memberId: effect.memberId,
+          kind: effect.discipline,
+          fromOn: effect.from,
+          untilOn: effect.until,
+          caseId: ctx.caseId,
+          at,
+        });
+        return;
       case 'transfer.receipt':
         await this.members.recordTransferReceipt(em, {
           caseId: ctx.caseId,

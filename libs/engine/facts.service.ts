@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { FactName } from '../../workflows/kernel/definition';
+import { toDate } from '../../workflows/kernel/dates';
 import { MemberChangesRepository } from './member-changes.repository';
 import { MembersRepository } from '../registry/members.repository';
 import { OrganizationsRepository } from '../registry/organizations.repository';
@@ -70,6 +71,13 @@ export class FactsService {
         return this.orgs.jointBranchUnitCount(em, data?.jointBranchId);
       case 'memberIdsUnderProbation':
         return this.members.notFullMembers(em, Array.isArray(data?.memberIds) ? data.memberIds : []);
+      case 'memberIdsOnPartyProbation':
+        // the engine's day in Beijing time: 留党察看 is in force from its first day until the day its rights come back
+        return this.members.onPartyProbation(
+          em,
+          Array.isArray(data?.memberIds) ? data.memberIds : [],
+          toDate(at.toISOString()),
+        );
       case 'fullMemberIdsOfOrg':
         return this.members.fullMemberIdsOf(em, subject.orgId);
     }

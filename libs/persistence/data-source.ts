@@ -18,6 +18,7 @@ import { InactivityFlags1796213727622 } from './migrations/1796213727622-inactiv
 import { UserChangeNotify1796215983547 } from './migrations/1796215983547-user-change-notify';
 import { OrgTerms1796218494263 } from './migrations/1796218494263-org-terms';
 import { ChainedCheckpoints1796226311073 } from './migrations/1796226311073-chained-checkpoints';
+import { MemberPartyDisciplines1796226348869 } from './migrations/1796226348869-member-party-disciplines';
 
 export const MIGRATIONS = [
   InitialSchema1700000000000,
@@ -38,6 +39,7 @@ export const MIGRATIONS = [
   UserChangeNotify1796215983547,
   OrgTerms1796218494263,
   ChainedCheckpoints1796226311073,
+  MemberPartyDisciplines1796226348869,
 ];
 
 /**

@@ -192,6 +192,56 @@ export class MembersRepository {
     return rows.map((r) => r.id);
   }
 
+  // ---------------------------------------------------------------- party disciplines (留党察看)
+
+  /** Records a party discipline in force on a member, in the transaction of the case that decided it. */
+  async insertPartyDiscipline(
+    em: EntityManager,
+    d: { memberId: string; kind: 'party_probation'; fromOn: string; untilOn: string; caseId: string; at: Date },
+  ): Promise<void> {
+    await em.query(
+      `INSERT INTO member_party_disciplines (member_id, kind, from_on, until_on, case_id, recorded_at)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [d.memberId, d.kind, d.fromOn, d.untilOn, d.caseId, d.at],
+    );
+  }
+
+  /** Of these ids, the members under 留党察看 on `day` (YYYY-MM-DD), with the day their rights come back. */
+  async onPartyProbation(
+    em: EntityManager,
+    ids: string[],
+    day: string,
+  ): Promise<{ id: string; name: string; until: string }[]> {
+    return em.query(
+      `SELECT m.id, m.name, to_char(max(d.until_on), 'YYYY-MM-DD') AS until
+       FROM member_party_disciplines d JOIN members m ON m.id = d.member_id
+       WHERE d.member_id = ANY($1::uuid[]) AND d.kind = 'party_probation' AND d.from_on <= $2::date AND d.until_on > $2::date
+       GROUP BY m.id, m.name ORDER BY m.name, m.id`,
+      [ids, day],
+    );
+  }
+
+  /**
+   * The party discipline in force on a member today, by engine time (the shared offset in `engine_clock`, in
+   * Beijing time), or undefined.
+   */
+  async partyDisciplineInForce(
+    memberId: string,
+  ): Promise<{ kind: string; from: string; until: string; caseId: string | null } | undefined> {
+    const [row] = await this.ds.query(
+      `WITH today AS (
+         SELECT ((now() + coalesce((SELECT offset_ms FROM engine_clock WHERE id = 1), 0) * interval '1 millisecond')
+                 AT TIME ZONE 'Asia/Shanghai')::date AS day)
+       SELECT d.kind, to_char(d.from_on, 'YYYY-MM-DD') AS "from", to_char(d.until_on, 'YYYY-MM-DD') AS until,
+              d.case_id AS "caseId"
+       FROM member_party_disciplines d, today
+       WHERE d.member_id = $1 AND d.from_on <= today.day AND d.until_on > today.day
+       ORDER BY d.until_on DESC LIMIT 1`,
+      [memberId],
+    );
+    return row;
+  }
+
   /** Names of these members. */
   async names(ids: string[]): Promise<{ id: string; name: string }[]> {
     return this.ds.query(`SELECT id, name FROM members WHERE id = ANY($1::uuid[])`, [ids]);

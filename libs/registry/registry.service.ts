@@ -17,6 +17,10 @@ import { childOrgProblem, ONE_PER_REGION_TYPES } from './registry.types';
  * Organizations (a tree with materialized paths), firms and members, always filtered to the caller's
  * scope: outside it things look as if they did not exist (404, never 403).
  */
+
+/** Titles of the party disciplines the registry keeps (see member_party_disciplines). */
+const PARTY_DISCIPLINE_TITLES: Record<string, string> = { party_probation: '留党察看' };
+
 @Injectable()
 export class RegistryService {
   constructor(
@@ -110,11 +114,18 @@ export class RegistryService {
     return { items: rows.map((r: any) => this.presentMember(principal, r)), total, page: q.page ?? 1, pageSize };
   }
 
+  /** One member, with the party discipline in force on them (留党察看), if any. */
   async member(principal: Principal, id: string) {
     const row = await this.visible(principal, id, (x) => this.memberRows.findWithPath(x));
     if (!row) throw AppError.notFound('党员');
     delete row.path;
-    return this.presentMember(principal, row);
+    const discipline = await this.memberRows.partyDisciplineInForce(id);
+    return {
+      ...this.presentMember(principal, row),
+      partyDiscipline: discipline
+        ? { ...discipline, title: PARTY_DISCIPLINE_TITLES[discipline.kind] ?? discipline.kind }
+        : null,
+    };
   }
 
   async createMember(principal: Principal, dto: CreateMemberDto) {

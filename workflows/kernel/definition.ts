@@ -93,7 +93,12 @@ export type FactName =
    * full members (never probationary) of the subject member's branch on the meeting's day (`data.heldOn`),
    * as the registry had them then: `{ heldOn, count }`
    */
-  | 'fullMembersAtMeeting';
+  | 'fullMembersAtMeeting'
+  /**
+   * of the ids in `data.memberIds`, those under 留党察看 on the engine's day (the registry's party disciplines,
+   * `member_party_disciplines`): `{ id, name, until }[]`
+   */
+  | 'memberIdsOnPartyProbation';
 
 /** Every event reaching a machine carries `at` (engine clock, ISO) and may carry `data` and `facts`. */
 export interface WorkflowEvent {
@@ -111,6 +116,12 @@ export interface WorkflowEvent {
 export type Effect =
   | { kind: 'member.changeOrg'; memberId: string; orgId: string }
   | { kind: 'member.setStatus'; memberId: string; status: string }
+  /**
+   * A party discipline (党纪处分) now in force on the member, recorded in the registry with the case as its source.
+   * Only 留党察看 is kept (it takes rights away for a time: 党章 art. 42); it is in force from `from` until the day
+   * before `until`, when the member's rights come back (发展党员工作细则: 尚未恢复党员权利的 cannot introduce).
+   */
+  | { kind: 'member.setPartyDiscipline'; memberId: string; discipline: 'party_probation'; from: string; until: string }
   | { kind: 'transfer.receipt'; memberId: string; fromOrgId?: string; toOrgId: string; letterNo?: string }
   | { kind: 'case.open'; workflow: string; subject: CaseSubject; input: Record<string, unknown> }
   | { kind: 'licensing.statusChanged'; status: string }

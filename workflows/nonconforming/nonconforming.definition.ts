@@ -8,6 +8,7 @@ import {
   ReasonPayload,
   RecordInvestigationPayload,
   RecordMeetingPayload,
+  RecordPartyProbationPayload,
   RecordTalkPayload,
   ReviewCorrectionPayload,
   SuspendMembershipPayload,
@@ -20,6 +21,7 @@ import {
   lapseRule,
   meetingRule,
   nonconformingMachine,
+  partyProbationRule,
   proposeRule,
   restoreRule,
   reviewCorrectionRule,
@@ -101,6 +103,7 @@ const states: Record<string, StateMeta> = {
   closed_restored: { title: '已改正（恢复），结案' },
   closed_removed: { title: '除名，结案' },
   closed_withdrawn: { title: '劝退，结案' },
+  closed_disciplined: { title: '给予留党察看处分，结案' },
 };
 
 export const nonconformingDefinition: WorkflowDefinition = {
@@ -145,6 +148,12 @@ export const nonconformingDefinition: WorkflowDefinition = {
     SUSPEND_MEMBERSHIP: { title: '停止党籍（失去联系）', payload: SuspendMembershipPayload, rule: suspendRule },
     RESTORE: { title: '恢复党籍', payload: OptionalReasonPayload, rule: restoreRule },
     SUSPENSION_LAPSED: { title: '停止党籍满2年（自行脱党）', system: true, rule: lapseRule },
+    RECORD_PARTY_PROBATION: {
+      title: '登记留党察看处分（结案）',
+      payload: RecordPartyProbationPayload,
+      actors: [UPPER],
+      rule: partyProbationRule,
+    },
   },
   policyDefaults: { ...NONCONFORMING_POLICY_DEFAULTS },
 };

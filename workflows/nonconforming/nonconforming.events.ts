@@ -150,3 +150,26 @@ export class SuspendMembershipPayload {
   @IsIsoDate()
   lostContactSince: string;
 }
+
+/** 留党察看 is one year or two (党章 art. 42: 最长不超过两年). */
+export const PARTY_PROBATION_YEARS = [1, 2] as const;
+
+/**
+ * 留党察看 decided for the member instead of an organizational measure: a party discipline (党纪处分) covers the
+ * same conduct, so the case ends and the registry holds the discipline until its period runs out.
+ */
+export class RecordPartyProbationPayload {
+  /** The day the discipline was approved (from then on the member is under 留党察看). */
+  @IsIsoDate()
+  decidedOn: string;
+
+  @IsIn(PARTY_PROBATION_YEARS)
+  years: (typeof PARTY_PROBATION_YEARS)[number];
+
+  /** 处分决定文号, when there is one. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  decisionNo?: string;
+}

@@ -19,6 +19,7 @@ import {
   lapseRule,
   meetingRule,
   nonconformingDefinition as def,
+  partyProbationRule,
   nonconformingMachine as machine,
   proposeRule,
   restoreRule,
@@ -55,7 +56,7 @@ const OPEN_STATES = [
   'appeal_review',
   'suspended',
 ];
-const FINAL_STATES = ['closed_dropped', 'closed_restored', 'closed_removed', 'closed_withdrawn'];
+const FINAL_STATES = ['closed_dropped', 'closed_restored', 'closed_removed', 'closed_withdrawn', 'closed_disciplined'];
 
 function caseInput(input: Partial<NonconformingCreateInput> = {}, policy: Record<string, unknown> = {}) {
   return {
@@ -136,6 +137,11 @@ const suspendEv = (lostContactSince = '2025-09-01', at = AT): Ev => ({
 });
 const restore = (at: string): Ev => ({ type: 'RESTORE', data: { reason: '已恢复联系' }, at });
 const lapse = (at: string): Ev => ({ type: 'SUSPENSION_LAPSED', at });
+const partyProbation = (decidedOn = TODAY, years: 1 | 2 = 1, at = AT): Ev => ({
+  type: 'RECORD_PARTY_PROBATION',
+  data: { decidedOn, years, decisionNo: '赣市律党纪〔2026〕3号' },
+  at,
+});
 
 /** From a fresh case (or `from`) to `approval` with the given measure proposed. */
 const toApproval = (measure: Measure = 'removal', from: Snap = start()) =>
@@ -207,6 +213,7 @@ describe('nonconforming definition metadata', () => {
         'SUSPEND_MEMBERSHIP',
         'RESTORE',
         'SUSPENSION_LAPSED',
+        'RECORD_PARTY_PROBATION',
       ].sort(),
     );
     expect(
@@ -633,6 +640,56 @@ describe('nonconforming machine', () => {
     });
   });
 
+  describe('留党察看 recorded instead of a measure', () => {
+    it('the upper committee records it at filing, pre-review or approval: the case ends and the registry holds it', () => {
+      for (const state of ['filing', 'pre_review', 'approval']) {
+        const { next, effects } = run(reach[state](), partyProbation('2026-02-20', 2));
+        expect(next.value).toBe('closed_disciplined');
+        expect(next.status).toBe('done');
+        expect(ctx(next).partyProbation).toEqual({
+          decidedOn: '2026-02-20',
+          years: 2,
+          until: '2028-02-20',
+          decisionNo: '赣市律党纪〔2026〕3号',
+          recordedOn: TODAY,
+        });
+        expect(effects).toEqual([
+          {
+            kind: 'member.setPartyDiscipline',
+            memberId: MEMBER,
+            discipline: 'party_probation',
+            from: '2026-02-20',
+            until: '2028-02-20',
+          },
+        ]);
+        expect(def.events.RECORD_PARTY_PROBATION.actors).toEqual([{ role: 'clerk', party: 'branchUpper' }]);
+      }
+    });
+    it('only where the upper committee acts before a decision (no task for it in the branch’s steps)', () => {
+      for (const state of ['proposed', 'investigation', 'talk', 'branch_meeting', 'correction_period', 'persuasion'])
+        refused(reach[state](), partyProbation());
+    });
+    it('one or two years, decided on a past day, still running', () => {
+      const s = reach.approval();
+      const rule = (e: Ev) => partyProbationRule(ctx(s), e as WorkflowEvent);
+      expect(rule(partyProbation('2026-03-03'))).toMatch(/不得晚于今天/);
+      expect(rule({ ...partyProbation(), data: { decidedOn: TODAY, years: 3 } } as unknown as Ev)).toMatch(
+        /一年和二年/,
+      );
+      expect(rule(partyProbation('2025-03-02', 1))).toMatch(/已于2026-03-02届满/);
+      expect(rule(partyProbation('2025-03-03', 1))).toBeNull();
+      refused(s, partyProbation('2025-03-02', 1));
+      const probationary = run(
+        initialTransition(machine, { ...caseInput(), facts: { memberRegistryStatus: 'probationary' } })[0],
+        propose('removal'),
+      ).next;
+      expect(partyProbationRule(ctx(probationary), partyProbation() as WorkflowEvent)).toMatch(
+        /预备党员不适用留党察看/,
+      );
+      expect(def.events.RECORD_PARTY_PROBATION.rule).toBe(partyProbationRule);
+    });
+  });
+
   describe('dropping', () => {
     it('the upper committee may drop at pre-review, the branch before proposing', () => {
       for (const state of ['pre_review', 'proposed']) {
@@ -650,11 +707,13 @@ describe('nonconforming machine', () => {
       closed_restored: () => run(toCorrection(), review(true)).next,
       closed_removed: () => run(toRemoved(), windowClosed()).next,
       closed_withdrawn: () => run(toPersuasion(), withdrawal, windowClosed()).next,
+      closed_disciplined: () => run(reach.filing(), partyProbation()).next,
     };
     const s = finals[state]();
     expect(s.value).toBe(state);
     expect(s.status).toBe('done');
-    for (const e of [propose('removal'), appeal(), windowClosed(), suspendEv(), restore(AT), drop]) refused(s, e);
+    for (const e of [propose('removal'), appeal(), windowClosed(), suspendEv(), restore(AT), drop, partyProbation()])
+      refused(s, e);
   });
 
   it('a persisted snapshot (JSON) restores and continues', () => {
@@ -729,6 +788,8 @@ describe('nonconforming paths (@xstate/graph)', () => {
         ? [restore(atOn(addMonths(c.suspensionLapsesOn, 1))), lapse(atOn(c.suspensionLapsesOn))]
         : []),
       lapse(at),
+      partyProbation(d, 1, at),
+      partyProbation(addMonths(d, -12), 1, at),
     ];
   };
   // Dates abstracted away: the rest of the context is bounded (at most 3 rounds, one appeal).
@@ -825,6 +886,11 @@ describe('nonconforming paths (@xstate/graph)', () => {
         'self-withdrawal',
       );
     if (v === 'closed_dropped') check(c.dropped, 'drop recorded');
+    check(
+      (v === 'closed_disciplined') === !!c.partyProbation &&
+        (!c.partyProbation || c.partyProbation.until === addMonths(c.partyProbation.decidedOn, 12)),
+      '留党察看 recorded exactly when the case ends in it',
+    );
     if (v === 'closed_restored')
       check(c.correctionReview?.corrected || c.restoredOn || c.appeal?.outcome === 'upheld', 'restoration reason');
     if (FINAL_STATES.includes(v)) check(c.closedOn, 'closing date');
@@ -879,7 +945,16 @@ describe('nonconforming paths (@xstate/graph)', () => {
       }
       if (s.value !== path.state.value) failures.push(`${where}: replay ends in ${JSON.stringify(s.value)}`);
       for (const p of problems(s)) failures.push(`${where}: ${p}`);
-      const want = expectedStatuses(ctx(s), s.value as string).map(status);
+      const want: Effect[] = expectedStatuses(ctx(s), s.value as string).map(status);
+      const pp = ctx(s).partyProbation;
+      if (pp)
+        want.push({
+          kind: 'member.setPartyDiscipline',
+          memberId: MEMBER,
+          discipline: 'party_probation',
+          from: pp.decidedOn,
+          until: pp.until,
+        });
       if (JSON.stringify(effects) !== JSON.stringify(want))
         failures.push(`${where}: effects ${JSON.stringify(effects)} ≠ ${JSON.stringify(want)}`);
     }

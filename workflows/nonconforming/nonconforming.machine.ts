@@ -16,6 +16,7 @@ import type {
   ReasonPayload,
   RecordInvestigationPayload,
   RecordMeetingPayload,
+  RecordPartyProbationPayload,
   RecordTalkPayload,
   ReviewCorrectionPayload,
   SuspendMembershipPayload,
@@ -102,6 +103,8 @@ export interface NonconformingContext {
   /** ISO date; anchors the `suspended.lapse` deadline that fires SUSPENSION_LAPSED. */
   suspensionLapsesOn?: string;
   restoredOn?: string;
+  /** 留党察看 recorded instead of a measure (the case ends in `closed_disciplined`); `until` is the day it runs out. */
+  partyProbation?: { decidedOn: string; years: number; until: string; decisionNo?: string; recordedOn: string };
   /** Removed as 自行脱党 after 2 years of suspension. */
   selfWithdrawal?: boolean;
   closedOn?: string;
@@ -135,7 +138,8 @@ export type NonconformingEvent =
   | Ev<'DISMISS_APPEAL', OptionalReasonPayload>
   | Ev<'SUSPEND_MEMBERSHIP', SuspendMembershipPayload>
   | Ev<'RESTORE', OptionalReasonPayload>
-  | Ev<'SUSPENSION_LAPSED'>;
+  | Ev<'SUSPENSION_LAPSED'>
+  | Ev<'RECORD_PARTY_PROBATION', RecordPartyProbationPayload>;
 
 // ---------------------------------------------------------------- dates
 
@@ -248,6 +252,26 @@ export const lapseRule: Rule = (context, event) => {
   return null;
 };
 
+/** The day 留党察看 decided on `decidedOn` for `years` runs out (the member's rights come back that day). */
+export const partyProbationUntil = (decidedOn: string, years: number) => addMonths(toDate(decidedOn), 12 * years);
+
+/**
+ * RECORD_PARTY_PROBATION: 留党察看 is one or two years, decided on a past day, and still running — a period that has
+ * already run out changes nothing and is not recorded as in force.
+ */
+export const partyProbationRule: Rule = (context, event) => {
+  const d = event.data as RecordPartyProbationPayload | undefined;
+  if (!d?.decidedOn) return '请填写留党察看处分的决定日期';
+  if (d.years !== 1 && d.years !== 2) return '留党察看分为一年和二年';
+  // 纪律处分条例: a probationary member is not put under 留党察看 (the probation is extended or cancelled instead)
+  if (context.statusAtOpening === 'probationary') return '预备党员不适用留党察看处分（可延长预备期或取消预备党员资格）';
+  const on = today(context, event);
+  if (toDate(d.decidedOn) > on) return '处分决定日期不得晚于今天';
+  const until = partyProbationUntil(d.decidedOn, d.years);
+  if (until <= on) return `该留党察看期已于${until}届满，无需登记为正在执行的处分`;
+  return null;
+};
+
 /** Opening: one open case per member at a time. */
 export function singleOpenCaseRule(facts: Facts): string | null {
   if (facts.memberHasOpenNonconforming === true) return '该党员已有未结的不合格党员处置案件，请在原案件中办理';
@@ -274,6 +298,29 @@ const freshRound = {
 
 const setStatus = (status: string) =>
   effect(({ context }) => ({ kind: 'member.setStatus', memberId: context.memberId, status }));
+
+/**
+ * 留党察看 decided instead (党章 art. 40: the branch meeting decides, the basic-level committee approves): the
+ * upper committee records it at one of its own steps — filing, pre-review, approval — and the case ends. The
+ * registry holds the discipline (effect `member.setPartyDiscipline`) from the decision until it runs out; while
+ * it runs the member cannot introduce an applicant (发展党员工作细则).
+ */
+const partyProbation = {
+  RECORD_PARTY_PROBATION: {
+    guard: 'partyProbationOk',
+    target: '#nonconforming.closed_disciplined',
+    actions: [
+      'recordPartyProbation',
+      effect(({ context }) => ({
+        kind: 'member.setPartyDiscipline',
+        memberId: context.memberId,
+        discipline: 'party_probation',
+        from: context.partyProbation!.decidedOn,
+        until: context.partyProbation!.until,
+      })),
+    ],
+  },
+} as const;
 
 const suspend = {
   SUSPEND_MEMBERSHIP: { guard: 'suspendOk', target: '#nonconforming.suspended', actions: 'recordSuspension' },
@@ -338,6 +385,18 @@ export const nonconformingMachine = setup({
       },
     })),
     recordClosed: assign(({ context, event }) => ({ closedOn: today(context, event) })),
+    recordPartyProbation: assign(({ context, event }) => {
+      const d = event.data as RecordPartyProbationPayload;
+      return {
+        partyProbation: {
+          decidedOn: toDate(d.decidedOn),
+          years: d.years,
+          until: partyProbationUntil(d.decidedOn, d.years),
+          ...(d.decisionNo ? { decisionNo: d.decisionNo.trim() } : {}),
+          recordedOn: today(context, event),
+        },
+      };
+    }),
   },
   guards: {
     proposeOk: ruleGuard(proposeRule),
@@ -371,6 +430,7 @@ export const nonconformingMachine = setup({
     suspendOk: ruleGuard(suspendRule),
     restoreOk: ruleGuard(restoreRule),
     lapsed: ruleGuard(lapseRule),
+    partyProbationOk: ruleGuard(partyProbationRule),
   },
 }).createMachine({
   id: NONCONFORMING_KEY,
@@ -411,6 +471,7 @@ export const nonconformingMachine = setup({
           target: 'investigation',
           actions: assign({ filedOn: ({ context, event }) => today(context, event) }),
         },
+        ...partyProbation,
       },
     },
     investigation: {
@@ -439,6 +500,7 @@ export const nonconformingMachine = setup({
           actions: assign({ preReviewPassedOn: ({ context, event }) => today(context, event) }),
         },
         DROP: { target: 'closed_dropped', actions: { type: 'recordDrop', params: { at: 'pre_review' } } },
+        ...partyProbation,
       },
     },
     branch_meeting: {
@@ -489,6 +551,7 @@ export const nonconformingMachine = setup({
             dropped: { reason: event.data?.reason ?? '', on: today(context, event), at: 'approval' as const },
           })),
         },
+        ...partyProbation,
       },
     },
     correction_period: {
@@ -647,5 +710,7 @@ export const nonconformingMachine = setup({
     // the registry status changed at the decision already
     closed_removed: { type: 'final', entry: 'recordClosed' },
     closed_withdrawn: { type: 'final', entry: 'recordClosed' },
+    // 留党察看 recorded: no organizational measure; the registry holds the discipline until it runs out
+    closed_disciplined: { type: 'final', entry: 'recordClosed' },
   },
 });

@@ -268,7 +268,7 @@ export const recruitmentDefinition: WorkflowDefinition = {
       title: '确定入党介绍人',
       payload: AssignIntroducersPayload,
       actors: [BRANCH],
-      facts: ['memberIdsUnderProbation'],
+      facts: ['memberIdsUnderProbation', 'memberIdsOnPartyProbation'],
       rule: introducersRule,
     },
     RECORD_POLITICAL_REVIEW: {

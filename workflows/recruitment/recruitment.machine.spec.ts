@@ -924,7 +924,7 @@ describe('rules', () => {
       [[A, B, C], [], /1至2名正式党员/],
       [[A, A], [], /不能重复/],
       [[MEMBER], [], /本人不能担任培养联系人/],
-      [[A, B], [B], /受留党察看处分或尚在预备期/],
+      [[A, B], [B], /必须是正式党员，尚在预备期/],
     ])('%j with %j under probation', (memberIds, under, message) => {
       expectRule(
         s(),
@@ -968,13 +968,36 @@ describe('rules', () => {
       [[A, B, C], [], /必须为2名正式党员/],
       [[A, A], [], /不能重复/],
       [[A, MEMBER], [], /本人不能担任入党介绍人/],
-      [[A, B], [A], /受留党察看处分或尚在预备期/],
+      [[A, B], [A], /必须是正式党员，尚在预备期/],
       [[A, B], [C], null],
     ])('%j with %j under probation', (memberIds, under, message) => {
       expectRule(s(), ev('ASSIGN_INTRODUCERS', { memberIds }, { memberIdsUnderProbation: under }), message);
     });
-    it('declares the fact it needs', () => {
-      expect(recruitmentDefinition.events.ASSIGN_INTRODUCERS.facts).toEqual(['memberIdsUnderProbation']);
+    // 细则: 受留党察看处分、尚未恢复党员权利的党员，不能作入党介绍人 — a full member in the registry, but under 留党察看
+    it.each([
+      [
+        [A, B],
+        [{ id: B, name: '李四', until: '2027-12-02' }],
+        /不能担任入党介绍人：李四（留党察看期 2027-12-02 届满）/,
+      ],
+      [[A, B], [{ id: C, name: '王五', until: '2027-12-02' }], null],
+      [[A, B], [], null],
+    ])('%j with %j under 留党察看', (memberIds, onProbation, message) => {
+      expectRule(
+        s(),
+        ev(
+          'ASSIGN_INTRODUCERS',
+          { memberIds },
+          { memberIdsUnderProbation: [], memberIdsOnPartyProbation: onProbation },
+        ),
+        message,
+      );
+    });
+    it('declares the facts it needs', () => {
+      expect(recruitmentDefinition.events.ASSIGN_INTRODUCERS.facts).toEqual([
+        'memberIdsUnderProbation',
+        'memberIdsOnPartyProbation',
+      ]);
       expect(recruitmentDefinition.events.ASSIGN_SPONSORS.facts).toEqual(['memberIdsUnderProbation']);
     });
   });

@@ -20,11 +20,18 @@ function notAfterToday(date: string | undefined, event: WorkflowEvent, label: st
   return null;
 }
 
-/** Ids under 留党察看 or still probationary, as loaded by the engine for the ids in the payload. */
-function idsUnderProbation(event: WorkflowEvent, ids: string[]): string[] {
+/** Of `ids`, those the registry does not hold as full members (probationary, other statuses, unknown). */
+function idsNotFullMembers(event: WorkflowEvent, ids: string[]): string[] {
   const loaded: unknown = event.facts?.memberIdsUnderProbation;
   const list = Array.isArray(loaded) ? (loaded as string[]) : [];
   return ids.filter((id) => list.includes(id));
+}
+
+/** Of `ids`, those under 留党察看 today (registry: `memberIdsOnPartyProbation`), with the day their rights come back. */
+function idsOnPartyProbation(event: WorkflowEvent, ids: string[]): { id: string; name?: string; until?: string }[] {
+  const loaded: unknown = event.facts?.memberIdsOnPartyProbation;
+  const list = Array.isArray(loaded) ? (loaded as { id: string; name?: string; until?: string }[]) : [];
+  return list.filter((p) => p && ids.includes(p.id));
 }
 
 /** Common checks of a list of full members named for the applicant (sponsors, introducers). */
@@ -41,8 +48,8 @@ function fullMembersRule(
   }
   if (new Set(ids).size !== ids.length) return `${label}不能重复`;
   if (ids.includes(context.memberId)) return `申请人本人不能担任${label}`;
-  if (idsUnderProbation(event, ids).length > 0) {
-    return `${label}必须是正式党员，受留党察看处分或尚在预备期的党员不能担任`;
+  if (idsNotFullMembers(event, ids).length > 0) {
+    return `${label}必须是正式党员，尚在预备期或不在党员信息库中的人员不能担任`;
   }
   return null;
 }
@@ -135,8 +142,22 @@ export const confirmCandidateRule: Rule = (context, event) => {
   return null;
 };
 
-/** 细则: two full members as 入党介绍人; not under 留党察看 (党纪处分条例). */
-export const introducersRule: Rule = (context, event) => fullMembersRule(context, event, '入党介绍人', 2, 2);
+/**
+ * 细则: two full members as 入党介绍人; 受留党察看处分、尚未恢复党员权利的党员，不能作入党介绍人. Both read from the
+ * registry (facts `memberIdsUnderProbation`, `memberIdsOnPartyProbation`), never from what the clerk typed.
+ */
+export const introducersRule: Rule = (context, event) => {
+  const problem = fullMembersRule(context, event, '入党介绍人', 2, 2);
+  if (problem) return problem;
+  const onProbation = idsOnPartyProbation(event, data(event).memberIds as string[]);
+  if (onProbation.length > 0) {
+    const who = onProbation
+      .map((p) => `${p.name ?? p.id}${p.until ? `（留党察看期 ${p.until} 届满）` : ''}`)
+      .join('、');
+    return `受留党察看处分、尚未恢复党员权利的党员不能担任入党介绍人：${who}`;
+  }
+  return null;
+};
 
 /** 细则: 集中培训时间一般不少于三天（或不少于二十四个学时）. */
 export const trainingRule: Rule = (context, event) => {

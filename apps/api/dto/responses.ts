@@ -98,6 +98,25 @@ export class MemberView {
   duplicateOf?: string | null;
 }
 
+/** A party discipline in force on a member (only 留党察看 is kept: it takes rights away for a time). */
+export class PartyDisciplineView {
+  @ApiProperty({ enum: ['party_probation'] }) kind: string;
+  @ApiProperty({ description: '处分名称，如“留党察看”' }) title: string;
+  @ApiProperty({ type: 'string', format: 'date', description: '处分决定（批准）日期，自该日起执行' }) from: string;
+  @ApiProperty({ type: 'string', format: 'date', description: '察看期届满日（自该日起不再处于留党察看期）' })
+  until: string;
+  @ApiProperty({ ...UUID, nullable: true, description: '作出该处分记录的案件' }) caseId: string | null;
+}
+
+export class MemberDetailView extends MemberView {
+  @ApiProperty({
+    type: PartyDisciplineView,
+    nullable: true,
+    description: '正在执行的党纪处分（留党察看）；无则为 null',
+  })
+  partyDiscipline: PartyDisciplineView | null;
+}
+
 export class MemberPage {
   @ApiProperty({ type: [MemberView] }) items: MemberView[];
   @ApiProperty() total: number;

@@ -10,7 +10,7 @@ import { DueTag } from '../components/DueTag';
 import { QueryState } from '../components/QueryState';
 import { CASE_STATUS_TITLES, MEMBER_STATUS_TITLES } from '../labels';
 
-type Member = Schemas['MemberView'];
+type Member = Schemas['MemberDetailView'];
 type Timeline = Schemas['TimelineDto'];
 
 const ENTRY_KINDS: Record<string, { label: string; color: string }> = {
@@ -64,6 +64,11 @@ export default function MemberPage() {
               {MEMBER_STATUS_TITLES[m.status] ?? m.status}
             </Tag>
             {m.pendingVerification ? <Tag color="orange">待核实</Tag> : null}
+            {m.partyDiscipline ? (
+              <Tag color="red" data-testid="party-discipline">
+                {m.partyDiscipline.title}（{m.partyDiscipline.from} 起，{m.partyDiscipline.until} 届满）
+              </Tag>
+            ) : null}
           </Typography.Title>
           <Row gutter={[12, 12]}>
             <Col xs={24} lg={12}>
