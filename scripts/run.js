@@ -346,7 +346,12 @@ async function childCommand(urls) {
       if (chromiumPath) env.CHROMIUM_PATH = chromiumPath;
       jsonFile = path.join(tempRoot, 'jest-results.json');
       const jest = path.join('node_modules', 'jest', 'bin', 'jest.js');
-      return { args: [jest, '-i', '--json', `--outputFile=${jsonFile}`, ...extraArgs], env };
+      // two suites at a time on two cores: a suite spends much of its time waiting (app boot, timers, the
+      // browser, child processes), and each has its own database and queue prefix, so they cannot meet;
+      // JEST_WORKERS=1 runs them one by one (as `-i` did)
+      const workers = Number(process.env.JEST_WORKERS) || Math.max(1, Math.min(2, os.cpus().length));
+      const parallel = workers > 1 ? [`--maxWorkers=${workers}`] : ['-i'];
+      return { args: [jest, ...parallel, '--json', `--outputFile=${jsonFile}`, ...extraArgs], env };
     }
     case 'bench':
       setDefault('JWT_SECRET', throwAwaySecret());

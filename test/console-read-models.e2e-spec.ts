@@ -50,14 +50,22 @@ describe('console read models (e2e)', () => {
     // release review: 5 working days from today
     expect(t.workingDaysLeft).toBe(5);
     expect(t.dueSoon).toBe(false);
-    // 3 working days later the same task is amber
-    await h
-      .http()
-      .post('/api/v1/_clock')
-      .set(await h.as('admin'))
-      .send({ advance: 'P3D' });
-    const later = (await h.http().get('/api/v1/tasks').set(branchA)).body.find((x: any) => x.caseId === caseId);
-    expect(later.workingDaysLeft).toBeLessThanOrEqual(3);
+    // day by day, the same task turns amber exactly when 3 or fewer working days are left (calendar days, not
+    // working days, are what the clock advances: how many it takes depends on the weekday the suite runs on)
+    let later: any = t;
+    for (let day = 1; day <= 10 && later.workingDaysLeft > 3; day++) {
+      await h
+        .http()
+        .post('/api/v1/_clock')
+        .set(await h.as('admin'))
+        .send({ advance: 'P1D' });
+      later = (await h.http().get('/api/v1/tasks').set(branchA)).body.find((x: any) => x.caseId === caseId);
+      expect({ left: later.workingDaysLeft, dueSoon: later.dueSoon }).toEqual({
+        left: later.workingDaysLeft,
+        dueSoon: later.workingDaysLeft <= 3,
+      });
+    }
+    expect(later.workingDaysLeft).toBe(3);
     expect(later.dueSoon).toBe(true);
   });
 
