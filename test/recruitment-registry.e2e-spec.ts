@@ -15,7 +15,8 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
   let h: Harness;
   let branch: { Authorization: string };
   let city: { Authorization: string };
-  const today = () => new Date(Date.now() + clockOffset).toISOString().slice(0, 10);
+  // the engine's day is the Beijing day (UTC+8): between 16:00 and 24:00 UTC it is already tomorrow there
+  const today = () => new Date(Date.now() + clockOffset + 8 * 3_600_000).toISOString().slice(0, 10);
   let clockOffset = 0;
 
   beforeAll(async () => {
@@ -190,7 +191,7 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
     ]);
   });
 
-  it('留党察看: recorded by a non-conforming case, shown on the member, bars introducing until it runs out', async () => {
+  it('talkers must be full members; 留党察看 recorded by a non-conforming case, shown on the member, bars introducing until it runs out', async () => {
     const shift = (days: number) =>
       new Date(Date.parse(`${today()}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
     const full: { id: string; name: string }[] = await h.ds.query(
@@ -208,7 +209,25 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
     const opened = await apply(applicant.body.id, { appliedOn: shift(-800) });
     expect(opened.status).toBe(201);
     const rid = opened.body.id;
-    await ok(rid, branch, 'RECORD_TALK', { talkedOn: shift(-790), by: '支部书记' });
+    // 谈话人: full members as the registry holds them — a name typed alone is no longer enough (400), a registered
+    // person who is no full member is refused with the rule's message, and so is the applicant
+    const talk = (data: Record<string, unknown>) =>
+      h.http().post(`/api/v1/cases/${rid}/events`).set(branch).send({ type: 'RECORD_TALK', data });
+    const typedOnly = await talk({ talkedOn: shift(-790), by: '支部书记' });
+    expect(typedOnly.status).toBe(400);
+    const notFull = await register('非正式党员谈话人', '1991-01-01', 32);
+    expect(notFull.body.status).toBe('applicant');
+    const byNonMember = await talk({ talkedOn: shift(-790), talkerIds: [notFull.body.id], by: '支部书记' });
+    expect(byNonMember.status).toBe(422);
+    expect(byNonMember.body).toMatchObject({
+      code: 'RULE_VIOLATION',
+      message: '谈话人必须是正式党员，尚在预备期或不在党员信息库中的人员不能担任',
+    });
+    const byApplicant = await talk({ talkedOn: shift(-790), talkerIds: [applicant.body.id] });
+    expect(byApplicant.status).toBe(422);
+    expect(byApplicant.body.message).toBe('申请人本人不能担任谈话人');
+    const talked = await ok(rid, branch, 'RECORD_TALK', { talkedOn: shift(-790), talkerIds: [introducer.id] });
+    expect(talked.context.talk).toEqual({ talkedOn: shift(-790), talkerIds: [introducer.id] });
     await ok(rid, branch, 'CONFIRM_ACTIVIST', { confirmedOn: shift(-700), method: 'member_recommendation' });
     await ok(rid, city, 'FILE_ACTIVIST');
     await ok(rid, branch, 'ASSIGN_SPONSORS', { memberIds: [introducer.id] });

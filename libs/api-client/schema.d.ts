@@ -3074,7 +3074,8 @@ export interface components {
              * @description 日期（YYYY-MM-DD）
              */
             talkedOn: string;
-            by: string;
+            talkerIds: string[];
+            by?: string;
         };
         /** 确定为入党积极分子 */
         "EventData.recruitment.CONFIRM_ACTIVIST": {
@@ -3170,7 +3171,8 @@ export interface components {
              * @description 日期（YYYY-MM-DD）
              */
             on: string;
-            by: string;
+            talkerIds: string[];
+            by?: string;
         };
         /** 批准为预备党员 */
         "EventData.recruitment.APPROVE_ADMISSION": Record<string, never>;

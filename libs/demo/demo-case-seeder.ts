@@ -149,7 +149,7 @@ export class DemoCaseSeeder {
     const send = (p: Principal, type: string, data?: Record<string, unknown>) =>
       this.engine.sendEvent(p, id, { type, data });
     const [s1, s2, i1, i2] = fullMembers.map((m) => m.id);
-    await send(branch, 'RECORD_TALK', { talkedOn: day(-880), by: '支部书记' });
+    await send(branch, 'RECORD_TALK', { talkedOn: day(-880), talkerIds: [s1], by: '支部书记' });
     await send(branch, 'CONFIRM_ACTIVIST', { confirmedOn: day(-800), method: 'member_recommendation' });
     await send(upper, 'FILE_ACTIVIST');
     await send(branch, 'ASSIGN_SPONSORS', { memberIds: [s1, s2] });
@@ -184,7 +184,12 @@ export class DemoCaseSeeder {
       present: eligibleVoters - 1,
       votesFor: eligibleVoters - 1,
     });
-    await send(upper, 'RECORD_UPPER_TALK', { on: day(0), by: '市律师行业党委组织委员' });
+    // the upper committee sends one of its own full members (city committee staff in the demo registry)
+    const [talker] = await this.ds.query(
+      `SELECT id FROM members WHERE org_id = $1 AND status = 'full' ORDER BY id LIMIT 1`,
+      [(await this.engine.findCase(SYSTEM_PRINCIPAL, id)).parties.branchUpper],
+    );
+    await send(upper, 'RECORD_UPPER_TALK', { on: day(0), talkerIds: [talker.id], by: '市律师行业党委组织委员' });
     await send(upper, 'APPROVE_ADMISSION'); // admission_filing → orgdept
   }
 

@@ -13,6 +13,12 @@ export interface FactScope {
   at: Date;
 }
 
+/** The member ids an event's payload names: its `memberIds` (sponsors, introducers, …) and `talkerIds` (谈话人). */
+function namedMemberIds(data: any): string[] {
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  return [...list(data?.memberIds), ...list(data?.talkerIds)];
+}
+
 /** Read-only registry queries a machine may need to decide (declared per event as `facts`). */
 @Injectable()
 export class FactsService {
@@ -70,14 +76,10 @@ export class FactsService {
         // null when the chosen org is no joint branch (a firm's own branch, a committee, unknown)
         return this.orgs.jointBranchUnitCount(em, data?.jointBranchId);
       case 'memberIdsUnderProbation':
-        return this.members.notFullMembers(em, Array.isArray(data?.memberIds) ? data.memberIds : []);
+        return this.members.notFullMembers(em, namedMemberIds(data));
       case 'memberIdsOnPartyProbation':
         // the engine's day in Beijing time: 留党察看 is in force from its first day until the day its rights come back
-        return this.members.onPartyProbation(
-          em,
-          Array.isArray(data?.memberIds) ? data.memberIds : [],
-          toDate(at.toISOString()),
-        );
+        return this.members.onPartyProbation(em, namedMemberIds(data), toDate(at.toISOString()));
       case 'fullMemberIdsOfOrg':
         return this.members.fullMemberIdsOf(em, subject.orgId);
     }

@@ -81,6 +81,7 @@ export type FactName =
   | 'memberHasOpenNonconforming'
   | 'memberRemovedWithin5Years'
   | 'jointBranchUnitCount'
+  /** of the ids in `data.memberIds` and `data.talkerIds`, those that are no full member (unknown ids included) */
   | 'memberIdsUnderProbation'
   | 'fullMemberIdsOfOrg'
   /** the subject member's birth date as registered (ISO date) */
@@ -95,7 +96,7 @@ export type FactName =
    */
   | 'fullMembersAtMeeting'
   /**
-   * of the ids in `data.memberIds`, those under 留党察看 on the engine's day (the registry's party disciplines,
+   * of the ids in `data.memberIds` and `data.talkerIds`, those under 留党察看 on the engine's day (the registry's party disciplines,
    * `member_party_disciplines`): `{ id, name, until }[]`
    */
   | 'memberIdsOnPartyProbation';

@@ -45,7 +45,8 @@ export interface RecruitmentContext {
   /** The registry status of a person applying again after removal or withdrawal (set back to applicant). */
   reapplyingFrom?: 'removed' | 'withdrawn';
 
-  talk?: { talkedOn: string; by: string };
+  /** `talkerIds` since the talkers are checked against the registry; older cases keep the name typed in `by`. */
+  talk?: { talkedOn: string; talkerIds?: string[]; by?: string };
   activistConfirmedOn?: string;
   activistMethod?: ActivistMethod;
   activistFiledOn?: string;
@@ -70,7 +71,7 @@ export interface RecruitmentContext {
   branchMeetingDueFrom?: string;
   volunteerFormSubmittedOn?: string;
   branchMeeting?: { heldOn: string; eligibleVoters: number; present: number; votesFor: number; passed: boolean };
-  upperTalk?: { on: string; by: string };
+  upperTalk?: { on: string; talkerIds?: string[]; by?: string };
 
   /** Anchor of `admission_approval.due` (branch meeting + 3 m, or + 6 m once extended). */
   admissionDueAt?: string;

@@ -36,6 +36,7 @@ import {
   sponsorsRule,
   talkRule,
   trainingRule,
+  upperTalkRule,
 } from './recruitment.rules';
 
 /** The applicant's branch (branch committee, secretary and clerk all act as its clerk). */
@@ -246,7 +247,7 @@ export const recruitmentDefinition: WorkflowDefinition = {
     refused: { title: '不予受理' },
   },
   events: {
-    RECORD_TALK: { title: '记录谈话', payload: RecordTalkPayload, rule: talkRule },
+    RECORD_TALK: { title: '记录谈话', payload: RecordTalkPayload, facts: ['memberIdsUnderProbation'], rule: talkRule },
     CONFIRM_ACTIVIST: { title: '确定为入党积极分子', payload: ConfirmActivistPayload, rule: confirmActivistRule },
     FILE_ACTIVIST: { title: '入党积极分子备案' },
     ASSIGN_SPONSORS: {
@@ -294,7 +295,12 @@ export const recruitmentDefinition: WorkflowDefinition = {
       facts: ['fullMembersAtMeeting'],
       rule: branchMeetingRule,
     },
-    RECORD_UPPER_TALK: { title: '记录上级党委谈话', payload: RecordUpperTalkPayload },
+    RECORD_UPPER_TALK: {
+      title: '记录上级党委谈话',
+      payload: RecordUpperTalkPayload,
+      facts: ['memberIdsUnderProbation'],
+      rule: upperTalkRule,
+    },
     APPROVE_ADMISSION: { title: '批准为预备党员' },
     REJECT_ADMISSION: { title: '不予批准', payload: RejectAdmissionPayload },
     EXTEND_APPROVAL: { title: '延长审批期限', rule: extendApprovalRule },

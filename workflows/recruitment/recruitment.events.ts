@@ -46,11 +46,20 @@ export class RecordTalkPayload {
   @IsIsoDate()
   talkedOn: string;
 
-  /** Name of the member who talked with the applicant. */
+  /** The members the branch sent to talk with the applicant (谈话人): full members in the registry. */
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(2)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  talkerIds: string[];
+
+  /** Optional note on who talked (a title such as 支部书记); the registry's names decide. */
+  @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
-  by: string;
+  by?: string;
 }
 
 export class ConfirmActivistPayload {
@@ -148,10 +157,20 @@ export class RecordUpperTalkPayload {
   @IsIsoDate()
   on: string;
 
+  /** The committee member or 组织员 the upper committee sent (谈话人): full members in the registry. */
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(2)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  talkerIds: string[];
+
+  /** Optional note on who talked (a title such as 组织委员). */
+  @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
-  by: string;
+  by?: string;
 }
 
 export class RejectAdmissionPayload {

@@ -99,7 +99,7 @@ function expectRefused(snapshot: Snap, event: RecruitmentEvent) {
 }
 
 const E = {
-  talk: ev('RECORD_TALK', { talkedOn: '2024-01-20', by: '王书记' }),
+  talk: ev('RECORD_TALK', { talkedOn: '2024-01-20', talkerIds: [A], by: '王书记' }, { memberIdsUnderProbation: [] }),
   confirmActivist: ev('CONFIRM_ACTIVIST', { confirmedOn: '2024-03-01', method: 'member_recommendation' }),
   fileActivist: ev('FILE_ACTIVIST'),
   sponsors: ev('ASSIGN_SPONSORS', { memberIds: [A, B] }, { memberIdsUnderProbation: [] }),
@@ -117,7 +117,11 @@ const E = {
   volunteerForm: ev('SUBMIT_VOLUNTEER_FORM'),
   meetingPass: ev('RECORD_BRANCH_MEETING', { heldOn: '2025-06-10', eligibleVoters: 9, present: 7, votesFor: 6 }),
   meetingFail: ev('RECORD_BRANCH_MEETING', { heldOn: '2025-06-10', eligibleVoters: 9, present: 7, votesFor: 4 }),
-  upperTalk: ev('RECORD_UPPER_TALK', { on: '2025-06-20', by: '组织委员李某' }),
+  upperTalk: ev(
+    'RECORD_UPPER_TALK',
+    { on: '2025-06-20', talkerIds: [C], by: '组织委员李某' },
+    { memberIdsUnderProbation: [] },
+  ),
   approve: ev('APPROVE_ADMISSION'),
   reject: ev('REJECT_ADMISSION', { reason: '群众反映问题尚未查清' }),
   extend: ev('EXTEND_APPROVAL'),
@@ -174,7 +178,8 @@ function sampleEvents(snapshot: Snap): RecruitmentEvent[] {
   const end = snapshot.context.probationEndsOn ?? '2026-06-10';
   return [
     E.talk,
-    ev('RECORD_TALK', { talkedOn: '2024-01-05', by: '王书记' }), // before the application
+    ev('RECORD_TALK', { talkedOn: '2024-01-05', talkerIds: [A] }, { memberIdsUnderProbation: [] }), // before the application
+    ev('RECORD_TALK', { talkedOn: '2024-01-20', talkerIds: [B] }, { memberIdsUnderProbation: [B] }), // probationary talker
     E.confirmActivist,
     E.fileActivist,
     E.sponsors,
@@ -199,6 +204,7 @@ function sampleEvents(snapshot: Snap): RecruitmentEvent[] {
     E.meetingFail,
     ev('RECORD_BRANCH_MEETING', { heldOn: '2025-06-10', eligibleVoters: 9, present: 4, votesFor: 4 }), // no quorum
     E.upperTalk,
+    ev('RECORD_UPPER_TALK', { on: '2025-06-20', talkerIds: [B] }, { memberIdsUnderProbation: [B] }), // not a full member
     E.approve,
     E.reject,
     E.extend,
@@ -574,7 +580,7 @@ describe('stages 1–2: applicant and activist', () => {
     let s = start();
     s = run(s, [E.talk]);
     expect(s.value).toBe('applicant');
-    expect(s.context.talk).toEqual({ talkedOn: '2024-01-20', by: '王书记' });
+    expect(s.context.talk).toEqual({ talkedOn: '2024-01-20', talkerIds: [A], by: '王书记' });
     s = run(s, [E.confirmActivist]);
     expect(s.value).toBe('activist_filing');
     expect(s.context).toMatchObject({ activistConfirmedOn: '2024-03-01', activistMethod: 'member_recommendation' });
@@ -718,7 +724,7 @@ describe('stage 4: admission', () => {
     s = run(s, [E.upperTalk]);
     expect(s.value).toBe('admission_approval');
     expect(s.context).toMatchObject({
-      upperTalk: { on: '2025-06-20', by: '组织委员李某' },
+      upperTalk: { on: '2025-06-20', talkerIds: [C], by: '组织委员李某' },
       admissionDueAt: '2025-09-10',
       admissionRemindOn: '2025-08-10',
     });
@@ -900,9 +906,43 @@ function expectRule(snapshot: Snap, event: RecruitmentEvent, message: RegExp | n
 describe('rules', () => {
   it('RECORD_TALK: not before the application, not after today', () => {
     const s = start();
-    expectRule(s, ev('RECORD_TALK', { talkedOn: '2024-01-09', by: '王' }), /不能早于入党申请日期/);
-    expectRule(s, ev('RECORD_TALK', { talkedOn: '2027-06-02', by: '王' }), /不能晚于今天/);
-    expectRule(s, ev('RECORD_TALK', { talkedOn: '2024-01-10', by: '王' }), null);
+    const talk = (talkedOn: string) => ev('RECORD_TALK', { talkedOn, talkerIds: [A] }, { memberIdsUnderProbation: [] });
+    expectRule(s, talk('2024-01-09'), /不能早于入党申请日期/);
+    expectRule(s, talk('2027-06-02'), /不能晚于今天/);
+    expectRule(s, talk('2024-01-10'), null);
+  });
+
+  // the talkers are full members as the registry holds them (fact memberIdsUnderProbation), never what was typed
+  describe('talkers (谈话人)', () => {
+    it.each([
+      [[A], [], null],
+      [[A, C], [], null],
+      [[], [], /谈话人应为1至2名正式党员/],
+      [[A, B, C], [], /谈话人应为1至2名正式党员/],
+      [[A, A], [], /谈话人不能重复/],
+      [[MEMBER], [MEMBER], /申请人本人不能担任谈话人/],
+      [[A, B], [B], /谈话人必须是正式党员，尚在预备期或不在党员信息库中的人员不能担任/],
+    ])('RECORD_TALK by %j with %j not full', (talkerIds, notFull, message) => {
+      expectRule(
+        start(),
+        ev('RECORD_TALK', { talkedOn: '2024-01-20', talkerIds }, { memberIdsUnderProbation: notFull }),
+        message,
+      );
+    });
+    it('RECORD_UPPER_TALK: full members, not before the branch meeting, not after today', () => {
+      const s = run(start(), [...toCandidate, ...candidateTasks, ...toBranchMeeting, E.meetingPass]);
+      expect(s.value).toBe('upper_talk');
+      const upper = (on: string, talkerIds: string[], notFull: string[] = []) =>
+        ev('RECORD_UPPER_TALK', { on, talkerIds }, { memberIdsUnderProbation: notFull });
+      expectRule(s, upper('2025-06-20', [C]), null);
+      expectRule(s, upper('2025-06-20', [B], [B]), /谈话人必须是正式党员/);
+      expectRule(s, upper('2025-06-09', [C]), /不能早于支部大会召开日期/);
+      expectRule(s, upper('2027-06-02', [C]), /不能晚于今天/);
+    });
+    it('declare the fact they need', () => {
+      expect(recruitmentDefinition.events.RECORD_TALK.facts).toEqual(['memberIdsUnderProbation']);
+      expect(recruitmentDefinition.events.RECORD_UPPER_TALK.facts).toEqual(['memberIdsUnderProbation']);
+    });
   });
 
   it('CONFIRM_ACTIVIST: not before the talk', () => {

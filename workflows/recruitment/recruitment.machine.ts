@@ -23,6 +23,7 @@ import {
   conversionMeetingRule,
   extendApprovalRule,
   introducersRule,
+  upperTalkRule,
   oathRule,
   sponsorsRule,
   talkRule,
@@ -180,6 +181,7 @@ export const recruitmentMachine = setup({
   guards: {
     openingRefused: ({ context }) => context.openingViolation !== null,
     talkOk: ok(talkRule),
+    upperTalkOk: ok(upperTalkRule),
     confirmActivistOk: ok(confirmActivistRule),
     sponsorsOk: ok(sponsorsRule),
     assessmentOk: ok(assessmentRule),
@@ -222,7 +224,13 @@ export const recruitmentMachine = setup({
         RECORD_TALK: {
           guard: 'talkOk',
           target: 'applicant',
-          actions: assign(({ event }) => ({ talk: { talkedOn: toDate(event.data.talkedOn), by: event.data.by } })),
+          actions: assign(({ event }) => ({
+            talk: {
+              talkedOn: toDate(event.data.talkedOn),
+              talkerIds: [...event.data.talkerIds],
+              ...(event.data.by ? { by: event.data.by } : {}),
+            },
+          })),
         },
       },
     },
@@ -440,8 +448,15 @@ export const recruitmentMachine = setup({
       on: {
         ...withdrawable,
         RECORD_UPPER_TALK: {
+          guard: 'upperTalkOk',
           target: 'admission_approval',
-          actions: assign(({ event }) => ({ upperTalk: { on: toDate(event.data.on), by: event.data.by } })),
+          actions: assign(({ event }) => ({
+            upperTalk: {
+              on: toDate(event.data.on),
+              talkerIds: [...event.data.talkerIds],
+              ...(event.data.by ? { by: event.data.by } : {}),
+            },
+          })),
         },
       },
     },

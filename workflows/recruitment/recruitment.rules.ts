@@ -34,15 +34,19 @@ function idsOnPartyProbation(event: WorkflowEvent, ids: string[]): { id: string;
   return list.filter((p) => p && ids.includes(p.id));
 }
 
-/** Common checks of a list of full members named for the applicant (sponsors, introducers). */
+/**
+ * Common checks of a list of full members named for the applicant (sponsors, introducers in `memberIds`;
+ * talkers in `talkerIds`): how many, no repeats, not the applicant, full members as the registry holds them.
+ */
 function fullMembersRule(
   context: RecruitmentContext,
   event: WorkflowEvent,
   label: string,
   min: number,
   max: number,
+  field: 'memberIds' | 'talkerIds' = 'memberIds',
 ): string | null {
-  const ids: string[] = Array.isArray(data(event).memberIds) ? data(event).memberIds : [];
+  const ids: string[] = Array.isArray(data(event)[field]) ? data(event)[field] : [];
   if (ids.length < min || ids.length > max) {
     return min === max ? `${label}必须为${min}名正式党员` : `${label}应为${min}至${max}名正式党员`;
   }
@@ -100,13 +104,25 @@ export function checkRecruitmentOpening(
   return null;
 }
 
-/** 细则: the branch talks with the applicant within a month of the application. */
+/** 谈话人: one or two full members as the registry holds them (fact `memberIdsUnderProbation`), never the applicant. */
+const talkersRule: Rule = (context, event) => fullMembersRule(context, event, '谈话人', 1, 2, 'talkerIds');
+
+/** 细则: the branch sends someone to talk with the applicant within a month of the application. */
 export const talkRule: Rule = (context, event) => {
   const { talkedOn } = data(event);
   const future = notAfterToday(talkedOn, event, '谈话日期');
   if (future) return future;
   if (compareDates(talkedOn, context.appliedOn) < 0) return '谈话日期不能早于入党申请日期';
-  return null;
+  return talkersRule(context, event);
+};
+
+/** 细则: before approval the upper committee sends a committee member or 组织员 to talk with the candidate. */
+export const upperTalkRule: Rule = (context, event) => {
+  const future = notAfterToday(data(event).on, event, '谈话日期');
+  if (future) return future;
+  if (context.branchMeeting && compareDates(data(event).on, context.branchMeeting.heldOn) < 0)
+    return '上级党委谈话日期不能早于支部大会召开日期';
+  return talkersRule(context, event);
 };
 
 export const confirmActivistRule: Rule = (context, event) => {

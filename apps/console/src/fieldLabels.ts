@@ -61,6 +61,7 @@ export const FIELD_LABELS: Record<string, string> = {
   secretaryId: '书记',
   summary: '述职摘要',
   talkedOn: '谈话日期',
+  talkerIds: '谈话人',
   to: '截止',
   votesFor: '赞成票数',
   year: '年度',
