@@ -229,4 +229,15 @@ describe('architecture', () => {
     ).map((i) => `${at(i)} imports ${i.target}`);
     expect(offenders).toEqual([]);
   });
+  it('lets only the configuration and the Redis connection be @Global(): every other module imports what it uses', () => {
+    const allowed = ['config/config.module.ts', 'libs/common/redis.module.ts'];
+    const globals = SERVER.flatMap((src) =>
+      codeLines(src)
+        .map((line, i) => (/@Global\(\)/.test(line) ? `${src.file}:${i + 1}` : null))
+        .filter((x): x is string => x !== null),
+    );
+    expect(globals.filter((g) => !allowed.includes(g.split(':')[0]))).toEqual([]);
+    // the check sees the two it allows (a broken scan would pass everything)
+    expect(globals.map((g) => g.split(':')[0]).sort()).toEqual(expect.arrayContaining(allowed));
+  });
 });

@@ -29,10 +29,30 @@ import { RegistryController } from './registry.controller';
 import { ReportsController } from './reports.controller';
 import { UsersController } from './users.controller';
 import { WorkflowsController } from './workflows.controller';
+import { EngineModule } from '../../libs/engine/engine.module';
+import { NotificationsModule } from '../../libs/notifications/notifications.module';
+import { LicensingModule } from '../../libs/licensing/licensing.module';
+import { CampaignsModule } from '../../libs/campaigns/campaigns.module';
+import { OutboxModule } from '../../libs/outbox/outbox.module';
+import { TimersModule } from '../../libs/timers/timers.module';
 
 /** The HTTP application: controllers only; the work happens in libs/. */
 @Module({
-  imports: [AuthModule, TerminusModule, DocumentsModule, RegistryModule, ReportsModule, OrgLifeModule, AuditModule],
+  imports: [
+    TimersModule,
+    OutboxModule,
+    CampaignsModule,
+    LicensingModule,
+    NotificationsModule,
+    EngineModule,
+    AuthModule,
+    TerminusModule,
+    DocumentsModule,
+    RegistryModule,
+    ReportsModule,
+    OrgLifeModule,
+    AuditModule,
+  ],
   controllers: [
     CalendarController,
     AuthController,

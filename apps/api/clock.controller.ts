@@ -10,6 +10,8 @@ import { ClockSync } from '../../libs/engine/clock-sync.service';
 import { ClockAdvanceService } from '../../libs/timers/clock-advance.service';
 import { ApiErrors } from './api-errors.decorator';
 import { ClockMoved, ClockView } from './dto/responses';
+import { EngineModule } from '../../libs/engine/engine.module';
+import { TimersModule } from '../../libs/timers/timers.module';
 
 export class MoveClockDto {
   @ApiPropertyOptional({ example: 'P30D', description: 'ISO 8601 时长' })
@@ -69,5 +71,5 @@ export class ClockController {
   }
 }
 
-@Module({ controllers: [ClockController] })
+@Module({ imports: [TimersModule, EngineModule], controllers: [ClockController] })
 export class ClockModule {}

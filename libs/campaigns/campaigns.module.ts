@@ -1,7 +1,9 @@
-import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { AppConfig } from '../../config/app-config';
+import { EngineModule } from '../engine/engine.module';
 import { bullConnection, queuePrefix, QUEUES } from '../queue/queues';
+import { RegistryModule } from '../registry/registry.module';
 import { CampaignProcessor } from './campaign.processor';
 import { CampaignsRepository } from './campaigns.repository';
 import { CAMPAIGNS_QUEUE, CampaignsService } from './campaigns.service';
@@ -16,8 +18,8 @@ class CampaignQueueCloser implements OnApplicationShutdown {
 }
 
 /** Annual-review campaigns: the API launches and reads them, the worker processes their batches. */
-@Global()
 @Module({
+  imports: [EngineModule, RegistryModule],
   providers: [
     {
       provide: CAMPAIGNS_QUEUE,

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { WORKFLOW_DEFINITIONS } from '../../workflows';
 import { CalendarModule } from '../calendar/calendar.module';
 import { PolicyModule } from '../policy/policy.module';
@@ -20,10 +20,10 @@ import { FollowUpsRepository } from './follow-ups.repository';
 import { MemberChangesRepository } from './member-changes.repository';
 import { PolicyService } from './policy.service';
 import { WorkflowRegistry } from './workflow-registry';
+import { OutboxModule } from '../outbox/outbox.module';
 
-@Global()
 @Module({
-  imports: [CalendarModule, PolicyModule, RegistryModule],
+  imports: [OutboxModule, CalendarModule, PolicyModule, RegistryModule],
   providers: [
     {
       provide: WorkflowRegistry,

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { DisciplineHandler } from './handlers/discipline.handler';
 import { FirmEventsHandler } from './handlers/firm.handler';
@@ -13,15 +13,16 @@ import { LicensingRegistryRepository } from './licensing-registry.repository';
 import { LicensingSteps } from './licensing-steps';
 import { LicensingService } from './licensing.service';
 import { RegistryModule } from '../registry/registry.module';
+import { EngineModule } from '../engine/engine.module';
+import { OutboxModule } from '../outbox/outbox.module';
 
 /**
  * The licensing integration: signed inbound events mapped onto the procedures (one handler per event family,
  * found by `@LicensingEventHandler`), application status for gating, and the `licensing.status` outbox handler
  * (registered in every role: the worker delivers).
  */
-@Global()
 @Module({
-  imports: [RegistryModule, DiscoveryModule],
+  imports: [OutboxModule, EngineModule, RegistryModule, DiscoveryModule],
   providers: [
     LicensingService,
     LicensingProcessor,

@@ -1,4 +1,4 @@
-import { Global, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { parseCidrs } from '../common/outbound-http';
 import { AppConfig } from '../../config/app-config';
 import { CalendarModule } from '../calendar/calendar.module';
@@ -10,17 +10,18 @@ import { EMAIL_TOPIC, WEBHOOK_TOPIC } from './notification.types';
 import { NotificationsService } from './notifications.service';
 import { NotificationChannelsRepository } from './notification-channels.repository';
 import { NotificationsRepository } from './notifications.repository';
+import { OutboxModule } from '../outbox/outbox.module';
+import { EngineModule } from '../engine/engine.module';
 
 export const DEFAULT_MAIL_FROM = 'PartyFlow <noreply@partyflow.local>';
 
 /**
  * Notifications: in-app rows (always on), e-mail over SMTP and signed webhooks, chosen per user or
- * organization. Global: the timer handler (worker) and the API both use `NotificationsService`. The
+ * organization. The timer handler (worker) and the API both import it for `NotificationsService`. The
  * outbound channels are outbox topics whose handlers are registered here at boot.
  */
-@Global()
 @Module({
-  imports: [CalendarModule],
+  imports: [EngineModule, OutboxModule, CalendarModule],
   providers: [
     NotificationsRepository,
     NotificationChannelsRepository,

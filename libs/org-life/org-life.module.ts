@@ -8,6 +8,8 @@ import { OrgLifeWatchService } from './org-life-watch.service';
 import { OrgLifeRepository } from './org-life.repository';
 import { OrgLifeService } from './org-life.service';
 import { QuarterRemindersService } from './quarter-reminders.service';
+import { EngineModule } from '../engine/engine.module';
+import { OutboxModule } from '../outbox/outbox.module';
 
 /**
  * Organizational life: the records, their import, the compliance report, and the daily checks (the
@@ -15,7 +17,7 @@ import { QuarterRemindersService } from './quarter-reminders.service';
  * worker delivers the daily job.
  */
 @Module({
-  imports: [RegistryModule, NotificationsModule],
+  imports: [OutboxModule, EngineModule, RegistryModule, NotificationsModule],
   providers: [
     OrgLifeRepository,
     OrgLifeService,

@@ -3,10 +3,11 @@ import { RegistryModule } from '../registry/registry.module';
 import { CoverageService } from './coverage.service';
 import { ResultsRepository } from './results.repository';
 import { ResultsService } from './results.service';
+import { EngineModule } from '../engine/engine.module';
 
 /** Reports over the registry (coverage; read-only queries, a replica can serve them). */
 @Module({
-  imports: [RegistryModule],
+  imports: [EngineModule, RegistryModule],
   providers: [CoverageService, ResultsRepository, ResultsService],
   exports: [CoverageService, ResultsService],
 })
