@@ -1,6 +1,7 @@
 import { CAMPAIGN_TARGET_TYPES } from '../libs/campaigns/campaigns.repository';
 import { signLicensingBody } from '../libs/licensing/signature';
 import { Harness, startHarness } from './support/harness';
+import { beijingDay } from './support/dates';
 
 const SECRET = 'annual-review-results-secret';
 
@@ -30,7 +31,7 @@ describe('annual review: campaign, grades and follow-ups (e2e)', () => {
     if (res.status !== 200) throw new Error(`${type}: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   };
-  const today = () => new Date().toISOString().slice(0, 10);
+  const today = () => beijingDay();
 
   it('grades a branch of the campaign; unqualified members get non-conforming cases without failing the grade', async () => {
     // ---- the campaign over the city

@@ -3,6 +3,7 @@ import type { Response } from 'supertest';
 import { AuditService } from '../libs/audit/audit.service';
 import { ClockSync } from '../libs/engine/clock-sync.service';
 import { fullMembersOf, Harness, startHarness } from './support/harness';
+import { beijingDay } from './support/dates';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const HEADERS = [
@@ -58,7 +59,7 @@ describe('audit ledger export (e2e)', () => {
   let members: ReturnType<typeof fullMembersOf>;
   let caseId: string;
   let history: any[];
-  const future = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+  const future = (days: number) => beijingDay(days);
 
   const exportAs = (headers: { Authorization: string }, query = '') =>
     h

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { DemoMember } from '../libs/demo/demo-region';
 import { signLicensingBody } from '../libs/licensing/signature';
 import { Harness, startHarness } from './support/harness';
+import { beijingDay } from './support/dates';
 
 const SECRET = 'branch-formation-secret';
 
@@ -18,7 +19,7 @@ describe('branch-formation (e2e)', () => {
   let city: { Authorization: string };
   let county: { Authorization: string };
   const firm = (name: string) => h.region.firms.find((f) => f.name === name)!;
-  const today = () => new Date().toISOString().slice(0, 10);
+  const today = () => beijingDay();
 
   beforeAll(async () => {
     h = await startHarness({ LICENSING_WEBHOOK_SECRET: SECRET });
@@ -147,7 +148,7 @@ describe('branch-formation (e2e)', () => {
       type: 'ISSUE_LETTER',
       data: {
         letterNo: '赣律党转〔2026〕201号',
-        validUntil: new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10),
+        validUntil: beijingDay(20),
       },
     });
     await ok(t0.id, newClerk, { type: 'ACCEPT' });
@@ -250,7 +251,7 @@ describe('branch-formation (e2e)', () => {
     expect((await coverage()).uncovered.some((u: any) => u.firmId === firmId)).toBe(true);
     // the establishment reached the running case: its date starts the whole procedure's 3-month deadline
     const planned = (await h.http().get(`/api/v1/cases/${id}`).set(city)).body;
-    const shanghaiToday = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+    const shanghaiToday = beijingDay();
     expect(planned.context.establishedOn).toBe(shanghaiToday);
     expect(planned.deadlines).toEqual(
       expect.arrayContaining([expect.objectContaining({ key: 'formation.overall', kind: 'deadline' })]),

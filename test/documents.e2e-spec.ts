@@ -3,6 +3,7 @@ import { DocumentsService } from '../libs/documents/documents.service';
 import { CjkFonts } from '../libs/documents/cjk-font';
 import { drawnGlyphIds, pdfFonts, pdfText, renderPages } from './support/pdf';
 import { fullMembersOf, Harness, startHarness } from './support/harness';
+import { beijingDay } from './support/dates';
 
 /**
  * Printable documents (`GET /cases/:id/documents/:kind`) end to end: the transfer letter, its receipt and the
@@ -19,8 +20,8 @@ describe('printable documents (e2e)', () => {
   let member: ReturnType<typeof fullMembersOf>[number];
   let transferId: string;
   const LETTER_NO = '赣律党转〔2026〕88号';
-  const today = () => new Date().toISOString().slice(0, 10);
-  const future = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+  const today = () => beijingDay();
+  const future = (days: number) => beijingDay(days);
 
   const get = (path: string, headers: { Authorization: string }) =>
     h

@@ -8,6 +8,7 @@ import { deliverPendingLicensingCallbacks } from '../libs/licensing/licensing-ca
 import { applicationStatusSigningString } from '../libs/licensing/licensing.service';
 import { signLicensingBody, verifyLicensingSignature } from '../libs/licensing/signature';
 import { Harness, startHarness } from './support/harness';
+import { beijingDay } from './support/dates';
 
 const SECRET = 'licensing-test-secret';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -160,13 +161,13 @@ describe('licensing integration (e2e)', () => {
     expect(await status(ref)).toMatchObject({ applicationRef: ref, partyTransfer: 'pending', caseId });
 
     // the clerks complete the transfer
-    const validUntil = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    const validUntil = beijingDay(30);
     await send(caseId, 'branch-a', { type: 'APPROVE_RELEASE' });
     await send(caseId, 'city', { type: 'ISSUE_LETTER', data: { letterNo: '赣律党转〔2026〕101号', validUntil } });
     await send(caseId, 'branch-b', { type: 'ACCEPT' });
     const done = await send(caseId, 'branch-b', {
       type: 'RECORD_REPORT',
-      data: { reportedOn: new Date().toISOString().slice(0, 10) },
+      data: { reportedOn: beijingDay() },
     });
     expect(done).toMatchObject({ state: 'completed', status: 'closed' });
     expect(await status(ref)).toMatchObject({ partyTransfer: 'completed', caseId });

@@ -7,6 +7,7 @@ import { RetentionService } from '../libs/retention/retention.service';
 import { TimerDrainService } from '../libs/timers/timer-drain.service';
 import { fullMembersOf, Harness, startHarness } from './support/harness';
 import { AppProcess, freePort, startAppProcess } from './support/processes';
+import { beijingDay } from './support/dates';
 
 /**
  * Lost and stuck work (issue 11, part B.1), on real PostgreSQL, Redis and worker processes. Faults are
@@ -50,7 +51,7 @@ describe('lost and stuck work (e2e)', () => {
     expect(opened.status).toBe(201);
     const caseId = opened.body.id;
     const now = h.app.get(Clock).now();
-    const validUntil = new Date(now.getTime() + 20 * 86_400_000).toISOString().slice(0, 10);
+    const validUntil = beijingDay(20, now.getTime());
     expect((await send('branch-b', caseId, { type: 'APPROVE_RELEASE' })).status).toBe(200);
     expect(
       (

@@ -1,4 +1,5 @@
 import { fullMembersOf, Harness, startHarness } from './support/harness';
+import { beijingDay } from './support/dates';
 
 /**
  * The membership-transfer procedure end to end through HTTP, on real PostgreSQL and Redis: every
@@ -11,7 +12,7 @@ describe('membership-transfer (e2e)', () => {
   let branchB: { Authorization: string };
   let city: { Authorization: string };
   let firmAMembers: ReturnType<typeof fullMembersOf>;
-  const future = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+  const future = (days: number) => beijingDay(days);
 
   beforeAll(async () => {
     h = await startHarness();
@@ -82,7 +83,7 @@ describe('membership-transfer (e2e)', () => {
     expect((await send(id, branchB, { type: 'ACCEPT' })).body.state).toBe('awaiting_report');
     const done = await send(id, branchB, {
       type: 'RECORD_REPORT',
-      data: { reportedOn: new Date().toISOString().slice(0, 10) },
+      data: { reportedOn: beijingDay() },
     });
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ state: 'completed', status: 'closed', version: 5, availableEvents: [] });

@@ -3,6 +3,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { signLicensingBody } from '../libs/licensing/signature';
 import { fullMembersOf, Harness, startHarness } from './support/harness';
+import { beijingDay } from './support/dates';
 
 const SECRET = 'supervision-test-secret';
 
@@ -18,8 +19,8 @@ describe('supervision endpoints (e2e)', () => {
   let receiver: Server | undefined;
   const received: any[] = [];
   const as = (u: string) => h.as(u);
-  const today = () => new Date().toISOString().slice(0, 10);
-  const future = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+  const today = () => beijingDay();
+  const future = (days: number) => beijingDay(days);
   const send = async (id: string, user: string, body: Record<string, unknown>) => {
     const res = await h
       .http()

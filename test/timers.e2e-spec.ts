@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import { SYSTEM_PRINCIPAL } from '../libs/auth/principal';
 import { EngineService } from '../libs/engine/engine.service';
 import { fullMembersOf, Harness, startHarness } from './support/harness';
+import { beijingDay } from './support/dates';
 
 /**
  * Durable deadlines on real PostgreSQL and Redis: reminders, the deadline and escalations over a moved
@@ -224,7 +225,7 @@ describe('durable timers (e2e)', () => {
           .set(await h.as('admin'))
       ).body.now,
     );
-    const validUntil = new Date(now.getTime() + 20 * 86_400_000).toISOString().slice(0, 10);
+    const validUntil = beijingDay(20, now.getTime());
     await send('branch-b', { type: 'APPROVE_RELEASE' });
     await send('city', { type: 'ISSUE_LETTER', data: { letterNo: '赣律党转〔2026〕77号', validUntil } });
     await send('branch-a', { type: 'ACCEPT' });

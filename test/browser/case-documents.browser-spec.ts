@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { fullMembersOf } from '../support/harness';
 import { pdfText } from '../support/pdf';
 import { apiAs, checkScreen, ConsoleHarness, login, startConsoleHarness } from './support/console';
+import { beijingDay } from '../support/dates';
 
 jest.setTimeout(180_000);
 
@@ -14,7 +15,7 @@ jest.setTimeout(180_000);
 describe('console: documents from the case page (browser)', () => {
   let h: ConsoleHarness;
   const LETTER_NO = '赣律党转〔2026〕77号';
-  const future = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+  const future = (days: number) => beijingDay(days);
   const api: ReturnType<typeof apiAs> = (...args) => apiAs(h)(...args);
 
   beforeAll(async () => {
@@ -68,7 +69,7 @@ describe('console: documents from the case page (browser)', () => {
     await api('branch-b', 'post', `/cases/${opened.id}/events`, { type: 'ACCEPT' });
     await api('branch-b', 'post', `/cases/${opened.id}/events`, {
       type: 'RECORD_REPORT',
-      data: { reportedOn: new Date().toISOString().slice(0, 10) },
+      data: { reportedOn: beijingDay() },
     });
     const b = await h.newPage();
     await login(b, 'branch-b');

@@ -3,6 +3,7 @@
 import type { Page } from 'playwright-core';
 import { fullMembersOf } from '../support/harness';
 import { ConsoleHarness, login, screenshot, startConsoleHarness, apiAs, checkScreen } from './support/console';
+import { beijingDay } from '../support/dates';
 
 jest.setTimeout(300_000); // a machine shared with other work can be slow: each test waits, never sleeps
 
@@ -14,7 +15,7 @@ jest.setTimeout(300_000); // a machine shared with other work can be slow: each 
 describe('console: the clerk scenarios (browser)', () => {
   let h: ConsoleHarness;
   const SUITE = 'clerk';
-  const day = (offset: number) => new Date(Date.now() + offset * 86_400_000 + 8 * 3600_000).toISOString().slice(0, 10);
+  const day = (offset: number) => beijingDay(offset);
   const api: ReturnType<typeof apiAs> = (...args) => apiAs(h)(...args);
   const a11y = (page: Page, name: string) => checkScreen(page, SUITE, name);
   /** Picks an option of an antd select labelled `label`, typing `search` first when given. */

@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { pdfText } from '../support/pdf';
 import { fullMembersOf } from '../support/harness';
 import { ConsoleHarness, login, screenshot, startConsoleHarness, apiAs, checkScreen } from './support/console';
+import { beijingDay } from '../support/dates';
 
 jest.setTimeout(300_000); // a machine shared with other work can be slow: each test waits, never sleeps
 
@@ -18,7 +19,7 @@ describe('console: supervision and administration (browser)', () => {
   let caseId: string;
   let member: { id: string; name: string };
   const LETTER_NO = '赣律党转〔2026〕66号';
-  const future = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+  const future = (days: number) => beijingDay(days);
   const api: ReturnType<typeof apiAs> = (...args) => apiAs(h)(...args);
   const a11y = (page: Page, name: string) => checkScreen(page, 'supervision', name);
   const pick = async (page: Page, label: string, option: string) => {
