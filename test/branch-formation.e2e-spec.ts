@@ -113,6 +113,30 @@ describe('branch-formation (e2e)', () => {
       type: 'RECORD_ELECTION',
       data: { electedOn: today(), secretaryId: director.id, committeeIds: [] },
     });
+    // one move at a time: a listed member whose relationship is already on its way elsewhere cannot be taken
+    // into the new branch — 409 DUPLICATE naming the member and the open transfer; nothing is established
+    const branchA = await h.as('branch-a');
+    const elsewhere = await h
+      .http()
+      .post('/api/v1/cases')
+      .set(branchA)
+      .send({
+        workflow: 'membership-transfer',
+        subject: { memberId: movers[2].id },
+        input: { toOrgId: h.region.anchors.firmBOrgId },
+      });
+    expect(elsewhere.status).toBe(201);
+    const conflict = await send(id, city, { type: 'APPROVE_SECRETARY' });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body).toMatchObject({
+      code: 'DUPLICATE',
+      message: `以下党员的组织关系接转尚未办结，同一党员同时只能办理一项组织关系转移，请待其办结后再批准成立党支部：${movers[2].name}（案件 ${elsewhere.body.id}）`,
+    });
+    expect((await h.http().get(`/api/v1/cases/${id}`).set(city)).body.state).toBe('secretary_approval');
+    expect((await firmRow(target.id)).partyOrgId).toBeNull();
+    // once that transfer is closed (here: the city committee agrees it cannot be made) the branch is established
+    await ok(elsewhere.body.id, branchA, { type: 'REJECT_RELEASE', data: { reason: '拟随新所组建党支部' } });
+    await ok(elsewhere.body.id, city, { type: 'APPROVE_EXCEPTION', data: { reason: '并入新所党支部办理' } });
     const done = await ok(id, city, { type: 'APPROVE_SECRETARY' });
     expect(done).toMatchObject({ state: 'established', status: 'closed' });
 

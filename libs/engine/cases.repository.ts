@@ -426,6 +426,20 @@ export class CasesRepository {
     return rows;
   }
 
+  /** The open cases of `workflow` about any of these members (oldest first), with the member each is about. */
+  async openCasesOfMembers(
+    em: EntityManager,
+    workflow: string,
+    memberIds: string[],
+  ): Promise<{ caseId: string; memberId: string }[]> {
+    if (!memberIds.length) return [];
+    return em.query(
+      `SELECT id AS "caseId", subject_member_id AS "memberId" FROM cases
+       WHERE workflow = $1 AND status = 'open' AND subject_member_id = ANY($2::uuid[]) ORDER BY opened_at, id`,
+      [workflow, memberIds],
+    );
+  }
+
   /** Is there an open case of `workflow` about this member? */
   async memberHasOpenCase(em: EntityManager, workflow: string, memberId: string): Promise<boolean> {
     const [row] = await em.query(

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import type { Effect } from '../../workflows/kernel/definition';
@@ -6,6 +6,7 @@ import { SYSTEM_PRINCIPAL } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { inSavepoint } from '../persistence/savepoint';
+import { CasesRepository } from './cases.repository';
 import { FollowUpsRepository } from './follow-ups.repository';
 import { MemberChangesRepository } from './member-changes.repository';
 import { AppraisalsRepository } from '../registry/appraisals.repository';
@@ -46,7 +47,35 @@ export class EffectsService {
     private readonly orgs: OrganizationsRepository,
     private readonly appraisals: AppraisalsRepository,
     private readonly outbox: OutboxRepository,
+    private readonly cases: CasesRepository,
   ) {}
+
+  /**
+   * One move of a party relationship at a time (one open `membership-transfer` per member, the partial unique
+   * index on `cases.open_key`): a new branch cannot take in a listed member whose relationship is already on
+   * its way somewhere. Refused with 409 `DUPLICATE` naming each member and open transfer; the whole transition
+   * rolls back, so the formation stays in `secretary_approval` and is approved again once those transfers end.
+   *
+   * Why this way round and not the reverse (refusing a transfer of a member listed in a formation's survey):
+   * a transfer follows the licensing change in step (Ganzhou opinion: 转组织关系与转所手续同步) and until the
+   * receiving organization accepts, the member stays with the sending one (党员教育管理工作条例) — a survey only
+   * counts the firm's members and moves nobody, so it has no claim to block a transfer. The move the formation
+   * causes happens only when the branch is established (`org.createForFirm`); that is where two moves would meet.
+   * Checked here rather than by a rule of the procedure: it is a conflict with another case (409), like the
+   * open-key index, which answers a bare duplicate only at the first transfer it meets.
+   */
+  private async refuseMoversInTransfer(em: EntityManager, memberIds: string[]): Promise<void> {
+    const open = await this.cases.openCasesOfMembers(em, 'membership-transfer', memberIds);
+    if (!open.length) return;
+    const names = new Map((await this.members.names(open.map((o) => o.memberId))).map((m) => [m.id, m.name]));
+    const list = open.map((o) => `${names.get(o.memberId) ?? o.memberId}（案件 ${o.caseId}）`).join('、');
+    throw new AppError(
+      HttpStatus.CONFLICT,
+      'DUPLICATE',
+      `以下党员的组织关系接转尚未办结，同一党员同时只能办理一项组织关系转移，请待其办结后再批准成立党支部：${list}`,
+      { caseId: open[0].caseId, openTransfers: open },
+    );
+  }
 
   /**
    * A follow-up case (an `unqualified` rating's non-conforming case, an expired letter's referral) must never
@@ -134,6 +163,7 @@ export class EffectsService {
         return;
       }
       case 'org.createForFirm': {
+        await this.refuseMoversInTransfer(em, effect.memberIds);
         const firm = (await this.firms.facts(em, effect.firmId))!;
         const cityId = ctx.parties.city;
         const city = (await this.orgs.findById(cityId, em))!;

@@ -139,6 +139,14 @@ describe('CasesRepository and TimersRepository (real PostgreSQL)', () => {
     expect(await db.ds.transaction((em) => cases.memberHasOpenCase(em, 'nonconforming', r.subject.memberId!))).toBe(
       false,
     );
+    // the open transfers of a list of members (a new branch refuses to take in a member already moving)
+    const other = db.region.members[1].id;
+    const moving = await db.ds.transaction((em) =>
+      cases.openCasesOfMembers(em, 'membership-transfer', [other, r.subject.memberId!]),
+    );
+    expect(moving).toContainEqual({ caseId: r.id, memberId: r.subject.memberId });
+    expect(moving.every((o) => o.memberId === r.subject.memberId)).toBe(true);
+    expect(await db.ds.transaction((em) => cases.openCasesOfMembers(em, 'membership-transfer', []))).toEqual([]);
   });
 
   it('pages by keyset, newest change first: every case once, in order, across pages and ties; the count is capped', async () => {
