@@ -143,6 +143,28 @@ describe('membership-transfer (e2e)', () => {
     expect(res.body.state).toBe('acceptance_review');
   });
 
+  it('a member held directly by the city committee: the city committee itself issues the letter (no stall)', async () => {
+    const member = fullMembersOf(h.region, h.region.anchors.cityId)[0];
+    const opened = await open(member.id, city);
+    expect(opened.status).toBe(201);
+    expect(opened.body.parties).toMatchObject({
+      sending: h.region.anchors.cityId,
+      sendingUpper: h.region.anchors.cityId,
+    });
+    const id = opened.body.id;
+    expect((await send(id, city, { type: 'APPROVE_RELEASE' })).body.state).toBe('letter_pending');
+    // it used to wait for the provincial committee, which takes no part in the city's transfers
+    const waiting = await h.http().get(`/api/v1/cases/${id}`).set(city);
+    expect(waiting.body.availableEvents.map((e: any) => e.type)).toContain('ISSUE_LETTER');
+    const issued = await send(id, city, {
+      type: 'ISSUE_LETTER',
+      data: { letterNo: '赣律党转〔2026〕090号', validUntil: future(30) },
+    });
+    expect(issued.status).toBe(200);
+    expect(issued.body.state).toBe('acceptance_review');
+    expect((await send(id, branchB, { type: 'ACCEPT' })).body.state).toBe('awaiting_report');
+  });
+
   it('refuses to release a member with an open non-conforming case (rule, 422)', async () => {
     const member = firmAMembers[3];
     const nc = await h

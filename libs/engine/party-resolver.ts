@@ -116,7 +116,8 @@ export async function resolveFromOrgs(
 
   const parties: Record<string, string> = { ...baseIds };
   for (const [party, orgId] of Object.entries(baseIds)) {
-    const upper = upperOf(byId.get(orgId)!);
+    const org = byId.get(orgId)!;
+    const upper = def.committeeIsItsOwnUpper && UPPER_TYPES.includes(org.type) ? org : upperOf(org);
     if (upper) parties[`${party}Upper`] = upper.id;
   }
 

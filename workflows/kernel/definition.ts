@@ -224,6 +224,12 @@ export interface WorkflowDefinition {
    * unique among open cases).
    */
   oneOpenPerSubject?: boolean;
+  /**
+   * `<party>Upper` is "the committee that handles this party's business": the party's org itself when it is a
+   * city or provincial committee, else the nearest one above it. Without it, `<party>Upper` is always a
+   * committee strictly above (for a city committee: the provincial one).
+   */
+  committeeIsItsOwnUpper?: boolean;
   /** Default policy parameters put into context (`context.policy`); overridden by policy files. */
   policyDefaults?: Record<string, unknown>;
 }

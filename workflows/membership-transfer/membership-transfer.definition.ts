@@ -106,6 +106,11 @@ export const membershipTransferDefinition: WorkflowDefinition = {
   title: '组织关系接转',
   subjectKind: 'member',
   oneOpenPerSubject: true,
+  // The letter (介绍信) is issued by the committee that holds the member's relationship: for a member held by a
+  // branch that is the committee above it, for a member held directly by the city committee (a practice
+  // cancelled, a lawyer reported from elsewhere) it is the city committee itself — not the provincial committee
+  // above it, which has no part in the city's transfers. The same for the receiving side's expired letter.
+  committeeIsItsOwnUpper: true,
   machine: membershipTransferMachine,
   createInput: TransferCreateInput,
   parties: (subject, input: TransferCreateInput) => {

@@ -3,6 +3,7 @@ import { getShortestPaths, getSimplePaths } from '@xstate/graph';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { initialTransition, transition } from 'xstate';
+import { baseParties, resolveFromOrgs } from '../../libs/engine/party-resolver';
 import { checkDefinition } from '../../libs/engine/workflow-registry';
 import { Effect, WorkflowEvent } from '../kernel/definition';
 import { definitionProblems } from '../kernel/definition-problems';
@@ -709,5 +710,42 @@ describe('membership-transfer paths (@xstate/graph)', () => {
       }
     expect(refusedCount).toBeGreaterThan(500);
     expect(moved).toEqual([]);
+  });
+});
+
+// ------------------------------------------------------------------ who issues the letter
+
+describe('membership-transfer parties: the letter is issued by the committee holding the relationship', () => {
+  const PROVINCE = U(900);
+  const CITY = U(901);
+  const BRANCH = U(902);
+  const OTHER = U(903);
+  const rows = [
+    { id: PROVINCE, type: 'provincial_committee', path: `/${PROVINCE}/`, region_code: '360000', dept: false },
+    { id: CITY, type: 'city_committee', path: `/${PROVINCE}/${CITY}/`, region_code: '360700', dept: false },
+    { id: BRANCH, type: 'branch', path: `/${PROVINCE}/${CITY}/${BRANCH}/`, region_code: '360700', dept: false },
+    { id: OTHER, type: 'branch', path: `/${PROVINCE}/${CITY}/${OTHER}/`, region_code: '360700', dept: false },
+  ];
+  const resolve = async (memberOrg: string, toOrgId: string) => {
+    const subject = { member: { id: MEMBER, name: '张三', orgId: memberOrg, status: 'full' } };
+    const { baseIds } = baseParties(def, subject, { toOrgId });
+    return (await resolveFromOrgs(null as any, null as any, def, subject, baseIds, rows)).parties;
+  };
+
+  it('a member held directly by the city committee: the city committee issues (not the provincial one)', async () => {
+    expect(def.committeeIsItsOwnUpper).toBe(true);
+    expect(def.states.letter_pending.actors).toContainEqual({ role: 'clerk', party: 'sendingUpper' });
+    expect(await resolve(CITY, OTHER)).toMatchObject({ sending: CITY, sendingUpper: CITY, receivingUpper: CITY });
+  });
+
+  it('a member held by a branch: the committee above it issues, as before', async () => {
+    expect(await resolve(BRANCH, CITY)).toMatchObject({ sending: BRANCH, sendingUpper: CITY, receivingUpper: CITY });
+  });
+
+  it('other procedures keep a committee strictly above (a city committee’s member → the provincial committee)', async () => {
+    const plain = { ...def, committeeIsItsOwnUpper: undefined };
+    const subject = { member: { id: MEMBER, name: '张三', orgId: CITY, status: 'full' } };
+    const parties = (await resolveFromOrgs(null as any, null as any, plain, subject, { sending: CITY }, rows)).parties;
+    expect(parties.sendingUpper).toBe(PROVINCE);
   });
 });
