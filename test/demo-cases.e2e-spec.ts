@@ -1,10 +1,26 @@
 import { DemoCaseSeeder } from '../libs/demo/demo-case-seeder';
+import { buildDemoRegion } from '../libs/demo/demo-region';
 import { Harness, startHarness } from './support/harness';
+
+interface Item {
+  kind: 'task' | 'supervision';
+  caseId: string;
+  state: unknown;
+  stateTitle: string;
+  workflow: string;
+  overdue: boolean;
+  holders: { orgId: string; orgName: string | null; role: string }[];
+  overdueDays: number | null;
+  escalationLevel: number | null;
+  urgedToday: boolean;
+  availableEvents: unknown[];
+}
 
 /**
  * The demo shows work: booted like `npm run demo` (demo region, then the demo cases driven through the
- * engine with the clock moved on), every clerk's inbox holds cases in several states, part of the demo is
- * overdue, and the history hash chain of everything the seeder did verifies.
+ * engine with the clock moved on), every demo user's inbox holds cases in several states and overdue work —
+ * the clerks' and the organization department's tasks, the supervisors' and administrators' 督办 items —,
+ * and the history hash chain of everything the seeder did verifies. Then the urge (催办) of a 督办 item.
  */
 describe('demo cases (e2e)', () => {
   let h: Harness;
@@ -23,26 +39,54 @@ describe('demo cases (e2e)', () => {
       .get('/api/v1/tasks')
       .set(await h.as(username));
     expect(res.status).toBe(200);
-    return res.body as { state: string; workflow: string; overdue: boolean }[];
+    return res.body as Item[];
   };
+  const stateKey = (t: Item) => `${t.workflow}:${JSON.stringify(t.state)}`;
 
-  it('gives every clerk an inbox with cases in at least two states', async () => {
-    const inboxes: Record<string, string[]> = {};
-    for (const username of clerks)
-      inboxes[username] = [...new Set((await tasksOf(username)).map((t) => `${t.workflow}:${t.state}`))].sort();
-    // names the clerks whose inbox shows fewer than two distinct states
-    expect(Object.entries(inboxes).filter(([, states]) => states.length < 2)).toEqual([]);
+  it('gives every demo user an inbox with cases in at least two states and overdue work', async () => {
+    const users = buildDemoRegion().users.map((u) => u.username);
+    expect(users.length).toBe(8);
+    const inboxes: Record<string, { states: number; overdue: number }> = {};
+    for (const username of users) {
+      const items = await tasksOf(username);
+      inboxes[username] = { states: new Set(items.map(stateKey)).size, overdue: items.filter((t) => t.overdue).length };
+    }
+    // names the users whose inbox shows fewer than two distinct states or nothing overdue
+    expect(Object.entries(inboxes).filter(([, i]) => i.states < 2 || i.overdue < 1)).toEqual([]);
   });
 
-  it('gives every clerk overdue work, and the organization department a filing (备案) to do', async () => {
-    const late: Record<string, number> = {};
-    for (const username of clerks) late[username] = (await tasksOf(username)).filter((t) => t.overdue).length;
-    // names the clerks with nothing overdue
-    expect(Object.entries(late).filter(([, n]) => n < 1)).toEqual([]);
-    // the one step of the organization department in any procedure: filing an approved admission. It has no
-    // deadline in the procedure, so it is never overdue
+  it('gives the organization department its overdue filing (备案) and the recruitments it oversees', async () => {
     const orgdept = await tasksOf('orgdept');
-    expect(orgdept.map((t) => `${t.workflow}:${t.state}`)).toEqual(['recruitment:admission_filing']);
+    const filing = orgdept.find((t) => t.kind === 'task' && t.state === 'admission_filing');
+    expect(filing).toMatchObject({ workflow: 'recruitment', overdue: true });
+    // its reminders and the overdue notice reach the department (they went to its clerks, and it has none)
+    const notes = await h
+      .http()
+      .get('/api/v1/notifications?pageSize=200')
+      .set(await h.as('orgdept'));
+    const kinds = notes.body.items
+      .filter((n: { caseId: string }) => n.caseId === filing!.caseId)
+      .map((n: { kind: string }) => n.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['reminder', 'overdue']));
+    const overseen = orgdept.filter((t) => t.kind === 'supervision');
+    expect(overseen.length).toBeGreaterThan(0);
+    expect(overseen.every((t) => t.workflow === 'recruitment' && t.availableEvents.length === 0)).toBe(true);
+  });
+
+  it('gives the supervisor and the administrator 督办 items: state, holding organization, days overdue', async () => {
+    for (const username of ['supervisor', 'admin']) {
+      const items = await tasksOf(username);
+      expect(items.length).toBeGreaterThan(2);
+      for (const t of items) {
+        expect(t).toMatchObject({ kind: 'supervision', overdue: true, availableEvents: [] });
+        expect(t.holders.length).toBeGreaterThan(0);
+        expect(t.holders.every((o) => o.orgName)).toBe(true);
+        expect(t.overdueDays).toBeGreaterThan(0);
+        expect(t.escalationLevel).toBeGreaterThanOrEqual(1);
+      }
+    }
+    // a clerk supervises nothing: its inbox is its own tasks
+    expect((await tasksOf('branch-a')).every((t) => t.kind === 'task')).toBe(true);
   });
 
   it('has overdue work in the inboxes and in the supervisor’s overdue list', async () => {
@@ -60,6 +104,90 @@ describe('demo cases (e2e)', () => {
       .get('/api/v1/notifications')
       .set(await h.as('supervisor'));
     expect(notes.body.items.some((n: { kind: string }) => n.kind === 'escalation')).toBe(true);
+  });
+
+  it('urges a 督办 item: the holders are notified once a day, recorded for the audit; clerks cannot urge', async () => {
+    const region = buildDemoRegion();
+    const http = () => h.http();
+    const items = await tasksOf('supervisor');
+    // a case held by a demo clerk's organization
+    const holderOf = (t: Item) =>
+      region.users.find((u) => u.roles.some((r) => r.role === 'clerk' && t.holders.some((o) => o.orgId === r.orgId)));
+    const item = items.find((t) => t.workflow === 'membership-transfer' && holderOf(t))!;
+    expect(item).toBeDefined();
+    const holder = holderOf(item)!.username;
+    const authSupervisor = await h.as('supervisor');
+    const urge = () =>
+      http().post(`/api/v1/cases/${item.caseId}/urge`).set(authSupervisor).send({ comment: '请于本周内办结' });
+
+    const first = await urge();
+    expect(first.status).toBe(201);
+    expect(first.body.repeated).toBe(false);
+    expect(first.body.urge).toMatchObject({
+      caseId: item.caseId,
+      stateTitle: item.stateTitle,
+      comment: '请于本周内办结',
+    });
+    expect(first.body.urge.urgedBy.displayName).toBeTruthy();
+    expect(first.body.urge.targets.map((t: { orgId: string }) => t.orgId)).toEqual(item.holders.map((o) => o.orgId));
+    expect(first.body.urge.notified).toBeGreaterThan(0);
+    const urgesOf = async (username: string) =>
+      (
+        await http()
+          .get('/api/v1/notifications?pageSize=200')
+          .set(await h.as(username))
+      ).body.items.filter((n: { kind: string; caseId: string }) => n.kind === 'urge' && n.caseId === item.caseId);
+    const notices = await urgesOf(holder);
+    expect(notices).toHaveLength(1);
+    expect(notices[0].title).toContain('督办催办');
+    expect(notices[0].body).toContain('请于本周内办结');
+
+    // the same day again: the first urge answers, nobody is notified twice
+    const again = await urge();
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ repeated: true, urge: { id: first.body.urge.id } });
+    expect(await urgesOf(holder)).toHaveLength(1);
+    expect((await tasksOf('supervisor')).find((t) => t.caseId === item.caseId)?.urgedToday).toBe(true);
+
+    // the audit: who urged whom, when
+    const audit = await http().get(`/api/v1/audit/urges?caseId=${item.caseId}`).set(authSupervisor);
+    expect(audit.status).toBe(200);
+    expect(audit.body.items).toHaveLength(1);
+    expect(audit.body.items[0]).toMatchObject({ id: first.body.urge.id, at: first.body.urge.at });
+
+    // the supervisor stays read-only on the procedure: the holder's own step is refused to it
+    const [step] = (await tasksOf(holder)).find((t) => t.caseId === item.caseId)!.availableEvents as { type: string }[];
+    const fire = await http().post(`/api/v1/cases/${item.caseId}/events`).set(authSupervisor).send({ type: step.type });
+    expect(fire.status).toBe(403);
+
+    // a clerk urges nothing, in its scope or not
+    const talk = items.find((t) => t.workflow === 'recruitment')!;
+    for (const clerk of ['joint-1', holder]) {
+      const res = await http()
+        .post(`/api/v1/cases/${clerk === holder ? item.caseId : talk.caseId}/urge`)
+        .set(await h.as(clerk))
+        .send({});
+      expect([clerk, res.status, res.body.code]).toEqual([clerk, 403, 'FORBIDDEN']);
+    }
+    // the organization department urges the recruitment it oversees
+    const byOrgdept = await http()
+      .post(`/api/v1/cases/${talk.caseId}/urge`)
+      .set(await h.as('orgdept'))
+      .send({});
+    expect(byOrgdept.status).toBe(201);
+
+    // bad ids and bodies: 404 and 400, never 5xx; a case that is not overdue: 422
+    for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-case'])
+      expect((await http().post(`/api/v1/cases/${id}/urge`).set(authSupervisor).send({})).status).toBe(404);
+    for (const body of [{ comment: 'x'.repeat(201) }, { comment: 7 }, { extra: 1 }])
+      expect((await http().post(`/api/v1/cases/${item.caseId}/urge`).set(authSupervisor).send(body)).status).toBe(400);
+    const open = await http().get('/api/v1/cases?status=open&pageSize=200').set(authSupervisor);
+    const onTime = open.body.items.find(
+      (c: { deadlines: { kind: string; overdue: boolean }[] }) =>
+        c.deadlines.some((d) => d.kind === 'deadline') && !c.deadlines.some((d) => d.overdue),
+    );
+    const early = await http().post(`/api/v1/cases/${onTime.id}/urge`).set(authSupervisor).send({});
+    expect([early.status, early.body.code]).toEqual([422, 'RULE_VIOLATION']);
   });
 
   it('leaves the history hash chain intact', async () => {

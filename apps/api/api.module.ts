@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AuditModule } from '../../libs/audit/audit.module';
+import { SupervisionModule } from '../../libs/supervision/supervision.module';
 import { DatabaseRepository } from '../../libs/persistence/database.repository';
 import { LicensingOversightService } from '../../libs/licensing/licensing-oversight.service';
 import { DashboardRepository } from '../../libs/reports/dashboard.repository';
@@ -52,6 +53,7 @@ import { TimersModule } from '../../libs/timers/timers.module';
     ReportsModule,
     OrgLifeModule,
     AuditModule,
+    SupervisionModule,
   ],
   controllers: [
     CalendarController,

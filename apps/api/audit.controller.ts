@@ -15,10 +15,11 @@ import { attachmentDisposition, LEDGER_MAX_ROWS, XLSX_CONTENT_TYPE } from '../..
 import { CurrentUser } from '../../libs/auth/auth.guard';
 import type { Principal } from '../../libs/auth/principal';
 import { CaseReplayService } from '../../libs/audit/case-replay.service';
-import { AuditQueryDto, VerifyQueryDto } from './dto/case.dto';
+import { AuditQueryDto, UrgesQueryDto, VerifyQueryDto } from './dto/case.dto';
+import { SupervisionService } from '../../libs/supervision/supervision.service';
 import { CaseReplayDto, ReplayQueryDto } from './dto/supervision.dto';
 import { ApiErrors } from './api-errors.decorator';
-import { AuditEventPage, ErrorBody, VerifyResult } from './dto/responses';
+import { AuditEventPage, ErrorBody, UrgePage, VerifyResult } from './dto/responses';
 
 /** The filter of `GET /audit/events` without its paging: the ledger holds every matching event. */
 export class AuditExportQueryDto extends OmitType(AuditQueryDto, ['page', 'pageSize', 'cursor'] as const) {}
@@ -30,7 +31,16 @@ export class AuditController {
   constructor(
     private readonly audit: AuditService,
     private readonly replays: CaseReplayService,
+    private readonly supervision: SupervisionService,
   ) {}
+
+  @Get('urges')
+  @ApiOperation({ summary: '审计：催办记录（谁在何时催办了哪个案件的哪些承办组织），最新在前；可见范围内' })
+  @ApiOkResponse({ type: UrgePage })
+  @ApiErrors(400, 404)
+  urges(@CurrentUser() u: Principal, @Query() q: UrgesQueryDto) {
+    return this.supervision.listUrges(u, q);
+  }
 
   @Get('cases/:id/replay')
   @ApiOperation({

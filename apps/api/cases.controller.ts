@@ -5,9 +5,10 @@ import { CurrentUser } from '../../libs/auth/auth.guard';
 import type { Principal } from '../../libs/auth/principal';
 import { CaseQueryService } from '../../libs/engine/case-query.service';
 import { EngineService } from '../../libs/engine/engine.service';
-import { CaseQueryDto, CreateCaseDto, SendEventDto, TasksQueryDto } from './dto/case.dto';
+import { SupervisionService } from '../../libs/supervision/supervision.service';
+import { CaseQueryDto, CreateCaseDto, SendEventDto, TasksQueryDto, UrgeDto } from './dto/case.dto';
 import { ApiErrors } from './api-errors.decorator';
-import { CasePage, CaseView, HistoryEntry, TaskView } from './dto/responses';
+import { CasePage, CaseView, HistoryEntry, TaskView, UrgeResult } from './dto/responses';
 import { IdempotencyKey } from './idempotency-key.decorator';
 
 @ApiTags('cases')
@@ -17,6 +18,7 @@ export class CasesController {
   constructor(
     private readonly engine: EngineService,
     private readonly cases: CaseQueryService,
+    private readonly supervision: SupervisionService,
   ) {}
 
   @Post('cases')
@@ -77,12 +79,36 @@ export class CasesController {
     return this.cases.history(u, id);
   }
 
+  @Post('cases/:id/urge')
+  @ApiOperation({
+    summary: '督办催办：通知当前承办组织尽快办理逾期案件（同一案件每日一次）',
+    description:
+      '督查员（其下级范围）、系统管理员、负责监督该流程的组织部门（发展党员）可催办已逾期的在办案件：通知当前承办组织的经办人（站内、邮件、机器人），并记入催办记录（GET /audit/urges）。当日已催办过则返回那次催办（200，repeated 为 true），不再重复通知。催办不改变流程，也不写入案件历史。',
+  })
+  @ApiResponse({ status: 201, description: '已催办', type: UrgeResult })
+  @ApiResponse({ status: 200, description: '今日已催办过（repeated）', type: UrgeResult })
+  @ApiErrors(400, 403, 404, 422)
+  async urge(
+    @CurrentUser() u: Principal,
+    @Param('id') id: string,
+    @Body() dto: UrgeDto,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const result = await this.supervision.urge(u, id, dto);
+    res.status(result.repeated ? 200 : 201);
+    return result;
+  }
+
   /**
    * The caller's tasks (an array, as before), one page at a time: `?page=&pageSize=`; the total (exact up to
-   * 10 000, else "at least") in `X-Total-Count`, the page in `X-Page` / `X-Page-Size`.
+   * 10 000, else "at least") in `X-Total-Count`, the page in `X-Page` / `X-Page-Size`. After the tasks come the
+   * caller's supervision items (kind `supervision`: overdue cases raised to its level, to urge).
    */
   @Get('tasks')
-  @ApiOperation({ summary: '当前用户的待办，最紧急在前（分页：page、pageSize；总数见 X-Total-Count）' })
+  @ApiOperation({
+    summary:
+      '当前用户的待办，最紧急在前；其后为督办事项（kind=supervision）（分页：page、pageSize；总数见 X-Total-Count）',
+  })
   @ApiOkResponse({
     type: [TaskView],
     headers: {
@@ -92,7 +118,7 @@ export class CasesController {
     },
   })
   async tasks(@CurrentUser() u: Principal, @Query() q: TasksQueryDto, @Res({ passthrough: true }) res: Response) {
-    const { items, total, page, pageSize } = await this.cases.tasks(u, q);
+    const { items, total, page, pageSize } = await this.supervision.inbox(u, q);
     res.setHeader('X-Total-Count', String(total));
     res.setHeader('X-Page', String(page));
     res.setHeader('X-Page-Size', String(pageSize));

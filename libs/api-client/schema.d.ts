@@ -417,6 +417,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cases/{id}/urge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 督办催办：通知当前承办组织尽快办理逾期案件（同一案件每日一次）
+         * @description 督查员（其下级范围）、系统管理员、负责监督该流程的组织部门（发展党员）可催办已逾期的在办案件：通知当前承办组织的经办人（站内、邮件、机器人），并记入催办记录（GET /audit/urges）。当日已催办过则返回那次催办（200，repeated 为 true），不再重复通知。催办不改变流程，也不写入案件历史。
+         */
+        post: operations["CasesController_urge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tasks": {
         parameters: {
             query?: never;
@@ -424,7 +444,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 当前用户的待办，最紧急在前（分页：page、pageSize；总数见 X-Total-Count） */
+        /** 当前用户的待办，最紧急在前；其后为督办事项（kind=supervision）（分页：page、pageSize；总数见 X-Total-Count） */
         get: operations["CasesController_tasks"];
         put?: never;
         post?: never;
@@ -463,6 +483,23 @@ export interface paths {
          * @description transfer-letter：党员组织关系介绍信（全国统一式样：存根、介绍信、回执，含介绍信编号、有效期、接收党组织、党员信息和盖章处），上级党组织开具后可打印；transfer-receipt：介绍信回执，党员报到后可打印；annual-review-summary：年度考核评议情况汇总表，评分定级后可打印。身份证号码对管理员和经办人员完整显示，对其他人脱敏。
          */
         get: operations["DocumentsController_download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/urges": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 审计：催办记录（谁在何时催办了哪个案件的哪些承办组织），最新在前；可见范围内 */
+        get: operations["AuditController_urges"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1759,6 +1796,65 @@ export interface components {
             hash: string;
             prevHash: string;
         };
+        UrgeDto: {
+            /** @description 督办意见（写入通知正文） */
+            comment?: string;
+        };
+        UrgerView: {
+            /** Format: uuid */
+            userId: string;
+            displayName: string | null;
+            /** @enum {string} */
+            role: "supervisor" | "admin" | "orgdept" | "clerk";
+            /** Format: uuid */
+            orgId: string;
+            orgName: string | null;
+        };
+        UrgeTargetView: {
+            /** Format: uuid */
+            orgId: string;
+            orgName: string | null;
+            /** @enum {string} */
+            role: "clerk" | "orgdept";
+        };
+        UrgeView: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            caseId: string;
+            workflow?: string;
+            /**
+             * Format: date
+             * @description 催办日（北京时间）；同一案件每日一次
+             */
+            day: string;
+            /** Format: date-time */
+            at: string;
+            urgedBy: components["schemas"]["UrgerView"];
+            /** @description 催办时案件所处环节 */
+            state: string | {
+                [key: string]: unknown;
+            };
+            stateTitle: string;
+            /** @description 被催办的承办组织 */
+            targets: components["schemas"]["UrgeTargetView"][];
+            /** @description 收到站内通知的人数 */
+            notified: number;
+            comment: string | null;
+        };
+        UrgeResult: {
+            urge: components["schemas"]["UrgeView"];
+            /** @description 今日已催办过：返回当日那次催办，不再重复通知 */
+            repeated: boolean;
+        };
+        HolderView: {
+            /** Format: uuid */
+            orgId: string;
+            /** @example 江西某某律师事务所党支部 */
+            orgName: string | null;
+            /** @enum {string} */
+            role: "clerk" | "orgdept";
+        };
         TaskView: {
             /** Format: uuid */
             caseId: string;
@@ -1783,6 +1879,28 @@ export interface components {
             /** @description 3 个工作日内到期 */
             dueSoon: boolean;
             availableEvents: components["schemas"]["AvailableEvent"][];
+            /**
+             * @description task：由我办理的待办；supervision：督办事项（已逾期并上报到我这一级的案件，可催办，不能办理）
+             * @enum {string}
+             */
+            kind: "task" | "supervision";
+            /** @description 督办事项：当前承办的组织（待办为空） */
+            holders: components["schemas"]["HolderView"][];
+            /** @description 督办事项：已逾期天数（自然日） */
+            overdueDays: number | null;
+            /** @description 督办事项：已逾期工作日数 */
+            overdueWorkingDays: number | null;
+            /** @description 督办事项：已达到的上报级别（1 上级党委，2 督查） */
+            escalationLevel: number | null;
+            /** @description 督办事项：逾期的期限事项 */
+            deadlineTitle: string | null;
+            /**
+             * Format: date-time
+             * @description 督办事项：最近一次催办时间
+             */
+            lastUrgedAt: string | null;
+            /** @description 督办事项：今日已催办（同一案件每日只催办一次） */
+            urgedToday: boolean;
         };
         DocumentAvailabilityDto: {
             /** @enum {string} */
@@ -1796,6 +1914,12 @@ export interface components {
              * @example 上级党组织尚未开具介绍信
              */
             reason?: string;
+        };
+        UrgePage: {
+            items: components["schemas"]["UrgeView"][];
+            total: number;
+            page: number;
+            pageSize: number;
         };
         HistoryActorDto: {
             userId: string | null;
@@ -6213,6 +6337,95 @@ export interface operations {
             };
         };
     };
+    CasesController_urge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UrgeDto"];
+            };
+        };
+        responses: {
+            /** @description 今日已催办过（repeated） */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UrgeResult"];
+                };
+            };
+            /** @description 已催办 */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UrgeResult"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前用户、角色或组织无权执行（FORBIDDEN） */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前环节不允许或业务规则拒绝（EVENT_NOT_ALLOWED、UNKNOWN_EVENT、UNKNOWN_WORKFLOW、RULE_VIOLATION） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     CasesController_tasks: {
         parameters: {
             query?: {
@@ -6351,6 +6564,68 @@ export interface operations {
                 };
             };
             /** @description 服务器缺少中文字体（PDF_FONT_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    AuditController_urges: {
+        parameters: {
+            query?: {
+                /** @description 页码（从 1 开始） */
+                page?: number;
+                /** @description 每页条数（默认 200，最多 1000） */
+                pageSize?: number;
+                /** @description 只看该案件的催办 */
+                caseId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UrgePage"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -14,7 +14,8 @@ export const OUTBOUND_CHANNELS: readonly OutboundChannel[] = ['email', 'webhook'
 export interface DeadlineNotice {
   /** Unique per timer stage, e.g. `timer:<timerId>:<stage>`; with the recipient and channel it is the dedupe key. */
   dedupeBase: string;
-  kind: DeadlineNoticeKind;
+  /** `urge` (a supervisor's 催办) carries its own `rendered` text. */
+  kind: DeadlineNoticeKind | 'urge';
   level: number;
   /** null for a reminder about no case (an organization's quarter or term): then `link` says what it is about */
   caseId: string | null;
@@ -26,8 +27,11 @@ export interface DeadlineNotice {
   stateTitle: string;
   deadlineTitle: string;
   dueAt: Date;
-  /** `clerk`: clerks of exactly that org; `supervisor`: supervisors of that org or any org above it. */
-  recipients: { orgId: string; role: 'clerk' | 'supervisor' };
+  /**
+   * `clerk` / `orgdept`: holders of that role at exactly that org; `supervisor`: supervisors of that org or
+   * any org above it.
+   */
+  recipients: { orgId: string; role: 'clerk' | 'orgdept' | 'supervisor' };
   subjectLabel?: string;
   /** Engine time at which the notice is raised (the timer stage is being delivered). */
   now: Date;

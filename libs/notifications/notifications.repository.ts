@@ -21,7 +21,7 @@ export interface NotificationRow {
 /** One deadline notice of a batch, as the fan-out statement takes it (index = position in the batch). */
 export interface NoticeToFanOut {
   orgId: string;
-  role: 'clerk' | 'supervisor';
+  role: 'clerk' | 'orgdept' | 'supervisor';
   caseId: string | null;
   kind: NotificationKind;
   level: number;
@@ -44,7 +44,7 @@ const ROW_COLUMNS = `id, kind, level, title, body, case_id, link, created_at, de
 
 /**
  * A batch of deadline notices in one statement (a timer storm delivers hundreds per transaction): each
- * notice's recipients (clerks of the org, or supervisors at or above it), their in-app rows (dedupe keys make
+ * notice's recipients (clerks or the organization department at the org, or supervisors at or above it), their in-app rows (dedupe keys make
  * a retry a no-op), and the enabled e-mail/webhook subscriptions of those users and orgs, per notice index.
  */
 const NOTIFY_SQL = `
@@ -54,10 +54,10 @@ const NOTIFY_SQL = `
   target AS (SELECT n.idx, n.role, o.id, o.path FROM n JOIN orgs o ON o.id = n.org_id),
   assignments AS (
     SELECT t.idx, t.role, ra.user_id, ra.org_id FROM target t JOIN role_assignments ra ON ra.role = t.role
-      AND ((t.role = 'clerk' AND ra.org_id = t.id) OR (t.role = 'supervisor' AND t.path LIKE '%/' || ra.org_id::text || '/%'))),
+      AND ((t.role IN ('clerk', 'orgdept') AND ra.org_id = t.id) OR (t.role = 'supervisor' AND t.path LIKE '%/' || ra.org_id::text || '/%'))),
   recipients AS (SELECT DISTINCT idx, user_id FROM assignments),
   channel_orgs AS (
-    SELECT idx, id AS org_id FROM target WHERE role = 'clerk'
+    SELECT idx, id AS org_id FROM target WHERE role <> 'supervisor'
     UNION SELECT idx, org_id FROM assignments WHERE role = 'supervisor'),
   ins AS (
     INSERT INTO notifications (user_id, case_id, kind, level, title, body, link, dedupe_key, deliver_at, created_at)

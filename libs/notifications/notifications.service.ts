@@ -43,7 +43,7 @@ export interface NotificationPage {
   pageSize: number;
 }
 
-const KINDS = ['reminder', 'overdue', 'escalation'];
+const KINDS = ['reminder', 'overdue', 'escalation', 'urge'];
 
 const toView = (r: NotificationRow): NotificationView => ({
   id: r.id,
@@ -58,6 +58,12 @@ const toView = (r: NotificationRow): NotificationView => ({
   readAt: r.read_at ? new Date(r.read_at).toISOString() : null,
   read: r.read_at !== null,
 });
+
+/** The deadline template covers the timer's kinds; an urge writes its own text. */
+function deadlineKind(kind: DeadlineNotice['kind']): Exclude<DeadlineNotice['kind'], 'urge'> {
+  if (kind === 'urge') throw new RangeError('notifyDeadline: an urge carries its own rendered text');
+  return kind;
+}
 
 /**
  * In-app notifications and the fan-out to e-mail and webhook subscriptions. Quiet hours (the policy's
@@ -88,7 +94,7 @@ export class NotificationsService {
     const planned = notices.map((n) => {
       if (!n.dedupeBase) throw new RangeError('notifyDeadline: dedupeBase is required');
       if (!KINDS.includes(n.kind)) throw new RangeError(`notifyDeadline: unknown kind ${String(n.kind)}`);
-      if (n.recipients.role !== 'clerk' && n.recipients.role !== 'supervisor')
+      if (!['clerk', 'orgdept', 'supervisor'].includes(n.recipients.role))
         throw new RangeError(`notifyDeadline: unknown recipient role ${String(n.recipients.role)}`);
       if (n.now.getTime() !== now.getTime())
         throw new RangeError('notifyDeadlines: one batch is raised at one instant');
@@ -105,7 +111,7 @@ export class NotificationsService {
       const sendAt = n.stageAt ? plan(n.now).deliverAt : deliverAt;
       return {
         n,
-        notice: n.rendered ?? renderDeadlineNotice(n),
+        notice: n.rendered ?? renderDeadlineNotice({ ...n, kind: deadlineKind(n.kind) }),
         deliverAt,
         sendAt,
         link: n.link ?? { caseId: n.caseId },

@@ -7,7 +7,8 @@ import { ZONE } from '../calendar/calendar-data';
  */
 
 export type DeadlineNoticeKind = 'reminder' | 'overdue' | 'escalation';
-export type NotificationKind = DeadlineNoticeKind | 'info';
+/** `urge`: a supervisor's 催办 of an overdue case, to the organizations holding it (written by the caller). */
+export type NotificationKind = DeadlineNoticeKind | 'urge' | 'info';
 
 export interface DeadlineTemplateInput {
   kind: DeadlineNoticeKind;

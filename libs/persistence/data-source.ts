@@ -19,6 +19,7 @@ import { UserChangeNotify1796215983547 } from './migrations/1796215983547-user-c
 import { OrgTerms1796218494263 } from './migrations/1796218494263-org-terms';
 import { ChainedCheckpoints1796226311073 } from './migrations/1796226311073-chained-checkpoints';
 import { MemberPartyDisciplines1796226348869 } from './migrations/1796226348869-member-party-disciplines';
+import { CaseUrges1796226444861 } from './migrations/1796226444861-case-urges';
 
 export const MIGRATIONS = [
   InitialSchema1700000000000,
@@ -40,6 +41,7 @@ export const MIGRATIONS = [
   OrgTerms1796218494263,
   ChainedCheckpoints1796226311073,
   MemberPartyDisciplines1796226348869,
+  CaseUrges1796226444861,
 ];
 
 /**

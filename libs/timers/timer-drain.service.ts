@@ -11,8 +11,8 @@ import { WorkflowRegistry } from '../engine/workflow-registry';
 import type { DeadlineNotice } from '../notifications/notification.types';
 import { NotificationsService } from '../notifications/notifications.service';
 import { inSavepoint } from '../persistence/savepoint';
-import type { TimerStage } from '../engine/timer-stage';
-import { ClaimedTimer, TimerAdvance, TimerDelivery, TimersRepository } from '../engine/timers.repository';
+import { deadlineRecipients } from './deadline-recipients';
+import { TimerAdvance, TimerDelivery, TimersRepository } from '../engine/timers.repository';
 
 export interface DrainResult {
   /** timer stages delivered (reminders, deadlines, escalations) */
@@ -104,7 +104,7 @@ export class TimerDrainService {
         // deliver every stage already due, in order; stop after the clock's own event (it may end the visit)
         while (stage < t.stages.length && new Date(t.stages[stage].at) <= now) {
           const s = t.stages[stage];
-          const recipients = this.recipients(t, def, s);
+          const recipients = deadlineRecipients(t, def, s);
           for (const r of recipients)
             notices.push({
               dedupeBase: `timer:${t.id}:${stage}`,
@@ -180,35 +180,5 @@ export class TimerDrainService {
       if (!(err instanceof AppError)) this.logger.error(`clock event ${e.type} on case ${e.caseId} failed: ${reason}`);
       return false;
     }
-  }
-
-  /**
-   * Who hears of a stage: reminders and the deadline go to the clerks of the acting party; the first
-   * escalation to the clerks of that party's upper committee, the second to the supervisors above it.
-   * When the acting party is itself the top committee of the case (the city committee issuing a letter),
-   * there is no upper clerk to tell: both escalations go to the supervisors above it, never back to itself.
-   * A deadline may name the parties of its first escalation (`escalateTo`), as branch formation does.
-   */
-  private recipients(
-    t: ClaimedTimer,
-    def: ReturnType<WorkflowRegistry['get']>,
-    s: TimerStage,
-  ): { orgId: string; role: 'clerk' | 'supervisor' }[] {
-    const candidates = [t.party, ...(def.states[t.state_path]?.actors ?? []).map((a) => a.party)].filter(
-      Boolean,
-    ) as string[];
-    const party = candidates.find((p) => t.parties[p]);
-    if (s.kind !== 'escalation') return party ? [{ orgId: t.parties[party], role: 'clerk' }] : [];
-    const acting = party ? t.parties[party] : undefined;
-    const named = def.states[t.state_path]?.deadlines?.find((d) => d.key === t.deadline_key)?.escalateTo;
-    if (s.level < 2 && named?.length)
-      return [...new Set(named.map((p) => t.parties[p]).filter(Boolean))].map((orgId) => ({
-        orgId,
-        role: 'clerk' as const,
-      }));
-    const upper = (party && t.parties[`${party}Upper`]) || t.parties.city;
-    if (!upper) return [];
-    if (upper === acting) return [{ orgId: acting, role: 'supervisor' }];
-    return [{ orgId: upper, role: s.level >= 2 ? 'supervisor' : 'clerk' }];
   }
 }

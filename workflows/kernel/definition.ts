@@ -204,6 +204,12 @@ export interface WorkflowDefinition {
   parties: (subject: SubjectFacts, input: any) => Record<PartyName, string | undefined> | { error: string };
   /** Who may open a case by hand (besides the engine's integrations). */
   openers: ActorRule[];
+  /**
+   * Organizations that oversee the procedure besides the supervisors (督办): they hear of the second
+   * escalation of an overdue step together with the supervisors, see such cases in their inbox and may urge
+   * them. They act on no step through this (recruitment: the organization department).
+   */
+  overseers?: ActorRule[];
   /** Keyed by state id path: `release_review`, or `candidate.training` for nested/parallel regions. */
   states: Record<string, StateMeta>;
   events: Record<string, EventMeta>;

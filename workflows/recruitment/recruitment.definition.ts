@@ -103,6 +103,9 @@ export const recruitmentDefinition: WorkflowDefinition = {
     return { branch: member.orgId };
   },
   openers: [BRANCH],
+  // the organization department guides and checks recruitment in its city [U]: overdue steps raised to the
+  // supervisors reach it too, and it may urge them
+  overseers: [ORGDEPT],
   // age from the registry's birth date and the re-application bar: refused with 422 before any case exists
   openingFacts: ['memberRegistryBirthDate', 'memberReapplicationBar', 'memberRegistryStatus'],
   openingRule: (input, facts, at) => checkRecruitmentOpening(input, facts, at),
@@ -210,7 +213,23 @@ export const recruitmentDefinition: WorkflowDefinition = {
         '上级党委审批期限提醒',
       ),
     },
-    admission_filing: { title: '组织部门备案', actors: [ORGDEPT] },
+    admission_filing: {
+      title: '组织部门备案',
+      actors: [ORGDEPT],
+      // 发展党员工作细则 asks for the filing and names no time limit: the same 10 working days as the two
+      // committee filings above [U]. Reminders and the overdue mark reach the organization department; there
+      // is no committee above it in this system to escalate to.
+      deadlines: [
+        {
+          key: 'admission_filing.due',
+          title: '组织部门备案期限',
+          amount: 10,
+          unit: 'wd',
+          anchor: { kind: 'entry' },
+          escalate: false,
+        },
+      ],
+    },
     probationary: {
       title: '预备党员教育考察',
       actors: [BRANCH],

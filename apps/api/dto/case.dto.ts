@@ -93,6 +93,18 @@ export class TasksQueryDto {
   pageSize?: number;
 }
 
+export class UrgeDto {
+  @ApiPropertyOptional({ description: '督办意见（写入通知正文）', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  comment?: string;
+}
+
+export class UrgesQueryDto extends TasksQueryDto {
+  @ApiPropertyOptional({ format: 'uuid', description: '只看该案件的催办' }) @IsOptional() @IsUUID() caseId?: string;
+}
+
 export class AuditQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() orgId?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() userId?: string;

@@ -316,6 +316,70 @@ export class TaskView {
   workingDaysLeft: number | null;
   @ApiProperty({ description: '3 个工作日内到期' }) dueSoon: boolean;
   @ApiProperty({ type: [AvailableEvent] }) availableEvents: AvailableEvent[];
+  @ApiProperty({
+    enum: ['task', 'supervision'],
+    description: 'task：由我办理的待办；supervision：督办事项（已逾期并上报到我这一级的案件，可催办，不能办理）',
+  })
+  kind: 'task' | 'supervision';
+  @ApiProperty({ type: () => [HolderView], description: '督办事项：当前承办的组织（待办为空）' })
+  holders: HolderView[];
+  @ApiProperty({ type: 'integer', nullable: true, description: '督办事项：已逾期天数（自然日）' })
+  overdueDays: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: '督办事项：已逾期工作日数' })
+  overdueWorkingDays: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: '督办事项：已达到的上报级别（1 上级党委，2 督查）' })
+  escalationLevel: number | null;
+  @ApiProperty({ type: 'string', nullable: true, description: '督办事项：逾期的期限事项' })
+  deadlineTitle: string | null;
+  @ApiProperty({ ...DATE_TIME, nullable: true, description: '督办事项：最近一次催办时间' })
+  lastUrgedAt: string | null;
+  @ApiProperty({ description: '督办事项：今日已催办（同一案件每日只催办一次）' }) urgedToday: boolean;
+}
+
+export class HolderView {
+  @ApiProperty(UUID) orgId: string;
+  @ApiProperty({ type: 'string', nullable: true, example: '江西某某律师事务所党支部' }) orgName: string | null;
+  @ApiProperty({ enum: ['clerk', 'orgdept'] }) role: 'clerk' | 'orgdept';
+}
+
+export class UrgerView {
+  @ApiProperty(UUID) userId: string;
+  @ApiProperty({ type: 'string', nullable: true }) displayName: string | null;
+  @ApiProperty({ enum: ['supervisor', 'admin', 'orgdept', 'clerk'] }) role: string;
+  @ApiProperty(UUID) orgId: string;
+  @ApiProperty({ type: 'string', nullable: true }) orgName: string | null;
+}
+
+export class UrgeTargetView {
+  @ApiProperty(UUID) orgId: string;
+  @ApiProperty({ type: 'string', nullable: true }) orgName: string | null;
+  @ApiProperty({ enum: ['clerk', 'orgdept'] }) role: string;
+}
+
+export class UrgeView {
+  @ApiProperty(UUID) id: string;
+  @ApiProperty(UUID) caseId: string;
+  @ApiPropertyOptional() workflow?: string;
+  @ApiProperty({ format: 'date', description: '催办日（北京时间）；同一案件每日一次' }) day: string;
+  @ApiProperty(DATE_TIME) at: string;
+  @ApiProperty({ type: UrgerView }) urgedBy: UrgerView;
+  @ApiProperty({ oneOf: [{ type: 'string' }, OBJECT], description: '催办时案件所处环节' }) state: unknown;
+  @ApiProperty() stateTitle: string;
+  @ApiProperty({ type: [UrgeTargetView], description: '被催办的承办组织' }) targets: UrgeTargetView[];
+  @ApiProperty({ type: 'integer', description: '收到站内通知的人数' }) notified: number;
+  @ApiProperty({ type: 'string', nullable: true }) comment: string | null;
+}
+
+export class UrgeResult {
+  @ApiProperty({ type: UrgeView }) urge: UrgeView;
+  @ApiProperty({ description: '今日已催办过：返回当日那次催办，不再重复通知' }) repeated: boolean;
+}
+
+export class UrgePage {
+  @ApiProperty({ type: [UrgeView] }) items: UrgeView[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
 }
 
 // ------------------------------------------------------------------------------------------------- audit
