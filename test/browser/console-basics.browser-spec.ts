@@ -1,8 +1,12 @@
-import { ConsoleHarness, login, screenshot, seriousViolations, startConsoleHarness } from './support/console';
+import { fullMembersOf } from '../support/harness';
+import { apiAs, ConsoleHarness, login, screenshot, seriousViolations, startConsoleHarness } from './support/console';
 
 jest.setTimeout(90_000);
 
-/** The console is served by the API process: login, who I am, the inbox, deep links, logout. */
+/**
+ * The console is served by the API process: login, who I am, the inbox, deep links, logout; the supervisor's
+ * inbox of 督办 items and its 催办 (last: it moves engine time on).
+ */
 describe('console: login and layout (browser)', () => {
   let h: ConsoleHarness;
   beforeAll(async () => {
@@ -67,6 +71,50 @@ describe('console: login and layout (browser)', () => {
     await page.getByText('登录已过期，请重新登录').waitFor();
     await login(page, 'branch-a');
     await page.waitForURL(/\/cases$/);
+    expect(h.consoleErrors).toEqual([]);
+  });
+
+  it('shows the supervisor its 督办 items (holder, days overdue) and urges one: the branch clerk is told', async () => {
+    const api = apiAs(h);
+    const { anchors } = h.region;
+    const transfer = (clerk: string, from: string, to: string) =>
+      api(clerk, 'post', '/cases', {
+        workflow: 'membership-transfer',
+        subject: { memberId: fullMembersOf(h.region, from)[0].id },
+        input: { toOrgId: to },
+      });
+    const fromA = await transfer('branch-a', anchors.firmAOrgId, anchors.firmBOrgId);
+    await transfer('joint-1', anchors.jointBranch1Id, anchors.firmAOrgId);
+    // three weeks on: both release reviews are overdue and escalated to the supervisors
+    const now = (await api('admin', 'get', '/_clock')).now as string;
+    await api('admin', 'post', '/_clock', { set: new Date(Date.parse(now) + 21 * 86_400_000).toISOString() });
+
+    const page = await h.newPage();
+    await login(page, 'supervisor');
+    await page.goto('/inbox');
+    const rows = page.locator('[data-testid="task"][data-kind="supervision"]');
+    await rows.nth(1).waitFor();
+    expect(await rows.count()).toBe(2);
+    const row = rows.filter({ hasText: '江西章贡律师事务所党支部' });
+    expect(await row.getAttribute('data-urgency')).toBe('overdue');
+    await expect(row.getByTestId('supervision-tag').textContent()).resolves.toBe('督办');
+    await expect(row.getByTestId('supervision-facts').textContent()).resolves.toMatch(
+      /承办：江西章贡律师事务所党支部.*已逾期 \d+ 天（\d+ 个工作日）/,
+    );
+    await expect(page.getByTestId('inbox-count').textContent()).resolves.toContain('督办 2 件');
+    await screenshot(page, 'basics', 'supervisor-inbox');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await row.getByRole('button', { name: /^催办/ }).click();
+    await page.getByText(/已催办江西章贡律师事务所党支部（通知 \d+ 人）/).waitFor();
+    await row.getByRole('button', { name: /今日已催办/ }).waitFor();
+    expect(await row.getByRole('button', { name: /今日已催办/ }).isDisabled()).toBe(true);
+    await screenshot(page, 'basics', 'supervisor-urged');
+
+    const told = (await api('branch-a', 'get', '/notifications?pageSize=200')).items.filter(
+      (n: { kind: string; caseId: string }) => n.kind === 'urge' && n.caseId === fromA.id,
+    );
+    expect(told).toHaveLength(1);
     expect(h.consoleErrors).toEqual([]);
   });
 });

@@ -66,6 +66,16 @@ export interface Task {
   workingDaysLeft?: number | null;
   overdue: boolean;
   availableEvents: AvailableEvent[];
+  /** `task`: mine to act on; `supervision`: 督办 — an overdue case raised to my level, to urge (催办) */
+  kind?: 'task' | 'supervision';
+  /** 督办: the organizations that must act on it now */
+  holders?: { orgId: string; orgName: string | null; role: string }[];
+  overdueDays?: number | null;
+  overdueWorkingDays?: number | null;
+  escalationLevel?: number | null;
+  deadlineTitle?: string | null;
+  lastUrgedAt?: string | null;
+  urgedToday?: boolean;
 }
 export interface Page<T> {
   items: T[];

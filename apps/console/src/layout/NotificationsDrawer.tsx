@@ -11,6 +11,7 @@ const KIND_TITLES: Record<string, { label: string; color: string }> = {
   reminder: { label: '提醒', color: 'orange' },
   overdue: { label: '逾期', color: 'red' },
   escalation: { label: '督办', color: 'magenta' },
+  urge: { label: '催办', color: 'red' },
 };
 
 /** The title without its 【逾期】-style prefix: the coloured tag beside it already says so. */

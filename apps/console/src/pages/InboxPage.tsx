@@ -1,16 +1,83 @@
-import { useQuery } from '@tanstack/react-query';
-import { Button, Empty, Grid, Select, Space, Switch, Tag } from 'antd';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, Empty, Grid, message, Select, Space, Switch, Tag, Tooltip } from 'antd';
+import dayjs from 'dayjs';
 import { useMemo } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useWorkflows } from '../api/hooks';
-import { call, client } from '../api/http';
+import { ApiError, call, client } from '../api/http';
 import type { Task } from '../api/types';
 import { DueTag, urgencyOf } from '../components/DueTag';
 import { QueryState } from '../components/QueryState';
 import { SubjectLabel } from '../components/SubjectLabel';
 
+const isSupervision = (t: Task) => t.kind === 'supervision';
+
+/** 催办: notifies the organizations holding the case; once a day per case (the API answers a repeat with the first). */
+function UrgeButton({ task }: { task: Task }) {
+  const queryClient = useQueryClient();
+  const [toast, toastHolder] = message.useMessage();
+  const urge = useMutation({
+    mutationFn: () =>
+      call<{ repeated: boolean; urge: { notified: number; targets: { orgName: string | null }[] } }>(
+        client.POST('/api/v1/cases/{id}/urge', { params: { path: { id: task.caseId } }, body: {} }),
+      ),
+    onSuccess: (r) => {
+      const whom = r.urge.targets.map((t) => t.orgName ?? '承办组织').join('、');
+      void toast.success(
+        r.repeated ? `今日已催办过${whom}，不再重复通知` : `已催办${whom}（通知 ${r.urge.notified} 人）`,
+      );
+      void queryClient.invalidateQueries({ queryKey: ['tasks'] });
+    },
+    onError: (e) => void toast.error(e instanceof ApiError ? e.message : '催办失败，请稍后重试'),
+  });
+  const done = task.urgedToday === true;
+  return (
+    <>
+      {toastHolder}
+      <Tooltip title={done ? '同一案件每日催办一次' : '通知当前承办组织尽快办理'}>
+        <Button
+          size="small"
+          danger={!done}
+          disabled={done}
+          loading={urge.isPending}
+          onClick={() => urge.mutate()}
+          aria-label={`${done ? '今日已催办' : '催办'}：${task.title}`}
+        >
+          {done ? '今日已催办' : '催办'}
+        </Button>
+      </Tooltip>
+    </>
+  );
+}
+
+/** 督办 items: who holds the case and how long it is overdue. */
+function SupervisionFacts({ task }: { task: Task }) {
+  const holders = (task.holders ?? []).map((h) => h.orgName ?? '（未知组织）').join('、');
+  return (
+    <div className="pf-supervision-facts" data-testid="supervision-facts">
+      <span>承办：{holders || '—'}</span>
+      {task.overdueDays != null ? (
+        <span className="pf-overdue-text">
+          已逾期 {task.overdueDays} 天{task.overdueWorkingDays != null ? `（${task.overdueWorkingDays} 个工作日）` : ''}
+        </span>
+      ) : null}
+      {task.lastUrgedAt ? <span>上次催办 {dayjs(task.lastUrgedAt).format('MM-DD HH:mm')}</span> : null}
+    </div>
+  );
+}
+
+function KindTag({ task }: { task: Task }) {
+  if (!isSupervision(task)) return null;
+  return (
+    <Tag color="red" data-testid="supervision-tag" style={{ marginInlineEnd: 6 }}>
+      督办
+    </Tag>
+  );
+}
+
 function Actions({ task }: { task: Task }) {
   const navigate = useNavigate();
+  if (isSupervision(task)) return <UrgeButton task={task} />;
   return (
     <Space wrap size={4}>
       {task.availableEvents.map((e) => (
@@ -58,6 +125,7 @@ export default function InboxPage() {
     .flatMap((w) => w.states.filter((s) => s.actors.length).map((s) => ({ value: s.name, label: `${s.title}` })))
     .filter((o, i, all) => all.findIndex((x) => x.value === o.value) === i);
   const overdueCount = (tasks.data ?? []).filter((t) => t.overdue).length;
+  const supervisionCount = (tasks.data ?? []).filter(isSupervision).length;
 
   return (
     <div>
@@ -66,6 +134,7 @@ export default function InboxPage() {
         {tasks.data ? (
           <span style={{ color: '#595959' }} data-testid="inbox-count">
             共 {tasks.data.length} 件{overdueCount ? `，其中逾期 ${overdueCount} 件` : ''}
+            {supervisionCount ? `，督办 ${supervisionCount} 件` : ''}
           </span>
         ) : null}
       </Space>
@@ -106,17 +175,20 @@ export default function InboxPage() {
           <ul className="pf-cards" aria-label="待办列表">
             {rows.map((t) => (
               <li
-                key={t.caseId}
+                key={`${t.kind ?? 'task'}:${t.caseId}`}
                 data-testid="task"
+                data-kind={t.kind ?? 'task'}
                 data-urgency={urgencyOf(t)}
                 className={`pf-card pf-u-${urgencyOf(t)}`}
               >
+                <KindTag task={t} />
                 <Link to={`/cases/${t.caseId}`} className="pf-card-title">
                   {t.title}
                 </Link>
                 <div>
                   <SubjectLabel subject={t.subject} name={t.subjectName} />
                 </div>
+                {isSupervision(t) ? <SupervisionFacts task={t} /> : null}
                 <div style={{ margin: '4px 0' }}>
                   <DueTag {...t} provisional={t.dueProvisional} />
                 </div>
@@ -142,13 +214,16 @@ export default function InboxPage() {
               <tbody>
                 {rows.map((t) => (
                   <tr
-                    key={t.caseId}
+                    key={`${t.kind ?? 'task'}:${t.caseId}`}
                     data-testid="task"
+                    data-kind={t.kind ?? 'task'}
                     data-urgency={urgencyOf(t)}
                     className={`pf-row-${urgencyOf(t)}`}
                   >
                     <td>
+                      <KindTag task={t} />
                       <Link to={`/cases/${t.caseId}`}>{t.title}</Link>
+                      {isSupervision(t) ? <SupervisionFacts task={t} /> : null}
                     </td>
                     <td>{t.workflowTitle}</td>
                     <td>
