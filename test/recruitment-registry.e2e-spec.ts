@@ -103,6 +103,15 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
     await ok(id, branch, 'PROPOSE', { measure: 'removal', grounds: '拒不履行党员义务，经教育不改' });
     await ok(id, city, 'ACK_FILING');
     await ok(id, branch, 'RECORD_INVESTIGATION', { findings: '情况属实' });
+    // the two talkers are full members as the registry holds them: a registered applicant is refused
+    const notFull = (await register('非正式党员谈话人乙', '1990-02-02', 41)).body.id;
+    const byApplicant = await h
+      .http()
+      .post(`/api/v1/cases/${id}/events`)
+      .set(branch)
+      .send({ type: 'RECORD_TALK', data: { on: today(), by: [talker1, notFull] } });
+    expect(byApplicant.status).toBe(422);
+    expect(byApplicant.body.message).toBe('谈话人必须是正式党员，尚在预备期或不在党员信息库中的人员不能担任');
     await ok(id, branch, 'RECORD_TALK', { on: today(), by: [talker1, talker2] });
     await ok(id, city, 'PASS_PRE_REVIEW');
     const voters: number = (

@@ -13,10 +13,13 @@ export interface FactScope {
   at: Date;
 }
 
-/** The member ids an event's payload names: its `memberIds` (sponsors, introducers, …) and `talkerIds` (谈话人). */
+/**
+ * The member ids an event's payload names: its `memberIds` (sponsors, introducers, …), `talkerIds` (recruitment's
+ * 谈话人) and `by` when it is a list of ids (the non-conforming talk; recruitment's `by` is a note, not a list).
+ */
 function namedMemberIds(data: any): string[] {
   const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-  return [...list(data?.memberIds), ...list(data?.talkerIds)];
+  return [...list(data?.memberIds), ...list(data?.talkerIds), ...list(data?.by)];
 }
 
 /** Read-only registry queries a machine may need to decide (declared per event as `facts`). */

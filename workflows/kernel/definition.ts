@@ -81,7 +81,7 @@ export type FactName =
   | 'memberHasOpenNonconforming'
   | 'memberRemovedWithin5Years'
   | 'jointBranchUnitCount'
-  /** of the ids in `data.memberIds` and `data.talkerIds`, those that are no full member (unknown ids included) */
+  /** of the ids in `data.memberIds`, `data.talkerIds` and `data.by` (a list), those that are no full member (unknown ids included) */
   | 'memberIdsUnderProbation'
   | 'fullMemberIdsOfOrg'
   /** the subject member's birth date as registered (ISO date) */

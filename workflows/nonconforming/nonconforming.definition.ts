@@ -127,7 +127,12 @@ export const nonconformingDefinition: WorkflowDefinition = {
     PROPOSE: { title: '提出处置意见', payload: ProposePayload, rule: proposeRule },
     ACK_FILING: { title: '备案' },
     RECORD_INVESTIGATION: { title: '登记调查核实情况', payload: RecordInvestigationPayload },
-    RECORD_TALK: { title: '登记谈话情况', payload: RecordTalkPayload, rule: talkRule },
+    RECORD_TALK: {
+      title: '登记谈话情况',
+      payload: RecordTalkPayload,
+      facts: ['memberIdsUnderProbation'],
+      rule: talkRule,
+    },
     PASS_PRE_REVIEW: { title: '预审通过' },
     DROP: { title: '不予处置', payload: ReasonPayload },
     RECORD_MEETING: {

@@ -402,6 +402,18 @@ describe('nonconforming machine', () => {
       expect(talkRule(ctx(s()), talk() as WorkflowEvent)).toBeNull();
       expect(run(s(), talk([U(4), U(5)], '2026-02-28')).next.value).toBe('pre_review');
     });
+    it('refuses a talker the registry does not hold as a full member (fact memberIdsUnderProbation)', () => {
+      const withFacts = (notFull: string[]): Ev => ({
+        ...talk([U(2), U(3)]),
+        facts: { memberIdsUnderProbation: notFull },
+      });
+      expect(def.events.RECORD_TALK.facts).toEqual(['memberIdsUnderProbation']);
+      expect(talkRule(ctx(s()), withFacts([U(3)]) as WorkflowEvent)).toBe(
+        '谈话人必须是正式党员，尚在预备期或不在党员信息库中的人员不能担任',
+      );
+      refused(s(), withFacts([U(3)]));
+      expect(run(s(), withFacts([U(9)])).next.value).toBe('pre_review');
+    });
   });
 
   describe('rule and branch: RECORD_MEETING', () => {

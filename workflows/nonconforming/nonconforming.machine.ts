@@ -164,7 +164,10 @@ export const proposeRule: Rule = (context, event) => {
   return null;
 };
 
-/** RECORD_TALK: two different full members other than the member concerned, on a past day. */
+/**
+ * RECORD_TALK: two different full members other than the member concerned, on a past day. "Full" as the registry
+ * holds them (fact `memberIdsUnderProbation` over `by`), not as the clerk says.
+ */
 export const talkRule: Rule = (context, event) => {
   const d = event.data as RecordTalkPayload | undefined;
   if (!d?.on) return '请填写谈话日期';
@@ -172,6 +175,9 @@ export const talkRule: Rule = (context, event) => {
   if (by.length !== 2 || new Set(by).size !== 2) return '谈话须由两名正式党员进行';
   if (by.includes(context.memberId)) return '谈话人不能是被处置党员本人';
   if (toDate(d.on) > today(context, event)) return '谈话日期不得晚于今天';
+  const notFull: unknown = event.facts?.memberIdsUnderProbation;
+  if (Array.isArray(notFull) && by.some((id) => notFull.includes(id)))
+    return '谈话人必须是正式党员，尚在预备期或不在党员信息库中的人员不能担任';
   return null;
 };
 
