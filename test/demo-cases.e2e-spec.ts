@@ -190,6 +190,34 @@ describe('demo cases (e2e)', () => {
     expect([early.status, early.body.code]).toEqual([422, 'RULE_VIOLATION']);
   });
 
+  it('flags the member of firm B’s branch who took part in nothing, and gives branch-b the review', async () => {
+    const anchors = h.region.anchors;
+    const partyB = h.region.members.filter((m) => m.orgId === anchors.firmBOrgId && m.status === 'full');
+    const [inactive, away] = partyB;
+    // the daily detector runs as an outbox job while the seeder moves the clock: its flags arrive shortly after
+    const until = Date.now() + 30_000;
+    let flags: { memberId: string; ground: string; review: { caseId: string } | null }[] = [];
+    while (Date.now() < until) {
+      const res = await h
+        .http()
+        .get('/api/v1/reports/inactive-members')
+        .set(await h.as('branch-b'));
+      expect(res.status).toBe(200);
+      flags = res.body.flags;
+      if (flags.some((f) => f.memberId === inactive.id)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    // both grounds (no organizational life, no dues) for the one who did nothing; none for the excused absentee
+    expect([...new Set(flags.filter((f) => f.memberId === inactive.id).map((f) => f.ground))].sort()).toEqual([
+      'dues',
+      'org_life',
+    ]);
+    expect(flags.filter((f) => f.memberId !== inactive.id).map((f) => f.memberId)).toEqual([]);
+    expect(away).toBeDefined();
+    const review = (await tasksOf('branch-b')).filter((t) => t.workflow === 'inactivity-review');
+    expect(review).toHaveLength(1);
+  });
+
   it('leaves the history hash chain intact', async () => {
     const verify = await h
       .http()

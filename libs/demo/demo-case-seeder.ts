@@ -5,7 +5,10 @@ import { Clock } from '../engine/clock';
 import { EngineService, SendEventRequest } from '../engine/engine.service';
 import { residentIdCheckChar } from '../common/resident-id';
 import { RegistryService } from '../registry/registry.service';
+import { OrgLifeService } from '../org-life/org-life.service';
 import { ClockAdvanceService } from '../timers/clock-advance.service';
+import { toDate } from '../../workflows/kernel/dates';
+import { recordDemoOrgLife } from './demo-org-life';
 import { buildDemoRegion, DemoRegion } from './demo-region';
 
 const withCheckChar = (first17: string) => first17 + residentIdCheckChar(first17);
@@ -30,6 +33,7 @@ export class DemoCaseSeeder {
     private readonly clock: Clock,
     private readonly advance: ClockAdvanceService,
     private readonly registry: RegistryService,
+    private readonly orgLife: OrgLifeService,
   ) {}
 
   /** Seeds the demo cases once: a database that already holds any case is left alone. Returns the count opened. */
@@ -100,6 +104,21 @@ export class DemoCaseSeeder {
     // days) is next and falls overdue while the clock moves on. Under the 2026 rules the public notice runs
     // first, so the filing comes after the move and is not yet late.
     if (!noticeStarted) await this.recruitToFiling(longRecruitment, as, day, fromA.length); // none of firm A's members has left yet
+
+    // firm B's branch keeps its organizational life here: one member has taken part in nothing for months, so
+    // the daily detector (run while the clock moves on) flags them and gives branch-b a review task
+    const partyB = region.members.filter(
+      (m) => m.orgId === a.firmBOrgId && ['full', 'probationary'].includes(m.status),
+    );
+    await recordDemoOrgLife(
+      this.orgLife,
+      as['branch-b'],
+      a.firmBOrgId,
+      partyB,
+      fromB[0],
+      fromB[1],
+      toDate(this.clock.now().toISOString()),
+    );
 
     await this.advance.advanceTo(new Date(this.clock.now().getTime() + DEMO_CASE_AGE_DAYS * 86_400_000));
 
