@@ -242,17 +242,22 @@ export class SupervisionService {
     return n;
   }
 
-  /** The organizations that may act on each case now (the task rules of its active states), with names. */
+  /**
+   * The organizations whose step each case waits for, with names: the actors of its active states (not those
+   * who could merely withdraw or close it from any state); a state without actors of its own falls back to
+   * everyone who may act in it (the task rules).
+   */
   private async holdersOf(records: CaseRecord[]): Promise<Map<string, Holder[]>> {
     const pairs = new Map<string, { orgId: string; role: 'clerk' | 'orgdept' }[]>();
     for (const r of records) {
       const def = this.registry.get(r.workflow, r.definitionVersion);
       const seen = new Set<string>();
       const list: { orgId: string; role: 'clerk' | 'orgdept' }[] = [];
-      for (const rule of taskRules(def)) {
+      const own = r.statePaths.flatMap((path) => def.states[path]?.actors ?? []);
+      const actors = own.length ? own : taskRules(def).filter((rule) => r.statePaths.includes(rule.statePath));
+      for (const rule of actors) {
         const orgId = r.parties[rule.party];
-        if (!r.statePaths.includes(rule.statePath) || !orgId) continue;
-        if (rule.role !== 'clerk' && rule.role !== 'orgdept') continue;
+        if (!orgId || (rule.role !== 'clerk' && rule.role !== 'orgdept')) continue;
         const key = `${rule.role}:${orgId}`;
         if (seen.has(key)) continue;
         seen.add(key);
