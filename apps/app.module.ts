@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { RedisModule } from '../libs/common/redis.module';
+import { AuditJobsModule } from '../libs/audit/audit-jobs.module';
 import { HistoryCheckpointModule } from '../libs/audit/history-checkpoint.module';
 import { DemoCaseSeeder } from '../libs/demo/demo-case-seeder';
 import { DemoSeeder } from '../libs/demo/demo-seeder';
@@ -43,6 +44,8 @@ export class AppModule {
         // both roles: the worker delivers the daily organizational-life job
         OrgLifeModule,
         HistoryCheckpointModule,
+        // both roles: the api admits and serves audit jobs, the worker runs them
+        AuditJobsModule,
         ...roles,
       ],
       providers: [DemoSeeder, DemoCaseSeeder],

@@ -290,6 +290,43 @@ export class AppConfig {
   @Min(1)
   RETENTION_LICENSING_ID_NUMBERS_DAYS = 30;
 
+  /** Retention (days): finished background audit jobs (whole-log verify, ledger export) with their files. */
+  @Transform(({ value }) => (value === undefined ? 7 : Number(value)))
+  @IsInt()
+  @Min(1)
+  RETENTION_AUDIT_JOBS_DAYS = 7;
+
+  /** Background audit jobs one user may have queued or running at once (more is 429 AUDIT_JOB_LIMIT). */
+  @Transform(({ value }) => (value === undefined ? 2 : Number(value)))
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  AUDIT_JOBS_PER_USER = 2;
+
+  /**
+   * A running audit job whose worker has not reported progress for this long is taken as abandoned (the
+   * worker died) and run again by another worker.
+   */
+  @Transform(({ value }) => (value === undefined ? 60_000 : Number(value)))
+  @IsInt()
+  @Min(1000)
+  AUDIT_JOB_STALE_MS = 60_000;
+
+  /**
+   * Largest whole-log verify (cases in the caller's scope) answered on the request thread by GET /audit/verify;
+   * beyond it the request answers 202 with a background job. A single case is always answered at once.
+   */
+  @Transform(({ value }) => (value === undefined ? 2000 : Number(value)))
+  @IsInt()
+  @Min(0)
+  AUDIT_SYNC_VERIFY_MAX_CASES = 2000;
+
+  /** Largest ledger (rows) GET /audit/export builds on the request thread; beyond it: 202 with a background job. */
+  @Transform(({ value }) => (value === undefined ? 5000 : Number(value)))
+  @IsInt()
+  @Min(0)
+  AUDIT_SYNC_EXPORT_MAX_ROWS = 5000;
+
   /** How often the worker runs retention. */
   @Transform(({ value }) => (value === undefined ? 3_600_000 : Number(value)))
   @IsInt()

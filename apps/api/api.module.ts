@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { AuditJobsModule } from '../../libs/audit/audit-jobs.module';
 import { AuditModule } from '../../libs/audit/audit.module';
 import { SupervisionModule } from '../../libs/supervision/supervision.module';
 import { DatabaseRepository } from '../../libs/persistence/database.repository';
@@ -54,6 +55,7 @@ import { TimersModule } from '../../libs/timers/timers.module';
     OrgLifeModule,
     AuditModule,
     SupervisionModule,
+    AuditJobsModule,
   ],
   controllers: [
     CalendarController,

@@ -552,7 +552,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 校验哈希链（指定案件或全部） */
+        /**
+         * 校验哈希链（指定案件或全部）
+         * @description 指定案件时当即校验。校验全部记录时，可见范围内的案件不超过 AUDIT_SYNC_VERIFY_MAX_CASES（默认 2000）个则当即返回结果，超过则转为后台任务：返回 202 和任务（Location 指向任务进度），与 POST /audit/jobs/verify 相同。
+         */
         get: operations["AuditController_verify"];
         put?: never;
         post?: never;
@@ -574,6 +577,97 @@ export interface paths {
          * @description 工作表「台帐」每条记录一行（序号、时间（北京时间）、流程、案件编号、办理对象、环节（前→后）、事项、办理人、角色、所在组织、意见/说明、哈希）；工作表「校验」为所导出案件的哈希链校验结果。单次最多 50000 条，超出时返回 422，请缩小筛选范围。
          */
         get: operations["AuditController_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/jobs/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 发起后台任务：校验全部记录（可见范围内每个案件的哈希链；管理员另比对每日签名检查点）
+         * @description 每人同时最多 AUDIT_JOBS_PER_USER（默认 2）个排队或进行中的任务，超出返回 429（AUDIT_JOB_LIMIT，带 Retry-After）。
+         */
+        post: operations["AuditController_startVerify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/jobs/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 发起后台任务：导出台帐（请求体为与 GET /audit/export 相同的筛选条件）
+         * @description 超过 50000 条时当即返回 422，请缩小筛选范围；每人任务上限同上（429 AUDIT_JOB_LIMIT）。
+         */
+        post: operations["AuditController_startExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 我的后台任务（最近 50 个，新的在前；完成后保留 RETENTION_AUDIT_JOBS_DAYS 天） */
+        get: operations["AuditController_listJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 后台任务的进度（done/total）与状态；只能查看本人发起的任务 */
+        get: operations["AuditController_getJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/jobs/{id}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 后台任务的结果：校验任务返回校验报告（JSON），导出任务返回台帐文件（.xlsx，文件名同 GET /audit/export） */
+        get: operations["AuditController_jobResult"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2052,6 +2146,57 @@ export interface components {
             brokenAt?: components["schemas"]["BrokenAt"];
             /** @description 管理员校验全部日志时：每日签名检查点与当前履历的比对 */
             checkpoints?: components["schemas"]["CheckpointVerification"];
+        };
+        AuditJobError: {
+            /** @description 错误代码（如 RULE_VIOLATION、INTERNAL_ERROR） */
+            code: string;
+            /** @description 原因 */
+            message: string;
+        };
+        AuditJob: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description verify：校验全部记录；export：导出台帐
+             * @enum {string}
+             */
+            kind: "verify" | "export";
+            /**
+             * @description queued 排队中，running 进行中，done 已完成，failed 失败（见 error）
+             * @enum {string}
+             */
+            status: "queued" | "running" | "done" | "failed";
+            /** @description 导出的筛选条件（与 GET /audit/export 相同）；校验任务为空 */
+            filter: {
+                [key: string]: unknown;
+            };
+            /** @description 已处理的案件数 */
+            done: number;
+            /** @description 要处理的案件总数（开始处理前为 null） */
+            total: number | null;
+            /** @description 完成后取结果的地址（校验报告或台帐文件） */
+            resultUrl: string | null;
+            /** @description 台帐文件名（导出完成后） */
+            fileName: string | null;
+            /** @description 台帐文件字节数（导出完成后） */
+            fileSize: number | null;
+            error: components["schemas"]["AuditJobError"] | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** Format: date-time */
+            finishedAt: string | null;
+        };
+        AuditExportQueryDto: {
+            orgId?: string;
+            userId?: string;
+            workflow?: string;
+            type?: string;
+            /** @description 起（含）：YYYY-MM-DD（北京时间当日零点起）或带时区的 ISO 8601 时间 */
+            from?: string;
+            /** @description 止（不含）：YYYY-MM-DD（北京时间当日零点前）或带时区的 ISO 8601 时间 */
+            to?: string;
         };
         HealthView: {
             /** @enum {string} */
@@ -6776,6 +6921,15 @@ export interface operations {
                     "application/json": components["schemas"]["VerifyResult"];
                 };
             };
+            /** @description 记录较多，已转为后台任务（AUDIT_JOB_LIMIT 时为 429） */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditJob"];
+                };
+            };
             /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
             400: {
                 headers: {
@@ -6796,6 +6950,15 @@ export interface operations {
             };
             /** @description 不存在或不在可见范围内（NOT_FOUND） */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 尝试过于频繁（TOO_MANY_ATTEMPTS），见 Retry-After */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6841,6 +7004,15 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
+            /** @description 记录超过 AUDIT_SYNC_EXPORT_MAX_ROWS（默认 5000）条：已转为后台任务（同 POST /audit/jobs/export） */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": components["schemas"]["AuditJob"];
+                };
+            };
             /** @description 筛选条件无效（VALIDATION_FAILED） */
             400: {
                 headers: {
@@ -6861,6 +7033,279 @@ export interface operations {
             };
             /** @description 符合条件的记录超过 50000 条（RULE_VIOLATION），请缩小筛选范围 */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 后台任务已达每人上限（AUDIT_JOB_LIMIT），见 Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    AuditController_startVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    /** @description 任务地址 */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditJob"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 任务已达每人上限（AUDIT_JOB_LIMIT），见 Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    AuditController_startExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditExportQueryDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    /** @description 任务地址 */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditJob"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前环节不允许或业务规则拒绝（EVENT_NOT_ALLOWED、UNKNOWN_EVENT、UNKNOWN_WORKFLOW、RULE_VIOLATION） */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 任务已达每人上限（AUDIT_JOB_LIMIT），见 Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    AuditController_listJobs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditJob"][];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    AuditController_getJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 任务编号 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditJob"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    AuditController_jobResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description 任务编号 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 校验报告或 Excel 工作簿 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifyResult"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 任务尚未完成或已失败（AUDIT_JOB_NOT_READY） */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -45,6 +45,9 @@ export interface CaseChainCheck {
   brokenAt?: { seq: number; reason: string };
 }
 
+/** Reports how far a long run has got (cases checked of the total); awaited, so it may write to the database. */
+export type OnProgress = (done: number, total: number) => Promise<void> | void;
+
 /** The caller's scope and the filter as the repository's query (administrators see every case). */
 function eventsQuery(principal: Principal, f: LedgerFilter): AuditEventsQuery {
   return {
@@ -107,20 +110,20 @@ export class AuditService {
    * `GET /audit/events`, with Chinese titles and names, and the chain verification of every case in it.
    * More than `exportMaxRows` events is a 422 asking to narrow the filter.
    */
-  async exportLedger(principal: Principal, filter: LedgerFilter): Promise<{ fileName: string; content: Buffer }> {
+  async exportLedger(
+    principal: Principal,
+    filter: LedgerFilter,
+    onProgress?: OnProgress,
+  ): Promise<{ fileName: string; content: Buffer }> {
     const q = eventsQuery(principal, filter);
     const total = await this.history.count(q);
-    if (total > this.exportMaxRows)
-      throw AppError.rule(
-        `符合条件的记录共 ${total} 条，超过单次导出上限 ${this.exportMaxRows} 条，请缩小筛选范围（如限定起止时间、流程、组织或办理人）后分批导出`,
-        {
-          total,
-          limit: this.exportMaxRows,
-        },
-      );
+    this.checkExportSize(total);
     const events = await this.history.ledgerEvents(q, this.exportMaxRows);
     const caseIds = [...new Set(events.map((e) => e.caseId))];
-    const [names, checks] = await Promise.all([this.ledgerNames(principal, events, filter), this.verifyEach(caseIds)]);
+    const [names, checks] = await Promise.all([
+      this.ledgerNames(principal, events, filter),
+      this.verifyEach(caseIds, onProgress),
+    ]);
     const now = this.clock.now();
     const ledger = buildLedger({
       events,
@@ -132,6 +135,28 @@ export class AuditService {
       exportedBy: principal.displayName,
     });
     return { fileName: ledgerFileName(now), content: await renderLedgerXlsx(ledger) };
+  }
+
+  /** Rows the ledger of this filter would hold (the caller's scope applied), without building it. */
+  exportSize(principal: Principal, filter: LedgerFilter): Promise<number> {
+    return this.history.count(eventsQuery(principal, filter));
+  }
+
+  /** Cases a whole-log verify by this caller would check. */
+  async scopeCaseCount(principal: Principal): Promise<number> {
+    return (await this.history.caseIds(isAdmin(principal) ? null : scopeOrgIds(principal))).length;
+  }
+
+  /** More than `exportMaxRows` events is a 422 asking to narrow the filter. */
+  checkExportSize(total: number): void {
+    if (total > this.exportMaxRows)
+      throw AppError.rule(
+        `符合条件的记录共 ${total} 条，超过单次导出上限 ${this.exportMaxRows} 条，请缩小筛选范围（如限定起止时间、流程、组织或办理人）后分批导出`,
+        {
+          total,
+          limit: this.exportMaxRows,
+        },
+      );
   }
 
   /** Names the ledger shows instead of ids: actors, their organizations, the cases' subjects, the filter's org and user. */
@@ -174,12 +199,14 @@ export class AuditService {
    * Recomputes every hash of one case (or of every case in the caller's scope) and checks the links:
    * a row edited, removed or inserted behind the engine's back breaks the chain at that row.
    */
-  async verify(principal: Principal, caseId?: string): Promise<VerifyResult> {
+  async verify(principal: Principal, caseId?: string, onProgress?: OnProgress): Promise<VerifyResult> {
     let caseIds: string[];
     if (caseId) caseIds = [(await this.engine.findCase(principal, caseId)).id];
     else caseIds = await this.history.caseIds(isAdmin(principal) ? null : scopeOrgIds(principal));
     let checked = 0;
+    let done = 0;
     for await (const batch of this.chains(caseIds)) {
+      await onProgress?.((done += batch.length), caseIds.length);
       for (const check of batch) {
         checked += check.checked;
         if (!check.ok)
@@ -196,9 +223,12 @@ export class AuditService {
   }
 
   /** The chain check of each of the given cases (no scope check: the caller has selected cases it may see). */
-  async verifyEach(caseIds: string[]): Promise<CaseChainCheck[]> {
+  async verifyEach(caseIds: string[], onProgress?: OnProgress): Promise<CaseChainCheck[]> {
     const out: CaseChainCheck[] = [];
-    for await (const batch of this.chains(caseIds)) out.push(...batch);
+    for await (const batch of this.chains(caseIds)) {
+      out.push(...batch);
+      await onProgress?.(out.length, caseIds.length);
+    }
     return out;
   }
 

@@ -20,6 +20,7 @@ import { OrgTerms1796218494263 } from './migrations/1796218494263-org-terms';
 import { ChainedCheckpoints1796226311073 } from './migrations/1796226311073-chained-checkpoints';
 import { MemberPartyDisciplines1796226348869 } from './migrations/1796226348869-member-party-disciplines';
 import { CaseUrges1796226444861 } from './migrations/1796226444861-case-urges';
+import { AuditJobs1796227137277 } from './migrations/1796227137277-audit-jobs';
 
 export const MIGRATIONS = [
   InitialSchema1700000000000,
@@ -42,6 +43,7 @@ export const MIGRATIONS = [
   ChainedCheckpoints1796226311073,
   MemberPartyDisciplines1796226348869,
   CaseUrges1796226444861,
+  AuditJobs1796227137277,
 ];
 
 /**

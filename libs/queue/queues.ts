@@ -9,6 +9,8 @@ export const QUEUES = {
   outbox: 'outbox',
   /** campaign batches (one job per batch of target organizations); the targets' rows decide what is left */
   campaigns: 'campaigns',
+  /** background audit jobs (whole-log verify, ledger export), one wake-up per run; the job row decides */
+  audit: 'audit',
 } as const;
 
 /** Hash-tagged prefix so every key of a queue lands on one Redis Cluster slot. */

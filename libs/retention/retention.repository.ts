@@ -11,6 +11,8 @@ export interface RetentionCounts {
   timers: number;
   /** licensing events whose stored bodies had their ID numbers masked */
   licensingBodiesScrubbed: number;
+  /** finished background audit jobs, with their result and ledger file */
+  auditJobs: number;
 }
 
 /** Cut-off instants (rows older than these go). Wall time unless the column holds engine time (noted). */
@@ -28,6 +30,8 @@ export interface RetentionCutoffs {
   timersWall: Date;
   /** licensing events received before this keep no whole ID number in their stored bodies */
   licensingIdNumbers: Date;
+  /** background audit jobs finished (done or failed) before this (wall time) */
+  auditJobs: Date;
 }
 
 /** A JSON `"idNumber": "<18-character resident ID>"` member in a stored body, whole (not yet masked). */
@@ -110,6 +114,13 @@ export class RetentionRepository {
          UPDATE licensing_events e SET raw_body = s.body, raw = s.body::jsonb FROM scrubbed s WHERE e.id = s.id`,
         [c.licensingIdNumbers],
         batch,
+      ),
+      // unfinished jobs are never touched: only finished_at (set when done or failed) is compared
+      auditJobs: await this.loop(
+        `DELETE FROM audit_jobs WHERE ctid = ANY(ARRAY(SELECT ctid FROM audit_jobs WHERE finished_at < $1 LIMIT $2))`,
+        [c.auditJobs],
+        // each row may hold a ledger workbook of a few MB: smaller batches
+        Math.min(batch, 100),
       ),
     };
   }

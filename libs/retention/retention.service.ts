@@ -7,7 +7,7 @@ const DAY_MS = 86_400_000;
 
 /**
  * Retention by policy (RETENTION_* settings, in days): idempotency keys, notifications, delivered and dead
- * outbox rows with their attempts, timer deliveries, and fired or cancelled timers. The worker runs it
+ * outbox rows with their attempts, timer deliveries, fired or cancelled timers, and finished audit jobs. The worker runs it
  * periodically (RETENTION_EVERY_MS); the history of cases is never deleted.
  */
 @Injectable()
@@ -33,6 +33,7 @@ export class RetentionService {
       timersEngine: engine(c.RETENTION_TIMERS_DAYS),
       timersWall: wall(c.RETENTION_TIMERS_DAYS),
       licensingIdNumbers: wall(c.RETENTION_LICENSING_ID_NUMBERS_DAYS),
+      auditJobs: wall(c.RETENTION_AUDIT_JOBS_DAYS),
     });
   }
 }

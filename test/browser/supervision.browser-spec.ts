@@ -64,15 +64,30 @@ describe('console: supervision and administration (browser)', () => {
     const rows = page.getByTestId('audit-events').locator('tbody tr');
     await expect(rows.filter({ hasText: caseId.slice(0, 8) }).count()).resolves.toBe(3);
 
+    // whole-log verify and the export run as background jobs: progress, then the report and the download
     await page.getByRole('button', { name: '校验全部记录' }).click();
+    await page
+      .getByTestId('audit-job-verify')
+      .getByText(/已完成（\d+ 个案件）/)
+      .waitFor();
     await page.getByTestId('verify-result').filter({ hasText: '哈希链完整' }).waitFor();
+    await page.getByRole('button', { name: /导出台帐/ }).click();
+    const exportJob = page.getByTestId('audit-job-export');
+    await exportJob.locator('.ant-progress-status-success').waitFor();
     await a11y(page, 'audit');
+    await screenshot(page, 'supervision', 'audit-jobs-done');
+    const jobs = await api('supervisor', 'get', '/audit/jobs');
+    expect(jobs.map((j: any) => [j.kind, j.status])).toEqual([
+      ['export', 'done'],
+      ['verify', 'done'],
+    ]);
 
     // the ledger: the downloaded workbook holds the rows the API lists
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('button', { name: /导出台帐/ }).click(),
+      exportJob.getByRole('button', { name: /下载/ }).click(),
     ]);
+    expect(download.suggestedFilename()).toBe(jobs[0].fileName);
     expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(readFileSync((await download.path())!) as any);

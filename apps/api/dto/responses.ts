@@ -439,6 +439,35 @@ export class VerifyResult {
   checkpoints?: CheckpointVerification;
 }
 
+export class AuditJobError {
+  @ApiProperty({ description: '错误代码（如 RULE_VIOLATION、INTERNAL_ERROR）' }) code: string;
+  @ApiProperty({ description: '原因' }) message: string;
+}
+
+export class AuditJob {
+  @ApiProperty(UUID) id: string;
+  @ApiProperty({ enum: ['verify', 'export'], description: 'verify：校验全部记录；export：导出台帐' }) kind: string;
+  @ApiProperty({
+    enum: ['queued', 'running', 'done', 'failed'],
+    description: 'queued 排队中，running 进行中，done 已完成，failed 失败（见 error）',
+  })
+  status: string;
+  @ApiProperty({ ...OBJECT, description: '导出的筛选条件（与 GET /audit/export 相同）；校验任务为空' })
+  filter: Record<string, unknown>;
+  @ApiProperty({ description: '已处理的案件数' }) done: number;
+  @ApiProperty({ type: 'integer', nullable: true, description: '要处理的案件总数（开始处理前为 null）' })
+  total: number | null;
+  @ApiProperty({ type: 'string', nullable: true, description: '完成后取结果的地址（校验报告或台帐文件）' })
+  resultUrl: string | null;
+  @ApiProperty({ type: 'string', nullable: true, description: '台帐文件名（导出完成后）' }) fileName: string | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: '台帐文件字节数（导出完成后）' })
+  fileSize: number | null;
+  @ApiProperty({ type: AuditJobError, nullable: true }) error: AuditJobError | null;
+  @ApiProperty(DATE_TIME) createdAt: string;
+  @ApiProperty({ ...DATE_TIME, nullable: true }) startedAt: string | null;
+  @ApiProperty({ ...DATE_TIME, nullable: true }) finishedAt: string | null;
+}
+
 // ----------------------------------------------------------------------------------------- notifications
 
 export class NotificationView {

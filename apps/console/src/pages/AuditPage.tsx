@@ -1,8 +1,21 @@
 import { DownloadOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { Alert, App, Button, Card, DatePicker, Descriptions, Drawer, Select, Space, Table, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  DatePicker,
+  Descriptions,
+  Drawer,
+  Progress,
+  Select,
+  Space,
+  Table,
+  Typography,
+} from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useWorkflows } from '../api/hooks';
 import { ApiError, api } from '../api/http';
@@ -25,7 +38,20 @@ interface VerifyResult {
   checked: number;
   cases: number;
   brokenAt?: { caseId: string; seq: number; reason: string };
+  checkpoints?: { enabled: boolean; checked: number; mismatched: { day: string; reason: string }[] };
 }
+/** A background audit job (whole-log verify or ledger export) as GET /audit/jobs/:id shows it. */
+interface AuditJob {
+  id: string;
+  kind: 'verify' | 'export';
+  status: 'queued' | 'running' | 'done' | 'failed';
+  done: number;
+  total: number | null;
+  resultUrl: string | null;
+  fileName: string | null;
+  error: { code: string; message: string } | null;
+}
+const JOB_TITLES: Record<AuditJob['kind'], string> = { verify: '校验全部记录', export: '导出台帐' };
 interface Replay {
   seq: number;
   lastSeq: number;
@@ -104,12 +130,13 @@ function AuditPage() {
   const openCase = params.get('case');
   const openSeq = params.get('seq') ? Number(params.get('seq')) : undefined;
 
-  const verify = useMutation({
-    mutationFn: () => api.get<VerifyResult>('/audit/verify'),
-  });
-  const exportLedger = useMutation({
-    mutationFn: () => downloadFromApi('/audit/export', filter, '台帐.xlsx'),
-    onError: (e) => void message.error(e instanceof ApiError ? e.message : '导出失败'),
+  // whole-log verify and the ledger export run as background jobs on the server: start one, follow its progress
+  const [jobIds, setJobIds] = useState<Partial<Record<AuditJob['kind'], string>>>({});
+  const startJob = useMutation({
+    mutationFn: (kind: AuditJob['kind']) =>
+      api.post<AuditJob>(`/audit/jobs/${kind}`, kind === 'export' ? stripEmpty(filter) : undefined),
+    onSuccess: (job) => setJobIds((ids) => ({ ...ids, [job.kind]: job.id })),
+    onError: (e) => void message.error(e instanceof ApiError ? e.message : '任务发起失败'),
   });
 
   const orgOptions = useMemo(() => flattenOrgs(orgs.data).map((o) => ({ value: o.id, label: o.name })), [orgs.data]);
@@ -185,19 +212,25 @@ function AuditPage() {
           />
         </Space>
         <Space wrap style={{ marginTop: 12 }}>
-          <Button icon={<SafetyCertificateOutlined />} loading={verify.isPending} onClick={() => verify.mutate()}>
+          <Button
+            icon={<SafetyCertificateOutlined />}
+            loading={startJob.isPending && startJob.variables === 'verify'}
+            onClick={() => startJob.mutate('verify')}
+          >
             校验全部记录
           </Button>
-          <Button icon={<DownloadOutlined />} loading={exportLedger.isPending} onClick={() => exportLedger.mutate()}>
+          <Button
+            icon={<DownloadOutlined />}
+            loading={startJob.isPending && startJob.variables === 'export'}
+            onClick={() => startJob.mutate('export')}
+          >
             导出台帐（xlsx）
           </Button>
         </Space>
-        {verify.data && (
-          <VerifyAlert result={verify.data} onOpen={(caseId, seq) => set({ case: caseId, seq: String(seq) })} />
+        {jobIds.verify && (
+          <JobProgress id={jobIds.verify} onOpen={(caseId, seq) => set({ case: caseId, seq: String(seq) })} />
         )}
-        {verify.isError && (
-          <Alert style={{ marginTop: 12 }} type="error" showIcon title={(verify.error as Error).message} />
-        )}
+        {jobIds.export && <JobProgress id={jobIds.export} onOpen={() => undefined} />}
       </Card>
       <QueryState query={events}>
         <Table<AuditEvent>
@@ -264,7 +297,81 @@ function AuditPage() {
   );
 }
 
+const stripEmpty = (o: Record<string, string | undefined>) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== ''));
+
+/** A background job: its progress while it runs, then the verify report or the ledger's download button. */
+function JobProgress({ id, onOpen }: { id: string; onOpen: (caseId: string, seq: number) => void }) {
+  const { message } = App.useApp();
+  const job = useQuery({
+    queryKey: ['audit-job', id],
+    queryFn: () => api.get<AuditJob>(`/audit/jobs/${id}`),
+    refetchInterval: (q) => (q.state.data && ['done', 'failed'].includes(q.state.data.status) ? false : 1000),
+  });
+  const j = job.data;
+  const report = useQuery({
+    queryKey: ['audit-job-result', id],
+    queryFn: () => api.get<VerifyResult>(`/audit/jobs/${id}/result`),
+    enabled: j?.kind === 'verify' && j.status === 'done',
+  });
+  const download = useMutation({
+    mutationFn: () => downloadFromApi(`/audit/jobs/${id}/result`, {}, j?.fileName ?? '台帐.xlsx'),
+    onError: (e) => void message.error(e instanceof ApiError ? e.message : '下载失败'),
+  });
+  if (job.isError) return <Alert style={{ marginTop: 12 }} type="error" showIcon title={job.error.message} />;
+  if (!j) return null;
+  const percent = j.total ? Math.floor((100 * j.done) / j.total) : 0;
+  return (
+    <div data-testid={`audit-job-${j.kind}`} style={{ marginTop: 12 }}>
+      <Space align="center" wrap>
+        <Typography.Text strong>{JOB_TITLES[j.kind]}</Typography.Text>
+        <Progress
+          aria-label={`${JOB_TITLES[j.kind]}进度`}
+          style={{ width: 280, margin: 0 }}
+          percent={j.status === 'done' ? 100 : percent}
+          status={j.status === 'failed' ? 'exception' : j.status === 'done' ? 'success' : 'active'}
+        />
+        <Typography.Text type="secondary">
+          {j.status === 'queued'
+            ? '排队中'
+            : j.status === 'running'
+              ? `进行中：已处理 ${j.done}/${j.total ?? '…'} 个案件`
+              : j.status === 'done'
+                ? `已完成（${j.total ?? j.done} 个案件）`
+                : '未能完成'}
+        </Typography.Text>
+        {j.kind === 'export' && j.status === 'done' && (
+          <Button
+            type="primary"
+            size="small"
+            icon={<DownloadOutlined />}
+            loading={download.isPending}
+            onClick={() => download.mutate()}
+          >
+            下载 {j.fileName}
+          </Button>
+        )}
+      </Space>
+      {j.status === 'failed' && j.error && (
+        <Alert style={{ marginTop: 8 }} type="error" showIcon title={j.error.message} />
+      )}
+      {report.data && <VerifyAlert result={report.data} onOpen={onOpen} />}
+    </div>
+  );
+}
+
 function VerifyAlert({ result, onOpen }: { result: VerifyResult; onOpen: (caseId: string, seq: number) => void }) {
+  if (!result.brokenAt && result.checkpoints && result.checkpoints.mismatched.length)
+    return (
+      <Alert
+        data-testid="verify-result"
+        style={{ marginTop: 12 }}
+        type="error"
+        showIcon
+        title={`各案件哈希链完整，但每日签名检查点比对发现 ${result.checkpoints.mismatched.length} 处问题`}
+        description={result.checkpoints.mismatched.map((m) => `${m.day}：${m.reason}`).join('；')}
+      />
+    );
   if (result.ok)
     return (
       <Alert
