@@ -204,7 +204,7 @@ describe('lost and stuck work (e2e)', () => {
     const deadRedis = `redis://127.0.0.1:${await freePort()}`; // nothing listens there
     const { caseId, dueAt } = await transferAwaitingReport();
     await h.app.get(ClockSync).moveTo(new Date(dueAt.getTime() + 60_000));
-    const worker = await startAppProcess('worker', { ...h.env, REDIS_URL: deadRedis }, { timeoutMs: 30_000 });
+    const worker = await startAppProcess('worker', { ...h.env, REDIS_URL: deadRedis }, { timeoutMs: 120_000 });
     procs.push(worker);
     let state = '';
     for (let i = 0; i < 75 && state !== 'letter_expired'; i++) {
@@ -219,7 +219,7 @@ describe('lost and stuck work (e2e)', () => {
     const all = await startAppProcess(
       'all',
       { ...h.env, REDIS_URL: deadRedis, PORT: String(port) },
-      { timeoutMs: 30_000 },
+      { timeoutMs: 120_000 },
     );
     procs.push(all);
     const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);

@@ -400,7 +400,7 @@ describe('durable timers (e2e)', () => {
     });
     workers.push(child);
     return new Promise((resolve, reject) => {
-      const timeout = setTimeout(() => reject(new Error('worker did not start')), 60_000);
+      const timeout = setTimeout(() => reject(new Error('worker did not start')), 120_000);
       child.stdout!.on('data', (b: Buffer) => {
         if (b.toString().includes('timers and outbox workers running')) {
           clearTimeout(timeout);
