@@ -11,7 +11,7 @@ import { beijingDay } from './support/dates';
  * renders every page (kept under screenshots/ to look at), and no character is drawn as the empty glyph.
  */
 describe('printable documents (e2e)', () => {
-  jest.setTimeout(30_000);
+  jest.setTimeout(90_000);
   let h: Harness;
   let branchA: { Authorization: string };
   let branchB: { Authorization: string };

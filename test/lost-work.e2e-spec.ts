@@ -13,7 +13,7 @@ import { beijingDay } from './support/dates';
  * Lost and stuck work (issue 11, part B.1), on real PostgreSQL, Redis and worker processes. Faults are
  * injected with real database errors (a trigger that raises once) and real unreachable servers.
  */
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 
 describe('lost and stuck work (e2e)', () => {
   let h: Harness;

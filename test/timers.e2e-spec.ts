@@ -13,6 +13,9 @@ import { beijingDay } from './support/dates';
  */
 jest.setTimeout(90_000);
 
+// worker processes start through the TypeScript loader (up to 120 s on a loaded machine) inside the tests
+jest.setTimeout(240_000);
+
 describe('durable timers (e2e)', () => {
   let h: Harness;
   let members: ReturnType<typeof fullMembersOf>;
