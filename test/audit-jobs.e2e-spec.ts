@@ -6,7 +6,7 @@ import { connectToServer } from './support/global-setup';
 import { fullMembersOf, Harness, startHarness } from './support/harness';
 import { AppProcess, startAppProcess } from './support/processes';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 type Headers = { Authorization: string };
@@ -104,7 +104,7 @@ describe('audit jobs (e2e)', () => {
     expect((await h.http().post('/api/v1/audit/jobs/export').set(supervisor).send({ orgId: 'x' })).status).toBe(400);
 
     // a worker starts: the jobs run to the end with their owners' scope
-    workers.push(await startAppProcess('worker', workerEnv()));
+    workers.push(await startAppProcess('worker', workerEnv(), { timeoutMs: 120_000 }));
     const done = await until(
       () => job(supervisor, verify.body.id),
       (j) => j.status === 'done',
@@ -181,7 +181,7 @@ describe('audit jobs (e2e)', () => {
     // nobody beats for it any more; it stays running (not lost, not failed) until a worker comes
     await new Promise((r) => setTimeout(r, 2500));
     expect((await job(admin, id)).status).toBe('running');
-    workers.push(await startAppProcess('worker', workerEnv()));
+    workers.push(await startAppProcess('worker', workerEnv(), { timeoutMs: 120_000 }));
     const done = await until(
       () => job(admin, id),
       (j) => j.status === 'done',
