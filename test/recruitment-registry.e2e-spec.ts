@@ -200,7 +200,7 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
     ]);
   });
 
-  it('talkers must be full members; 留党察看 recorded by a non-conforming case, shown on the member, bars introducing until it runs out', async () => {
+  it('talkers must be full members; 留党察看 recorded by a non-conforming case, shown on the member, bars introducing and voting until it runs out', async () => {
     const shift = (days: number) =>
       new Date(Date.parse(`${today()}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
     const full: { id: string; name: string }[] = await h.ds.query(
@@ -279,6 +279,31 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
       `受留党察看处分、尚未恢复党员权利的党员不能担任入党介绍人：${disciplined.name}（留党察看期 ${until} 届满）`,
     );
     await ok(rid, branch, 'ASSIGN_INTRODUCERS', { memberIds: [introducer.id, other.id] });
+
+    // … and has no vote (党章 art. 42): the branch meeting's eligible voters leave the member out on that day
+    await ok(rid, branch, 'RECORD_POLITICAL_REVIEW', { conclusion: 'qualified', on: shift(-1) });
+    await ok(rid, city, 'RECORD_TRAINING', { from: shift(-5), to: shift(-3), days: 3, hours: 24 });
+    await ok(rid, branch, 'PASS_COMMITTEE_REVIEW');
+    await ok(rid, city, 'PASS_PRE_REVIEW');
+    await ok(rid, branch, 'SUBMIT_VOLUNTEER_FORM');
+    const [{ n: fullCount }] = await h.ds.query(
+      `SELECT count(*)::int AS n FROM members WHERE org_id = $1 AND status = 'full'`,
+      [h.region.anchors.firmAOrgId],
+    );
+    const meeting = (voters: number) => ({
+      heldOn: today(),
+      eligibleVoters: voters,
+      present: voters,
+      votesFor: voters,
+    });
+    const counted = await h
+      .http()
+      .post(`/api/v1/cases/${rid}/events`)
+      .set(branch)
+      .send({ type: 'RECORD_BRANCH_MEETING', data: meeting(fullCount) });
+    expect(counted.status).toBe(422);
+    expect(counted.body.message).toContain(`应到会有表决权的正式党员为 ${fullCount - 1} 人`);
+    await ok(rid, branch, 'RECORD_BRANCH_MEETING', meeting(fullCount - 1));
 
     // once the period has run out the registry no longer holds it in force
     const later = await h

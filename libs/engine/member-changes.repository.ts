@@ -50,9 +50,13 @@ export class MemberChangesRepository {
          FROM members m),
        branch AS (SELECT org_id FROM state_then WHERE id = $1)
        SELECT (SELECT org_id FROM branch) AS branch,
-         -- only members already in the registry by the end of that day: one registered later was no voter then
+         -- only members already in the registry by the end of that day: one registered later was no voter then;
+         -- nor one under 留党察看 that day (党章 art. 42: 留党察看期间没有表决权)
          (SELECT count(*)::int FROM state_then s, branch b, cutoff
-           WHERE s.org_id = b.org_id AND s.status = 'full' AND s.created_at < cutoff.t) AS n`,
+           WHERE s.org_id = b.org_id AND s.status = 'full' AND s.created_at < cutoff.t
+             AND NOT EXISTS (SELECT 1 FROM member_party_disciplines d
+                              WHERE d.member_id = s.id AND d.kind = 'party_probation'
+                                AND d.from_on <= $2::date AND d.until_on > $2::date)) AS n`,
       [memberId, day],
     );
     return row?.branch ? row.n : null;
