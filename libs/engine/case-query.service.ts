@@ -213,14 +213,7 @@ export class CaseQueryService {
       const next = v.deadlines.find((d) => d.kind === 'deadline');
       const daysLeft = next && !next.overdue ? this.workingDaysUntil(now, new Date(next.dueAt)) : null;
       return {
-        caseId: v.id,
-        workflow: v.workflow,
-        workflowTitle: v.workflowTitle,
-        state: v.state,
-        stateTitle: v.stateTitle,
-        title: `${v.workflowTitle}：${v.stateTitle}`,
-        subject: v.subject,
-        subjectName: v.subjectName,
+        ...taskHeading(v),
         dueAt: next?.dueAt ?? null,
         dueProvisional: next?.provisional ?? false,
         overdue: next?.overdue ?? false,
@@ -234,6 +227,28 @@ export class CaseQueryService {
     return { items, total, page, pageSize };
   }
   private rules?: TaskRule[];
+}
+
+/** What every inbox item shows of its case (a task, or a 督办 item): which case, procedure, state and subject. */
+export function taskHeading<State, Subject>(v: {
+  id: string;
+  workflow: string;
+  workflowTitle: string;
+  state: State;
+  stateTitle: string;
+  subject: Subject;
+  subjectName: string | null;
+}) {
+  return {
+    caseId: v.id,
+    workflow: v.workflow,
+    workflowTitle: v.workflowTitle,
+    state: v.state,
+    stateTitle: v.stateTitle,
+    title: `${v.workflowTitle}：${v.stateTitle}`,
+    subject: v.subject,
+    subjectName: v.subjectName,
+  };
 }
 
 /** The id of a case's subject (member, firm or organization). */

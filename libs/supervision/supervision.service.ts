@@ -6,7 +6,7 @@ import { isAdmin, Principal, RoleAssignment } from '../auth/principal';
 import { WorkingCalendar } from '../calendar/working-calendar';
 import { AppError } from '../common/app-error';
 import { CaseLabelsRepository } from '../engine/case-labels.repository';
-import { CaseQueryService } from '../engine/case-query.service';
+import { CaseQueryService, taskHeading } from '../engine/case-query.service';
 import { CasesRepository } from '../engine/cases.repository';
 import { Clock } from '../engine/clock';
 import { CaseRecord, EngineService } from '../engine/engine.service';
@@ -196,14 +196,7 @@ export class SupervisionService {
       const urge = urges.get(row.case_id);
       return {
         kind: 'supervision' as const,
-        caseId: v.id,
-        workflow: v.workflow,
-        workflowTitle: v.workflowTitle,
-        state: v.state,
-        stateTitle: v.stateTitle,
-        title: `${v.workflowTitle}：${v.stateTitle}`,
-        subject: v.subject,
-        subjectName: v.subjectName,
+        ...taskHeading(v),
         dueAt: new Date(row.due_at).toISOString(),
         dueProvisional: row.provisional,
         overdue: true as const,
