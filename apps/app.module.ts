@@ -11,6 +11,7 @@ import { LicensingModule } from '../libs/licensing/licensing.module';
 import { NotificationsModule } from '../libs/notifications/notifications.module';
 import { OutboxModule } from '../libs/outbox/outbox.module';
 import { PersistenceModule } from '../libs/persistence/persistence.module';
+import { RegistryEffectsModule } from '../libs/registry-effects/registry-effects.module';
 import { ReportsModule } from '../libs/reports/reports.module';
 import { CampaignsModule } from '../libs/campaigns/campaigns.module';
 import { OrgLifeModule } from '../libs/org-life/org-life.module';
@@ -43,6 +44,8 @@ export class AppModule {
         CampaignsModule,
         // both roles: the worker delivers the daily organizational-life job
         OrgLifeModule,
+        // the registry's effect handlers and fact loaders (the engine finds them at boot)
+        RegistryEffectsModule,
         HistoryCheckpointModule,
         // both roles: the api admits and serves audit jobs, the worker runs them
         AuditJobsModule,

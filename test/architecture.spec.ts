@@ -229,6 +229,26 @@ describe('architecture', () => {
     ).map((i) => `${at(i)} imports ${i.target}`);
     expect(offenders).toEqual([]);
   });
+
+  it('keeps libs/engine off the domain modules: effects and facts reach it only as registered handlers', () => {
+    // the modules that register @EffectHandler / @FactLoader methods (libs/engine/engine-extensions.ts) import the
+    // engine, never the reverse
+    const DOMAIN = ['licensing', 'reports', 'org-life', 'registry-effects', 'campaigns', 'documents', 'notifications'];
+    const offenders = IMPORTS.filter(
+      (i) => i.from.file.startsWith('libs/engine/') && DOMAIN.includes(libOf(i.target) ?? ''),
+    ).map((i) => `${at(i)} imports ${i.target}`);
+    expect(offenders).toEqual([]);
+    // the dispatchers know no data at all: the registry is imported by the engine only for scope and parties
+    // (engine.service.ts, party-resolver.ts), never by the services that perform effects and load facts
+    const dispatchers = ['libs/engine/effects.service.ts', 'libs/engine/facts.service.ts'];
+    const registry = IMPORTS.filter((i) => dispatchers.includes(i.from.file) && libOf(i.target) === 'registry').map(
+      (i) => `${at(i)} imports ${i.target}`,
+    );
+    expect(registry).toEqual([]);
+    // the check sees the dispatchers (a renamed file would pass everything)
+    for (const file of dispatchers) expect(SERVER.some((s) => s.file === file)).toBe(true);
+  });
+
   it('lets only the configuration and the Redis connection be @Global(): every other module imports what it uses', () => {
     const allowed = ['config/config.module.ts', 'libs/common/redis.module.ts'];
     const globals = SERVER.flatMap((src) =>

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { WORKFLOW_DEFINITIONS } from '../../workflows';
 import { CalendarModule } from '../calendar/calendar.module';
 import { PolicyModule } from '../policy/policy.module';
@@ -14,6 +15,8 @@ import { ClockSync } from './clock-sync.service';
 import { EngineClockRepository } from './engine-clock.repository';
 import { DeadlinePlanner } from './deadline-planner';
 import { EffectsService } from './effects.service';
+import { EngineEffects } from './engine-effects';
+import { EngineExtensions } from './engine-extensions';
 import { EngineService } from './engine.service';
 import { FactsService } from './facts.service';
 import { FollowUpsRepository } from './follow-ups.repository';
@@ -23,7 +26,7 @@ import { WorkflowRegistry } from './workflow-registry';
 import { OutboxModule } from '../outbox/outbox.module';
 
 @Module({
-  imports: [OutboxModule, CalendarModule, PolicyModule, RegistryModule],
+  imports: [OutboxModule, CalendarModule, PolicyModule, RegistryModule, DiscoveryModule],
   providers: [
     {
       provide: WorkflowRegistry,
@@ -42,6 +45,8 @@ import { OutboxModule } from '../outbox/outbox.module';
     DeadlinePlanner,
     FactsService,
     EffectsService,
+    EngineExtensions,
+    EngineEffects,
     PolicyService,
     EngineService,
     CaseQueryService,

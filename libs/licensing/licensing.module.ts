@@ -12,6 +12,7 @@ import { LicensingProcessor } from './licensing-processor';
 import { LicensingRegistryRepository } from './licensing-registry.repository';
 import { LicensingSteps } from './licensing-steps';
 import { LicensingService } from './licensing.service';
+import { LicensingStatusEffect } from './licensing-status.effect';
 import { RegistryModule } from '../registry/registry.module';
 import { EngineModule } from '../engine/engine.module';
 import { OutboxModule } from '../outbox/outbox.module';
@@ -32,6 +33,7 @@ import { OutboxModule } from '../outbox/outbox.module';
     DisciplineHandler,
     FirmEventsHandler,
     LicensingCallbackHandler,
+    LicensingStatusEffect,
     LicensingApplicationsRepository,
     LicensingEventsRepository,
     LicensingRegistryRepository,

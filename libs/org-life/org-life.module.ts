@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { RegistryModule } from '../registry/registry.module';
+import { BranchTermEffects } from './branch-term.effects';
 import { BranchTermService } from './branch-term.service';
 import { InactivityDetectorService } from './inactivity-detector.service';
 import { InactivityFlagsRepository } from './inactivity-flags.repository';
@@ -26,6 +27,7 @@ import { OutboxModule } from '../outbox/outbox.module';
     InactivityDetectorService,
     QuarterRemindersService,
     BranchTermService,
+    BranchTermEffects,
   ],
   exports: [BranchTermService, OrgLifeService, OrgLifeRepository, InactivityDetectorService, OrgLifeWatchService],
 })

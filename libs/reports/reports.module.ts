@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { RegistryModule } from '../registry/registry.module';
+import { AppraisalEffects } from './appraisal.effects';
 import { CoverageService } from './coverage.service';
 import { ResultsRepository } from './results.repository';
 import { ResultsService } from './results.service';
@@ -8,7 +9,7 @@ import { EngineModule } from '../engine/engine.module';
 /** Reports over the registry (coverage; read-only queries, a replica can serve them). */
 @Module({
   imports: [EngineModule, RegistryModule],
-  providers: [CoverageService, ResultsRepository, ResultsService],
+  providers: [CoverageService, ResultsRepository, ResultsService, AppraisalEffects],
   exports: [CoverageService, ResultsService],
 })
 export class ReportsModule {}

@@ -154,6 +154,31 @@ export type Effect =
    */
   | { kind: 'job.request'; job: string; key: string; params: Record<string, unknown> };
 
+/**
+ * Every effect kind, at run time: the engine checks at boot that each has exactly one `@EffectHandler`
+ * (libs/engine/engine-extensions.ts). Listing a kind twice or leaving one of `Effect` out fails to compile.
+ */
+export const EFFECT_KINDS = [
+  'member.changeOrg',
+  'member.setStatus',
+  'member.setPartyDiscipline',
+  'transfer.receipt',
+  'case.open',
+  'licensing.statusChanged',
+  'org.createForFirm',
+  'firm.setCoverage',
+  'firm.close',
+  'org.recordGrade',
+  'commendation.add',
+  'org.setTerm',
+  'job.request',
+] as const satisfies readonly Effect['kind'][];
+export type EffectKind = Effect['kind'];
+/** Compile-time completeness of EFFECT_KINDS: a kind of `Effect` missing from the list makes this `never`. */
+export const EFFECT_KINDS_COMPLETE: [Exclude<EffectKind, (typeof EFFECT_KINDS)[number]>] extends [never]
+  ? true
+  : never = true;
+
 export interface CaseSubject {
   memberId?: string;
   firmId?: string;
