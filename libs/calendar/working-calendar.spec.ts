@@ -188,6 +188,18 @@ describe('WorkingCalendar', () => {
       expect(cal.addMonths('2026-11-15', 3)).toBe('2027-02-15');
     });
 
+    it('counts the working days after one day up to another (the 春节 2026 holiday and its make-up Saturdays)', () => {
+      // 02-13 Fri → 02-28: 02-14 (make-up Saturday), 02-24..02-27, 02-28 (make-up Saturday)
+      expect(cal.workingDaysBetween('2026-02-13', '2026-02-28')).toBe(6);
+      expect(cal.workingDaysBetween('2026-02-28', '2026-02-13')).toBe(0);
+      expect(cal.workingDaysBetween('2026-03-02', '2026-03-02')).toBe(0);
+      // instants count by their Beijing date: 16:30 UTC on 03-02 is already Tuesday 03-03 there
+      expect(cal.workingDaysBetween('2026-03-02T16:30:00Z', '2026-03-04')).toBe(1);
+      expect(cal.workingDaysBetween('2026-03-02', '2026-03-31', 5)).toBe(5);
+      // as addWorkingDays counts them
+      expect(cal.workingDaysBetween('2026-02-13', cal.addWorkingDays('2026-02-13', 9).date)).toBe(9);
+    });
+
     it('rejects fractional counts and invalid dates', () => {
       expect(() => cal.addWorkingDays('2026-01-05', 1.5)).toThrow(RangeError);
       expect(() => cal.addDays('not a date', 1)).toThrow(RangeError);

@@ -219,6 +219,24 @@ export class WorkingCalendar {
     return { date: key, provisional };
   }
 
+  /**
+   * Working days after the Shanghai date of `from` up to and including that of `until` (0 when `until` is the
+   * same day or earlier), counting at most `cap`: the days left to a deadline, or the days since one passed.
+   */
+  workingDaysBetween(from: DateLike, until: DateLike, cap = Infinity): number {
+    const last = Date.parse(`${shanghaiDate(until)}T00:00:00Z`);
+    let n = 0;
+    for (let ms = Date.parse(`${shanghaiDate(from)}T00:00:00Z`) + 86_400_000; ms <= last && n < cap; ms += 86_400_000) {
+      const d = new Date(ms);
+      if (
+        this.dayInfo(d.toISOString().slice(0, 10), d.getUTCFullYear(), d.getUTCDay() === 0 || d.getUTCDay() === 6)
+          .working
+      )
+        n++;
+    }
+    return n;
+  }
+
   /** Working/provisional status of a Shanghai date given as `YYYY-MM-DD` with its year and weekend flag. */
   private dayInfo(key: string, year: number, weekend: boolean): { working: boolean; provisional: boolean } {
     const data = this.years.get(year);

@@ -174,17 +174,6 @@ export class CaseQueryService {
   }
 
   /** Working days after `now`'s day up to and including `due`'s day, on the statutory calendar (Shanghai dates). */
-  private workingDaysUntil(now: Date, due: Date): number {
-    const today = this.calendar.toDate(now);
-    const last = this.calendar.toDate(due);
-    let n = 0;
-    for (let d = today; d < last && n < 60;) {
-      d = this.calendar.addDays(d, 1);
-      if (this.calendar.isWorkingDay(d)) n++;
-    }
-    return n;
-  }
-
   /** Open cases where the caller can act now, most urgent (earliest pending deadline) first. */
   /**
    * The caller's tasks, one page at a time: selected and ordered in SQL from the parties and states the
@@ -211,7 +200,7 @@ export class CaseQueryService {
     const now = this.clock.now();
     const items = views.map((v) => {
       const next = v.deadlines.find((d) => d.kind === 'deadline');
-      const daysLeft = next && !next.overdue ? this.workingDaysUntil(now, new Date(next.dueAt)) : null;
+      const daysLeft = next && !next.overdue ? this.calendar.workingDaysBetween(now, next.dueAt, 60) : null;
       return {
         ...taskHeading(v),
         dueAt: next?.dueAt ?? null,

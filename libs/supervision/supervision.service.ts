@@ -205,7 +205,7 @@ export class SupervisionService {
         availableEvents: v.availableEvents,
         holders: holders.get(v.id) ?? [],
         overdueDays: Math.max(0, Math.floor((now.getTime() - new Date(row.due_at).getTime()) / 86_400_000)),
-        overdueWorkingDays: this.workingDaysBetween(new Date(row.due_at), now),
+        overdueWorkingDays: this.calendar.workingDaysBetween(row.due_at, now, 999),
         escalationLevel: level,
         deadlineTitle: row.title,
         lastUrgedAt: urge ? new Date(urge.at).toISOString() : null,
@@ -222,17 +222,6 @@ export class SupervisionService {
     if (w.all) return r.role === 'supervisor' || overseerRecipient;
     if (r.role === 'supervisor') return w.supervisorOrgs.some((id) => record.scopeOrgIds.includes(id));
     return overseerRecipient && w.overseer.some((o) => o.role === r.role && o.orgId === r.orgId);
-  }
-
-  /** Working days after the due day up to and including today (0 on the due day itself). */
-  private workingDaysBetween(due: Date, now: Date): number {
-    let n = 0;
-    const last = this.calendar.toDate(now);
-    for (let d = this.calendar.toDate(due); d < last && n < 999;) {
-      d = this.calendar.addDays(d, 1);
-      if (this.calendar.isWorkingDay(d)) n++;
-    }
-    return n;
   }
 
   /**
