@@ -55,10 +55,3 @@ function overseersOf(t: TimerParties, def: WorkflowDefinition): StageRecipient[]
     .filter((o) => t.parties[o.party] && (o.role === 'orgdept' || o.role === 'clerk'))
     .map((o) => ({ orgId: t.parties[o.party], role: o.role as 'orgdept' | 'clerk' }));
 }
-
-/** A stage addressed to supervisors or overseers: the case has been raised to the level that urges (督办). */
-export const reachesSupervision = (t: TimerParties, def: WorkflowDefinition, s: TimerStage) =>
-  s.kind === 'escalation' && deadlineRecipients(t, def, s).some((r) => r.role !== 'clerk' || isOverseer(t, def, r));
-
-const isOverseer = (t: TimerParties, def: WorkflowDefinition, r: StageRecipient) =>
-  (def.overseers ?? []).some((o) => t.parties[o.party] === r.orgId && o.role === r.role);
