@@ -87,8 +87,7 @@ export class HistoryCheckpointService {
 
   /** The chain's head as verify reports it and the worker logs it. */
   async head(): Promise<CheckpointVerification['head']> {
-    const last = await this.repo.last();
-    return last && { day: last.day, signature: last.signature.slice(0, 16) };
+    return headOf(await this.repo.last());
   }
 
   async verify(): Promise<CheckpointVerification> {
@@ -119,13 +118,7 @@ export class HistoryCheckpointService {
           reason: `当日履历与签名检查点不符（history of the day rewritten: ${c.rows} rows signed, ${now.rows} now）`,
         });
     }
-    const last = rows[rows.length - 1];
-    return {
-      enabled: true,
-      checked: rows.length,
-      mismatched,
-      head: last && { day: last.day, signature: last.signature.slice(0, 16) },
-    };
+    return { enabled: true, checked: rows.length, mismatched, head: headOf(rows[rows.length - 1]) };
   }
 }
 
@@ -146,4 +139,9 @@ function linkProblem(c: CheckpointRow, before: CheckpointRow | undefined): strin
   if (c.prevSignature !== before.signature)
     return `检查点链接的前一签名不符（link signature mismatch: the checkpoint of ${before.day} was replaced）`;
   return undefined;
+}
+
+/** A chain head as reported and logged: its day and the first 16 hex digits of its signature. */
+function headOf(last: CheckpointRow | null | undefined): CheckpointVerification['head'] {
+  return last ? { day: last.day, signature: last.signature.slice(0, 16) } : undefined;
 }
