@@ -200,7 +200,7 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
     ]);
   });
 
-  it('talkers must be full members; 留党察看 recorded by a non-conforming case, shown on the member, bars introducing and voting until it runs out', async () => {
+  it('talkers must be full members; 留党察看 recorded by a non-conforming case, shown on the member, bars introducing, sponsoring, election as secretary, voting and a rating until it runs out', async () => {
     const shift = (days: number) =>
       new Date(Date.parse(`${today()}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
     const full: { id: string; name: string }[] = await h.ds.query(
@@ -239,9 +239,6 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
     expect(talked.context.talk).toEqual({ talkedOn: shift(-790), talkerIds: [introducer.id] });
     await ok(rid, branch, 'CONFIRM_ACTIVIST', { confirmedOn: shift(-700), method: 'member_recommendation' });
     await ok(rid, city, 'FILE_ACTIVIST');
-    await ok(rid, branch, 'ASSIGN_SPONSORS', { memberIds: [introducer.id] });
-    await ok(rid, branch, 'CONFIRM_CANDIDATE', { confirmedOn: shift(-1) });
-    await ok(rid, city, 'FILE_CANDIDATE');
 
     // the upper committee records 留党察看 (one year) in the member's non-conforming case, which ends there
     const nc = await h
@@ -266,6 +263,27 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
       caseId: nc.body.id,
     });
     expect((await h.http().get(`/api/v1/members/${introducer.id}`).set(branch)).body.partyDiscipline).toBeNull();
+
+    // nor as 培养联系人 (the introducers are as a rule the sponsors), nor elected secretary (no right to be elected)
+    const sponsor = await h
+      .http()
+      .post(`/api/v1/cases/${rid}/events`)
+      .set(branch)
+      .send({ type: 'ASSIGN_SPONSORS', data: { memberIds: [disciplined.id] } });
+    expect(sponsor.status).toBe(422);
+    expect(sponsor.body.message).toBe(
+      `受留党察看处分、尚未恢复党员权利的党员不能担任培养联系人（入党介绍人一般由培养联系人担任）：${disciplined.name}（留党察看期 ${until} 届满）`,
+    );
+    await ok(rid, branch, 'ASSIGN_SPONSORS', { memberIds: [introducer.id] });
+    await ok(rid, branch, 'CONFIRM_CANDIDATE', { confirmedOn: shift(-1) });
+    await ok(rid, city, 'FILE_CANDIDATE');
+    const secretary = await h
+      .http()
+      .put(`/api/v1/orgs/${h.region.anchors.firmAOrgId}/secretary`)
+      .set(branch)
+      .send({ secretaryId: disciplined.id, electedOn: today() });
+    expect(secretary.status).toBe(422);
+    expect(secretary.body.message).toContain('没有被选举权，不能担任支部书记');
 
     // a full member in the registry, but under 留党察看: refused as 入党介绍人 with the rule's own message
     const refused = await h
@@ -304,6 +322,36 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
     expect(counted.status).toBe(422);
     expect(counted.body.message).toContain(`应到会有表决权的正式党员为 ${fullCount - 1} 人`);
     await ok(rid, branch, 'RECORD_BRANCH_MEETING', meeting(fullCount - 1));
+
+    // … and is not rated in the annual 民主评议: taking part without a rating, like a probationary member
+    const year = Number(today().slice(0, 4)) - 1;
+    const review = await h
+      .http()
+      .post('/api/v1/cases')
+      .set(city)
+      .send({ workflow: 'annual-review', subject: { orgId: h.region.anchors.firmAOrgId }, input: { year } });
+    expect(review.status).toBe(201);
+    const fullNow: { id: string }[] = await h.ds.query(`SELECT id FROM members WHERE org_id = $1 AND status = 'full'`, [
+      h.region.anchors.firmAOrgId,
+    ]);
+    await ok(review.body.id, branch, 'RECORD_SELF_ASSESSMENTS', { memberIds: fullNow.map((m) => m.id) });
+    await ok(review.body.id, branch, 'RECORD_PEER_REVIEW', { heldOn: today() });
+    await ok(review.body.id, branch, 'RECORD_MEETING', { heldOn: today(), branchComment: '支部讲评' });
+    await ok(review.body.id, city, 'RECORD_LEADER_COMMENT', { comment: '领导点评' });
+    const rate = (ids: { id: string }[]) =>
+      h
+        .http()
+        .post(`/api/v1/cases/${review.body.id}/events`)
+        .set(branch)
+        .send({ type: 'SUBMIT_RATINGS', data: { ratings: Object.fromEntries(ids.map((m) => [m.id, 'qualified'])) } });
+    const ratedAll = await rate(fullNow);
+    expect(ratedAll.status).toBe(422);
+    expect(ratedAll.body.message).toBe(
+      `受留党察看处分、尚未恢复党员权利的党员参加评议但不评定等次：${disciplined.name}（留党察看期 ${until} 届满）`,
+    );
+    const rated = await rate(fullNow.filter((m) => m.id !== disciplined.id));
+    expect(rated.status).toBe(200);
+    expect(rated.body.state).toBe('secretary_report');
 
     // once the period has run out the registry no longer holds it in force
     const later = await h

@@ -93,6 +93,12 @@ export class RegistryFacts {
     return this.members.onPartyProbation(em, namedMemberIds(data), toDate(at.toISOString()));
   }
 
+  /** the subject organization's members under 留党察看 on the engine's day in Beijing time */
+  @FactLoader('orgMembersOnPartyProbation')
+  async orgMembersOnPartyProbation(em: EntityManager, { subject, at }: FactScope): Promise<unknown> {
+    return this.members.orgMembersOnPartyProbation(em, subject.orgId, toDate(at.toISOString()));
+  }
+
   @FactLoader('fullMemberIdsOfOrg')
   async fullMemberIdsOfOrg(em: EntityManager, { subject }: FactScope): Promise<unknown> {
     return this.members.fullMemberIdsOf(em, subject.orgId);

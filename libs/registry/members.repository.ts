@@ -221,6 +221,22 @@ export class MembersRepository {
     );
   }
 
+  /** The members of an organization under 留党察看 on `day` (YYYY-MM-DD), with the day their rights come back. */
+  async orgMembersOnPartyProbation(
+    em: EntityManager,
+    orgId: string | undefined,
+    day: string,
+  ): Promise<{ id: string; name: string; until: string }[]> {
+    if (!orgId) return [];
+    return em.query(
+      `SELECT m.id, m.name, to_char(max(d.until_on), 'YYYY-MM-DD') AS until
+       FROM member_party_disciplines d JOIN members m ON m.id = d.member_id
+       WHERE m.org_id = $1 AND d.kind = 'party_probation' AND d.from_on <= $2::date AND d.until_on > $2::date
+       GROUP BY m.id, m.name ORDER BY m.name, m.id`,
+      [orgId, day],
+    );
+  }
+
   /**
    * The party discipline in force on a member today, by engine time (the shared offset in `engine_clock`, in
    * Beijing time), or undefined.

@@ -66,7 +66,7 @@ export const annualReviewDefinition: WorkflowDefinition = {
     SUBMIT_RATINGS: {
       title: '提交民主评议等次',
       payload: SubmitRatingsPayload,
-      facts: ['fullMemberIdsOfOrg'],
+      facts: ['fullMemberIdsOfOrg', 'orgMembersOnPartyProbation'],
       rule: ratingsRule,
     },
     SUBMIT_REPORT: { title: '提交书记述职报告', payload: SubmitReportPayload },

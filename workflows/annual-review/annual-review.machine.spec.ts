@@ -111,7 +111,10 @@ describe('annual-review definition metadata', () => {
       expect(s[st].actors).toEqual(branch);
     expect(s.leader_comment.actors).toEqual(upper);
     expect(s.committee_assessment.actors).toEqual(upper);
-    expect(annualReviewDefinition.events.SUBMIT_RATINGS.facts).toEqual(['fullMemberIdsOfOrg']);
+    expect(annualReviewDefinition.events.SUBMIT_RATINGS.facts).toEqual([
+      'fullMemberIdsOfOrg',
+      'orgMembersOnPartyProbation',
+    ]);
   });
 
   it('policy defaults: ⅓ excellent, grade thresholds 85 / 70', () => {
@@ -284,6 +287,30 @@ describe('annual-review machine', () => {
       } as unknown as Ev;
       expect(rule(ctx(s), arr)).toContain('格式不正确');
       expect(s.can({ at: AT, ...arr })).toBe(false);
+    });
+    // 党章: no vote, no right to elect or be elected during 留党察看; the member takes part but gets no rating
+    it('a member under 留党察看 is neither rated nor missing, and the ⅓ counts the rated only', () => {
+      const withProbation = (ratings: Record<string, string>): Ev =>
+        ({
+          type: 'SUBMIT_RATINGS',
+          data: { ratings },
+          facts: {
+            fullMemberIdsOfOrg: FULL,
+            orgMembersOnPartyProbation: [{ id: U(6), name: '赵六', until: '2027-09-30' }],
+          },
+        }) as Ev;
+      const { [U(6)]: _onProbation, ...rest } = mixed;
+      const others = { ...rest, [U(4)]: 'qualified' };
+      const s = toRatings();
+      expect(rule(ctx(s), { at: AT, ...withProbation(mixed) })).toBe(
+        '受留党察看处分、尚未恢复党员权利的党员参加评议但不评定等次：赵六（留党察看期 2027-09-30 届满）',
+      );
+      expect(s.can({ at: AT, ...withProbation(mixed) })).toBe(false);
+      expect(rule(ctx(s), { at: AT, ...withProbation(others) })).toBeNull();
+      // 2 excellent of the 5 rated is more than ⅓
+      expect(rule(ctx(s), { at: AT, ...withProbation({ ...others, [U(2)]: 'excellent' }) })).toContain('（5人）');
+      const { next } = run(s, withProbation(others));
+      expect(ctx(next).ratings).toEqual(others);
     });
     it('a branch without full members submits an empty rating table', () => {
       expect(run(toRatings(), ratingsEvent({}, [])).next.value).toBe('secretary_report');

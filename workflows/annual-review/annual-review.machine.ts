@@ -18,6 +18,7 @@ import {
   type SubmitReportPayload,
 } from './annual-review.events';
 import { localDate, localDateOrText } from '../kernel/dates';
+import { describeOnPartyProbation, onPartyProbation } from '../kernel/party-probation';
 
 export const ANNUAL_REVIEW_KEY = 'annual-review';
 
@@ -119,7 +120,12 @@ export const heldOnRule: Rule = (context, event) => {
 
 const ratioLabel = (r: number) => (Math.abs(r - 1 / 3) < 1e-9 ? '三分之一' : `${Math.round(r * 1000) / 10}%`);
 
-/** 民主评议: every full member rated once, nobody else (probationary members are not rated), 优秀 ≤ ratio. */
+/**
+ * 民主评议: every full member rated once, nobody else, 优秀 ≤ ratio. Probationary members take part but are not rated;
+ * neither are members under 留党察看 (fact `orgMembersOnPartyProbation`): 党章 takes their vote and their right to
+ * elect and be elected for the period, and whether they have corrected is judged when it runs out, not by a rating
+ * of the branch.
+ */
 export const ratingsRule: Rule = (context, event) => {
   const ratings = event.data?.ratings as Record<string, unknown> | undefined;
   if (!ratings || typeof ratings !== 'object' || Array.isArray(ratings))
@@ -131,11 +137,16 @@ export const ratingsRule: Rule = (context, event) => {
     if (!isUUID(id)) return `党员标识“${id}”格式不正确`;
     if (!RATINGS.includes(ratings[id] as Rating)) return `党员${id}的评议等次“${String(ratings[id])}”无效`;
   }
+  const onProbation = onPartyProbation(event.facts, 'orgMembersOnPartyProbation');
+  const ratedOnProbation = onProbation.filter((p) => p.id in ratings);
+  if (ratedOnProbation.length)
+    return `受留党察看处分、尚未恢复党员权利的党员参加评议但不评定等次：${describeOnPartyProbation(ratedOnProbation)}`;
   const fullSet = new Set<string>(full);
   const notFull = ids.filter((id) => !fullSet.has(id));
   if (notFull.length)
     return `以下人员不是本支部正式党员，不评定等次（预备党员参加评议但不评定等次）：${notFull.join('、')}`;
-  const missing = full.filter((id: string) => !(id in ratings));
+  const excluded = new Set(onProbation.map((p) => p.id));
+  const missing = full.filter((id: string) => !(id in ratings) && !excluded.has(id));
   if (missing.length) return `以下正式党员尚未评定等次：${missing.join('、')}`;
   const excellent = ids.filter((id) => ratings[id] === 'excellent').length;
   const ratio = context.policy.excellentMaxRatio;

@@ -30,7 +30,7 @@ export const branchTermDefinition: WorkflowDefinition = {
     return { branch: subject.org.id };
   },
   openers: [BRANCH, UPPER],
-  openingFacts: ['fullMemberIdsOfOrg'],
+  openingFacts: ['fullMemberIdsOfOrg', 'orgMembersOnPartyProbation'],
   openingRule: (input: BranchTermInput, facts, at) => electionProblem(input, facts, at.slice(0, 10)),
   states: {
     in_term: {
@@ -71,14 +71,14 @@ export const branchTermDefinition: WorkflowDefinition = {
       title: '登记支部书记及任期',
       system: true,
       payload: BranchTermInput,
-      facts: ['fullMemberIdsOfOrg'],
+      facts: ['fullMemberIdsOfOrg', 'orgMembersOnPartyProbation'],
       rule: electionRule,
     },
     RECORD_ELECTION: {
       title: '登记换届选举结果',
       payload: BranchTermInput,
       actors: [BRANCH, UPPER],
-      facts: ['fullMemberIdsOfOrg'],
+      facts: ['fullMemberIdsOfOrg', 'orgMembersOnPartyProbation'],
       rule: electionRule,
     },
   },

@@ -80,6 +80,12 @@ describe('branch-term (支部任期与换届)', () => {
     expect(electionProblem({ secretaryId: OTHER, electedOn: '2027-01-01' }, full, '2027-01-10')).toBe(
       '支部书记须为本支部的正式党员',
     );
+    // 党章: no right to be elected during 留党察看
+    const onProbation = { ...full, orgMembersOnPartyProbation: [{ id: SEC2, name: '钱二', until: '2027-06-30' }] };
+    expect(electionProblem({ secretaryId: SEC2, electedOn: '2027-01-01' }, onProbation, '2027-01-10')).toBe(
+      '受留党察看处分、尚未恢复党员权利的党员没有被选举权，不能担任支部书记：钱二（留党察看期 2027-06-30 届满）',
+    );
+    expect(electionProblem({ secretaryId: SEC, electedOn: '2027-01-01' }, onProbation, '2027-01-10')).toBeNull();
     expect(electionProblem({ secretaryId: SEC2, electedOn: '2027-02-01' }, full, '2027-01-10')).toBe(
       '选举日期不得晚于今天',
     );

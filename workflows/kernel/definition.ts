@@ -99,7 +99,12 @@ export type FactName =
    * of the ids in `data.memberIds` and `data.talkerIds`, those under 留党察看 on the engine's day (the registry's party disciplines,
    * `member_party_disciplines`): `{ id, name, until }[]`
    */
-  | 'memberIdsOnPartyProbation';
+  | 'memberIdsOnPartyProbation'
+  /**
+   * the members of the subject organization under 留党察看 on the engine's day (no vote, no right to elect or be
+   * elected, 党章): `{ id, name, until }[]`
+   */
+  | 'orgMembersOnPartyProbation';
 
 /** Every event reaching a machine carries `at` (engine clock, ISO) and may carry `data` and `facts`. */
 export interface WorkflowEvent {

@@ -273,7 +273,7 @@ export const recruitmentDefinition: WorkflowDefinition = {
       title: '指定培养联系人',
       payload: AssignSponsorsPayload,
       actors: [BRANCH],
-      facts: ['memberIdsUnderProbation'],
+      facts: ['memberIdsUnderProbation', 'memberIdsOnPartyProbation'],
       rule: sponsorsRule,
     },
     RECORD_ASSESSMENT: {

@@ -972,6 +972,21 @@ describe('rules', () => {
         message,
       );
     });
+    // 细则: the introducers are as a rule the sponsors, and a member under 留党察看 cannot introduce
+    it.each([
+      [
+        [A, B],
+        [{ id: B, name: '李四', until: '2027-12-02' }],
+        /不能担任培养联系人（入党介绍人一般由培养联系人担任）：李四（留党察看期 2027-12-02 届满）/,
+      ],
+      [[A], [{ id: C, name: '王五', until: '2027-12-02' }], null],
+    ])('%j with %j under 留党察看', (memberIds, onProbation, message) => {
+      expectRule(
+        s(),
+        ev('ASSIGN_SPONSORS', { memberIds }, { memberIdsUnderProbation: [], memberIdsOnPartyProbation: onProbation }),
+        message,
+      );
+    });
   });
 
   it('RECORD_ASSESSMENT: not dated after today (activist and probationary)', () => {
@@ -1038,7 +1053,10 @@ describe('rules', () => {
         'memberIdsUnderProbation',
         'memberIdsOnPartyProbation',
       ]);
-      expect(recruitmentDefinition.events.ASSIGN_SPONSORS.facts).toEqual(['memberIdsUnderProbation']);
+      expect(recruitmentDefinition.events.ASSIGN_SPONSORS.facts).toEqual([
+        'memberIdsUnderProbation',
+        'memberIdsOnPartyProbation',
+      ]);
     });
   });
 

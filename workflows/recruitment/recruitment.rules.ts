@@ -5,6 +5,7 @@
  */
 import type { WorkflowEvent } from '../kernel/definition';
 import { eligibleVotersProblem } from '../kernel/meeting-figures';
+import { describeOnPartyProbation, onPartyProbation, type OnPartyProbation } from '../kernel/party-probation';
 import type { RecruitmentContext } from './recruitment.context';
 import { EXTEND_MONTHS_MAX, EXTEND_MONTHS_MIN } from './recruitment.events';
 import { addMonths, ageOn, compareDates, daysInclusive } from '../kernel/dates';
@@ -28,10 +29,8 @@ function idsNotFullMembers(event: WorkflowEvent, ids: string[]): string[] {
 }
 
 /** Of `ids`, those under 留党察看 today (registry: `memberIdsOnPartyProbation`), with the day their rights come back. */
-function idsOnPartyProbation(event: WorkflowEvent, ids: string[]): { id: string; name?: string; until?: string }[] {
-  const loaded: unknown = event.facts?.memberIdsOnPartyProbation;
-  const list = Array.isArray(loaded) ? (loaded as { id: string; name?: string; until?: string }[]) : [];
-  return list.filter((p) => p && ids.includes(p.id));
+function idsOnPartyProbation(event: WorkflowEvent, ids: string[]): OnPartyProbation[] {
+  return onPartyProbation(event.facts, 'memberIdsOnPartyProbation').filter((p) => ids.includes(p.id));
 }
 
 /**
@@ -135,8 +134,19 @@ export const confirmActivistRule: Rule = (context, event) => {
   return null;
 };
 
-/** 细则: one or two full members as 培养联系人. */
-export const sponsorsRule: Rule = (context, event) => fullMembersRule(context, event, '培养联系人', 1, 2);
+/**
+ * 细则: one or two full members as 培养联系人. Not one under 留党察看 (fact `memberIdsOnPartyProbation`): 细则 has the
+ * introducers "一般由培养联系人担任" and bars a member under 留党察看 from introducing, so a sponsor who could not
+ * become the introducer is refused when assigned, not two years later.
+ */
+export const sponsorsRule: Rule = (context, event) => {
+  const problem = fullMembersRule(context, event, '培养联系人', 1, 2);
+  if (problem) return problem;
+  const onProbation = idsOnPartyProbation(event, data(event).memberIds as string[]);
+  if (onProbation.length > 0)
+    return `受留党察看处分、尚未恢复党员权利的党员不能担任培养联系人（入党介绍人一般由培养联系人担任）：${describeOnPartyProbation(onProbation)}`;
+  return null;
+};
 
 /** Dated assessments move the next-assessment deadline, so they may not be dated in the future. */
 export const assessmentRule: Rule = (_context, event) => notAfterToday(data(event).on, event, '考察日期');
@@ -166,12 +176,8 @@ export const introducersRule: Rule = (context, event) => {
   const problem = fullMembersRule(context, event, '入党介绍人', 2, 2);
   if (problem) return problem;
   const onProbation = idsOnPartyProbation(event, data(event).memberIds as string[]);
-  if (onProbation.length > 0) {
-    const who = onProbation
-      .map((p) => `${p.name ?? p.id}${p.until ? `（留党察看期 ${p.until} 届满）` : ''}`)
-      .join('、');
-    return `受留党察看处分、尚未恢复党员权利的党员不能担任入党介绍人：${who}`;
-  }
+  if (onProbation.length > 0)
+    return `受留党察看处分、尚未恢复党员权利的党员不能担任入党介绍人：${describeOnPartyProbation(onProbation)}`;
   return null;
 };
 
