@@ -3,13 +3,12 @@ import { isAdmin, Principal, scopeOrgIds } from '../auth/principal';
 import { WorkingCalendar } from '../calendar/working-calendar';
 import { checkOffset, COUNT_CAP, decodeCursor, encodeCursor } from '../common/keyset';
 import { CaseLabelsRepository } from './case-labels.repository';
+import { CaseViewsRepository } from './case-views.repository';
 import { CasesRepository } from './cases.repository';
 import { Clock } from './clock';
-import { FollowUpsRepository } from './follow-ups.repository';
 import { CaseRecord, EngineService } from './engine.service';
 import { TaskRule, taskRules } from './task-rules';
 import { TASKS_COUNT_CAP, TasksRepository } from './tasks.repository';
-import { TimersRepository } from './timers.repository';
 import { WorkflowRegistry } from './workflow-registry';
 
 /** `GET /tasks` without paging parameters: the first page of this size. */
@@ -48,12 +47,11 @@ export class CaseQueryService {
     private readonly engine: EngineService,
     private readonly registry: WorkflowRegistry,
     private readonly clock: Clock,
-    private readonly followUps: FollowUpsRepository,
     private readonly labels: CaseLabelsRepository,
     private readonly calendar: WorkingCalendar,
     private readonly tasksRepo: TasksRepository,
     private readonly casesRepo: CasesRepository,
-    private readonly timers: TimersRepository,
+    private readonly caseViews: CaseViewsRepository,
   ) {}
 
   async view(principal: Principal, record: CaseRecord) {
@@ -62,14 +60,11 @@ export class CaseQueryService {
   }
 
   async views(principal: Principal, records: CaseRecord[]) {
-    const ids = records.map((r) => r.id);
-    const timers: any[] = await this.timers.ofCases(ids);
-    // follow-ups this case asked for, and those opened as or attached to it (reported, never silently lost)
-    const followUps = await this.followUps.forCases(ids);
-    const now = this.clock.now();
-    const names = await this.labels.names(
+    const { timers, followUps, names } = await this.caseViews.extras(
+      records.map((r) => r.id),
       records.flatMap((r) => [subjectIdOf(r.subject), ...Object.values(r.parties ?? {})].filter(Boolean) as string[]),
     );
+    const now = this.clock.now();
     return records.map((r) => {
       const def = this.registry.get(r.workflow, r.definitionVersion);
       // the deadlines of the current visits: every remaining stage (upcoming reminders, the deadline, escalations),

@@ -4,6 +4,7 @@ import { WORKFLOW_DEFINITIONS } from '../../workflows';
 import { CalendarModule } from '../calendar/calendar.module';
 import { PolicyModule } from '../policy/policy.module';
 import { CaseLabelsRepository } from './case-labels.repository';
+import { CaseViewsRepository } from './case-views.repository';
 import { RegistryModule } from '../registry/registry.module';
 import { CasesRepository } from './cases.repository';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository';
@@ -53,6 +54,7 @@ import { OutboxModule } from '../outbox/outbox.module';
     FollowUpsRepository,
     MemberChangesRepository,
     CaseLabelsRepository,
+    CaseViewsRepository,
     TasksRepository,
   ],
   exports: [

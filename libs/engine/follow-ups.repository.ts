@@ -66,15 +66,6 @@ export class FollowUpsRepository {
     return row?.id;
   }
 
-  /** Follow-ups asked for by these cases or attached to / opened as them. */
-  async forCases(caseIds: string[]): Promise<FollowUpView[]> {
-    if (!caseIds.length) return [];
-    return this.ds.query(
-      `SELECT ${COLUMNS} FROM case_follow_ups WHERE case_id = ANY($1::uuid[]) OR follow_up_case_id = ANY($1::uuid[]) ORDER BY at, id`,
-      [caseIds],
-    );
-  }
-
   async forMember(memberId: string): Promise<FollowUpView[]> {
     return this.ds.query(`SELECT ${COLUMNS} FROM case_follow_ups WHERE subject_member_id = $1 ORDER BY at, id`, [
       memberId,

@@ -93,16 +93,6 @@ export class TimersRepository {
     );
   }
 
-  /** Pending and fired timers of these cases, earliest due first (a case view's deadlines). */
-  async ofCases(caseIds: string[]): Promise<CaseTimerRow[]> {
-    if (!caseIds.length) return [];
-    return this.ds.query(
-      `SELECT case_id, deadline_key, title, state_path, due_at, stages, next_stage, provisional, rule, epoch, status FROM timers
-       WHERE case_id = ANY($1::uuid[]) AND status IN ('pending', 'fired') ORDER BY due_at`,
-      [caseIds],
-    );
-  }
-
   /**
    * Claims up to `limit` timers with a stage due by `now`, in due order, row-locked until the transaction
    * ends: `FOR UPDATE SKIP LOCKED` lets several workers share the work without delivering a stage twice.

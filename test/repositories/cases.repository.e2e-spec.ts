@@ -2,17 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { CaseRecord, CasesRepository } from '../../libs/engine/cases.repository';
 import type { PlannedTimer } from '../../libs/engine/deadline-planner';
 import { TimersRepository } from '../../libs/engine/timers.repository';
+import { CaseViewsRepository } from '../../libs/engine/case-views.repository';
 import { startDatabase, TestDatabase } from '../support/database';
 
 describe('CasesRepository and TimersRepository (real PostgreSQL)', () => {
   let db: TestDatabase;
   let cases: CasesRepository;
   let timers: TimersRepository;
+  let views: CaseViewsRepository;
 
   beforeAll(async () => {
-    db = await startDatabase([CasesRepository, TimersRepository]);
+    db = await startDatabase([CasesRepository, TimersRepository, CaseViewsRepository]);
     cases = db.get(CasesRepository);
     timers = db.get(TimersRepository);
+    views = db.get(CaseViewsRepository);
   }, 30_000);
   afterAll(() => db.close());
 
@@ -71,7 +74,7 @@ describe('CasesRepository and TimersRepository (real PostgreSQL)', () => {
     expect(await cases.history(r.id)).toEqual([
       expect.objectContaining({ seq: 1, type: 'OPEN', hash: 'h1', prevHash: 'genesis' }),
     ]);
-    const rows = await timers.ofCases([r.id]);
+    const { timers: rows } = await views.extras([r.id], []);
     expect(rows).toEqual([expect.objectContaining({ deadline_key: 'k', status: 'pending', epoch: 1 })]);
   });
 
