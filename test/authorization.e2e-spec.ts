@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { JwtService } from '@nestjs/jwt';
 import { fullMembersOf, Harness, startHarness } from './support/harness';
 import { residentIdCheckChar } from '../libs/common/resident-id';
 
@@ -71,6 +72,23 @@ describe('authorization matrix (e2e)', () => {
     const wrong = await h.http().post('/api/v1/auth/token').send({ username: 'city', password: 'wrong' });
     expect(wrong.status).toBe(401);
     expect(wrong.body.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('a token accepted once is refused after it expires (verified tokens are remembered, their expiry is not)', async () => {
+    const me = await get('city', '/auth/me');
+    const jwt = h.app.get(JwtService);
+    const ver = (await h.ds.query(`SELECT token_version FROM users WHERE id = $1`, [me.body.id]))[0].token_version;
+    const shortLived = await jwt.signAsync({ sub: me.body.id, username: 'city', ver }, { expiresIn: 3 });
+    const asShortLived = () =>
+      h
+        .http()
+        .get('/api/v1/auth/me')
+        .set({ Authorization: `Bearer ${shortLived}` });
+    expect((await asShortLived()).status).toBe(200);
+    expect((await asShortLived()).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 4_000));
+    const expired = await asShortLived();
+    expect({ status: expired.status, code: expired.body.code }).toEqual({ status: 401, code: 'UNAUTHORIZED' });
   });
 
   it('GET /auth/me returns each user with roles', async () => {
