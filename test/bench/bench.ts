@@ -12,7 +12,6 @@
  */
 import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
-import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Client, Pool } from 'pg';
 import { createApp } from '../../apps/bootstrap';
@@ -23,7 +22,8 @@ import { EngineService } from '../../libs/engine/engine.service';
 import { campaignBench } from './campaign-bench';
 import { licensingBench } from './licensing-bench';
 import { scaleBench } from './scale-bench';
-import { type Stats, drive, fmt, merge } from './measure';
+import { startHttpLoad } from './http-load';
+import { type Stats, drive, fmt, merge, stats as summarize } from './measure';
 import { pgStats } from './pg-stats';
 import { timerBench } from './timer-bench';
 
@@ -188,45 +188,26 @@ async function main() {
     if (res.status !== 201) throw new Error(`opening an HTTP bench case failed: ${res.status} ${await res.text()}`);
     httpCases.push({ id: ((await res.json()) as any).id, step: 0 });
   }
-  // the load comes from node's http client on keep-alive connections: it shares this process (and its CPU)
-  // with the server, and fetch (undici's WHATWG streams) cost about as much CPU per request as the server's
-  // own handling, which the ratio would then count against the API
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const post = (path: string, token: string, body: unknown) =>
-    new Promise<number>((resolve, reject) => {
-      const payload = JSON.stringify(body);
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          path,
-          method: 'POST',
-          agent,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(payload),
-            authorization: `Bearer ${token}`,
-          },
-        },
-        (res) => {
-          res.on('data', () => undefined);
-          res.on('end', () => resolve(res.statusCode ?? 0));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
+  // the load comes from a process of its own (test/bench/http-load.ts), one keep-alive connection per case
+  const load = await startHttpLoad(
+    port,
+    httpCases.map((c) => ({
+      id: c.id,
+      cycle: cycle.map((body) => ({ body, token: body.type === 'DENY_EXCEPTION' ? tokenCity : tokenA })),
+    })),
+  );
   let httpErrors = 0;
-  const httpEvent = async (w: number) => {
-    const c = httpCases[w];
-    const ev = cycle[c.step++ % 2];
-    const status = await post(`/api/v1/cases/${c.id}/events`, ev.type === 'DENY_EXCEPTION' ? tokenCity : tokenA, ev);
-    if (status !== 200) httpErrors++;
+  const httpRound = async (requests: number) => {
+    // the API's CPU per request is this process's (the client's is not counted)
+    const cpu0 = process.cpuUsage();
+    const r = await load.round({ requests, concurrency: httpCases.length });
+    const cpu = process.cpuUsage(cpu0);
+    httpErrors += r.errors;
+    return summarize(r.latencies, r.seconds, (cpu.user + cpu.system) / 1000);
   };
-  const httpRound = () => drive(HTTP_REQUESTS / ROUNDS, httpCases.length, httpEvent);
   // warm-up: the first requests compile the route's code paths
-  await drive(200, httpCases.length, httpEvent);
+  await httpRound(200);
+  httpErrors = 0;
 
   // interleave the three so that machine noise (2 cores shared by node, PostgreSQL and whatever else runs)
   // hits each alike: the ratios compare rounds measured side by side, not minutes apart
@@ -238,10 +219,10 @@ async function main() {
   for (let r = 0; r < ROUNDS; r++) {
     engineRuns.push(await engineRound());
     rawRuns.push(await rawRound());
-    httpRuns.push(await httpRound());
+    httpRuns.push(await httpRound(HTTP_REQUESTS / ROUNDS));
   }
   await pool.end();
-  agent.destroy();
+  await load.close();
   const engineStats = merge(engineRuns);
   const rawStats = merge(rawRuns);
   const httpStats = merge(httpRuns);
