@@ -322,6 +322,11 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
     expect(counted.status).toBe(422);
     expect(counted.body.message).toContain(`应到会有表决权的正式党员为 ${fullCount - 1} 人`);
     await ok(rid, branch, 'RECORD_BRANCH_MEETING', meeting(fullCount - 1));
+    // 细则: probationary from the upper committee's approval, before the organization department files it
+    await ok(rid, city, 'RECORD_UPPER_TALK', { on: today(), talkerIds: [other.id] });
+    const approved = await ok(rid, city, 'APPROVE_ADMISSION');
+    expect(approved.state).toBe('admission_filing');
+    expect((await h.http().get(`/api/v1/members/${applicant.body.id}`).set(branch)).body.status).toBe('probationary');
 
     // … and is not rated in the annual 民主评议: taking part without a rating, like a probationary member
     const year = Number(today().slice(0, 4)) - 1;

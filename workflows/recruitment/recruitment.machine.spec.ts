@@ -771,15 +771,18 @@ describe('stage 4: admission', () => {
     expect(effectsOf(actions)).toEqual([]);
   });
 
-  it('approval → filing by the organization department → probationary, with status and probation end', () => {
-    let s = run(atPreReview(), [E.passPreReview, E.volunteerForm, ...toAdmissionApproval, E.approve]);
+  it('approval makes the member probationary (细则); the filing by the organization department records it', () => {
+    const approving = run(atPreReview(), [E.passPreReview, E.volunteerForm, ...toAdmissionApproval]);
+    const [approved, approval] = send(approving, E.approve);
+    let s = approved;
     expect(s.value).toBe('admission_filing');
+    expect(effectsOf(approval)).toEqual([{ kind: 'member.setStatus', memberId: MEMBER, status: 'probationary' }]);
     expect(s.context).toMatchObject({ admissionApprovedOn: '2027-06-01' });
     expect(s.context.oathDueFrom).toBeUndefined();
     const [next, actions] = send(s, E.fileAdmission);
     s = next;
     expect(s.value).toBe('probationary');
-    expect(effectsOf(actions)).toEqual([{ kind: 'member.setStatus', memberId: MEMBER, status: 'probationary' }]);
+    expect(effectsOf(actions)).toEqual([]);
     expect(s.context).toMatchObject({ probationEndsOn: '2026-06-10', probationRemindOn: '2026-05-10' });
   });
 

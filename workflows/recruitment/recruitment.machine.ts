@@ -467,10 +467,15 @@ export const recruitmentMachine = setup({
         ...withdrawable,
         APPROVE_ADMISSION: {
           target: 'admission_filing',
-          actions: assign(({ context, event }) => {
-            const day = eventDay(context, event);
-            return { admissionApprovedOn: day, oathDueFrom: context.policy.rules2026 ? day : undefined };
-          }),
+          actions: [
+            assign(({ context, event }) => {
+              const day = eventDay(context, event);
+              return { admissionApprovedOn: day, oathDueFrom: context.policy.rules2026 ? day : undefined };
+            }),
+            // 发展党员工作细则: the upper committee's approval makes the applicant a probationary member; the
+            // organization department's filing that follows records it and changes nothing of the status
+            setStatus('probationary'),
+          ],
         },
         REJECT_ADMISSION: {
           target: 'rejected',
@@ -502,7 +507,6 @@ export const recruitmentMachine = setup({
               admissionFiledOn: eventDay(context, event),
               ...probationDates(addMonths(context.branchMeeting!.heldOn, context.policy.probationMonths)),
             })),
-            setStatus('probationary'),
           ],
         },
       },
