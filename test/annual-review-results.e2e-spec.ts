@@ -91,7 +91,25 @@ describe('annual review: campaign, grades and follow-ups (e2e)', () => {
       ]),
     );
     await ok(caseId, branchA, 'SUBMIT_RATINGS', { ratings });
-    await ok(caseId, branchA, 'SUBMIT_REPORT', { summary: '书记述职报告' });
+    // 述职 is the secretary's: refused while the branch has none on record, then given by the one registered
+    const report = () =>
+      h
+        .http()
+        .post(`/api/v1/cases/${caseId}/events`)
+        .set(branchA)
+        .send({ type: 'SUBMIT_REPORT', data: { summary: '书记述职报告' } });
+    const noSecretary = await report();
+    expect(noSecretary.status).toBe(422);
+    expect(noSecretary.body.message).toContain('本组织尚未登记书记');
+    const secretary = await h
+      .http()
+      .put(`/api/v1/orgs/${orgId}/secretary`)
+      .set(branchA)
+      .send({ secretaryId: excellent, electedOn: today() });
+    expect(secretary.status).toBe(200);
+    const reported = await report();
+    expect(reported.status).toBe(200);
+    expect(reported.body.context.report).toMatchObject({ reporterId: excellent });
     const scored = await ok(caseId, city, 'SCORE', { score: 90 });
     expect(scored).toMatchObject({ state: 'completed', status: 'closed' });
 

@@ -160,6 +160,12 @@ describe('printable documents (e2e)', () => {
     await send(id, city, { type: 'RECORD_LEADER_COMMENT', data: { comment: '继续加强党员教育管理。' } });
     const ratings = Object.fromEntries(full.map((m, i) => [m.id, i === 0 ? 'excellent' : 'qualified']));
     await send(id, branchA, { type: 'SUBMIT_RATINGS', data: { ratings } });
+    const secretary = await h
+      .http()
+      .put(`/api/v1/orgs/${orgId}/secretary`)
+      .set(branchA)
+      .send({ secretaryId: full[0].id, electedOn: today() });
+    expect(secretary.status).toBe(200);
     await send(id, branchA, { type: 'SUBMIT_REPORT', data: { summary: '全年召开支部党员大会四次，完成党费收缴。' } });
     await send(id, city, { type: 'SCORE', data: { score: 88 } });
 

@@ -3648,6 +3648,8 @@ export interface components {
         /** 提交书记述职报告 */
         "EventData.annual-review.SUBMIT_REPORT": {
             summary: string;
+            /** Format: uuid */
+            reporterId?: string;
         };
         /** 考核评分定级 */
         "EventData.annual-review.SCORE": {

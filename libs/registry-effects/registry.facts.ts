@@ -99,6 +99,14 @@ export class RegistryFacts {
     return this.members.orgMembersOnPartyProbation(em, subject.orgId, toDate(at.toISOString()));
   }
 
+  @FactLoader('orgSecretary')
+  async orgSecretary(em: EntityManager, { subject }: FactScope): Promise<unknown> {
+    const term = subject.orgId ? await this.orgs.term(subject.orgId, em) : undefined;
+    return term?.secretaryId
+      ? { memberId: term.secretaryId, name: term.secretaryName, termEndsOn: term.termEndsOn }
+      : null;
+  }
+
   @FactLoader('fullMemberIdsOfOrg')
   async fullMemberIdsOfOrg(em: EntityManager, { subject }: FactScope): Promise<unknown> {
     return this.members.fullMemberIdsOf(em, subject.orgId);

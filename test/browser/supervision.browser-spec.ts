@@ -225,6 +225,8 @@ describe('console: supervision and administration (browser)', () => {
     await send('branch-a', 'RECORD_MEETING', { heldOn: today, branchComment: '支部讲评：整体良好' });
     await send('city', 'RECORD_LEADER_COMMENT', { comment: '领导点评：继续加强' });
     await send('branch-a', 'SUBMIT_RATINGS', { ratings: Object.fromEntries(full.map((m) => [m.id, 'qualified'])) });
+    // 述职 is the secretary's: the branch registers its secretary first
+    await api('branch-a', 'put', `/orgs/${orgId}/secretary`, { secretaryId: full[0].id, electedOn: today });
     await send('branch-a', 'SUBMIT_REPORT', { summary: '书记述职报告' });
     await send('city', 'SCORE', { score: 92 });
 

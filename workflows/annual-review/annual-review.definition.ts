@@ -17,6 +17,7 @@ import {
   annualReviewOnceKey,
   heldOnRule,
   ratingsRule,
+  reportRule,
 } from './annual-review.machine';
 
 const clerk = (party: string): ActorRule => ({ role: 'clerk', party });
@@ -69,7 +70,12 @@ export const annualReviewDefinition: WorkflowDefinition = {
       facts: ['fullMemberIdsOfOrg', 'orgMembersOnPartyProbation'],
       rule: ratingsRule,
     },
-    SUBMIT_REPORT: { title: '提交书记述职报告', payload: SubmitReportPayload },
+    SUBMIT_REPORT: {
+      title: '提交书记述职报告',
+      payload: SubmitReportPayload,
+      facts: ['orgSecretary'],
+      rule: reportRule,
+    },
     SCORE: { title: '考核评分定级', payload: ScorePayload },
   },
   policyDefaults: {

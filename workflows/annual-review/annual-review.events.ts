@@ -76,6 +76,11 @@ export class SubmitReportPayload {
   @IsNotEmpty()
   @MaxLength(20000)
   summary: string;
+
+  /** 述职人: the member who gave the report; must be the organization's secretary on record (default: that secretary). */
+  @IsOptional()
+  @IsUUID()
+  reporterId?: string;
 }
 
 export class ScorePayload {

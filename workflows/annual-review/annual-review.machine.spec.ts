@@ -317,6 +317,39 @@ describe('annual-review machine', () => {
     });
   });
 
+  // Ganzhou / Hunan: the organization's secretary gives the 述职, not any clerk of the branch
+  describe('secretary report rule', () => {
+    const SECRETARY = U(2);
+    const reportWith = (facts: Record<string, unknown>, data: Record<string, unknown> = {}): Ev =>
+      ({ type: 'SUBMIT_REPORT', data: { summary: '书记述职报告', ...data }, facts }) as Ev;
+    const secretary = { orgSecretary: { memberId: SECRETARY, name: '钱二', termEndsOn: '2029-05-01' } };
+    it('is refused while no secretary is on record, or when it names another member as 述职人', () => {
+      const s = run(toRatings(), ratingsEvent(mixed)).next;
+      const rule = annualReviewDefinition.events.SUBMIT_REPORT.rule!;
+      const none = reportWith({ orgSecretary: null });
+      expect(rule(ctx(s), none)).toBe(
+        '本组织尚未登记书记，述职须由书记作出：请先登记书记及任期（换届）后再提交述职报告',
+      );
+      expect(s.can({ at: AT, ...none })).toBe(false);
+      const other = reportWith(secretary, { reporterId: U(3) });
+      expect(rule(ctx(s), other)).toBe('述职须由本组织书记钱二本人作出，所填述职人不是登记的书记');
+      expect(s.can({ at: AT, ...other })).toBe(false);
+      expect(annualReviewDefinition.events.SUBMIT_REPORT.facts).toEqual(['orgSecretary']);
+    });
+    it('records the secretary on record as the 述职人', () => {
+      const s = run(toRatings(), ratingsEvent(mixed)).next;
+      for (const data of [{}, { reporterId: SECRETARY }]) {
+        const { next } = run(s, reportWith(secretary, data));
+        expect(ctx(next).report).toEqual({
+          summary: '书记述职报告',
+          submittedOn: '2027-01-10',
+          reporterId: SECRETARY,
+          reporterName: '钱二',
+        });
+      }
+    });
+  });
+
   it('records the secretary report', () => {
     const s = toAssessment();
     expect(s.value).toBe('committee_assessment');

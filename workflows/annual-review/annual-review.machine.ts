@@ -75,7 +75,7 @@ export interface AnnualReviewContext {
   leaderComment?: string;
   ratings?: Record<string, Rating>;
   ratingCounts?: Record<Rating, number>;
-  report?: { summary: string; submittedOn: string };
+  report?: { summary: string; submittedOn: string; reporterId?: string; reporterName?: string };
   score?: number;
   grade?: Grade;
   completedOn?: string;
@@ -156,6 +156,27 @@ export const ratingsRule: Rule = (context, event) => {
   return null;
 };
 
+interface SecretaryFact {
+  memberId: string;
+  name?: string | null;
+}
+
+/**
+ * 述职 is the secretary's (Ganzhou: every firm organization reports to the city committee each year; Hunan:
+ * 书记述职 in 三级联述联评联考): the organization's secretary on record (fact `orgSecretary`, written by its
+ * branch-term case) gives it. With no secretary on record the report is refused until one is registered; a report
+ * naming someone else as 述职人 is refused. Without the fact loaded (the machine tested alone) nothing is checked.
+ */
+export const reportRule: Rule = (_context, event) => {
+  if (!event.facts || !('orgSecretary' in event.facts)) return null;
+  const secretary = event.facts.orgSecretary as SecretaryFact | null;
+  if (!secretary) return '本组织尚未登记书记，述职须由书记作出：请先登记书记及任期（换届）后再提交述职报告';
+  const reporterId = event.data?.reporterId as string | undefined;
+  if (reporterId && reporterId !== secretary.memberId)
+    return `述职须由本组织书记${secretary.name ?? secretary.memberId}本人作出，所填述职人不是登记的书记`;
+  return null;
+};
+
 export function gradeFor(score: number, thresholds: { I: number; II: number }): Grade {
   if (score >= thresholds.I) return 'I';
   if (score >= thresholds.II) return 'II';
@@ -210,6 +231,7 @@ export const annualReviewMachine = setup({
   guards: {
     heldOnOk: ({ context, event }) => heldOnRule(context, event as WorkflowEvent) === null,
     ratingsOk: ({ context, event }) => ratingsRule(context, event as WorkflowEvent) === null,
+    reportOk: ({ context, event }) => reportRule(context, event as WorkflowEvent) === null,
   },
 }).createMachine({
   id: ANNUAL_REVIEW_KEY,
@@ -289,12 +311,19 @@ export const annualReviewMachine = setup({
     secretary_report: {
       on: {
         SUBMIT_REPORT: {
+          guard: 'reportOk',
           target: 'committee_assessment',
           actions: assign({
-            report: ({ context, event }) => ({
-              summary: event.data.summary,
-              submittedOn: localDate(event.at, context.openedAt),
-            }),
+            report: ({ context, event }) => {
+              const secretary = event.facts?.orgSecretary as SecretaryFact | null | undefined;
+              const reporterId = secretary?.memberId ?? event.data.reporterId;
+              return {
+                summary: event.data.summary,
+                submittedOn: localDate(event.at, context.openedAt),
+                ...(reporterId ? { reporterId } : {}),
+                ...(secretary?.name ? { reporterName: secretary.name } : {}),
+              };
+            },
           }),
         },
       },

@@ -104,7 +104,9 @@ export type FactName =
    * the members of the subject organization under 留党察看 on the engine's day (no vote, no right to elect or be
    * elected, 党章): `{ id, name, until }[]`
    */
-  | 'orgMembersOnPartyProbation';
+  | 'orgMembersOnPartyProbation'
+  /** the subject organization's secretary as stored by its branch-term case: `{ memberId, name, termEndsOn }`, or null */
+  | 'orgSecretary';
 
 /** Every event reaching a machine carries `at` (engine clock, ISO) and may carry `data` and `facts`. */
 export interface WorkflowEvent {

@@ -103,7 +103,7 @@ export async function seriousViolations(page: Page) {
 
 /** The JSON API as a demo user, through the harness's own server; a non-2xx answer fails the test with its body. */
 export function apiAs(h: ConsoleHarness) {
-  return async (user: string, method: 'get' | 'post', path: string, body?: object) => {
+  return async (user: string, method: 'get' | 'post' | 'put', path: string, body?: object) => {
     const req = h
       .http()
       [method](`/api/v1${path}`)
