@@ -1,5 +1,5 @@
 import { residentIdCheckChar } from '../libs/common/resident-id';
-import { MemberChangesRepository } from '../libs/engine/member-changes.repository';
+import { MemberChangesRepository } from '../libs/registry/member-changes.repository';
 import { fullMembersOf, Harness, startHarness } from './support/harness';
 
 /** A day in Asia/Shanghai, `days` from today (wall time: this suite never moves the engine clock). */

@@ -21,7 +21,6 @@ import { EngineExtensions } from './engine-extensions';
 import { EngineService } from './engine.service';
 import { FactsService } from './facts.service';
 import { FollowUpsRepository } from './follow-ups.repository';
-import { MemberChangesRepository } from './member-changes.repository';
 import { PolicyService } from './policy.service';
 import { WorkflowRegistry } from './workflow-registry';
 import { OutboxModule } from '../outbox/outbox.module';
@@ -52,14 +51,12 @@ import { OutboxModule } from '../outbox/outbox.module';
     EngineService,
     CaseQueryService,
     FollowUpsRepository,
-    MemberChangesRepository,
     CaseLabelsRepository,
     CaseViewsRepository,
     TasksRepository,
   ],
   exports: [
     FollowUpsRepository,
-    MemberChangesRepository,
     CasesRepository,
     TimersRepository,
     RegistryModule,

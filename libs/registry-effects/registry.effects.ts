@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { AppError } from '../common/app-error';
 import { CasesRepository } from '../engine/cases.repository';
 import { EffectContext, EffectHandler, EffectOf } from '../engine/engine-extensions';
-import { MemberChangesRepository } from '../engine/member-changes.repository';
+import { MemberChangesRepository } from '../registry/member-changes.repository';
 import { FirmsRepository } from '../registry/firms.repository';
 import { MembersRepository } from '../registry/members.repository';
 import { OrganizationsRepository } from '../registry/organizations.repository';

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { toDate } from '../../workflows/kernel/dates';
 import { CasesRepository } from '../engine/cases.repository';
 import { FactLoader, FactScope } from '../engine/engine-extensions';
-import { MemberChangesRepository } from '../engine/member-changes.repository';
+import { MemberChangesRepository } from '../registry/member-changes.repository';
 import { MembersRepository } from '../registry/members.repository';
 import { OrganizationsRepository } from '../registry/organizations.repository';
 

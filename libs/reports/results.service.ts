@@ -4,7 +4,7 @@ import { Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { isUuid } from '../common/uuid';
 import { FollowUpsRepository } from '../engine/follow-ups.repository';
-import { MemberChangesRepository } from '../engine/member-changes.repository';
+import { MemberChangesRepository } from '../registry/member-changes.repository';
 import { WorkflowRegistry } from '../engine/workflow-registry';
 import { OrganizationsRepository } from '../registry/organizations.repository';
 import { scopePrefixes } from '../registry/scope';
