@@ -12,7 +12,9 @@
  *  - RSS of the api and a worker process (`--role worker`) at 100 k open cases, target < 300 MB.
  * One case in ten is open; one in two hundred belongs to the demo city (the rest to 19 generated cities),
  * so the city clerk's scope holds 5 000 open cases of the 100 000. Each case has 10 history rows, an hour
- * apart, over two years. Environment: BENCH_SCALE_CASES (default 1 000 000), BENCH_SCALE_SAMPLES (default 60).
+ * apart, over two years. Each size is measured BENCH_SCALE_ROUNDS times (default 2, fresh processes each round; the
+ * load average is printed beside each round). A rerun on the same database reuses what was generated.
+ * Environment: BENCH_SCALE_CASES (default 1 000 000), BENCH_SCALE_SAMPLES (default 60), BENCH_SCALE_ROUNDS.
  */
 import 'reflect-metadata';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -30,6 +32,7 @@ import { AppProcess, freePort, startAppProcess } from '../support/processes';
 
 const CASES = Number(process.env.BENCH_SCALE_CASES ?? 1_000_000);
 const SAMPLES = Number(process.env.BENCH_SCALE_SAMPLES ?? 60);
+const ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? 2);
 const HISTORY_PER_CASE = 10;
 const SYNTHETIC_CITIES = 19;
 const caseId = (g: number) => {
@@ -39,6 +42,8 @@ const caseId = (g: number) => {
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
+type Run = (sql: string, params?: unknown[]) => Promise<any[]>;
+
 interface Figures {
   cases: number;
   historyRows: number;
@@ -46,6 +51,8 @@ interface Figures {
   cityOpen: number;
   p95: Record<string, number>;
   rss?: { api: number; apiPeak: number; worker: number; workerPeak: number };
+  /** The load average before → after the round: the machine is shared. */
+  load?: string;
 }
 
 export async function scaleBench(): Promise<string[]> {
@@ -58,50 +65,64 @@ export async function scaleBench(): Promise<string[]> {
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: 2 });
   const log = (line: string) => console.log(`[scale ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-  // ---- schema, demo region and two real cases (the templates) through the engine
+  // ---- schema, demo region and two real cases (the templates) through the engine — once per database: a rerun
+  // (after an interruption, or to measure again) reuses them and the cases generated so far (pf_scale_state)
   const app = await createApp(config, { logger: ['error', 'warn'] });
+  await app.init(); // the engine finds its fact loaders and effect handlers at init
   const region = buildDemoRegion();
-  const engine = app.get(EngineService);
   const cityId = region.anchors.cityId;
   const provinceId = region.anchors.provinceId;
-  const [m1, m2] = region.members
-    .filter((m) => m.status === 'full' && region.orgs.find((o) => o.id === m.orgId)?.type === 'branch')
-    .slice(-2);
-  const target = region.orgs.find((o) => o.type === 'joint_branch')!.id;
-  const open = (memberId: string) =>
-    engine.openCase(SYSTEM_PRINCIPAL, {
-      workflow: 'membership-transfer',
-      subject: { memberId },
-      input: { toOrgId: target },
-    });
-  const t1 = (await open(m1.id)).record; // release_review: the sending branch acts
-  const t2 = (await open(m2.id)).record;
-  const clerkOf = (orgId: string): Principal => ({
-    userId: randomUUID(),
-    username: 'bench',
-    displayName: '压测',
-    roles: [{ role: 'clerk', orgId }],
-  });
-  await engine.sendEvent(clerkOf(m2.orgId), t2.id, { type: 'APPROVE_RELEASE' }); // letter_pending: the city acts
-  await app.close();
-
   const q = async (sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows;
   await q(`CREATE TABLE IF NOT EXISTS pf_scale_templates (k int PRIMARY KEY, case_id uuid NOT NULL)`);
-  await q(`INSERT INTO pf_scale_templates VALUES (0, $1), (1, $2) ON CONFLICT DO NOTHING`, [t1.id, t2.id]);
-  // 19 more cities under the province, one branch each: the rest of the province's work
+  await q(`CREATE TABLE IF NOT EXISTS pf_scale_cities (k int PRIMARY KEY, city uuid NOT NULL, branch uuid NOT NULL)`);
+  await q(`CREATE TABLE IF NOT EXISTS pf_scale_state (k int PRIMARY KEY, generated int NOT NULL)`);
+  if ((await q(`SELECT 1 FROM pf_scale_templates`)).length < 2) {
+    const engine = app.get(EngineService);
+    const [m1, m2] = region.members
+      .filter((m) => m.status === 'full' && region.orgs.find((o) => o.id === m.orgId)?.type === 'branch')
+      .slice(-2);
+    const target = region.orgs.find((o) => o.type === 'joint_branch')!.id;
+    const open = (memberId: string) =>
+      engine.openCase(SYSTEM_PRINCIPAL, {
+        workflow: 'membership-transfer',
+        subject: { memberId },
+        input: { toOrgId: target },
+      });
+    const t1 = (await open(m1.id)).record; // release_review: the sending branch acts
+    const t2 = (await open(m2.id)).record;
+    const clerkOf = (orgId: string): Principal => ({
+      userId: randomUUID(),
+      username: 'bench',
+      displayName: '压测',
+      roles: [{ role: 'clerk', orgId }],
+    });
+    await engine.sendEvent(clerkOf(m2.orgId), t2.id, { type: 'APPROVE_RELEASE' }); // letter_pending: the city acts
+    await q(`INSERT INTO pf_scale_templates VALUES (0, $1), (1, $2)`, [t1.id, t2.id]);
+  }
+  await app.close();
+
+  // 19 more cities under the province, one branch each: the rest of the province's work (region codes of
+  // their own: one city committee per region)
   const [{ path: provincePath, region_code: regionCode }] = await q(
     `SELECT path, region_code FROM orgs WHERE id = $1`,
     [provinceId],
   );
-  await q(`CREATE TABLE IF NOT EXISTS pf_scale_cities (k int PRIMARY KEY, city uuid NOT NULL, branch uuid NOT NULL)`);
-  for (let k = 0; k < SYNTHETIC_CITIES; k++) {
+  for (let k = (await q(`SELECT 1 FROM pf_scale_cities`)).length; k < SYNTHETIC_CITIES; k++) {
     const city = randomUUID();
     const branch = randomUUID();
     await q(
       `INSERT INTO orgs (id, name, type, parent_id, path, region_code) VALUES
          ($1::uuid, $3, 'city_committee', $5::uuid, $6 || $1 || '/', $7),
          ($2::uuid, $4, 'branch', $1::uuid, $6 || $1 || '/' || $2 || '/', $7)`,
-      [city, branch, `压测市${k}律师行业党委`, `压测市${k}律师事务所党支部`, provinceId, provincePath, regionCode],
+      [
+        city,
+        branch,
+        `压测市${k}律师行业党委`,
+        `压测市${k}律师事务所党支部`,
+        provinceId,
+        provincePath,
+        `${regionCode.slice(0, 2)}${20 + k}00`,
+      ],
     );
     await q(`INSERT INTO pf_scale_cities VALUES ($1, $2, $3)`, [k, city, branch]);
   }
@@ -130,8 +151,8 @@ export async function scaleBench(): Promise<string[]> {
     closed_at: `CASE WHEN g % 10 = 0 THEN NULL ELSE ${ts} + interval '${HISTORY_PER_CASE - 1} hours' END`,
     open_key: 'NULL',
   };
-  const insertCases = (lo: number, hi: number) =>
-    q(
+  const insertCases = (run: Run, lo: number, hi: number) =>
+    run(
       `INSERT INTO cases (${caseCols.join(', ')})
        SELECT ${caseCols.map((c) => caseExpr[c] ?? `t.${c}`).join(', ')}
        FROM generate_series($1::int, $2::int) g
@@ -151,8 +172,8 @@ export async function scaleBench(): Promise<string[]> {
     prev_hash: `md5('pf-scale-' || g || '-' || (n - 1))`,
     hash: `md5('pf-scale-' || g || '-' || n)`,
   };
-  const insertHistory = (lo: number, hi: number) =>
-    q(
+  const insertHistory = (run: Run, lo: number, hi: number) =>
+    run(
       `INSERT INTO case_history (${historyCols.join(', ')})
        SELECT ${historyCols.map((c) => historyExpr[c] ?? `o.${c}`).join(', ')}
        FROM generate_series($1::int, $2::int) g
@@ -162,8 +183,8 @@ export async function scaleBench(): Promise<string[]> {
        CROSS JOIN generate_series(1, ${HISTORY_PER_CASE}) n`,
       [lo, hi],
     );
-  const insertTimers = (lo: number, hi: number) =>
-    q(
+  const insertTimers = (run: Run, lo: number, hi: number) =>
+    run(
       `INSERT INTO timers (${timerCols.join(', ')})
        SELECT ${timerCols.map((c) => (c === 'case_id' ? 'c.id' : `tt.${c}`)).join(', ')}
        FROM generate_series($1::int, $2::int) g
@@ -173,17 +194,26 @@ export async function scaleBench(): Promise<string[]> {
        WHERE g % 10 = 0`,
       [lo, hi],
     );
-  let generated = 0;
+  let generated: number = (await q(`SELECT generated FROM pf_scale_state WHERE k = 0`))[0]?.generated ?? 0;
   async function generateUpTo(total: number) {
+    if (generated >= total) return log(`${generated} cases already generated`);
     const started = Date.now();
     const client = await pool.connect();
     try {
-      await client.query(`SET synchronous_commit = off`);
+      const run: Run = async (sql, params = []) => (await client.query(sql, params)).rows;
+      await run(`SET synchronous_commit = off`);
       for (let lo = generated + 1; lo <= total; lo += 50_000) {
         const hi = Math.min(total, lo + 49_999);
-        await insertCases(lo, hi);
-        await insertHistory(lo, hi);
-        await insertTimers(lo, hi);
+        // one transaction per batch, with its progress: an interrupted run resumes after the last whole batch
+        await run('BEGIN');
+        await insertCases(run, lo, hi);
+        await insertHistory(run, lo, hi);
+        await insertTimers(run, lo, hi);
+        await run(
+          `INSERT INTO pf_scale_state VALUES (0, $1) ON CONFLICT (k) DO UPDATE SET generated = excluded.generated`,
+          [hi],
+        );
+        await run('COMMIT');
         if ((hi / 50_000) % 4 === 0 || hi === total)
           log(`generated ${hi} cases (${((Date.now() - started) / 1000).toFixed(0)} s)`);
       }
@@ -313,37 +343,67 @@ export async function scaleBench(): Promise<string[]> {
   }
 
   const out: string[] = [];
+  const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const targets: Record<string, number> = {
+    'history of one case': 10,
+    'audit: workflow + type + a month': 100,
+    'audit: the next page (cursor)': 100,
+    'audit: the demo city + a month': 100,
+    'tasks of the city clerk': 100,
+  };
+  // the machine is shared: every size is measured ROUNDS times (fresh processes each), and each round reported
+  const measureRounds = async (label: string) => {
+    const rounds: Figures[] = [];
+    for (let r = 1; r <= ROUNDS; r++) {
+      const before = load();
+      const figures = await measure();
+      figures.load = `${before} → ${load()}`;
+      log(`measured ${label}, round ${r}: load average ${figures.load}`);
+      rounds.push(figures);
+    }
+    return rounds;
+  };
   try {
     log(`generating ${CASES / 10} cases …`);
     await generateUpTo(CASES / 10);
-    const small = await measure();
-    log(`measured at ${small.historyRows} history rows`);
+    const small = await measureRounds('the small size');
     log(`generating up to ${CASES} cases …`);
     await generateUpTo(CASES);
-    const large = await measure();
-    const targets: Record<string, number> = {
-      'history of one case': 10,
-      'audit: workflow + type + a month': 100,
-      'audit: the next page (cursor)': 100,
-      'audit: the demo city + a month': 100,
-      'tasks of the city clerk': 100,
-    };
+    const large = await measureRounds('the full size');
+    const [s0, l0] = [small[0], large[0]];
     out.push(
-      `scale: ${small.cases} → ${large.cases} cases, ${small.historyRows} → ${large.historyRows} history rows, ` +
-        `${small.openCases} → ${large.openCases} open (${small.cityOpen} → ${large.cityOpen} in the city clerk's scope)`,
+      `scale: ${s0.cases} → ${l0.cases} cases, ${s0.historyRows} → ${l0.historyRows} history rows, ` +
+        `${s0.openCases} → ${l0.openCases} open (${s0.cityOpen} → ${l0.cityOpen} in the city clerk's scope); ` +
+        `${ROUNDS} rounds at each size, ${SAMPLES} samples each`,
     );
-    for (const [name, v] of Object.entries(large.p95)) {
-      const before = small.p95[name];
-      const goal = targets[name];
+    for (let r = 0; r < ROUNDS; r++)
       out.push(
-        `  p95 ${name.padEnd(40)} ${ms(before).padStart(10)} → ${ms(v).padStart(10)}  (×${(v / before).toFixed(2)} for ×${(large.historyRows / small.historyRows).toFixed(0)} rows)` +
-          (goal ? `  target < ${goal} ms: ${v < goal ? 'met' : 'NOT met'}` : ''),
+        `  round ${r + 1}: load average (1/5/15 min) ${small[r].load} at the small size, ${large[r].load} at the full size`,
+      );
+    const rounds = (f: Figures[], pick: (x: Figures) => number, unit: (v: number) => string) =>
+      f.map((x) => unit(pick(x)).padStart(9)).join(' ');
+    for (const name of Object.keys(l0.p95)) {
+      const goal = targets[name];
+      const worst = Math.max(...large.map((x) => x.p95[name]));
+      const growth = Math.min(...large.map((x) => x.p95[name])) / Math.min(...small.map((x) => x.p95[name]));
+      out.push(
+        `  p95 ${name.padEnd(38)} ${rounds(small, (x) => x.p95[name], ms)} → ${rounds(large, (x) => x.p95[name], ms)}` +
+          `  (best ×${growth.toFixed(2)} for ×${(l0.historyRows / s0.historyRows).toFixed(0)} rows)` +
+          (goal ? `  target < ${goal} ms: ${worst < goal ? 'met' : 'NOT met'}` : ''),
       );
     }
-    const r = large.rss!;
-    out.push(
-      `  RSS at ${large.openCases} open cases: api ${mb(r.api)} (peak ${mb(r.apiPeak)}), worker ${mb(r.worker)} (peak ${mb(r.workerPeak)})  target < 300 MB: ${Math.max(r.apiPeak, r.workerPeak) < 300 * 1024 ? 'met' : 'NOT met'}`,
+    const peak = (x: Figures) => Math.max(x.rss!.apiPeak, x.rss!.workerPeak);
+    for (const [i, x] of large.entries())
+      out.push(
+        `  RSS round ${i + 1} at ${x.openCases} open cases: api ${mb(x.rss!.api)} (peak ${mb(x.rss!.apiPeak)}), ` +
+          `worker ${mb(x.rss!.worker)} (peak ${mb(x.rss!.workerPeak)})  target < 300 MB: ${peak(x) < 300 * 1024 ? 'met' : 'NOT met'}`,
+      );
+    const [{ history, cases, timers }] = await q(
+      `SELECT pg_size_pretty(pg_total_relation_size('case_history')) AS history,
+              pg_size_pretty(pg_total_relation_size('cases')) AS cases,
+              pg_size_pretty(pg_total_relation_size('timers')) AS timers`,
     );
+    out.push(`  on disk (with indexes): case_history ${history}, cases ${cases}, timers ${timers}`);
   } finally {
     await pool.end();
     rmSync(buildDir, { recursive: true, force: true });
