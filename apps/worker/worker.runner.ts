@@ -36,6 +36,8 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
   private retentionTicker?: NodeJS.Timeout;
   /** providers decorated with @JobProcessor (campaigns, …) */
   private processors: { options: JobProcessorOptions; instance: QueueProcessor }[] = [];
+  /** each processor's fallback pass in flight (at most one per processor) */
+  private readonly fallbackRuns = new Map<QueueProcessor, Promise<void>>();
 
   constructor(
     private readonly config: AppConfig,
@@ -90,7 +92,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationShutdown() {
     clearInterval(this.ticker);
     clearInterval(this.retentionTicker);
-    await Promise.allSettled(this.workers.map((w) => w.close()));
+    await Promise.allSettled([...this.workers.map((w) => w.close()), ...this.fallbackRuns.values()]);
   }
 
   private async tick() {
@@ -126,7 +128,8 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
   /**
    * PostgreSQL polling fallback. Runs while Redis does not answer, and also when due work has waited longer
    * than a few relay periods (Redis answers but lost or holds its jobs): then this worker delivers what is due
-   * straight from PostgreSQL.
+   * straight from PostgreSQL — timers and outbox rows here, and the work of every @JobProcessor that offers
+   * `runDue` (audit jobs) beside them.
    */
   async fallback(): Promise<void> {
     if (this.polling) return;
@@ -146,6 +149,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
         this.logger.log(`Redis 已恢复（Redis back after ${Date.now() - this.redisDownSince} ms）`);
         this.redisDownSince = null;
       }
+      for (const p of this.processors) this.runDueOf(p, redisUp);
       const stuck = redisUp ? await this.stuckWork() : true;
       if (!stuck) return;
       await this.drain.drain();
@@ -157,11 +161,35 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
+  /** How long due work may wait for the queue before the fallback does it: a few relay periods. */
+  private get graceMs() {
+    return Math.max(15_000, 3 * this.config.PF_RELAY_EVERY_MS);
+  }
+
   /** Due work older than a few relay periods: the queue is not delivering it. */
   private async stuckWork(): Promise<boolean> {
-    const graceMs = Math.max(15_000, 3 * this.config.PF_RELAY_EVERY_MS);
-    const { timers, outbox } = await this.dueWork.overdueSince(graceMs);
+    const { timers, outbox } = await this.dueWork.overdueSince(this.graceMs);
     return timers || outbox;
+  }
+
+  /**
+   * One processor's fallback pass, not awaited by the tick: a long run (a whole-log verify) must not hold up the
+   * timers' fallback. At most one pass per processor is in flight; the next tick skips it until it ends.
+   */
+  private runDueOf(p: { options: JobProcessorOptions; instance: QueueProcessor }, redisUp: boolean) {
+    const { instance } = p;
+    if (!instance.runDue || this.fallbackRuns.has(instance)) return;
+    const pass = (async () => {
+      try {
+        if (redisUp && !(await instance.waitingLongerThan?.(this.graceMs))) return;
+        await instance.runDue!();
+      } catch (e) {
+        this.throttledWarn(`${p.options.queue} fallback pass failed (will retry): ${(e as Error).message}`);
+      } finally {
+        this.fallbackRuns.delete(instance);
+      }
+    })();
+    this.fallbackRuns.set(instance, pass);
   }
 
   /** Hourly housekeeping: retention, and the signed checkpoints of the days that have passed. */

@@ -17,4 +17,12 @@ export class AuditJobProcessor implements QueueProcessor {
   relayOnce() {
     return this.jobs.relayOnce();
   }
+
+  runDue() {
+    return this.jobs.runDue();
+  }
+
+  waitingLongerThan(graceMs: number) {
+    return this.jobs.waitingLongerThan(graceMs);
+  }
 }

@@ -146,4 +146,16 @@ export class AuditJobsRepository {
       [staleMs],
     );
   }
+
+  /** Whether a job has been queued longer than `graceMs`, or a running one's worker stopped beating (it died). */
+  async waitingLongerThan(graceMs: number, staleMs: number): Promise<boolean> {
+    const [row] = await this.ds.query(
+      `SELECT EXISTS (
+         SELECT 1 FROM audit_jobs
+         WHERE (status = 'queued' AND created_at < now() - $1 * interval '1 millisecond')
+            OR (status = 'running' AND heartbeat_at < now() - $2 * interval '1 millisecond')) AS waiting`,
+      [graceMs, staleMs],
+    );
+    return !!row.waiting;
+  }
 }

@@ -85,8 +85,9 @@ export class AuditJobsService {
         { limit: this.config.AUDIT_JOBS_PER_USER, retryAfterSeconds: RETRY_AFTER_SECONDS },
         { 'Retry-After': String(RETRY_AFTER_SECONDS) },
       );
-    // Redis away: the job waits in PostgreSQL and the worker's relay puts it on the queue later
-    await this.enqueue([{ id: job.id, attempts: job.attempts }]).catch((e) =>
+    // the row is the job; the queue only wakes a worker. Not awaited: with Redis away the add would wait for it
+    // (the client's offline queue) and hold the answer; the worker's fallback runs the job from PostgreSQL then
+    void this.enqueue([{ id: job.id, attempts: job.attempts }]).catch((e) =>
       this.logger.warn(`audit job ${job.id} not queued yet (the relay will): ${(e as Error).message}`),
     );
     return jobView(job);
@@ -172,6 +173,25 @@ export class AuditJobsService {
     const due = await this.repo.toRelay(this.config.AUDIT_JOB_STALE_MS);
     await this.enqueue(due);
     return due.length;
+  }
+
+  /**
+   * The worker's fallback while the queue does not deliver: runs, one after another, the jobs that are queued
+   * or whose worker died, straight from PostgreSQL. `run` claims each row first, so a job the queue delivers
+   * at the same time still runs once.
+   */
+  async runDue(): Promise<number> {
+    let ran = 0;
+    for (const { id } of await this.repo.toRelay(this.config.AUDIT_JOB_STALE_MS)) {
+      await this.run(id);
+      ran++;
+    }
+    return ran;
+  }
+
+  /** A job queued longer than `graceMs`, or one whose worker died: the queue is not delivering. */
+  waitingLongerThan(graceMs: number): Promise<boolean> {
+    return this.repo.waitingLongerThan(graceMs, this.config.AUDIT_JOB_STALE_MS);
   }
 
   private async enqueue(jobs: { id: string; attempts: number }[]) {

@@ -23,4 +23,12 @@ export interface QueueProcessor {
    * pass), so a flushed Redis or a crashed worker loses nothing.
    */
   relayOnce?(): Promise<unknown>;
+  /**
+   * The worker's PostgreSQL polling fallback (apps/worker/worker.runner.ts): does what is due straight from
+   * PostgreSQL, without the queue. Called while Redis is away, and when `waitingLongerThan` says the queue is
+   * not delivering. Must be safe beside the queue's own runs (claim rows in PostgreSQL: nothing runs twice).
+   */
+  runDue?(): Promise<unknown>;
+  /** Whether work has waited in PostgreSQL longer than `graceMs` for the queue (Redis lost or holds its jobs). */
+  waitingLongerThan?(graceMs: number): Promise<boolean>;
 }

@@ -364,23 +364,49 @@ describe('fault suite: real processes, PostgreSQL and Redis outages, a killed wo
     expect(exits()).toEqual([null, null, null, null]);
   });
 
-  it('Redis stopped: transitions go on, the PostgreSQL fallback delivers the timers falling due meanwhile', async () => {
+  /** The whole-log verify job admitted while Redis was down (checked again by the checker: it ran once). */
+  let outageJobId: string;
+  const auditJob = async (id: string) =>
+    (
+      await db.query(`SELECT status, attempts, result FROM audit_jobs WHERE id = $1`, [id]).catch(() => ({
+        rows: [] as any[],
+      }))
+    ).rows[0];
+
+  it('Redis stopped: transitions go on, the PostgreSQL fallback delivers the timers falling due meanwhile and runs an accepted audit job', async () => {
     const atStart = await seedDueTimers(40, 2000);
     const redisDownAt = Date.now();
     await redis.stop();
     const inMiddle = await seedDueTimers(30, REDIS_OUTAGE_MS / 2);
     const nearEnd = await seedDueTimers(30, REDIS_OUTAGE_MS - 6000);
-    await sleep(REDIS_OUTAGE_MS);
+    // a whole-log verify admitted while Redis is away: accepted at once, and run by a worker's fallback from
+    // its audit_jobs row (the queue never hears of it until Redis is back)
+    const {
+      rows: [{ n: historyBefore }],
+    } = await db.query(`SELECT count(*)::int AS n FROM case_history`);
+    const admitted = await call('POST', '/api/v1/audit/jobs/verify', 'admin');
+    expect({ status: admitted.status, job: admitted.body?.status }).toEqual({ status: 202, job: 'queued' });
+    outageJobId = admitted.body.id;
+    await sleep(Math.max(0, redisDownAt + REDIS_OUTAGE_MS - Date.now()));
     const all = [...atStart, ...inMiddle, ...nearEnd];
     const deliveredWhileDown = await delivered(all);
+    const jobWhileDown = await auditJob(outageJobId);
     const acceptedWhileDown = outcomes.filter((o) => o.at > redisDownAt && o.status === 200).length;
     const running = exits();
     await redis.start(); // an empty server: everything BullMQ had is gone
     expect({
       deliveredWhileDown,
+      job: { status: jobWhileDown?.status, attempts: jobWhileDown?.attempts },
       running,
-      ...(deliveredWhileDown === all.length ? {} : { logs: workerLogs() }),
-    }).toEqual({ deliveredWhileDown: all.length, running: [null, null, null, null] });
+      ...(deliveredWhileDown === all.length && jobWhileDown?.status === 'done' ? {} : { logs: workerLogs() }),
+    }).toEqual({
+      deliveredWhileDown: all.length,
+      job: { status: 'done', attempts: 1 },
+      running: [null, null, null, null],
+    });
+    // the report of the whole log as it stood: every row written before the job was admitted was checked
+    expect(jobWhileDown.result).toMatchObject({ ok: true });
+    expect(jobWhileDown.result.checked).toBeGreaterThanOrEqual(historyBefore);
     expect(acceptedWhileDown).toBeGreaterThan(10);
   });
 
@@ -518,6 +544,10 @@ describe('fault suite: real processes, PostgreSQL and Redis outages, a killed wo
     );
     expect(deliveredRows.length).toBeGreaterThan(50);
     expect(deliveredRows.filter((r: any) => !deliveredIds.has(r.id))).toEqual([]);
+
+    // the audit job admitted while Redis was down ran exactly once (Redis came back empty, then the add the
+    // API had left waiting reached it: the job's row had been claimed once and finished, so nothing re-ran it)
+    expect(await auditJob(outageJobId)).toMatchObject({ status: 'done', attempts: 1 });
 
     // the whole log verifies
     const verify = await call('GET', '/api/v1/audit/verify', 'admin');
