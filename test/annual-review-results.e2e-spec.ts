@@ -226,4 +226,82 @@ describe('annual review: campaign, grades and follow-ups (e2e)', () => {
       ).status,
     ).toBe(404);
   });
+
+  it('分类定级 → 晋位升级: a branch graded 后进 gets its upgrade task, followed to the next year’s grade', async () => {
+    const orgId = h.region.anchors.firmBOrgId;
+    const branchB = await h.as('branch-b');
+    const full: { id: string }[] = await h.ds.query(
+      `SELECT id FROM members WHERE org_id = $1 AND status = 'full' ORDER BY id`,
+      [orgId],
+    );
+    expect(full.length).toBeGreaterThanOrEqual(1);
+    const secretary = await h
+      .http()
+      .put(`/api/v1/orgs/${orgId}/secretary`)
+      .set(branchB)
+      .send({ secretaryId: full[0].id, electedOn: today() });
+    expect(secretary.status).toBe(200);
+    const review = async (year: number, score: number) => {
+      const opened = await h
+        .http()
+        .post('/api/v1/cases')
+        .set(city)
+        .send({ workflow: 'annual-review', subject: { orgId }, input: { year } });
+      expect(opened.status).toBe(201);
+      const id = opened.body.id;
+      await ok(id, branchB, 'RECORD_SELF_ASSESSMENTS', { memberIds: full.map((m) => m.id) });
+      await ok(id, branchB, 'RECORD_PEER_REVIEW', {});
+      await ok(id, branchB, 'RECORD_MEETING', { heldOn: today(), branchComment: '支部讲评' });
+      await ok(id, city, 'RECORD_LEADER_COMMENT', { comment: '领导点评' });
+      await ok(id, branchB, 'SUBMIT_RATINGS', { ratings: Object.fromEntries(full.map((m) => [m.id, 'qualified'])) });
+      await ok(id, branchB, 'SUBMIT_REPORT', { summary: '书记述职报告' });
+      return ok(id, city, 'SCORE', { score });
+    };
+    const report = async () => {
+      const res = await h.http().get(`/api/v1/reports/grade-upgrades?year=2024&orgId=${orgId}`).set(city);
+      expect(res.status).toBe(200);
+      return res.body.items.find((i: any) => i.orgId === orgId);
+    };
+
+    // graded 后进 for 2024: the review's completion opens the branch's 晋位升级 case
+    const graded = await review(2024, 62);
+    const upgrade = graded.followUps.find((f: any) => f.workflow === 'grade-upgrade');
+    expect(upgrade).toMatchObject({ outcome: 'opened', subject: { orgId } });
+    const uid = upgrade.followUpCaseId;
+    expect(await report()).toMatchObject({
+      grade: 'III',
+      score: 62,
+      nextGrade: null,
+      outcome: 'pending',
+      case: { id: uid, state: 'plan', status: 'open', targetGrade: null },
+    });
+    // the target must be a better grade; the upper committee approves; progress, then 验收
+    const same = await h
+      .http()
+      .post(`/api/v1/cases/${uid}/events`)
+      .set(branchB)
+      .send({ type: 'SUBMIT_PLAN', data: { measures: '规范组织生活', targetGrade: 'III' } });
+    expect(same.status).toBe(400);
+    await ok(uid, branchB, 'SUBMIT_PLAN', { measures: '按月开展主题党日，书记每季度讲党课', targetGrade: 'II' });
+    await ok(uid, city, 'APPROVE_PLAN');
+    await ok(uid, branchB, 'RECORD_PROGRESS', { on: today(), summary: '主题党日按月开展' });
+    const accepted = await ok(uid, city, 'ACCEPT_RECTIFICATION', { summary: '整改到位' });
+    expect(accepted).toMatchObject({ state: 'completed', status: 'closed' });
+
+    // the next year's grade says whether the branch moved up
+    await review(2025, 88);
+    expect(await report()).toMatchObject({
+      grade: 'III',
+      nextGrade: 'I',
+      nextScore: 88,
+      outcome: 'upgraded',
+      case: { id: uid, state: 'completed', status: 'closed', targetGrade: 'II' },
+    });
+    const others = await h
+      .http()
+      .get('/api/v1/reports/grade-upgrades?year=2024')
+      .set(await h.as('branch-a'));
+    expect(others.body.items.find((i: any) => i.orgId === orgId)).toBeUndefined();
+    expect((await h.http().get('/api/v1/reports/grade-upgrades').set(city)).status).toBe(400);
+  });
 });

@@ -214,6 +214,7 @@ describe('authorization matrix (e2e)', () => {
       'annual-review',
       'branch-formation',
       'branch-term',
+      'grade-upgrade',
       'inactivity-review',
       'membership-transfer',
       'nonconforming',

@@ -2,6 +2,7 @@ import type { WorkflowDefinition } from './kernel/definition';
 import { annualReviewDefinition } from './annual-review';
 import { branchFormationDefinition } from './branch-formation';
 import { branchTermDefinition } from './branch-term';
+import { gradeUpgradeDefinition } from './grade-upgrade';
 import { inactivityReviewDefinition } from './inactivity-review';
 import { membershipTransferDefinition } from './membership-transfer';
 import { nonconformingDefinition } from './nonconforming';
@@ -18,4 +19,5 @@ export const WORKFLOW_DEFINITIONS: WorkflowDefinition[] = [
   orgLifeWatchDefinition,
   inactivityReviewDefinition,
   branchTermDefinition,
+  gradeUpgradeDefinition,
 ];

@@ -6,7 +6,14 @@ import { CoverageService } from '../../libs/reports/coverage.service';
 import { ResultsService } from '../../libs/reports/results.service';
 import { ErrorDto } from './dto/error.dto';
 import { CoverageReport } from './dto/responses';
-import { CommendationsDto, GradeDto, GradesQueryDto, YearQueryDto } from './dto/results.dto';
+import {
+  CommendationsDto,
+  GradeDto,
+  GradesQueryDto,
+  GradeUpgradesDto,
+  GradeUpgradesQueryDto,
+  YearQueryDto,
+} from './dto/results.dto';
 
 @ApiTags('reports')
 @ApiBearerAuth()
@@ -24,6 +31,17 @@ export class ReportsController {
   @ApiResponse({ status: 404, type: ErrorDto, description: 'NOT_FOUND：orgId 不存在或不在管辖范围' })
   grades(@CurrentUser() u: Principal, @Query() q: GradesQueryDto) {
     return this.results.grades(u, q);
+  }
+
+  @Get('grade-upgrades')
+  @ApiOperation({
+    summary: '晋位升级跟踪：某年度定级为一般、后进的党组织，其晋位升级案件进展及次年度定级结果',
+  })
+  @ApiResponse({ status: 200, type: GradeUpgradesDto })
+  @ApiResponse({ status: 400, type: ErrorDto, description: 'VALIDATION_FAILED：year 缺失或无效' })
+  @ApiResponse({ status: 404, type: ErrorDto, description: 'NOT_FOUND：orgId 不存在或不在管辖范围' })
+  gradeUpgrades(@CurrentUser() u: Principal, @Query() q: GradeUpgradesQueryDto) {
+    return this.results.gradeUpgrades(u, q);
   }
 
   @Get('commendations')

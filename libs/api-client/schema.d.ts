@@ -942,6 +942,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/grade-upgrades": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 晋位升级跟踪：某年度定级为一般、后进的党组织，其晋位升级案件进展及次年度定级结果 */
+        get: operations["ReportsController_gradeUpgrades"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/commendations": {
         parameters: {
             query?: never;
@@ -2524,6 +2541,53 @@ export interface components {
             /** Format: date-time */
             recordedAt: string;
         };
+        GradeUpgradeCaseDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description plan 制定措施、plan_review 审核、rectifying 整改提升、completed 已验收
+             * @example rectifying
+             */
+            state: string;
+            /** @enum {string} */
+            status: "open" | "closed";
+            /**
+             * @description 措施中的目标等次（报送前为空）
+             * @enum {string|null}
+             */
+            targetGrade: "I" | "II" | null;
+        };
+        GradeUpgradeDto: {
+            /** Format: uuid */
+            orgId: string;
+            name: string;
+            /** @example branch */
+            type: string;
+            year: number;
+            /**
+             * @description 该年度定级：II 一般、III 后进
+             * @enum {string}
+             */
+            grade: "II" | "III";
+            score: number;
+            /**
+             * @description 次年度定级（尚未定级为空）
+             * @enum {string|null}
+             */
+            nextGrade: "I" | "II" | "III" | null;
+            nextScore: number | null;
+            /**
+             * @description 次年度定级与本年度相比：晋位 / 持平 / 降位 / 尚未定级
+             * @enum {string}
+             */
+            outcome: "upgraded" | "unchanged" | "downgraded" | "pending";
+            /** @description 晋位升级案件（考核完成时自动启动） */
+            case: components["schemas"]["GradeUpgradeCaseDto"] | null;
+        };
+        GradeUpgradesDto: {
+            year: number;
+            items: components["schemas"]["GradeUpgradeDto"][];
+        };
         CommendedMemberDto: {
             /** Format: uuid */
             memberId: string;
@@ -3722,6 +3786,48 @@ export interface components {
              */
             electedOn: string;
         };
+        /** 晋位升级：发起 */
+        "WorkflowInput.grade-upgrade": {
+            year: number;
+            /** @enum {string} */
+            grade: "II" | "III";
+            score?: number;
+        };
+        /** 发起晋位升级 */
+        "OpenCase.grade-upgrade": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            workflow: "grade-upgrade";
+            subject: components["schemas"]["SubjectDto"];
+            input?: components["schemas"]["WorkflowInput.grade-upgrade"];
+        };
+        /** 报送晋位升级措施 */
+        "EventData.grade-upgrade.SUBMIT_PLAN": {
+            measures: string;
+            /** @enum {string} */
+            targetGrade: "I" | "II";
+        };
+        /** 同意晋位升级措施 */
+        "EventData.grade-upgrade.APPROVE_PLAN": Record<string, never>;
+        /** 退回晋位升级措施 */
+        "EventData.grade-upgrade.RETURN_PLAN": {
+            reason: string;
+        };
+        /** 登记整改进展 */
+        "EventData.grade-upgrade.RECORD_PROGRESS": {
+            /**
+             * Format: date
+             * @description 日期（YYYY-MM-DD）
+             */
+            on: string;
+            summary: string;
+        };
+        /** 整改验收 */
+        "EventData.grade-upgrade.ACCEPT_RECTIFICATION": {
+            summary: string;
+        };
         /**
          * 同意接收
          * @description 适用流程：组织关系接转
@@ -3733,6 +3839,22 @@ export interface components {
              */
             type: "ACCEPT";
             data?: components["schemas"]["EventData.membership-transfer.ACCEPT"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 整改验收
+         * @description 适用流程：晋位升级
+         */
+        "SendEvent.ACCEPT_RECTIFICATION": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "ACCEPT_RECTIFICATION";
+            data?: components["schemas"]["EventData.grade-upgrade.ACCEPT_RECTIFICATION"];
             /** @description 审批意见 */
             comment?: string;
             /** @description 乐观并发：客户端看到的案件版本 */
@@ -3845,6 +3967,22 @@ export interface components {
              */
             type: "APPROVE_FORMATION";
             data?: components["schemas"]["EventData.branch-formation.APPROVE_FORMATION"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 同意晋位升级措施
+         * @description 适用流程：晋位升级
+         */
+        "SendEvent.APPROVE_PLAN": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "APPROVE_PLAN";
+            data?: components["schemas"]["EventData.grade-upgrade.APPROVE_PLAN"];
             /** @description 审批意见 */
             comment?: string;
             /** @description 乐观并发：客户端看到的案件版本 */
@@ -4411,6 +4549,22 @@ export interface components {
             expectedVersion?: number;
         };
         /**
+         * 登记整改进展
+         * @description 适用流程：晋位升级
+         */
+        "SendEvent.RECORD_PROGRESS": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RECORD_PROGRESS";
+            data?: components["schemas"]["EventData.grade-upgrade.RECORD_PROGRESS"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
          * 登记本人拒不退党
          * @description 适用流程：处置不合格党员
          */
@@ -4635,6 +4789,22 @@ export interface components {
             expectedVersion?: number;
         };
         /**
+         * 退回晋位升级措施
+         * @description 适用流程：晋位升级
+         */
+        "SendEvent.RETURN_PLAN": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "RETURN_PLAN";
+            data?: components["schemas"]["EventData.grade-upgrade.RETURN_PLAN"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
          * 改正期满复核
          * @description 适用流程：处置不合格党员
          */
@@ -4709,6 +4879,22 @@ export interface components {
              */
             type: "SUBMIT_CONVERSION_APPLICATION";
             data?: components["schemas"]["EventData.recruitment.SUBMIT_CONVERSION_APPLICATION"];
+            /** @description 审批意见 */
+            comment?: string;
+            /** @description 乐观并发：客户端看到的案件版本 */
+            expectedVersion?: number;
+        };
+        /**
+         * 报送晋位升级措施
+         * @description 适用流程：晋位升级
+         */
+        "SendEvent.SUBMIT_PLAN": {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "SUBMIT_PLAN";
+            data?: components["schemas"]["EventData.grade-upgrade.SUBMIT_PLAN"];
             /** @description 审批意见 */
             comment?: string;
             /** @description 乐观并发：客户端看到的案件版本 */
@@ -4826,8 +5012,8 @@ export interface components {
             /** @description 乐观并发：客户端看到的案件版本 */
             expectedVersion?: number;
         };
-        OpenCaseRequest: components["schemas"]["OpenCase.membership-transfer"] | components["schemas"]["OpenCase.branch-formation"] | components["schemas"]["OpenCase.recruitment"] | components["schemas"]["OpenCase.nonconforming"] | components["schemas"]["OpenCase.annual-review"] | components["schemas"]["OpenCase.org-life-watch"] | components["schemas"]["OpenCase.inactivity-review"] | components["schemas"]["OpenCase.branch-term"];
-        SendEventRequest: components["schemas"]["SendEvent.ACCEPT"] | components["schemas"]["SendEvent.ACK_FILING"] | components["schemas"]["SendEvent.APPEAL"] | components["schemas"]["SendEvent.APPROVE"] | components["schemas"]["SendEvent.APPROVE_ADMISSION"] | components["schemas"]["SendEvent.APPROVE_CONVERSION"] | components["schemas"]["SendEvent.APPROVE_EXCEPTION"] | components["schemas"]["SendEvent.APPROVE_FORMATION"] | components["schemas"]["SendEvent.APPROVE_RELEASE"] | components["schemas"]["SendEvent.APPROVE_SECRETARY"] | components["schemas"]["SendEvent.ARCHIVE"] | components["schemas"]["SendEvent.ASSIGN_INSTRUCTOR"] | components["schemas"]["SendEvent.ASSIGN_INTRODUCERS"] | components["schemas"]["SendEvent.ASSIGN_JOINT_BRANCH"] | components["schemas"]["SendEvent.ASSIGN_SPONSORS"] | components["schemas"]["SendEvent.CLOSE_FIRM"] | components["schemas"]["SendEvent.CONFIRM_ACTIVIST"] | components["schemas"]["SendEvent.CONFIRM_CANDIDATE"] | components["schemas"]["SendEvent.DENY_EXCEPTION"] | components["schemas"]["SendEvent.DISMISS"] | components["schemas"]["SendEvent.DISMISS_APPEAL"] | components["schemas"]["SendEvent.DROP"] | components["schemas"]["SendEvent.EXTEND_APPROVAL"] | components["schemas"]["SendEvent.FAIL_PRE_REVIEW"] | components["schemas"]["SendEvent.FILE_ACTIVIST"] | components["schemas"]["SendEvent.FILE_ADMISSION"] | components["schemas"]["SendEvent.FILE_CANDIDATE"] | components["schemas"]["SendEvent.ISSUE_LETTER"] | components["schemas"]["SendEvent.OPEN_NONCONFORMING"] | components["schemas"]["SendEvent.PASS_COMMITTEE_REVIEW"] | components["schemas"]["SendEvent.PASS_PRE_REVIEW"] | components["schemas"]["SendEvent.PROPOSE"] | components["schemas"]["SendEvent.RECORD_ASSESSMENT"] | components["schemas"]["SendEvent.RECORD_BRANCH_MEETING"] | components["schemas"]["SendEvent.RECORD_CONVERSION_MEETING"] | components["schemas"]["SendEvent.RECORD_ELECTION"] | components["schemas"]["SendEvent.RECORD_INVESTIGATION"] | components["schemas"]["SendEvent.RECORD_LEADER_COMMENT"] | components["schemas"]["SendEvent.RECORD_MEETING"] | components["schemas"]["SendEvent.RECORD_OATH"] | components["schemas"]["SendEvent.RECORD_PARTY_PROBATION"] | components["schemas"]["SendEvent.RECORD_PEER_REVIEW"] | components["schemas"]["SendEvent.RECORD_POLITICAL_REVIEW"] | components["schemas"]["SendEvent.RECORD_REFUSAL"] | components["schemas"]["SendEvent.RECORD_REPORT"] | components["schemas"]["SendEvent.RECORD_SELF_ASSESSMENTS"] | components["schemas"]["SendEvent.RECORD_TALK"] | components["schemas"]["SendEvent.RECORD_TRAINING"] | components["schemas"]["SendEvent.RECORD_UPPER_TALK"] | components["schemas"]["SendEvent.RECORD_WITHDRAWAL"] | components["schemas"]["SendEvent.REFER_NONCONFORMING"] | components["schemas"]["SendEvent.REISSUE_LETTER"] | components["schemas"]["SendEvent.REJECT"] | components["schemas"]["SendEvent.REJECT_ADMISSION"] | components["schemas"]["SendEvent.REJECT_RELEASE"] | components["schemas"]["SendEvent.RESTORE"] | components["schemas"]["SendEvent.RETURN"] | components["schemas"]["SendEvent.REVIEW_CORRECTION"] | components["schemas"]["SendEvent.SCORE"] | components["schemas"]["SendEvent.START_PUBLIC_NOTICE"] | components["schemas"]["SendEvent.SUBMIT_APPLICATION"] | components["schemas"]["SendEvent.SUBMIT_CONVERSION_APPLICATION"] | components["schemas"]["SendEvent.SUBMIT_RATINGS"] | components["schemas"]["SendEvent.SUBMIT_REPORT"] | components["schemas"]["SendEvent.SUBMIT_SURVEY"] | components["schemas"]["SendEvent.SUBMIT_VOLUNTEER_FORM"] | components["schemas"]["SendEvent.SUSPEND_MEMBERSHIP"] | components["schemas"]["SendEvent.UPHOLD_APPEAL"] | components["schemas"]["SendEvent.WITHDRAW_APPLICATION"];
+        OpenCaseRequest: components["schemas"]["OpenCase.membership-transfer"] | components["schemas"]["OpenCase.branch-formation"] | components["schemas"]["OpenCase.recruitment"] | components["schemas"]["OpenCase.nonconforming"] | components["schemas"]["OpenCase.annual-review"] | components["schemas"]["OpenCase.org-life-watch"] | components["schemas"]["OpenCase.inactivity-review"] | components["schemas"]["OpenCase.branch-term"] | components["schemas"]["OpenCase.grade-upgrade"];
+        SendEventRequest: components["schemas"]["SendEvent.ACCEPT"] | components["schemas"]["SendEvent.ACCEPT_RECTIFICATION"] | components["schemas"]["SendEvent.ACK_FILING"] | components["schemas"]["SendEvent.APPEAL"] | components["schemas"]["SendEvent.APPROVE"] | components["schemas"]["SendEvent.APPROVE_ADMISSION"] | components["schemas"]["SendEvent.APPROVE_CONVERSION"] | components["schemas"]["SendEvent.APPROVE_EXCEPTION"] | components["schemas"]["SendEvent.APPROVE_FORMATION"] | components["schemas"]["SendEvent.APPROVE_PLAN"] | components["schemas"]["SendEvent.APPROVE_RELEASE"] | components["schemas"]["SendEvent.APPROVE_SECRETARY"] | components["schemas"]["SendEvent.ARCHIVE"] | components["schemas"]["SendEvent.ASSIGN_INSTRUCTOR"] | components["schemas"]["SendEvent.ASSIGN_INTRODUCERS"] | components["schemas"]["SendEvent.ASSIGN_JOINT_BRANCH"] | components["schemas"]["SendEvent.ASSIGN_SPONSORS"] | components["schemas"]["SendEvent.CLOSE_FIRM"] | components["schemas"]["SendEvent.CONFIRM_ACTIVIST"] | components["schemas"]["SendEvent.CONFIRM_CANDIDATE"] | components["schemas"]["SendEvent.DENY_EXCEPTION"] | components["schemas"]["SendEvent.DISMISS"] | components["schemas"]["SendEvent.DISMISS_APPEAL"] | components["schemas"]["SendEvent.DROP"] | components["schemas"]["SendEvent.EXTEND_APPROVAL"] | components["schemas"]["SendEvent.FAIL_PRE_REVIEW"] | components["schemas"]["SendEvent.FILE_ACTIVIST"] | components["schemas"]["SendEvent.FILE_ADMISSION"] | components["schemas"]["SendEvent.FILE_CANDIDATE"] | components["schemas"]["SendEvent.ISSUE_LETTER"] | components["schemas"]["SendEvent.OPEN_NONCONFORMING"] | components["schemas"]["SendEvent.PASS_COMMITTEE_REVIEW"] | components["schemas"]["SendEvent.PASS_PRE_REVIEW"] | components["schemas"]["SendEvent.PROPOSE"] | components["schemas"]["SendEvent.RECORD_ASSESSMENT"] | components["schemas"]["SendEvent.RECORD_BRANCH_MEETING"] | components["schemas"]["SendEvent.RECORD_CONVERSION_MEETING"] | components["schemas"]["SendEvent.RECORD_ELECTION"] | components["schemas"]["SendEvent.RECORD_INVESTIGATION"] | components["schemas"]["SendEvent.RECORD_LEADER_COMMENT"] | components["schemas"]["SendEvent.RECORD_MEETING"] | components["schemas"]["SendEvent.RECORD_OATH"] | components["schemas"]["SendEvent.RECORD_PARTY_PROBATION"] | components["schemas"]["SendEvent.RECORD_PEER_REVIEW"] | components["schemas"]["SendEvent.RECORD_POLITICAL_REVIEW"] | components["schemas"]["SendEvent.RECORD_PROGRESS"] | components["schemas"]["SendEvent.RECORD_REFUSAL"] | components["schemas"]["SendEvent.RECORD_REPORT"] | components["schemas"]["SendEvent.RECORD_SELF_ASSESSMENTS"] | components["schemas"]["SendEvent.RECORD_TALK"] | components["schemas"]["SendEvent.RECORD_TRAINING"] | components["schemas"]["SendEvent.RECORD_UPPER_TALK"] | components["schemas"]["SendEvent.RECORD_WITHDRAWAL"] | components["schemas"]["SendEvent.REFER_NONCONFORMING"] | components["schemas"]["SendEvent.REISSUE_LETTER"] | components["schemas"]["SendEvent.REJECT"] | components["schemas"]["SendEvent.REJECT_ADMISSION"] | components["schemas"]["SendEvent.REJECT_RELEASE"] | components["schemas"]["SendEvent.RESTORE"] | components["schemas"]["SendEvent.RETURN"] | components["schemas"]["SendEvent.RETURN_PLAN"] | components["schemas"]["SendEvent.REVIEW_CORRECTION"] | components["schemas"]["SendEvent.SCORE"] | components["schemas"]["SendEvent.START_PUBLIC_NOTICE"] | components["schemas"]["SendEvent.SUBMIT_APPLICATION"] | components["schemas"]["SendEvent.SUBMIT_CONVERSION_APPLICATION"] | components["schemas"]["SendEvent.SUBMIT_PLAN"] | components["schemas"]["SendEvent.SUBMIT_RATINGS"] | components["schemas"]["SendEvent.SUBMIT_REPORT"] | components["schemas"]["SendEvent.SUBMIT_SURVEY"] | components["schemas"]["SendEvent.SUBMIT_VOLUNTEER_FORM"] | components["schemas"]["SendEvent.SUSPEND_MEMBERSHIP"] | components["schemas"]["SendEvent.UPHOLD_APPEAL"] | components["schemas"]["SendEvent.WITHDRAW_APPLICATION"];
     };
     responses: never;
     parameters: never;
@@ -8159,6 +8345,65 @@ export interface operations {
                 };
             };
             /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NOT_FOUND：orgId 不存在或不在管辖范围 */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ReportsController_gradeUpgrades: {
+        parameters: {
+            query: {
+                year: number;
+                /** @description 只看该组织及其下级 */
+                orgId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GradeUpgradesDto"];
+                };
+            };
+            /** @description VALIDATION_FAILED：year 缺失或无效 */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -25,6 +25,29 @@ export class ResultsRepository {
     );
   }
 
+  /** Organizations graded II or III in `year` in scope, with their grade of the next year (null until graded). */
+  async gradesToUpgrade(year: number, prefixes: string[], underPath?: string) {
+    return this.ds.query(
+      `SELECT g.org_id AS "orgId", o.name, o.type, g.year, g.grade, g.score, n.grade AS "nextGrade", n.score AS "nextScore"
+       FROM org_grades g JOIN orgs o ON o.id = g.org_id LEFT JOIN org_grades n ON n.org_id = g.org_id AND n.year = g.year + 1
+       WHERE g.year = $1 AND g.grade IN ('II', 'III') AND o.path LIKE ANY($2::text[]) AND ($3::text IS NULL OR o.path LIKE $3 || '%')
+       ORDER BY g.grade DESC, g.score, o.name LIMIT 5000`,
+      [year, prefixes, underPath ?? null],
+    );
+  }
+
+  /** The cases opened under these once keys: id, state, status, and the target grade of an upgrade plan. */
+  async casesByOnceKey(
+    keys: string[],
+  ): Promise<{ onceKey: string; caseId: string; state: string; status: string; targetGrade: string | null }[]> {
+    if (!keys.length) return [];
+    return this.ds.query(
+      `SELECT once_key AS "onceKey", id AS "caseId", state, status, snapshot #>> '{context,plan,targetGrade}' AS "targetGrade"
+       FROM cases WHERE once_key = ANY($1::text[])`,
+      [keys],
+    );
+  }
+
   async commendedMembers(year: number, prefixes: string[]) {
     return this.ds.query(
       `SELECT DISTINCT ON (c.member_id) c.member_id AS "memberId", m.name, m.org_id AS "orgId", o.name AS "orgName", c.case_id AS "caseId"

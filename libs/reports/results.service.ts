@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { annualReviewOnceKey } from '../../workflows/annual-review/annual-review.machine';
+import { gradeUpgradeOnceKey, upgradeOutcome } from '../../workflows/grade-upgrade/grade-upgrade.machine';
 import { Principal } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { isUuid } from '../common/uuid';
@@ -62,6 +63,44 @@ export class ResultsService {
       underPath = path;
     }
     return this.repo.grades({ year: q.year, underPath }, prefixes);
+  }
+
+  /**
+   * 分类定级 → 晋位升级: every organization graded II or III in `year`, its 晋位升级 case (state, target grade) and
+   * what the next year's grade made of it (`upgraded`, `unchanged`, `downgraded`, or `pending` until graded).
+   */
+  async gradeUpgrades(principal: Principal, q: { year: number; orgId?: string }) {
+    const prefixes = await scopePrefixes(this.orgs, principal);
+    if (!prefixes.length) return { year: q.year, items: [] };
+    let underPath: string | undefined;
+    if (q.orgId) {
+      const path = isUuid(q.orgId) ? await this.repo.orgPath(q.orgId) : undefined;
+      if (!path || !inScope(path, prefixes)) throw AppError.notFound('党组织');
+      underPath = path;
+    }
+    const graded: any[] = await this.repo.gradesToUpgrade(q.year, prefixes, underPath);
+    const cases = new Map(
+      (await this.repo.casesByOnceKey(graded.map((g) => gradeUpgradeOnceKey(g.orgId, g.year)))).map((c) => [
+        c.onceKey,
+        c,
+      ]),
+    );
+    const items = graded.map((g) => {
+      const c = cases.get(gradeUpgradeOnceKey(g.orgId, g.year));
+      return {
+        orgId: g.orgId,
+        name: g.name,
+        type: g.type,
+        year: g.year,
+        grade: g.grade,
+        score: g.score,
+        nextGrade: g.nextGrade ?? null,
+        nextScore: g.nextScore ?? null,
+        outcome: upgradeOutcome(g.grade, g.nextGrade),
+        case: c ? { id: c.caseId, state: c.state, status: c.status, targetGrade: c.targetGrade } : null,
+      };
+    });
+    return { year: q.year, items };
   }
 
   async commendations(principal: Principal, year: number) {

@@ -415,12 +415,29 @@ describe('annual-review machine', () => {
         memberIds: [U(1), U(4)],
         orgIds: [],
       });
-      expect(effects.filter((e) => e.kind === 'case.open')).toHaveLength(1);
+      // one nonconforming case, and the branch's 晋位升级 task
+      expect(effects.filter((e) => e.kind === 'case.open')).toEqual([
+        expect.objectContaining({ workflow: 'nonconforming' }),
+        {
+          kind: 'case.open',
+          workflow: 'grade-upgrade',
+          subject: { orgId: ORG },
+          input: { year: 2026, grade: 'II', score: 75 },
+        },
+      ]);
     });
 
-    it('no commendation entry when nobody qualifies; no case when nobody is unqualified', () => {
+    it('no commendation entry when nobody qualifies; no nonconforming case when nobody is unqualified; 后进 → 晋位升级', () => {
       const { effects } = run(toAssessment(allQualified), score(60));
-      expect(effects).toEqual([{ kind: 'org.recordGrade', orgId: ORG, year: 2026, score: 60, grade: 'III' }]);
+      expect(effects).toEqual([
+        { kind: 'org.recordGrade', orgId: ORG, year: 2026, score: 60, grade: 'III' },
+        {
+          kind: 'case.open',
+          workflow: 'grade-upgrade',
+          subject: { orgId: ORG },
+          input: { year: 2026, grade: 'III', score: 60 },
+        },
+      ]);
     });
 
     it('the completed case accepts nothing', () => {
@@ -490,7 +507,8 @@ describe('annual-review machine', () => {
             score: c.score,
             grade: c.grade,
           });
-          expect(effects.filter((e) => e.kind === 'case.open')).toHaveLength(unqualified);
+          const upgrade = c.grade === 'I' ? 0 : 1;
+          expect(effects.filter((e) => e.kind === 'case.open')).toHaveLength(unqualified + upgrade);
           const commended = c.grade === 'I' || (c.ratingCounts?.excellent ?? 0) > 0;
           expect(effects.some((e) => e.kind === 'commendation.add')).toBe(commended);
         }

@@ -209,6 +209,14 @@ export function completionEffects(context: AnnualReviewContext): Effect[] {
       input: { trigger: 'annual_rating', grounds: '年度民主评议被评为不合格' },
     });
   }
+  // 分类定级 → 晋位升级: a branch graded 一般 or 后进 gets its upgrade task, followed to the next year's grade
+  if (context.grade === 'II' || context.grade === 'III')
+    effects.push({
+      kind: 'case.open',
+      workflow: 'grade-upgrade',
+      subject: { orgId: context.orgId },
+      input: { year: context.year, grade: context.grade, score: context.score },
+    });
   const memberIds = membersRated(context.ratings, 'excellent');
   const orgIds = context.grade === 'I' ? [context.orgId] : [];
   // 七一 commendation list; nothing to add when nobody qualifies.

@@ -23,6 +23,7 @@ describe('definitionProblems', () => {
       'annual-review',
       'branch-formation',
       'branch-term',
+      'grade-upgrade',
       'inactivity-review',
       'membership-transfer',
       'nonconforming',

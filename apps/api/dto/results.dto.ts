@@ -33,6 +33,46 @@ export class GradeDto {
   @ApiProperty({ format: 'date-time' }) recordedAt: string;
 }
 
+export class GradeUpgradesQueryDto extends YearQueryDto {
+  @ApiPropertyOptional({ format: 'uuid', description: '只看该组织及其下级' }) @IsOptional() @IsUUID() orgId?: string;
+}
+
+export class GradeUpgradeCaseDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({
+    example: 'rectifying',
+    description: 'plan 制定措施、plan_review 审核、rectifying 整改提升、completed 已验收',
+  })
+  state: string;
+  @ApiProperty({ enum: ['open', 'closed'] }) status: string;
+  @ApiProperty({ enum: ['I', 'II'], nullable: true, type: String, description: '措施中的目标等次（报送前为空）' })
+  targetGrade: string | null;
+}
+
+export class GradeUpgradeDto {
+  @ApiProperty({ format: 'uuid' }) orgId: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ example: 'branch' }) type: string;
+  @ApiProperty() year: number;
+  @ApiProperty({ enum: ['II', 'III'], description: '该年度定级：II 一般、III 后进' }) grade: string;
+  @ApiProperty({ minimum: 0, maximum: 100 }) score: number;
+  @ApiProperty({ enum: ['I', 'II', 'III'], nullable: true, type: String, description: '次年度定级（尚未定级为空）' })
+  nextGrade: string | null;
+  @ApiProperty({ nullable: true, type: Number }) nextScore: number | null;
+  @ApiProperty({
+    enum: ['upgraded', 'unchanged', 'downgraded', 'pending'],
+    description: '次年度定级与本年度相比：晋位 / 持平 / 降位 / 尚未定级',
+  })
+  outcome: string;
+  @ApiProperty({ type: GradeUpgradeCaseDto, nullable: true, description: '晋位升级案件（考核完成时自动启动）' })
+  case: GradeUpgradeCaseDto | null;
+}
+
+export class GradeUpgradesDto {
+  @ApiProperty() year: number;
+  @ApiProperty({ type: [GradeUpgradeDto] }) items: GradeUpgradeDto[];
+}
+
 export class CommendedMemberDto {
   @ApiProperty({ format: 'uuid' }) memberId: string;
   @ApiProperty() name: string;
