@@ -55,6 +55,29 @@ describe('demo cases (e2e)', () => {
     expect(Object.entries(inboxes).filter(([, i]) => i.states < 2 || i.overdue < 1)).toEqual([]);
   });
 
+  it('has the branches’ secretaries on record, and firm A’s branch in its 换届 preparation', async () => {
+    const a = h.region.anchors;
+    const terms: Record<string, { secretaryName: string | null; renewalDue: boolean }> = {};
+    for (const [user, orgId] of [
+      ['branch-a', a.firmAOrgId],
+      ['branch-b', a.firmBOrgId],
+      ['joint-1', a.jointBranch1Id],
+    ]) {
+      const res = await h
+        .http()
+        .get(`/api/v1/orgs/${orgId}/secretary`)
+        .set(await h.as(user));
+      expect(res.status).toBe(200);
+      terms[user] = { secretaryName: res.body.secretaryName, renewalDue: res.body.renewalDue };
+    }
+    expect(Object.values(terms).every((t) => !!t.secretaryName)).toBe(true);
+    expect([terms['branch-a'].renewalDue, terms['branch-b'].renewalDue, terms['joint-1'].renewalDue]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+  });
+
   it('gives the organization department its overdue filing (备案) and the recruitments it oversees', async () => {
     const orgdept = await tasksOf('orgdept');
     const filing = orgdept.find((t) => t.kind === 'task' && t.state === 'admission_filing');

@@ -6,6 +6,7 @@ import { EngineService, SendEventRequest } from '../engine/engine.service';
 import { residentIdCheckChar } from '../common/resident-id';
 import { RegistryService } from '../registry/registry.service';
 import { OrgLifeService } from '../org-life/org-life.service';
+import { BranchTermService } from '../org-life/branch-term.service';
 import { ClockAdvanceService } from '../timers/clock-advance.service';
 import { toDate } from '../../workflows/kernel/dates';
 import { recordDemoOrgLife } from './demo-org-life';
@@ -34,6 +35,7 @@ export class DemoCaseSeeder {
     private readonly advance: ClockAdvanceService,
     private readonly registry: RegistryService,
     private readonly orgLife: OrgLifeService,
+    private readonly terms: BranchTermService,
   ) {}
 
   /** Seeds the demo cases once: a database that already holds any case is left alone. Returns the count opened. */
@@ -104,6 +106,21 @@ export class DemoCaseSeeder {
     // days) is next and falls overdue while the clock moves on. Under the 2026 rules the public notice runs
     // first, so the filing comes after the move and is not yet late.
     if (!noticeStarted) await this.recruitToFiling(longRecruitment, as, day, fromA.length); // none of firm A's members has left yet
+
+    // the branches' secretaries on record (述职 is theirs, and each term is watched for 换届): firm A's was elected
+    // almost three years ago, so its 换届 falls due within three months and the reminder goes out while the clock
+    // moves on; firm B's and the joint branch's were elected more recently. Firm A's secretary is the member who
+    // had the long recruitment's first talk with the applicant
+    const years = (n: number) => Math.round(n * 365.25);
+    await this.terms.set(as['branch-a'], a.firmAOrgId, {
+      secretaryId: fromA[4].id,
+      electedOn: day(-years(3) + 60),
+    });
+    await this.terms.set(as['branch-b'], a.firmBOrgId, {
+      secretaryId: fromB[2].id,
+      electedOn: day(-years(1)),
+    });
+    await this.terms.set(as['joint-1'], a.jointBranch1Id, { secretaryId: fromJoint[0].id, electedOn: day(-years(2)) });
 
     // firm B's branch keeps its organizational life here: one member has taken part in nothing for months, so
     // the daily detector (run while the clock moves on) flags them and gives branch-b a review task
