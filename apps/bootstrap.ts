@@ -34,6 +34,9 @@ export async function createApp(
           }),
     // our own parser (jsonBodyParser) keeps the raw bytes: signed webhooks (licensing) verify the HMAC over them
     bodyParser: false,
+    // a provider that fails to start (a PII_KEY that does not open the stored ID numbers) throws to the caller,
+    // which reports it (main.ts: exit code 2 for configuration) — Nest's default exits the process itself
+    abortOnError: false,
   });
   if (config.TRUST_PROXY) app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   applySecurityHeaders(app);

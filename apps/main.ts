@@ -22,7 +22,18 @@ async function main() {
     }
     throw e;
   }
-  const app = await createApp(config);
+  let app;
+  try {
+    app = await createApp(config);
+  } catch (e) {
+    // settings that only the database can refute (a PII_KEY that does not open the stored ID numbers) stop the
+    // start like any invalid setting: a clear message and exit code 2, not a stack trace
+    if (e instanceof ConfigError) {
+      bootLogger.error(e.message);
+      process.exit(2);
+    }
+    throw e;
+  }
   if (config.ROLE === 'worker') {
     await app.init();
     bootLogger.log('工作进程已启动（worker role）');

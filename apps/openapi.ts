@@ -147,6 +147,7 @@ export async function buildOpenApiDocumentOffline(): Promise<OpenAPIObject> {
     REDIS_URL: 'redis://127.0.0.1:1',
     // never used to sign anything: the document build resolves no provider
     JWT_SECRET: randomBytes(32).toString('hex'),
+    PII_KEY: randomBytes(32).toString('hex'),
     CLOCK_CONTROL: '1',
     ROLE: 'api',
   });

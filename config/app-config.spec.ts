@@ -1,3 +1,4 @@
+import { randomBytes } from 'crypto';
 import { mkdtempSync, readFileSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
@@ -5,9 +6,10 @@ import { ConfigError, loadConfig } from './app-config';
 import { withInstallationSecrets } from './installation-secrets';
 
 const STRONG = 'Zq3v-7sKd9_XbPm2LwT8rYc4NhJf6GtA1uEo';
+const PII_KEY = randomBytes(32).toString('base64');
 
 describe('loadConfig', () => {
-  const base = { DATABASE_URL: 'postgres://u@h/db', REDIS_URL: 'redis://h:6379', JWT_SECRET: STRONG };
+  const base = { DATABASE_URL: 'postgres://u@h/db', REDIS_URL: 'redis://h:6379', JWT_SECRET: STRONG, PII_KEY };
 
   it('applies defaults and converts types', () => {
     const c = loadConfig({ ...base, PORT: '4000', DEMO: '1' });
@@ -72,6 +74,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...noSecret, JWT_SECRET: STRONG }).JWT_SECRET).toBe(STRONG);
   });
 
+  it('requires PII_KEY, 32 random bytes in hex or base64, in demo mode too; PII_KEY_PREVIOUS is optional and checked alike', () => {
+    const { PII_KEY: _, ...noKey } = base;
+    void _;
+    for (const key of [undefined, STRONG, randomBytes(16).toString('hex'), '0'.repeat(64)])
+      for (const DEMO of ['0', '1'])
+        expect(() => loadConfig({ ...noKey, DEMO, ...(key ? { PII_KEY: key } : {}) })).toThrow(/PII_KEY/);
+    const hex = randomBytes(32).toString('hex');
+    expect(loadConfig({ ...noKey, PII_KEY: hex }).PII_KEY).toBe(hex);
+    expect(loadConfig(base).PII_KEY_PREVIOUS).toBeUndefined();
+    expect(loadConfig({ ...base, PII_KEY_PREVIOUS: hex }).PII_KEY_PREVIOUS).toBe(hex);
+    expect(() => loadConfig({ ...base, PII_KEY_PREVIOUS: 'old' })).toThrow(/PII_KEY_PREVIOUS/);
+  });
+
   it('opens /metrics and /docs in demo mode unless told otherwise, closes them otherwise unless told', () => {
     expect(loadConfig({ ...base, DEMO: '1' })).toMatchObject({ EXPOSE_METRICS: true, EXPOSE_DOCS: true });
     expect(loadConfig(base)).toMatchObject({ EXPOSE_METRICS: false, EXPOSE_DOCS: false });
@@ -115,5 +130,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, ...first }).LICENSING_WEBHOOK_SECRET).toBe(first.LICENSING_WEBHOOK_SECRET);
     for (const published of ['demo-secret', 'test-secret', 'bench-secret'])
       expect(() => loadConfig({ ...base, LICENSING_WEBHOOK_SECRET: published })).toThrow(/LICENSING_WEBHOOK_SECRET/);
+  });
+
+  it('demo mode generates the ID numbers key (PII_KEY) per installation and keeps it, since it alone opens them', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pf-secrets-'));
+    const env = { DEMO: '1', PARTYFLOW_DATA_DIR: 'data' };
+    const first = withInstallationSecrets(env, dir);
+    expect(withInstallationSecrets(env, dir).PII_KEY).toBe(first.PII_KEY);
+    expect(withInstallationSecrets(env, mkdtempSync(path.join(tmpdir(), 'pf-secrets-'))).PII_KEY).not.toBe(
+      first.PII_KEY,
+    );
+    const { PII_KEY: _, ...noKey } = base;
+    void _;
+    expect(loadConfig({ ...noKey, ...first }).PII_KEY).toBe(first.PII_KEY);
+    expect(withInstallationSecrets({ PARTYFLOW_DATA_DIR: 'x' }, dir).PII_KEY).toBeUndefined();
   });
 });

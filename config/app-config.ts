@@ -15,6 +15,7 @@ import {
   validateSync,
   ValidationOptions,
 } from 'class-validator';
+import { decodePiiKey } from '../libs/common/id-number-cipher';
 import { parseCidrs } from '../libs/common/outbound-http';
 
 export const MIN_SECRET_BYTES = 32;
@@ -45,6 +46,17 @@ function IsStrongSecret(options: ValidationOptions) {
       propertyName,
       options,
       validator: { validate: (value: unknown) => isStrongSecret(value) },
+    });
+}
+
+function IsPiiKey(options: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isPiiKey',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: { validate: (value: unknown) => decodePiiKey(value) !== null },
     });
 }
 
@@ -114,6 +126,27 @@ export class AppConfig {
     message: `JWT_SECRET 必须是至少 ${MIN_SECRET_BYTES} 字节的随机值（如 node -e "console.log(require('crypto').randomBytes(48).toString('base64url'))"），且不能是公开的演示值`,
   })
   JWT_SECRET: string;
+
+  /**
+   * Key of the ID numbers at rest (AES-256-GCM, and the blind index that finds them): 32 random bytes as 64 hex
+   * digits or base64. Kept outside the database; without it the registry's ID numbers cannot be read, so it is
+   * required like JWT_SECRET, and demo mode generates one per installation.
+   */
+  @IsString()
+  @IsPiiKey({
+    message:
+      "PII_KEY 必须是 32 字节的随机密钥，写作 64 位十六进制或 base64（如 node -e \"console.log(require('crypto').randomBytes(32).toString('base64'))\"）",
+  })
+  PII_KEY: string;
+
+  /**
+   * The previous PII_KEY while rotating: ID numbers still sealed by it are re-sealed with PII_KEY at start, after
+   * which it can be removed (docs/operations.md "Secrets").
+   */
+  @IsOptional()
+  @IsString()
+  @IsPiiKey({ message: 'PII_KEY_PREVIOUS 必须是 32 字节的密钥（64 位十六进制或 base64），即轮换前的 PII_KEY' })
+  PII_KEY_PREVIOUS?: string;
 
   /** Listening address: 127.0.0.1 in demo mode (nobody else reaches a demo), else every interface. */
   @IsOptional()
@@ -346,6 +379,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     'HISTORY_CHECKPOINT_KEY',
     'REDIS_URL',
     'JWT_SECRET',
+    'PII_KEY',
+    'PII_KEY_PREVIOUS',
     'HOST',
     'LICENSING_WEBHOOK_SECRET',
     'LICENSING_CALLBACK_URL',

@@ -7,6 +7,8 @@ export const GENERATED_SETTINGS: Record<string, () => string> = {
   JWT_SECRET: () => randomBytes(48).toString('base64url'),
   // the licensing integration's HMAC key: a published demo constant would let anybody sign events
   LICENSING_WEBHOOK_SECRET: () => randomBytes(32).toString('base64url'),
+  // the key of the ID numbers at rest: lose it (delete secrets.json) and the demo's ID numbers cannot be read
+  PII_KEY: () => randomBytes(32).toString('base64'),
 };
 
 export const SECRETS_FILE = 'secrets.json';

@@ -341,6 +341,8 @@ async function childCommand(urls) {
         CLOCK_CONTROL: '1',
         JWT_SECRET: throwAwaySecret(),
         LICENSING_WEBHOOK_SECRET: throwAwaySecret(),
+        // the ID numbers' key: every suite's database is new, so one throw-away key serves them all
+        PII_KEY: throwAwaySecret(), // 32 bytes in hex: a valid key
         NODE_ENV: 'test',
       });
       if (chromiumPath) env.CHROMIUM_PATH = chromiumPath;
@@ -356,6 +358,7 @@ async function childCommand(urls) {
     case 'bench':
       setDefault('JWT_SECRET', throwAwaySecret());
       setDefault('LICENSING_WEBHOOK_SECRET', throwAwaySecret());
+      setDefault('PII_KEY', throwAwaySecret());
       // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the bench process (app and load alike) written there
       return {
         args: [

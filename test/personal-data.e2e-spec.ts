@@ -1,5 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ConfigError } from '../config/app-config';
+import { residentIdCheckChar } from '../libs/common/resident-id';
 import { RedactingLogger } from '../libs/common/redacting-logger';
+import { prepareIdNumbersAtRest } from '../libs/registry/id-numbers-at-rest';
+import { MemberIdNumbersRepository } from '../libs/registry/member-id-numbers.repository';
 import { maskIdNumber } from '../libs/registry/id-number';
 import { signLicensingBody } from '../libs/licensing/signature';
 import { RetentionService } from '../libs/retention/retention.service';
@@ -20,6 +24,135 @@ describe('personal data (e2e)', () => {
   afterAll(() => h.close());
 
   const member = () => fullMembersOf(h.region, h.region.anchors.firmAOrgId)[0];
+  const stored = async (id: string) =>
+    (await h.ds.query(`SELECT id_number, id_number_blind_index FROM members WHERE id = $1`, [id]))[0] as {
+      id_number: string;
+      id_number_blind_index: string | null;
+    };
+  const residentId = (born: string, seq: number) => {
+    const first17 = `360702${born.replace(/-/g, '')}${String(seq).padStart(3, '0')}`;
+    return first17 + residentIdCheckChar(first17);
+  };
+
+  describe('ID numbers at rest', () => {
+    it('are stored sealed (AES-GCM), never as the number, with a blind index; users still read them as before', async () => {
+      const m = member();
+      const row = await stored(m.id);
+      expect(row.id_number).toMatch(/^v1\.[0-9a-f]{8}\.[A-Za-z0-9_-]+$/);
+      expect(row.id_number).not.toContain(m.idNumber);
+      expect(row.id_number).not.toContain(m.idNumber.slice(6, 14));
+      expect(row.id_number_blind_index).toMatch(/^[0-9a-f]{64}$/);
+      // the whole registry: no row is left in plaintext or without its index (the demo seeder seals too)
+      const [{ n }] = await h.ds.query(
+        `SELECT count(*)::int AS n FROM members WHERE id_number !~ '^v1\\.' OR id_number_blind_index IS NULL`,
+      );
+      expect(n).toBe(0);
+      // one number sealed twice looks different at rest: equal ciphertexts would tell equal numbers apart
+      const created = await h
+        .http()
+        .post('/api/v1/members')
+        .set(await h.as('admin'))
+        .send({
+          name: '密文检查',
+          idNumber: residentId('1991-02-03', 211),
+          birthDate: '1991-02-03',
+          orgId: h.region.anchors.firmAOrgId,
+          status: 'applicant',
+        });
+      expect(created.status).toBe(201);
+      expect(created.body.idNumber).toBe(residentId('1991-02-03', 211));
+      const fresh = await stored(created.body.id);
+      expect(fresh.id_number).not.toContain(residentId('1991-02-03', 211));
+      expect(
+        (await h.ds.query(`SELECT count(*)::int AS n FROM members WHERE id_number = $1`, [fresh.id_number]))[0].n,
+      ).toBe(1);
+    });
+
+    it('stay unique through the blind index: 409 in scope, and the database refuses a second row of one number', async () => {
+      const idNumber = residentId('1988-07-09', 313);
+      const body = { name: '唯一性', idNumber, birthDate: '1988-07-09', orgId: h.region.anchors.firmAOrgId };
+      const first = await h
+        .http()
+        .post('/api/v1/members')
+        .set(await h.as('branch-a'))
+        .send({ ...body, status: 'applicant' });
+      expect(first.status).toBe(201);
+      const again = await h
+        .http()
+        .post('/api/v1/members')
+        .set(await h.as('branch-a'))
+        .send({ ...body, name: '唯一性二', status: 'applicant' });
+      expect({ status: again.status, code: again.body.code }).toEqual({ status: 409, code: 'DUPLICATE' });
+      // the unique index itself: the same blind index for a second live row is refused by PostgreSQL
+      const row = await stored(first.body.id);
+      await expect(
+        h.ds.query(
+          `INSERT INTO members (name, id_number, id_number_blind_index, birth_date, org_id, status)
+           VALUES ('绕过服务', $1, $2, '1988-07-09', $3, 'applicant')`,
+          [row.id_number, row.id_number_blind_index, h.region.anchors.firmAOrgId],
+        ),
+      ).rejects.toMatchObject({ driverError: { code: '23505' } });
+    });
+
+    it('are found by the whole number (GET /members?q=), within the caller’s scope only', async () => {
+      const m = member();
+      const find = async (user: string, q: string) =>
+        (
+          await h
+            .http()
+            .get('/api/v1/members')
+            .query({ q })
+            .set(await h.as(user))
+        ).body.items.map((x: any) => x.id);
+      expect(await find('city', m.idNumber)).toEqual([m.id]);
+      expect(await find('admin', m.idNumber.toLowerCase())).toEqual([m.id]);
+      expect(await find('branch-b', m.idNumber)).toEqual([]);
+      // a number nobody has finds nobody (the index is not a prefix match)
+      expect(await find('city', residentId('1970-01-01', 999))).toEqual([]);
+    });
+
+    it('at start, plaintext rows are sealed, a rotation re-seals, and a wrong key stops the start with a clear error', async () => {
+      const repo = h.app.get(MemberIdNumbersRepository);
+      const key = h.env.PII_KEY;
+      const m = member();
+      const whole = async () =>
+        (
+          await h
+            .http()
+            .get(`/api/v1/members/${m.id}`)
+            .set(await h.as('admin'))
+        ).body.idNumber;
+      // a row from before encryption (or written around the application)
+      await h.ds.query(`UPDATE members SET id_number = $2, id_number_blind_index = NULL WHERE id = $1`, [
+        m.id,
+        m.idNumber,
+      ]);
+      await prepareIdNumbersAtRest({ PII_KEY: key }, repo);
+      expect((await stored(m.id)).id_number).toMatch(/^v1\./);
+      expect(await whole()).toBe(m.idNumber);
+
+      // a wrong key: refused, naming the setting, and nothing is written
+      const before = await stored(m.id);
+      const wrong = prepareIdNumbersAtRest({ PII_KEY: randomBytes(32).toString('base64') }, repo);
+      await expect(wrong).rejects.toThrow(ConfigError);
+      await expect(wrong).rejects.toThrow(/PII_KEY/);
+      expect(await stored(m.id)).toEqual(before);
+
+      // rotation: the new key with the old one as PII_KEY_PREVIOUS re-seals every row; back again the same way
+      const next = randomBytes(32).toString('hex');
+      const rotated = await prepareIdNumbersAtRest({ PII_KEY: next, PII_KEY_PREVIOUS: key }, repo);
+      const [{ other }] = await h.ds.query(`SELECT count(*)::int AS other FROM members WHERE id_number NOT LIKE $1`, [
+        `v1.${rotated.keyId}.%`,
+      ]);
+      expect(other).toBe(0);
+      expect((await stored(m.id)).id_number_blind_index).toBe(rotated.blindIndex(m.idNumber));
+      // the old key alone no longer starts
+      await expect(prepareIdNumbersAtRest({ PII_KEY: key }, repo)).rejects.toThrow(/PII_KEY/);
+      await prepareIdNumbersAtRest({ PII_KEY: key, PII_KEY_PREVIOUS: next }, repo);
+      expect(await whole()).toBe(m.idNumber);
+      expect((await stored(m.id)).id_number_blind_index).toBe(before.id_number_blind_index);
+    });
+  });
 
   it('members: non-admins get the ID number masked (birth date and sex digit hidden) and no birth date or gender', async () => {
     const m = member();

@@ -1,18 +1,23 @@
 import { ChildProcess, spawn } from 'child_process';
-import { createHmac } from 'crypto';
+import { createHmac, randomBytes } from 'crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'fs';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import path from 'path';
 import request from 'supertest';
+import { residentIdCheckChar } from '../libs/common/resident-id';
+import { buildDemoRegion } from '../libs/demo/demo-region';
+import { signLicensingBody } from '../libs/licensing/signature';
 import { connectToServer, withDatabase } from './support/global-setup';
 
 jest.setTimeout(180_000);
 
 /**
- * Secrets (issue 11 "Secrets"), through the real launcher: `npm start` without a strong JWT secret refuses
- * to run; `npm run demo` generates one per installation under its data directory, listens on 127.0.0.1
- * only, and does not accept a token signed with the value that used to be published in the source.
+ * Secrets (issue 11 "Secrets"), through the real launcher: `npm start` without a strong JWT secret or without
+ * the ID numbers' key (PII_KEY) refuses to run; `npm run demo` generates them per installation under its data
+ * directory, listens on 127.0.0.1 only, and does not accept a token signed with the value that used to be
+ * published in the source. The demo process is also where issue 11 "Personal data" is checked end to end: ID
+ * numbers sent to it never reach its logs, and restarted with another PII_KEY it refuses to start.
  */
 describe('secrets and the demo listener (real processes)', () => {
   const ROOT = path.resolve(__dirname, '..');
@@ -27,7 +32,18 @@ describe('secrets and the demo listener (real processes)', () => {
 
   const baseEnv = () => {
     const env: Record<string, string | undefined> = { ...process.env };
-    for (const k of ['JWT_SECRET', 'DEMO', 'CLOCK_CONTROL', 'HOST', 'PORT', 'PARTYFLOW_DATA_DIR']) delete env[k];
+    for (const k of [
+      'JWT_SECRET',
+      'PII_KEY',
+      'PII_KEY_PREVIOUS',
+      'LICENSING_WEBHOOK_SECRET',
+      'DEMO',
+      'CLOCK_CONTROL',
+      'HOST',
+      'PORT',
+      'PARTYFLOW_DATA_DIR',
+    ])
+      delete env[k];
     return env;
   };
 
@@ -49,12 +65,20 @@ describe('secrets and the demo listener (real processes)', () => {
       child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code)),
     );
 
-  it('npm start refuses to run without a strong JWT secret, or with the published demo one', async () => {
+  it('npm start refuses to run without a strong JWT secret (or with the published demo one), or without PII_KEY', async () => {
+    const strong = randomBytes(48).toString('base64url');
+    // [JWT_SECRET, the setting the refusal must name]; the last has a strong secret but no key for the ID numbers
+    const cases: [string | undefined, string][] = [
+      [undefined, 'JWT_SECRET'],
+      ['partyflow-demo-secret', 'JWT_SECRET'],
+      ['short-but-not-published', 'JWT_SECRET'],
+      [strong, 'PII_KEY'],
+    ];
     const results = await Promise.all(
-      [undefined, 'partyflow-demo-secret', 'short-but-not-published'].map(async (secret) => {
+      cases.map(async ([secret, setting]) => {
         const { child, output } = run('start', { ...baseEnv(), ...(secret ? { JWT_SECRET: secret } : {}) });
         const code = await exitOf(child);
-        return { secret, code, mentions: output().includes('JWT_SECRET') };
+        return { secret, code, mentions: output().includes(setting) };
       }),
     );
     for (const r of results) expect(r).toEqual({ secret: r.secret, code: 2, mentions: true });
@@ -80,7 +104,8 @@ describe('secrets and the demo listener (real processes)', () => {
       REDIS_PREFIX: `pf-demo-${Date.now().toString(36)}`,
       PORT: String(port),
       PARTYFLOW_DATA_DIR: dataDir,
-      LOG_LEVEL: 'log',
+      // every level: no line at any level may carry an ID number
+      LOG_LEVEL: 'verbose',
     });
     try {
       await new Promise<void>((resolve, reject) => {
@@ -133,9 +158,95 @@ describe('secrets and the demo listener (real processes)', () => {
             .set('Authorization', `Bearer ${forge(generated)}`)
         ).status,
       ).toBe(200);
+
+      // ID numbers through the registry and the licensing integration, accepted and refused: none reaches the log
+      const saved = JSON.parse(readFileSync(secretsFile, 'utf8'));
+      expect(Buffer.from(saved.PII_KEY, 'base64')).toHaveLength(32);
+      const ids = ['1985-04-12', '1979-11-30', '1992-08-21', '1990-01-01'].map((born, i) => {
+        const first17 = `360702${born.replace(/-/g, '')}${String(201 + 2 * i).padStart(3, '0')}`;
+        return first17 + residentIdCheckChar(first17);
+      });
+      const region = buildDemoRegion();
+      const auth = { Authorization: `Bearer ${login.body.accessToken}` };
+      const registered = {
+        name: '日志检查',
+        idNumber: ids[0],
+        birthDate: '1985-04-12',
+        orgId: region.anchors.firmAOrgId,
+      };
+      expect(
+        (
+          await http()
+            .post('/api/v1/members')
+            .set(auth)
+            .send({ ...registered, status: 'applicant' })
+        ).status,
+      ).toBe(201);
+      const duplicate = await http()
+        .post('/api/v1/members')
+        .set(auth)
+        .send({ ...registered, status: 'applicant' });
+      expect(duplicate.status).toBe(409);
+      const wrongBirth = await http()
+        .post('/api/v1/members')
+        .set(auth)
+        .send({ ...registered, idNumber: ids[3], birthDate: '1990-01-02', status: 'applicant' });
+      expect(wrongBirth.status).toBe(400);
+      const known = region.members.find(
+        (m) => m.firmId === region.anchors.firmAId && m.licenseNo && m.status === 'full',
+      )!;
+      const events = [
+        // an unknown lawyer declaring membership: registered pending verification (sealed like any member)
+        {
+          type: 'practice.applied',
+          lawyer: { licenseNo: '13607022026000001', name: '日志新律师', idNumber: ids[1], isPartyMember: true },
+          toFirmId: region.anchors.firmBId,
+          applicationRef: 'LOG-1',
+        },
+        // a known licence with another ID number: refused (IDENTITY_MISMATCH)
+        {
+          type: 'firm-transfer.applied',
+          lawyer: { licenseNo: known.licenseNo, name: known.name, idNumber: ids[2], isPartyMember: true },
+          fromFirmId: region.anchors.firmAId,
+          toFirmId: region.anchors.firmBId,
+          applicationRef: 'LOG-2',
+        },
+      ].map((e, i) =>
+        JSON.stringify({ eventId: `log-${i}-${Date.now()}`, occurredAt: new Date().toISOString(), ...e }),
+      );
+      const answers = [];
+      for (const raw of events)
+        answers.push(
+          (
+            await http()
+              .post('/api/v1/integrations/licensing/events')
+              .set('Content-Type', 'application/json')
+              .set('X-Signature', signLicensingBody(saved.LICENSING_WEBHOOK_SECRET, raw))
+              .send(raw)
+          ).status,
+        );
+      expect(answers).toEqual([202, 422]);
+      // the registry's own reads of the new rows (decrypting them) are part of what runs, too
+      const found = await http().get('/api/v1/members').query({ q: ids[1] }).set(auth);
+      expect(found.body.items.map((m: any) => m.idNumber)).toEqual([ids[1]]);
+      await new Promise((r) => setTimeout(r, 1500)); // the worker's after-commit deliveries and their log lines
+      for (const id of ids) expect({ id, logged: output().includes(id) }).toEqual({ id, logged: false });
+      expect(output()).toMatch(/\[Nest\]/); // the check read the log (a silent process would pass it)
     } finally {
       child.kill('SIGTERM');
       await exitOf(child);
+      // the same installation started with another PII_KEY: refused before it serves, naming the setting
+      const wrongKey = run('demo', {
+        ...baseEnv(),
+        DATABASE_URL: withDatabase(process.env.DATABASE_URL!, database),
+        REDIS_PREFIX: `pf-demo-${Date.now().toString(36)}`,
+        PORT: String(port),
+        PARTYFLOW_DATA_DIR: dataDir,
+        PII_KEY: randomBytes(32).toString('base64'),
+      });
+      const code = await exitOf(wrongKey.child);
+      expect({ code, started: wrongKey.output().includes('PartyFlow 已启动') }).toEqual({ code: 2, started: false });
+      expect(wrongKey.output()).toMatch(/PII_KEY 与数据库中身份证号的加密密钥不符/);
       await admin.query(
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
         [database],

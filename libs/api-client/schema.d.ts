@@ -6067,6 +6067,7 @@ export interface operations {
             query?: {
                 orgId?: string;
                 status?: "applicant" | "activist" | "candidate" | "probationary" | "full" | "suspended" | "removed" | "withdrawn";
+                /** @description 姓名的一部分、完整的执业证号或完整的身份证号 */
                 q?: string;
                 /** @description 仅管理员：只列出与其他党员身份证号或执业证号重复、待核实合并的登记 */
                 duplicates?: string;

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { hashPassword } from '../auth/passwords';
 import { DataSource, EntityManager } from 'typeorm';
+import { IdNumberCipher } from '../common/id-number-cipher';
 import { buildDemoRegion, DemoRegion } from './demo-region';
 
 /** When the demo's members count as registered (see the members' bulk insert below). */
@@ -13,7 +14,10 @@ export const DEMO_PASSWORD = 'demo';
 export class DemoSeeder {
   private readonly logger = new Logger('Demo');
 
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly idNumbers: IdNumberCipher,
+  ) {}
 
   async seedIfEmpty(): Promise<boolean> {
     return this.ds.transaction(async (em) => {
@@ -22,7 +26,7 @@ export class DemoSeeder {
       const [{ n }] = await em.query(`SELECT count(*)::int AS n FROM orgs`);
       if (n > 0) return false;
       const region = buildDemoRegion();
-      await insertRegion(em, region, await hashPassword(DEMO_PASSWORD));
+      await insertRegion(em, region, await hashPassword(DEMO_PASSWORD), this.idNumbers);
       this.logger.log(
         `已写入演示数据：${region.orgs.length} 个党组织、${region.firms.length} 家律师事务所、${region.members.length} 名党员、${region.users.length} 个用户（密码均为 ${DEMO_PASSWORD}）`,
       );
@@ -31,8 +35,16 @@ export class DemoSeeder {
   }
 }
 
-/** Inserts a region in dependency order (firms ↔ members reference each other, so links are filled last). */
-export async function insertRegion(em: EntityManager, region: DemoRegion, passwordHash: string): Promise<void> {
+/**
+ * Inserts a region in dependency order (firms ↔ members reference each other, so links are filled last), the
+ * members' ID numbers sealed and indexed with `idNumbers` like every other registration.
+ */
+export async function insertRegion(
+  em: EntityManager,
+  region: DemoRegion,
+  passwordHash: string,
+  idNumbers: IdNumberCipher,
+): Promise<void> {
   const pathOf = new Map<string, string>();
   for (const o of region.orgs) {
     const path = `${o.parentId ? pathOf.get(o.parentId) : '/'}${o.id}/`;
@@ -82,6 +94,7 @@ export async function insertRegion(em: EntityManager, region: DemoRegion, passwo
       'name',
       'gender',
       'id_number',
+      'id_number_blind_index',
       'birth_date',
       'license_no',
       'firm_id',
@@ -96,7 +109,8 @@ export async function insertRegion(em: EntityManager, region: DemoRegion, passwo
       m.id,
       m.name,
       m.gender,
-      m.idNumber,
+      idNumbers.seal(m.idNumber),
+      idNumbers.blindIndex(m.idNumber),
       m.birthDate,
       m.licenseNo ?? null,
       m.firmId ?? null,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { IdNumberCipher } from '../common/id-number-cipher';
 
 export interface DocumentMemberRow {
   id: string;
@@ -13,14 +14,18 @@ export interface DocumentMemberRow {
 /** Registry and history reads the printable documents need (names, the member's details, who signed). */
 @Injectable()
 export class DocumentsRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly idNumbers: IdNumberCipher,
+  ) {}
 
+  /** A member's details for a letter, with the ID number opened (it is stored sealed). */
   async member(id: string): Promise<DocumentMemberRow | undefined> {
     const [row] = await this.ds.query(
       `SELECT id, name, gender, to_char(birth_date, 'YYYY-MM-DD') AS "birthDate", id_number AS "idNumber", status FROM members WHERE id = $1`,
       [id],
     );
-    return row;
+    return row && { ...row, idNumber: this.idNumbers.open(row.idNumber) };
   }
 
   async memberNames(ids: string[]): Promise<Map<string, string>> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { IdNumberCipher } from '../common/id-number-cipher';
 
 /** A member as the licensing events match and move them (with their organization's path). */
 export interface LicensingMemberRow {
@@ -8,6 +9,7 @@ export interface LicensingMemberRow {
   org_id: string;
   status: string;
   license_no: string | null;
+  /** the ID number itself (opened: the column holds it sealed) */
   id_number: string;
   firm_id: string | null;
   pending_verification: boolean;
@@ -42,11 +44,18 @@ const FIRM_SQL = `SELECT id, name, kind, head_firm_id, county, region_code, part
  */
 @Injectable()
 export class LicensingRegistryRepository {
+  constructor(private readonly idNumbers: IdNumberCipher) {}
+
+  /** A member row with its ID number opened. */
+  private opened(row: LicensingMemberRow | undefined): LicensingMemberRow | undefined {
+    return row && { ...row, id_number: this.idNumbers.open(row.id_number) };
+  }
+
   // ---------------------------------------------------------------- members
 
   async memberById(em: EntityManager, id: string): Promise<LicensingMemberRow | undefined> {
     const [member] = await em.query(`${MEMBER_SQL} WHERE m.id = $1`, [id]);
-    return member;
+    return this.opened(member);
   }
 
   /** The member holding this licence number, else the one with this ID number (duplicates merged away are skipped). */
@@ -56,11 +65,11 @@ export class LicensingRegistryRepository {
     idNumber: string,
   ): Promise<LicensingMemberRow | undefined> {
     const [byLicence] = await em.query(`${MEMBER_SQL} WHERE m.license_no = $1 AND m.duplicate_of IS NULL`, [licenseNo]);
-    if (byLicence) return byLicence;
-    const [byId] = await em.query(`${MEMBER_SQL} WHERE upper(m.id_number) = upper($1) AND m.duplicate_of IS NULL`, [
-      idNumber,
+    if (byLicence) return this.opened(byLicence);
+    const [byId] = await em.query(`${MEMBER_SQL} WHERE m.id_number_blind_index = $1 AND m.duplicate_of IS NULL`, [
+      this.idNumbers.blindIndex(idNumber),
     ]);
-    return byId;
+    return this.opened(byId);
   }
 
   /** Records a licence number on a member without one, unless another member already holds it. */
@@ -82,17 +91,26 @@ export class LicensingRegistryRepository {
     now: Date,
   ): Promise<LicensingMemberRow> {
     const [row] = await em.query(
-      `INSERT INTO members (name, gender, id_number, birth_date, license_no, org_id, status, pending_verification, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, 'full', true, $7, $7) ON CONFLICT DO NOTHING RETURNING id`,
-      [m.name, m.gender, m.idNumber, m.birthDate, m.licenseNo, orgId, now],
+      `INSERT INTO members (name, gender, id_number, id_number_blind_index, birth_date, license_no, org_id, status, pending_verification, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'full', true, $8, $8) ON CONFLICT DO NOTHING RETURNING id`,
+      [
+        m.name,
+        m.gender,
+        this.idNumbers.seal(m.idNumber),
+        this.idNumbers.blindIndex(m.idNumber),
+        m.birthDate,
+        m.licenseNo,
+        orgId,
+        now,
+      ],
     );
     const [member] = row
       ? await em.query(`${MEMBER_SQL} WHERE m.id = $1`, [row.id])
       : await em.query(
-          `${MEMBER_SQL} WHERE (upper(m.id_number) = $1 OR m.license_no = $2) AND m.duplicate_of IS NULL`,
-          [m.idNumber, m.licenseNo],
+          `${MEMBER_SQL} WHERE (m.id_number_blind_index = $1 OR m.license_no = $2) AND m.duplicate_of IS NULL`,
+          [this.idNumbers.blindIndex(m.idNumber), m.licenseNo],
         );
-    return member;
+    return this.opened(member)!;
   }
 
   /** The lawyer now practises at `firmId` (a licence decision); the licence number is filled in when missing. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { IdNumberCipher } from '../common/id-number-cipher';
 import type { MeetingKind, MembershipThen } from './org-life.rules';
 
 export interface RecordingOrg {
@@ -49,7 +50,10 @@ export interface MemberMeetingRow {
  */
 @Injectable()
 export class OrgLifeRepository {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly idNumbers: IdNumberCipher,
+  ) {}
 
   private db(em?: EntityManager) {
     return em ?? this.ds.manager;
@@ -79,12 +83,18 @@ export class OrgLifeRepository {
     );
   }
 
-  /** Members registered under these ID numbers (id, name, ID number). */
+  /**
+   * Members registered under these ID numbers (id, name, and the ID number as asked), found through the blind
+   * index: the stored numbers are sealed.
+   */
   async byIdNumbers(idNumbers: string[]): Promise<{ id: string; name: string; idNumber: string }[]> {
     if (!idNumbers.length) return [];
-    return this.ds.query(`SELECT id, name, id_number AS "idNumber" FROM members WHERE id_number = ANY($1::text[])`, [
-      idNumbers,
-    ]);
+    const byIndex = new Map(idNumbers.map((n) => [this.idNumbers.blindIndex(n), n]));
+    const rows: { id: string; name: string; blindIndex: string }[] = await this.ds.query(
+      `SELECT id, name, id_number_blind_index AS "blindIndex" FROM members WHERE id_number_blind_index = ANY($1::text[])`,
+      [[...byIndex.keys()]],
+    );
+    return rows.map((r) => ({ id: r.id, name: r.name, idNumber: byIndex.get(r.blindIndex)! }));
   }
 
   /** Which of these (kind, day, topic) meetings the organization has already recorded. */

@@ -21,6 +21,7 @@ import { ChainedCheckpoints1796226311073 } from './migrations/1796226311073-chai
 import { MemberPartyDisciplines1796226348869 } from './migrations/1796226348869-member-party-disciplines';
 import { CaseUrges1796226444861 } from './migrations/1796226444861-case-urges';
 import { AuditJobs1796227137277 } from './migrations/1796227137277-audit-jobs';
+import { SealedIdNumbers1796283647322 } from './migrations/1796283647322-sealed-id-numbers';
 
 export const MIGRATIONS = [
   InitialSchema1700000000000,
@@ -44,6 +45,7 @@ export const MIGRATIONS = [
   MemberPartyDisciplines1796226348869,
   CaseUrges1796226444861,
   AuditJobs1796227137277,
+  SealedIdNumbers1796283647322,
 ];
 
 /**

@@ -53,7 +53,11 @@ export class CreateMemberDto {
 export class MemberQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() orgId?: string;
   @ApiPropertyOptional({ enum: MEMBER_STATUSES }) @IsOptional() @IsIn(MEMBER_STATUSES) status?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40) q?: string;
+  @ApiPropertyOptional({ description: '姓名的一部分、完整的执业证号或完整的身份证号' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  q?: string;
   @ApiPropertyOptional({ description: '仅管理员：只列出与其他党员身份证号或执业证号重复、待核实合并的登记' })
   @IsOptional()
   @IsIn(['true', 'false'])

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { IdNumberCipher } from '../common/id-number-cipher';
 import type { MemberStatus } from './registry.types';
+
+/** What a search term that is a whole resident ID number looks like (it is then matched through the blind index). */
+const RESIDENT_ID_SHAPE = /^\d{17}[\dXx]$/;
 
 const MEMBER_COLUMNS = `m.id, m.name, m.gender, m.id_number AS "idNumber", to_char(m.birth_date, 'YYYY-MM-DD') AS "birthDate", m.license_no AS "licenseNo",
   m.firm_id AS "firmId", m.org_id AS "orgId", m.status, to_char(m.joined_on, 'YYYY-MM-DD') AS "joinedOn", m.pending_verification AS "pendingVerification",
@@ -32,27 +36,41 @@ export interface MemberFilter {
 /** Party members (`members`) and the receipts of their transfers (`transfer_receipts`). */
 @Injectable()
 export class MembersRepository {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly idNumbers: IdNumberCipher,
+  ) {}
 
   private db(em?: EntityManager) {
     return em ?? this.ds.manager;
   }
 
-  /** A page of members of the subtrees of `prefixes`, by name; `total` counts all matches. */
+  /** A row of MEMBER_COLUMNS with its ID number opened (it is stored sealed). */
+  private opened<T extends { idNumber: string }>(row: T): T;
+  private opened<T extends { idNumber: string }>(row: T | undefined): T | undefined;
+  private opened<T extends { idNumber: string }>(row: T | undefined): T | undefined {
+    return row && { ...row, idNumber: this.idNumbers.open(row.idNumber) };
+  }
+
+  /**
+   * A page of members of the subtrees of `prefixes`, by name; `total` counts all matches. `q` matches part of
+   * a name, a whole licence number or a whole ID number (through its blind index: the stored one is sealed).
+   */
   async page(prefixes: string[], q: MemberFilter): Promise<{ rows: any[]; total: number }> {
     const pageSize = q.pageSize ?? 50;
     const offset = ((q.page ?? 1) - 1) * pageSize;
+    const byIdNumber = q.q && RESIDENT_ID_SHAPE.test(q.q.trim()) ? this.idNumbers.blindIndex(q.q) : null;
     const rows: any[] = await this.ds.query(
       `SELECT ${MEMBER_COLUMNS}, count(*) OVER ()::int AS total FROM members m JOIN orgs o ON o.id = m.org_id
        WHERE o.path LIKE ANY($1) AND ($2::uuid IS NULL OR m.org_id = $2) AND ($3::text IS NULL OR m.status = $3)
-         AND ($4::text IS NULL OR m.name LIKE '%' || $4 || '%' OR m.license_no = $4)
+         AND ($4::text IS NULL OR m.name LIKE '%' || $4 || '%' OR m.license_no = $4 OR m.id_number_blind_index = $6)
          AND (NOT $5::boolean OR m.duplicate_of IS NOT NULL)
        ORDER BY m.name, m.id LIMIT ${Number(pageSize)} OFFSET ${Number(offset)}`,
-      [prefixes, q.orgId ?? null, q.status ?? null, q.q ?? null, q.duplicates === 'true'],
+      [prefixes, q.orgId ?? null, q.status ?? null, q.q ?? null, q.duplicates === 'true', byIdNumber],
     );
     const total = rows[0]?.total ?? 0;
     for (const r of rows) delete r.total;
-    return { rows, total };
+    return { rows: rows.map((r) => this.opened(r)), total };
   }
 
   /** One member with the path of their organization (for the visibility check), or undefined. */
@@ -61,7 +79,7 @@ export class MembersRepository {
       `SELECT ${MEMBER_COLUMNS}, o.path FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1`,
       [id],
     );
-    return row;
+    return this.opened(row);
   }
 
   /** A member as a case about them sees it. */
@@ -96,9 +114,9 @@ export class MembersRepository {
   ): Promise<{ id: string; path: string; duplicateOf: string | null }[]> {
     return this.ds.query(
       `SELECT m.id, o.path, m.duplicate_of AS "duplicateOf" FROM members m JOIN orgs o ON o.id = m.org_id
-       WHERE m.id_number = $1 OR ($2::text IS NOT NULL AND m.license_no = $2)
+       WHERE m.id_number_blind_index = $1 OR ($2::text IS NOT NULL AND m.license_no = $2)
        ORDER BY m.duplicate_of IS NOT NULL, m.created_at, m.id`,
-      [idNumber, licenseNo],
+      [this.idNumbers.blindIndex(idNumber), licenseNo],
     );
   }
 
@@ -114,18 +132,19 @@ export class MembersRepository {
     duplicateOf?: string | null;
   }): Promise<string> {
     const [row] = await this.ds.query(
-      `INSERT INTO members (name, gender, id_number, birth_date, license_no, firm_id, org_id, status, duplicate_of)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+      `INSERT INTO members (name, gender, id_number, id_number_blind_index, birth_date, license_no, firm_id, org_id, status, duplicate_of)
+       VALUES ($1, $2, $3, $10, $4, $5, $6, $7, $8, $9) RETURNING id`,
       [
         dto.name,
         dto.gender ?? null,
-        dto.idNumber,
+        this.idNumbers.seal(dto.idNumber),
         dto.birthDate,
         dto.licenseNo ?? null,
         dto.firmId ?? null,
         dto.orgId,
         dto.status,
         dto.duplicateOf ?? null,
+        this.idNumbers.blindIndex(dto.idNumber),
       ],
     );
     return row.id;

@@ -154,7 +154,7 @@ export class RegistryService {
   }
 
   /**
-   * ID numbers are stored whole and shown masked except to admins, and with them the birth date and gender
+   * ID numbers are shown masked except to admins (they are stored sealed, opened by the repository), and with them the birth date and gender
    * the number encodes (else the mask hides nothing); only admins learn of duplicates.
    */
   private presentMember(principal: Principal, row: any) {

@@ -255,6 +255,7 @@ describe('fault suite: real processes, PostgreSQL and Redis outages, a killed wo
       REDIS_URL: redis.url,
       REDIS_PREFIX: 'pf',
       JWT_SECRET: randomBytes(48).toString('base64url'),
+      PII_KEY: randomBytes(32).toString('base64'),
       LICENSING_WEBHOOK_SECRET: 'fault-suite-licensing-secret',
       LICENSING_CALLBACK_URL: `http://127.0.0.1:${receiverPort}/callback`,
       WEBHOOK_ALLOW_CIDRS: '127.0.0.0/8',

@@ -153,6 +153,11 @@ describe('licensing repositories (real PostgreSQL)', () => {
       lawyers.createPendingMember(em, { ...person, licenseNo: 'L-PENDING-1' }, db.region.anchors.cityId, now),
     );
     expect(created).toMatchObject({ org_id: db.region.anchors.cityId, status: 'full', pending_verification: true });
+    // read back whole, stored sealed
+    expect(created.id_number).toBe(person.idNumber);
+    const [raw] = await db.ds.query(`SELECT id_number, id_number_blind_index FROM members WHERE id = $1`, [created.id]);
+    expect(raw.id_number).not.toContain(person.idNumber.slice(0, 17));
+    expect(raw.id_number_blind_index).toMatch(/^[0-9a-f]{64}$/);
     const again = await tx((em) =>
       lawyers.createPendingMember(em, { ...person, licenseNo: 'L-PENDING-1' }, db.region.anchors.cityId, now),
     );

@@ -1,7 +1,9 @@
 import type { Provider } from '@nestjs/common';
 import { Test, TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { randomBytes } from 'crypto';
 import { DataSource } from 'typeorm';
+import { IdNumberCipher } from '../../libs/common/id-number-cipher';
 import { buildDemoRegion, DemoRegion } from '../../libs/demo/demo-region';
 import { insertRegion } from '../../libs/demo/demo-seeder';
 import { dataSourceOptions, migrate } from '../../libs/persistence/data-source';
@@ -27,6 +29,7 @@ export async function startDatabase(providers: Provider[], opts: { seed?: boolea
   await admin.query(`CREATE DATABASE "${database}"`);
   await admin.end();
   const url = withDatabase(process.env.DATABASE_URL!, database);
+  const idNumbers = new IdNumberCipher(randomBytes(32));
   const module = await Test.createTestingModule({
     imports: [
       TypeOrmModule.forRootAsync({
@@ -38,11 +41,12 @@ export async function startDatabase(providers: Provider[], opts: { seed?: boolea
         },
       }),
     ],
-    providers,
+    // the repositories that read and write ID numbers seal them with a key of this database's own
+    providers: [...providers, { provide: IdNumberCipher, useValue: idNumbers }],
   }).compile();
   const ds = module.get(DataSource);
   const region = buildDemoRegion();
-  if (opts.seed !== false) await ds.transaction((em) => insertRegion(em, region, 'x'));
+  if (opts.seed !== false) await ds.transaction((em) => insertRegion(em, region, 'x', idNumbers));
   return {
     module,
     ds,

@@ -35,6 +35,7 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
     DATABASE_URL: withDatabase(process.env.DATABASE_URL!, database),
     REDIS_PREFIX: `${process.env.REDIS_PREFIX ?? 'pf-it'}-${suffix}`,
     JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
+    PII_KEY: process.env.PII_KEY ?? randomBytes(32).toString('base64'),
     CLOCK_CONTROL: '1',
     // the suites' own receivers listen on loopback, which outbound deliveries otherwise refuse
     WEBHOOK_ALLOW_CIDRS: '127.0.0.1/32, ::1/128',
