@@ -117,6 +117,19 @@ describe('supervision endpoints (e2e)', () => {
     ]);
     const stageOf = (r: any) => r.stages[0].steps.find((s: any) => s.state === opened.body.state).cases;
     expect(stageOf(after)).toBe(stageOf(before) + 1);
+    // Hunan: favour young core lawyers — the same cases by age band at the application, and how many practise
+    const age = (d: string) => {
+      const [y, m, dd] = d.split('-').map(Number);
+      const [ty, tm, td] = today().split('-').map(Number);
+      return ty - y - (tm < m || (tm === m && td < dd) ? 1 : 0);
+    };
+    const bandKey = (a: number) => (a < 35 ? 'under_35' : a < 45 ? '35_to_44' : '45_and_over');
+    const band = (r: any) => r.ageBands.find((b: any) => b.band === bandKey(age(applicant.birthDate)));
+    expect(after.ageBands.map((b: any) => b.band)).toEqual(['under_35', '35_to_44', '45_and_over']);
+    expect(band(after).open).toBe(band(before).open + 1);
+    expect(band(after).stages[0].cases).toBe(band(before).stages[0].cases + 1);
+    expect(band(after).openLawyers - band(before).openLawyers).toBe(applicant.licenseNo ? 1 : 0);
+    expect(after.ageBands.reduce((n: number, b: any) => n + b.open, 0)).toBe(after.open);
     const list = (await get('/api/v1/cases?workflow=recruitment&status=open&pageSize=1', 'city')).body;
     expect(after.open).toBe(list.total);
     // a branch of another county does not see 章贡区's applicant

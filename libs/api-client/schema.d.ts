@@ -2746,6 +2746,27 @@ export interface components {
             cases: number;
             steps: components["schemas"]["PipelineStepDto"][];
         };
+        PipelineAgeStageDto: {
+            /** @enum {string} */
+            key: "application" | "activist" | "candidate" | "admission" | "probation";
+            cases: number;
+        };
+        PipelineAgeBandDto: {
+            /** @enum {string} */
+            band: "under_35" | "35_to_44" | "45_and_over";
+            /** @example 35岁以下（青年） */
+            title: string;
+            /** @description 在办案件数（按申请时年龄） */
+            open: number;
+            /** @description 其中执业律师（登记有执业证号） */
+            openLawyers: number;
+            /** @description 在办案件按五个阶段 */
+            stages: components["schemas"]["PipelineAgeStageDto"][];
+            /** @description 已转为正式党员 */
+            completed: number;
+            /** @description 其中执业律师 */
+            completedLawyers: number;
+        };
         RecruitmentPipelineDto: {
             /** @description 在办的发展党员案件数 */
             open: number;
@@ -2753,6 +2774,8 @@ export interface components {
             stages: components["schemas"]["PipelineStageDto"][];
             /** @description 已办结案件按结果 */
             closed: components["schemas"]["PipelineStepDto"][];
+            /** @description 按申请时年龄段统计（注重发展青年骨干律师入党）：青年在前 */
+            ageBands: components["schemas"]["PipelineAgeBandDto"][];
         };
         PolicyVersionDto: {
             /** @example ganzhou */

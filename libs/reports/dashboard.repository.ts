@@ -17,6 +17,13 @@ export interface PipelineRow {
   cases: number;
 }
 
+export interface PipelineAgeRow extends PipelineRow {
+  /** the applicant's age in whole years on the day the case opened (the application), Beijing time */
+  age: number;
+  /** the applicant holds a practising licence (a licence number in the registry) */
+  lawyer: boolean;
+}
+
 /**
  * Aggregates over cases and timers for the supervisors' dashboards. `scope` is the caller's role orgs
  * (null for admins): a case counts when one of them is among the case's scope orgs, as everywhere else.
@@ -52,6 +59,20 @@ export class DashboardRepository {
   }
 
   /** Recruitment cases per top-level state (stage step) and status. */
+  /** The same counts, further split by the applicant's age at the application and whether they practise. */
+  async recruitmentByAge(scope: string[] | null, orgId?: string): Promise<PipelineAgeRow[]> {
+    return this.ds.query(
+      `SELECT (SELECT p FROM unnest(c.state_paths) p WHERE position('.' in p) = 0 LIMIT 1) AS state, c.status,
+              date_part('year', age((c.opened_at AT TIME ZONE 'Asia/Shanghai')::date, m.birth_date))::int AS age,
+              (m.license_no IS NOT NULL) AS lawyer, count(*)::int AS cases
+       FROM cases c JOIN members m ON m.id = c.subject_member_id
+       WHERE c.workflow = 'recruitment' AND ($1::uuid[] IS NULL OR c.scope_org_ids && $1::uuid[])
+         AND ($2::uuid IS NULL OR $2::uuid = ANY(c.scope_org_ids))
+       GROUP BY 1, 2, 3, 4`,
+      [scope, orgId ?? null],
+    );
+  }
+
   async recruitmentByState(scope: string[] | null, orgId?: string): Promise<PipelineRow[]> {
     return this.ds.query(
       `SELECT (SELECT p FROM unnest(c.state_paths) p WHERE position('.' in p) = 0 LIMIT 1) AS state, c.status, count(*)::int AS cases

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { isAdmin, Principal, scopeOrgIds } from '../auth/principal';
 import { Clock } from '../engine/clock';
 import { WorkflowRegistry } from '../engine/workflow-registry';
-import { DashboardRepository } from './dashboard.repository';
+import { AGE_BANDS, ageBandOf } from './age-bands';
+import { DashboardRepository, PipelineAgeRow } from './dashboard.repository';
 
 /**
  * The five stages of 发展党员 (《中国共产党发展党员工作细则》) and the machine's top-level states in each,
@@ -97,8 +98,36 @@ export class DashboardService {
     };
   }
 
+  /**
+   * Per age band at the application (Hunan: favour young core lawyers): open cases per stage, how many of them
+   * practising lawyers, and the conversions completed.
+   */
+  private byAgeBand(rows: PipelineAgeRow[]) {
+    const stageOf = new Map(RECRUITMENT_STAGES.flatMap((s) => s.states.map((st) => [st, s.key] as const)));
+    return AGE_BANDS.map((band) => {
+      const mine = rows.filter((r) => ageBandOf(r.age) === band.key);
+      const open = mine.filter((r) => r.status === 'open');
+      const count = (list: PipelineAgeRow[]) => list.reduce((n, r) => n + r.cases, 0);
+      return {
+        band: band.key,
+        title: band.title,
+        open: count(open),
+        openLawyers: count(open.filter((r) => r.lawyer)),
+        stages: RECRUITMENT_STAGES.map((s) => ({
+          key: s.key,
+          cases: count(open.filter((r) => stageOf.get(r.state) === s.key)),
+        })),
+        completed: count(mine.filter((r) => r.status === 'closed' && r.state === 'completed')),
+        completedLawyers: count(mine.filter((r) => r.status === 'closed' && r.state === 'completed' && r.lawyer)),
+      };
+    });
+  }
+
   async recruitmentPipeline(p: Principal, q: { orgId?: string }) {
-    const rows = await this.repo.recruitmentByState(this.scope(p), q.orgId);
+    const [rows, ageRows] = await Promise.all([
+      this.repo.recruitmentByState(this.scope(p), q.orgId),
+      this.repo.recruitmentByAge(this.scope(p), q.orgId),
+    ]);
     const def = this.registry.latest('recruitment');
     const open = new Map(rows.filter((r) => r.status === 'open').map((r) => [r.state, r.cases]));
     const stages = RECRUITMENT_STAGES.map((s) => {
@@ -114,6 +143,6 @@ export class DashboardService {
       title,
       cases: rows.filter((r) => r.status === 'closed' && r.state === state).reduce((n, r) => n + r.cases, 0),
     }));
-    return { open: stages.reduce((n, s) => n + s.cases, 0), stages, closed };
+    return { open: stages.reduce((n, s) => n + s.cases, 0), stages, closed, ageBands: this.byAgeBand(ageRows) };
   }
 }

@@ -114,10 +114,30 @@ export class PipelineStageDto {
   @ApiProperty({ type: [PipelineStepDto] }) steps: PipelineStepDto[];
 }
 
+export class PipelineAgeStageDto {
+  @ApiProperty({ enum: ['application', 'activist', 'candidate', 'admission', 'probation'] }) key: string;
+  @ApiProperty() cases: number;
+}
+
+export class PipelineAgeBandDto {
+  @ApiProperty({ enum: ['under_35', '35_to_44', '45_and_over'] }) band: string;
+  @ApiProperty({ example: '35岁以下（青年）' }) title: string;
+  @ApiProperty({ description: '在办案件数（按申请时年龄）' }) open: number;
+  @ApiProperty({ description: '其中执业律师（登记有执业证号）' }) openLawyers: number;
+  @ApiProperty({ type: [PipelineAgeStageDto], description: '在办案件按五个阶段' }) stages: PipelineAgeStageDto[];
+  @ApiProperty({ description: '已转为正式党员' }) completed: number;
+  @ApiProperty({ description: '其中执业律师' }) completedLawyers: number;
+}
+
 export class RecruitmentPipelineDto {
   @ApiProperty({ description: '在办的发展党员案件数' }) open: number;
   @ApiProperty({ type: [PipelineStageDto], description: '发展党员五个阶段，按顺序' }) stages: PipelineStageDto[];
   @ApiProperty({ type: [PipelineStepDto], description: '已办结案件按结果' }) closed: PipelineStepDto[];
+  @ApiProperty({
+    type: [PipelineAgeBandDto],
+    description: '按申请时年龄段统计（注重发展青年骨干律师入党）：青年在前',
+  })
+  ageBands: PipelineAgeBandDto[];
 }
 
 // ---------------------------------------------------------------- policies
