@@ -248,6 +248,18 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
       .send({ workflow: 'nonconforming', subject: { memberId: disciplined.id }, input: { grounds: '违反廉洁纪律' } });
     expect(nc.status).toBe(201);
     await ok(nc.body.id, branch, 'PROPOSE', { measure: 'correction' });
+    // 党章 art. 9: out of contact, the member's membership may be suspended at any step before the decision — in the
+    // upper committee's filing too, by the branch — once six months have passed (here only three: refused by the rule)
+    const suspend = (who: { Authorization: string }) =>
+      h
+        .http()
+        .post(`/api/v1/cases/${nc.body.id}/events`)
+        .set(who)
+        .send({ type: 'SUSPEND_MEMBERSHIP', data: { lostContactSince: shift(-90) } });
+    expect((await suspend(city)).status).toBe(403);
+    const early = await suspend(branch);
+    expect(early.status).toBe(422);
+    expect(early.body.message).toMatch(/^与党组织失去联系满6个月方可停止党籍/);
     const decidedOn = shift(-1);
     const closed = await ok(nc.body.id, city, 'RECORD_PARTY_PROBATION', { decidedOn, years: 1 });
     expect(closed).toMatchObject({ state: 'closed_disciplined', status: 'closed' });

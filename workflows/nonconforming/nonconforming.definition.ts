@@ -150,7 +150,14 @@ export const nonconformingDefinition: WorkflowDefinition = {
     APPEAL_WINDOW_CLOSED: { title: '申诉期届满', system: true },
     UPHOLD_APPEAL: { title: '申诉成立，撤销处置', payload: OptionalReasonPayload },
     DISMISS_APPEAL: { title: '驳回申诉', payload: OptionalReasonPayload },
-    SUSPEND_MEMBERSHIP: { title: '停止党籍（失去联系）', payload: SuspendMembershipPayload, rule: suspendRule },
+    // 党章 art. 9: the branch may find the member out of contact at any step before the decision, including those the
+    // upper committee holds (filing, pre-review, approval), the correction period and persuasion; always the branch's
+    SUSPEND_MEMBERSHIP: {
+      title: '停止党籍（失去联系）',
+      payload: SuspendMembershipPayload,
+      actors: [BRANCH],
+      rule: suspendRule,
+    },
     RESTORE: { title: '恢复党籍', payload: OptionalReasonPayload, rule: restoreRule },
     SUSPENSION_LAPSED: { title: '停止党籍满2年（自行脱党）', system: true, rule: lapseRule },
     RECORD_PARTY_PROBATION: {

@@ -473,6 +473,7 @@ export const nonconformingMachine = setup({
     },
     filing: {
       on: {
+        ...suspend,
         ACK_FILING: {
           target: 'investigation',
           actions: assign({ filedOn: ({ context, event }) => today(context, event) }),
@@ -501,6 +502,7 @@ export const nonconformingMachine = setup({
     },
     pre_review: {
       on: {
+        ...suspend,
         PASS_PRE_REVIEW: {
           target: 'branch_meeting',
           actions: assign({ preReviewPassedOn: ({ context, event }) => today(context, event) }),
@@ -511,6 +513,7 @@ export const nonconformingMachine = setup({
     },
     branch_meeting: {
       on: {
+        ...suspend,
         RECORD_MEETING: [
           { guard: 'meetingPassed', target: 'approval', actions: 'recordMeeting' },
           { guard: 'meetingFailed', target: 'closed_dropped', actions: 'recordMeeting' },
@@ -519,6 +522,7 @@ export const nonconformingMachine = setup({
     },
     approval: {
       on: {
+        ...suspend,
         APPROVE: [
           {
             guard: 'approveCorrection',
@@ -562,6 +566,7 @@ export const nonconformingMachine = setup({
     },
     correction_period: {
       on: {
+        ...suspend,
         REVIEW_CORRECTION: [
           {
             guard: 'corrected',
@@ -587,6 +592,7 @@ export const nonconformingMachine = setup({
     },
     persuasion: {
       on: {
+        ...suspend,
         RECORD_WITHDRAWAL: {
           target: 'withdrawn',
           actions: assign({
