@@ -6,9 +6,12 @@ import type { TaskRule } from './task-rules';
 export const TASKS_COUNT_CAP = 10_000;
 
 /**
- * The task list in SQL: open cases in the caller's scope (GIN on `scope_org_ids`) whose active state has a
- * rule naming one of the caller's (role, org) pairs as the case's party, ordered by the earliest deadline of
- * the current visit (pending, or passed and still open), then by case id; one page of ids and a capped count.
+ * The task list in SQL: the open cases waiting for the caller, found through their task keys
+ * (`workflow|version|state path|party|organization`, GIN index `cases_open_task_keys_idx`): the definitions'
+ * task rules crossed with the caller's (role, organization) pairs give the keys the caller acts on, and a case
+ * is a candidate when its own keys (its active states × the parties it names) overlap them. Ordered by the
+ * earliest deadline of the current visit (pending, or passed and still open), then by case id; one page of ids
+ * and the count of all candidates (capped), computed by the same statement since the order reads them all.
  */
 @Injectable()
 export class TasksRepository {
@@ -21,39 +24,42 @@ export class TasksRepository {
     limit: number;
     offset: number;
   }): Promise<{ ids: string[]; total: number }> {
-    const { rules, roles } = opts;
-    if (!rules.length || !roles.length) return { ids: [], total: 0 };
-    const params = [
-      rules.map((r) => r.workflow),
-      rules.map((r) => r.version),
-      rules.map((r) => r.statePath),
-      rules.map((r) => r.role),
-      rules.map((r) => r.party),
-      roles.map((r) => r.role),
-      roles.map((r) => r.orgId),
-      opts.scope,
-    ];
+    const keys = taskKeys(opts.rules, opts.roles);
+    if (!keys.length) return { ids: [], total: 0 };
     const candidates = `
-      WITH rules AS (SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[]) AS r(workflow, version, state_path, role, party)),
-           mine AS (SELECT * FROM unnest($6::text[], $7::uuid[]) AS m(role, org_id))
-      SELECT c.id, c.state_paths, c.entered FROM cases c
-      WHERE c.status = 'open' AND ($8::uuid[] IS NULL OR c.scope_org_ids && $8::uuid[])
-        AND EXISTS (SELECT 1 FROM rules r JOIN mine m ON m.role = r.role
-                    WHERE r.workflow = c.workflow AND r.version = c.definition_version AND r.state_path = ANY(c.state_paths)
-                      AND c.parties ->> r.party = m.org_id::text)`;
-    const rows: { id: string }[] = await this.ds.query(
-      `${candidates}
+      FROM cases c
+      WHERE c.status = 'open' AND case_task_keys(c.workflow, c.definition_version, c.state_paths, c.parties) && $1::text[]
+        AND ($2::uuid[] IS NULL OR c.scope_org_ids && $2::uuid[])`;
+    const rows: { id: string; total: number }[] = await this.ds.query(
+      `SELECT c.id, count(*) OVER ()::int AS total ${candidates}
        ORDER BY (SELECT min(t.due_at) FROM timers t
                  WHERE t.case_id = c.id AND t.state_path = ANY(c.state_paths)
                    AND (t.status = 'pending' OR (t.status = 'fired' AND t.epoch >= coalesce((c.entered -> t.state_path ->> 'version')::int, 0)))
                 ) NULLS LAST, c.id
-       LIMIT $9 OFFSET $10`,
-      [...params, opts.limit, opts.offset],
+       LIMIT $3 OFFSET $4`,
+      [keys, opts.scope, opts.limit, opts.offset],
     );
-    const [{ total }] = await this.ds.query(
-      `SELECT count(*)::int AS total FROM (${candidates} LIMIT ${TASKS_COUNT_CAP + 1}) x`,
-      params,
-    );
-    return { ids: rows.map((r) => r.id), total };
+    // a page past the end has no row to carry the count
+    const total = rows.length
+      ? rows[0].total
+      : (
+          await this.ds.query(
+            `SELECT count(*)::int AS total FROM (SELECT 1 ${candidates} LIMIT ${TASKS_COUNT_CAP + 1}) x`,
+            [keys, opts.scope],
+          )
+        )[0].total;
+    return { ids: rows.map((r) => r.id), total: Math.min(total, TASKS_COUNT_CAP + 1) };
   }
+}
+
+/**
+ * The task keys the caller acts on: each rule whose role the caller holds, for each organization where they
+ * hold it (the key format of the SQL function `case_task_keys`).
+ */
+export function taskKeys(rules: TaskRule[], roles: { role: string; orgId: string }[]): string[] {
+  const keys = new Set<string>();
+  for (const r of rules)
+    for (const m of roles)
+      if (m.role === r.role) keys.add([r.workflow, r.version, r.statePath, r.party, m.orgId.toLowerCase()].join('|'));
+  return [...keys];
 }

@@ -22,6 +22,7 @@ import { MemberPartyDisciplines1796226348869 } from './migrations/1796226348869-
 import { CaseUrges1796226444861 } from './migrations/1796226444861-case-urges';
 import { AuditJobs1796227137277 } from './migrations/1796227137277-audit-jobs';
 import { SealedIdNumbers1796283647322 } from './migrations/1796283647322-sealed-id-numbers';
+import { CaseTaskKeys1796285342521 } from './migrations/1796285342521-case-task-keys';
 
 export const MIGRATIONS = [
   InitialSchema1700000000000,
@@ -46,6 +47,7 @@ export const MIGRATIONS = [
   CaseUrges1796226444861,
   AuditJobs1796227137277,
   SealedIdNumbers1796283647322,
+  CaseTaskKeys1796285342521,
 ];
 
 /**
