@@ -139,6 +139,9 @@ export async function scaleBench(): Promise<string[]> {
   const historyCols = (await columns('case_history')).filter((c) => c !== 'id');
   const ts = `(now() - (g % 730) * interval '1 day' - (g % 86400) * interval '1 second')`;
   const home = `(g % 200 = 0 OR g % 50 = 3)`; // the demo city: every 200th case (open) and 2 % of the closed
+  // which template a case is cloned from: alternating among the demo city's open cases too (every 200th), so half
+  // of them wait for the city (letter_pending) and the city clerk has a task list to page through
+  const TEMPLATE = `(g / 200 + g / 10) % 2`;
   const caseExpr: Record<string, string> = {
     id: `md5('pf-scale-' || g)::uuid`,
     status: `CASE WHEN g % 10 = 0 THEN 'open' ELSE 'closed' END`,
@@ -156,7 +159,7 @@ export async function scaleBench(): Promise<string[]> {
       `INSERT INTO cases (${caseCols.join(', ')})
        SELECT ${caseCols.map((c) => caseExpr[c] ?? `t.${c}`).join(', ')}
        FROM generate_series($1::int, $2::int) g
-       JOIN pf_scale_templates k ON k.k = (g / 10) % 2 JOIN cases t ON t.id = k.case_id
+       JOIN pf_scale_templates k ON k.k = ${TEMPLATE} JOIN cases t ON t.id = k.case_id
        JOIN pf_scale_cities s ON s.k = g % ${SYNTHETIC_CITIES}`,
       [lo, hi],
     );
@@ -178,7 +181,7 @@ export async function scaleBench(): Promise<string[]> {
        SELECT ${historyCols.map((c) => historyExpr[c] ?? `o.${c}`).join(', ')}
        FROM generate_series($1::int, $2::int) g
        JOIN cases c ON c.id = md5('pf-scale-' || g)::uuid
-       JOIN pf_scale_templates k ON k.k = (g / 10) % 2
+       JOIN pf_scale_templates k ON k.k = ${TEMPLATE}
        JOIN case_history o ON o.case_id = k.case_id AND o.seq = 1
        CROSS JOIN generate_series(1, ${HISTORY_PER_CASE}) n`,
       [lo, hi],
@@ -189,7 +192,7 @@ export async function scaleBench(): Promise<string[]> {
        SELECT ${timerCols.map((c) => (c === 'case_id' ? 'c.id' : `tt.${c}`)).join(', ')}
        FROM generate_series($1::int, $2::int) g
        JOIN cases c ON c.id = md5('pf-scale-' || g)::uuid AND c.status = 'open'
-       JOIN pf_scale_templates k ON k.k = (g / 10) % 2
+       JOIN pf_scale_templates k ON k.k = ${TEMPLATE}
        JOIN timers tt ON tt.case_id = k.case_id AND tt.status = 'pending'
        WHERE g % 10 = 0`,
       [lo, hi],
