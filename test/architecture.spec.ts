@@ -12,6 +12,8 @@ const ROOT = resolve(__dirname, '..');
 const SQL_ALLOWED: Record<string, string> = {
   'libs/persistence/prepared.ts': 'the driver call: named prepared statements on the pg client',
   'libs/persistence/savepoint.ts': 'transaction control (SAVEPOINT / RELEASE / ROLLBACK TO) for any repository',
+  'libs/persistence/capped-count.ts':
+    "capped counts of any repository's list (the planner's estimate, then a bounded count)",
   'libs/persistence/data-source.ts': 'the migration lock and the grants to the application role',
   'libs/persistence/persistence.module.ts': 'which role runs the migrations, at boot',
 };

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { COUNT_CAP, CURSOR_TIME_SQL } from '../common/keyset';
+import { cappedCount } from '../persistence/capped-count';
 import type { LedgerEvent } from './ledger-export';
 
 /**
@@ -116,14 +117,13 @@ export class AuditEventsRepository {
     );
   }
 
-  /** Matches counted up to COUNT_CAP + 1 (more is reported as "more than COUNT_CAP", never counted out). */
+  /**
+   * Matches counted up to COUNT_CAP + 1 (more is reported as "more than COUNT_CAP", never counted out; not
+   * counted at all when the planner expects far more).
+   */
   async countCapped(q: AuditEventsQuery): Promise<number> {
     const f = this.filtered(q);
-    const [{ n }] = await this.ds.query(
-      `SELECT count(*)::int AS n FROM (SELECT 1 ${f.sql} LIMIT ${COUNT_CAP + 1}) x`,
-      f.params,
-    );
-    return n;
+    return cappedCount(this.ds, f.sql, f.params, COUNT_CAP);
   }
 
   /** Every match counted (the ledger export refuses more than it can hold). */
