@@ -247,9 +247,8 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
       .set(branch)
       .send({ workflow: 'nonconforming', subject: { memberId: disciplined.id }, input: { grounds: '违反廉洁纪律' } });
     expect(nc.status).toBe(201);
-    await ok(nc.body.id, branch, 'PROPOSE', { measure: 'correction' });
-    // 党章 art. 9: out of contact, the member's membership may be suspended at any step before the decision — in the
-    // upper committee's filing too, by the branch — once six months have passed (here only three: refused by the rule)
+    // 党章 art. 9: out of contact, the branch may suspend the membership at its steps before the decision once six
+    // months have passed (here only three: refused by the rule; the upper committee does not suspend)
     const suspend = (who: { Authorization: string }) =>
       h
         .http()
@@ -260,6 +259,7 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
     const early = await suspend(branch);
     expect(early.status).toBe(422);
     expect(early.body.message).toMatch(/^与党组织失去联系满6个月方可停止党籍/);
+    await ok(nc.body.id, branch, 'PROPOSE', { measure: 'correction' });
     const decidedOn = shift(-1);
     const closed = await ok(nc.body.id, city, 'RECORD_PARTY_PROBATION', { decidedOn, years: 1 });
     expect(closed).toMatchObject({ state: 'closed_disciplined', status: 'closed' });

@@ -150,8 +150,9 @@ export const nonconformingDefinition: WorkflowDefinition = {
     APPEAL_WINDOW_CLOSED: { title: '申诉期届满', system: true },
     UPHOLD_APPEAL: { title: '申诉成立，撤销处置', payload: OptionalReasonPayload },
     DISMISS_APPEAL: { title: '驳回申诉', payload: OptionalReasonPayload },
-    // 党章 art. 9: the branch may find the member out of contact at any step before the decision, including those the
-    // upper committee holds (filing, pre-review, approval), the correction period and persuasion; always the branch's
+    // 党章 art. 9: the branch may find the member out of contact at any of its own steps before the decision, the
+    // correction period and persuasion included. Not in the upper committee's steps (filing, pre-review, approval):
+    // there the case is the committee's task, and the branch suspends once the case is back with it
     SUSPEND_MEMBERSHIP: {
       title: '停止党籍（失去联系）',
       payload: SuspendMembershipPayload,

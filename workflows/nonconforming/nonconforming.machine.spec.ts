@@ -600,27 +600,18 @@ describe('nonconforming machine', () => {
   });
 
   describe('out of contact: suspension', () => {
-    const BEFORE_DECISION = [
-      'proposed',
-      'filing',
-      'investigation',
-      'talk',
-      'pre_review',
-      'branch_meeting',
-      'approval',
-      'correction_period',
-      'persuasion',
-    ];
+    const BEFORE_DECISION = ['proposed', 'investigation', 'talk', 'branch_meeting', 'correction_period', 'persuasion'];
     it.each(BEFORE_DECISION)('SUSPEND_MEMBERSHIP from %s sets the status suspended', (state) => {
       const { next, effects } = run(reach[state](), suspendEv());
       expect(next.value).toBe('suspended');
       expect(ctx(next)).toMatchObject({ suspendedAt: AT, lostContactSince: '2025-09-01', suspensionLapsesOn: LAPSE });
       expect(effects).toEqual([status('suspended')]);
     });
-    it('is always the branch’s step, also where the upper committee holds the case', () => {
+    it('is always the branch’s step', () => {
       expect(def.events.SUSPEND_MEMBERSHIP.actors).toEqual([{ role: 'clerk', party: 'branch' }]);
     });
-    // after the decision the member is removed or has withdrawn (an appeal does not suspend it): nothing to suspend
+    // the upper committee's steps are its task (the branch suspends when the case is back); after the decision the
+    // member is removed or has withdrawn (an appeal does not suspend it): nothing to suspend
     it.each(OPEN_STATES.filter((s) => !BEFORE_DECISION.includes(s)))('is not possible from %s', (state) => {
       refused(reach[state](), suspendEv());
     });

@@ -473,7 +473,6 @@ export const nonconformingMachine = setup({
     },
     filing: {
       on: {
-        ...suspend,
         ACK_FILING: {
           target: 'investigation',
           actions: assign({ filedOn: ({ context, event }) => today(context, event) }),
@@ -502,7 +501,6 @@ export const nonconformingMachine = setup({
     },
     pre_review: {
       on: {
-        ...suspend,
         PASS_PRE_REVIEW: {
           target: 'branch_meeting',
           actions: assign({ preReviewPassedOn: ({ context, event }) => today(context, event) }),
@@ -522,7 +520,6 @@ export const nonconformingMachine = setup({
     },
     approval: {
       on: {
-        ...suspend,
         APPROVE: [
           {
             guard: 'approveCorrection',
