@@ -9,6 +9,7 @@ import { CanonicalIdsPipe } from '../libs/common/canonical-ids.pipe';
 import { jsonBodyParser } from '../libs/common/json-body';
 import { RedactingLogger } from '../libs/common/redacting-logger';
 import { createValidationPipe } from '../libs/common/validation.pipe';
+import { cacheValidationMetadata } from '../libs/common/validation-metadata-cache';
 import { DemoSeeder } from '../libs/demo/demo-seeder';
 import { runCancellable } from '../libs/persistence/cancel-on-disconnect';
 import { mountBullBoard } from '../libs/timers/bull-board';
@@ -23,6 +24,7 @@ export async function createApp(
   config: AppConfig,
   opts: { logger?: false | LogLevel[] } = {},
 ): Promise<INestApplication> {
+  cacheValidationMetadata();
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     // LOG_LEVEL and everything more severe
     // ID numbers masked in every line (RedactingLogger)
