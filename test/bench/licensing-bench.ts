@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { AppConfig } from '../../config/app-config';
+import { IdNumberCipher } from '../../libs/common/id-number-cipher';
 import { residentIdCheckChar } from '../../libs/common/resident-id';
 import { buildDemoRegion } from '../../libs/demo/demo-region';
 import { LicensingService } from '../../libs/licensing/licensing.service';
@@ -59,13 +60,18 @@ export async function licensingBench(app: INestApplication, opts: LicensingBench
     };
   });
   const seed = new Pool({ connectionString: config.DATABASE_URL, max: 1 });
+  // ID numbers are stored sealed, with their blind index, as the registry stores them (IdNumberCipher)
+  const cipher = app.get(IdNumberCipher);
   await seed.query(
-    `INSERT INTO members (name, gender, id_number, birth_date, license_no, firm_id, org_id, status, joined_on)
-     SELECT t.name, m.gender, t.id_number, to_date(substr(t.id_number, 7, 8), 'YYYYMMDD'), t.license_no, m.firm_id, m.org_id, 'full', m.joined_on
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[]) AS t(name, id_number, license_no, template) JOIN members m ON m.id = t.template`,
+    `INSERT INTO members (name, gender, id_number, id_number_blind_index, birth_date, license_no, firm_id, org_id, status, joined_on)
+     SELECT t.name, m.gender, t.sealed, t.blind_index, t.birth_date, t.license_no, m.firm_id, m.org_id, 'full', m.joined_on
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::text[], $6::uuid[])
+       AS t(name, sealed, blind_index, birth_date, license_no, template) JOIN members m ON m.id = t.template`,
     [
       lawyers.map((l) => l.name),
-      lawyers.map((l) => l.idNumber),
+      lawyers.map((l) => cipher.seal(l.idNumber)),
+      lawyers.map((l) => cipher.blindIndex(l.idNumber)),
+      lawyers.map((l) => `${l.idNumber.slice(6, 10)}-${l.idNumber.slice(10, 12)}-${l.idNumber.slice(12, 14)}`),
       lawyers.map((l) => l.licenseNo),
       lawyers.map((l) => l.id),
     ],
