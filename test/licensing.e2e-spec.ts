@@ -449,7 +449,7 @@ describe('licensing integration (e2e)', () => {
     expect(view.context.licensingApprovedAt).toBe(approvedAt);
     expect(view.context.sixMonthDueAt).toBeTruthy();
     expect(view.deadlines.some((d: any) => d.key === 'transfer.six_month_rule')).toBe(true);
-    expect((await status(ref)).sixMonthDueAt).toBe(view.context.sixMonthDueAt);
+    expect(await status(ref)).toMatchObject({ sixMonthDueAt: view.context.sixMonthDueAt, assessmentDeferred: false });
     const [member] = await h.ds.query(`SELECT firm_id FROM members WHERE id = $1`, [m.id]);
     expect(member.firm_id).toBe(h.region.anchors.firmBId);
     // a second approval (another eventId) changes nothing
@@ -479,9 +479,12 @@ describe('licensing integration (e2e)', () => {
   it('handles approved-before-applied: opens the transfer and records the approval; the late application opens nothing', async () => {
     const m = firmALawyers[6];
     const ref = `OO-${seq}`;
-    const approved = await post(
-      event('practice.approved', { lawyer: lawyer(m), toFirmId: h.region.anchors.firmBId, applicationRef: ref }),
-    );
+    // approved seven months ago: the transfer is past its six months, so the lawyer's assessment is deferred
+    const approvedAt = new Date(Date.now() - 214 * 86_400_000).toISOString();
+    const approved = await post({
+      ...event('practice.approved', { lawyer: lawyer(m), toFirmId: h.region.anchors.firmBId, applicationRef: ref }),
+      occurredAt: approvedAt,
+    });
     expect(approved.status).toBe(202);
     expect(approved.body).toMatchObject({
       outOfOrder: 'approved_before_applied',
@@ -496,6 +499,7 @@ describe('licensing integration (e2e)', () => {
         .set(await h.as('city'))
     ).body;
     expect(view.context.sixMonthDueAt).toBeTruthy();
+    expect(await status(ref)).toMatchObject({ partyTransfer: 'pending', assessmentDeferred: true });
     const late = await post(
       event('practice.applied', { lawyer: lawyer(m), toFirmId: h.region.anchors.firmBId, applicationRef: ref }),
     );

@@ -2396,6 +2396,10 @@ export interface components {
             /** @enum {string} */
             partyTransfer: "not_required" | "pending" | "completed" | "exception_approved";
             caseId?: string;
+            /** @description 执业（转所）批准后须在此日前完成党组织关系接转（6个月） */
+            sixMonthDueAt?: string;
+            /** @description 执业（转所）批准已满6个月而党组织关系仍未接转完成：该律师的年度考核应暂缓 */
+            assessmentDeferred: boolean;
         };
         RatingCountsDto: {
             excellent: number;

@@ -170,6 +170,12 @@ export class ApplicationStatusDto {
   @ApiProperty() applicationRef: string;
   @ApiProperty({ enum: PARTY_TRANSFER_VALUES }) partyTransfer: string;
   @ApiPropertyOptional() caseId?: string;
+  @ApiPropertyOptional({ description: '执业（转所）批准后须在此日前完成党组织关系接转（6个月）' })
+  sixMonthDueAt?: string;
+  @ApiProperty({
+    description: '执业（转所）批准已满6个月而党组织关系仍未接转完成：该律师的年度考核应暂缓',
+  })
+  assessmentDeferred: boolean;
 }
 
 export class DeliveriesQueryDto {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { partyTransferSql } from './licensing-applications.repository';
-import { transferOutcomes } from './licensing-status';
+import { assessmentDeferred, transferOutcomes } from './licensing-status';
 
 describe('party-transfer status of a closed membership-transfer case', () => {
   it('is read from the procedure: each final state and the status its entry announces', () => {
@@ -43,5 +43,16 @@ describe('party-transfer status of a closed membership-transfer case', () => {
       const source = readFileSync(join(__dirname, file), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
       expect(source).not.toMatch(/'(closed_exception|closed_referred)'/);
     }
+  });
+});
+
+describe('the lawyer’s annual assessment is deferred while the transfer is late', () => {
+  it.each([
+    [{ caseStatus: 'open', sixMonthDueAt: '2026-06-01' }, '2026-06-02', true],
+    [{ caseStatus: 'open', sixMonthDueAt: '2026-06-01' }, '2026-06-01', false],
+    [{ caseStatus: 'closed', sixMonthDueAt: '2026-06-01' }, '2026-12-01', false],
+    [{ caseStatus: 'open' }, '2026-12-01', false],
+  ])('%j on %s → %s', (view, today, deferred) => {
+    expect(assessmentDeferred(view, today)).toBe(deferred);
   });
 });

@@ -48,6 +48,19 @@ export interface ApplicationView {
 }
 
 /**
+ * The transfer is due within 6 months of the licensing approval, "else the lawyer's annual assessment is
+ * deferred" (Guangzhou's rule, adopted as policy `licensingSyncMonths`): an application whose transfer is still
+ * open after that day tells the licensing side to defer the lawyer's annual assessment. `today` is the engine's
+ * Beijing day; the due day itself still counts as in time.
+ */
+export function assessmentDeferred(
+  view: Pick<ApplicationView, 'caseStatus' | 'sixMonthDueAt'>,
+  today: string,
+): boolean {
+  return view.caseStatus === 'open' && !!view.sixMonthDueAt && view.sixMonthDueAt.slice(0, 10) < today;
+}
+
+/**
  * Queues a status notification for the licensing side (outbox topic `licensing.status`) — only when a
  * callback URL is configured: without one there is nobody to tell (docs/api.md: "when set"). The dedupe key
  * `licensing:<ref>:<status>` makes a second write of the same change a no-op. The payload has the shape the

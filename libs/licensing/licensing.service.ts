@@ -12,7 +12,9 @@ import { LicensingEventDto } from './dto';
 import { LICENSING_EVENT_TYPES } from './licensing.constants';
 import { licensingError } from './licensing-errors';
 import { LicensingEventResult, LicensingProcessor } from './licensing-processor';
-import { ApplicationView } from './licensing-status';
+import { Clock } from '../engine/clock';
+import { toDate } from '../../workflows/kernel/dates';
+import { ApplicationView, assessmentDeferred } from './licensing-status';
 import { ArrivedEvent, LicensingEventsRepository } from './licensing-events.repository';
 import { LicensingApplicationsRepository } from './licensing-applications.repository';
 import { signLicensingBody, verifyLicensingSignature } from './signature';
@@ -48,6 +50,7 @@ export class LicensingService {
     private readonly orgs: OrganizationsRepository,
     private readonly events: LicensingEventsRepository,
     private readonly applications: LicensingApplicationsRepository,
+    private readonly clock: Clock,
   ) {}
 
   private secret(): string {
@@ -217,7 +220,7 @@ export class LicensingService {
       throw AppError.notFound('执业申请');
     const { scopeOrgIds, ...out } = view;
     void scopeOrgIds;
-    return out;
+    return { ...out, assessmentDeferred: assessmentDeferred(view, toDate(this.clock.now().toISOString())) };
   }
 
   /**
