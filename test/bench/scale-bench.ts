@@ -56,13 +56,22 @@ interface Figures {
 }
 
 export async function scaleBench(): Promise<string[]> {
+  const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
+  // the demo members' ID numbers are sealed with PII_KEY at the first start: a rerun on the same database must
+  // use that key (the launcher makes a new one each run), so the bench keeps it beside its generated data
+  await pool.query(`CREATE TABLE IF NOT EXISTS pf_scale_keys (k int PRIMARY KEY, pii_key text NOT NULL)`);
+  const piiKey: string =
+    (await pool.query(`SELECT pii_key FROM pf_scale_keys WHERE k = 0`)).rows[0]?.pii_key ??
+    process.env.PII_KEY ??
+    randomBytes(32).toString('base64');
+  await pool.query(`INSERT INTO pf_scale_keys VALUES (0, $1) ON CONFLICT DO NOTHING`, [piiKey]);
   const config = loadConfig({
     ...process.env,
     DEMO: '1',
     JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
+    PII_KEY: piiKey,
     PORT: '0',
   });
-  const pool = new Pool({ connectionString: config.DATABASE_URL, max: 2 });
   const log = (line: string) => console.log(`[scale ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
   // ---- schema, demo region and two real cases (the templates) through the engine — once per database: a rerun
@@ -236,6 +245,7 @@ export async function scaleBench(): Promise<string[]> {
   const buildDir = mkdtempSync(join(root, 'node_modules', '.cache', 'pf-scale-build-'));
   const main = compileApp(root, buildDir);
   const env: Record<string, string> = {
+    PII_KEY: piiKey,
     DATABASE_URL: config.DATABASE_URL,
     REDIS_URL: config.REDIS_URL,
     REDIS_PREFIX: `pf-scale-${process.pid}`,
@@ -367,21 +377,25 @@ export async function scaleBench(): Promise<string[]> {
     return rounds;
   };
   try {
+    // a rerun on a database already past the small size measures the full size only (no growth figures)
+    const resumedPast = generated > CASES / 10;
     log(`generating ${CASES / 10} cases …`);
     await generateUpTo(CASES / 10);
-    const small = await measureRounds('the small size');
+    const small = resumedPast ? [] : await measureRounds('the small size');
     log(`generating up to ${CASES} cases …`);
     await generateUpTo(CASES);
     const large = await measureRounds('the full size');
-    const [s0, l0] = [small[0], large[0]];
+    const l0 = large[0];
+    const s0 = small[0] ?? { cases: '–', historyRows: NaN, openCases: '–', cityOpen: '–' };
     out.push(
       `scale: ${s0.cases} → ${l0.cases} cases, ${s0.historyRows} → ${l0.historyRows} history rows, ` +
         `${s0.openCases} → ${l0.openCases} open (${s0.cityOpen} → ${l0.cityOpen} in the city clerk's scope); ` +
-        `${ROUNDS} rounds at each size, ${SAMPLES} samples each`,
+        `${ROUNDS} rounds at each size, ${SAMPLES} samples each` +
+        (resumedPast ? ' (a rerun on a generated database: the full size only)' : ''),
     );
     for (let r = 0; r < ROUNDS; r++)
       out.push(
-        `  round ${r + 1}: load average (1/5/15 min) ${small[r].load} at the small size, ${large[r].load} at the full size`,
+        `  round ${r + 1}: load average (1/5/15 min) ${small[r]?.load ?? '–'} at the small size, ${large[r].load} at the full size`,
       );
     const rounds = (f: Figures[], pick: (x: Figures) => number, unit: (v: number) => string) =>
       f.map((x) => unit(pick(x)).padStart(9)).join(' ');
@@ -391,7 +405,9 @@ export async function scaleBench(): Promise<string[]> {
       const growth = Math.min(...large.map((x) => x.p95[name])) / Math.min(...small.map((x) => x.p95[name]));
       out.push(
         `  p95 ${name.padEnd(38)} ${rounds(small, (x) => x.p95[name], ms)} → ${rounds(large, (x) => x.p95[name], ms)}` +
-          `  (best ×${growth.toFixed(2)} for ×${(l0.historyRows / s0.historyRows).toFixed(0)} rows)` +
+          (small.length
+            ? `  (best ×${growth.toFixed(2)} for ×${(l0.historyRows / s0.historyRows).toFixed(0)} rows)`
+            : '') +
           (goal ? `  target < ${goal} ms: ${worst < goal ? 'met' : 'NOT met'}` : ''),
       );
     }
