@@ -14,6 +14,7 @@ import { ApplicationRow, LicensingApplicationsRepository } from './licensing-app
 import { LicensingFirmRow, LicensingMemberRow, LicensingRegistryRepository } from './licensing-registry.repository';
 import type { LicensingRun } from './licensing-run';
 import { enqueueStatusChange } from './licensing-status';
+import { receivingOrgFor } from '../../workflows/membership-transfer/receiving-org';
 
 export const statusTitle = (s: string) => MEMBER_STATUS_TITLES[s as MemberStatus] ?? s;
 
@@ -207,10 +208,10 @@ export class LicensingSteps {
     });
   }
 
-  /** The firm's own branch, else its joint branch, else the city committee over its region (docs/procedures.md §1). */
+  /** The firm's own branch, else its joint branch, else the city committee over its region (`receivingOrgFor`). */
   async targetOrg(run: LicensingRun, firm: LicensingFirmRow): Promise<{ id: string; name: string }> {
-    if ((firm.coverage === 'branch' || firm.coverage === 'joint_branch') && firm.party_org_id)
-      return { id: firm.party_org_id, name: firm.party_org_name ?? firm.party_org_id };
+    const target = receivingOrgFor({ coverage: firm.coverage, partyOrgId: firm.party_org_id });
+    if (target.kind === 'firm_org') return { id: target.orgId, name: firm.party_org_name ?? target.orgId };
     return this.cityCommittee(run, firm.region_code);
   }
 
