@@ -479,10 +479,17 @@ describe('licensing integration (e2e)', () => {
   it('handles approved-before-applied: opens the transfer and records the approval; the late application opens nothing', async () => {
     const m = firmALawyers[6];
     const ref = `OO-${seq}`;
+    // to a firm with neither branch nor joint branch: the city committee receives the relationship — the lawyer
+    // leaves firm A's branch even though every branch of the city lies below the city committee (it used to be
+    // answered not_required: "already there")
+    const [uncovered] = await h.ds.query(
+      `SELECT id FROM firms WHERE coverage IN ('instructor', 'none') AND status = 'active' AND region_code LIKE '3607%' ORDER BY name LIMIT 1`,
+    );
+    expect(uncovered).toBeDefined();
     // approved seven months ago: the transfer is past its six months, so the lawyer's assessment is deferred
     const approvedAt = new Date(Date.now() - 214 * 86_400_000).toISOString();
     const approved = await post({
-      ...event('practice.approved', { lawyer: lawyer(m), toFirmId: h.region.anchors.firmBId, applicationRef: ref }),
+      ...event('practice.approved', { lawyer: lawyer(m), toFirmId: uncovered.id, applicationRef: ref }),
       occurredAt: approvedAt,
     });
     expect(approved.status).toBe(202);
@@ -499,9 +506,10 @@ describe('licensing integration (e2e)', () => {
         .set(await h.as('city'))
     ).body;
     expect(view.context.sixMonthDueAt).toBeTruthy();
+    expect(view.context.toOrgId).toBe(h.region.anchors.cityId);
     expect(await status(ref)).toMatchObject({ partyTransfer: 'pending', assessmentDeferred: true });
     const late = await post(
-      event('practice.applied', { lawyer: lawyer(m), toFirmId: h.region.anchors.firmBId, applicationRef: ref }),
+      event('practice.applied', { lawyer: lawyer(m), toFirmId: uncovered.id, applicationRef: ref }),
     );
     expect(late.status).toBe(202);
     expect(late.body).toMatchObject({

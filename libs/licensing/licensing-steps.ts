@@ -14,7 +14,7 @@ import { ApplicationRow, LicensingApplicationsRepository } from './licensing-app
 import { LicensingFirmRow, LicensingMemberRow, LicensingRegistryRepository } from './licensing-registry.repository';
 import type { LicensingRun } from './licensing-run';
 import { enqueueStatusChange } from './licensing-status';
-import { receivingOrgFor } from '../../workflows/membership-transfer/receiving-org';
+import { ReceivingOrg, receivingOrgFor } from '../../workflows/membership-transfer/receiving-org';
 
 export const statusTitle = (s: string) => MEMBER_STATUS_TITLES[s as MemberStatus] ?? s;
 
@@ -209,10 +209,10 @@ export class LicensingSteps {
   }
 
   /** The firm's own branch, else its joint branch, else the city committee over its region (`receivingOrgFor`). */
-  async targetOrg(run: LicensingRun, firm: LicensingFirmRow): Promise<{ id: string; name: string }> {
+  async targetOrg(run: LicensingRun, firm: LicensingFirmRow): Promise<ReceivingOrg & { id: string; name: string }> {
     const target = receivingOrgFor({ coverage: firm.coverage, partyOrgId: firm.party_org_id });
-    if (target.kind === 'firm_org') return { id: target.orgId, name: firm.party_org_name ?? target.orgId };
-    return this.cityCommittee(run, firm.region_code);
+    if (target.kind === 'firm_org') return { ...target, id: target.orgId, name: firm.party_org_name ?? target.orgId };
+    return { ...target, ...(await this.cityCommittee(run, firm.region_code)) };
   }
 
   /** The city committee of a region (OrganizationsRepository's one definition of it). */

@@ -1,6 +1,17 @@
-import { receivingOrgFor } from './receiving-org';
+import { alreadyReceived, receivingOrgFor } from './receiving-org';
 
 const ORG = '00000000-0000-4000-8000-000000000042';
+
+describe('no transfer when the relationship is already there', () => {
+  const CITY = '00000000-0000-4000-8000-0000000000c1';
+  const BRANCH = '00000000-0000-4000-8000-0000000000b1';
+  const inBranch = { orgId: BRANCH, path: `/p/${CITY}/${BRANCH}/` };
+  it('below the firm’s organization is there; below the city committee is not (every member is)', () => {
+    expect(alreadyReceived({ kind: 'firm_org', orgId: BRANCH, id: BRANCH }, inBranch)).toBe(true);
+    expect(alreadyReceived({ kind: 'city', id: CITY }, inBranch)).toBe(false);
+    expect(alreadyReceived({ kind: 'city', id: CITY }, { orgId: CITY, path: `/p/${CITY}/` })).toBe(true);
+  });
+});
 
 describe('the receiving organization of a licensing transfer', () => {
   it.each([

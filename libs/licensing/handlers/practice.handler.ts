@@ -7,6 +7,7 @@ import { LicensingEventFamily, LicensingEventHandler } from '../licensing-event-
 import { LicensingRegistryRepository } from '../licensing-registry.repository';
 import type { LicensingRun } from '../licensing-run';
 import { LicensingSteps, statusTitle } from '../licensing-steps';
+import { alreadyReceived } from '../../../workflows/membership-transfer/receiving-org';
 
 const KIND_BY_TYPE: Partial<Record<string, ApplicationKind>> = {
   'practice.applied': 'practice',
@@ -94,7 +95,7 @@ export class PracticeEventsHandler implements LicensingEventFamily {
       );
 
     const target = await this.steps.targetOrg(run, firm);
-    if (member.path.includes(`/${target.id}/`))
+    if (alreadyReceived(target, { orgId: member.org_id, path: member.path }))
       return this.steps.notRequired(run, app, `该党员的组织关系已在${firm.name}的党组织（${target.name}），无需接转`);
 
     const opened = await this.steps.openTransfer(
