@@ -62,6 +62,34 @@ export function partyTransferSql(storedStatus = 'a.party_transfer'): string {
   ELSE 'not_required' END`;
 }
 
+/** An event's collected changes to its application row, written with the event's stored answer. */
+export interface ApplicationChanges {
+  ref: string;
+  eventId: string;
+  now: Date;
+  patch: Partial<ApplicationRow>;
+}
+
+/**
+ * The UPDATE writing an event's changes to its application row, `RETURNING case_id, party_transfer`, as a CTE
+ * body for the statement that writes them (its parameters are appended to `values`): used alone by
+ * applyChanges, and by LicensingEventsRepository.storeResult to write them with the event's answer in one
+ * round trip.
+ */
+export function applicationChangesSql(values: unknown[], c: ApplicationChanges): string {
+  const cols = Object.keys(c.patch) as (keyof ApplicationRow)[];
+  for (const col of cols)
+    if (!PATCHABLE.has(col)) throw new RangeError(`licensing_applications.${col} is not patchable`);
+  const p = (v: unknown) => `$${values.push(v)}`;
+  const sets = cols.map((col) => `${col} = ${p(c.patch[col])}`);
+  return `UPDATE licensing_applications SET ${[...sets, `last_event_id = ${p(c.eventId)}`, `updated_at = ${p(c.now)}`].join(', ')}
+         WHERE application_ref = ${p(c.ref)} RETURNING case_id, party_transfer`;
+}
+
+let updatedStatus: string | undefined;
+/** partyTransferSql over the UPDATE's returned row `u` (joined to its case as `c`). */
+export const partyTransferOfUpdated = () => (updatedStatus ??= partyTransferSql('u.party_transfer'));
+
 /**
  * licensing_applications: one row per application the licensing side numbered (practice, firm transfer,
  * cancellation, establishment), with the case it led to; events about one application apply one at a time.
@@ -69,7 +97,6 @@ export function partyTransferSql(storedStatus = 'a.party_transfer'): string {
 @Injectable()
 export class LicensingApplicationsRepository {
   private readonly partyTransfer = partyTransferSql();
-  private readonly partyTransferOfUpdated = partyTransferSql('u.party_transfer');
 
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
@@ -94,14 +121,10 @@ export class LicensingApplicationsRepository {
     now: Date,
     patch: Partial<ApplicationRow>,
   ): Promise<PartyTransferStatus> {
-    const cols = Object.keys(patch) as (keyof ApplicationRow)[];
-    for (const c of cols) if (!PATCHABLE.has(c)) throw new RangeError(`licensing_applications.${c} is not patchable`);
-    const values: unknown[] = [ref, eventId, now];
-    const sets = cols.map((c) => `${c} = $${values.push(patch[c])}`);
+    const values: unknown[] = [];
     const [row] = await em.query(
-      `WITH u AS (
-         UPDATE licensing_applications SET ${[...sets, 'last_event_id = $2', 'updated_at = $3'].join(', ')} WHERE application_ref = $1 RETURNING case_id, party_transfer)
-       SELECT ${this.partyTransferOfUpdated} AS s FROM u LEFT JOIN cases c ON c.id = u.case_id`,
+      `WITH u AS (${applicationChangesSql(values, { ref, eventId, now, patch })})
+       SELECT ${partyTransferOfUpdated()} AS s FROM u LEFT JOIN cases c ON c.id = u.case_id`,
       values,
     );
     return row.s;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { ApplicationChanges, applicationChangesSql, partyTransferOfUpdated } from './licensing-applications.repository';
 import type { LicensingEventResult } from './licensing-run';
 
 /** An inbound event as it arrived: its fields, the raw body and signature, and the parsed body. */
@@ -51,16 +52,33 @@ export class LicensingEventsRepository {
     );
   }
 
-  /** Stores the 202 answer; returns it in its stored form (jsonb key order), so a replay is byte-for-byte the same. */
+  /**
+   * Stores the 202 answer; returns it in its stored form (jsonb key order), so a replay is byte-for-byte the
+   * same. With `application`, the event's changes to its application row are written by the same statement,
+   * and the answer carries the application's resulting `partyTransfer` (derived from its case as it is now).
+   */
   async storeResult(
     em: EntityManager,
     eventId: string,
     result: LicensingEventResult,
     outOfOrder: string | null,
+    application?: ApplicationChanges,
   ): Promise<LicensingEventResult> {
+    if (!application) {
+      const [[stored]] = await em.query(
+        `UPDATE licensing_events SET result = $2, http_status = 202, processed_at = now(), out_of_order = $3 WHERE event_id = $1 RETURNING result`,
+        [eventId, result, outOfOrder],
+      );
+      return stored.result;
+    }
+    const values: unknown[] = [eventId, result, outOfOrder];
+    // an UPDATE answers [rows, count] through TypeORM, whatever its WITH clause
     const [[stored]] = await em.query(
-      `UPDATE licensing_events SET result = $2, http_status = 202, processed_at = now(), out_of_order = $3 WHERE event_id = $1 RETURNING result`,
-      [eventId, result, outOfOrder],
+      `WITH u AS (${applicationChangesSql(values, application)}),
+       s AS (SELECT ${partyTransferOfUpdated()} AS s FROM u LEFT JOIN cases c ON c.id = u.case_id)
+       UPDATE licensing_events SET result = $2::jsonb || coalesce((SELECT jsonb_build_object('partyTransfer', s) FROM s), '{}'::jsonb),
+         http_status = 202, processed_at = now(), out_of_order = $3 WHERE event_id = $1 RETURNING result`,
+      values,
     );
     return stored.result;
   }

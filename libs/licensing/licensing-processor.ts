@@ -5,7 +5,7 @@ import { Clock } from '../engine/clock';
 import { LicensingEventDto } from './dto';
 import { LICENSING_EVENT_TYPES } from './licensing.constants';
 import { licensingError } from './licensing-errors';
-import { LicensingApplicationsRepository } from './licensing-applications.repository';
+import type { ApplicationChanges } from './licensing-applications.repository';
 import { LicensingEventFamily, LicensingEventHandler } from './licensing-event-handler';
 import { LicensingEventResult, LicensingRun } from './licensing-run';
 
@@ -14,7 +14,7 @@ export type { LicensingEventResult } from './licensing-run';
 /**
  * Maps one validated licensing event onto the registry and the procedures, inside the caller's transaction
  * (the event row is already inserted there), through the handler of its family (`@LicensingEventHandler`),
- * then writes the application's collected changes once.
+ * collecting the application's changes (written once, with the answer).
  */
 @Injectable()
 export class LicensingProcessor implements OnModuleInit {
@@ -23,7 +23,6 @@ export class LicensingProcessor implements OnModuleInit {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly clock: Clock,
-    private readonly applications: LicensingApplicationsRepository,
   ) {}
 
   onModuleInit() {
@@ -38,7 +37,14 @@ export class LicensingProcessor implements OnModuleInit {
     if (missing.length) throw new Error(`licensing event types without a handler: ${missing.join(', ')}`);
   }
 
-  async process(em: EntityManager, ev: LicensingEventDto): Promise<LicensingEventResult> {
+  /**
+   * The event's answer, and its application's collected changes (written by the caller with the answer, in
+   * one statement: LicensingEventsRepository.storeResult).
+   */
+  async process(
+    em: EntityManager,
+    ev: LicensingEventDto,
+  ): Promise<{ result: LicensingEventResult; application?: ApplicationChanges }> {
     const handler = this.handlers.get(ev.type);
     if (!handler)
       throw licensingError(
@@ -48,7 +54,7 @@ export class LicensingProcessor implements OnModuleInit {
       );
     const run = new LicensingRun(em, ev, this.clock.now());
     await handler.handle(run);
-    if (run.app) run.partyTransfer = await this.applications.applyChanges(em, run.ref!, ev.eventId, run.now, run.patch);
-    return run.result();
+    const application = run.app ? { ref: run.ref!, eventId: ev.eventId, now: run.now, patch: run.patch } : undefined;
+    return { result: run.result(), application };
   }
 }

@@ -19,6 +19,7 @@ export interface LicensingEventResult {
   /** set when the event arrived out of order (e.g. `approved_before_applied`) */
   outOfOrder?: string;
   applicationRef?: string;
+  /** the application's status after this event (added where the answer is stored, with the application's changes) */
   partyTransfer?: PartyTransferStatus;
   memberId?: string;
   firmId?: string;
@@ -38,7 +39,6 @@ export class LicensingRun {
   outOfOrder?: string;
   memberId?: string;
   firmId?: string;
-  partyTransfer?: PartyTransferStatus;
   /** the application row, locked for this transaction; changes collect in `patch` and are written once */
   app?: ApplicationRow;
   readonly patch: Partial<ApplicationRow> = {};
@@ -94,7 +94,6 @@ export class LicensingRun {
     };
     if (this.outOfOrder) result.outOfOrder = this.outOfOrder;
     if (this.ref) result.applicationRef = this.ref;
-    if (this.partyTransfer) result.partyTransfer = this.partyTransfer;
     if (this.memberId) result.memberId = this.memberId;
     if (this.firmId) result.firmId = this.firmId;
     return result;

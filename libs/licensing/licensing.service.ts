@@ -117,9 +117,9 @@ export class LicensingService {
           if (replay) return replay;
           await this.events.reprocess(em, arrived);
         }
-        const result = await this.processor.process(em, dto);
+        const { result, application } = await this.processor.process(em, dto);
         // answer with the stored form (jsonb key order), so a replay is byte-for-byte the first answer
-        const stored = await this.events.storeResult(em, dto.eventId, result, result.outOfOrder ?? null);
+        const stored = await this.events.storeResult(em, dto.eventId, result, result.outOfOrder ?? null, application);
         return { status: HttpStatus.ACCEPTED, body: stored, replay: false } as IngestResponse;
       });
     } catch (e) {
