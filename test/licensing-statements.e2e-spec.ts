@@ -50,12 +50,12 @@ describe('licensing ingest: statements per event (e2e)', () => {
   }
 
   /**
-   * What one firm transfer that opens a case costs: START TRANSACTION, the event row, the firms, the
-   * application row (locked), the lawyer, SAVEPOINT, the engine's opening (subject, party orgs, open-key
+   * What one firm transfer that opens a case costs: START TRANSACTION, the event row, the firms with the
+   * lawyer, the application row (locked), SAVEPOINT, the engine's opening (subject, party orgs, open-key
    * check, the case with its history and timers in one statement), the application's changes with the stored
-   * answer, COMMIT. Was 13 (the application's changes and the answer were two statements).
+   * answer, COMMIT. Was 13 (the lawyer, the application's changes and the answer were statements of their own).
    */
-  const STATEMENTS_PER_TRANSFER = 12;
+  const STATEMENTS_PER_TRANSFER = 11;
 
   it('a firm transfer that opens a membership-transfer case costs a fixed number of statements; its replay opens nothing', async () => {
     const { firmAId, firmBId } = h.region.anchors;

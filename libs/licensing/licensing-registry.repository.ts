@@ -36,6 +36,10 @@ const MEMBER_SQL = `SELECT m.id, m.name, m.org_id, m.status, m.license_no, m.id_
 const FIRM_SQL = `SELECT id, name, kind, head_firm_id, county, region_code, party_org_id, (SELECT name FROM orgs WHERE orgs.id = firms.party_org_id) AS party_org_name,
   coverage, status, to_char(established_on, 'YYYY-MM-DD') AS established_on FROM firms`;
 
+/** $1 licence number, $2 the ID number's blind index: the licence holder first, else the ID number's owner. */
+const MEMBER_BY_LICENCE_OR_ID = `${MEMBER_SQL} WHERE (m.license_no = $1 OR m.id_number_blind_index = $2) AND m.duplicate_of IS NULL
+  ORDER BY coalesce(m.license_no = $1, false) DESC LIMIT 1`;
+
 /**
  * What the licensing integration reads and writes of the registry (members, firms, organizations) and of
  * member_disciplines — always in the event's transaction. The registry's own repositories serve the console;
@@ -64,12 +68,26 @@ export class LicensingRegistryRepository {
     licenseNo: string,
     idNumber: string,
   ): Promise<LicensingMemberRow | undefined> {
-    const [byLicence] = await em.query(`${MEMBER_SQL} WHERE m.license_no = $1 AND m.duplicate_of IS NULL`, [licenseNo]);
-    if (byLicence) return this.opened(byLicence);
-    const [byId] = await em.query(`${MEMBER_SQL} WHERE m.id_number_blind_index = $1 AND m.duplicate_of IS NULL`, [
-      this.idNumbers.blindIndex(idNumber),
-    ]);
-    return this.opened(byId);
+    const [member] = await em.query(`${MEMBER_BY_LICENCE_OR_ID}`, [licenseNo, this.idNumbers.blindIndex(idNumber)]);
+    return this.opened(member);
+  }
+
+  /**
+   * The firms (as firmsByIds) and the lawyer (as memberByLicenceOrIdNumber) in one round trip: what an
+   * application event reads of the registry before it opens anything.
+   */
+  async firmsAndLawyer(
+    em: EntityManager,
+    firmIds: string[],
+    lawyer: { licenseNo: string; idNumber: string },
+  ): Promise<{ firms: LicensingFirmRow[]; member: LicensingMemberRow | undefined }> {
+    // every column read is text, uuid or boolean, so the JSON forms are the driver's own values
+    const [row] = await em.query(
+      `SELECT (SELECT coalesce(json_agg(f), '[]'::json) FROM (${FIRM_SQL} WHERE id = ANY($3::uuid[])) f) AS firms,
+         (SELECT row_to_json(l) FROM (${MEMBER_BY_LICENCE_OR_ID}) l) AS member`,
+      [lawyer.licenseNo, this.idNumbers.blindIndex(lawyer.idNumber), firmIds],
+    );
+    return { firms: row.firms, member: this.opened(row.member ?? undefined) };
   }
 
   /** Records a licence number on a member without one, unless another member already holds it. */

@@ -3,6 +3,7 @@ import { AppError } from '../common/app-error';
 import { inSavepoint } from '../persistence/savepoint';
 import type { LicensingEventDto } from './dto';
 import type { ApplicationRow } from './licensing-applications.repository';
+import type { LicensingMemberRow } from './licensing-registry.repository';
 import type { PartyTransferStatus } from './licensing.constants';
 
 /** What an accepted event did: the 202 body, stored and replayed for the same eventId. */
@@ -42,6 +43,8 @@ export class LicensingRun {
   /** the application row, locked for this transaction; changes collect in `patch` and are written once */
   app?: ApplicationRow;
   readonly patch: Partial<ApplicationRow> = {};
+  /** the lawyer as read with the event's firms (LicensingSteps.firms), for memberFor to use instead of reading again */
+  lawyerRead?: { licenseNo: string; idNumber: string; member: LicensingMemberRow | undefined };
   private savepoints = 0;
   constructor(
     readonly em: EntityManager,

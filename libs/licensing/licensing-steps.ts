@@ -135,7 +135,9 @@ export class LicensingSteps {
     if (lawyer.memberId) {
       member = await this.lawyers.memberById(em, lawyer.memberId);
       if (!member) throw unknownReference('lawyer.memberId', '党员信息库中没有该 memberId', lawyer.memberId);
-    } else member = await this.lawyers.memberByLicenceOrIdNumber(em, lawyer.licenseNo, lawyer.idNumber);
+    } else if (run.lawyerRead?.licenseNo === lawyer.licenseNo && run.lawyerRead.idNumber === lawyer.idNumber)
+      member = run.lawyerRead.member;
+    else member = await this.lawyers.memberByLicenceOrIdNumber(em, lawyer.licenseNo, lawyer.idNumber);
     if (member) {
       if (member.id_number.toUpperCase() !== lawyer.idNumber.toUpperCase())
         throw licensingError(
@@ -194,12 +196,25 @@ export class LicensingSteps {
     return typeof state === 'string' ? (def.states[state]?.title ?? state) : JSON.stringify(state);
   }
 
-  /** The referenced firms in one read, in the order asked; an unknown or closed one is refused by its field. */
-  async firms(run: LicensingRun, refs: { id: string; field: string }[]): Promise<LicensingFirmRow[]> {
-    const rows = await this.lawyers.firmsByIds(
-      run.em,
-      refs.map((r) => r.id),
-    );
+  /**
+   * The referenced firms in one read, in the order asked; an unknown or closed one is refused by its field.
+   * With `lawyer` (matched by licence or ID number), the same read finds the lawyer for memberFor. Reading
+   * the lawyer before the application's lock is as good as after it: nothing serialises a lawyer's rows on
+   * that lock (two applications of one lawyer never share it), and a pending member that a concurrent event
+   * created meanwhile is found by createPendingMember's conflict handling.
+   */
+  async firms(
+    run: LicensingRun,
+    refs: { id: string; field: string }[],
+    lawyer?: LicensingLawyerDto,
+  ): Promise<LicensingFirmRow[]> {
+    const ids = refs.map((r) => r.id);
+    let rows: LicensingFirmRow[];
+    if (lawyer && !lawyer.memberId) {
+      const read = await this.lawyers.firmsAndLawyer(run.em, ids, lawyer);
+      run.lawyerRead = { licenseNo: lawyer.licenseNo, idNumber: lawyer.idNumber, member: read.member };
+      rows = read.firms;
+    } else rows = await this.lawyers.firmsByIds(run.em, ids);
     return refs.map(({ id, field }) => {
       const firm = rows.find((r) => r.id === id);
       if (!firm) throw unknownReference(field, '登记系统中没有该律师事务所', id);

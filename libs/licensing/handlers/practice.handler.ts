@@ -52,10 +52,14 @@ export class PracticeEventsHandler implements LicensingEventFamily {
     const targetFirmId = ev.type.startsWith('practice') ? (ev.toFirmId ?? ev.firmId) : ev.toFirmId;
     if (!targetFirmId)
       throw AppError.validation([{ field: 'toFirmId', errors: ['toFirmId（或 firmId）为必填项：拟执业的律师事务所'] }]);
-    const [firm] = await this.steps.firms(run, [
-      { id: targetFirmId, field: ev.toFirmId ? 'toFirmId' : 'firmId' },
-      ...(ev.fromFirmId ? [{ id: ev.fromFirmId, field: 'fromFirmId' }] : []),
-    ]);
+    const [firm] = await this.steps.firms(
+      run,
+      [
+        { id: targetFirmId, field: ev.toFirmId ? 'toFirmId' : 'firmId' },
+        ...(ev.fromFirmId ? [{ id: ev.fromFirmId, field: 'fromFirmId' }] : []),
+      ],
+      ev.lawyer,
+    );
     const app = await this.steps.lockApplication(run, kind);
 
     if (!opts.fromApproval) {
