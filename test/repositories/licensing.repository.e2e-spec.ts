@@ -116,6 +116,33 @@ describe('licensing repositories (real PostgreSQL)', () => {
     const result = { accepted: true, eventId: e.eventId, notes: ['甲'], outcome: 'recorded' } as LicensingEventResult;
     const stored = await tx((em) => events.storeResult(em, e.eventId, result, null));
     expect(stored).toEqual(result);
+    // with an application's changes: written by the same statement, the answer carrying its resulting status
+    const ref = `APP-${randomUUID()}`;
+    await tx((em) => applications.lockOrCreate(em, ref, 'practice', now));
+    const withApp = { ...e, eventId: `ev-${randomUUID()}`, applicationRef: ref };
+    await tx((em) => events.insertProcessed(em, withApp));
+    const answer = { ...result, eventId: withApp.eventId };
+    const storedWithApp = await tx((em) =>
+      events.storeResult(em, withApp.eventId, answer, 'approved_before_applied', {
+        ref,
+        eventId: withApp.eventId,
+        now,
+        patch: { party_transfer: 'not_required', license_no: 'L-1' },
+      }),
+    );
+    expect(storedWithApp).toEqual({ ...answer, partyTransfer: 'not_required' });
+    expect(await applications.read(ref)).toMatchObject({ partyTransfer: 'not_required' });
+    const [appRow] = await db.ds.query(
+      `SELECT a.license_no, a.last_event_id, e.out_of_order, e.http_status FROM licensing_applications a, licensing_events e
+       WHERE a.application_ref = $1 AND e.event_id = $2`,
+      [ref, withApp.eventId],
+    );
+    expect(appRow).toEqual({
+      license_no: 'L-1',
+      last_event_id: withApp.eventId,
+      out_of_order: 'approved_before_applied',
+      http_status: 202,
+    });
     await tx((em) => events.markReplayed(em, e.eventId, true));
     expect(await tx((em) => events.find(em, e.eventId, true))).toMatchObject({ status: 'processed', raw: { a: 1 } });
     await events.recordRejection(e, { code: 'X' }, 422);
@@ -145,6 +172,23 @@ describe('licensing repositories (real PostgreSQL)', () => {
     expect((await tx((em) => lawyers.memberByLicenceOrIdNumber(em, 'no-licence', m.idNumber.toLowerCase())))?.id).toBe(
       m.id,
     );
+    // the licence holder wins over another member with the ID number
+    const other = db.region.members.find((x) => x.licenseNo && x.status === 'full' && x.id !== m.id)!;
+    expect((await tx((em) => lawyers.memberByLicenceOrIdNumber(em, m.licenseNo!, other.idNumber)))?.id).toBe(m.id);
+    expect(await tx((em) => lawyers.memberByLicenceOrIdNumber(em, 'no-licence', '36070219800101999X'))).toBeUndefined();
+    // with the firms, in one read (the ID number opened as by memberByLicenceOrIdNumber)
+    const both = await tx((em) =>
+      lawyers.firmsAndLawyer(em, [db.region.anchors.firmAId, randomUUID()], {
+        licenseNo: 'no-licence',
+        idNumber: m.idNumber,
+      }),
+    );
+    expect(both.firms.map((f) => f.id)).toEqual([db.region.anchors.firmAId]);
+    expect(both.member).toEqual(found);
+    const none = await tx((em) =>
+      lawyers.firmsAndLawyer(em, [randomUUID()], { licenseNo: 'no-licence', idNumber: '36070219800101999X' }),
+    );
+    expect(none).toEqual({ firms: [], member: undefined });
     const city = await tx((em) => lawyers.cityCommitteeAbove(em, found!.path));
     expect(city?.id).toBe(db.region.anchors.cityId);
     // a pending member; the same person created twice yields the first row
