@@ -87,15 +87,33 @@ describe('branch-formation (e2e)', () => {
     expect(
       (await ok(id, county, survey(movers, 4, { directorIsMember: true, directorMemberId: director.id }))).state,
     ).toBe('application');
-    const refused = await send(id, county, { type: 'SUBMIT_APPLICATION', data: { proposedSecretaryId: randomUUID() } });
+    const refused = await send(id, county, {
+      type: 'SUBMIT_APPLICATION',
+      data: { proposedSecretaryId: randomUUID(), charterPartyClauses: true },
+    });
     expect(refused.status).toBe(422);
+    // Ganzhou: the firm's charter contains party-building clauses before the branch is applied for
+    const noCharter = await send(id, county, {
+      type: 'SUBMIT_APPLICATION',
+      data: { proposedSecretaryId: movers[1].id },
+    });
+    expect(noCharter.status).toBe(422);
+    expect(noCharter.body.message).toMatch(/^律所章程须增加党建内容/);
     expect(
-      (await ok(id, county, { type: 'SUBMIT_APPLICATION', data: { proposedSecretaryId: movers[1].id } })).state,
+      (
+        await ok(id, county, {
+          type: 'SUBMIT_APPLICATION',
+          data: { proposedSecretaryId: movers[1].id, charterPartyClauses: true },
+        })
+      ).state,
     ).toBe('committee_review');
     // the county may not approve; the city returns it once
     expect((await send(id, county, { type: 'APPROVE_FORMATION' })).status).toBe(403);
     expect((await ok(id, city, { type: 'RETURN', data: { reason: '请补充党员名单材料' } })).state).toBe('application');
-    await ok(id, county, { type: 'SUBMIT_APPLICATION', data: { proposedSecretaryId: movers[1].id } });
+    await ok(id, county, {
+      type: 'SUBMIT_APPLICATION',
+      data: { proposedSecretaryId: movers[1].id, charterPartyClauses: true },
+    });
     expect((await ok(id, city, { type: 'APPROVE_FORMATION' })).state).toBe('election');
 
     // the director is a member but not elected secretary: approval needs a written justification

@@ -3367,6 +3367,7 @@ export interface components {
         "EventData.branch-formation.SUBMIT_APPLICATION": {
             /** Format: uuid */
             proposedSecretaryId: string;
+            charterPartyClauses?: boolean;
         };
         /** 批准成立党支部 */
         "EventData.branch-formation.APPROVE_FORMATION": Record<string, never>;

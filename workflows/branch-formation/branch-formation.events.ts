@@ -78,6 +78,14 @@ export class FirmEstablishedPayload {
 export class SubmitApplicationPayload {
   @IsUUID()
   proposedSecretaryId: string;
+
+  /**
+   * Ganzhou: 各律所章程要增加党建内容，明确党组织在律所中发挥政治核心作用 — the firm's charter contains the
+   * party-building clauses (checked by the rule, so a missing answer gets its reason, not a bare 400).
+   */
+  @IsOptional()
+  @IsBoolean()
+  charterPartyClauses?: boolean;
 }
 
 export class ReturnPayload {

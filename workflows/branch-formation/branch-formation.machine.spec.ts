@@ -68,7 +68,10 @@ const survey = (
     ...(opts.establishedOn ? { establishedOn: opts.establishedOn } : {}),
   },
 });
-const application = (proposedSecretaryId = U(1)): Ev => ({ type: 'SUBMIT_APPLICATION', data: { proposedSecretaryId } });
+const application = (proposedSecretaryId = U(1)): Ev => ({
+  type: 'SUBMIT_APPLICATION',
+  data: { proposedSecretaryId, charterPartyClauses: true },
+});
 const approveFormation: Ev = { type: 'APPROVE_FORMATION' };
 const ret = (reason = '材料不全'): Ev => ({ type: 'RETURN', data: { reason } });
 const election = (secretaryId = U(1), committeeIds: string[] = [], extra: Record<string, unknown> = {}): Ev => ({
@@ -365,6 +368,18 @@ describe('branch-formation machine', () => {
       const { next } = run(s, application(U(2)));
       expect(next.value).toBe('committee_review');
       expect(ctx(next).proposedSecretaryId).toBe(U(2));
+    });
+
+    it('application needs the firm’s charter to contain party-building clauses (Ganzhou)', () => {
+      const s = run(start(), survey(3)).next;
+      for (const charterPartyClauses of [undefined, false]) {
+        const e = { type: 'SUBMIT_APPLICATION', data: { proposedSecretaryId: U(2), charterPartyClauses } } as Ev;
+        expect(s.can({ at: AT, ...e } as Ev)).toBe(false);
+        expect(branchFormationDefinition.events.SUBMIT_APPLICATION.rule!(ctx(s), e)).toBe(
+          '律所章程须增加党建内容、明确党组织在律所中发挥政治核心作用，章程修订后方可提交成立党支部申请',
+        );
+      }
+      expect(ctx(run(s, application(U(2))).next).charterPartyClausesOn).toBe(AT.slice(0, 10));
     });
 
     it('committee review returns to application with the reason, or approves into election', () => {

@@ -67,6 +67,8 @@ export interface BranchFormationContext {
   survey?: SurveyRecord;
   decision?: CoverageDecision;
   proposedSecretaryId?: string;
+  /** the day the application confirmed the firm's charter contains party-building clauses (Ganzhou) */
+  charterPartyClausesOn?: string;
   formationApprovedOn?: string;
   lastReturn?: { from: 'committee_review' | 'secretary_approval'; reason: string; on: string };
   election?: {
@@ -142,6 +144,8 @@ export const applicationRule: Rule = (context, event) => {
   const d = event.data as SubmitApplicationPayload | undefined;
   if (!d) return '缺少申请数据';
   if (!context.survey?.memberIds.includes(d.proposedSecretaryId)) return '拟任支部书记须为本所党员（调查名单内）';
+  if (d.charterPartyClauses !== true)
+    return '律所章程须增加党建内容、明确党组织在律所中发挥政治核心作用，章程修订后方可提交成立党支部申请';
   return null;
 };
 
@@ -290,6 +294,7 @@ export const branchFormationMachine = setup({
           target: 'committee_review',
           actions: assign({
             proposedSecretaryId: ({ event }) => (event.data as SubmitApplicationPayload).proposedSecretaryId,
+            charterPartyClausesOn: ({ context, event }) => localDate(event.at, context.openedAt),
           }),
         },
         ...closeFirm,
