@@ -310,7 +310,7 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
     );
     await ok(rid, branch, 'ASSIGN_INTRODUCERS', { memberIds: [introducer.id, other.id] });
 
-    // … and has no vote (党章 art. 42): the branch meeting's eligible voters leave the member out on that day
+    // … and has no vote (党章 art. 40): the branch meeting's eligible voters leave the member out on that day
     await ok(rid, branch, 'RECORD_POLITICAL_REVIEW', { conclusion: 'qualified', on: shift(-1) });
     await ok(rid, city, 'RECORD_TRAINING', { from: shift(-5), to: shift(-3), days: 3, hours: 24 });
     await ok(rid, branch, 'PASS_COMMITTEE_REVIEW');

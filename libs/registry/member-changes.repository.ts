@@ -51,7 +51,7 @@ export class MemberChangesRepository {
        branch AS (SELECT org_id FROM state_then WHERE id = $1)
        SELECT (SELECT org_id FROM branch) AS branch,
          -- only members already in the registry by the end of that day: one registered later was no voter then;
-         -- nor one under 留党察看 that day (党章 art. 42: 留党察看期间没有表决权)
+         -- nor one under 留党察看 that day (党章 art. 40: 留党察看期间没有表决权)
          (SELECT count(*)::int FROM state_then s, branch b, cutoff
            WHERE s.org_id = b.org_id AND s.status = 'full' AND s.created_at < cutoff.t
              AND NOT EXISTS (SELECT 1 FROM member_party_disciplines d

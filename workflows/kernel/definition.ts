@@ -126,7 +126,7 @@ export type Effect =
   | { kind: 'member.setStatus'; memberId: string; status: string }
   /**
    * A party discipline (党纪处分) now in force on the member, recorded in the registry with the case as its source.
-   * Only 留党察看 is kept (it takes rights away for a time: 党章 art. 42); it is in force from `from` until the day
+   * Only 留党察看 is kept (it takes rights away for a time: 党章 art. 40); it is in force from `from` until the day
    * before `until`, when the member's rights come back (发展党员工作细则: 尚未恢复党员权利的 cannot introduce).
    */
   | { kind: 'member.setPartyDiscipline'; memberId: string; discipline: 'party_probation'; from: string; until: string }

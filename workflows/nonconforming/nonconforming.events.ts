@@ -151,7 +151,7 @@ export class SuspendMembershipPayload {
   lostContactSince: string;
 }
 
-/** 留党察看 is one year or two (党章 art. 42: 最长不超过两年). */
+/** 留党察看 is one year or two (党章 art. 40: 最长不超过两年). */
 export const PARTY_PROBATION_YEARS = [1, 2] as const;
 
 /**

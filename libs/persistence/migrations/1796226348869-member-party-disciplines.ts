@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Party disciplines (党纪处分) in force on a member. Only 留党察看 is kept: it is the one sanction that takes a
- * member's rights away for a time (党章 art. 42: 留党察看最长不超过两年; no vote, no election, and — 发展党员工作细则 —
+ * member's rights away for a time (党章 art. 40: 留党察看最长不超过两年; no vote, no election, and — 发展党员工作细则 —
  * no introducing applicants until the rights come back). In force on the days `from_on <= day < until_on`.
  * The source is the case that recorded it (a `nonconforming` case that ended in 留党察看), or a licensing event.
  * Sector sanctions from the licensing system (行业处分) stay in `member_disciplines`: they are no party discipline.
