@@ -123,7 +123,10 @@ export class CasesRepository {
 
   /**
    * Inserts a new case with its opening history row (seq 1) and its timers (epoch 1). `onceKey` (unique
-   * index `cases_once_key_idx`) refuses a second case under the same key with a unique violation.
+   * index `cases_once_key_idx`) refuses a second case under the same key with a unique violation. Under an
+   * `openKey` that an open case holds (`cases_open_key_idx`), nothing is written and the answer names that
+   * case (`openCaseId`; null when it committed while this statement waited for it): the check costs no round
+   * trip of its own. Undefined when the case was inserted.
    */
   async insertOpened(
     em: EntityManager,
@@ -132,9 +135,9 @@ export class CasesRepository {
     planned: PlannedTimer[],
     onceKey: string | null = null,
     openKey: string | null = null,
-  ) {
+  ): Promise<{ openCaseId: string | null } | undefined> {
     const s = record.subject;
-    await runPrepared(
+    const [row] = await runPrepared<{ id: string | null; open_case_id: string | null }>(
       this.ds,
       em,
       'pf_open_case',
@@ -142,12 +145,16 @@ export class CasesRepository {
          INSERT INTO cases (id, workflow, definition_version, policy_version, state, state_paths, snapshot, status, version, head_hash, entered,
            subject, subject_member_id, subject_firm_id, subject_org_id, parties, scope_org_ids, opened_by, opened_at, updated_at, closed_at, once_key, open_key)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text, 1, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18::timestamptz, $18::timestamptz,
-           CASE WHEN $8::text = 'closed' THEN $18::timestamptz END, $33, $34) RETURNING id),
+           CASE WHEN $8::text = 'closed' THEN $18::timestamptz END, $33, $34::text)
+         ON CONFLICT (open_key) WHERE status = 'open' DO NOTHING RETURNING id),
        history AS (
          INSERT INTO case_history (case_id, seq, at, actor, type, data, comment, from_state, to_state, prev_hash, hash)
-         SELECT id, 1, $18::timestamptz, $19, 'OPEN', $20, NULL, NULL, $5, $21, $9 FROM opened)
-       INSERT INTO timers (case_id, epoch, ${TIMER_COLUMNS})
-       SELECT o.id, 1, t.* FROM opened o, ${unnestTimers(22)}`,
+         SELECT id, 1, $18::timestamptz, $19, 'OPEN', $20, NULL, NULL, $5, $21, $9 FROM opened),
+       planned AS (
+         INSERT INTO timers (case_id, epoch, ${TIMER_COLUMNS})
+         SELECT o.id, 1, t.* FROM opened o, ${unnestTimers(22)})
+       SELECT (SELECT id FROM opened) AS id,
+         (SELECT c.id FROM cases c WHERE NOT EXISTS (SELECT 1 FROM opened) AND c.open_key = $34::text AND c.status = 'open' LIMIT 1) AS open_case_id`,
       [
         record.id,
         record.workflow,
@@ -175,6 +182,7 @@ export class CasesRepository {
         openKey,
       ],
     );
+    return row.id ? undefined : { openCaseId: row.open_case_id };
   }
 
   /**

@@ -175,12 +175,8 @@ export class EngineService {
       const existing = (await this.cases.idsByOnceKeys(em, [onceKey])).get(onceKey);
       if (existing) throw duplicateCase(def, existing);
     }
+    // one open case per subject: the insert checks it (cases_open_key_idx) and names the open case
     const openKey = openKeyOf(def, subject);
-    if (openKey) {
-      // likewise cases_open_key_idx (unique among open cases) is the guarantee
-      const existing = await this.cases.openCaseIdByOpenKey(em, openKey);
-      if (existing) throw duplicateOpenCase(def, existing);
-    }
 
     const { record, planned, actions, actor, hashFields } = this.buildOpening(
       def,
@@ -197,16 +193,15 @@ export class EngineService {
       openingFacts,
     );
     // case, opening history row and timers in one statement (one round trip on the opening path)
-    await this.cases
+    const held = await this.cases
       .insertOpened(em, record, { actor, data: hashFields.data, prevHash: GENESIS_HASH }, planned, onceKey, openKey)
       .catch(async (e) => {
         // lost a race for the same once-key: name the winner (the caller's transaction is aborted anyway)
         if (onceKey && e?.code === '23505' && String(e?.constraint ?? e?.message).includes('cases_once_key_idx'))
           throw duplicateCase(def, null);
-        if (openKey && e?.code === '23505' && String(e?.constraint ?? e?.message).includes('cases_open_key_idx'))
-          throw duplicateOpenCase(def, null);
         throw e;
       });
+    if (held) throw duplicateOpenCase(def, held.openCaseId);
     await this.runEffects(em, record, actions, now);
     return record;
   }

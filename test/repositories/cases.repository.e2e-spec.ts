@@ -67,6 +67,26 @@ describe('CasesRepository and TimersRepository (real PostgreSQL)', () => {
     return r;
   }
 
+  it('under an open key held by an open case, writes nothing and names that case; a closed one frees the key', async () => {
+    const key = `test:member:${randomUUID()}`;
+    const first = record();
+    const opening = { actor, data: {}, prevHash: 'genesis' };
+    const plan = () => [timer('a', 'k', new Date('2026-03-09T01:00:00Z'))];
+    expect(await db.ds.transaction((em) => cases.insertOpened(em, first, opening, plan(), null, key))).toBeUndefined();
+    const second = record();
+    expect(await db.ds.transaction((em) => cases.insertOpened(em, second, opening, plan(), null, key))).toEqual({
+      openCaseId: first.id,
+    });
+    expect(await cases.findById(undefined, second.id)).toBeUndefined();
+    const [{ n }] = await db.ds.query(
+      `SELECT (SELECT count(*) FROM case_history WHERE case_id = $1) + (SELECT count(*) FROM timers WHERE case_id = $1) AS n`,
+      [second.id],
+    );
+    expect(Number(n)).toBe(0);
+    await db.ds.query(`UPDATE cases SET status = 'closed' WHERE id = $1`, [first.id]);
+    expect(await db.ds.transaction((em) => cases.insertOpened(em, second, opening, plan(), null, key))).toBeUndefined();
+  });
+
   it('opens a case with its history row and timers in one statement, and reads it back', async () => {
     const r = await open();
     const read = await cases.findById(undefined, r.id);
