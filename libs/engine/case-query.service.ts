@@ -182,7 +182,6 @@ export class CaseQueryService {
     const { ids, total } = await this.tasksRepo.page({
       rules: this.rules,
       roles: principal.roles,
-      scope: isAdmin(principal) ? null : scopeOrgIds(principal),
       limit: pageSize,
       offset: (page - 1) * pageSize,
     });

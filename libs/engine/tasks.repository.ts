@@ -20,24 +20,25 @@ export class TasksRepository {
   async page(opts: {
     rules: TaskRule[];
     roles: { role: string; orgId: string }[];
-    scope: string[] | null;
     limit: number;
     offset: number;
   }): Promise<{ ids: string[]; total: number }> {
     const keys = taskKeys(opts.rules, opts.roles);
     if (!keys.length) return { ids: [], total: 0 };
+    // no scope condition: a key names one of the caller's own organizations as a party of the case, and every
+    // party is in the case's scope (libs/engine/party-resolver.ts#resolveFromOrgs). Said again, it led the planner
+    // to the scope index (every open case in scope) instead of this one
     const candidates = `
       FROM cases c
-      WHERE c.status = 'open' AND case_task_keys(c.workflow, c.definition_version, c.state_paths, c.parties) && $1::text[]
-        AND ($2::uuid[] IS NULL OR c.scope_org_ids && $2::uuid[])`;
+      WHERE c.status = 'open' AND case_task_keys(c.workflow, c.definition_version, c.state_paths, c.parties) && $1::text[]`;
     const rows: { id: string; total: number }[] = await this.ds.query(
       `SELECT c.id, count(*) OVER ()::int AS total ${candidates}
        ORDER BY (SELECT min(t.due_at) FROM timers t
                  WHERE t.case_id = c.id AND t.state_path = ANY(c.state_paths)
                    AND (t.status = 'pending' OR (t.status = 'fired' AND t.epoch >= coalesce((c.entered -> t.state_path ->> 'version')::int, 0)))
                 ) NULLS LAST, c.id
-       LIMIT $3 OFFSET $4`,
-      [keys, opts.scope, opts.limit, opts.offset],
+       LIMIT $2 OFFSET $3`,
+      [keys, opts.limit, opts.offset],
     );
     // a page past the end has no row to carry the count
     const total = rows.length
@@ -45,7 +46,7 @@ export class TasksRepository {
       : (
           await this.ds.query(
             `SELECT count(*)::int AS total FROM (SELECT 1 ${candidates} LIMIT ${TASKS_COUNT_CAP + 1}) x`,
-            [keys, opts.scope],
+            [keys],
           )
         )[0].total;
     return { ids: rows.map((r) => r.id), total: Math.min(total, TASKS_COUNT_CAP + 1) };
