@@ -65,12 +65,15 @@ export class CaseQueryService {
       records.flatMap((r) => [subjectIdOf(r.subject), ...Object.values(r.parties ?? {})].filter(Boolean) as string[]),
     );
     const now = this.clock.now();
+    // grouped by case once: a page of 200 cases must not scan every timer and follow-up of the page per case
+    const timersOf = groupBy(timers, (t) => [t.case_id]);
+    const followUpsOf = groupBy(followUps, (f) => (f.followUpCaseId ? [f.caseId, f.followUpCaseId] : [f.caseId]));
     return records.map((r) => {
       const def = this.registry.get(r.workflow, r.definitionVersion);
       // the deadlines of the current visits: every remaining stage (upcoming reminders, the deadline, escalations),
       // and the deadline itself once passed, so an overdue case stays overdue (and first in the task list)
-      const deadlines: DeadlineView[] = timers
-        .filter((t) => t.case_id === r.id && r.status === 'open' && inCurrentVisit(r, t))
+      const deadlines: DeadlineView[] = (timersOf.get(r.id) ?? [])
+        .filter((t) => r.status === 'open' && inCurrentVisit(r, t))
         .flatMap((t) =>
           (t.stages as { kind: DeadlineView['kind']; level: number; at: string }[])
             .filter((s, i) => i >= t.next_stage || s.kind === 'deadline')
@@ -114,7 +117,7 @@ export class CaseQueryService {
         updatedAt: new Date(r.updatedAt).toISOString(),
         closedAt: r.closedAt ? new Date(r.closedAt).toISOString() : null,
         deadlines,
-        followUps: followUps.filter((f) => f.caseId === r.id || f.followUpCaseId === r.id),
+        followUps: followUpsOf.get(r.id) ?? [],
         availableEvents: this.engine.availableEvents(principal, r),
       };
     });
@@ -243,4 +246,16 @@ function subjectIdOf(subject: { memberId?: string; firmId?: string; orgId?: stri
 function inCurrentVisit(r: CaseRecord, t: { state_path: string; epoch: number; status: string }): boolean {
   if (!r.statePaths.includes(t.state_path)) return false;
   return t.status === 'pending' || t.epoch >= (r.entered[t.state_path]?.version ?? 0);
+}
+
+/** Items by each of the keys `keysOf` gives them, in their order (an item with two keys is in both lists, once each). */
+function groupBy<T>(items: T[], keysOf: (item: T) => string[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items)
+    for (const key of new Set(keysOf(item))) {
+      const group = groups.get(key);
+      if (group) group.push(item);
+      else groups.set(key, [item]);
+    }
+  return groups;
 }
