@@ -50,13 +50,13 @@ describe('licensing ingest: statements per event (e2e)', () => {
   }
 
   /**
-   * What one firm transfer that opens a case costs: START TRANSACTION, the event row, the firms with the
-   * lawyer, the application row (locked), SAVEPOINT, the engine's opening (subject, party orgs, then the case
-   * with its history and timers in one statement that also checks the one open case per member), the
-   * application's changes with the stored answer, COMMIT. Was 13 (the lawyer, the open-case check, the
-   * application's changes and the answer were statements of their own).
+   * What one firm transfer that opens a case costs: START TRANSACTION, the event row with its application
+   * (locked or created), the firms with the lawyer, SAVEPOINT, the engine's opening (subject, party orgs,
+   * then the case with its history and timers in one statement that also checks the one open case per
+   * member), the application's changes with the stored answer, COMMIT. Was 13 (the application, the lawyer,
+   * the open-case check, the application's changes and the answer were statements of their own).
    */
-  const STATEMENTS_PER_TRANSFER = 10;
+  const STATEMENTS_PER_TRANSFER = 9;
 
   it('a firm transfer that opens a membership-transfer case costs a fixed number of statements; its replay opens nothing', async () => {
     const { firmAId, firmBId } = h.region.anchors;

@@ -86,6 +86,25 @@ export function applicationChangesSql(values: unknown[], c: ApplicationChanges):
          WHERE application_ref = ${p(c.ref)} RETURNING case_id, party_transfer`;
 }
 
+/** An application to lock (or create) with the event that names it. */
+export interface ApplicationToLock {
+  ref: string;
+  kind: ApplicationKind;
+  now: Date;
+}
+
+/**
+ * lockOrCreate's statement (parameters appended to `values`); `onlyIf`, a condition of the enclosing
+ * statement, skips it (LicensingEventsRepository.insertProcessed: only when the event row is new).
+ */
+export function lockOrCreateSql(values: unknown[], a: ApplicationToLock, onlyIf?: string): string {
+  const p = (v: unknown) => `$${values.push(v)}`;
+  const [ref, kind, now] = [p(a.ref), p(a.kind), p(a.now)];
+  return `INSERT INTO licensing_applications (application_ref, kind, party_transfer, created_at, updated_at)
+       SELECT ${ref}::text, ${kind}::text, 'pending', ${now}::timestamptz, ${now}::timestamptz ${onlyIf ? `WHERE ${onlyIf}` : ''}
+       ON CONFLICT (application_ref) DO UPDATE SET updated_at = EXCLUDED.updated_at RETURNING *`;
+}
+
 let updatedStatus: string | undefined;
 /** partyTransferSql over the UPDATE's returned row `u` (joined to its case as `c`). */
 export const partyTransferOfUpdated = () => (updatedStatus ??= partyTransferSql('u.party_transfer'));
@@ -105,11 +124,8 @@ export class LicensingApplicationsRepository {
    * creates it, else `DO UPDATE` takes its row lock, and either way it is returned.
    */
   async lockOrCreate(em: EntityManager, ref: string, kind: ApplicationKind, now: Date): Promise<ApplicationRow> {
-    const [app]: ApplicationRow[] = await em.query(
-      `INSERT INTO licensing_applications (application_ref, kind, party_transfer, created_at, updated_at) VALUES ($1, $2, 'pending', $3, $3)
-       ON CONFLICT (application_ref) DO UPDATE SET updated_at = EXCLUDED.updated_at RETURNING *`,
-      [ref, kind, now],
-    );
+    const values: unknown[] = [];
+    const [app]: ApplicationRow[] = await em.query(lockOrCreateSql(values, { ref, kind, now }), values);
     return app;
   }
 

@@ -1,5 +1,6 @@
 import { DiscoveryService } from '@nestjs/core';
-import type { LicensingEventType } from './licensing.constants';
+import type { LicensingEventDto } from './dto';
+import type { ApplicationKind, LicensingEventType } from './licensing.constants';
 import type { LicensingRun } from './licensing-run';
 
 /**
@@ -11,4 +12,9 @@ export const LicensingEventHandler = DiscoveryService.createDecorator<readonly L
 /** The contract of a decorated handler: applies `run.ev` inside `run.em`'s transaction. */
 export interface LicensingEventFamily {
   handle(run: LicensingRun): Promise<void>;
+  /**
+   * The kind its `handle` locks the event's application with (LicensingSteps.lockApplication), when it
+   * locks it whatever the event says: the event's own insert then locks it, one round trip less.
+   */
+  applicationKind?(ev: LicensingEventDto): ApplicationKind | undefined;
 }

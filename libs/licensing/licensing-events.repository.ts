@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ApplicationChanges, applicationChangesSql, partyTransferOfUpdated } from './licensing-applications.repository';
+import {
+  ApplicationChanges,
+  applicationChangesSql,
+  ApplicationRow,
+  ApplicationToLock,
+  lockOrCreateSql,
+  partyTransferOfUpdated,
+} from './licensing-applications.repository';
 import type { LicensingEventResult } from './licensing-run';
 
 /** An inbound event as it arrived: its fields, the raw body and signature, and the parsed body. */
@@ -31,16 +38,31 @@ export class LicensingEventsRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   /**
-   * Inserts the event as `processed` in the caller's transaction; false when the eventId is already stored
-   * (a concurrent duplicate committed first — the unique index made this wait for it — or an earlier refusal).
+   * Inserts the event as `processed` in the caller's transaction; `inserted` false when the eventId is already
+   * stored (a concurrent duplicate committed first — the unique index made this wait for it — or an earlier
+   * refusal). With `application`, a new event also locks (or creates) its application row in the same
+   * statement, returned as `application`; a stored eventId leaves the application alone.
    */
-  async insertProcessed(em: EntityManager, e: ArrivedEvent): Promise<boolean> {
-    const inserted = await em.query(
-      `INSERT INTO licensing_events (event_id, type, application_ref, occurred_at, raw_body, signature, raw, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'processed') ON CONFLICT (event_id) DO NOTHING RETURNING id`,
-      [e.eventId, e.type, e.applicationRef, e.occurredAt, e.rawBody, e.signature, e.raw],
+  async insertProcessed(
+    em: EntityManager,
+    e: ArrivedEvent,
+    application?: ApplicationToLock,
+  ): Promise<{ inserted: boolean; application?: ApplicationRow }> {
+    const values: unknown[] = [e.eventId, e.type, e.applicationRef, e.occurredAt, e.rawBody, e.signature, e.raw];
+    const insertEvent = `INSERT INTO licensing_events (event_id, type, application_ref, occurred_at, raw_body, signature, raw, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'processed') ON CONFLICT (event_id) DO NOTHING RETURNING id`;
+    if (!application) {
+      const inserted = await em.query(insertEvent, values);
+      return { inserted: inserted.length > 0 };
+    }
+    const [row] = await em.query(
+      `WITH e AS (${insertEvent}), a AS (${lockOrCreateSql(values, application, 'EXISTS (SELECT 1 FROM e)')})
+       SELECT (SELECT id FROM e) AS event_row_id, a.* FROM (SELECT 1) one LEFT JOIN a ON true`,
+      values,
     );
-    return inserted.length > 0;
+    const { event_row_id: eventRowId, ...app } = row;
+    if (eventRowId === null) return { inserted: false };
+    return { inserted: true, application: app as ApplicationRow };
   }
 
   /** An earlier refused attempt of this eventId is processed now, with the body as it arrived this time. */

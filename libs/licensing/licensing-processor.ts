@@ -5,7 +5,7 @@ import { Clock } from '../engine/clock';
 import { LicensingEventDto } from './dto';
 import { LICENSING_EVENT_TYPES } from './licensing.constants';
 import { licensingError } from './licensing-errors';
-import type { ApplicationChanges } from './licensing-applications.repository';
+import type { ApplicationChanges, ApplicationToLock } from './licensing-applications.repository';
 import { LicensingEventFamily, LicensingEventHandler } from './licensing-event-handler';
 import { LicensingEventResult, LicensingRun } from './licensing-run';
 
@@ -38,13 +38,28 @@ export class LicensingProcessor implements OnModuleInit {
   }
 
   /**
+   * The run of one event (its clock reading), and the application its handler will lock first when that is
+   * known up front, for the event's insert to lock with it (LicensingEventsRepository.insertProcessed).
+   */
+  start(em: EntityManager, ev: LicensingEventDto): { run: LicensingRun; lock?: ApplicationToLock } {
+    const run = new LicensingRun(em, ev, this.clock.now());
+    const kind = ev.applicationRef ? this.handlerOf(ev).applicationKind?.(ev) : undefined;
+    return { run, lock: kind ? { ref: ev.applicationRef!, kind, now: run.now } : undefined };
+  }
+
+  /**
    * The event's answer, and its application's collected changes (written by the caller with the answer, in
    * one statement: LicensingEventsRepository.storeResult).
    */
-  async process(
-    em: EntityManager,
-    ev: LicensingEventDto,
-  ): Promise<{ result: LicensingEventResult; application?: ApplicationChanges }> {
+  async process(run: LicensingRun): Promise<{ result: LicensingEventResult; application?: ApplicationChanges }> {
+    await this.handlerOf(run.ev).handle(run);
+    const application = run.app
+      ? { ref: run.ref!, eventId: run.ev.eventId, now: run.now, patch: run.patch }
+      : undefined;
+    return { result: run.result(), application };
+  }
+
+  private handlerOf(ev: LicensingEventDto): LicensingEventFamily {
     const handler = this.handlers.get(ev.type);
     if (!handler)
       throw licensingError(
@@ -52,9 +67,6 @@ export class LicensingProcessor implements OnModuleInit {
         'UNKNOWN_EVENT_TYPE',
         `未知的执业管理事件类型：${String(ev.type)}`,
       );
-    const run = new LicensingRun(em, ev, this.clock.now());
-    await handler.handle(run);
-    const application = run.app ? { ref: run.ref!, eventId: ev.eventId, now: run.now, patch: run.patch } : undefined;
-    return { result: run.result(), application };
+    return handler;
   }
 }

@@ -4,7 +4,7 @@ import { inSavepoint } from '../persistence/savepoint';
 import type { LicensingEventDto } from './dto';
 import type { ApplicationRow } from './licensing-applications.repository';
 import type { LicensingMemberRow } from './licensing-registry.repository';
-import type { PartyTransferStatus } from './licensing.constants';
+import type { ApplicationKind, PartyTransferStatus } from './licensing.constants';
 
 /** What an accepted event did: the 202 body, stored and replayed for the same eventId. */
 export interface LicensingEventResult {
@@ -43,6 +43,8 @@ export class LicensingRun {
   /** the application row, locked for this transaction; changes collect in `patch` and are written once */
   app?: ApplicationRow;
   readonly patch: Partial<ApplicationRow> = {};
+  /** the application row as the event's insert locked (or created) it with `kind`, for lockApplication */
+  locked?: { kind: ApplicationKind; row: ApplicationRow };
   /** the lawyer as read with the event's firms (LicensingSteps.firms), for memberFor to use instead of reading again */
   lawyerRead?: { licenseNo: string; idNumber: string; member: LicensingMemberRow | undefined };
   private savepoints = 0;

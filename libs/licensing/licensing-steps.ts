@@ -47,7 +47,11 @@ export class LicensingSteps {
   ): Promise<ApplicationRow> {
     // already locked by this run (an approval handling its late application): keep the pending changes
     if (run.app && run.app.application_ref === run.ref) return run.app;
-    const app = await this.applications.lockOrCreate(run.em, run.ref!, kind, run.now);
+    // locked by the event's insert with this kind (created as this call would have created it), else lock it now
+    const app =
+      run.locked?.kind === kind && run.locked.row.application_ref === run.ref
+        ? run.locked.row
+        : await this.applications.lockOrCreate(run.em, run.ref!, kind, run.now);
     if (!compatible.includes(app.kind))
       throw licensingError(
         HttpStatus.UNPROCESSABLE_ENTITY,

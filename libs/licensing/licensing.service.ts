@@ -111,13 +111,15 @@ export class LicensingService {
           signature: sig,
           raw: plain,
         };
-        if (!(await this.events.insertProcessed(em, arrived))) {
+        const { run, lock } = this.processor.start(em, dto);
+        const inserted = await this.events.insertProcessed(em, arrived, lock);
+        if (!inserted.inserted) {
           // a concurrent duplicate committed first (we waited on the unique index), or an earlier attempt was refused
           const replay = await this.replay(em, dto.eventId, plain, true);
           if (replay) return replay;
           await this.events.reprocess(em, arrived);
-        }
-        const { result, application } = await this.processor.process(em, dto);
+        } else if (inserted.application) run.locked = { kind: lock!.kind, row: inserted.application };
+        const { result, application } = await this.processor.process(run);
         // answer with the stored form (jsonb key order), so a replay is byte-for-byte the first answer
         const stored = await this.events.storeResult(em, dto.eventId, result, result.outOfOrder ?? null, application);
         return { status: HttpStatus.ACCEPTED, body: stored, replay: false } as IngestResponse;

@@ -111,16 +111,32 @@ describe('licensing repositories (real PostgreSQL)', () => {
       signature: 'sha256=00',
       raw: { a: 1 },
     };
-    expect(await tx((em) => events.insertProcessed(em, e))).toBe(true);
-    expect(await tx((em) => events.insertProcessed(em, e))).toBe(false);
+    expect(await tx((em) => events.insertProcessed(em, e))).toEqual({ inserted: true });
+    expect(await tx((em) => events.insertProcessed(em, e))).toEqual({ inserted: false });
     const result = { accepted: true, eventId: e.eventId, notes: ['甲'], outcome: 'recorded' } as LicensingEventResult;
     const stored = await tx((em) => events.storeResult(em, e.eventId, result, null));
     expect(stored).toEqual(result);
-    // with an application's changes: written by the same statement, the answer carrying its resulting status
+    // a new event locks (creates) its application in its own insert; a stored eventId leaves it alone
     const ref = `APP-${randomUUID()}`;
-    await tx((em) => applications.lockOrCreate(em, ref, 'practice', now));
     const withApp = { ...e, eventId: `ev-${randomUUID()}`, applicationRef: ref };
-    await tx((em) => events.insertProcessed(em, withApp));
+    const lock = { ref, kind: 'firm_transfer' as const, now };
+    const first = await tx((em) => events.insertProcessed(em, withApp, lock));
+    expect(first).toMatchObject({
+      inserted: true,
+      application: { application_ref: ref, kind: 'firm_transfer', party_transfer: 'pending', case_id: null },
+    });
+    expect((first.application as unknown as { created_at: Date }).created_at).toEqual(now);
+    const later = new Date(now.getTime() + 60_000);
+    expect(await tx((em) => events.insertProcessed(em, withApp, { ...lock, now: later }))).toEqual({ inserted: false });
+    const [untouched] = await db.ds.query(`SELECT updated_at FROM licensing_applications WHERE application_ref = $1`, [
+      ref,
+    ]);
+    expect(untouched.updated_at).toEqual(now);
+    // an existing application is found (and locked) with its own kind
+    const other = { ...e, eventId: `ev-${randomUUID()}`, applicationRef: ref };
+    expect(
+      (await tx((em) => events.insertProcessed(em, other, { ref, kind: 'practice', now: later }))).application,
+    ).toMatchObject({ application_ref: ref, kind: 'firm_transfer' });
     const answer = { ...result, eventId: withApp.eventId };
     const storedWithApp = await tx((em) =>
       events.storeResult(em, withApp.eventId, answer, 'approved_before_applied', {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SYSTEM_PRINCIPAL } from '../../auth/principal';
 import { AppError } from '../../common/app-error';
 import { EngineService } from '../../engine/engine.service';
+import type { LicensingEventDto } from '../dto';
 import { ApplicationKind, PARTY_MEMBER_STATUSES } from '../licensing.constants';
 import { LicensingEventFamily, LicensingEventHandler } from '../licensing-event-handler';
 import { LicensingRegistryRepository } from '../licensing-registry.repository';
@@ -38,6 +39,11 @@ export class PracticeEventsHandler implements LicensingEventFamily {
     private readonly steps: LicensingSteps,
     private readonly lawyers: LicensingRegistryRepository,
   ) {}
+
+  /** Every event of the family locks its application first (with the kind its type names). */
+  applicationKind(ev: LicensingEventDto): ApplicationKind | undefined {
+    return KIND_BY_TYPE[ev.type];
+  }
 
   async handle(run: LicensingRun): Promise<void> {
     if (run.ev.type.endsWith('.applied')) return this.applied(run);
