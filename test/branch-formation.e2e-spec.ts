@@ -116,6 +116,42 @@ describe('branch-formation (e2e)', () => {
     });
     expect((await ok(id, city, { type: 'APPROVE_FORMATION' })).state).toBe('election');
 
+    // 党章 art. 40: a member under 留党察看 (recorded by the upper committee in a non-conforming case) has no right to
+    // be elected — neither secretary nor committee member; refused with the rule's message, the registry decides
+    const disciplined = movers[3];
+    const branchAClerk = await h.as('branch-a');
+    const nc = await h
+      .http()
+      .post('/api/v1/cases')
+      .set(branchAClerk)
+      .send({ workflow: 'nonconforming', subject: { memberId: disciplined.id }, input: { grounds: '违反廉洁纪律' } });
+    expect(nc.status).toBe(201);
+    await ok(nc.body.id, branchAClerk, { type: 'PROPOSE', data: { measure: 'correction' } });
+    const decidedOn = beijingDay(-1);
+    await ok(nc.body.id, city, { type: 'RECORD_PARTY_PROBATION', data: { decidedOn, years: 1 } });
+    const until = `${Number(decidedOn.slice(0, 4)) + 1}${decidedOn.slice(4)}`;
+    const asSecretary = await send(id, county, {
+      type: 'RECORD_ELECTION',
+      data: { electedOn: today(), secretaryId: disciplined.id, committeeIds: [] },
+    });
+    expect(asSecretary.status).toBe(422);
+    expect(asSecretary.body).toMatchObject({
+      code: 'RULE_VIOLATION',
+      message: `受留党察看处分、尚未恢复党员权利的党员没有被选举权，不能担任支部书记：${disciplined.name}（留党察看期 ${until} 届满）`,
+    });
+    const asCommittee = await send(id, county, {
+      type: 'RECORD_ELECTION',
+      data: {
+        electedOn: today(),
+        secretaryId: movers[1].id,
+        committeeIds: [movers[1].id, movers[2].id, disciplined.id],
+      },
+    });
+    expect(asCommittee.status).toBe(422);
+    expect(asCommittee.body.message).toBe(
+      `受留党察看处分、尚未恢复党员权利的党员没有被选举权，不能当选支部委员：${disciplined.name}（留党察看期 ${until} 届满）`,
+    );
+
     // the director is a member but not elected secretary: approval needs a written justification
     await ok(id, county, {
       type: 'RECORD_ELECTION',

@@ -9,11 +9,18 @@ import { OrganizationsRepository } from '../registry/organizations.repository';
 
 /**
  * The member ids an event's payload names: its `memberIds` (sponsors, introducers, …), `talkerIds` (recruitment's
- * 谈话人) and `by` when it is a list of ids (the non-conforming talk; recruitment's `by` is a note, not a list).
+ * 谈话人), `by` when it is a list of ids (the non-conforming talk; recruitment's `by` is a note, not a list), and an
+ * election's `secretaryId` and `committeeIds` (branch formation).
  */
 function namedMemberIds(data: any): string[] {
   const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-  return [...list(data?.memberIds), ...list(data?.talkerIds), ...list(data?.by)];
+  return [
+    ...list(data?.memberIds),
+    ...list(data?.talkerIds),
+    ...list(data?.by),
+    ...list([data?.secretaryId]),
+    ...list(data?.committeeIds),
+  ];
 }
 
 /**

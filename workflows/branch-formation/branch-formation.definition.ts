@@ -35,11 +35,15 @@ const due = (state: string, title: string, amount: number): DeadlineSpec => ({
   anchor: { kind: 'entry' },
 });
 
-/** Whole procedure due 3 m after establishment; skipped by the engine while `establishedOn` is unknown. */
-const OVERALL: DeadlineSpec = {
+/**
+ * Whole procedure due 3 m after establishment; skipped by the engine while `establishedOn` is unknown. A region
+ * changes the period like any other deadline, in its policy file: `workflows["branch-formation"].deadlines
+ * ["formation.overall"]` (the engine applies it per the case's policy version). So the title names no period.
+ */
+export const OVERALL: DeadlineSpec = {
   key: 'formation.overall',
-  title: '律师事务所党组织组建总期限（成立后3个月）',
-  amount: BRANCH_FORMATION_POLICY_DEFAULTS.overallMonths,
+  title: '律师事务所党组织组建总期限（自律师事务所成立之日起）',
+  amount: 3,
   unit: 'm',
   anchor: { kind: 'context', path: 'establishedOn' },
   party: 'city',
@@ -135,7 +139,12 @@ export const branchFormationDefinition: WorkflowDefinition = {
     SUBMIT_APPLICATION: { title: '提交成立党支部申请', payload: SubmitApplicationPayload, rule: applicationRule },
     APPROVE_FORMATION: { title: '批准成立党支部' },
     RETURN: { title: '退回', payload: ReturnPayload },
-    RECORD_ELECTION: { title: '登记选举结果', payload: RecordElectionPayload, rule: electionRule },
+    RECORD_ELECTION: {
+      title: '登记选举结果',
+      payload: RecordElectionPayload,
+      facts: ['memberIdsOnPartyProbation'],
+      rule: electionRule,
+    },
     APPROVE_SECRETARY: { title: '批准支部书记', rule: secretaryApprovalRule },
     ASSIGN_JOINT_BRANCH: {
       title: '纳入联合党支部',

@@ -174,7 +174,6 @@ describe('branch-formation definition metadata', () => {
       committeeMax: 7,
       jointBranchMaxUnits: 5,
       recountMonths: 6,
-      overallMonths: 3,
     });
   });
 
@@ -445,6 +444,23 @@ describe('branch-formation machine', () => {
             data: { electedOn: '2026-03-02', secretaryId: U(1), committeeIds: members(3) },
           }).next.value,
         ).toBe('secretary_approval');
+      });
+      it('党章 art. 40: no one under 留党察看 is elected secretary or committee member (registry fact, shared rule)', () => {
+        const s = atElection(8);
+        const onProbation = { memberIdsOnPartyProbation: [{ id: U(2), name: '钱二', until: '2027-06-30' }] };
+        const withFacts = (e: Ev): Ev => ({ ...e, facts: onProbation });
+        expectRefused(
+          s,
+          withFacts(election(U(2), members(3))),
+          '受留党察看处分、尚未恢复党员权利的党员没有被选举权，不能担任支部书记：钱二（留党察看期 2027-06-30 届满）',
+        );
+        expectRefused(
+          s,
+          withFacts(election(U(1), members(3))),
+          '受留党察看处分、尚未恢复党员权利的党员没有被选举权，不能当选支部委员：钱二（留党察看期 2027-06-30 届满）',
+        );
+        expect(run(s, withFacts(election(U(1), [U(1), U(3), U(4)]))).next.value).toBe('secretary_approval');
+        expect(branchFormationDefinition.events.RECORD_ELECTION.facts).toEqual(['memberIdsOnPartyProbation']);
       });
     });
 

@@ -17,6 +17,7 @@ import type {
   SubmitSurveyPayload,
 } from './branch-formation.events';
 import { addMonths, localDate, localDateOrText } from '../kernel/dates';
+import { notElectableProblem, onPartyProbation } from '../kernel/party-probation';
 
 export const BRANCH_FORMATION_KEY = 'branch-formation';
 
@@ -30,7 +31,6 @@ export interface BranchFormationPolicy {
   /** A joint branch covers at most this many units. */
   jointBranchMaxUnits: number;
   recountMonths: number;
-  overallMonths: number;
 }
 
 export const BRANCH_FORMATION_POLICY_DEFAULTS: BranchFormationPolicy = {
@@ -40,7 +40,6 @@ export const BRANCH_FORMATION_POLICY_DEFAULTS: BranchFormationPolicy = {
   committeeMax: 7,
   jointBranchMaxUnits: 5,
   recountMonths: 6,
-  overallMonths: 3,
 };
 
 export type CoverageDecision = 'branch' | 'joint_branch' | 'instructor';
@@ -164,7 +163,8 @@ export const electionRule: Rule = (context, event) => {
     }
   }
   if (d.committeeIds.length > 0 && !d.committeeIds.includes(d.secretaryId)) return '支部书记须为支部委员会委员';
-  return null;
+  // the registry's 留党察看 on the engine's day (fact `memberIdsOnPartyProbation`): no right to be elected
+  return notElectableProblem(onPartyProbation(event.facts, 'memberIdsOnPartyProbation'), d.secretaryId, d.committeeIds);
 };
 
 /** 一肩挑: a director who is a member should be the secretary, otherwise a written justification. */

@@ -8,7 +8,7 @@
 import { assign, setup } from 'xstate';
 import { CaseInput, effect, Effect, FactName, WorkflowEvent } from '../kernel/definition';
 import { addMonths, localDate, toDate } from '../kernel/dates';
-import { describeOnPartyProbation, onPartyProbation } from '../kernel/party-probation';
+import { notElectableProblem, onPartyProbation } from '../kernel/party-probation';
 import type { BranchTermInput } from './branch-term.events';
 
 export const BRANCH_TERM_KEY = 'branch-term';
@@ -65,10 +65,8 @@ export function electionProblem(
   if (!data?.secretaryId || !data.electedOn) return '请填写支部书记和选举日期';
   const full: string[] | undefined = facts.fullMemberIdsOfOrg;
   if (Array.isArray(full) && !full.includes(data.secretaryId)) return '支部书记须为本支部的正式党员';
-  // 党章: no right to be elected during 留党察看
-  const onProbation = onPartyProbation(facts, 'orgMembersOnPartyProbation').filter((p) => p.id === data.secretaryId);
-  if (onProbation.length)
-    return `受留党察看处分、尚未恢复党员权利的党员没有被选举权，不能担任支部书记：${describeOnPartyProbation(onProbation)}`;
+  const notElectable = notElectableProblem(onPartyProbation(facts, 'orgMembersOnPartyProbation'), data.secretaryId);
+  if (notElectable) return notElectable;
   const on = toDate(data.electedOn);
   if (on > today) return '选举日期不得晚于今天';
   if (previousElectedOn && on < previousElectedOn) return `选举日期不得早于上一届的选举日期（${previousElectedOn}）`;

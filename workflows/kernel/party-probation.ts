@@ -28,3 +28,22 @@ export function onPartyProbation(
 /** "张三（留党察看期 2027-05-01 届满）、李四" */
 export const describeOnPartyProbation = (list: OnPartyProbation[]): string =>
   list.map((p) => `${p.name ?? p.id}${p.until ? `（留党察看期 ${p.until} 届满）` : ''}`).join('、');
+
+/**
+ * 党章 art. 40: no right to be elected during 留党察看. The one rule for every election a procedure records (the
+ * branch's term, the election at branch formation): of the elected secretary and committee members, who is
+ * under 留党察看 in `list` (the loaded fact), or null.
+ */
+export function notElectableProblem(
+  list: OnPartyProbation[],
+  secretaryId: string | undefined,
+  committeeIds: string[] = [],
+): string | null {
+  const secretary = list.filter((p) => p.id === secretaryId);
+  if (secretary.length)
+    return `受留党察看处分、尚未恢复党员权利的党员没有被选举权，不能担任支部书记：${describeOnPartyProbation(secretary)}`;
+  const committee = list.filter((p) => committeeIds.includes(p.id));
+  if (committee.length)
+    return `受留党察看处分、尚未恢复党员权利的党员没有被选举权，不能当选支部委员：${describeOnPartyProbation(committee)}`;
+  return null;
+}
