@@ -83,7 +83,8 @@ describe('licensing ingest: statements per event (e2e)', () => {
 
       const replay = await ingest(body);
       expect(replay.out).toMatchObject({ status: 200, replay: true, body: first.out.body });
-      expect(replay.log).toHaveLength(5);
+      // START TRANSACTION, the insert that finds the eventId stored, the replay counted and read, COMMIT (was 5)
+      expect(replay.log).toHaveLength(4);
     }
     const [{ n }] = await h.ds.query(
       `SELECT count(*)::int AS n FROM cases WHERE workflow = 'membership-transfer' AND subject_member_id = ANY($1::uuid[])`,

@@ -114,12 +114,24 @@ export class LicensingEventsRepository {
     return prior;
   }
 
-  /** Counts a replay, and whether its body differed from the first one. */
-  async markReplayed(em: EntityManager, eventId: string, mismatch: boolean): Promise<void> {
-    await em.query(
-      `UPDATE licensing_events SET replays = replays + 1, last_replay_at = now(), replay_mismatch = replay_mismatch OR $2 WHERE event_id = $1`,
-      [eventId, mismatch],
+  /**
+   * Counts a replay of a processed eventId and returns the event as stored, in one statement (it takes the
+   * row's lock, as `find` with `lock` did); undefined, and nothing counted, when the eventId is new or was
+   * refused.
+   */
+  async countReplay(em: EntityManager, eventId: string): Promise<StoredEvent | undefined> {
+    // an UPDATE answers [rows, count] through TypeORM
+    const [[prior]] = await em.query(
+      `UPDATE licensing_events SET replays = replays + 1, last_replay_at = now()
+       WHERE event_id = $1 AND status = 'processed' AND result IS NOT NULL RETURNING status, result, raw`,
+      [eventId],
     );
+    return prior;
+  }
+
+  /** A replay's body differed from the first one (the answer stays the first one). */
+  async markReplayMismatch(em: EntityManager, eventId: string): Promise<void> {
+    await em.query(`UPDATE licensing_events SET replay_mismatch = true WHERE event_id = $1`, [eventId]);
   }
 
   /**

@@ -95,7 +95,7 @@ export class LicensingService {
     } catch (e) {
       if (!eventId || !(e instanceof AppError)) throw e;
       // an already processed eventId is a replay whatever the body says now (a valid body replays in the transaction below)
-      const replay = await this.replay(this.ds.manager, eventId, plain, false);
+      const replay = await this.replay(this.ds.manager, eventId, plain);
       if (replay) return replay;
       await this.recordRejection(eventId, plain, rawText, sig, e);
       throw e;
@@ -115,7 +115,7 @@ export class LicensingService {
         const inserted = await this.events.insertProcessed(em, arrived, lock);
         if (!inserted.inserted) {
           // a concurrent duplicate committed first (we waited on the unique index), or an earlier attempt was refused
-          const replay = await this.replay(em, dto.eventId, plain, true);
+          const replay = await this.replay(em, dto.eventId, plain);
           if (replay) return replay;
           await this.events.reprocess(em, arrived);
         } else if (inserted.application) run.locked = { kind: lock!.kind, row: inserted.application };
@@ -135,14 +135,13 @@ export class LicensingService {
     em: EntityManager,
     eventId: string,
     body: Record<string, unknown>,
-    lock: boolean,
   ): Promise<IngestResponse | null> {
-    const prior = await this.events.find(em, eventId, lock);
-    if (!prior || prior.status !== 'processed' || !prior.result) return null;
-    const mismatch = canonicalJson(prior.raw) !== canonicalJson(body);
-    if (mismatch)
+    const prior = await this.events.countReplay(em, eventId);
+    if (!prior?.result) return null;
+    if (canonicalJson(prior.raw) !== canonicalJson(body)) {
       this.logger.warn(`licensing event ${eventId} replayed with a different body: answering with the first result`);
-    await this.events.markReplayed(em, eventId, mismatch);
+      await this.events.markReplayMismatch(em, eventId);
+    }
     return { status: HttpStatus.OK, body: prior.result, replay: true };
   }
 

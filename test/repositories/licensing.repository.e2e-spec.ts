@@ -159,7 +159,8 @@ describe('licensing repositories (real PostgreSQL)', () => {
       out_of_order: 'approved_before_applied',
       http_status: 202,
     });
-    await tx((em) => events.markReplayed(em, e.eventId, true));
+    expect(await tx((em) => events.countReplay(em, e.eventId))).toEqual({ status: 'processed', result, raw: { a: 1 } });
+    await tx((em) => events.markReplayMismatch(em, e.eventId));
     expect(await tx((em) => events.find(em, e.eventId, true))).toMatchObject({ status: 'processed', raw: { a: 1 } });
     await events.recordRejection(e, { code: 'X' }, 422);
     const [row] = await db.ds.query(
@@ -176,6 +177,13 @@ describe('licensing repositories (real PostgreSQL)', () => {
       [refused.eventId],
     );
     expect(r2).toMatchObject({ status: 'rejected', attempts: 2, http_status: 400, result: { code: 'Y' } });
+    // a refused or unknown eventId is no replay, and nothing is counted
+    expect(await tx((em) => events.countReplay(em, refused.eventId))).toBeUndefined();
+    expect(await tx((em) => events.countReplay(em, `ev-${randomUUID()}`))).toBeUndefined();
+    const [{ replays }] = await db.ds.query(`SELECT replays FROM licensing_events WHERE event_id = $1`, [
+      refused.eventId,
+    ]);
+    expect(replays).toBe(0);
     // it can be processed later under the same eventId
     await tx((em) => events.reprocess(em, refused));
     expect((await tx((em) => events.find(em, refused.eventId, false)))?.status).toBe('processed');
