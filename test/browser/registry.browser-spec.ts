@@ -96,6 +96,10 @@ describe('console: registry and the demo users (browser)', () => {
     await row.getByRole('link', { name: member.name }).click();
     await a.waitForURL(new RegExp(`/members/${member.id}$`));
     await expect(a.getByTestId('member-id-number').textContent()).resolves.toBe(member.idNumber);
+    // birth date and gender are masked with the ID number: said to be hidden, not shown as unknown or blank
+    expect(member).toMatchObject({ birthDate: null, gender: null });
+    await expect(a.getByTestId('member-birth-date').textContent()).resolves.toBe('已隐藏（仅系统管理员可见）');
+    await expect(a.getByTestId('member-gender').textContent()).resolves.toBe('已隐藏（仅系统管理员可见）');
     await a.getByTestId('member-cases').locator(`a[href="/cases/${withCase.id}"]`).waitFor();
     await a.getByTestId('member-timeline-row').first().waitFor();
     const timeline = await api('branch-a', `/members/${member.id}/timeline`);

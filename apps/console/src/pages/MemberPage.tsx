@@ -13,6 +13,8 @@ import { CASE_STATUS_TITLES, MEMBER_STATUS_TITLES } from '../labels';
 type Member = Schemas['MemberDetailView'];
 type Timeline = Schemas['TimelineDto'];
 
+const HIDDEN = '已隐藏（仅系统管理员可见）';
+
 const ENTRY_KINDS: Record<string, { label: string; color: string }> = {
   registered: { label: '登记', color: 'blue' },
   case_event: { label: '流程', color: 'red' },
@@ -54,6 +56,9 @@ export default function MemberPage() {
     },
   });
   const m = member.data;
+  // the API masks a member's personal data for everyone but administrators: the ID number with asterisks, birth date
+  // and gender left out. Say so, rather than show them as unknown
+  const hidden = !!m?.idNumber?.includes('*');
   return (
     <QueryState query={member} what="党员">
       {m ? (
@@ -80,9 +85,13 @@ export default function MemberPage() {
                     </span>
                   </Descriptions.Item>
                   <Descriptions.Item label="性别">
-                    {m.gender === 'male' ? '男' : m.gender === 'female' ? '女' : '—'}
+                    <span data-testid="member-gender">
+                      {m.gender === 'male' ? '男' : m.gender === 'female' ? '女' : hidden ? HIDDEN : '—'}
+                    </span>
                   </Descriptions.Item>
-                  <Descriptions.Item label="出生日期">{m.birthDate}</Descriptions.Item>
+                  <Descriptions.Item label="出生日期">
+                    <span data-testid="member-birth-date">{m.birthDate ?? (hidden ? HIDDEN : '—')}</span>
+                  </Descriptions.Item>
                   <Descriptions.Item label="所在党组织">
                     <span data-testid="member-org">{org.data?.name ?? '—'}</span>
                   </Descriptions.Item>
