@@ -17,4 +17,12 @@ export class CampaignProcessor implements QueueProcessor {
   relayOnce() {
     return this.campaigns.relayOnce();
   }
+
+  runDue() {
+    return this.campaigns.runDue();
+  }
+
+  waitingLongerThan(graceMs: number) {
+    return this.campaigns.waitingLongerThan(graceMs);
+  }
 }

@@ -190,6 +190,25 @@ export class CampaignsRepository {
     );
   }
 
+  /**
+   * Whether a running campaign has had a pending target for longer than `graceMs` with nothing done meanwhile:
+   * launched (wall time) before the grace and no target finished within it (`done_at` is engine time, hence
+   * `engineNow`). A campaign the queue is working moves every batch, so it never counts as waiting.
+   */
+  async waitingLongerThan(graceMs: number, engineNow: Date): Promise<boolean> {
+    const [row] = await this.ds.query(
+      `SELECT EXISTS (
+         SELECT 1 FROM campaigns c
+         WHERE c.status = 'running' AND c.started_wall_at < clock_timestamp() - $1 * interval '1 millisecond'
+           AND EXISTS (SELECT 1 FROM campaign_targets t WHERE t.campaign_id = c.id AND t.status = 'pending')
+           AND NOT EXISTS (
+             SELECT 1 FROM campaign_targets t WHERE t.campaign_id = c.id
+               AND t.done_at > $2::timestamptz - $1 * interval '1 millisecond')) AS waiting`,
+      [graceMs, engineNow],
+    );
+    return !!row.waiting;
+  }
+
   async batchesOf(em: EntityManager, campaignId: string): Promise<number[]> {
     const rows: { batch: number }[] = await em.query(
       `SELECT DISTINCT batch FROM campaign_targets WHERE campaign_id = $1 AND status = 'pending' ORDER BY batch`,

@@ -83,7 +83,11 @@ export class CampaignsService {
         throw new AppError(HttpStatus.UNPROCESSABLE_ENTITY, 'RULE_VIOLATION', `${org.name}下没有需要年度考核的党组织`);
       return { id: c.id, batches: await this.repo.batchesOf(em, c.id) };
     });
-    await this.enqueue(batches.map((batch) => ({ campaignId: id, batch })));
+    // the targets are the work; the queue only wakes a worker. Not awaited: with Redis away the add would wait
+    // for it (the client's offline queue) and hold the answer; the worker's fallback runs the batches from PostgreSQL
+    void this.enqueue(batches.map((batch) => ({ campaignId: id, batch }))).catch((e) =>
+      this.logger.warn(`campaign ${id} not queued yet (the relay will): ${(e as Error).message}`),
+    );
     return this.view(principal, id);
   }
 
@@ -183,6 +187,22 @@ export class CampaignsService {
     const pending = await this.repo.pendingBatches();
     await this.enqueue(pending);
     return pending.length;
+  }
+
+  /**
+   * The worker's fallback while the queue does not deliver: runs the pending batches of running campaigns, one
+   * after another, straight from PostgreSQL. `runBatch` claims the batch's target rows first (FOR UPDATE SKIP
+   * LOCKED, pending only), so a batch the queue delivers at the same time opens each case once.
+   */
+  async runDue(): Promise<number> {
+    let ran = 0;
+    for (const { campaignId, batch } of await this.repo.pendingBatches()) ran += await this.runBatch(campaignId, batch);
+    return ran;
+  }
+
+  /** A running campaign whose pending batches have seen no progress for `graceMs`: the queue is not delivering. */
+  waitingLongerThan(graceMs: number): Promise<boolean> {
+    return this.repo.waitingLongerThan(graceMs, this.clock.now());
   }
 
   private async enqueue(batches: { campaignId: string; batch: number }[]) {

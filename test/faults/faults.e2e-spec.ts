@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { CAMPAIGN_TARGET_TYPES } from '../../libs/campaigns/campaigns.repository';
 import { buildDemoRegion } from '../../libs/demo/demo-region';
 import { AppProcess, freePort, startAppProcess } from '../support/processes';
 import { compileApp } from './compile';
@@ -374,7 +375,24 @@ describe('fault suite: real processes, PostgreSQL and Redis outages, a killed wo
       }))
     ).rows[0];
 
-  it('Redis stopped: transitions go on, the PostgreSQL fallback delivers the timers falling due meanwhile and runs an accepted audit job', async () => {
+  /** A year the demo has no annual reviews of: every review of it is the outage campaign's. */
+  const OUTAGE_REVIEW_YEAR = 2031;
+  /** The campaign's targets under the city, how many have a review of the year, and how many have more than one. */
+  const outageReviews = async (cityId: string) =>
+    (
+      await db.query(
+        `SELECT count(*)::int AS targets, count(r.org_id)::int AS reviewed,
+           count(*) FILTER (WHERE r.n > 1)::int AS "moreThanOnce"
+         FROM orgs o
+         LEFT JOIN (SELECT subject_org_id AS org_id, count(*) AS n FROM cases
+                    WHERE workflow = 'annual-review' AND (snapshot #>> '{context,year}')::int = $3
+                    GROUP BY 1) r ON r.org_id = o.id
+         WHERE o.path LIKE (SELECT path FROM orgs WHERE id = $1) || '%' AND o.type = ANY($2::text[])`,
+        [cityId, CAMPAIGN_TARGET_TYPES, OUTAGE_REVIEW_YEAR],
+      )
+    ).rows[0];
+
+  it('Redis stopped: transitions go on, the PostgreSQL fallback delivers the timers falling due meanwhile, runs an accepted audit job and a launched campaign', async () => {
     const atStart = await seedDueTimers(40, 2000);
     const redisDownAt = Date.now();
     await redis.stop();
@@ -388,7 +406,20 @@ describe('fault suite: real processes, PostgreSQL and Redis outages, a killed wo
     const admitted = await call('POST', '/api/v1/audit/jobs/verify', 'admin');
     expect({ status: admitted.status, job: admitted.body?.status }).toEqual({ status: 202, job: 'queued' });
     outageJobId = admitted.body.id;
+    // an annual-review campaign over the city's part of the demo region, launched while Redis is away: answered
+    // at once (the queue add no longer holds the answer), its batches run by a worker's fallback from PostgreSQL
+    const { cityId } = buildDemoRegion().anchors;
+    const launchedAt = Date.now();
+    const launched = await call('POST', '/api/v1/campaigns/annual-review', 'city', {
+      year: OUTAGE_REVIEW_YEAR,
+      orgId: cityId,
+    });
+    const launchMs = Date.now() - launchedAt;
+    expect({ status: launched.status, campaign: launched.body?.status }).toEqual({ status: 202, campaign: 'running' });
+    expect(launchMs).toBeLessThan(5000);
     await sleep(Math.max(0, redisDownAt + REDIS_OUTAGE_MS - Date.now()));
+    const campaignWhileDown = await call('GET', `/api/v1/campaigns/${launched.body.id}`, 'city');
+    const reviewsWhileDown = await outageReviews(cityId);
     const all = [...atStart, ...inMiddle, ...nearEnd];
     const deliveredWhileDown = await delivered(all);
     const jobWhileDown = await auditJob(outageJobId);
@@ -409,6 +440,25 @@ describe('fault suite: real processes, PostgreSQL and Redis outages, a killed wo
     expect(jobWhileDown.result).toMatchObject({ ok: true });
     expect(jobWhileDown.result.checked).toBeGreaterThanOrEqual(historyBefore);
     expect(acceptedWhileDown).toBeGreaterThan(10);
+    // every target opened exactly once, and the progress says so
+    expect(reviewsWhileDown.targets).toBeGreaterThan(5);
+    expect({
+      status: campaignWhileDown.body?.status,
+      total: campaignWhileDown.body?.total,
+      opened: campaignWhileDown.body?.opened,
+      skipped: campaignWhileDown.body?.skipped,
+      failed: campaignWhileDown.body?.failed,
+      reviewed: reviewsWhileDown.reviewed,
+      moreThanOnce: reviewsWhileDown.moreThanOnce,
+    }).toEqual({
+      status: 'completed',
+      total: reviewsWhileDown.targets,
+      opened: reviewsWhileDown.targets,
+      skipped: 0,
+      failed: 0,
+      reviewed: reviewsWhileDown.targets,
+      moreThanOnce: 0,
+    });
   });
 
   it('Redis flushed with wake-ups waiting in it: the relay puts them back, each timer is delivered once', async () => {
@@ -549,6 +599,9 @@ describe('fault suite: real processes, PostgreSQL and Redis outages, a killed wo
     // the audit job admitted while Redis was down ran exactly once (Redis came back empty, then the add the
     // API had left waiting reached it: the job's row had been claimed once and finished, so nothing re-ran it)
     expect(await auditJob(outageJobId)).toMatchObject({ status: 'done', attempts: 1 });
+    // and the campaign's batches, which the API's add also put on the queue once Redis was back, opened nothing
+    // twice: each had been claimed and finished by the fallback already
+    expect(await outageReviews(buildDemoRegion().anchors.cityId)).toMatchObject({ moreThanOnce: 0 });
 
     // the whole log verifies
     const verify = await call('GET', '/api/v1/audit/verify', 'admin');
