@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isAdmin, Principal, scopeOrgIds } from '../auth/principal';
 import { WorkingCalendar } from '../calendar/working-calendar';
+import { canonicalUuid, isUuid } from '../common/uuid';
 import { checkOffset, COUNT_CAP, decodeCursor, encodeCursor } from '../common/keyset';
 import { CaseLabelsRepository } from './case-labels.repository';
 import { CaseViewsRepository } from './case-views.repository';
@@ -154,19 +155,19 @@ export class CaseQueryService {
   }
 
   async history(principal: Principal, caseId: string) {
-    await this.engine.findCase(principal, caseId);
-    const rows = await this.casesRepo.history(caseId);
-    const [users, orgs] = await Promise.all([
-      this.labels.userNames(rows.map((r) => r.actor?.userId).filter(Boolean)),
-      this.labels.names(rows.map((r) => r.actor?.orgId).filter(Boolean)),
+    // the case (for the scope check) and its history with the actors' names, read side by side: one wait for the
+    // database instead of three in a row. Rows of a case the caller may not see are dropped with the 404
+    const [, rows] = await Promise.all([
+      this.engine.findCase(principal, caseId),
+      isUuid(caseId) ? this.casesRepo.history(canonicalUuid(caseId)) : [],
     ]);
-    return rows.map((r) => ({
+    return rows.map(({ actorDisplayName, actorOrgName, ...r }) => ({
       ...r,
       at: new Date(r.at).toISOString(),
       actor: {
         ...r.actor,
-        displayName: r.actor?.username === 'system' ? '系统' : (users.get(r.actor?.userId) ?? null),
-        orgName: orgs.get(r.actor?.orgId) ?? null,
+        displayName: r.actor?.username === 'system' ? '系统' : (actorDisplayName ?? null),
+        orgName: actorOrgName ?? null,
       },
     }));
   }

@@ -425,10 +425,21 @@ export class CasesRepository {
   }
 
   /** A case's history rows in order. */
+  /**
+   * A case's history, oldest first, with who acted by name (`actorDisplayName` from users, `actorOrgName` from
+   * orgs): the names come in the same statement, since a clerk's history page is read far more often than written.
+   * Ids that are not UUIDs (the system actor) match nothing rather than fail a cast.
+   */
   async history(caseId: string) {
     const rows: any[] = await this.ds.query(
-      `SELECT seq, at, actor, type, data, comment, from_state AS "from", to_state AS "to", hash, prev_hash AS "prevHash"
-       FROM case_history WHERE case_id = $1 ORDER BY seq`,
+      `SELECT h.seq, h.at, h.actor, h.type, h.data, h.comment, h.from_state AS "from", h.to_state AS "to", h.hash,
+              h.prev_hash AS "prevHash", u.display_name AS "actorDisplayName", o.name AS "actorOrgName"
+       FROM case_history h
+       LEFT JOIN users u ON u.id = CASE WHEN h.actor->>'userId' ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'
+                                        THEN (h.actor->>'userId')::uuid END
+       LEFT JOIN orgs o ON o.id = CASE WHEN h.actor->>'orgId' ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'
+                                       THEN (h.actor->>'orgId')::uuid END
+       WHERE h.case_id = $1 ORDER BY h.seq`,
       [caseId],
     );
     return rows;
