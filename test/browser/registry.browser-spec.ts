@@ -133,7 +133,10 @@ describe('console: registry and the demo users (browser)', () => {
     await dialog.getByLabel('所在党组织').click();
     await a.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click();
     await dialog.getByTestId('member-submit').click();
-    await a.waitForURL(/\/members\/[0-9a-f-]{36}$/);
+    // when the page does not move on, say what the dialog shows (a validation or server message)
+    await a.waitForURL(/\/members\/[0-9a-f-]{36}$/).catch(async (e: Error) => {
+      throw new Error(`${e.message}\ndialog: ${await dialog.innerText().catch(() => '(closed)')}`);
+    });
     await a.getByRole('heading', { name: /钟新民/ }).waitFor();
     await expect(a.getByTestId('member-id-number').textContent()).resolves.toBe(
       `3607**********${good.slice(14, 16)}*${good.slice(-1)}`,
