@@ -43,6 +43,9 @@ export async function startConsoleHarness(overrides: Record<string, string> = {}
       baseURL: baseUrl,
       locale: 'zh-CN',
       timezoneId: 'Asia/Shanghai',
+      // no antd animations (the console honours reduced motion): a click on a dropdown item while it was still
+      // opening was sometimes dropped (two CI runs of five: the organization option, the logout item)
+      reducedMotion: 'reduce',
       viewport: { width: opts.width ?? 1366, height: opts.height ?? 860 },
     });
     contexts.push(ctx);
