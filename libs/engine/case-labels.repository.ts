@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
+/** `(id, name)` of the members, firms and organizations whose id is in the uuid[] parameter `param`. */
+export const NAMES_OF = (param: string) =>
+  `SELECT id, name FROM members WHERE id = ANY(${param}::uuid[])
+   UNION ALL SELECT id, name FROM firms WHERE id = ANY(${param}::uuid[])
+   UNION ALL SELECT id, name FROM orgs WHERE id = ANY(${param}::uuid[])`;
+
 /**
  * Names that make cases readable to a clerk: the subject's and the parties' names, who acted, and the
  * subjects a free-text search means. Read-only, batched (one query per call, whatever the page size).
@@ -13,12 +19,7 @@ export class CaseLabelsRepository {
   async names(ids: Iterable<string>): Promise<Map<string, string>> {
     const list = [...new Set(ids)].filter(Boolean);
     if (!list.length) return new Map();
-    const rows: { id: string; name: string }[] = await this.ds.query(
-      `SELECT id, name FROM members WHERE id = ANY($1::uuid[])
-       UNION ALL SELECT id, name FROM firms WHERE id = ANY($1::uuid[])
-       UNION ALL SELECT id, name FROM orgs WHERE id = ANY($1::uuid[])`,
-      [list],
-    );
+    const rows: { id: string; name: string }[] = await this.ds.query(NAMES_OF('$1'), [list]);
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { NAMES_OF } from './case-labels.repository';
 import type { FollowUpView } from './follow-ups.repository';
 import type { CaseTimerRow } from './timers.repository';
 
@@ -34,10 +35,7 @@ export class CaseViewsRepository {
                    'trigger', trigger, 'outcome', outcome, 'followUpCaseId', follow_up_case_id, 'code', code,
                    'message', message, 'at', at) ORDER BY at, id), '[]')
           FROM case_follow_ups WHERE case_id = ANY($1::uuid[]) OR follow_up_case_id = ANY($1::uuid[])) AS follow_ups,
-         (SELECT coalesce(json_object_agg(n.id, n.name), '{}') FROM (
-            SELECT id, name FROM members WHERE id = ANY($2::uuid[])
-            UNION ALL SELECT id, name FROM firms WHERE id = ANY($2::uuid[])
-            UNION ALL SELECT id, name FROM orgs WHERE id = ANY($2::uuid[])) n) AS names`,
+         (SELECT coalesce(json_object_agg(n.id, n.name), '{}') FROM (${NAMES_OF('$2')}) n) AS names`,
       [caseIds, [...new Set(nameIds)].filter(Boolean)],
     );
     // json carries timestamps as text in the session's offset: back to instants, as the other reads give them
