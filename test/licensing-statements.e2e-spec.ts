@@ -51,12 +51,13 @@ describe('licensing ingest: statements per event (e2e)', () => {
 
   /**
    * What one firm transfer that opens a case costs: START TRANSACTION, the event row with its application
-   * (locked or created), the firms with the lawyer, SAVEPOINT, the engine's opening (subject, party orgs,
-   * then the case with its history and timers in one statement that also checks the one open case per
-   * member), the application's changes with the stored answer, COMMIT. Was 13 (the application, the lawyer,
-   * the open-case check, the application's changes and the answer were statements of their own).
+   * (locked or created), the firms with the lawyer, the lawyer's member facts and the org tree of their
+   * parties, the engine's opening (the case with its history and timers in one statement that also checks
+   * the one open case per member), the application's changes with the stored answer, COMMIT. Was 13 (the
+   * application, the lawyer, the open-case check, the application's changes and the answer were statements
+   * of their own), then 9 (a SAVEPOINT before the opening, which read the member and the party orgs again).
    */
-  const STATEMENTS_PER_TRANSFER = 9;
+  const STATEMENTS_PER_TRANSFER = 6;
 
   it('a firm transfer that opens a membership-transfer case costs a fixed number of statements; its replay opens nothing', async () => {
     const { firmAId, firmBId } = h.region.anchors;
@@ -91,5 +92,46 @@ describe('licensing ingest: statements per event (e2e)', () => {
       [lawyers.map((m) => m.id)],
     );
     expect(n).toBe(lawyers.length);
+  });
+
+  it('a transfer the engine refuses (the lawyer’s transfer is already open) is recorded without a savepoint: nothing was written to undo', async () => {
+    const { firmAId, firmBId } = h.region.anchors;
+    const m = h.region.members.filter((x) => x.firmId === firmAId && x.status === 'full' && x.licenseNo)[5];
+    const body = (ref: string) => ({
+      eventId: `stmt-${randomUUID()}`,
+      type: 'firm-transfer.applied',
+      occurredAt: new Date().toISOString(),
+      lawyer: { licenseNo: m.licenseNo, name: m.name, idNumber: m.idNumber, isPartyMember: true },
+      fromFirmId: firmAId,
+      toFirmId: firmBId,
+      applicationRef: ref,
+    });
+    const first = await ingest(body(`STMT-${randomUUID().slice(0, 8)}`));
+    expect(first.out.body).toMatchObject({ outcome: 'transfer_opened' });
+    const ref = `STMT-${randomUUID().slice(0, 8)}`;
+    const second = await ingest(body(ref));
+    expect(second.out).toMatchObject({ status: 202, replay: false });
+    expect(second.out.body).toMatchObject({ outcome: 'transfer_not_opened', openedCaseIds: [] });
+    expect(second.out.body.notes.join()).toContain('已有未办结的组织关系接转案件');
+    // the same statements as an opening: the insert that found the open case wrote nothing, so no savepoint
+    expect(second.log).toHaveLength(STATEMENTS_PER_TRANSFER);
+    expect(second.log.filter((q) => /SAVEPOINT/.test(q))).toEqual([]);
+    expect(second.log.at(-1)).toBe('COMMIT');
+    // the event and its application committed with the refusal's answer; still one case of the lawyer
+    const [ev] = await h.ds.query(
+      `SELECT status, result->>'outcome' AS outcome FROM licensing_events WHERE event_id = $1`,
+      [second.out.body.eventId],
+    );
+    expect(ev).toEqual({ status: 'processed', outcome: 'transfer_not_opened' });
+    const [app] = await h.ds.query(
+      `SELECT member_id, to_firm_id, case_id FROM licensing_applications WHERE application_ref = $1`,
+      [ref],
+    );
+    expect(app).toEqual({ member_id: m.id, to_firm_id: firmBId, case_id: null });
+    const [{ n }] = await h.ds.query(
+      `SELECT count(*)::int AS n FROM cases WHERE workflow = 'membership-transfer' AND subject_member_id = $1`,
+      [m.id],
+    );
+    expect(n).toBe(1);
   });
 });

@@ -15,6 +15,7 @@ import type {
   WorkflowDefinition,
   WorkflowEvent,
 } from '../../workflows/kernel/definition';
+import { inSavepoint } from '../persistence/savepoint';
 import { isAdmin, isSystem, Principal, scopeOrgIds, SYSTEM_PRINCIPAL } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { canonicalUuid, isUuid } from '../common/uuid';
@@ -31,7 +32,14 @@ import { MembersRepository } from '../registry/members.repository';
 import { OrganizationsRepository } from '../registry/organizations.repository';
 import { EffectsService } from './effects.service';
 import { FactsService } from './facts.service';
-import { baseParties, indexPartyOrgs, resolveFromOrgs, resolveParties, type ResolvedParties } from './party-resolver';
+import {
+  baseParties,
+  indexPartyOrgs,
+  type PartyOrgsRead,
+  resolveFromOrgs,
+  resolveParties,
+  type ResolvedParties,
+} from './party-resolver';
 import { activePaths } from './state-paths';
 import { callerScopeOrgIds } from '../../workflows/kernel/org-ref';
 import { inScope, scopePrefixes } from '../registry/scope';
@@ -55,6 +63,17 @@ export interface SendEventRequest {
 export interface ActingAs {
   role: string | null;
   orgId: string | null;
+}
+
+/**
+ * What the caller of an opening already read in the same transaction (an integration that matched the
+ * subject and its organizations to decide what to open): the opening uses it instead of reading again.
+ */
+export interface OpeningReads {
+  /** the subject member as `MembersRepository.facts` reads it (with the path of the member's organization) */
+  member?: NonNullable<SubjectFacts['member']> & { path: string };
+  /** org rows for party resolution; used when they cover every org the parties start from */
+  partyOrgs?: PartyOrgsRead;
 }
 
 export interface EngineResult {
@@ -140,7 +159,15 @@ export class EngineService {
     );
   }
 
-  /** Opens a case inside an existing transaction (also used by effects and integrations). */
+  /**
+   * Opens a case inside an existing transaction (also used by effects and integrations). `reads`: what the
+   * caller already read of the subject and its organizations in this transaction (two round trips less).
+   * `undoRefusal`: a refusal (AppError) leaves the caller's transaction as it was and usable, so the caller
+   * may record it and go on — a savepoint guards the writes that a refusal can follow (the insert of a
+   * definition with a once-key, whose lost race aborts the statement; the opening's effects), and only
+   * those: every other refusal comes before anything is written, or (an open case of the subject) from an
+   * insert that wrote nothing.
+   */
   async openCaseIn(
     em: EntityManager,
     principal: Principal,
@@ -148,13 +175,15 @@ export class EngineService {
     subject: OpenCaseRequest['subject'],
     input: Record<string, unknown>,
     trigger: string,
+    opts: { reads?: OpeningReads; undoRefusal?: boolean } = {},
   ): Promise<CaseRecord> {
     const now = this.clock.now();
+    const reads = opts.reads ?? {};
     // ids are stored, hashed and compared in one spelling
     subject = Object.fromEntries(Object.entries(subject ?? {}).map(([k, v]) => [k, canonicalUuid(v)]));
-    const subjectFacts = await this.loadSubject(em, principal, def, subject);
+    const subjectFacts = await this.loadSubject(em, principal, def, subject, reads.member);
     await this.requireOrgRefsInScope(em, principal, def.createInput, input, 'input');
-    const resolved = await resolveParties(this.orgs, em, def, subjectFacts, input);
+    const resolved = await resolveParties(this.orgs, em, def, subjectFacts, input, reads.partyOrgs);
     const opener = isSystem(principal)
       ? { role: null, orgId: null }
       : matchActor(principal, def.openers, resolved.parties);
@@ -192,17 +221,24 @@ export class EngineService {
       undefined,
       openingFacts,
     );
-    // case, opening history row and timers in one statement (one round trip on the opening path)
-    const held = await this.cases
-      .insertOpened(em, record, { actor, data: hashFields.data, prevHash: GENESIS_HASH }, planned, onceKey, openKey)
-      .catch(async (e) => {
-        // lost a race for the same once-key: name the winner (the caller's transaction is aborted anyway)
-        if (onceKey && e?.code === '23505' && String(e?.constraint ?? e?.message).includes('cases_once_key_idx'))
-          throw duplicateCase(def, null);
-        throw e;
-      });
-    if (held) throw duplicateOpenCase(def, held.openCaseId);
-    await this.runEffects(em, record, actions, now);
+    const write = async () => {
+      // case, opening history row and timers in one statement (one round trip on the opening path)
+      const held = await this.cases
+        .insertOpened(em, record, { actor, data: hashFields.data, prevHash: GENESIS_HASH }, planned, onceKey, openKey)
+        .catch(async (e) => {
+          // lost a race for the same once-key: name the winner (the caller's transaction is aborted anyway)
+          if (onceKey && e?.code === '23505' && String(e?.constraint ?? e?.message).includes('cases_once_key_idx'))
+            throw duplicateCase(def, null);
+          throw e;
+        });
+      // nothing was written: the open case kept the insert from doing anything
+      if (held) throw duplicateOpenCase(def, held.openCaseId);
+      await this.runEffects(em, record, actions, now);
+    };
+    if (opts.undoRefusal && (onceKey || actions.some((a) => a.type === 'effect')))
+      // no RELEASE: the savepoint ends with the transaction; anything but a refusal loses the transaction anyway
+      await inSavepoint(em, 'engine_opening', write, { release: false, keepOnError: (e) => !(e instanceof AppError) });
+    else await write();
     return record;
   }
 
@@ -723,6 +759,7 @@ export class EngineService {
     principal: Principal,
     def: WorkflowDefinition,
     subject: OpenCaseRequest['subject'],
+    read?: OpeningReads['member'],
   ): Promise<SubjectFacts> {
     const need = { member: 'memberId', firm: 'firmId', org: 'orgId' } as const;
     const field = need[def.subjectKind];
@@ -731,7 +768,7 @@ export class EngineService {
     const facts: SubjectFacts = {};
     let orgPath: string | undefined;
     if (def.subjectKind === 'member') {
-      const m = await this.members.facts(em, id);
+      const m = read?.id === id ? read : await this.members.facts(em, id);
       if (m) ({ path: orgPath, ...(facts as any).member } = m);
     } else if (def.subjectKind === 'firm') {
       const f = await this.firms.facts(em, id);

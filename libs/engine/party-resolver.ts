@@ -40,8 +40,19 @@ function collectReferencedParties(def: WorkflowDefinition): Set<string> {
 }
 
 /**
+ * Org rows a caller already read in the opening's transaction, beside its own rows in one statement: what
+ * `withAncestorsAndDepartments(covered)` answers (`partyOrgsJsonSql`).
+ */
+export interface PartyOrgsRead {
+  /** the ids whose ancestors the rows hold */
+  covered: string[];
+  rows: PartyOrgRow[];
+}
+
+/**
  * Turns a definition's base parties into org ids and adds the derived ones (`PUpper`, `city`, `county`,
- * `orgdept`), reading the org tree. Runs inside the opening transaction.
+ * `orgdept`), reading the org tree — unless `read` already holds it for every id the parties start from.
+ * Runs inside the opening transaction.
  */
 export async function resolveParties(
   orgs: OrganizationsRepository,
@@ -49,9 +60,12 @@ export async function resolveParties(
   def: WorkflowDefinition,
   subject: SubjectFacts,
   input: unknown,
+  read?: PartyOrgsRead,
 ): Promise<ResolvedParties> {
   const { baseIds, ids } = baseParties(def, subject, input);
-  const rows = await orgs.withAncestorsAndDepartments(em, ids);
+  // rows of more orgs than these change nothing: resolution only follows the paths of the ids it starts from
+  const rows =
+    read && ids.every((id) => read.covered.includes(id)) ? read.rows : await orgs.withAncestorsAndDepartments(em, ids);
   return resolveFromOrgs(orgs, em, def, subject, baseIds, rows);
 }
 

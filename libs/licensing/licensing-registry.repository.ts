@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { IdNumberCipher } from '../common/id-number-cipher';
+import type { PartyOrgRow } from '../engine/party-resolver';
+import { partyOrgsJsonSql } from '../registry/organizations.repository';
 
 /** A member as the licensing events match and move them (with their organization's path). */
 export interface LicensingMemberRow {
@@ -74,20 +76,32 @@ export class LicensingRegistryRepository {
 
   /**
    * The firms (as firmsByIds) and the lawyer (as memberByLicenceOrIdNumber) in one round trip: what an
-   * application event reads of the registry before it opens anything.
+   * application event reads of the registry before it opens anything. With them, the organizations a case
+   * about the lawyer would start its parties from — the lawyer's and each firm's party organization — with
+   * their ancestors and the organization departments (`partyOrgs`, as the engine's party resolution reads
+   * them, for `covered`), so the opening reads neither the member nor the org tree again.
    */
   async firmsAndLawyer(
     em: EntityManager,
     firmIds: string[],
     lawyer: { licenseNo: string; idNumber: string },
-  ): Promise<{ firms: LicensingFirmRow[]; member: LicensingMemberRow | undefined }> {
+  ): Promise<{
+    firms: LicensingFirmRow[];
+    member: LicensingMemberRow | undefined;
+    partyOrgs: { covered: string[]; rows: PartyOrgRow[] };
+  }> {
     // every column read is text, uuid or boolean, so the JSON forms are the driver's own values
     const [row] = await em.query(
-      `SELECT (SELECT coalesce(json_agg(f), '[]'::json) FROM (${FIRM_SQL} WHERE id = ANY($3::uuid[])) f) AS firms,
-         (SELECT row_to_json(l) FROM (${MEMBER_BY_LICENCE_OR_ID}) l) AS member`,
+      `WITH f AS (${FIRM_SQL} WHERE id = ANY($3::uuid[])), l AS (${MEMBER_BY_LICENCE_OR_ID})
+       SELECT (SELECT coalesce(json_agg(f), '[]'::json) FROM f) AS firms, (SELECT row_to_json(l) FROM l) AS member,
+         ${partyOrgsJsonSql('ARRAY(SELECT org_id FROM l UNION SELECT party_org_id FROM f)')} AS party_orgs`,
       [lawyer.licenseNo, this.idNumbers.blindIndex(lawyer.idNumber), firmIds],
     );
-    return { firms: row.firms, member: this.opened(row.member ?? undefined) };
+    const firms: LicensingFirmRow[] = row.firms;
+    const member: LicensingMemberRow | undefined = row.member ?? undefined;
+    // the ids the statement asked the tree for (a firm without a party organization adds none)
+    const covered = [member?.org_id, ...firms.map((f) => f.party_org_id)].filter((id): id is string => !!id);
+    return { firms, member: this.opened(member), partyOrgs: { covered, rows: row.party_orgs } };
   }
 
   /** Records a licence number on a member without one, unless another member already holds it. */

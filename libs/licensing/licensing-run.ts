@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { AppError } from '../common/app-error';
+import type { PartyOrgsRead } from '../engine/party-resolver';
 import { inSavepoint } from '../persistence/savepoint';
 import type { LicensingEventDto } from './dto';
 import type { ApplicationRow } from './licensing-applications.repository';
@@ -45,8 +46,16 @@ export class LicensingRun {
   readonly patch: Partial<ApplicationRow> = {};
   /** the application row as the event's insert locked (or created) it with `kind`, for lockApplication */
   locked?: { kind: ApplicationKind; row: ApplicationRow };
-  /** the lawyer as read with the event's firms (LicensingSteps.firms), for memberFor to use instead of reading again */
-  lawyerRead?: { licenseNo: string; idNumber: string; member: LicensingMemberRow | undefined };
+  /**
+   * The lawyer as read with the event's firms (LicensingSteps.firms), for memberFor to use instead of reading
+   * again, and the org rows read with them, for the opening of the lawyer's case (OpeningReads)
+   */
+  lawyerRead?: {
+    licenseNo: string;
+    idNumber: string;
+    member: LicensingMemberRow | undefined;
+    partyOrgs: PartyOrgsRead;
+  };
   private savepoints = 0;
   constructor(
     readonly em: EntityManager,

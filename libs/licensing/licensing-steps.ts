@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { SYSTEM_PRINCIPAL } from '../auth/principal';
 import { AppError } from '../common/app-error';
-import { EngineService, validatePayload } from '../engine/engine.service';
+import { CaseRecord, EngineService, OpeningReads, validatePayload } from '../engine/engine.service';
 import { WorkflowRegistry } from '../engine/workflow-registry';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { OrganizationsRepository } from '../registry/organizations.repository';
@@ -81,14 +81,47 @@ export class LicensingSteps {
 
   /**
    * Opens a case of `workflow` about a member for this event (keyed by the event id), with the input validated
-   * like a clerk's; an engine refusal comes back as `{ ok: false }` with the event's other writes kept.
+   * like a clerk's; an engine refusal comes back as `{ ok: false }` with the event's other writes kept (the
+   * engine undoes its own: `undoRefusal`, a savepoint only where a refusal can follow a write). The member and
+   * the org tree as the event's first read found them are the opening's (OpeningReads).
    */
-  openMemberCase(run: LicensingRun, workflow: string, memberId: string, rawInput: Record<string, unknown>) {
+  async openMemberCase(
+    run: LicensingRun,
+    workflow: string,
+    memberId: string,
+    rawInput: Record<string, unknown>,
+  ): Promise<{ ok: true; value: CaseRecord } | { ok: false; error: AppError }> {
     const def = this.registry.latest(workflow);
-    return run.guarded(async () => {
+    const read = run.lawyerRead?.member?.id === memberId ? run.lawyerRead : undefined;
+    const reads: OpeningReads = read?.member
+      ? {
+          member: {
+            id: read.member.id,
+            name: read.member.name,
+            orgId: read.member.org_id,
+            status: read.member.status,
+            firmId: read.member.firm_id,
+            path: read.member.path,
+          },
+          partyOrgs: read.partyOrgs,
+        }
+      : {};
+    try {
       const input = await validatePayload(def.createInput, rawInput, 'input');
-      return this.engine.openCaseIn(run.em, SYSTEM_PRINCIPAL, def, { memberId }, input, `licensing:${run.ev.eventId}`);
-    });
+      const value = await this.engine.openCaseIn(
+        run.em,
+        SYSTEM_PRINCIPAL,
+        def,
+        { memberId },
+        input,
+        `licensing:${run.ev.eventId}`,
+        { reads, undoRefusal: true },
+      );
+      return { ok: true, value };
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      return { ok: false, error: e };
+    }
   }
 
   /** Opens the membership-transfer case of the application; returns its id (or undefined when the engine refused). */
@@ -216,7 +249,12 @@ export class LicensingSteps {
     let rows: LicensingFirmRow[];
     if (lawyer && !lawyer.memberId) {
       const read = await this.lawyers.firmsAndLawyer(run.em, ids, lawyer);
-      run.lawyerRead = { licenseNo: lawyer.licenseNo, idNumber: lawyer.idNumber, member: read.member };
+      run.lawyerRead = {
+        licenseNo: lawyer.licenseNo,
+        idNumber: lawyer.idNumber,
+        member: read.member,
+        partyOrgs: read.partyOrgs,
+      };
       rows = read.firms;
     } else rows = await this.lawyers.firmsByIds(run.em, ids);
     return refs.map(({ id, field }) => {

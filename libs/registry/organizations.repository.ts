@@ -40,6 +40,21 @@ export const countyCommitteeSql = (column: string, regionExpr: string, countyExp
      ORDER BY (region_code IS NOT DISTINCT FROM ${regionExpr}) DESC, created_at, id LIMIT 1)`;
 
 /**
+ * The organizations of `idsExpr` (a uuid[] expression) with all their ancestors (the materialized path lists
+ * them), then every organization department (one per city, oldest first): what party resolution reads
+ * (`withAncestorsAndDepartments`; a caller that reads it beside its own rows takes `partyOrgsJsonSql`).
+ */
+const partyOrgsSql = (idsExpr: string) =>
+  `(SELECT a.id, a.type, a.path, a.region_code, false AS dept FROM orgs a
+     WHERE a.id IN (SELECT unnest(string_to_array(trim(both '/' from o.path), '/'))::uuid FROM orgs o WHERE o.id = ANY(${idsExpr})))
+   UNION ALL
+   (SELECT id, type, path, region_code, true FROM orgs WHERE type = 'org_department' ORDER BY created_at, id)`;
+
+/** `partyOrgsSql` as one json array (in the same order), for a statement that reads other things too. */
+export const partyOrgsJsonSql = (idsExpr: string) =>
+  `(SELECT coalesce(json_agg(p), '[]'::json) FROM (${partyOrgsSql(idsExpr)}) p)`;
+
+/**
  * The organization tree (`orgs`, materialized paths `/<root id>/…/<id>/`). Every "which committee is
  * responsible for this region" question is answered here, and only here.
  */
@@ -82,18 +97,9 @@ export class OrganizationsRepository {
     return row;
   }
 
-  /**
-   * The named organizations with all their ancestors (the materialized path lists them), plus every
-   * organization department (one per city, oldest first), in one round trip: what party resolution needs.
-   */
+  /** The named organizations with their ancestors, and the organization departments (`partyOrgsSql`). */
   async withAncestorsAndDepartments(em: EntityManager, ids: string[]): Promise<(OrgRow & { dept: boolean })[]> {
-    return em.query(
-      `(SELECT a.id, a.type, a.path, a.region_code, false AS dept FROM orgs a
-        WHERE a.id IN (SELECT unnest(string_to_array(trim(both '/' from o.path), '/'))::uuid FROM orgs o WHERE o.id = ANY($1::uuid[])))
-       UNION ALL
-       (SELECT id, type, path, region_code, true FROM orgs WHERE type = 'org_department' ORDER BY created_at, id)`,
-      [ids],
-    );
+    return em.query(partyOrgsSql('$1::uuid[]'), [ids]);
   }
 
   /** The secretary and current term of an organization (written by its branch-term case). */
