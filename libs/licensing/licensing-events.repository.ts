@@ -10,6 +10,7 @@ import {
   partyTransferOfUpdated,
 } from './licensing-applications.repository';
 import type { LicensingEventResult } from './licensing-run';
+import { runPrepared, statementName } from '../persistence/prepared';
 
 /** An inbound event as it arrived: its fields, the raw body and signature, and the parsed body. */
 export interface ArrivedEvent {
@@ -55,11 +56,10 @@ export class LicensingEventsRepository {
       const inserted = await em.query(insertEvent, values);
       return { inserted: inserted.length > 0 };
     }
-    const [row] = await em.query(
-      `WITH e AS (${insertEvent}), a AS (${lockOrCreateSql(values, application, 'EXISTS (SELECT 1 FROM e)')})
-       SELECT (SELECT id FROM e) AS event_row_id, a.* FROM (SELECT 1) one LEFT JOIN a ON true`,
-      values,
-    );
+    const text = `WITH e AS (${insertEvent}), a AS (${lockOrCreateSql(values, application, 'EXISTS (SELECT 1 FROM e)')})
+       SELECT (SELECT id FROM e) AS event_row_id, a.* FROM (SELECT 1) one LEFT JOIN a ON true`;
+    // prepared: planning this statement cost PostgreSQL more than running it, on every event
+    const [row] = await runPrepared(this.ds, em, statementName('pf_lic_event', text), text, values);
     const { event_row_id: eventRowId, ...app } = row;
     if (eventRowId === null) return { inserted: false };
     return { inserted: true, application: app as ApplicationRow };
@@ -94,14 +94,12 @@ export class LicensingEventsRepository {
       return stored.result;
     }
     const values: unknown[] = [eventId, result, outOfOrder];
-    // an UPDATE answers [rows, count] through TypeORM, whatever its WITH clause
-    const [[stored]] = await em.query(
-      `WITH u AS (${applicationChangesSql(values, application)}),
+    const text = `WITH u AS (${applicationChangesSql(values, application)}),
        s AS (SELECT ${partyTransferOfUpdated()} AS s FROM u LEFT JOIN cases c ON c.id = u.case_id)
        UPDATE licensing_events SET result = $2::jsonb || coalesce((SELECT jsonb_build_object('partyTransfer', s) FROM s), '{}'::jsonb),
-         http_status = 202, processed_at = now(), out_of_order = $3 WHERE event_id = $1 RETURNING result`,
-      values,
-    );
+         http_status = 202, processed_at = now(), out_of_order = $3 WHERE event_id = $1 RETURNING result`;
+    // prepared, one name per set of changed columns (the text names them)
+    const [stored] = await runPrepared(this.ds, em, statementName('pf_lic_result', text), text, values);
     return stored.result;
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 
@@ -25,4 +26,13 @@ export async function runPrepared<T = any>(
   } finally {
     await runner.release();
   }
+}
+
+/**
+ * The name of a prepared statement whose text is put together at run time (a CTE of optional parts, the
+ * columns an event changes): one name per text, so each distinct shape is parsed and planned once per
+ * connection, and two shapes never share a name (node-postgres refuses a name with another text).
+ */
+export function statementName(prefix: string, text: string): string {
+  return `${prefix}_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
 }
