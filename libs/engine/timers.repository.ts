@@ -5,9 +5,22 @@ import type { TimerStage } from './timer-stage';
 import type { PlannedTimer } from './deadline-planner';
 import { SAME_DEADLINE_IN_THIS_VISIT, timerArrays } from './cases.repository';
 
+/**
+ * Where a claiming loop goes on from: the (next_at, id) of the last timer it claimed. Fired timers leave dead
+ * entries at the front of the pending index until vacuum; a claim that always started from the front walked
+ * every one of them, so each batch of a storm cost more than the one before.
+ */
+export interface ClaimCursor {
+  /** next_at as PostgreSQL prints it (microseconds kept: a JS Date would round it) */
+  at: string;
+  id: string;
+}
+
 /** A claimed due timer joined with what the drain needs of its case. */
 export interface ClaimedTimer {
   id: string;
+  /** next_at as text, for the claim cursor */
+  claim_key_at: string;
   case_id: string;
   epoch: number;
   state_path: string;
@@ -95,22 +108,53 @@ export class TimersRepository {
 
   /**
    * Claims up to `limit` timers with a stage due by `now`, in due order, row-locked until the transaction
-   * ends: `FOR UPDATE SKIP LOCKED` lets several workers share the work without delivering a stage twice.
+   * ends: `SKIP LOCKED` lets several workers share the work without delivering a stage twice.
+   *
+   * Only the timer rows are locked; the case columns are read, not locked. Reading is enough to tell a stale
+   * timer: a transition that leaves the timer's state cancels the timer, so it waits for this lock and cannot
+   * commit in between. Locking the case here as well made parallel claimers skip every timer of a case one of
+   * them held (a storm over few cases ran on one claimer at a time); the few timers that send the clock's
+   * event into their case take the case lock afterwards, without waiting (`lockCasesForClockEvents`).
    */
-  async claimDue(em: EntityManager, now: Date, limit: number): Promise<ClaimedTimer[]> {
-    return em.query(
-      `SELECT t.id, t.case_id, t.epoch, t.state_path, t.deadline_key, t.due_at, t.fire_event, t.party, t.title, t.stages, t.next_stage,
-              c.status AS case_status, c.state_paths, c.entered, c.parties, c.workflow, c.definition_version, c.policy_version,
-              coalesce('党员：' || m.name, '律师事务所：' || f.name, '党组织：' || o.name) AS subject_label
-       FROM timers t JOIN cases c ON c.id = t.case_id
-       LEFT JOIN members m ON m.id = c.subject_member_id
-       LEFT JOIN firms f ON f.id = c.subject_firm_id
-       LEFT JOIN orgs o ON o.id = c.subject_org_id
-       WHERE t.status = 'pending' AND t.next_at <= $1
-       ORDER BY t.next_at, t.id LIMIT $2
-       FOR NO KEY UPDATE OF t, c SKIP LOCKED`,
-      [now, limit],
+  async claimDue(em: EntityManager, now: Date, limit: number, after?: ClaimCursor): Promise<ClaimedTimer[]> {
+    // The claim must walk the pending index in due order and stop at `limit`. Right after a burst of inserts
+    // (a storm planted faster than autovacuum analyzes) the planner believes a few hundred rows are due and
+    // prefers fetching them all and sorting, which at 100 000 due rows sorts all of them for every batch of
+    // 500. With sorting priced out for this one statement the ordered index scan is the plan whatever the
+    // statistics say; the setting is put back for the rest of the batch's transaction.
+    await em.query(`SET LOCAL enable_sort = off`);
+    try {
+      return await em.query(
+        `SELECT t.id, t.next_at::text AS claim_key_at, t.case_id, t.epoch, t.state_path, t.deadline_key, t.due_at, t.fire_event, t.party, t.title, t.stages, t.next_stage,
+                c.status AS case_status, c.state_paths, c.entered, c.parties, c.workflow, c.definition_version, c.policy_version,
+                coalesce('党员：' || m.name, '律师事务所：' || f.name, '党组织：' || o.name) AS subject_label
+         FROM timers t JOIN cases c ON c.id = t.case_id
+         LEFT JOIN members m ON m.id = c.subject_member_id
+         LEFT JOIN firms f ON f.id = c.subject_firm_id
+         LEFT JOIN orgs o ON o.id = c.subject_org_id
+         WHERE t.status = 'pending' AND t.next_at <= $1 ${after ? 'AND (t.next_at, t.id) > ($3::timestamptz, $4::uuid)' : ''}
+         ORDER BY t.next_at, t.id LIMIT $2
+         FOR NO KEY UPDATE OF t SKIP LOCKED`,
+        after ? [now, limit, after.at, after.id] : [now, limit],
+      );
+    } finally {
+      await em.query(`RESET enable_sort`);
+    }
+  }
+
+  /**
+   * Locks the cases into which the drain sends the clock's event, skipping any already locked. It must not
+   * wait: the drain already holds timer locks, and a transition holds its case while it cancels the timers
+   * of the states it left, so waiting here could close a cycle. A skipped case is usually in a transition
+   * that is about to cancel or re-plan the timer; its event stage stays pending for the next pass.
+   */
+  async lockCasesForClockEvents(em: EntityManager, caseIds: string[]): Promise<Set<string>> {
+    if (!caseIds.length) return new Set();
+    const rows: { id: string }[] = await em.query(
+      `SELECT id FROM cases WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED`,
+      [caseIds],
     );
+    return new Set(rows.map((r) => r.id));
   }
 
   async cancel(em: EntityManager, timerIds: string[]) {

@@ -12,7 +12,8 @@ import type { DeadlineNotice } from '../notifications/notification.types';
 import { NotificationsService } from '../notifications/notifications.service';
 import { inSavepoint } from '../persistence/savepoint';
 import { deadlineRecipients } from './deadline-recipients';
-import { TimerAdvance, TimerDelivery, TimersRepository } from '../engine/timers.repository';
+import { ClaimCursor, ClaimedTimer, TimerAdvance, TimerDelivery, TimersRepository } from '../engine/timers.repository';
+import type { TimerStage } from '../engine/timer-stage';
 
 export interface DrainResult {
   /** timer stages delivered (reminders, deadlines, escalations) */
@@ -21,6 +22,18 @@ export interface DrainResult {
   cancelled: number;
   /** events the clock sent into cases */
   events: number;
+}
+
+type BatchResult = DrainResult & { claimed: number; last?: ClaimCursor };
+
+/** The stage whose delivery sends the timer's clock event into its case (the deadline itself). */
+const firesEvent = (t: ClaimedTimer, s: TimerStage) => s.kind === 'deadline' && !!t.fire_event;
+
+/** Whether delivering `t` now reaches its event stage (every stage due by `now` is delivered in order). */
+function eventStageDue(t: ClaimedTimer, now: Date): boolean {
+  for (let i = t.next_stage; i < t.stages.length && new Date(t.stages[i].at) <= now; i++)
+    if (firesEvent(t, t.stages[i])) return true;
+  return false;
 }
 
 /**
@@ -54,8 +67,12 @@ export class TimerDrainService {
     const batchSize = opts.batchSize ?? 500;
     const total: DrainResult = { fired: 0, cancelled: 0, events: 0 };
     const loop = async () => {
+      // each loop goes on from its own last claim: what lies before it was delivered, or is held by another
+      // loop that redoes its own batch on a transient error (a loop's cursor moves only once its batch committed)
+      let after: ClaimCursor | undefined;
       for (;;) {
-        const r = await this.drainBatch(batchSize);
+        const r = await this.drainBatch(batchSize, after);
+        after = r.last ?? after;
         total.fired += r.fired;
         total.cancelled += r.cancelled;
         total.events += r.events;
@@ -70,19 +87,24 @@ export class TimerDrainService {
    * One batch in one transaction. A transient database error (deadlock victim, serialization failure, lost
    * connection) rolls the whole batch back and it is redone: nothing of it was delivered.
    */
-  async drainBatch(limit: number): Promise<DrainResult & { claimed: number }> {
-    return retryTransient(() => this.drainBatchOnce(limit));
+  async drainBatch(limit: number, after?: ClaimCursor): Promise<BatchResult> {
+    return retryTransient(() => this.drainBatchOnce(limit, after));
   }
 
-  private async drainBatchOnce(limit: number): Promise<DrainResult & { claimed: number }> {
+  private async drainBatchOnce(limit: number, after?: ClaimCursor): Promise<BatchResult> {
     return this.ds.transaction(async (em) => {
       const now = this.clock.now();
-      const rows = await this.timers.claimDue(em, now, limit);
+      const rows = await this.timers.claimDue(em, now, limit, after);
       if (!rows.length) return { claimed: 0, fired: 0, cancelled: 0, events: 0 };
-      // The case rows are locked with their timers (lock order case → timer, as a transition takes them: it
-      // updates its case, then cancels the timers of the states it left). Claiming only the timers and then
-      // sending the clock's event into the case took them in the opposite order and could deadlock.
+      const lastRow = rows[rows.length - 1];
+      const last = { at: lastRow.claim_key_at, id: lastRow.id };
       if (this.pauseAfterClaimMs) await new Promise((r) => setTimeout(r, this.pauseAfterClaimMs));
+      // The cases that get the clock's event in this batch are locked now, without waiting (a transition takes
+      // case → timer; waiting for a case while holding its timer could deadlock). A case found locked keeps
+      // its event stage pending: the transition holding it will cancel the timer or leave it for the next pass.
+      const eventCases = await this.timers.lockCasesForClockEvents(em, [
+        ...new Set(rows.filter((t) => eventStageDue(t, now)).map((t) => t.case_id)),
+      ]);
 
       const cancelled: string[] = [];
       const advances: TimerAdvance[] = [];
@@ -104,6 +126,7 @@ export class TimerDrainService {
         // deliver every stage already due, in order; stop after the clock's own event (it may end the visit)
         while (stage < t.stages.length && new Date(t.stages[stage].at) <= now) {
           const s = t.stages[stage];
+          if (firesEvent(t, s) && !eventCases.has(t.case_id)) break;
           const recipients = deadlineRecipients(t, def, s);
           for (const r of recipients)
             notices.push({
@@ -133,11 +156,12 @@ export class TimerDrainService {
             outcome: recipients.length ? 'notified' : 'no_recipient',
           });
           stage++;
-          if (s.kind === 'deadline' && t.fire_event) {
-            events.push({ caseId: t.case_id, type: t.fire_event, timerId: t.id, stage: stage - 1 });
+          if (firesEvent(t, s)) {
+            events.push({ caseId: t.case_id, type: t.fire_event!, timerId: t.id, stage: stage - 1 });
             break;
           }
         }
+        if (stage === t.next_stage) continue; // nothing delivered (its event's case was busy)
         const done = stage >= t.stages.length;
         advances.push({ id: t.id, nextStage: stage, nextAt: done ? null : t.stages[stage].at, done });
       }
@@ -148,7 +172,7 @@ export class TimerDrainService {
       await this.timers.recordDeliveries(em, deliveries, now);
       let sent = 0;
       for (const e of events) if (await this.sendClockEvent(em, e)) sent++;
-      return { claimed: rows.length, fired: deliveries.length, cancelled: cancelled.length, events: sent };
+      return { claimed: rows.length, fired: deliveries.length, cancelled: cancelled.length, events: sent, last };
     });
   }
 

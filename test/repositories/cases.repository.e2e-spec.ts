@@ -255,4 +255,36 @@ describe('CasesRepository and TimersRepository (real PostgreSQL)', () => {
     expect((await timers.dueInstants(due)).length).toBeGreaterThan(0);
     expect(await timers.nextDueAt(due)).toBeInstanceOf(Date);
   });
+
+  it('two claimers share the due timers of one case: the claim locks timers, not their case', async () => {
+    const r = record();
+    await db.ds.transaction((em) =>
+      cases.insertOpened(em, r, { actor, data: {}, prevHash: 'genesis' }, [
+        timer('a', 'k1', new Date('2026-03-08T00:00:00Z')),
+        timer('a', 'k2', new Date('2026-03-08T00:01:00Z')),
+      ]),
+    );
+    // earlier than every other test's timers: only this case's two are due
+    const due = new Date('2026-03-08T00:05:00Z');
+    const [{ n }] = await db.ds.query(
+      `SELECT count(*)::int AS n FROM timers WHERE case_id = $1 AND status = 'pending' AND next_at <= $2`,
+      [r.id, due],
+    );
+    expect(n).toBeGreaterThanOrEqual(2);
+    await db.ds.transaction(async (em1) => {
+      const first = await timers.claimDue(em1, due, 1);
+      expect(first).toHaveLength(1);
+      // the second claimer takes the case's other timers (a case lock would have made it skip all of them)
+      const second = await db.ds.transaction((em2) => timers.claimDue(em2, due, 1000));
+      expect(first[0].case_id).toBe(r.id);
+      expect(second.map((t) => t.case_id)).toEqual([r.id]);
+      expect(second[0].id).not.toBe(first[0].id);
+      // and goes on from a cursor: nothing at or before the last claimed key comes back
+      const last = second[second.length - 1];
+      const after = await db.ds.transaction((em3) =>
+        timers.claimDue(em3, due, 1000, { at: last.claim_key_at, id: last.id }),
+      );
+      expect(after.map((t) => t.id).filter((id) => second.some((s) => s.id === id))).toEqual([]);
+    });
+  });
 });
