@@ -318,6 +318,8 @@ async function childCommand(urls) {
       // no LICENSING_WEBHOOK_SECRET default either: demo mode generates one per installation beside JWT_SECRET
       // (npm run licensing:simulate reads it from there); `npm start` has none unless configured (503)
       if (mode === 'demo') setDefault('PARTYFLOW_DATA_DIR', dataRoot());
+      // the V8 heap limit that keeps the application's memory in bounds (why: scripts/provision/node-options.js)
+      env.NODE_OPTIONS = require('./provision/node-options').appNodeOptions(env.NODE_OPTIONS);
       if (!env.PORT) {
         env.PORT = '3000';
         if (mode === 'demo' && !(await isPortFree(3000, '0.0.0.0'))) {

@@ -3,7 +3,7 @@
  * set-based SQL (not through the engine: 10 M engine transitions would take hours), cloned from real cases the
  * engine opened, in two steps — BENCH_SCALE_CASES / 10 cases first (default 100 k cases, 1 M history rows),
  * then the rest (default 1 M cases, 10 M rows) — and measures, at both sizes, through the compiled API
- * (`node dist/apps/main.js --role api`, as production runs it):
+ * (`node dist/apps/main.js --role api` with the V8 options of `npm start` and the image, as production runs it):
  *  - p95 of one case's history (GET /cases/:id/history), target < 10 ms;
  *  - p95 of a supervisor's filtered audit page (GET /audit/events: workflow + type + a month; an organization +
  *    a month; and the next page of the first), target < 100 ms;

@@ -1,6 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 
+// the launcher's own CommonJS module: one list of the application's V8 options
+const { appNodeOptions } = require('../../scripts/provision/node-options') as {
+  appNodeOptions: (current?: string) => string;
+};
+
 /** A TCP port free on 127.0.0.1 right now. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,8 +36,18 @@ export function startAppProcess(
   opts: { compiled?: string; readyText?: RegExp; timeoutMs?: number } = {},
 ): Promise<AppProcess> {
   const entry = opts.compiled ? [opts.compiled] : ['-r', '@swc-node/register', 'apps/main.ts'];
+  const vars: NodeJS.ProcessEnv = {
+    ...process.env,
+    DEMO: '0',
+    CLOCK_CONTROL: '0',
+    PF_RELAY_EVERY_MS: '300',
+    ...env,
+    ROLE: role,
+  };
   const child = spawn(process.execPath, [...entry, '--role', role], {
-    env: { ...process.env, DEMO: '0', CLOCK_CONTROL: '0', PF_RELAY_EVERY_MS: '300', ...env, ROLE: role },
+    // the V8 options the launcher and the container give the application (its heap limit: what the scale
+    // bench's RSS measures depends on it)
+    env: { ...vars, NODE_OPTIONS: appNodeOptions(vars.NODE_OPTIONS) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
