@@ -5,8 +5,8 @@ import { validate } from 'class-validator';
 import { createHash, randomUUID } from 'node:crypto';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { initialTransition, type AnyMachineSnapshot } from 'xstate';
-import { pureTransition } from './pure-transition';
+import { type AnyMachineSnapshot } from 'xstate';
+import { pureInitialTransition, pureTransition } from './pure-transition';
 import type {
   ActorRule,
   Effect,
@@ -366,7 +366,7 @@ export class EngineService {
     memo?: PlanInput['memo'],
     facts?: Partial<Record<string, unknown>>,
   ) {
-    const [snapshot, actions] = initialTransition(def.machine, {
+    const [snapshot, actions] = pureInitialTransition(def.machine, {
       subject,
       input,
       policy: policy.params,

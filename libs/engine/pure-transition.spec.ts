@@ -1,7 +1,8 @@
-import { transition } from 'xstate';
+import { initialTransition, transition } from 'xstate';
+import { WORKFLOW_DEFINITIONS } from '../../workflows';
 import { membershipTransferDefinition as def } from '../../workflows/membership-transfer';
 import { recruitmentDefinition } from '../../workflows/recruitment';
-import { pureTransition } from './pure-transition';
+import { pureInitialTransition, pureTransition } from './pure-transition';
 
 /** The reused-scope transition must agree with XState's own `transition` on snapshot and actions. */
 describe('pureTransition', () => {
@@ -47,5 +48,49 @@ describe('pureTransition', () => {
     const [, a2] = pureTransition(recruitmentDefinition.machine, r, { type: 'NOT_AN_EVENT', at });
     expect(a1.filter((a) => a.type === 'effect').length).toBeGreaterThan(0);
     expect(a2).toEqual([]);
+  });
+});
+
+/** The reused-scope opening must agree with XState's own `initialTransition` on snapshot and actions. */
+describe('pureInitialTransition', () => {
+  const at = '2026-03-02T01:00:00.000Z';
+  const inputs = (d: (typeof WORKFLOW_DEFINITIONS)[number]) => [
+    {
+      subject: { memberId: 'm1', orgId: 'o1', firmId: 'f1' },
+      input: { toOrgId: 'b', trigger: 'firm_transfer', licensingRef: 'R1' },
+      policy: d.policyDefaults ?? {},
+      parties: { sending: 'a', receiving: 'b', branch: 'o1', city: 'c' },
+      at,
+    },
+    // an external letter: membership-transfer starts in another state
+    {
+      subject: { memberId: 'm1' },
+      input: { toOrgId: 'b', external: { senderName: '外省', letterNo: 'X1', validUntil: '2026-04-01' } },
+      policy: {},
+      parties: { receiving: 'b' },
+      at,
+    },
+  ];
+
+  it.each(WORKFLOW_DEFINITIONS.map((d) => [d.key, d] as const))('matches xstate.initialTransition (%s)', (_key, d) => {
+    for (const input of inputs(d)) {
+      const expected = (() => {
+        try {
+          return initialTransition(d.machine, input);
+        } catch (e) {
+          return e as Error;
+        }
+      })();
+      if (expected instanceof Error) {
+        expect(() => pureInitialTransition(d.machine, input)).toThrow(expected.message);
+        continue;
+      }
+      const [actual, actions] = pureInitialTransition(d.machine, input);
+      expect(actual.value).toEqual(expected[0].value);
+      expect(actual.context).toEqual(expected[0].context);
+      expect(actual.status).toBe(expected[0].status);
+      expect(d.machine.getPersistedSnapshot(actual)).toEqual(d.machine.getPersistedSnapshot(expected[0]));
+      expect(actions.map((a) => [a.type, a.params])).toEqual(expected[1].map((a: any) => [a.type, a.params]));
+    }
   });
 });
