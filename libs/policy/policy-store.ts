@@ -183,6 +183,16 @@ export class PolicyStore {
   }
 
   /**
+   * The instants of the Asia/Shanghai day of `at`, as epoch milliseconds `[from, to)`: every instant in it
+   * gets what `select` answers for `at` (the day is all `select` reads of the time), so a caller may keep
+   * that answer for the day.
+   */
+  dayBounds(at: Date): { from: number; to: number } {
+    const start = DateTime.fromJSDate(at, { zone: ZONE }).startOf('day');
+    return { from: start.toMillis(), to: start.plus({ days: 1 }).toMillis() };
+  }
+
+  /**
    * The policy version for a new case in `region` (6-digit division code) on date `at` (Asia/Shanghai).
    * Policies are layered, one per level: at each region code covering the case (`*`, province, city,
    * county) the newest enabled policy whose `effectiveFrom` ≤ `at`. Layers another one already extends
