@@ -51,13 +51,14 @@ describe('licensing ingest: statements per event (e2e)', () => {
 
   /**
    * What one firm transfer that opens a case costs: START TRANSACTION, the event row with its application
-   * (locked or created), the firms with the lawyer, the lawyer's member facts and the org tree of their
-   * parties, the engine's opening (the case with its history and timers in one statement that also checks
-   * the one open case per member), the application's changes with the stored answer, COMMIT. Was 13 (the
-   * application, the lawyer, the open-case check, the application's changes and the answer were statements
-   * of their own), then 9 (a SAVEPOINT before the opening, which read the member and the party orgs again).
+   * (locked or created) and, in the same statement, the firms, the lawyer's member facts and the org tree of
+   * their parties; the engine's opening (the case with its history and timers in one statement that also
+   * checks the one open case per member), the application's changes with the stored answer, COMMIT. Was 13
+   * (the application, the lawyer, the open-case check, the application's changes and the answer were
+   * statements of their own), then 9 (a SAVEPOINT before the opening, which read the member and the party
+   * orgs again; the firms and the lawyer a statement of their own).
    */
-  const STATEMENTS_PER_TRANSFER = 6;
+  const STATEMENTS_PER_TRANSFER = 5;
 
   it('a firm transfer that opens a membership-transfer case costs a fixed number of statements; its replay opens nothing', async () => {
     const { firmAId, firmBId } = h.region.anchors;

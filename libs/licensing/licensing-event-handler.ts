@@ -2,6 +2,7 @@ import { DiscoveryService } from '@nestjs/core';
 import type { LicensingEventDto } from './dto';
 import type { ApplicationKind, LicensingEventType } from './licensing.constants';
 import type { LicensingRun } from './licensing-run';
+import type { FirmsAndLawyerRequest } from './licensing-registry.repository';
 
 /**
  * Marks the provider that applies one family of licensing events (the types listed). LicensingProcessor finds
@@ -17,4 +18,9 @@ export interface LicensingEventFamily {
    * locks it whatever the event says: the event's own insert then locks it, one round trip less.
    */
   applicationKind?(ev: LicensingEventDto): ApplicationKind | undefined;
+  /**
+   * What its `handle` reads of the registry first (LicensingSteps.firms with the lawyer), when the event
+   * alone says so: with an application to lock, the event's insert makes that read too, one round trip less.
+   */
+  registryRead?(ev: LicensingEventDto): FirmsAndLawyerRequest | undefined;
 }

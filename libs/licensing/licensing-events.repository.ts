@@ -10,6 +10,7 @@ import {
   partyTransferOfUpdated,
 } from './licensing-applications.repository';
 import type { LicensingEventResult } from './licensing-run';
+import type { RidingRead } from './licensing-registry.repository';
 import { runPrepared, statementName } from '../persistence/prepared';
 
 /** An inbound event as it arrived: its fields, the raw body and signature, and the parsed body. */
@@ -42,13 +43,15 @@ export class LicensingEventsRepository {
    * Inserts the event as `processed` in the caller's transaction; `inserted` false when the eventId is already
    * stored (a concurrent duplicate committed first — the unique index made this wait for it — or an earlier
    * refusal). With `application`, a new event also locks (or creates) its application row in the same
-   * statement, returned as `application`; a stored eventId leaves the application alone.
+   * statement, returned as `application`; a stored eventId leaves the application alone. With `read` (and
+   * `application`), the same statement also makes that read, answered as `read` for a new event.
    */
-  async insertProcessed(
+  async insertProcessed<T = never>(
     em: EntityManager,
     e: ArrivedEvent,
     application?: ApplicationToLock,
-  ): Promise<{ inserted: boolean; application?: ApplicationRow }> {
+    read?: RidingRead<T>,
+  ): Promise<{ inserted: boolean; application?: ApplicationRow; read?: T }> {
     const values: unknown[] = [e.eventId, e.type, e.applicationRef, e.occurredAt, e.rawBody, e.signature, e.raw];
     const insertEvent = `INSERT INTO licensing_events (event_id, type, application_ref, occurred_at, raw_body, signature, raw, status)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'processed') ON CONFLICT (event_id) DO NOTHING RETURNING id`;
@@ -56,13 +59,16 @@ export class LicensingEventsRepository {
       const inserted = await em.query(insertEvent, values);
       return { inserted: inserted.length > 0 };
     }
-    const text = `WITH e AS (${insertEvent}), a AS (${lockOrCreateSql(values, application, 'EXISTS (SELECT 1 FROM e)')})
-       SELECT (SELECT id FROM e) AS event_row_id, a.* FROM (SELECT 1) one LEFT JOIN a ON true`;
+    const lock = lockOrCreateSql(values, application, 'EXISTS (SELECT 1 FROM e)');
+    const riding = read?.parts(values);
+    const text = `WITH e AS (${insertEvent}), a AS (${lock})${riding ? `, ${riding.ctes}` : ''}
+       SELECT (SELECT id FROM e) AS event_row_id${riding ? `, ${riding.columns}` : ''}, a.* FROM (SELECT 1) one LEFT JOIN a ON true`;
     // prepared: planning this statement cost PostgreSQL more than running it, on every event
     const [row] = await runPrepared(this.ds, em, statementName('pf_lic_event', text), text, values);
     const { event_row_id: eventRowId, ...app } = row;
     if (eventRowId === null) return { inserted: false };
-    return { inserted: true, application: app as ApplicationRow };
+    for (const name of read?.names ?? []) delete app[name];
+    return { inserted: true, application: app as ApplicationRow, read: read?.answer(row) };
   }
 
   /** An earlier refused attempt of this eventId is processed now, with the body as it arrived this time. */

@@ -6,6 +6,7 @@ import { LicensingEventDto } from './dto';
 import { LICENSING_EVENT_TYPES } from './licensing.constants';
 import { licensingError } from './licensing-errors';
 import type { ApplicationChanges, ApplicationToLock } from './licensing-applications.repository';
+import type { FirmsAndLawyerRequest } from './licensing-registry.repository';
 import { LicensingEventFamily, LicensingEventHandler } from './licensing-event-handler';
 import { LicensingEventResult, LicensingRun } from './licensing-run';
 
@@ -39,12 +40,18 @@ export class LicensingProcessor implements OnModuleInit {
 
   /**
    * The run of one event (its clock reading), and the application its handler will lock first when that is
-   * known up front, for the event's insert to lock with it (LicensingEventsRepository.insertProcessed).
+   * known up front, for the event's insert to lock with it (LicensingEventsRepository.insertProcessed) —
+   * and then what the handler reads of the registry first, when known, for the insert to read too.
    */
-  start(em: EntityManager, ev: LicensingEventDto): { run: LicensingRun; lock?: ApplicationToLock } {
+  start(
+    em: EntityManager,
+    ev: LicensingEventDto,
+  ): { run: LicensingRun; lock?: ApplicationToLock; read?: FirmsAndLawyerRequest } {
     const run = new LicensingRun(em, ev, this.clock.now());
-    const kind = ev.applicationRef ? this.handlerOf(ev).applicationKind?.(ev) : undefined;
-    return { run, lock: kind ? { ref: ev.applicationRef!, kind, now: run.now } : undefined };
+    const handler = ev.applicationRef ? this.handlerOf(ev) : undefined;
+    const kind = handler?.applicationKind?.(ev);
+    if (!handler || !kind) return { run };
+    return { run, lock: { ref: ev.applicationRef!, kind, now: run.now }, read: handler.registryRead?.(ev) };
   }
 
   /**

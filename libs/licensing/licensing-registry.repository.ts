@@ -40,18 +40,58 @@ const MEMBER_SQL = `SELECT m.id, m.name, m.org_id, m.status, m.license_no, m.id_
 const FIRM_SQL = `SELECT id, name, kind, head_firm_id, county, region_code, party_org_id, (SELECT name FROM orgs WHERE orgs.id = firms.party_org_id) AS party_org_name,
   coverage, status, to_char(established_on, 'YYYY-MM-DD') AS established_on FROM firms`;
 
-/** $1 licence number, $2 the ID number's blind index: the licence holder first, else the ID number's owner. */
-const MEMBER_BY_LICENCE_OR_ID = `${MEMBER_SQL} WHERE (m.license_no = $1 OR m.id_number_blind_index = $2) AND m.duplicate_of IS NULL
-  ORDER BY coalesce(m.license_no = $1, false) DESC LIMIT 1`;
+/** The licence holder first, else the ID number's owner (`lic`, `blind`: the licence number's and the ID number's blind index's placeholders). */
+const memberByLicenceOrIdSql = (lic: string, blind: string) =>
+  `${MEMBER_SQL} WHERE (m.license_no = ${lic} OR m.id_number_blind_index = ${blind}) AND m.duplicate_of IS NULL
+  ORDER BY coalesce(m.license_no = ${lic}, false) DESC LIMIT 1`;
+/** $1 licence number, $2 the ID number's blind index. */
+const MEMBER_BY_LICENCE_OR_ID = memberByLicenceOrIdSql('$1', '$2');
+
+/** What an application event reads of the registry first: its firms (one or two) and its lawyer. */
+export interface FirmsAndLawyerRequest {
+  firmIds: string[];
+  lawyer: { licenseNo: string; idNumber: string };
+}
+
+/** The answer of firmsAndLawyer (see there). */
+export interface FirmsAndLawyer {
+  firms: LicensingFirmRow[];
+  member: LicensingMemberRow | undefined;
+  partyOrgs: { covered: string[]; rows: PartyOrgRow[] };
+}
 
 /**
- * $1, $2 as MEMBER_BY_LICENCE_OR_ID, $3 and $4 the firms' ids ($4 may be null): firmsAndLawyer. Two scalars,
- * not an array: PostgreSQL guesses ten elements for an array parameter, and with that guess the generic plan
- * of this prepared statement looked dearer than planning each call anew, which it then did (0.75 ms a call).
+ * firmsAndLawyer's statement as parts of a statement — its CTEs `f`, `l` and its columns `firms`, `member`,
+ * `party_orgs` — with its parameters appended to `values`: alone (firmsAndLawyer), or riding on the event's
+ * insert (LicensingEventsRepository.insertProcessed). The firms' ids are two scalars, not an array:
+ * PostgreSQL guesses ten elements for an array parameter, and with that guess the generic plan of the
+ * prepared statement looked dearer than planning each call anew, which it then did (0.75 ms a call).
  */
-const FIRMS_AND_LAWYER_SQL = `WITH f AS (${FIRM_SQL} WHERE id IN ($3::uuid, $4::uuid)), l AS (${MEMBER_BY_LICENCE_OR_ID})
-  SELECT (SELECT coalesce(json_agg(f), '[]'::json) FROM f) AS firms, (SELECT row_to_json(l) FROM l) AS member,
-    ${partyOrgsJsonSql('ARRAY(SELECT org_id FROM l UNION SELECT party_org_id FROM f)')} AS party_orgs`;
+function firmsAndLawyerParts(
+  values: unknown[],
+  r: FirmsAndLawyerRequest,
+  blindIndex: string,
+): { ctes: string; columns: string } {
+  // an application event names its target firm and at most the one it leaves
+  if (r.firmIds.length < 1 || r.firmIds.length > 2) throw new RangeError(`firmsAndLawyer reads one or two firms`);
+  const p = (v: unknown) => `$${values.push(v)}`;
+  const [lic, blind, first, second] = [p(r.lawyer.licenseNo), p(blindIndex), p(r.firmIds[0]), p(r.firmIds[1] ?? null)];
+  return {
+    ctes: `f AS (${FIRM_SQL} WHERE id IN (${first}::uuid, ${second}::uuid)), l AS (${memberByLicenceOrIdSql(lic, blind)})`,
+    columns: `(SELECT coalesce(json_agg(f), '[]'::json) FROM f) AS firms, (SELECT row_to_json(l) FROM l) AS member,
+    ${partyOrgsJsonSql('ARRAY(SELECT org_id FROM l UNION SELECT party_org_id FROM f)')} AS party_orgs`,
+  };
+}
+
+/**
+ * A read that rides on another statement: its parts (parameters appended to `values`), the names of the
+ * columns it adds to the statement's row, and its answer from that row.
+ */
+export interface RidingRead<T> {
+  parts(values: unknown[]): { ctes: string; columns: string };
+  names: readonly string[];
+  answer(row: Record<string, unknown>): T;
+}
 
 /**
  * What the licensing integration reads and writes of the registry (members, firms, organizations) and of
@@ -98,27 +138,30 @@ export class LicensingRegistryRepository {
   async firmsAndLawyer(
     em: EntityManager,
     firmIds: string[],
-    lawyer: { licenseNo: string; idNumber: string },
-  ): Promise<{
-    firms: LicensingFirmRow[];
-    member: LicensingMemberRow | undefined;
-    partyOrgs: { covered: string[]; rows: PartyOrgRow[] };
-  }> {
-    // an application event names its target firm and at most the one it leaves
-    if (firmIds.length < 1 || firmIds.length > 2) throw new RangeError(`firmsAndLawyer reads one or two firms`);
-    // prepared: planning this statement cost PostgreSQL more than running it, on every event; every column
-    // read is text, uuid or boolean, so the JSON forms are the driver's own values
-    const [row] = await runPrepared(this.ds, em, 'pf_lic_firms_lawyer', FIRMS_AND_LAWYER_SQL, [
-      lawyer.licenseNo,
-      this.idNumbers.blindIndex(lawyer.idNumber),
-      firmIds[0],
-      firmIds[1] ?? null,
-    ]);
-    const firms: LicensingFirmRow[] = row.firms;
-    const member: LicensingMemberRow | undefined = row.member ?? undefined;
-    // the ids the statement asked the tree for (a firm without a party organization adds none)
-    const covered = [member?.org_id, ...firms.map((f) => f.party_org_id)].filter((id): id is string => !!id);
-    return { firms, member: this.opened(member), partyOrgs: { covered, rows: row.party_orgs } };
+    lawyer: FirmsAndLawyerRequest['lawyer'],
+  ): Promise<FirmsAndLawyer> {
+    const read = this.firmsAndLawyerRead({ firmIds, lawyer });
+    const values: unknown[] = [];
+    const { ctes, columns } = read.parts(values);
+    // prepared: planning this statement cost PostgreSQL more than running it, on every event
+    const [row] = await runPrepared(this.ds, em, 'pf_lic_firms_lawyer', `WITH ${ctes} SELECT ${columns}`, values);
+    return read.answer(row);
+  }
+
+  /** firmsAndLawyer as a read that rides on another statement (the event's insert). */
+  firmsAndLawyerRead(r: FirmsAndLawyerRequest): RidingRead<FirmsAndLawyer> {
+    return {
+      parts: (values) => firmsAndLawyerParts(values, r, this.idNumbers.blindIndex(r.lawyer.idNumber)),
+      names: ['firms', 'member', 'party_orgs'],
+      answer: (row) => {
+        // every column read is text, uuid or boolean, so the JSON forms are the driver's own values
+        const firms = row.firms as LicensingFirmRow[];
+        const member = (row.member ?? undefined) as LicensingMemberRow | undefined;
+        // the ids the statement asked the tree for (a firm without a party organization adds none)
+        const covered = [member?.org_id, ...firms.map((f) => f.party_org_id)].filter((id): id is string => !!id);
+        return { firms, member: this.opened(member), partyOrgs: { covered, rows: row.party_orgs as PartyOrgRow[] } };
+      },
+    };
   }
 
   /** Records a licence number on a member without one, unless another member already holds it. */

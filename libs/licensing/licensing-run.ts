@@ -4,7 +4,7 @@ import type { PartyOrgsRead } from '../engine/party-resolver';
 import { inSavepoint } from '../persistence/savepoint';
 import type { LicensingEventDto } from './dto';
 import type { ApplicationRow } from './licensing-applications.repository';
-import type { LicensingMemberRow } from './licensing-registry.repository';
+import type { FirmsAndLawyer, FirmsAndLawyerRequest, LicensingMemberRow } from './licensing-registry.repository';
 import type { ApplicationKind, PartyTransferStatus } from './licensing.constants';
 
 /** What an accepted event did: the 202 body, stored and replayed for the same eventId. */
@@ -46,6 +46,8 @@ export class LicensingRun {
   readonly patch: Partial<ApplicationRow> = {};
   /** the application row as the event's insert locked (or created) it with `kind`, for lockApplication */
   locked?: { kind: ApplicationKind; row: ApplicationRow };
+  /** The firms and the lawyer as the event's insert read them (LicensingEventFamily.registryRead), for LicensingSteps.firms */
+  registryRead?: { request: FirmsAndLawyerRequest; answer: FirmsAndLawyer };
   /**
    * The lawyer as read with the event's firms (LicensingSteps.firms), for memberFor to use instead of reading
    * again, and the org rows read with them, for the opening of the lawyer's case (OpeningReads)

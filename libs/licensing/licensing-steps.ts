@@ -238,7 +238,11 @@ export class LicensingSteps {
    * With `lawyer` (matched by licence or ID number), the same read finds the lawyer for memberFor. Reading
    * the lawyer before the application's lock is as good as after it: nothing serialises a lawyer's rows on
    * that lock (two applications of one lawyer never share it), and a pending member that a concurrent event
-   * created meanwhile is found by createPendingMember's conflict handling.
+   * created meanwhile is found by createPendingMember's conflict handling. The event's insert may have made
+   * this read already (LicensingEventFamily.registryRead), in the statement that takes the lock, so with a
+   * view from before any wait on it: as good, since an event of the same application that held the lock
+   * left it applied, approved-and-applied or withdrawn, and an application event then opens nothing and
+   * uses of this read only the firm's id.
    */
   async firms(
     run: LicensingRun,
@@ -248,7 +252,15 @@ export class LicensingSteps {
     const ids = refs.map((r) => r.id);
     let rows: LicensingFirmRow[];
     if (lawyer && !lawyer.memberId) {
-      const read = await this.lawyers.firmsAndLawyer(run.em, ids, lawyer);
+      // read already by the event's insert when its handler said so up front (registryRead): the same read
+      const pre = run.registryRead;
+      const read =
+        pre &&
+        pre.request.firmIds.join() === ids.join() &&
+        pre.request.lawyer.licenseNo === lawyer.licenseNo &&
+        pre.request.lawyer.idNumber === lawyer.idNumber
+          ? pre.answer
+          : await this.lawyers.firmsAndLawyer(run.em, ids, lawyer);
       run.lawyerRead = {
         licenseNo: lawyer.licenseNo,
         idNumber: lawyer.idNumber,

@@ -17,6 +17,7 @@ import { toDate } from '../../workflows/kernel/dates';
 import { ApplicationView, assessmentDeferred } from './licensing-status';
 import { ArrivedEvent, LicensingEventsRepository } from './licensing-events.repository';
 import { LicensingApplicationsRepository } from './licensing-applications.repository';
+import { LicensingRegistryRepository } from './licensing-registry.repository';
 import { signLicensingBody, verifyLicensingSignature } from './signature';
 import { licensingScope, LicensingOversightRepository } from './licensing-oversight.repository';
 import { OrganizationsRepository } from '../registry/organizations.repository';
@@ -50,6 +51,7 @@ export class LicensingService {
     private readonly orgs: OrganizationsRepository,
     private readonly events: LicensingEventsRepository,
     private readonly applications: LicensingApplicationsRepository,
+    private readonly registry: LicensingRegistryRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -111,14 +113,22 @@ export class LicensingService {
           signature: sig,
           raw: plain,
         };
-        const { run, lock } = this.processor.start(em, dto);
-        const inserted = await this.events.insertProcessed(em, arrived, lock);
+        const { run, lock, read } = this.processor.start(em, dto);
+        const inserted = await this.events.insertProcessed(
+          em,
+          arrived,
+          lock,
+          read && this.registry.firmsAndLawyerRead(read),
+        );
         if (!inserted.inserted) {
           // a concurrent duplicate committed first (we waited on the unique index), or an earlier attempt was refused
           const replay = await this.replay(em, dto.eventId, plain);
           if (replay) return replay;
           await this.events.reprocess(em, arrived);
-        } else if (inserted.application) run.locked = { kind: lock!.kind, row: inserted.application };
+        } else if (inserted.application) {
+          run.locked = { kind: lock!.kind, row: inserted.application };
+          if (read && inserted.read) run.registryRead = { request: read, answer: inserted.read };
+        }
         const { result, application } = await this.processor.process(run);
         // answer with the stored form (jsonb key order), so a replay is byte-for-byte the first answer
         const stored = await this.events.storeResult(em, dto.eventId, result, result.outOfOrder ?? null, application);

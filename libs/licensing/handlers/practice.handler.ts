@@ -5,7 +5,7 @@ import { EngineService } from '../../engine/engine.service';
 import type { LicensingEventDto } from '../dto';
 import { ApplicationKind, PARTY_MEMBER_STATUSES } from '../licensing.constants';
 import { LicensingEventFamily, LicensingEventHandler } from '../licensing-event-handler';
-import { LicensingRegistryRepository } from '../licensing-registry.repository';
+import { FirmsAndLawyerRequest, LicensingRegistryRepository } from '../licensing-registry.repository';
 import type { LicensingRun } from '../licensing-run';
 import { LicensingSteps, statusTitle } from '../licensing-steps';
 import { alreadyReceived } from '../../../workflows/membership-transfer/receiving-org';
@@ -18,6 +18,16 @@ const KIND_BY_TYPE: Partial<Record<string, ApplicationKind>> = {
   'firm-transfer.approved': 'firm_transfer',
   'firm-transfer.withdrawn': 'firm_transfer',
 };
+
+/** The firms an application names: the target (practice: toFirmId, else firmId), then the one it leaves. */
+function firmRefs(ev: LicensingEventDto): { id: string; field: string }[] | undefined {
+  const targetFirmId = ev.type.startsWith('practice') ? (ev.toFirmId ?? ev.firmId) : ev.toFirmId;
+  if (!targetFirmId) return undefined;
+  return [
+    { id: targetFirmId, field: ev.toFirmId ? 'toFirmId' : 'firmId' },
+    ...(ev.fromFirmId ? [{ id: ev.fromFirmId, field: 'fromFirmId' }] : []),
+  ];
+}
 
 /**
  * 申请执业 / 申请转所, their approval and withdrawal: a party member's relationship follows the practice into
@@ -45,6 +55,13 @@ export class PracticeEventsHandler implements LicensingEventFamily {
     return KIND_BY_TYPE[ev.type];
   }
 
+  /** An application reads its firms and its lawyer first (`applied`): the event's insert may read them. */
+  registryRead(ev: LicensingEventDto): FirmsAndLawyerRequest | undefined {
+    const refs = ev.type.endsWith('.applied') ? firmRefs(ev) : undefined;
+    if (!refs || !ev.lawyer || ev.lawyer.memberId) return undefined;
+    return { firmIds: refs.map((r) => r.id), lawyer: ev.lawyer };
+  }
+
   async handle(run: LicensingRun): Promise<void> {
     if (run.ev.type.endsWith('.applied')) return this.applied(run);
     if (run.ev.type.endsWith('.approved')) return this.approved(run);
@@ -55,17 +72,10 @@ export class PracticeEventsHandler implements LicensingEventFamily {
   private async applied(run: LicensingRun, opts: { fromApproval?: boolean } = {}) {
     const { ev } = run;
     const kind = KIND_BY_TYPE[ev.type]!;
-    const targetFirmId = ev.type.startsWith('practice') ? (ev.toFirmId ?? ev.firmId) : ev.toFirmId;
-    if (!targetFirmId)
+    const refs = firmRefs(ev);
+    if (!refs)
       throw AppError.validation([{ field: 'toFirmId', errors: ['toFirmId（或 firmId）为必填项：拟执业的律师事务所'] }]);
-    const [firm] = await this.steps.firms(
-      run,
-      [
-        { id: targetFirmId, field: ev.toFirmId ? 'toFirmId' : 'firmId' },
-        ...(ev.fromFirmId ? [{ id: ev.fromFirmId, field: 'fromFirmId' }] : []),
-      ],
-      ev.lawyer,
-    );
+    const [firm] = await this.steps.firms(run, refs, ev.lawyer);
     const app = await this.steps.lockApplication(run, kind);
 
     if (!opts.fromApproval) {
