@@ -155,9 +155,15 @@ describe('WorkingCalendar', () => {
         { year: 2027, replaced: true },
       ]);
       expect(cal.addWorkingDays('2026-12-30', 3).date).toBe('2027-01-06');
+      // a deferred notice planned before the correction is planned again after it (the answers are remembered)
+      const afternoon = new Date('2027-01-05T06:00:00Z'); // 14:00 in Shanghai
+      expect(cal.deferToWorkingTime(afternoon)).toBe('2027-01-05T14:00:00.000+08:00');
+      cal.addYear({ ...FIXTURE_2027, holidays: [{ name: '元旦', dates: ['2027-01-01', '2027-01-04', '2027-01-05'] }] });
+      expect(cal.deferToWorkingTime(afternoon)).toBe('2027-01-06T09:00:00.000+08:00');
+      expect(events).toHaveLength(3);
       off();
       cal.addYear({ ...FIXTURE_2027, source: 'other', holidays: [{ name: 'x', dates: ['2027-01-05'] }] });
-      expect(events).toHaveLength(2);
+      expect(events).toHaveLength(3);
     });
 
     it('rejects an invalid year file and leaves the calendar unchanged', () => {
@@ -238,6 +244,12 @@ describe('WorkingCalendar', () => {
       expect(cal.deferToWorkingTime('2026-03-02T21:00:00+08:00', { from: '22:00', to: '07:00' })).toBe(
         '2026-03-02T21:00:00.000+08:00',
       );
+      // the same instant as a Date, asked again (remembered) and with other quiet hours and morning hour (not mixed up)
+      const night = new Date('2026-03-02T13:00:00Z'); // 21:00 in Shanghai
+      expect(cal.deferToWorkingTime(night)).toBe('2026-03-03T09:00:00.000+08:00');
+      expect(cal.deferToWorkingTime(night)).toBe('2026-03-03T09:00:00.000+08:00');
+      expect(cal.deferToWorkingTime(night, { from: '22:00', to: '07:00' })).toBe('2026-03-02T21:00:00.000+08:00');
+      expect(cal.deferToWorkingTime(night, undefined, 8)).toBe('2026-03-03T08:00:00.000+08:00');
     });
   });
 });

@@ -143,6 +143,12 @@ export class WorkingCalendar {
    * strings a day (a twentieth of what a page allocated). Emptied whenever a year's data changes.
    */
   private readonly daysBetweenMemo = new Map<string, number>();
+  /**
+   * `deferToWorkingTime` answers by (instant, quiet hours, morning hour): a timer storm raises hundreds of
+   * notices per batch at one instant, each planned twice, and the luxon walk cost ~70 µs a time (the largest
+   * node cost of delivering a timer). Emptied whenever a year's data changes.
+   */
+  private readonly deferMemo = new Map<string, string>();
 
   constructor(years: CalendarYearFile[] = [], options: { logger?: CalendarLogger } = {}) {
     this.logger = options.logger ?? { warn: (message: string) => console.warn(message) };
@@ -309,6 +315,18 @@ export class WorkingCalendar {
    * morning (`hour`:00). For notifications that must not wake people up at night or on a holiday.
    */
   deferToWorkingTime(instant: DateLike, quietHours: QuietHours = { from: '20:00', to: '08:00' }, hour = 9): string {
+    const at = instant instanceof Date ? instant.getTime() : DateTime.isDateTime(instant) ? instant.toMillis() : null;
+    if (at === null) return this.deferUncached(instant, quietHours, hour);
+    const memoKey = `${at}|${quietHours.from}|${quietHours.to}|${hour}`;
+    const known = this.deferMemo.get(memoKey);
+    if (known !== undefined) return known;
+    const answer = this.deferUncached(instant, quietHours, hour);
+    if (this.deferMemo.size >= 50_000) this.deferMemo.clear();
+    this.deferMemo.set(memoKey, answer);
+    return answer;
+  }
+
+  private deferUncached(instant: DateLike, quietHours: QuietHours, hour: number): string {
     const t = toShanghai(instant);
     const from = minutesOf(quietHours.from);
     const to = minutesOf(quietHours.to);
@@ -355,6 +373,7 @@ export class WorkingCalendar {
     this.years.set(data.year, { source: data.source, holidays, workdays, fingerprint: fingerprint(data) });
     this.workingDayMemo.clear();
     this.daysBetweenMemo.clear();
+    this.deferMemo.clear();
   }
 
   private warnMissing(year: number): void {
