@@ -55,7 +55,11 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationBootstrap() {
     const common = { connection: bullConnection(this.config), prefix: queuePrefix(this.config) };
     this.workers = [
-      new Worker(QUEUES.timers, async () => this.drain.drain({ parallel: 4 }), { ...common, concurrency: 2 }),
+      // One drain at a time per worker, with two claiming loops: a drain already takes everything due, and
+      // PostgreSQL does most of the work, so two loops keep a 2-core machine busy (one leaves PostgreSQL idle
+      // while node plans a batch) while more only contend (100 000-timer storm: 21.3 s with one loop, 17.2 s
+      // with two; four loops in each of two concurrent drains were slower than one loop).
+      new Worker(QUEUES.timers, async () => this.drain.drain({ parallel: 2 }), { ...common, concurrency: 1 }),
       new Worker(QUEUES.outbox, async (job) => this.deliver(job.data.id), { ...common, concurrency: 8 }),
     ];
     this.processors = this.discovery
