@@ -420,16 +420,6 @@ export class CasesRepository {
     return { rows, count: n };
   }
 
-  /** Every open case in a scope (null = all): the candidates of a task list. */
-  async openInScope(scopeOrgIds: string[] | null): Promise<CaseRecord[]> {
-    return scopeOrgIds
-      ? this.ds.query(`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.status = 'open' AND c.scope_org_ids && $1::uuid[]`, [
-          scopeOrgIds,
-        ])
-      : this.ds.query(`SELECT ${CASE_COLUMNS} FROM cases c WHERE c.status = 'open'`);
-  }
-
-  /** A case's history rows in order. */
   /**
    * A case's history, oldest first, with who acted by name (`actorDisplayName` from users, `actorOrgName` from
    * orgs): the names come in the same statement, since a clerk's history page is read far more often than written.
