@@ -60,21 +60,24 @@ describe('licensing ingest: statements per event (e2e)', () => {
    */
   const STATEMENTS_PER_TRANSFER = 5;
 
+  /** A party member's 申请转所 from firm A to firm B, under a new event id. */
+  const firmTransfer = (m: (typeof h.region.members)[number], applicationRef: string) => ({
+    eventId: `stmt-${randomUUID()}`,
+    type: 'firm-transfer.applied',
+    occurredAt: new Date().toISOString(),
+    lawyer: { licenseNo: m.licenseNo, name: m.name, idNumber: m.idNumber, isPartyMember: true },
+    fromFirmId: h.region.anchors.firmAId,
+    toFirmId: h.region.anchors.firmBId,
+    applicationRef,
+  });
+
   it('a firm transfer that opens a membership-transfer case costs a fixed number of statements; its replay opens nothing', async () => {
-    const { firmAId, firmBId } = h.region.anchors;
+    const { firmAId } = h.region.anchors;
     const lawyers = h.region.members
       .filter((m) => m.firmId === firmAId && m.status === 'full' && m.licenseNo)
       .slice(1, 4);
     for (const m of lawyers) {
-      const body = {
-        eventId: `stmt-${randomUUID()}`,
-        type: 'firm-transfer.applied',
-        occurredAt: new Date().toISOString(),
-        lawyer: { licenseNo: m.licenseNo, name: m.name, idNumber: m.idNumber, isPartyMember: true },
-        fromFirmId: firmAId,
-        toFirmId: firmBId,
-        applicationRef: `STMT-${randomUUID().slice(0, 8)}`,
-      };
+      const body = firmTransfer(m, `STMT-${randomUUID().slice(0, 8)}`);
       const first = await ingest(body);
       expect(first.out).toMatchObject({ status: 202, replay: false });
       expect(first.out.body).toMatchObject({ outcome: 'transfer_opened', partyTransfer: 'pending' });
@@ -101,15 +104,7 @@ describe('licensing ingest: statements per event (e2e)', () => {
   it('a transfer the engine refuses (the lawyer’s transfer is already open) is recorded without a savepoint: nothing was written to undo', async () => {
     const { firmAId, firmBId } = h.region.anchors;
     const m = h.region.members.filter((x) => x.firmId === firmAId && x.status === 'full' && x.licenseNo)[5];
-    const body = (ref: string) => ({
-      eventId: `stmt-${randomUUID()}`,
-      type: 'firm-transfer.applied',
-      occurredAt: new Date().toISOString(),
-      lawyer: { licenseNo: m.licenseNo, name: m.name, idNumber: m.idNumber, isPartyMember: true },
-      fromFirmId: firmAId,
-      toFirmId: firmBId,
-      applicationRef: ref,
-    });
+    const body = (ref: string) => firmTransfer(m, ref);
     const first = await ingest(body(`STMT-${randomUUID().slice(0, 8)}`));
     expect(first.out.body).toMatchObject({ outcome: 'transfer_opened' });
     const ref = `STMT-${randomUUID().slice(0, 8)}`;
