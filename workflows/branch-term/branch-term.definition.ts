@@ -1,3 +1,4 @@
+import { toDate } from '../kernel/dates';
 import { ActorRule, WorkflowDefinition } from '../kernel/definition';
 import { BranchTermInput } from './branch-term.events';
 import {
@@ -31,7 +32,8 @@ export const branchTermDefinition: WorkflowDefinition = {
   },
   openers: [BRANCH, UPPER],
   openingFacts: ['fullMemberIdsOfOrg', 'orgMembersOnPartyProbation'],
-  openingRule: (input: BranchTermInput, facts, at) => electionProblem(input, facts, at.slice(0, 10)),
+  // today is the Beijing day of the opening: the UTC date of the instant is yesterday's from 00:00 to 08:00 there
+  openingRule: (input: BranchTermInput, facts, at) => electionProblem(input, facts, toDate(at)),
   states: {
     in_term: {
       title: '任期内',

@@ -89,6 +89,12 @@ describe('branch-term (支部任期与换届)', () => {
     expect(electionProblem({ secretaryId: SEC2, electedOn: '2027-02-01' }, full, '2027-01-10')).toBe(
       '选举日期不得晚于今天',
     );
+    // at the opening, today is Beijing's: 02:10 there on 01-11 is still 01-10 in UTC, and an election that day is not in the future
+    const opening = branchTermDefinition.openingRule!;
+    expect(opening({ secretaryId: SEC, electedOn: '2027-01-11' }, full, '2027-01-10T18:10:00.000Z')).toBeNull();
+    expect(opening({ secretaryId: SEC, electedOn: '2027-01-12' }, full, '2027-01-10T18:10:00.000Z')).toBe(
+      '选举日期不得晚于今天',
+    );
     expect(electionProblem({ secretaryId: SEC2, electedOn: '2024-01-01' }, full, '2027-01-10', '2024-05-20')).toMatch(
       /不得早于上一届/,
     );

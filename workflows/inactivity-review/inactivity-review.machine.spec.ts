@@ -60,6 +60,13 @@ describe('inactivity-review (the branch clerk’s review of a detector flag)', (
     expect(next.value).toBe('dismissed');
     expect(next.context.decision).toEqual({ outcome: 'dismissed', on: '2027-07-02', reason: '因病住院，已请假' });
     expect(effects).toEqual([]);
+    // the decision's day is Beijing's: 01:30 there on 07-03 is still 07-02 in UTC
+    const [night] = transition(machine, start(), {
+      type: 'DISMISS',
+      at: '2027-07-02T17:30:00.000Z',
+      data: { reason: '因病住院，已请假' },
+    } as InactivityReviewEvent);
+    expect(night.context.decision).toMatchObject({ on: '2027-07-03' });
     expect(errors(DismissPayload, {})).toEqual(['reason']);
   });
 

@@ -4,6 +4,7 @@
  * dismissing needs a reason. Pure XState v5 machine.
  */
 import { assign, setup } from 'xstate';
+import { localDate } from '../kernel/dates';
 import { CaseInput, effect, Effect, WorkflowEvent } from '../kernel/definition';
 import type {
   DismissPayload,
@@ -39,8 +40,6 @@ export function dismissRule(_context: InactivityReviewContext, event: WorkflowEv
 export const nonconformingGrounds = (context: InactivityReviewContext, data?: OpenNonconformingPayload) =>
   data?.grounds?.trim() || context.summary;
 
-const day = (at: string | undefined, fallback: string) => (at ?? fallback).slice(0, 10);
-
 export const inactivityReviewMachine = setup({
   types: {} as {
     context: InactivityReviewContext;
@@ -66,7 +65,7 @@ export const inactivityReviewMachine = setup({
             assign(({ context, event }) => ({
               decision: {
                 outcome: 'referred' as const,
-                on: day(event.at, context.openedAt),
+                on: localDate(event.at, context.openedAt),
                 grounds: nonconformingGrounds(context, event.data as OpenNonconformingPayload | undefined),
               },
             })),
@@ -87,7 +86,7 @@ export const inactivityReviewMachine = setup({
           actions: assign(({ context, event }) => ({
             decision: {
               outcome: 'dismissed' as const,
-              on: day(event.at, context.openedAt),
+              on: localDate(event.at, context.openedAt),
               reason: (event.data as DismissPayload).reason.trim(),
             },
           })),
