@@ -57,6 +57,13 @@ describe('statement_timeout (e2e)', () => {
   }, 60_000);
   afterAll(() => h.close());
 
+  it('every pooled connection has the statement timeout, and no JIT (it cost the task list ~20 ms a page)', async () => {
+    const [row] = await h.ds.query(
+      `SELECT current_setting('statement_timeout') AS timeout, current_setting('jit') AS jit`,
+    );
+    expect(row).toEqual({ timeout: '1500ms', jit: 'off' });
+  });
+
   it.each(EXPENSIVE_READS)('$path held up past DB_STATEMENT_TIMEOUT_MS answers 503 QUERY_TIMEOUT', async (read) => {
     const auth = await h.as(read.user);
     const lock = await lockTable(h, read.table);

@@ -68,6 +68,11 @@ export function dataSourceOptions(url: string, poolSize = 20, statementTimeoutMs
     extra: {
       max: poolSize,
       application_name: 'partyflow',
+      // No JIT: PostgreSQL compiles a statement whose estimated cost passes jit_above_cost (100 000), and the task
+      // list's estimate (a correlated deadline lookup per candidate, costed for tens of thousands of rows when a
+      // clerk has a few thousand) always did: ~20 ms of code emission on a 47 ms statement, on every /tasks page.
+      // The application's statements are short and index-driven; none gains from JIT.
+      options: '-c jit=off',
       ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
     },
   };
