@@ -172,8 +172,6 @@ export class CaseQueryService {
     }));
   }
 
-  /** Working days after `now`'s day up to and including `due`'s day, on the statutory calendar (Shanghai dates). */
-  /** Open cases where the caller can act now, most urgent (earliest pending deadline) first. */
   /**
    * The caller's tasks, one page at a time: selected and ordered in SQL from the parties and states the
    * definitions declare (TasksRepository), then checked by the engine itself (guards, rules) for the page.
