@@ -123,23 +123,23 @@ export class TimersRepository {
     // 500. With sorting priced out for this one statement the ordered index scan is the plan whatever the
     // statistics say; the setting is put back for the rest of the batch's transaction.
     await em.query(`SET LOCAL enable_sort = off`);
-    try {
-      return await em.query(
-        `SELECT t.id, t.next_at::text AS claim_key_at, t.case_id, t.epoch, t.state_path, t.deadline_key, t.due_at, t.fire_event, t.party, t.title, t.stages, t.next_stage,
-                c.status AS case_status, c.state_paths, c.entered, c.parties, c.workflow, c.definition_version, c.policy_version,
-                coalesce('党员：' || m.name, '律师事务所：' || f.name, '党组织：' || o.name) AS subject_label
-         FROM timers t JOIN cases c ON c.id = t.case_id
-         LEFT JOIN members m ON m.id = c.subject_member_id
-         LEFT JOIN firms f ON f.id = c.subject_firm_id
-         LEFT JOIN orgs o ON o.id = c.subject_org_id
-         WHERE t.status = 'pending' AND t.next_at <= $1 ${after ? 'AND (t.next_at, t.id) > ($3::timestamptz, $4::uuid)' : ''}
-         ORDER BY t.next_at, t.id LIMIT $2
-         FOR NO KEY UPDATE OF t SKIP LOCKED`,
-        after ? [now, limit, after.at, after.id] : [now, limit],
-      );
-    } finally {
-      await em.query(`RESET enable_sort`);
-    }
+    const rows: ClaimedTimer[] = await em.query(
+      `SELECT t.id, t.next_at::text AS claim_key_at, t.case_id, t.epoch, t.state_path, t.deadline_key, t.due_at, t.fire_event, t.party, t.title, t.stages, t.next_stage,
+              c.status AS case_status, c.state_paths, c.entered, c.parties, c.workflow, c.definition_version, c.policy_version,
+              coalesce('党员：' || m.name, '律师事务所：' || f.name, '党组织：' || o.name) AS subject_label
+       FROM timers t JOIN cases c ON c.id = t.case_id
+       LEFT JOIN members m ON m.id = c.subject_member_id
+       LEFT JOIN firms f ON f.id = c.subject_firm_id
+       LEFT JOIN orgs o ON o.id = c.subject_org_id
+       WHERE t.status = 'pending' AND t.next_at <= $1 ${after ? 'AND (t.next_at, t.id) > ($3::timestamptz, $4::uuid)' : ''}
+       ORDER BY t.next_at, t.id LIMIT $2
+       FOR NO KEY UPDATE OF t SKIP LOCKED`,
+      after ? [now, limit, after.at, after.id] : [now, limit],
+    );
+    // not in a finally: after a failed claim the transaction is aborted (and rolled back, the setting with it),
+    // and a RESET there would fail too and hide the claim's own error (a deadlock the batch retries on)
+    await em.query(`RESET enable_sort`);
+    return rows;
   }
 
   /**

@@ -255,6 +255,14 @@ describe('CasesRepository and TimersRepository (real PostgreSQL)', () => {
     expect(await timers.nextDueAt(due)).toBeInstanceOf(Date);
   });
 
+  it('a claim that fails throws its own error, not the aborted transaction’s (the batch retries on what it sees)', async () => {
+    const failed = await db.ds
+      .transaction((em) => timers.claimDue(em, new Date(), 10, { at: 'not a time', id: randomUUID() }))
+      .catch((e: { code?: string }) => e);
+    // 22007 invalid datetime: the claim's own; resetting the planner setting after it failed gave 25P02 instead
+    expect((failed as { code?: string }).code).toBe('22007');
+  });
+
   it('two claimers share the due timers of one case: the claim locks timers, not their case', async () => {
     const r = record();
     await db.ds.transaction((em) =>
