@@ -23,6 +23,7 @@ import { CaseUrges1796226444861 } from './migrations/1796226444861-case-urges';
 import { AuditJobs1796227137277 } from './migrations/1796227137277-audit-jobs';
 import { SealedIdNumbers1796283647322 } from './migrations/1796283647322-sealed-id-numbers';
 import { CaseTaskKeys1796285342521 } from './migrations/1796285342521-case-task-keys';
+import { LiveTimerIndex1796398316246 } from './migrations/1796398316246-live-timer-index';
 
 export const MIGRATIONS = [
   InitialSchema1700000000000,
@@ -48,6 +49,7 @@ export const MIGRATIONS = [
   AuditJobs1796227137277,
   SealedIdNumbers1796283647322,
   CaseTaskKeys1796285342521,
+  LiveTimerIndex1796398316246,
 ];
 
 /**

@@ -242,6 +242,66 @@ describe('CasesRepository and TimersRepository (real PostgreSQL)', () => {
     expect(plan.audit).toContain('case_history_at_keyset_idx');
   });
 
+  it('a case that went back and forth hundreds of times: its live timers are read without its cancelled ones', async () => {
+    // each visit of a state plans its deadline again and leaves the previous row cancelled (kept until retention);
+    // the transition's same-deadline check and the case view read the live rows only, through an index holding
+    // just those (on every status, each of those reads went through all 300 cancelled rows)
+    let r = await open();
+    for (let v = 2; v <= 301; v++) {
+      const state = v % 2 ? 'a' : 'b';
+      const next: CaseRecord = {
+        ...r,
+        state,
+        statePaths: [state],
+        version: v,
+        headHash: `h${v}`,
+        entered: { [state]: { at: at.toISOString(), version: v } },
+      };
+      const row = {
+        fromVersion: v - 1,
+        fromState: r.state,
+        prevHash: r.headHash,
+        actor,
+        type: 'GO',
+        data: {},
+        comment: null,
+      };
+      expect(
+        await cases.applyTransition(undefined, next, row, [
+          timer(state, `k${state}`, new Date('2026-03-10T01:00:00Z')),
+        ]),
+      ).toBe(true);
+      r = next;
+    }
+    const [{ cancelled }] = await db.ds.query(
+      `SELECT count(*)::int AS cancelled FROM timers WHERE case_id = $1 AND status = 'cancelled'`,
+      [r.id],
+    );
+    expect(cancelled).toBe(300);
+    const plans = await db.ds.transaction(async (em) => {
+      await em.query('SET LOCAL enable_seqscan = off');
+      const explain = async (sql: string, params: unknown[]) =>
+        (await em.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${sql}`, params))[0]['QUERY PLAN'][0].Plan;
+      return [
+        // the case view's deadlines (CaseViewsRepository) and the same-deadline check (SAME_DEADLINE_IN_THIS_VISIT)
+        await explain(`SELECT * FROM timers WHERE case_id = ANY($1::uuid[]) AND status IN ('pending', 'fired')`, [
+          [r.id],
+        ]),
+        await explain(
+          `SELECT 1 FROM timers x WHERE x.case_id = $1 AND x.ident = $2 AND (x.status = 'pending' OR (x.status = 'fired' AND x.epoch >= 0))`,
+          [r.id, 'a|ka'],
+        ),
+      ];
+    });
+    for (const plan of plans) {
+      const text = JSON.stringify(plan);
+      expect(text).toContain('timers_live_case_ident_idx');
+      // the live row's index page and heap page, give or take the root: not the 300 cancelled rows' pages
+      expect(plan['Shared Hit Blocks'] + (plan['Shared Read Blocks'] ?? 0)).toBeLessThanOrEqual(6);
+    }
+    expect((await views.extras([r.id], [])).timers.map((t) => [t.deadline_key, t.status])).toEqual([['ka', 'pending']]);
+  });
+
   it('claims due timers with SKIP LOCKED: a second claimer sees none of the first one’s rows', async () => {
     const r = await open();
     const due = new Date('2026-03-09T02:00:00Z');
