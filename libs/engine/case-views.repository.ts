@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { runPrepared } from '../persistence/prepared';
 import { NAMES_OF } from './case-labels.repository';
 import type { FollowUpView } from './follow-ups.repository';
 import type { CaseTimerRow } from './timers.repository';
@@ -18,7 +19,8 @@ export interface CaseViewExtras {
  * The read model of case views: a case's deadlines (`timers`), its follow-ups (`case_follow_ups`) and the names
  * of its subject and parties (`members`, `firms`, `orgs`), for a page of cases in one statement. Every
  * `POST /cases/:id/events` answers with the case's view, so this is on the write path: one round trip instead
- * of three is a third of the statements of an HTTP event.
+ * of three is a third of the statements of an HTTP event. Prepared (named) for the same reason: planning its three
+ * sub-selects cost PostgreSQL more than running them (0.18 ms against 0.11 ms per event in the HTTP bench).
  */
 @Injectable()
 export class CaseViewsRepository {
@@ -26,7 +28,10 @@ export class CaseViewsRepository {
 
   async extras(caseIds: string[], nameIds: string[]): Promise<CaseViewExtras> {
     if (!caseIds.length) return { timers: [], followUps: [], names: new Map() };
-    const [row] = await this.ds.query(
+    const [row] = await runPrepared(
+      this.ds,
+      undefined,
+      'pf_case_view_extras',
       `SELECT
          (SELECT coalesce(json_agg(t ORDER BY t.due_at), '[]') FROM (
             SELECT case_id, deadline_key, title, state_path, due_at, stages, next_stage, provisional, rule, epoch, status
