@@ -22,6 +22,8 @@ interface RoundResult {
   latencies: number[];
   seconds: number;
   errors: number;
+  /** The load process's own CPU time over the round, in ms. */
+  clientCpuMs: number;
 }
 
 /** Starts the load process against `port`; each worker w drives `cases[w]` (no two requests race on a case). */
@@ -85,13 +87,16 @@ function runChild() {
     }
     if (m.round) {
       let errors = 0;
+      const cpu0 = process.cpuUsage();
       const s = await drive(m.round.requests, m.round.concurrency, async (w) => {
         const c = cases[w % cases.length];
         const step = c.cycle[c.step++ % c.cycle.length];
         const status = await post(c.agent, `/api/v1/cases/${c.id}/events`, step.token, step.body);
         if (status !== 200) errors++;
       });
-      process.send!({ latencies: s.latencies, seconds: s.seconds, errors } satisfies RoundResult);
+      const cpu = process.cpuUsage(cpu0);
+      const clientCpuMs = (cpu.user + cpu.system) / 1000;
+      process.send!({ latencies: s.latencies, seconds: s.seconds, errors, clientCpuMs } satisfies RoundResult);
     }
   });
 }
