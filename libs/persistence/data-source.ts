@@ -24,6 +24,7 @@ import { AuditJobs1796227137277 } from './migrations/1796227137277-audit-jobs';
 import { SealedIdNumbers1796283647322 } from './migrations/1796283647322-sealed-id-numbers';
 import { CaseTaskKeys1796285342521 } from './migrations/1796285342521-case-task-keys';
 import { LiveTimerIndex1796398316246 } from './migrations/1796398316246-live-timer-index';
+import { TaskKeysPlpgsql1796401000000 } from './migrations/1796401000000-task-keys-plpgsql';
 
 export const MIGRATIONS = [
   InitialSchema1700000000000,
@@ -50,6 +51,7 @@ export const MIGRATIONS = [
   SealedIdNumbers1796283647322,
   CaseTaskKeys1796285342521,
   LiveTimerIndex1796398316246,
+  TaskKeysPlpgsql1796401000000,
 ];
 
 /**

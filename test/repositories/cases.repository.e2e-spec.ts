@@ -302,6 +302,23 @@ describe('CasesRepository and TimersRepository (real PostgreSQL)', () => {
     expect((await views.extras([r.id], [])).timers.map((t) => [t.deadline_key, t.status])).toEqual([['ka', 'pending']]);
   });
 
+  it('the task-list index keys: one per active state path and named party, none for a party without an organization', async () => {
+    // the format taskKeys() (tasks.repository.ts) builds for the caller's side of the `&&` the index serves
+    const [{ keys }] = await db.ds.query(
+      `SELECT case_task_keys('membership-transfer', 2, ARRAY['release_review', 'a.b'], '{"sending": "o1", "receiving": null, "city": "o2"}') AS keys`,
+    );
+    expect([...keys].sort()).toEqual(
+      [
+        'membership-transfer|2|release_review|sending|o1',
+        'membership-transfer|2|release_review|city|o2',
+        'membership-transfer|2|a.b|sending|o1',
+        'membership-transfer|2|a.b|city|o2',
+      ].sort(),
+    );
+    const [{ none }] = await db.ds.query(`SELECT case_task_keys('w', 1, ARRAY['a'], '{}') AS none`);
+    expect(none).toEqual([]);
+  });
+
   it('claims due timers with SKIP LOCKED: a second claimer sees none of the first one’s rows', async () => {
     const r = await open();
     const due = new Date('2026-03-09T02:00:00Z');
