@@ -24,12 +24,17 @@ export interface LicensingBenchOptions {
   concurrency?: number;
   /** measured rounds, alternating engine and baseline (default 3) */
   rounds?: number;
+  /** unmeasured events first (default 1 200) */
+  warmup?: number;
 }
 
 export async function licensingBench(app: INestApplication, opts: LicensingBenchOptions = {}): Promise<string[]> {
   const events = opts.events ?? Number(process.env.BENCH_LICENSING_EVENTS ?? 400);
   const concurrency = opts.concurrency ?? 8;
   const rounds = opts.rounds ?? 3;
+  // as for the engine and HTTP figures, a steady state: V8 optimizes the ingest path (signature, validation, the
+  // registry lookups, party resolution, the case opening) over the first thousand or so events
+  const warmup = opts.warmup ?? Number(process.env.BENCH_LICENSING_WARMUP ?? 1200);
   const config = app.get(AppConfig);
   // the bench signs its own events: without a configured secret it uses one for this process only
   if (!config.LICENSING_WEBHOOK_SECRET) config.LICENSING_WEBHOOK_SECRET = 'bench-licensing-secret';
@@ -46,7 +51,7 @@ export async function licensingBench(app: INestApplication, opts: LicensingBench
   // A member may have one open transfer at a time, so every event needs a lawyer of its own: register fresh
   // party members (copies of the demo's lawyers, each with its own licence and ID number) before measuring.
   // Events: warm-up, the measured rounds of both sides, then the HTTP round (replays reuse those).
-  const needed = Math.min(100, events) + 2 * rounds * events + events;
+  const needed = warmup + 2 * rounds * events + events;
   const runNo = Number.parseInt(run, 16) % 1000;
   const lawyers = Array.from({ length: needed }, (_, i) => {
     const m = demoLawyers[i % demoLawyers.length];
@@ -139,7 +144,7 @@ export async function licensingBench(app: INestApplication, opts: LicensingBench
     });
 
   // warm-up, then alternate the two so machine noise hits both alike
-  await drive(Math.min(100, events), concurrency, async () => {
+  await drive(warmup, concurrency, async () => {
     const e = nextEvent();
     await service.ingest(Buffer.from(e.body), e.signature, JSON.parse(e.body));
   });
