@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CaseRecord, CasesRepository } from '../../libs/engine/cases.repository';
-import type { PlannedTimer } from '../../libs/engine/deadline-planner';
+import { type PlannedTimer, timerIdentity } from '../../libs/engine/deadline-planner';
 import { TimersRepository } from '../../libs/engine/timers.repository';
 import { CaseViewsRepository } from '../../libs/engine/case-views.repository';
 import { startDatabase, TestDatabase } from '../support/database';
@@ -289,7 +289,8 @@ describe('CasesRepository and TimersRepository (real PostgreSQL)', () => {
         ]),
         await explain(
           `SELECT 1 FROM timers x WHERE x.case_id = $1 AND x.ident = $2 AND (x.status = 'pending' OR (x.status = 'fired' AND x.epoch >= 0))`,
-          [r.id, 'a|ka'],
+          // the ident the transition itself looks for: the live timer's own
+          [r.id, timerIdentity(timer('a', 'ka', new Date('2026-03-10T01:00:00Z')))],
         ),
       ];
     });
