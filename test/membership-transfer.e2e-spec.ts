@@ -124,6 +124,29 @@ describe('membership-transfer (e2e)', () => {
     expect(verify.body).toMatchObject({ ok: true, checked: 5 });
   });
 
+  it("each step answers with the case's view as a read right after shows it: deadlines, names, follow-ups", async () => {
+    // a step without registry effects reads its view in its own statement; RECORD_REPORT (it moves the member) after it
+    const member = firmAMembers[firmAMembers.length - 1];
+    const id = (await open(member.id)).body.id;
+    const steps: [{ Authorization: string }, Record<string, unknown>][] = [
+      [branchA, { type: 'REJECT_RELEASE', data: { reason: '该党员长期在外地执业' } }],
+      [city, { type: 'DENY_EXCEPTION' }],
+      [branchA, { type: 'APPROVE_RELEASE' }],
+      [city, { type: 'ISSUE_LETTER', data: { letterNo: '赣律党转〔2026〕9号', validUntil: future(60) } }],
+      [branchB, { type: 'ACCEPT' }],
+      [branchB, { type: 'RECORD_REPORT', data: { reportedOn: beijingDay() } }],
+    ];
+    for (const [who, body] of steps) {
+      const answer = await send(id, who, body);
+      expect(answer.status).toBe(200);
+      const read = await h.http().get(`/api/v1/cases/${id}`).set(who);
+      expect(answer.body).toEqual(read.body);
+      expect(answer.body.subjectName).toBe(member.name);
+      expect(Object.keys(answer.body.orgNames).length).toBeGreaterThan(0);
+      if (answer.body.status === 'open') expect(answer.body.deadlines.length).toBeGreaterThan(0);
+    }
+  });
+
   it('takes the exception path to the city committee and back', async () => {
     const id = (await open(firmAMembers[1].id)).body.id;
     const rejected = await send(id, branchA, { type: 'REJECT_RELEASE', data: { reason: '该党员长期在外地执业' } });

@@ -66,9 +66,13 @@ export class CasesController {
     @IdempotencyKey() key: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const { record } = await this.engine.sendEvent(u, id, dto, { idempotencyKey: key });
+    // the transition's own statement reads what the view shows besides the case row (one round trip, not two)
+    const { record, viewExtras } = await this.engine.sendEvent(u, id, dto, {
+      idempotencyKey: key,
+      withViewExtras: true,
+    });
     res.status(200);
-    return this.cases.view(u, record);
+    return this.cases.view(u, record, viewExtras);
   }
 
   @Get('cases/:id/history')

@@ -4,7 +4,7 @@ import { WorkingCalendar } from '../calendar/working-calendar';
 import { canonicalUuid, isUuid } from '../common/uuid';
 import { checkOffset, COUNT_CAP, decodeCursor, encodeCursor } from '../common/keyset';
 import { CaseLabelsRepository } from './case-labels.repository';
-import { CaseViewsRepository } from './case-views.repository';
+import { CaseViewExtras, CaseViewsRepository, subjectIdOf, viewNameIds } from './case-views.repository';
 import { CasesRepository } from './cases.repository';
 import { Clock } from './clock';
 import { CaseRecord, EngineService } from './engine.service';
@@ -55,16 +55,19 @@ export class CaseQueryService {
     private readonly caseViews: CaseViewsRepository,
   ) {}
 
-  async view(principal: Principal, record: CaseRecord) {
-    const [view] = await this.views(principal, [record]);
+  /** The case's view; `extras` when the caller already has them (a transition's statement read them). */
+  async view(principal: Principal, record: CaseRecord, extras?: CaseViewExtras) {
+    const [view] = await this.views(principal, [record], extras);
     return view;
   }
 
-  async views(principal: Principal, records: CaseRecord[]) {
-    const { timers, followUps, names } = await this.caseViews.extras(
-      records.map((r) => r.id),
-      records.flatMap((r) => [subjectIdOf(r.subject), ...Object.values(r.parties ?? {})].filter(Boolean) as string[]),
-    );
+  async views(principal: Principal, records: CaseRecord[], extras?: CaseViewExtras) {
+    const { timers, followUps, names } =
+      extras ??
+      (await this.caseViews.extras(
+        records.map((r) => r.id),
+        viewNameIds(records),
+      ));
     const now = this.clock.now();
     // grouped by case once: a page of 200 cases must not scan every timer and follow-up of the page per case
     const timersOf = groupBy(timers, (t) => [t.case_id]);
@@ -234,11 +237,6 @@ export function taskHeading<State, Subject>(v: {
     subject: v.subject,
     subjectName: v.subjectName,
   };
-}
-
-/** The id of a case's subject (member, firm or organization). */
-function subjectIdOf(subject: { memberId?: string; firmId?: string; orgId?: string } | null | undefined) {
-  return subject?.memberId ?? subject?.firmId ?? subject?.orgId;
 }
 
 /** A timer row belongs to the visit of its state that is current (a fired one from an earlier visit does not). */

@@ -3,6 +3,7 @@ import { CURSOR_TIME_SQL } from '../common/keyset';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { runPrepared } from '../persistence/prepared';
+import { CaseViewExtras, VIEW_EXTRAS_COLUMNS, VIEW_TIMER_COLUMNS, viewExtrasOf } from './case-views.repository';
 import { PlannedTimer, timerIdentity } from './deadline-planner';
 
 /** A case row as the engine reads it (snake_case columns mapped by hand: this is the hot path). */
@@ -115,6 +116,49 @@ export function timerArrays(planned: PlannedTimer[]): unknown[] {
 export const SAME_DEADLINE_IN_THIS_VISIT = (caseParam: string, enteredParam: string) =>
   `SELECT 1 FROM timers x WHERE x.case_id = ${caseParam} AND x.ident = t.ident
      AND (x.status = 'pending' OR (x.status = 'fired' AND x.epoch >= coalesce((${enteredParam}::jsonb -> t.state_path ->> 'version')::int, 0)))`;
+
+/**
+ * The compare-and-swap of one transition as CTEs: `upd` (the case row, if still at `$16`), `history`, `cancelled`
+ * (pending timers no longer planned) and `planned` (new timers, unless the same deadline exists for this visit);
+ * `returning` makes the last two return their rows (`applyTransitionWithView`).
+ */
+const transitionCtes = (returning: boolean) => `WITH upd AS (
+     UPDATE cases SET state = $2, state_paths = $3, snapshot = $4, status = $5::text, version = $6, head_hash = $7, entered = $8,
+       updated_at = $9::timestamptz, closed_at = CASE WHEN $5::text = 'closed' THEN $9::timestamptz END
+     WHERE id = $1 AND version = $16 RETURNING id),
+   history AS (
+     INSERT INTO case_history (case_id, seq, at, actor, type, data, comment, from_state, to_state, prev_hash, hash)
+     SELECT id, $6, $9::timestamptz, $10, $11, $12, $13, $14, $2, $15, $7 FROM upd),
+   cancelled AS (
+     UPDATE timers SET status = 'cancelled'
+     WHERE case_id = $1 AND status = 'pending' AND NOT (ident = ANY($17::text[])) AND EXISTS (SELECT 1 FROM upd)
+     ${returning ? 'RETURNING id' : ''}),
+   planned AS (
+     INSERT INTO timers (case_id, epoch, ${TIMER_COLUMNS})
+     SELECT $1, $6, t.* FROM ${unnestTimers(17)}
+     WHERE EXISTS (SELECT 1 FROM upd) AND NOT EXISTS (${SAME_DEADLINE_IN_THIS_VISIT('$1', '$8')})
+     ${returning ? `RETURNING ${VIEW_TIMER_COLUMNS}` : ''})`;
+
+/** The parameters of `transitionCtes`, in order. */
+const transitionParams = (updated: CaseRecord, row: TransitionRow, planned: PlannedTimer[]): unknown[] => [
+  updated.id,
+  JSON.stringify(updated.state),
+  updated.statePaths,
+  updated.snapshot,
+  updated.status,
+  updated.version,
+  updated.headHash,
+  updated.entered,
+  updated.updatedAt,
+  row.actor,
+  row.type,
+  row.data,
+  row.comment,
+  JSON.stringify(row.fromState),
+  row.prevHash,
+  row.fromVersion,
+  ...timerArrays(planned),
+];
 
 /**
  * Cases and their hash-chained history. The two write statements also write the case's planned timers:
@@ -291,42 +335,40 @@ export class CasesRepository {
       this.ds,
       em,
       'pf_apply_event',
-      `WITH upd AS (
-         UPDATE cases SET state = $2, state_paths = $3, snapshot = $4, status = $5::text, version = $6, head_hash = $7, entered = $8,
-           updated_at = $9::timestamptz, closed_at = CASE WHEN $5::text = 'closed' THEN $9::timestamptz END
-         WHERE id = $1 AND version = $16 RETURNING id),
-       history AS (
-         INSERT INTO case_history (case_id, seq, at, actor, type, data, comment, from_state, to_state, prev_hash, hash)
-         SELECT id, $6, $9::timestamptz, $10, $11, $12, $13, $14, $2, $15, $7 FROM upd),
-       cancelled AS (
-         UPDATE timers SET status = 'cancelled'
-         WHERE case_id = $1 AND status = 'pending' AND NOT (ident = ANY($17::text[])) AND EXISTS (SELECT 1 FROM upd)),
-       planned AS (
-         INSERT INTO timers (case_id, epoch, ${TIMER_COLUMNS})
-         SELECT $1, $6, t.* FROM ${unnestTimers(17)}
-         WHERE EXISTS (SELECT 1 FROM upd) AND NOT EXISTS (${SAME_DEADLINE_IN_THIS_VISIT('$1', '$8')}))
-       SELECT count(*)::int AS n FROM upd`,
-      [
-        updated.id,
-        JSON.stringify(updated.state),
-        updated.statePaths,
-        updated.snapshot,
-        updated.status,
-        updated.version,
-        updated.headHash,
-        updated.entered,
-        updated.updatedAt,
-        row.actor,
-        row.type,
-        row.data,
-        row.comment,
-        JSON.stringify(row.fromState),
-        row.prevHash,
-        row.fromVersion,
-        ...timerArrays(planned),
-      ],
+      `${transitionCtes(false)} SELECT count(*)::int AS n FROM upd`,
+      transitionParams(updated, row, planned),
     );
     return n === 1;
+  }
+
+  /**
+   * `applyTransition`, reading in the same statement what the case's view shows besides the case row: its live
+   * timers after this write, its follow-ups and the names of `nameIds` (`VIEW_EXTRAS_COLUMNS`). An HTTP event
+   * answers with the case's view, and a second round trip for these cost the API more than its own work (on two
+   * shared cores each round trip is a wake-up of a PostgreSQL backend and of node). The statement sees the timers
+   * as they were before it, so the live ones are the unchanged rows, less those this write cancels, plus those it
+   * inserts. Returns null when the compare-and-swap lost.
+   */
+  async applyTransitionWithView(
+    updated: CaseRecord,
+    row: TransitionRow,
+    planned: PlannedTimer[],
+    nameIds: string[],
+  ): Promise<CaseViewExtras | null> {
+    const params = transitionParams(updated, row, planned);
+    const nameParam = `$${params.push(nameIds)}`;
+    const liveTimers = `SELECT ${VIEW_TIMER_COLUMNS} FROM timers
+        WHERE case_id = $1 AND status IN ('pending', 'fired') AND id NOT IN (SELECT id FROM cancelled)
+      UNION ALL SELECT ${VIEW_TIMER_COLUMNS} FROM planned`;
+    const [result] = await runPrepared(
+      this.ds,
+      undefined,
+      'pf_apply_event_view',
+      `${transitionCtes(true)} SELECT (SELECT count(*)::int FROM upd) AS n,
+         ${VIEW_EXTRAS_COLUMNS(liveTimers, 'ARRAY[$1::uuid]', nameParam)}`,
+      params,
+    );
+    return result.n === 1 ? viewExtrasOf(result) : null;
   }
 
   /**

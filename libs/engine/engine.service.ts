@@ -23,7 +23,8 @@ import { flattenValidationErrors } from '../common/validation';
 import { PolicyService, type CasePolicy } from './policy.service';
 import { GENESIS_HASH, historyHash } from './canonical-json';
 import { Clock } from './clock';
-import { CaseRecord, CasesRepository } from './cases.repository';
+import { CaseRecord, CasesRepository, type TransitionRow } from './cases.repository';
+import { type CaseViewExtras, viewNameIds } from './case-views.repository';
 import { DeadlinePlanner, type PlanInput, PlannedTimer } from './deadline-planner';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository';
 import { TimersRepository } from './timers.repository';
@@ -80,6 +81,14 @@ export interface EngineResult {
   record: CaseRecord;
   /** false when an Idempotency-Key replayed an earlier result */
   created: boolean;
+  /** what the case's view shows besides the row, when the write read it (`sendEvent`'s `withViewExtras`) */
+  viewExtras?: CaseViewExtras;
+}
+
+/** A transition written: the record as it now is, and the view's extras when its statement read them. */
+interface Applied {
+  record: CaseRecord;
+  viewExtras?: CaseViewExtras;
 }
 
 /** Validates a payload against its class-validator class; returns the plain, whitelisted value. */
@@ -464,12 +473,14 @@ export class EngineService {
    * fresh read (or is a 409 when the client sent `expectedVersion`). A database error is retried only when
    * nothing can have been written: a rolled-back error, a lost connection after which history was checked
    * (NotWritten), or any transient error under an Idempotency-Key (the key's row answers a committed retry).
+   * `withViewExtras`: the caller answers with the case's view, so the compare-and-swap also reads what the view
+   * shows besides the row, where it can (no Idempotency-Key, no registry effects); `viewExtras` is absent otherwise.
    */
   async sendEvent(
     principal: Principal,
     caseId: string,
     req: SendEventRequest,
-    opts: { idempotencyKey?: string } = {},
+    opts: { idempotencyKey?: string; withViewExtras?: boolean } = {},
   ): Promise<EngineResult> {
     caseId = canonicalUuid(caseId);
     for (let attempt = 1; ; attempt++) {
@@ -478,7 +489,8 @@ export class EngineService {
           return await this.inTransaction(principal, `POST /cases/${caseId}/events`, opts.idempotencyKey, req, (em) =>
             this.sendEventIn(em, principal, caseId, req),
           );
-        return { record: await this.applyEvent(null, principal, caseId, req), created: true };
+        const { record, viewExtras } = await this.applyEvent(null, principal, caseId, req, !!opts.withViewExtras);
+        return { record, created: true, viewExtras };
       } catch (e) {
         // a deadlock victim or a serialization failure was rolled back whole: redo it rather than answer 409
         const redo = opts.idempotencyKey ? isTransientDbError(e) : isRolledBackDbError(e) || e instanceof NotWritten;
@@ -500,7 +512,7 @@ export class EngineService {
     // licensing event must not be dropped because a clerk acted at the same moment)
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.applyEvent(em, principal, caseId, req);
+        return (await this.applyEvent(em, principal, caseId, req, false)).record;
       } catch (e) {
         if (!(e instanceof LostRace)) throw e;
         if (attempt >= 20 || req.expectedVersion !== undefined)
@@ -522,17 +534,26 @@ export class EngineService {
     principal: Principal,
     caseId: string,
     req: SendEventRequest,
-  ): Promise<CaseRecord> {
+    withViewExtras: boolean,
+  ): Promise<Applied> {
     const cached = em ? undefined : this.recent.get(caseId);
-    if (!cached) return this.applyEventTo(em, principal, caseId, req, await this.readCase(em ?? undefined, caseId));
+    if (!cached)
+      return this.applyEventTo(
+        em,
+        principal,
+        caseId,
+        req,
+        await this.readCase(em ?? undefined, caseId),
+        withViewExtras,
+      );
     try {
-      return await this.applyEventTo(em, principal, caseId, req, cached);
+      return await this.applyEventTo(em, principal, caseId, req, cached, withViewExtras);
     } catch (e) {
       this.recent.delete(caseId);
       // a refusal decided on the cached record is re-checked; a database failure is not a refusal (after a lost
       // connection the event may even have been applied: sendEvent decides about a retry)
       if (e instanceof LostRace || e instanceof NotWritten || isTransientDbError(e)) throw e;
-      return this.applyEventTo(em, principal, caseId, req, await this.readCase(undefined, caseId));
+      return this.applyEventTo(em, principal, caseId, req, await this.readCase(undefined, caseId), withViewExtras);
     }
   }
 
@@ -542,7 +563,8 @@ export class EngineService {
     caseId: string,
     req: SendEventRequest,
     record: CaseRecord | undefined,
-  ): Promise<CaseRecord> {
+    withViewExtras: boolean,
+  ): Promise<Applied> {
     const db = em ?? this.ds.manager;
     if (!record || !this.canSee(principal, record)) throw AppError.notFound('案件');
     if (req.expectedVersion !== undefined && req.expectedVersion !== record.version)
@@ -626,31 +648,33 @@ export class EngineService {
     };
     const planned = this.planTimers(def, updated);
 
+    const transition: TransitionRow = {
+      fromVersion: record.version,
+      fromState: record.state,
+      prevHash: record.headHash,
+      actor,
+      type: req.type,
+      data,
+      comment,
+    };
     const write = async (tx: EntityManager | undefined) => {
       // compare-and-swap on the version: the case row, its history row and its timers change together or not at all
-      const swapped = await this.cases.applyTransition(
-        tx,
-        updated,
-        {
-          fromVersion: record.version,
-          fromState: record.state,
-          prevHash: record.headHash,
-          actor,
-          type: req.type,
-          data,
-          comment,
-        },
-        planned,
-      );
+      const swapped = await this.cases.applyTransition(tx, updated, transition, planned);
       if (!swapped) throw new LostRace((await this.cases.currentVersion(tx, caseId)) ?? record.version);
       await this.runEffects(tx ?? this.ds.manager, updated, actions, now);
     };
     const hasEffects = (actions as { type: string }[]).some((a) => a.type === 'effect');
+    let viewExtras: CaseViewExtras | undefined;
     if (em) await write(em);
     else {
       try {
         if (hasEffects) await this.ds.transaction(write);
-        else await write(undefined);
+        else if (withViewExtras) {
+          // effects write after the statement (follow-ups, the registry): only a transition without them reads its view here
+          const read = await this.cases.applyTransitionWithView(updated, transition, planned, viewNameIds([updated]));
+          if (!read) throw new LostRace((await this.cases.currentVersion(undefined, caseId)) ?? record.version);
+          viewExtras = read;
+        } else await write(undefined);
       } catch (e) {
         await this.settleLostConnection(e, caseId, version, hash);
       }
@@ -658,7 +682,7 @@ export class EngineService {
     // only remember what is certainly committed (a caller's transaction may still roll back)
     if (!em) this.recent.set(updated);
     else this.recent.delete(caseId);
-    return updated;
+    return { record: updated, viewExtras };
   }
 
   /**

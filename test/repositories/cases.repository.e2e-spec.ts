@@ -3,6 +3,7 @@ import { CaseRecord, CasesRepository } from '../../libs/engine/cases.repository'
 import { type PlannedTimer, timerIdentity } from '../../libs/engine/deadline-planner';
 import { TimersRepository } from '../../libs/engine/timers.repository';
 import { CaseViewsRepository } from '../../libs/engine/case-views.repository';
+import { FollowUpsRepository } from '../../libs/engine/follow-ups.repository';
 import { startDatabase, TestDatabase } from '../support/database';
 
 describe('CasesRepository and TimersRepository (real PostgreSQL)', () => {
@@ -12,7 +13,7 @@ describe('CasesRepository and TimersRepository (real PostgreSQL)', () => {
   let views: CaseViewsRepository;
 
   beforeAll(async () => {
-    db = await startDatabase([CasesRepository, TimersRepository, CaseViewsRepository]);
+    db = await startDatabase([CasesRepository, TimersRepository, CaseViewsRepository, FollowUpsRepository]);
     cases = db.get(CasesRepository);
     timers = db.get(TimersRepository);
     views = db.get(CaseViewsRepository);
@@ -127,6 +128,56 @@ describe('CasesRepository and TimersRepository (real PostgreSQL)', () => {
     );
     expect(byKey.k.status).toBe('cancelled');
     expect(byKey.kb).toMatchObject({ status: 'pending', epoch: 2 });
+  });
+
+  it('a transition that reads its view in its statement sees the timers after its write, its follow-ups and names', async () => {
+    const r = record();
+    const kept = timer('a', 'kept', new Date('2026-03-09T01:00:00Z'));
+    const dropped = timer('a', 'dropped', new Date('2026-03-11T01:00:00Z'));
+    const fired = timer('a', 'fired', new Date('2026-03-05T01:00:00Z'));
+    await db.ds.transaction((em) =>
+      cases.insertOpened(em, r, { actor, data: {}, prevHash: 'genesis' }, [kept, dropped, fired]),
+    );
+    await db.ds.query(`UPDATE timers SET status = 'fired' WHERE case_id = $1 AND deadline_key = 'fired'`, [r.id]);
+    await db.ds.transaction((em) =>
+      db.get(FollowUpsRepository).record(em, {
+        caseId: r.id,
+        workflow: 'nonconforming',
+        subject: r.subject,
+        outcome: 'failed',
+        code: 'TEST',
+        message: '测试',
+        at,
+      }),
+    );
+    const next: CaseRecord = {
+      ...r,
+      state: { a: {}, b: {} },
+      statePaths: ['a', 'b'],
+      version: 2,
+      headHash: 'h2',
+      entered: { a: { at: at.toISOString(), version: 1 }, b: { at: at.toISOString(), version: 2 } },
+    };
+    const row = { fromVersion: 1, fromState: 'a', prevHash: 'h1', actor, type: 'GO', data: {}, comment: null };
+    // planned again: `kept` (stays as it is), and `added`; `dropped` is no longer planned (cancelled by this write)
+    const added = timer('b', 'added', new Date('2026-03-10T01:00:00Z'));
+    const nameIds = [r.subject.memberId!, ...Object.values(r.parties)];
+    const read = await cases.applyTransitionWithView(next, row, [kept, added], nameIds);
+
+    const after = await views.extras([r.id], nameIds);
+    expect(read).toEqual(after);
+    expect(read!.timers.map((t) => [t.deadline_key, t.status, t.epoch])).toEqual([
+      ['fired', 'fired', 1],
+      ['kept', 'pending', 1],
+      ['added', 'pending', 2],
+    ]);
+    expect(read!.followUps).toEqual([expect.objectContaining({ caseId: r.id, code: 'TEST', outcome: 'failed' })]);
+    expect(read!.names.get(r.subject.memberId!)).toBe(db.region.members[0].name);
+    expect(read!.names.has(r.parties.from)).toBe(true);
+    // the same write again is stale: it writes nothing and reads nothing
+    expect(await cases.applyTransitionWithView({ ...next, headHash: 'hx' }, row, [], nameIds)).toBeNull();
+    expect((await cases.history(r.id)).map((h) => h.hash)).toEqual(['h1', 'h2']);
+    expect(await views.extras([r.id], nameIds)).toEqual(after);
   });
 
   it('keeps a deadline fired in the current visit instead of planning it again', async () => {
