@@ -5,7 +5,7 @@
  * so is this one. The bench process asks for rounds over IPC and gets each request's latency back.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import http from 'node:http';
+import net from 'node:net';
 import { drive } from './measure';
 
 /** One case driven through HTTP: its id and the events it cycles through, each with the token that may send it. */
@@ -49,39 +49,75 @@ export async function startHttpLoad(port: number, cases: HttpLoadCase[]) {
   };
 }
 
-function runChild() {
-  let port = 0;
-  let cases: (HttpLoadCase & { step: number; agent: http.Agent })[] = [];
-  const post = (agent: http.Agent, path: string, token: string, body: unknown) =>
-    new Promise<number>((resolve, reject) => {
-      const payload = JSON.stringify(body);
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          path,
-          method: 'POST',
-          agent,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(payload),
-            authorization: `Bearer ${token}`,
-          },
-        },
-        (res) => {
-          res.on('data', () => undefined);
-          res.on('end', () => resolve(res.statusCode ?? 0));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
+/**
+ * One keep-alive HTTP/1.1 connection that sends requests already written out as bytes, one at a time, and reads
+ * back each answer's status (the body is skipped by its Content-Length, which every JSON answer of the API has).
+ * As wrk does: node's http client spent 0.14 ms of CPU per request building and parsing messages, on the same two
+ * cores as the API and PostgreSQL it measures; this takes about 0.05 ms.
+ */
+class LoadConnection {
+  private readonly socket: net.Socket;
+  private received: Buffer = Buffer.alloc(0);
+  private waiting?: { resolve: (status: number) => void; reject: (e: Error) => void };
+
+  constructor(port: number) {
+    this.socket = net.connect(port, '127.0.0.1');
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.on('error', (e) => this.fail(e));
+    this.socket.on('close', () => this.fail(new Error('the API closed the connection')));
+  }
+
+  send(request: Buffer): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.socket.write(request);
     });
+  }
+
+  private onData(chunk: Buffer) {
+    this.received = this.received.length ? Buffer.concat([this.received, chunk]) : chunk;
+    const headEnd = this.received.indexOf('\r\n\r\n');
+    if (headEnd < 0) return;
+    const head = this.received.subarray(0, headEnd).toString('latin1');
+    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+    if (!length) return this.fail(new Error(`an answer without Content-Length: ${head.split('\r\n')[0]}`));
+    const end = headEnd + 4 + Number(length[1]);
+    if (this.received.length < end) return;
+    this.received = this.received.subarray(end);
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.resolve(Number(head.slice(9, 12)));
+  }
+
+  private fail(e: Error) {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.reject(e);
+  }
+}
+
+/** `POST path` with a JSON body and a bearer token, as bytes. */
+function postRequest(port: number, path: string, token: string, body: unknown): Buffer {
+  const payload = Buffer.from(JSON.stringify(body));
+  const head =
+    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${payload.length}\r\nAuthorization: Bearer ${token}\r\n\r\n`;
+  return Buffer.concat([Buffer.from(head, 'latin1'), payload]);
+}
+
+function runChild() {
+  // per case: its connection and its events' requests, written out once
+  let cases: { connection: LoadConnection; requests: Buffer[]; step: number }[] = [];
   process.on('message', async (m: { setup?: { port: number; cases: HttpLoadCase[] }; round?: RoundRequest }) => {
     if (m.setup) {
-      port = m.setup.port;
+      const { port } = m.setup;
       // one keep-alive connection per case, as a clerk's console keeps its own
-      cases = m.setup.cases.map((c) => ({ ...c, step: 0, agent: new http.Agent({ keepAlive: true, maxSockets: 1 }) }));
+      cases = m.setup.cases.map((c) => ({
+        connection: new LoadConnection(port),
+        requests: c.cycle.map((e) => postRequest(port, `/api/v1/cases/${c.id}/events`, e.token, e.body)),
+        step: 0,
+      }));
       process.send!({ ready: true });
       return;
     }
@@ -90,8 +126,7 @@ function runChild() {
       const cpu0 = process.cpuUsage();
       const s = await drive(m.round.requests, m.round.concurrency, async (w) => {
         const c = cases[w % cases.length];
-        const step = c.cycle[c.step++ % c.cycle.length];
-        const status = await post(c.agent, `/api/v1/cases/${c.id}/events`, step.token, step.body);
+        const status = await c.connection.send(c.requests[c.step++ % c.requests.length]);
         if (status !== 200) errors++;
       });
       const cpu = process.cpuUsage(cpu0);
