@@ -23,7 +23,7 @@ export const VIEW_TIMER_COLUMNS =
  * The select list of a case view's extras, as three json columns `timers`, `follow_ups` and `names`:
  * `liveTimers` is a query giving the cases' pending and fired timers (`VIEW_TIMER_COLUMNS`), `caseIds` a
  * uuid[] parameter, `nameIds` a uuid[] parameter of the ids to name. Shared by `extras` and by the transition's
- * compare-and-swap, which reads them in its own statement (`CasesRepository.applyTransition`).
+ * compare-and-swap, which reads them in its own statement (`CasesRepository.applyTransitionWithView`).
  */
 export const VIEW_EXTRAS_COLUMNS = (liveTimers: string, caseIds: string, nameIds: string) =>
   `(SELECT coalesce(json_agg(t ORDER BY t.due_at), '[]') FROM (${liveTimers}) t) AS timers,

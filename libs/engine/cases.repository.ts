@@ -344,8 +344,8 @@ export class CasesRepository {
   /**
    * `applyTransition`, reading in the same statement what the case's view shows besides the case row: its live
    * timers after this write, its follow-ups and the names of `nameIds` (`VIEW_EXTRAS_COLUMNS`). An HTTP event
-   * answers with the case's view, and a second round trip for these cost the API more than its own work (on two
-   * shared cores each round trip is a wake-up of a PostgreSQL backend and of node). The statement sees the timers
+   * answers with the case's view, and a second round trip for these cost more than the reads themselves (on two
+   * shared cores each round trip wakes a PostgreSQL backend and then node). The statement sees the timers
    * as they were before it, so the live ones are the unchanged rows, less those this write cancels, plus those it
    * inserts. Returns null when the compare-and-swap lost.
    */
