@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { fullMembersOf } from '../support/harness';
 import { apiAs, ConsoleHarness, login, screenshot, seriousViolations, startConsoleHarness } from './support/console';
 
@@ -5,7 +6,7 @@ jest.setTimeout(90_000);
 
 /**
  * The console is served by the API process: login, who I am, the inbox, deep links, logout; the supervisor's
- * inbox of 督办 items and its 催办 (last: it moves engine time on).
+ * inbox of 督办 items and its 催办 (it moves engine time on: what follows must not mind); the flow diagram without motion.
  */
 describe('console: login and layout (browser)', () => {
   let h: ConsoleHarness;
@@ -116,5 +117,38 @@ describe('console: login and layout (browser)', () => {
     );
     expect(told).toHaveLength(1);
     expect(h.consoleErrors).toEqual([]);
+  });
+
+  it('draws the flow diagram at once for a user who asked for less motion (no drawing animation)', async () => {
+    const { anchors } = h.region;
+    const opened = await apiAs(h)('branch-b', 'post', '/cases', {
+      workflow: 'membership-transfer',
+      subject: { memberId: fullMembersOf(h.region, anchors.firmBOrgId)[1].id },
+      input: { toOrgId: anchors.firmAOrgId },
+    });
+    const page = await h.newPage(); // reducedMotion: 'reduce', as the harness opens every page
+    await login(page, 'branch-b');
+    await page.goto(`/cases/${opened.id}`);
+    const canvas = page.getByTestId('statechart').locator('canvas').first();
+    await canvas.waitFor();
+    const pixels = async () =>
+      createHash('sha1')
+        .update(await canvas.evaluate((c: HTMLCanvasElement) => c.toDataURL()))
+        .digest('hex');
+    const blank = createHash('sha1')
+      .update(
+        await canvas.evaluate((c: HTMLCanvasElement) => {
+          const empty = document.createElement('canvas');
+          empty.width = c.width;
+          empty.height = c.height;
+          return empty.toDataURL();
+        }),
+      )
+      .digest('hex');
+    // the first drawn frame is the last one: ECharts animates for a second by default, so frames 0.4 s apart differ
+    let first = await pixels();
+    while (first === blank) first = await pixels();
+    await page.waitForTimeout(400);
+    expect(await pixels()).toBe(first);
   });
 });

@@ -4,6 +4,7 @@ import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useMemo, useRef } from 'react';
 import type { WorkflowDetail } from '../api/types';
+import { prefersReducedMotion } from '../motion';
 
 echarts.use([GraphChart, TooltipComponent, AriaComponent, CanvasRenderer]);
 
@@ -104,6 +105,7 @@ export default function StatechartView({ workflow, current }: { workflow: Workfl
         .map((c) => workflow.states.find((s) => s.name === c)?.title ?? c)
         .join('、');
     chart.setOption({
+      animation: !prefersReducedMotion,
       aria: {
         enabled: true,
         label: {

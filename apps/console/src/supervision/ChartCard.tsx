@@ -6,6 +6,7 @@ import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/compon
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { prefersReducedMotion } from '../motion';
 import { downloadXlsx } from './download';
 
 echarts.use([BarChart, PieChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
@@ -43,7 +44,11 @@ export function ChartCard({
   useEffect(() => {
     if (view !== 'chart' || !ref.current) return;
     const chart = echarts.init(ref.current, undefined, { renderer: 'canvas' });
-    chart.setOption({ textStyle: { fontFamily: 'Noto Sans CJK SC, sans-serif' }, ...option });
+    chart.setOption({
+      textStyle: { fontFamily: 'Noto Sans CJK SC, sans-serif' },
+      animation: !prefersReducedMotion,
+      ...option,
+    });
     const onResize = () => chart.resize();
     window.addEventListener('resize', onResize);
     return () => {
