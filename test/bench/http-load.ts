@@ -55,24 +55,38 @@ export async function startHttpLoad(port: number, cases: HttpLoadCase[]) {
  * As wrk does: node's http client spent 0.14 ms of CPU per request building and parsing messages, on the same two
  * cores as the API and PostgreSQL it measures; this takes about 0.05 ms.
  */
-class LoadConnection {
-  private readonly socket: net.Socket;
+export class LoadConnection {
+  private socket!: net.Socket;
   private received: Buffer = Buffer.alloc(0);
   private waiting?: { resolve: (status: number) => void; reject: (e: Error) => void };
 
-  constructor(port: number) {
-    this.socket = net.connect(port, '127.0.0.1');
-    this.socket.setNoDelay(true);
-    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    this.socket.on('error', (e) => this.fail(e));
-    this.socket.on('close', () => this.fail(new Error('the API closed the connection')));
+  constructor(private readonly port: number) {
+    this.connect();
   }
 
   send(request: Buffer): Promise<number> {
+    // the server closes a connection idle for its keep-alive timeout (node's default is 5 s: a slow machine's
+    // engine and raw rounds between two HTTP rounds can take that long): open a new one, as an HTTP agent would
+    if (this.socket.destroyed || this.socket.readyState === 'closed') this.connect();
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
       this.socket.write(request);
     });
+  }
+
+  close() {
+    this.socket.destroy();
+  }
+
+  private connect() {
+    const socket = net.connect(this.port, '127.0.0.1');
+    socket.setNoDelay(true);
+    // events of a connection already replaced (closed by the server while idle) are not about this request
+    socket.on('data', (chunk: Buffer) => socket === this.socket && this.onData(chunk));
+    socket.on('error', (e) => socket === this.socket && this.fail(e));
+    socket.on('close', () => socket === this.socket && this.fail(new Error('the API closed the connection')));
+    this.socket = socket;
+    this.received = Buffer.alloc(0);
   }
 
   private onData(chunk: Buffer) {
@@ -90,6 +104,7 @@ class LoadConnection {
     waiting?.resolve(Number(head.slice(9, 12)));
   }
 
+  /** Fails the request in flight, if any (a connection closed while idle is simply opened again by `send`). */
   private fail(e: Error) {
     const waiting = this.waiting;
     this.waiting = undefined;
@@ -98,7 +113,7 @@ class LoadConnection {
 }
 
 /** `POST path` with a JSON body and a bearer token, as bytes. */
-function postRequest(port: number, path: string, token: string, body: unknown): Buffer {
+export function postRequest(port: number, path: string, token: string, body: unknown): Buffer {
   const payload = Buffer.from(JSON.stringify(body));
   const head =
     `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
