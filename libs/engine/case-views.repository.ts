@@ -34,8 +34,8 @@ export const VIEW_EXTRAS_COLUMNS = (liveTimers: string, caseIds: string, nameIds
    (SELECT coalesce(json_object_agg(n.id, n.name), '{}') FROM (${NAMES_OF(nameIds)}) n) AS names`;
 
 /** The ids a case view names: its subject's and its parties' (members, firms, organizations). */
-export function viewNameIds(records: { subject: unknown; parties: Record<string, string> | null }[]): string[] {
-  const ids = records.flatMap((r) => [subjectIdOf(r.subject as SubjectRef), ...Object.values(r.parties ?? {})]);
+export function viewNameIds(records: { subject: SubjectRef; parties: Record<string, string> | null }[]): string[] {
+  const ids = records.flatMap((r) => [subjectIdOf(r.subject), ...Object.values(r.parties ?? {})]);
   return [...new Set(ids)].filter(Boolean) as string[];
 }
 

@@ -657,10 +657,12 @@ export class EngineService {
       data,
       comment,
     };
+    const lostRace = async (tx: EntityManager | undefined) =>
+      new LostRace((await this.cases.currentVersion(tx, caseId)) ?? record.version);
     const write = async (tx: EntityManager | undefined) => {
       // compare-and-swap on the version: the case row, its history row and its timers change together or not at all
       const swapped = await this.cases.applyTransition(tx, updated, transition, planned);
-      if (!swapped) throw new LostRace((await this.cases.currentVersion(tx, caseId)) ?? record.version);
+      if (!swapped) throw await lostRace(tx);
       await this.runEffects(tx ?? this.ds.manager, updated, actions, now);
     };
     const hasEffects = (actions as { type: string }[]).some((a) => a.type === 'effect');
@@ -672,7 +674,7 @@ export class EngineService {
         else if (withViewExtras) {
           // effects write after the statement (follow-ups, the registry): only a transition without them reads its view here
           const read = await this.cases.applyTransitionWithView(updated, transition, planned, viewNameIds([updated]));
-          if (!read) throw new LostRace((await this.cases.currentVersion(undefined, caseId)) ?? record.version);
+          if (!read) throw await lostRace(undefined);
           viewExtras = read;
         } else await write(undefined);
       } catch (e) {

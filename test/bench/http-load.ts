@@ -67,7 +67,7 @@ export class LoadConnection {
   send(request: Buffer): Promise<number> {
     // the server closes a connection idle for its keep-alive timeout (node's default is 5 s: a slow machine's
     // engine and raw rounds between two HTTP rounds can take that long): open a new one, as an HTTP agent would
-    if (this.socket.destroyed || this.socket.readyState === 'closed') this.connect();
+    if (this.socket.destroyed) this.connect();
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
       this.socket.write(request);
