@@ -1,4 +1,4 @@
-import { DemoCaseSeeder } from '../libs/demo/demo-case-seeder';
+import { DEMO_CASE_AGE_DAYS, DemoCaseSeeder } from '../libs/demo/demo-case-seeder';
 import { buildDemoRegion } from '../libs/demo/demo-region';
 import { Harness, startHarness } from './support/harness';
 
@@ -239,6 +239,27 @@ describe('demo cases (e2e)', () => {
     expect(away).toBeDefined();
     const review = (await tasksOf('branch-b')).filter((t) => t.workflow === 'inactivity-review');
     expect(review).toHaveLength(1);
+  });
+
+  it('shows firm B’s branch meeting every 三会一课 requirement in the last full quarter before the seeding', async () => {
+    const res = await h
+      .http()
+      .get('/api/v1/reports/inactive-members')
+      .set(await h.as('branch-b'));
+    expect(res.status).toBe(200);
+    // today, by the engine's clock (asOf); the seeder records the months before its own day, and then moves the clock DEMO_CASE_AGE_DAYS on
+    const seededIn = new Date(Date.parse(res.body.asOf) - DEMO_CASE_AGE_DAYS * 86_400_000);
+    const q = Math.floor(seededIn.getUTCMonth() / 3); // the quarter before the seeding's (0 = the year before's Q4)
+    const [year, quarter] = q === 0 ? [seededIn.getUTCFullYear() - 1, 4] : [seededIn.getUTCFullYear(), q];
+    const report = await h
+      .http()
+      .get(`/api/v1/reports/org-life?year=${year}&quarter=${quarter}`)
+      .set(await h.as('branch-b'));
+    const branch = report.body.branches.find((b: { orgId: string }) => b.orgId === h.region.anchors.firmBOrgId);
+    expect(
+      branch.meetings.filter((m: { met: boolean }) => !m.met).map((m: { kind: string; missing: string[] }) => m),
+    ).toEqual([]);
+    expect(branch.compliant).toBe(true);
   });
 
   it('leaves the history hash chain intact', async () => {

@@ -1,5 +1,6 @@
 import type { Principal } from '../auth/principal';
 import type { OrgLifeService } from '../org-life/org-life.service';
+import type { MeetingKind } from '../org-life/org-life.rules';
 import type { DemoMember } from './demo-region';
 
 /** Months of records the demo branch keeps before today: more than the detector's 6-month window. */
@@ -14,9 +15,10 @@ function shiftMonth(month: string, delta: number): string {
 
 /**
  * Organizational life of one demo branch over the months before `today` (YYYY-MM-DD, Beijing), entered
- * through the same service the clerks use: each month a committee meeting (支委会, the first three members)
- * and a group meeting (党小组会), each quarter's middle month a member meeting (党员大会) and a lecture (党课),
- * and every member's dues. Two members stand out:
+ * through the same service the clerks use: each month a committee meeting (支委会, the first three members),
+ * a group meeting (党小组会) and a theme day (主题党日), each quarter's middle month a member meeting (党员大会)
+ * and a lecture (党课), and every member's dues — every requirement of the default 三会一课 settings, so the
+ * branch's past quarters show as met on the statistics page. Two members stand out:
  * - `inactive` attends nothing and pays nothing, so the daily detector flags them and the branch clerk gets a
  *   review task (长期不参加组织生活);
  * - `away` misses the meetings of the last four months with a reason given (外地办案) but pays dues: excused,
@@ -43,7 +45,7 @@ export async function recordDemoOrgLife(
   for (let back = DEMO_ORG_LIFE_MONTHS; back >= 1; back--) {
     const month = shiftMonth(current, -back);
     const [y, m] = month.split('-').map(Number);
-    const meeting = async (kind: 'committee' | 'group' | 'member_meeting' | 'lecture', day: number, topic: string) => {
+    const meeting = async (kind: MeetingKind, day: number, topic: string) => {
       const all = attending(month);
       const committee = kind === 'committee';
       await orgLife.recordMeeting(clerk, {
@@ -58,6 +60,7 @@ export async function recordDemoOrgLife(
     };
     await meeting('committee', 5, `${m}月支委会：研究本月党建工作`);
     await meeting('group', 12, `${m}月党小组会：学习《律师法》修订要点`);
+    await meeting('theme_day', 20, `${m}月主题党日：重温入党誓词，开展公益法律服务`);
     if (m % 3 === 2) {
       await meeting('member_meeting', 18, `${y}年第${Math.ceil(m / 3)}季度党员大会`);
       await meeting('lecture', 25, `${y}年第${Math.ceil(m / 3)}季度党课：律师职业道德与执业纪律`);
