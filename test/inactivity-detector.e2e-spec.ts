@@ -129,6 +129,14 @@ describe('inactivity detector (e2e)', () => {
       [watch.id],
     );
     expect(pending).toBe(1);
+    // each run retires the run it re-armed from: the watch shows its next run, never 180 fired "overdue" deadlines
+    const view = await h.http().get(`/api/v1/cases/${watch.id}`).set(city);
+    expect(view.status).toBe(200);
+    expect(view.body.deadlines.map((d: { key: string; overdue: boolean }) => [d.key, d.overdue])).toEqual([
+      ['watching.daily', false],
+    ]);
+    const overdue = await h.http().get('/api/v1/cases?overdue=true&workflow=org-life-watch').set(city);
+    expect([overdue.status, overdue.body.total]).toEqual([200, 0]);
 
     const windowStart = first.toFormat('yyyy-MM');
     const windowEnd = first.plus({ months: 5 }).toFormat('yyyy-MM');

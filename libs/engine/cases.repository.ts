@@ -119,7 +119,10 @@ export const SAME_DEADLINE_IN_THIS_VISIT = (caseParam: string, enteredParam: str
 
 /**
  * The compare-and-swap of one transition as CTEs: `upd` (the case row, if still at `$16`), `history`, `cancelled`
- * (pending timers no longer planned) and `planned` (new timers, unless the same deadline exists for this visit);
+ * (live timers no longer planned: pending ones, and fired ones too — a fired deadline stays live as the visit's
+ * overdue mark only while the plan still holds it; a deadline moved or re-armed within the visit, such as a
+ * daily watch's next run, retires the fired one instead of piling up as overdue) and `planned` (new timers,
+ * unless the same deadline exists for this visit);
  * `returning` makes the last two return their rows (`applyTransitionWithView`).
  */
 const transitionCtes = (returning: boolean) => `WITH upd AS (
@@ -131,7 +134,7 @@ const transitionCtes = (returning: boolean) => `WITH upd AS (
      SELECT id, $6, $9::timestamptz, $10, $11, $12, $13, $14, $2, $15, $7 FROM upd),
    cancelled AS (
      UPDATE timers SET status = 'cancelled'
-     WHERE case_id = $1 AND status = 'pending' AND NOT (ident = ANY($17::text[])) AND EXISTS (SELECT 1 FROM upd)
+     WHERE case_id = $1 AND status IN ('pending', 'fired') AND NOT (ident = ANY($17::text[])) AND EXISTS (SELECT 1 FROM upd)
      ${returning ? 'RETURNING id' : ''}),
    planned AS (
      INSERT INTO timers (case_id, epoch, ${TIMER_COLUMNS})

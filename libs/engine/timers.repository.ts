@@ -84,8 +84,9 @@ export class TimersRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   /**
-   * Replaces a case's plan outside a transition (calendar year added, policy corrected): pending timers no
-   * longer planned are cancelled, new ones inserted at `epoch`, unchanged ones kept. The caller holds the
+   * Replaces a case's plan outside a transition (calendar year added, policy corrected): live timers no
+   * longer planned are cancelled (fired ones too, as a transition does: a corrected deadline replaces the
+   * overdue mark of the old one), new ones inserted at `epoch`, unchanged ones kept. The caller holds the
    * case row lock.
    */
   async replacePlan(
@@ -97,7 +98,7 @@ export class TimersRepository {
   ) {
     await em.query(
       `WITH cancelled AS (
-         UPDATE timers SET status = 'cancelled' WHERE case_id = $1 AND status = 'pending' AND NOT (ident = ANY($3::text[])))
+         UPDATE timers SET status = 'cancelled' WHERE case_id = $1 AND status IN ('pending', 'fired') AND NOT (ident = ANY($3::text[])))
        INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
        SELECT $1, $2, t.* FROM unnest($3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], $12::jsonb[], $13::timestamptz[])
          AS t(ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)

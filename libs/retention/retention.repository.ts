@@ -42,8 +42,8 @@ const ID_NUMBER_PARTS = `'"idNumber"(\\s*):(\\s*)"(\\d{4})\\d{10}(\\d{2})\\d([\\
 /**
  * Deletes what no longer serves anyone, in bounded batches (a short lock each, never one huge delete).
  * History (`case_history`) is never touched: it is the record. Pending work (timers, outbox rows) is never
- * touched either. A fired timer stays while its state visit lasts: the engine consults it so that a
- * re-plan in the same visit does not deliver a passed deadline again.
+ * touched either. A fired timer stays while its state visit lasts (and its plan holds it): the engine
+ * consults it so that a re-plan in the same visit does not deliver a passed deadline again.
  */
 @Injectable()
 export class RetentionRepository {

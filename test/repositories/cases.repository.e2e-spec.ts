@@ -135,10 +135,13 @@ describe('CasesRepository and TimersRepository (real PostgreSQL)', () => {
     const kept = timer('a', 'kept', new Date('2026-03-09T01:00:00Z'));
     const dropped = timer('a', 'dropped', new Date('2026-03-11T01:00:00Z'));
     const fired = timer('a', 'fired', new Date('2026-03-05T01:00:00Z'));
+    const moved = timer('a', 'moved', new Date('2026-03-04T01:00:00Z'));
     await db.ds.transaction((em) =>
-      cases.insertOpened(em, r, { actor, data: {}, prevHash: 'genesis' }, [kept, dropped, fired]),
+      cases.insertOpened(em, r, { actor, data: {}, prevHash: 'genesis' }, [kept, dropped, fired, moved]),
     );
-    await db.ds.query(`UPDATE timers SET status = 'fired' WHERE case_id = $1 AND deadline_key = 'fired'`, [r.id]);
+    await db.ds.query(`UPDATE timers SET status = 'fired' WHERE case_id = $1 AND deadline_key IN ('fired', 'moved')`, [
+      r.id,
+    ]);
     await db.ds.transaction((em) =>
       db.get(FollowUpsRepository).record(em, {
         caseId: r.id,
@@ -159,10 +162,11 @@ describe('CasesRepository and TimersRepository (real PostgreSQL)', () => {
       entered: { a: { at: at.toISOString(), version: 1 }, b: { at: at.toISOString(), version: 2 } },
     };
     const row = { fromVersion: 1, fromState: 'a', prevHash: 'h1', actor, type: 'GO', data: {}, comment: null };
-    // planned again: `kept` (stays as it is), and `added`; `dropped` is no longer planned (cancelled by this write)
+    // planned again: `kept` (stays as it is), `fired` (stays fired: the visit's overdue mark), and `added`;
+    // `dropped` (pending) and `moved` (fired, its deadline since moved) are no longer planned: cancelled by this write
     const added = timer('b', 'added', new Date('2026-03-10T01:00:00Z'));
     const nameIds = [r.subject.memberId!, ...Object.values(r.parties)];
-    const read = await cases.applyTransitionWithView(next, row, [kept, added], nameIds);
+    const read = await cases.applyTransitionWithView(next, row, [kept, fired, added], nameIds);
 
     const after = await views.extras([r.id], nameIds);
     expect(read).toEqual(after);
@@ -191,6 +195,23 @@ describe('CasesRepository and TimersRepository (real PostgreSQL)', () => {
     });
     const rows = await db.ds.query(`SELECT status FROM timers WHERE case_id = $1`, [r.id]);
     expect(rows).toEqual([{ status: 'fired' }]);
+  });
+
+  it('a re-plan that moves a fired deadline retires it: the case is not left overdue on the old date', async () => {
+    const r = await open();
+    await db.ds.query(`UPDATE timers SET status = 'fired' WHERE case_id = $1`, [r.id]);
+    // e.g. a corrected policy gives the step more time: the deadline is now a week later
+    await db.ds.transaction(async (em) => {
+      const locked = (await cases.findByIdForUpdate(em, r.id))!;
+      await timers.replacePlan(em, r.id, locked.version, locked.entered, [
+        timer('a', 'k', new Date('2026-03-16T01:00:00Z')),
+      ]);
+    });
+    const rows = await db.ds.query(`SELECT status, due_at FROM timers WHERE case_id = $1 ORDER BY due_at`, [r.id]);
+    expect(rows).toEqual([
+      { status: 'cancelled', due_at: new Date('2026-03-09T01:00:00Z') },
+      { status: 'pending', due_at: new Date('2026-03-16T01:00:00Z') },
+    ]);
   });
 
   it('lists cases by scope and filter with a total, and finds open ones in scope', async () => {
