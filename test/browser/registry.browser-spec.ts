@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { residentIdCheckChar } from '../../libs/common/resident-id';
 import { DemoCaseSeeder } from '../../libs/demo/demo-case-seeder';
+import { stateValueTitle } from '../../apps/console/src/stateTitles';
 import { ConsoleHarness, login, screenshot, seriousViolations, startConsoleHarness } from './support/console';
 
 jest.setTimeout(300_000); // a machine shared with other work can be slow: each test waits, never sleeps
@@ -32,6 +33,57 @@ describe('console: registry and the demo users (browser)', () => {
     await h.app.get(DemoCaseSeeder).seedIfNoCases();
   });
   afterAll(() => h?.close());
+
+  it('opens every demo case’s page: each history row names its states, a parallel state’s steps included', async () => {
+    const { items } = await api('admin', '/cases?pageSize=200');
+    const workflows = new Map<string, { name: string; title: string }[]>();
+    const p = await h.newPage();
+    await login(p, 'admin');
+    let parallelRows = 0;
+    for (const c of items as { id: string; workflow: string }[]) {
+      if (!workflows.has(c.workflow))
+        workflows.set(c.workflow, (await api('admin', `/workflows/${c.workflow}`)).states);
+      const history: { from: unknown; to: unknown }[] = await api('admin', `/cases/${c.id}/history`);
+      await p.goto(`/cases/${c.id}`);
+      const rows = p.getByTestId('history-row');
+      await rows.nth(history.length - 1).waitFor();
+      const shown = await rows.allTextContents();
+      const states = workflows.get(c.workflow)!;
+      // the page's rows in the API's order, each with "before → after" as stateValueTitle words them
+      expect({ case: c.id, rows: shown.length }).toEqual({ case: c.id, rows: history.length });
+      history.forEach((row, i) => {
+        const words = `${stateValueTitle(states, row.from as any)} → ${stateValueTitle(states, row.to as any)}`;
+        // what the row recorded reads in Chinese: no field shown by its code name, no coded value, no true/false
+        expect({
+          case: c.id,
+          seq: i + 1,
+          codes: shown[i].match(/[A-Za-z_]+：|：(?:[a-z][a-z_]+|true|false)(?![\w-])/g),
+        }).toEqual({
+          case: c.id,
+          seq: i + 1,
+          codes: null,
+        });
+        expect({
+          case: c.id,
+          seq: i + 1,
+          has: shown[i].includes(words),
+          json: /[{}]|object Object/.test(shown[i]),
+        }).toEqual({
+          case: c.id,
+          seq: i + 1,
+          has: true,
+          json: false,
+        });
+        if (typeof row.to === 'object' && row.to) parallelRows++;
+      });
+      if (history.some((row) => typeof row.to === 'object' && row.to))
+        await screenshot(p, SUITE, 'case-parallel-state');
+    }
+    // the demo's long recruitment reaches 发展对象培养, whose four steps run side by side
+    expect(parallelRows).toBeGreaterThan(0);
+    await expect(p.getByTestId('page-error-detail').count()).resolves.toBe(0);
+    expect(h.consoleErrors).toEqual([]);
+  });
 
   it('shows each clerk the organization tree and firms of their scope', async () => {
     const { firmAOrgId, firmBOrgId } = h.region.anchors;

@@ -64,6 +64,8 @@ export const FIELD_LABELS: Record<string, string> = {
   talkerIds: '谈话人',
   to: '截止',
   votesFor: '赞成票数',
+  windowEnd: '统计截止月份',
+  windowStart: '统计起始月份',
   year: '年度',
 };
 
@@ -85,6 +87,14 @@ export const ENUM_LABELS: Record<string, Record<string, string>> = {
   outcome: { convert: '按期转正', extend: '延长预备期', cancel: '取消预备党员资格' },
   rating: { excellent: '优秀', qualified: '合格', basically_qualified: '基本合格', unqualified: '不合格' },
 };
+
+/** The Chinese label of a field's enum value (by the field, else any field's same value), else the value itself. */
+export const enumLabel = (name: string, v: string) =>
+  ENUM_LABELS[name]?.[v] ?? Object.values(ENUM_LABELS).find((m) => m[v])?.[v] ?? v;
+
+/** A recorded field value as a clerk reads it: 是/否 for yes-no, the Chinese label of a coded value. */
+export const fieldValueText = (name: string, v: string | number | boolean) =>
+  typeof v === 'boolean' ? (v ? '是' : '否') : typeof v === 'string' ? enumLabel(name, v) : String(v);
 
 /** What kind of picker a field needs, by its schema and name (ids are pickers, never UUID boxes). */
 export function pickerOf(name: string, schema: any): 'org' | 'member' | 'firm' | 'date' | 'datetime' | null {

@@ -1,4 +1,6 @@
 /** Shapes of the API answers the console reads (the typed client's schema refines them). */
+import type { StateValue } from '../stateTitles';
+
 export interface RoleAssignment {
   role: string;
   orgId: string;
@@ -103,8 +105,9 @@ export interface HistoryRow {
   type: string;
   data: any;
   comment: string | null;
-  from: string | null;
-  to: string | null;
+  /** the state before and after (an object for a compound or parallel state: stateValueTitle reads it) */
+  from: StateValue | null;
+  to: StateValue | null;
   hash: string;
   prevHash: string;
 }

@@ -6,6 +6,7 @@ import { ApiError, call, client, newIdempotencyKey } from '../api/http';
 import type { AvailableEvent, CaseView, HistoryRow, WorkflowDetail } from '../api/types';
 import { ROLE_TITLES } from '../labels';
 import { JsonSchema, labelOf, SchemaFields, toPayload } from './SchemaForm';
+import { StateValue, stateValueTitle } from '../stateTitles';
 
 interface Conflict {
   message: string;
@@ -75,8 +76,7 @@ export default function ActDialog({
   const hasFields = !!schema?.properties && Object.keys(schema.properties).length > 0;
   const eventTitle = (type: string) =>
     type === 'OPEN' ? '发起' : (workflow?.events.find((e) => e.type === type)?.title ?? type);
-  const stateTitle = (name: string | null) =>
-    name ? (workflow?.states.find((s) => s.name === name)?.title ?? name) : '—';
+  const stateTitle = (value: StateValue | null) => stateValueTitle(workflow?.states, value);
 
   const refresh = () =>
     Promise.all([

@@ -1,16 +1,13 @@
 import { Form, Input, InputNumber, Select, Switch } from 'antd';
 import type { Rule } from 'antd/es/form';
 import { useState } from 'react';
-import { ENUM_LABELS, FIELD_LABELS, pickerOf } from '../fieldLabels';
+import { enumLabel, FIELD_LABELS, pickerOf } from '../fieldLabels';
 import { FirmPicker, MemberPicker, OrgPicker, WorkingDayPicker } from './pickers';
 
 export type JsonSchema = Record<string, any>;
 
 /** The Chinese label of a field: the schema's own title, else the procedures' dictionary, else its name. */
 export const labelOf = (name: string, schema: JsonSchema) => schema?.title ?? FIELD_LABELS[name] ?? name;
-
-const enumLabel = (name: string, v: string) =>
-  ENUM_LABELS[name]?.[v] ?? Object.values(ENUM_LABELS).find((m) => m[v])?.[v] ?? v;
 
 /** Client-side checks from the schema, with Chinese messages (the server checks the same again). */
 function rulesOf(name: string, schema: JsonSchema, required: boolean, picker: string | null): Rule[] {

@@ -26,6 +26,7 @@ import { ROLE_TITLES } from '../labels';
 import { downloadFromApi } from '../supervision/download';
 import { CaseDocuments } from '../components/CaseDocuments';
 import { flattenOrgs } from '../supervision/orgs';
+import { StateValue, stateValueTitle } from '../stateTitles';
 
 const PAGE_SIZE = 20;
 
@@ -76,11 +77,8 @@ const FIDELITY: Record<Replay['fidelity'], { tone: Tone; text: string }> = {
 
 const eventTitle = (wfs: WorkflowSummary[] | undefined, workflow: string, type: string) =>
   type === 'OPEN' ? '发起' : (wfs?.find((w) => w.key === workflow)?.events.find((e) => e.type === type)?.title ?? type);
-const stateName = (wfs: WorkflowSummary[] | undefined, workflow: string, state: unknown) => {
-  if (state === null || state === undefined) return '—';
-  const name = typeof state === 'string' ? state : JSON.stringify(state);
-  return wfs?.find((w) => w.key === workflow)?.states.find((s) => s.name === name)?.title ?? name;
-};
+const stateName = (wfs: WorkflowSummary[] | undefined, workflow: string, state: StateValue | null) =>
+  stateValueTitle(wfs?.find((w) => w.key === workflow)?.states, state);
 const time = (iso: string) => dayjs(iso).format('YYYY-MM-DD HH:mm:ss');
 
 /** 审计: search the history log, verify its hash chain, export the ledger, replay a case at any row. */
@@ -417,7 +415,7 @@ function CaseReplay({ caseId, seq, onSeq }: { caseId: string; seq?: number; onSe
   const broken = check.data && !check.data.ok ? check.data.brokenAt : undefined;
   return (
     <div data-testid="case-replay">
-      <Space direction="vertical" style={{ width: '100%' }}>
+      <Space orientation="vertical" style={{ width: '100%' }}>
         {check.data && (
           <Alert
             data-testid="case-verify"

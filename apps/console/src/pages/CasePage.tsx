@@ -10,8 +10,9 @@ import { CaseDocuments } from '../components/CaseDocuments';
 import { DueTag, formatDue } from '../components/DueTag';
 import { QueryState } from '../components/QueryState';
 import { SubjectLabel } from '../components/SubjectLabel';
-import { FIELD_LABELS } from '../fieldLabels';
+import { FIELD_LABELS, fieldValueText } from '../fieldLabels';
 import { CASE_STATUS_TITLES, DEADLINE_KIND_TITLES, ROLE_TITLES } from '../labels';
+import { StateValue, stateValueTitle } from '../stateTitles';
 
 // the statechart (ECharts) and the event forms are their own chunks
 const StatechartView = lazy(() => import('../components/StatechartView'));
@@ -32,9 +33,8 @@ const PARTY_TITLES: Record<string, string> = {
   county: '县（区）司法局党组',
 };
 
-export function stateTitleOf(wf: WorkflowDetail | undefined, name: string | null) {
-  if (!name) return '—';
-  return wf?.states.find((s) => s.name === name)?.title ?? name;
+export function stateTitleOf(wf: WorkflowDetail | undefined, value: StateValue | null) {
+  return stateValueTitle(wf?.states, value);
 }
 
 export function eventTitleOf(wf: WorkflowDetail | undefined, type: string) {
@@ -99,8 +99,7 @@ function HistoryTimeline({ c, wf }: { c: CaseView; wf: WorkflowDetail | undefine
                   {h.actor.orgName ? <span style={{ color: '#595959' }}>{h.actor.orgName}</span> : null}
                 </Space>
                 <div style={{ color: '#595959' }}>
-                  {dayjs(h.at).format('YYYY-MM-DD HH:mm:ss')} · {h.from ? stateTitleOf(wf, h.from) : '—'} →{' '}
-                  {stateTitleOf(wf, h.to)}
+                  {dayjs(h.at).format('YYYY-MM-DD HH:mm:ss')} · {stateTitleOf(wf, h.from)} → {stateTitleOf(wf, h.to)}
                 </div>
                 {h.comment ? <div>意见：{h.comment}</div> : null}
                 <DataSummary data={h.type === 'OPEN' ? h.data?.input : h.data} />
@@ -135,7 +134,7 @@ function DataSummary({ data }: { data: any }) {
     <div style={{ color: '#262626' }}>
       {entries.map(([k, v]) => (
         <span key={k} style={{ marginInlineEnd: 12 }}>
-          <FieldName name={k} />：{String(v)}
+          <FieldName name={k} />：{fieldValueText(k, v as string | number | boolean)}
         </span>
       ))}
     </div>
