@@ -151,4 +151,22 @@ describe('console: login and layout (browser)', () => {
     await page.waitForTimeout(400);
     expect(await pixels()).toBe(first);
   });
+
+  it('says so in Chinese, inside the console, when a page cannot load (its code chunk unreachable after an update)', async () => {
+    const page = await h.newPage();
+    await login(page, 'branch-b');
+    // the case page's code is its own chunk, fetched on the first visit: the network drops it
+    await page.route(/\/assets\/CasePage-[^/]+\.js$/, (route) => route.abort('connectionreset'));
+    await page.goto('/cases/11111111-1111-4111-8111-111111111111');
+    await page.getByText('页面显示出错').waitFor();
+    await page.getByText('此页面的程序未能下载（网络中断，或系统刚刚更新）', { exact: false }).waitFor();
+    // the frame stays: the menu and the way back to the inbox
+    await page.getByRole('link', { name: '待办' }).first().waitFor();
+    await expect(page.getByText('Unexpected Application Error').count()).resolves.toBe(0);
+    await screenshot(page, 'basics', 'page-error');
+    await page.getByRole('button', { name: '返回待办' }).click();
+    await page.waitForURL(/\/inbox$/);
+    // the dropped chunk's own errors are this test's doing
+    h.consoleErrors.length = 0;
+  });
 });

@@ -5,6 +5,7 @@ import { Navigate, Outlet, RouteObject, useLocation } from 'react-router';
 import { AuthProvider, useAuth } from './auth/auth';
 import { AppLayout } from './layout/AppLayout';
 import LoginPage from './pages/LoginPage';
+import PageError from './pages/PageError';
 import { appRoutes } from './routes';
 
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
@@ -45,18 +46,27 @@ export function buildRoutes(_qc: QueryClient): RouteObject[] {
     {
       element: <Root />,
       hydrateFallbackElement: <PageLoading />,
+      errorElement: <PageError />,
       children: [
         { path: '/login', element: <LoginPage /> },
         {
           path: '/',
           element: <RequireAuth />,
           children: [
-            { index: true, element: <Navigate to="/inbox" replace /> },
-            ...appRoutes.map<RouteObject>((r) => ({
-              path: r.path,
-              lazy: async () => ({ Component: (await r.load()).default }),
-            })),
-            { path: '*', element: <NotFoundPage /> },
+            {
+              // a page that fails to load or to draw says so in the console's frame, the menu still there (on
+              // this pathless route: an errorElement beside a route's own `lazy` is not rendered when the lazy
+              // load itself fails)
+              errorElement: <PageError />,
+              children: [
+                { index: true, element: <Navigate to="/inbox" replace /> },
+                ...appRoutes.map<RouteObject>((r) => ({
+                  path: r.path,
+                  lazy: async () => ({ Component: (await r.load()).default }),
+                })),
+                { path: '*', element: <NotFoundPage /> },
+              ],
+            },
           ],
         },
       ],

@@ -42,7 +42,7 @@ export function CaseDocuments({
       {holder}
       <Space wrap align="start" data-testid="documents">
         {list.map((d) => (
-          <Space key={d.kind} direction="vertical" size={2}>
+          <Space key={d.kind} orientation="vertical" size={2}>
             <Button
               icon={<FilePdfOutlined />}
               disabled={!d.available}

@@ -100,7 +100,7 @@ function CalendarTab() {
   });
   const rows = provisional.data ?? [];
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
       <QueryState query={years}>
         <Table
           size="small"
@@ -208,7 +208,7 @@ function PoliciesTab() {
   return (
     <QueryState query={policies}>
       {policies.data && (
-        <Space direction="vertical" style={{ width: '100%' }}>
+        <Space orientation="vertical" style={{ width: '100%' }}>
           <Select
             aria-label="选择地区"
             style={{ width: 360 }}
@@ -338,7 +338,7 @@ function LicensingTab() {
     onSettled: () => void qc.invalidateQueries({ queryKey: ['licensing-deliveries'] }),
   });
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
       <Card size="small" title={<h2 style={{ fontSize: 15, margin: 0 }}>状态推送</h2>}>
         <QueryState query={deliveries}>
           {deliveries.data && !deliveries.data.callbackConfigured && (
@@ -432,7 +432,7 @@ function OperationsTab() {
     timers: '定时任务',
   };
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space orientation="vertical" style={{ width: '100%' }}>
       <QueryState query={health}>
         <Alert
           data-testid="health"
@@ -451,7 +451,7 @@ function OperationsTab() {
         />
       </QueryState>
       <Card size="small" title={<h2 style={{ fontSize: 15, margin: 0 }}>运维工具</h2>}>
-        <Space direction="vertical">
+        <Space orientation="vertical">
           <a href="/admin/queues" target="_blank" rel="noreferrer" onClick={openQueueBoard}>
             任务队列看板（Bull Board，需管理员登录）
           </a>

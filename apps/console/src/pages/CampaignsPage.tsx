@@ -129,7 +129,7 @@ function CampaignsPage() {
               }
               style={{ marginBottom: 16 }}
             >
-              <Space direction="vertical" style={{ width: '100%' }}>
+              <Space orientation="vertical" style={{ width: '100%' }}>
                 <Space wrap>
                   <StatusTag tone={STATUS[c.status].tone}>{STATUS[c.status].text}</StatusTag>
                   <span>

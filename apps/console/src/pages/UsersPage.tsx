@@ -78,7 +78,7 @@ function UsersPage() {
           ? '系统管理员管理全部用户。'
           : '市律师行业党委的党务干事管理本党委下级组织的党务干事账号：新建、停用、重置密码，并查看其登录记录。'}
       </Typography.Paragraph>
-      <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
         <UsersCard isAdmin={isAdmin} onShowLogins={(u) => setParams({ logins: u }, { replace: true })} />
         <LoginsCard username={loginsOf} onUsername={(u) => setParams(u ? { logins: u } : {}, { replace: true })} />
       </Space>
