@@ -262,6 +262,25 @@ describe('demo cases (e2e)', () => {
     expect(branch.compliant).toBe(true);
   });
 
+  it('launches the city’s annual review over its branches: each branch clerk has its first step, not yet due', async () => {
+    const campaigns = await h
+      .http()
+      .get('/api/v1/campaigns')
+      .set(await h.as('city'));
+    expect(campaigns.status).toBe(200);
+    const [campaign] = campaigns.body;
+    expect(campaign).toMatchObject({ kind: 'annual-review', orgId: h.region.anchors.cityId, failed: 0 });
+    expect(campaign.opened).toBe(campaign.total);
+    expect(campaign.total).toBeGreaterThanOrEqual(3);
+    for (const clerk of ['branch-a', 'branch-b', 'joint-1']) {
+      const reviews = (await tasksOf(clerk)).filter((t) => t.workflow === 'annual-review');
+      expect({ clerk, steps: reviews.map((t) => [t.state, t.overdue]) }).toEqual({
+        clerk,
+        steps: [['self_assessment', false]],
+      });
+    }
+  });
+
   it('leaves the history hash chain intact', async () => {
     const verify = await h
       .http()

@@ -7,6 +7,7 @@ import { residentIdCheckChar } from '../common/resident-id';
 import { RegistryService } from '../registry/registry.service';
 import { OrgLifeService } from '../org-life/org-life.service';
 import { BranchTermService } from '../org-life/branch-term.service';
+import { CampaignsService } from '../campaigns/campaigns.service';
 import { ClockAdvanceService } from '../timers/clock-advance.service';
 import { toDate } from '../../workflows/kernel/dates';
 import { recordDemoOrgLife } from './demo-org-life';
@@ -21,7 +22,8 @@ export const DEMO_CASE_AGE_DAYS = 21;
  * Gives the demo something to do: opens cases as the demo users and drives them through the real engine
  * (history rows, hash chain, timers and escalations are all the engine's own). A first batch is opened,
  * then engine time is moved forward (delivering every timer on the way, as the `_clock` control does) so
- * that batch is overdue and escalated; a second batch is opened fresh. Runs only in the real demo (the
+ * that batch is overdue and escalated; a second batch is opened fresh, and the city's annual review is launched
+ * over its branches. Runs only in the real demo (the
  * launcher's `npm run demo`), never in the test harness, whose suites count cases from an empty list.
  */
 @Injectable()
@@ -36,6 +38,7 @@ export class DemoCaseSeeder {
     private readonly registry: RegistryService,
     private readonly orgLife: OrgLifeService,
     private readonly terms: BranchTermService,
+    private readonly campaigns: CampaignsService,
   ) {}
 
   /** Seeds the demo cases once: a database that already holds any case is left alone. Returns the count opened. */
@@ -169,6 +172,16 @@ export class DemoCaseSeeder {
     await send(as['branch-a'], t10, { type: 'APPROVE_RELEASE' });
     await send(as.city, t10, letter(103)); // acceptance_review → joint-1
     if (noticeStarted) await this.recruitToFiling(longRecruitment, as, day, fromA.length);
+
+    // the city's annual review (年度考核与述职评议) launched as a campaign over every branch of the city, as its
+    // committee does at the year's end: each branch clerk's first step (个人自评) is due early next year. The
+    // year is the one the console's launch form proposes (until June, the year before)
+    const now = this.clock.now();
+    const shanghai = new Date(now.getTime() + 8 * 3_600_000);
+    const year = shanghai.getUTCFullYear() - (shanghai.getUTCMonth() < 6 ? 1 : 0);
+    await this.campaigns.launchAnnualReview(as.city, { year, orgId: a.cityId });
+    // opened here rather than left to the worker's queue, so the demo starts with them in the inboxes
+    opened += await this.campaigns.runDue();
     return opened;
   }
 

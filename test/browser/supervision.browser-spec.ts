@@ -184,6 +184,8 @@ describe('console: supervision and administration (browser)', () => {
     await page.goto('/campaigns');
     await page.getByRole('heading', { name: '年度考核活动' }).waitFor();
     await a11y(page, 'campaigns');
+    // the clerk's own committee is proposed
+    await page.locator('form').getByText('赣州市律师行业党委', { exact: true }).waitFor();
     await page.getByLabel('考核年度').click();
     await page.locator('.ant-select-item-option[title="2026 年"]').click();
     await page.getByLabel('上级党委').click();

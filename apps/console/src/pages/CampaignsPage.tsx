@@ -1,8 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Form, Select, Space, Table, Typography } from 'antd';
 import dayjs from 'dayjs';
+import { useEffect } from 'react';
 import { useSearchParams } from 'react-router';
 import { ApiError, api } from '../api/http';
+import { useAuth } from '../auth/auth';
 import type { Org, Page } from '../api/types';
 import { QueryState } from '../components/QueryState';
 import { flattenOrgs } from '../supervision/orgs';
@@ -53,6 +55,13 @@ function CampaignsPage() {
   const selected = params.get('id');
   const orgs = useQuery({ queryKey: ['orgs'], queryFn: () => api.get<Org[] | Page<Org>>('/orgs'), staleTime: 600_000 });
   const committees = flattenOrgs(orgs.data).filter((o) => COMMITTEES.includes(o.type));
+  const { me } = useAuth();
+  const [form] = Form.useForm<{ year: number; orgId: string }>();
+  // the committee the user works for is the usual choice: proposed once the organizations have loaded
+  const own = committees.find((o) => me?.roles.some((r) => r.orgId === o.id));
+  useEffect(() => {
+    if (own && !form.getFieldValue('orgId')) form.setFieldsValue({ orgId: own.id });
+  }, [own, form]);
   const list = useQuery({
     queryKey: ['campaigns'],
     queryFn: () => api.get<Campaign[]>('/campaigns'),
@@ -88,6 +97,7 @@ function CampaignsPage() {
       </Typography.Title>
       <Card size="small" title={<h2 style={{ fontSize: 15, margin: 0 }}>发起年度考核</h2>} style={{ marginBottom: 16 }}>
         <Form
+          form={form}
           layout="inline"
           initialValues={{ year: dayjs().year() - (dayjs().month() < 6 ? 1 : 0) }}
           onFinish={(v) => launch.mutate(v)}
@@ -101,6 +111,7 @@ function CampaignsPage() {
           <Form.Item name="orgId" label="上级党委" rules={[{ required: true, message: '请选择党委' }]}>
             <Select
               style={{ width: 260 }}
+              placeholder="请选择上级党委"
               showSearch
               optionFilterProp="label"
               options={committees.map((o) => ({ value: o.id, label: o.name }))}
