@@ -234,7 +234,10 @@ export default function DashboardsPage() {
         )}
       </QueryState>
       <QueryState query={pipeline}>
-        {pipeline.data && (
+        {pipeline.data && pipeline.data.open === 0 ? (
+          <Alert type="info" showIcon title="辖区内暂无在办的发展党员案件" style={{ marginBottom: 16 }} />
+        ) : null}
+        {pipeline.data && pipeline.data.open > 0 && (
           <ChartCard
             testId="chart-pipeline"
             title="发展党员（按阶段）"
