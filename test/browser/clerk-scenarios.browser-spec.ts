@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 /// <reference lib="dom.iterable" />
+import dayjs from 'dayjs';
 import type { Page } from 'playwright-core';
 import { fullMembersOf } from '../support/harness';
 import { ConsoleHarness, login, screenshot, startConsoleHarness, apiAs, checkScreen } from './support/console';
@@ -101,11 +102,19 @@ describe('console: the clerk scenarios (browser)', () => {
     await c.locator(`a[href="/cases/${caseId}"]`).first().click();
     const issue = await act(c, '开具组织关系介绍信');
     await issue.getByLabel('介绍信编号').fill('赣律党转〔2026〕7号');
-    await typeDate(c, '有效期至', day(30));
+    // the validity is proposed as the longest the case's policy allows (3 months), which the engine accepts as it is
+    const before = await api('city', 'get', `/cases/${caseId}`);
+    expect(before.context.policy.letterMaxValidityMonths).toBe(3);
+    const proposed = await issue.getByLabel('有效期至', { exact: true }).inputValue();
+    // counted from today (Beijing, as the browser here), or from the case's last step when the engine runs ahead
+    const lastStep = new Date(new Date(before.updatedAt).getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+    const from = [day(0), lastStep].sort()[1];
+    expect(proposed).toBe(dayjs(from).add(3, 'month').format('YYYY-MM-DD'));
     await issue.getByTestId('day-hint').waitFor();
     await screenshot(c, SUITE, 'issue-letter');
     await submitAndWait(c, issue);
     await c.getByTestId('case-state').filter({ hasText: '接收审核' }).waitFor();
+    expect((await api('city', 'get', `/cases/${caseId}`)).context.validUntil).toBe(proposed);
 
     // branch-b accepts and records the report
     const b = await h.newPage();

@@ -7,6 +7,7 @@ import type { AvailableEvent, CaseView, HistoryRow, WorkflowDetail } from '../ap
 import { ROLE_TITLES } from '../labels';
 import { JsonSchema, labelOf, SchemaFields, toPayload } from './SchemaForm';
 import { StateValue, stateValueTitle } from '../stateTitles';
+import { proposedEventData } from '../eventDefaults';
 
 interface Conflict {
   message: string;
@@ -223,7 +224,13 @@ export default function ActDialog({
             }
           />
         ) : null}
-        <Form form={form} layout="vertical" requiredMark disabled={!!conflict}>
+        <Form
+          form={form}
+          layout="vertical"
+          requiredMark
+          disabled={!!conflict}
+          initialValues={{ data: proposedEventData(event.type, c) }}
+        >
           {schema === undefined ? null : <SchemaFields schema={schema} prefix={['data']} />}
           <Form.Item
             name="comment"
