@@ -33,14 +33,16 @@ describe('demo cases (e2e)', () => {
   }, 60_000);
   afterAll(() => h.close());
 
-  const tasksOf = async (username: string) => {
+  /** GET `path` as a demo user: the body of a 200 answer. */
+  const getAs = async (username: string, path: string) => {
     const res = await h
       .http()
-      .get('/api/v1/tasks')
+      .get(path)
       .set(await h.as(username));
-    expect(res.status).toBe(200);
-    return res.body as Item[];
+    expect({ path, status: res.status }).toEqual({ path, status: 200 });
+    return res.body;
   };
+  const tasksOf = async (username: string) => (await getAs(username, '/api/v1/tasks')) as Item[];
   const stateKey = (t: Item) => `${t.workflow}:${JSON.stringify(t.state)}`;
 
   it('gives every demo user an inbox with cases in at least two states and overdue work', async () => {
@@ -242,33 +244,21 @@ describe('demo cases (e2e)', () => {
   });
 
   it('shows firm B’s branch meeting every 三会一课 requirement in the last full quarter before the seeding', async () => {
-    const res = await h
-      .http()
-      .get('/api/v1/reports/inactive-members')
-      .set(await h.as('branch-b'));
-    expect(res.status).toBe(200);
-    // today, by the engine's clock (asOf); the seeder records the months before its own day, and then moves the clock DEMO_CASE_AGE_DAYS on
-    const seededIn = new Date(Date.parse(res.body.asOf) - DEMO_CASE_AGE_DAYS * 86_400_000);
+    // today, by the engine's clock (asOf); the seeder records the months before its own day, and then moves the
+    // clock DEMO_CASE_AGE_DAYS on
+    const { asOf } = await getAs('branch-b', '/api/v1/reports/inactive-members');
+    const seededIn = new Date(Date.parse(asOf) - DEMO_CASE_AGE_DAYS * 86_400_000);
     const q = Math.floor(seededIn.getUTCMonth() / 3); // the quarter before the seeding's (0 = the year before's Q4)
     const [year, quarter] = q === 0 ? [seededIn.getUTCFullYear() - 1, 4] : [seededIn.getUTCFullYear(), q];
-    const report = await h
-      .http()
-      .get(`/api/v1/reports/org-life?year=${year}&quarter=${quarter}`)
-      .set(await h.as('branch-b'));
-    const branch = report.body.branches.find((b: { orgId: string }) => b.orgId === h.region.anchors.firmBOrgId);
-    expect(
-      branch.meetings.filter((m: { met: boolean }) => !m.met).map((m: { kind: string; missing: string[] }) => m),
-    ).toEqual([]);
+    const report = await getAs('branch-b', `/api/v1/reports/org-life?year=${year}&quarter=${quarter}`);
+    const branch = report.branches.find((b: { orgId: string }) => b.orgId === h.region.anchors.firmBOrgId);
+    // each requirement not met would show with the months or quarter it misses
+    expect(branch.meetings.filter((m: { met: boolean }) => !m.met)).toEqual([]);
     expect(branch.compliant).toBe(true);
   });
 
   it('launches the city’s annual review over its branches: each branch clerk has its first step, not yet due', async () => {
-    const campaigns = await h
-      .http()
-      .get('/api/v1/campaigns')
-      .set(await h.as('city'));
-    expect(campaigns.status).toBe(200);
-    const [campaign] = campaigns.body;
+    const [campaign] = await getAs('city', '/api/v1/campaigns');
     expect(campaign).toMatchObject({ kind: 'annual-review', orgId: h.region.anchors.cityId, failed: 0 });
     expect(campaign.opened).toBe(campaign.total);
     expect(campaign.total).toBeGreaterThanOrEqual(3);

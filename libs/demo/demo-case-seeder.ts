@@ -22,9 +22,9 @@ export const DEMO_CASE_AGE_DAYS = 21;
  * Gives the demo something to do: opens cases as the demo users and drives them through the real engine
  * (history rows, hash chain, timers and escalations are all the engine's own). A first batch is opened,
  * then engine time is moved forward (delivering every timer on the way, as the `_clock` control does) so
- * that batch is overdue and escalated; a second batch is opened fresh, and the city's annual review is launched
- * over its branches. Runs only in the real demo (the
- * launcher's `npm run demo`), never in the test harness, whose suites count cases from an empty list.
+ * that batch is overdue and escalated; a second batch is opened fresh, and the city's annual review is
+ * launched over its branches. Runs only in the real demo (the launcher's `npm run demo`), never in the test
+ * harness, whose suites count cases from an empty list.
  */
 @Injectable()
 export class DemoCaseSeeder {
