@@ -3,6 +3,14 @@
  * carries no `title` of its own (a schema title always wins).
  */
 export const FIELD_LABELS: Record<string, string> = {
+  charterPartyClauses: '律所章程已载明党建工作内容',
+  decidedOn: '决定日期',
+  decisionNo: '处分决定文号',
+  flagIds: '不活跃提示记录',
+  grade: '考核等次',
+  measures: '晋位升级措施',
+  reporterId: '述职人',
+  targetGrade: '目标等次',
   toOrgId: '接收党组织',
   fromOrgId: '转出党组织',
   licensingRef: '执业（转所）申请编号',
@@ -67,7 +75,11 @@ export const FIELD_LABELS: Record<string, string> = {
   windowEnd: '统计截止月份',
   windowStart: '统计起始月份',
   year: '年度',
+  years: '留党察看期限',
 };
+
+/** 年度考核定级 (the annual review's grades), as the statistics page words them too. */
+export const GRADE_LABELS: Record<string, string> = { I: '先进（一类）', II: '一般（二类）', III: '后进（三类）' };
 
 export const ENUM_LABELS: Record<string, Record<string, string>> = {
   trigger: {
@@ -80,12 +92,19 @@ export const ENUM_LABELS: Record<string, Record<string, string>> = {
     pocket_member: '口袋党员',
     discipline: '受到处分',
     inactivity: '长期不参加组织生活',
+    firm_establishment_applied: '律师事务所设立申请',
+    firm_established: '律师事务所成立',
+    branch_office_established: '分所成立',
   },
   measure: { correction: '限期改正', persuasion: '劝其退党', removal: '除名' },
   method: { member_recommendation: '党员推荐', league_recommendation: '团组织推优' },
   conclusion: { qualified: '合格', unqualified: '不合格' },
   outcome: { convert: '按期转正', extend: '延长预备期', cancel: '取消预备党员资格' },
   rating: { excellent: '优秀', qualified: '合格', basically_qualified: '基本合格', unqualified: '不合格' },
+  grade: GRADE_LABELS,
+  targetGrade: GRADE_LABELS,
+  grounds: { org_life: '连续6个月不参加组织生活', dues: '连续6个月不交纳党费' },
+  years: { 1: '一年', 2: '二年' },
 };
 
 /** The Chinese label of a field's enum value (by the field, else any field's same value), else the value itself. */
@@ -94,7 +113,11 @@ export const enumLabel = (name: string, v: string) =>
 
 /** A recorded field value as a clerk reads it: 是/否 for yes-no, the Chinese label of a coded value. */
 export const fieldValueText = (name: string, v: string | number | boolean) =>
-  typeof v === 'boolean' ? (v ? '是' : '否') : typeof v === 'string' ? enumLabel(name, v) : String(v);
+  typeof v === 'boolean'
+    ? v
+      ? '是'
+      : '否'
+    : (ENUM_LABELS[name]?.[String(v)] ?? (typeof v === 'string' ? enumLabel(name, v) : String(v)));
 
 /** What kind of picker a field needs, by its schema and name (ids are pickers, never UUID boxes). */
 export function pickerOf(name: string, schema: any): 'org' | 'member' | 'firm' | 'date' | 'datetime' | null {

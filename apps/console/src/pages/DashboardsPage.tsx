@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { api } from '../api/http';
 import { QueryState } from '../components/QueryState';
 import { ChartCard } from '../supervision/ChartCard';
+import { GRADE_LABELS } from '../fieldLabels';
 
 interface Counts {
   firms: number;
@@ -62,7 +63,7 @@ interface OrgLifeReport {
 }
 
 // the words of the printed annual-review summary
-const GRADE_TITLES: Record<Grade['grade'], string> = { I: '先进（一类）', II: '一般（二类）', III: '后进（三类）' };
+const GRADE_TITLES: Record<Grade['grade'], string> = GRADE_LABELS;
 const GRADE_COLORS: Record<Grade['grade'], string> = { I: '#389e0d', II: '#1677ff', III: '#cf1322' };
 
 const stamp = () => new Date().toISOString().slice(0, 10);
