@@ -137,6 +137,11 @@ describe('inactivity detector (e2e)', () => {
     ]);
     const overdue = await h.http().get('/api/v1/cases?overdue=true&workflow=org-life-watch').set(city);
     expect([overdue.status, overdue.body.total]).toEqual([200, 0]);
+    // and nobody acts on the watch: its daily runs tell no clerk "已逾期，请尽快办理"
+    const [{ notices }] = await h.ds.query(`SELECT count(*)::int AS notices FROM notifications WHERE case_id = $1`, [
+      watch.id,
+    ]);
+    expect(notices).toBe(0);
 
     const windowStart = first.toFormat('yyyy-MM');
     const windowEnd = first.plus({ months: 5 }).toFormat('yyyy-MM');

@@ -1,4 +1,5 @@
 import type { WorkflowDefinition } from '../../workflows/kernel/definition';
+import { taskRules } from '../engine/task-rules';
 import type { TimerStage } from '../engine/timer-stage';
 
 /** Who hears of a stage: the holders of a role at an organization (supervisors: at it or at any org above it). */
@@ -23,10 +24,15 @@ export interface TimerParties {
  * tell: both escalations go to the supervisors above it, never back to itself. A deadline may name the
  * parties of its first escalation (`escalateTo`), as branch formation does.
  *
+ * A state in which nobody acts gets no notice at all (its timer only sends the clock's event).
+ *
  * Pure: the timer drain delivers with it, and the supervision inbox asks it which escalations reached the
  * supervisors, so the two cannot disagree.
  */
 export function deadlineRecipients(t: TimerParties, def: WorkflowDefinition, s: TimerStage): StageRecipient[] {
+  // a state nobody acts in (a daily watch that the clock alone moves on) hears of nothing: its deadline is a
+  // schedule, and "已逾期，请尽快办理" would reach, every day, clerks who have nothing to do
+  if (!someoneActsIn(def, t.state_path)) return [];
   const actors = def.states[t.state_path]?.actors ?? [];
   const candidates = [t.party, ...actors.map((a) => a.party)].filter(Boolean) as string[];
   const party = candidates.find((p) => t.parties[p]);
@@ -47,6 +53,18 @@ export function deadlineRecipients(t: TimerParties, def: WorkflowDefinition, s: 
   if (upper === acting) return [{ orgId: acting, role: 'supervisor' }, ...overseersOf(t, def)];
   if (s.level < 2) return [{ orgId: upper, role: 'clerk' }];
   return [{ orgId: upper, role: 'supervisor' }, ...overseersOf(t, def)];
+}
+
+const actingPaths = new WeakMap<WorkflowDefinition, string[]>();
+
+/**
+ * Whether some person may send an event while the case is in `statePath`: a task rule at the path or below
+ * it (a deadline on a parallel state is acted on in its regions). Built once per definition.
+ */
+function someoneActsIn(def: WorkflowDefinition, statePath: string): boolean {
+  let paths = actingPaths.get(def);
+  if (!paths) actingPaths.set(def, (paths = [...new Set(taskRules(def).map((r) => r.statePath))]));
+  return paths.some((p) => p === statePath || p.startsWith(`${statePath}.`));
 }
 
 /** The overseers (`WorkflowDefinition.overseers`) the case names, in their roles. */
