@@ -338,7 +338,11 @@ describe('recruitment: rules fed from the registry (e2e)', () => {
     await ok(rid, city, 'RECORD_UPPER_TALK', { on: today(), talkerIds: [other.id] });
     const approved = await ok(rid, city, 'APPROVE_ADMISSION');
     expect(approved.state).toBe('admission_filing');
-    expect((await h.http().get(`/api/v1/members/${applicant.body.id}`).set(branch)).body.status).toBe('probationary');
+    // with the registry's 入党日期: the day the branch meeting accepted them
+    expect((await h.http().get(`/api/v1/members/${applicant.body.id}`).set(branch)).body).toMatchObject({
+      status: 'probationary',
+      joinedOn: today(),
+    });
 
     // … and is not rated in the annual 民主评议: taking part without a rating, like a probationary member
     const year = Number(today().slice(0, 4)) - 1;

@@ -54,6 +54,7 @@ export class RegistryEffects {
   @EffectHandler('member.setStatus')
   async setStatus(effect: EffectOf<'member.setStatus'>, ctx: EffectContext): Promise<void> {
     await this.memberChanges.change(ctx.em, effect.memberId, 'status', effect.status, ctx.caseId, ctx.at);
+    if (effect.joinedOn) await this.members.setJoinedOnWhenMissing(ctx.em, effect.memberId, effect.joinedOn, ctx.at);
   }
 
   @EffectHandler('member.setPartyDiscipline')

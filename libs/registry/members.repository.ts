@@ -164,6 +164,15 @@ export class MembersRepository {
     await em.query(`UPDATE members SET org_id = $2, updated_at = $3 WHERE id = $1`, [memberId, orgId, at]);
   }
 
+  /** The member's 入党日期, when the registry has none yet (an admission; an imported date is kept). */
+  async setJoinedOnWhenMissing(em: EntityManager, memberId: string, joinedOn: string, at: Date) {
+    await em.query(`UPDATE members SET joined_on = $2::date, updated_at = $3 WHERE id = $1 AND joined_on IS NULL`, [
+      memberId,
+      joinedOn,
+      at,
+    ]);
+  }
+
   async setStatus(em: EntityManager, memberId: string, status: string, at: Date) {
     await em.query(`UPDATE members SET status = $2, updated_at = $3 WHERE id = $1`, [memberId, status, at]);
   }

@@ -123,7 +123,11 @@ export interface WorkflowEvent {
  */
 export type Effect =
   | { kind: 'member.changeOrg'; memberId: string; orgId: string }
-  | { kind: 'member.setStatus'; memberId: string; status: string }
+  /**
+   * The member's status in the registry; with `joinedOn`, also their 入党日期 when the registry has none yet
+   * (a recruitment's admission: the day the branch meeting accepted them as a probationary member).
+   */
+  | { kind: 'member.setStatus'; memberId: string; status: string; joinedOn?: string }
   /**
    * A party discipline (党纪处分) now in force on the member, recorded in the registry with the case as its source.
    * Only 留党察看 is kept (it takes rights away for a time: 党章 art. 40); it is in force from `from` until the day

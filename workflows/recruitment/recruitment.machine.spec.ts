@@ -771,12 +771,14 @@ describe('stage 4: admission', () => {
     expect(effectsOf(actions)).toEqual([]);
   });
 
-  it('approval makes the member probationary (细则); the filing by the organization department records it', () => {
+  it('approval makes the member probationary (细则), joined on the branch meeting’s day; the filing records it', () => {
     const approving = run(atPreReview(), [E.passPreReview, E.volunteerForm, ...toAdmissionApproval]);
     const [approved, approval] = send(approving, E.approve);
     let s = approved;
     expect(s.value).toBe('admission_filing');
-    expect(effectsOf(approval)).toEqual([{ kind: 'member.setStatus', memberId: MEMBER, status: 'probationary' }]);
+    expect(effectsOf(approval)).toEqual([
+      { kind: 'member.setStatus', memberId: MEMBER, status: 'probationary', joinedOn: '2025-06-10' },
+    ]);
     expect(s.context).toMatchObject({ admissionApprovedOn: '2027-06-01' });
     expect(s.context.oathDueFrom).toBeUndefined();
     const [next, actions] = send(s, E.fileAdmission);

@@ -473,8 +473,15 @@ export const recruitmentMachine = setup({
               return { admissionApprovedOn: day, oathDueFrom: context.policy.rules2026 ? day : undefined };
             }),
             // 发展党员工作细则: the upper committee's approval makes the applicant a probationary member; the
-            // organization department's filing that follows records it and changes nothing of the status
-            setStatus('probationary'),
+            // organization department's filing that follows records it and changes nothing of the status. The
+            // registry's 入党日期 is the day the branch meeting accepted them (细则 art. 28: the probation counts
+            // from that day too)
+            effect(({ context }): Effect => ({
+              kind: 'member.setStatus',
+              memberId: context.memberId,
+              status: 'probationary',
+              joinedOn: context.branchMeeting!.heldOn,
+            })),
           ],
         },
         REJECT_ADMISSION: {
