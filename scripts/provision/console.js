@@ -77,8 +77,17 @@ function firstVisitBytes() {
   return { total, files: [...files] };
 }
 
+/**
+ * The environment of the build: always a production build. Under Jest (NODE_ENV=test, when a browser suite
+ * finds the console stale) Vite would otherwise bundle React's development build, larger and slower, and
+ * serve that to the browser tests.
+ */
+function consoleBuildEnv(env = process.env) {
+  return { ...env, NODE_ENV: 'production' };
+}
+
 function run(cmd, args) {
-  const r = spawnSync(process.execPath, [cmd, ...args], { cwd: REPO_ROOT, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [cmd, ...args], { cwd: REPO_ROOT, stdio: 'inherit', env: consoleBuildEnv() });
   if (r.error || r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} 失败（exit ${r.status}）`);
 }
 
@@ -115,7 +124,7 @@ function ensureConsoleBuilt({ force = false } = {}) {
   return true;
 }
 
-module.exports = { ensureConsoleBuilt, buildConsole, firstVisitBytes, isFresh, DIST, BUDGET_KB };
+module.exports = { ensureConsoleBuilt, buildConsole, consoleBuildEnv, firstVisitBytes, isFresh, DIST, BUDGET_KB };
 
 if (require.main === module) {
   try {
