@@ -251,6 +251,23 @@ describe('organizational life: records, import, compliance (e2e)', () => {
     expect(branch.duesMonthsPaid).toEqual(['2026-07', '2026-08']);
     expect(branch.compliant).toBe(false);
     expect(branch.behindOn).toEqual(expect.arrayContaining(['theme_day']));
+    // behind with records, unlike a branch that entered nothing for the quarter (perhaps not keeping them here)
+    expect(branch.recordedInQuarter).toBe(true);
+    const city = await h
+      .http()
+      .get('/api/v1/reports/org-life')
+      .query({ year: 2026, quarter: 3 })
+      .set(await h.as('city'));
+    const recorded = (id: string) =>
+      city.body.branches.find((b: { orgId: string }) => b.orgId === id)?.recordedInQuarter;
+    expect([recorded(orgA), recorded(h.region.anchors.firmBOrgId)]).toEqual([true, false]);
+    // and a quarter with nothing entered at all
+    const earlier = await h
+      .http()
+      .get('/api/v1/reports/org-life')
+      .query({ year: 2026, quarter: 1, orgId: orgA })
+      .set(branchA);
+    expect(earlier.body.branches[0]).toMatchObject({ compliant: false, recordedInQuarter: false });
     // members of the branch with nothing recorded in the quarter
     const idle = branch.membersWithoutParticipation.map((m: { memberId: string }) => m.memberId);
     expect(idle).not.toContain(members[0].id);

@@ -3104,6 +3104,8 @@ export interface components {
             membersWithoutParticipation: components["schemas"]["IdleMemberDto"][];
             compliant: boolean;
             behindOn: ("member_meeting" | "committee" | "group" | "lecture" | "theme_day")[];
+            /** @description 本季度是否登记过组织生活或党费（没有任何记录的支部可能尚未在本系统登记，不等同于未开展） */
+            recordedInQuarter: boolean;
         };
         OrgLifeReportDto: {
             year: number;

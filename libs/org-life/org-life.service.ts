@@ -455,6 +455,7 @@ export class OrgLifeService implements OnModuleInit {
         hasGroups: groupYear.some((m) => m.orgId === o.id && m.kind === 'group'),
       });
       const behind = behindOn(kinds);
+      const duesMonthsPaid = dues.find((d) => d.orgId === o.id)?.months ?? [];
       return {
         orgId: o.id,
         name: o.name,
@@ -462,12 +463,16 @@ export class OrgLifeService implements OnModuleInit {
         members: o.members,
         fullMembers: o.fullMembers,
         meetings: kinds,
-        duesMonthsPaid: dues.find((d) => d.orgId === o.id)?.months ?? [],
+        duesMonthsPaid,
         membersWithoutParticipation: idle
           .filter((m) => m.orgId === o.id)
           .map((m) => ({ memberId: m.memberId, name: m.name })),
         compliant: behind.length === 0,
         behindOn: behind.map((k) => k.kind),
+        // nothing entered for the quarter (no meeting, no dues): a branch not yet keeping its records here is
+        // not thereby one that held nothing, and a supervisor tells the two apart
+        recordedInQuarter:
+          duesMonthsPaid.length > 0 || meetings.some((m) => m.orgId === o.id && months.includes(m.heldOn.slice(0, 7))),
       };
     });
   }

@@ -182,6 +182,10 @@ export class BranchComplianceDto {
   membersWithoutParticipation: IdleMemberDto[];
   @ApiProperty() compliant: boolean;
   @ApiProperty({ type: [String], enum: MEETING_KINDS }) behindOn: string[];
+  @ApiProperty({
+    description: '本季度是否登记过组织生活或党费（没有任何记录的支部可能尚未在本系统登记，不等同于未开展）',
+  })
+  recordedInQuarter: boolean;
 }
 
 export class OrgLifeReportDto {

@@ -59,7 +59,13 @@ interface OrgLifeReport {
   year: number;
   quarter: number;
   asOf: string;
-  branches: { orgId: string; name: string; compliant: boolean; membersWithoutParticipation: { memberId: string }[] }[];
+  branches: {
+    orgId: string;
+    name: string;
+    compliant: boolean;
+    recordedInQuarter: boolean;
+    membersWithoutParticipation: { memberId: string }[];
+  }[];
 }
 
 // the words of the printed annual-review summary
@@ -314,7 +320,8 @@ function GradesByYear() {
 }
 
 /**
- * 组织生活落实情况 by quarter of a year: branches that met every meeting requirement against those behind,
+ * 组织生活落实情况 by quarter of a year: branches that met every meeting requirement, those behind, and those
+ * with nothing entered for the quarter (perhaps not keeping their records here yet: not the same as behind),
  * and (in the table: members are not branches, one axis would dwarf the bars) the members with no
  * organizational life or dues recorded in the quarter. Quarters not yet begun are left out; the current one
  * counts as of today.
@@ -337,11 +344,14 @@ function OrgLifeByQuarter() {
     .filter((d): d is OrgLifeReport => !!d)
     .map((d) => {
       const compliant = d.branches.filter((b) => b.compliant).length;
+      // a branch with nothing entered for the quarter may not keep its records here yet: counted apart
+      const unrecorded = d.branches.filter((b) => !b.compliant && !b.recordedInQuarter).length;
       return {
         quarter: `${d.year}年第${d.quarter}季度`,
         branches: d.branches.length,
         compliant,
-        behind: d.branches.length - compliant,
+        behind: d.branches.length - compliant - unrecorded,
+        unrecorded,
         idleMembers: d.branches.reduce((n, b) => n + b.membersWithoutParticipation.length, 0),
         asOf: d.asOf,
       };
@@ -369,6 +379,7 @@ function OrgLifeByQuarter() {
           [
             { name: '达到要求的支部', data: rows.map((r) => r.compliant), color: '#389e0d' },
             { name: '未达到要求的支部', data: rows.map((r) => r.behind), color: '#cf1322' },
+            { name: '本季度无记录的支部', data: rows.map((r) => r.unrecorded), color: '#8c8c8c' },
           ],
           true,
           true,
@@ -378,6 +389,7 @@ function OrgLifeByQuarter() {
           { title: '支部数', key: 'branches' },
           { title: '达到要求', key: 'compliant' },
           { title: '未达到要求', key: 'behind' },
+          { title: '本季度无记录', key: 'unrecorded' },
           { title: '无组织生活记录的党员', key: 'idleMembers' },
           { title: '统计截至', key: 'asOf' },
         ]}
