@@ -72,8 +72,8 @@ const CASE_COLUMNS = `c.id, c.workflow, c.definition_version AS "definitionVersi
   to_json(c.scope_org_ids) AS "scopeOrgIds", c.opened_by AS "openedBy", c.opened_at AS "openedAt", c.updated_at AS "updatedAt", c.closed_at AS "closedAt"`;
 
 /** Columns of a planned timer, in the order of the `unnest(...) AS t(...)` lists below. */
-const TIMER_COLUMNS = `ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at`;
-const unnestTimers = (first: number) => {
+export const TIMER_COLUMNS = `ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at`;
+export const unnestTimers = (first: number) => {
   const types = [
     'text',
     'text',
@@ -118,11 +118,18 @@ export const SAME_DEADLINE_IN_THIS_VISIT = (caseParam: string, enteredParam: str
      AND (x.status = 'pending' OR (x.status = 'fired' AND x.epoch >= coalesce((${enteredParam}::jsonb -> t.state_path ->> 'version')::int, 0)))`;
 
 /**
+ * SQL condition: a timer of the case that is live (pending, or fired: the visit's overdue mark) but that the new
+ * plan (`identsParam`, its idents) no longer holds. A re-plan cancels these, fired ones too: a deadline moved or
+ * re-armed within the visit, such as a daily watch's next run, retires the fired one instead of piling up as
+ * overdue. Shared by a transition and by a re-plan outside one (`TimersRepository.replacePlan`).
+ */
+export const UNPLANNED_LIVE_TIMER = (caseParam: string, identsParam: string) =>
+  `case_id = ${caseParam} AND status IN ('pending', 'fired') AND NOT (ident = ANY(${identsParam}::text[]))`;
+
+/**
  * The compare-and-swap of one transition as CTEs: `upd` (the case row, if still at `$16`), `history`, `cancelled`
- * (live timers no longer planned: pending ones, and fired ones too — a fired deadline stays live as the visit's
- * overdue mark only while the plan still holds it; a deadline moved or re-armed within the visit, such as a
- * daily watch's next run, retires the fired one instead of piling up as overdue) and `planned` (new timers,
- * unless the same deadline exists for this visit);
+ * (live timers no longer planned: `UNPLANNED_LIVE_TIMER`) and `planned` (new timers, unless the same deadline
+ * exists for this visit);
  * `returning` makes the last two return their rows (`applyTransitionWithView`).
  */
 const transitionCtes = (returning: boolean) => `WITH upd AS (
@@ -134,7 +141,7 @@ const transitionCtes = (returning: boolean) => `WITH upd AS (
      SELECT id, $6, $9::timestamptz, $10, $11, $12, $13, $14, $2, $15, $7 FROM upd),
    cancelled AS (
      UPDATE timers SET status = 'cancelled'
-     WHERE case_id = $1 AND status IN ('pending', 'fired') AND NOT (ident = ANY($17::text[])) AND EXISTS (SELECT 1 FROM upd)
+     WHERE ${UNPLANNED_LIVE_TIMER('$1', '$17')} AND EXISTS (SELECT 1 FROM upd)
      ${returning ? 'RETURNING id' : ''}),
    planned AS (
      INSERT INTO timers (case_id, epoch, ${TIMER_COLUMNS})

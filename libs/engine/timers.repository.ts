@@ -3,7 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { TimerStage } from './timer-stage';
 import type { PlannedTimer } from './deadline-planner';
-import { SAME_DEADLINE_IN_THIS_VISIT, timerArrays } from './cases.repository';
+import {
+  SAME_DEADLINE_IN_THIS_VISIT,
+  TIMER_COLUMNS,
+  timerArrays,
+  UNPLANNED_LIVE_TIMER,
+  unnestTimers,
+} from './cases.repository';
 
 /**
  * Where a claiming loop goes on from: the (next_at, id) of the last timer it claimed. Fired timers leave dead
@@ -84,10 +90,10 @@ export class TimersRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   /**
-   * Replaces a case's plan outside a transition (calendar year added, policy corrected): live timers no
-   * longer planned are cancelled (fired ones too, as a transition does: a corrected deadline replaces the
-   * overdue mark of the old one), new ones inserted at `epoch`, unchanged ones kept. The caller holds the
-   * case row lock.
+   * Replaces a case's plan outside a transition (calendar year added, policy corrected), as a transition does:
+   * live timers no longer planned are cancelled (`UNPLANNED_LIVE_TIMER`: a corrected deadline replaces the
+   * overdue mark of the old one), new ones inserted at `epoch`, unchanged ones kept. The caller holds the case
+   * row lock.
    */
   async replacePlan(
     em: EntityManager,
@@ -97,11 +103,9 @@ export class TimersRepository {
     planned: PlannedTimer[],
   ) {
     await em.query(
-      `WITH cancelled AS (
-         UPDATE timers SET status = 'cancelled' WHERE case_id = $1 AND status IN ('pending', 'fired') AND NOT (ident = ANY($3::text[])))
-       INSERT INTO timers (case_id, epoch, ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
-       SELECT $1, $2, t.* FROM unnest($3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::boolean[], $10::text[], $11::text[], $12::jsonb[], $13::timestamptz[])
-         AS t(ident, state_path, deadline_key, due_at, fire_event, party, provisional, rule, title, stages, next_at)
+      `WITH cancelled AS (UPDATE timers SET status = 'cancelled' WHERE ${UNPLANNED_LIVE_TIMER('$1', '$3')})
+       INSERT INTO timers (case_id, epoch, ${TIMER_COLUMNS})
+       SELECT $1, $2, t.* FROM ${unnestTimers(3)}
        WHERE NOT EXISTS (${SAME_DEADLINE_IN_THIS_VISIT('$1', '$14')})`,
       [caseId, epoch, ...timerArrays(planned), entered],
     );
