@@ -111,13 +111,15 @@ export const ENUM_LABELS: Record<string, Record<string, string>> = {
 export const enumLabel = (name: string, v: string) =>
   ENUM_LABELS[name]?.[v] ?? Object.values(ENUM_LABELS).find((m) => m[v])?.[v] ?? v;
 
-/** A recorded field value as a clerk reads it: 是/否 for yes-no, the Chinese label of a coded value. */
-export const fieldValueText = (name: string, v: string | number | boolean) =>
-  typeof v === 'boolean'
-    ? v
-      ? '是'
-      : '否'
-    : (ENUM_LABELS[name]?.[String(v)] ?? (typeof v === 'string' ? enumLabel(name, v) : String(v)));
+/**
+ * A recorded field value as a clerk reads it: 是/否 for yes-no, the Chinese label of a coded value. A number is
+ * labelled by its own field only (留党察看 `years: 1` is 一年; a score of 1 is not).
+ */
+export function fieldValueText(name: string, v: string | number | boolean): string {
+  if (typeof v === 'boolean') return v ? '是' : '否';
+  if (typeof v === 'string') return enumLabel(name, v);
+  return ENUM_LABELS[name]?.[String(v)] ?? String(v);
+}
 
 /** What kind of picker a field needs, by its schema and name (ids are pickers, never UUID boxes). */
 export function pickerOf(name: string, schema: any): 'org' | 'member' | 'firm' | 'date' | 'datetime' | null {
