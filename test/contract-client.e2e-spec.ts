@@ -278,6 +278,17 @@ describe('contract: the generated client against the running API (e2e)', () => {
 
     const overdue = await branchA.GET('/api/v1/cases', { params: { query: { overdue: true } } });
     expect(overdue.data?.items.map((c) => c.id)).toContain(opened.data!.id);
+
+    // a supervisor's 催办 reaches the clerks as a notification of its own kind, which the document must name
+    // (it listed reminder/overdue/escalation/info only, so every inbox holding an urge broke the contract)
+    const supervisor = await login('supervisor');
+    const urged = await supervisor.POST('/api/v1/cases/{id}/urge', {
+      params: { path: { id: opened.data!.id } },
+      body: { comment: '请尽快办理' },
+    });
+    expect(urged.response.status).toBe(201);
+    const inbox = await branchA.GET('/api/v1/notifications');
+    expect(inbox.data?.items.some((n) => n.caseId === opened.data!.id && n.kind === 'urge')).toBe(true);
   });
 
   it('reads the registry, reports, calendar and health through the client', async () => {

@@ -2246,8 +2246,11 @@ export interface components {
         NotificationView: {
             /** Format: uuid */
             id: string;
-            /** @enum {string} */
-            kind: "reminder" | "overdue" | "escalation" | "info";
+            /**
+             * @description reminder 待办提醒；overdue 逾期；escalation 逾期督办/上报；urge 催办；info 通知
+             * @enum {string}
+             */
+            kind: "reminder" | "overdue" | "escalation" | "urge" | "info";
             level: number;
             title: string;
             body: string;

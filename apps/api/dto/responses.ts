@@ -472,7 +472,11 @@ export class AuditJob {
 
 export class NotificationView {
   @ApiProperty(UUID) id: string;
-  @ApiProperty({ enum: ['reminder', 'overdue', 'escalation', 'info'] }) kind: string;
+  @ApiProperty({
+    enum: ['reminder', 'overdue', 'escalation', 'urge', 'info'],
+    description: 'reminder 待办提醒；overdue 逾期；escalation 逾期督办/上报；urge 催办；info 通知',
+  })
+  kind: string;
   @ApiProperty() level: number;
   @ApiProperty() title: string;
   @ApiProperty() body: string;
