@@ -43,7 +43,7 @@ describe('durable timers (e2e)', () => {
         .http()
         .get('/api/v1/notifications?pageSize=100')
         .set(await h.as(username))
-    ).body.items as { title: string; body: string; link?: any; caseId?: string }[];
+    ).body.items as { kind: string; title: string; body: string; link?: any; caseId?: string }[];
   const openTransfer = async (memberId: string) => {
     const res = await h
       .http()
@@ -240,6 +240,15 @@ describe('durable timers (e2e)', () => {
         .set(await h.as('branch-a'))
     ).body;
     expect(after.state).toBe('letter_expired');
+    // the receiving clerk hears that the letter ran out and where the case went, not that they are late: nobody
+    // had anything to do at that deadline (the old drain sent "【逾期】…等待党员报到…现已逾期，请尽快办理")
+    const aboutCase = (await notificationsOf('branch-a')).filter((n) => n.caseId === c.id);
+    const lapsed = aboutCase.filter((n) => n.title === '【期限届满】组织关系接转：等待党员报到');
+    expect(lapsed).toHaveLength(1);
+    expect(lapsed[0]).toMatchObject({ kind: 'lapsed' });
+    expect(lapsed[0].body).toContain('组织关系介绍信有效期');
+    expect(lapsed[0].body).toContain(`系统已自动办理，案件现处于“${after.stateTitle}”`);
+    expect(aboutCase.filter((n) => n.title.startsWith('【逾期】') && n.title.includes('等待党员报到'))).toEqual([]);
     const history = (
       await h
         .http()

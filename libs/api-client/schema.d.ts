@@ -2247,10 +2247,10 @@ export interface components {
             /** Format: uuid */
             id: string;
             /**
-             * @description reminder 待办提醒；overdue 逾期；escalation 逾期督办/上报；urge 催办；info 通知
+             * @description reminder 待办提醒；overdue 逾期；escalation 逾期督办/上报；lapsed 期限届满（系统已自动办理）；urge 催办；info 通知
              * @enum {string}
              */
-            kind: "reminder" | "overdue" | "escalation" | "urge" | "info";
+            kind: "reminder" | "overdue" | "escalation" | "lapsed" | "urge" | "info";
             level: number;
             title: string;
             body: string;

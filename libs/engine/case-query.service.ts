@@ -7,6 +7,7 @@ import { CaseLabelsRepository } from './case-labels.repository';
 import { CaseViewExtras, CaseViewsRepository, subjectIdOf, viewNameIds } from './case-views.repository';
 import { CasesRepository } from './cases.repository';
 import { Clock } from './clock';
+import { currentStepsTitle } from './state-paths';
 import { CaseRecord, EngineService } from './engine.service';
 import { TaskRule, taskRules } from './task-rules';
 import { TASKS_COUNT_CAP, TasksRepository } from './tasks.repository';
@@ -94,9 +95,6 @@ export class CaseQueryService {
             })),
         )
         .sort((a, b) => a.dueAt.localeCompare(b.dueAt));
-      const leafTitles = r.statePaths
-        .filter((p) => !r.statePaths.some((q) => q.startsWith(`${p}.`)))
-        .map((p) => def.states[p]?.title ?? p);
       return {
         id: r.id,
         workflow: r.workflow,
@@ -104,7 +102,7 @@ export class CaseQueryService {
         definitionVersion: r.definitionVersion,
         policyVersion: r.policyVersion,
         state: r.state,
-        stateTitle: leafTitles.join('、'),
+        stateTitle: currentStepsTitle(def, r.statePaths),
         status: r.status,
         subject: r.subject,
         subjectName: names.get(subjectIdOf(r.subject) ?? '') ?? null,

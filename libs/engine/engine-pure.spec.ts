@@ -1,7 +1,7 @@
 import { WORKFLOW_DEFINITIONS } from '../../workflows';
 import { canonicalJson, GENESIS_HASH, historyHash } from './canonical-json';
 import { toMermaid } from './diagram';
-import { activePaths, leafPaths } from './state-paths';
+import { activePaths, currentStepsTitle, leafPaths } from './state-paths';
 import { checkDefinition, stateNodesByPath, WorkflowRegistry } from './workflow-registry';
 import { referencedParties } from './party-resolver';
 
@@ -17,6 +17,15 @@ describe('state paths', () => {
     ]);
     expect(leafPaths(value)).toEqual(['candidate.introducers.done', 'candidate.training.pending']);
     expect(activePaths('release_review')).toEqual(['release_review']);
+  });
+
+  it('names the current steps by their leaf titles (an untitled step by its path)', () => {
+    const def = {
+      states: { candidate: { title: '发展对象培养' }, 'candidate.training.pending': { title: '待集中培训' } },
+    };
+    const paths = activePaths({ candidate: { introducers: 'done', training: 'pending' } });
+    expect(currentStepsTitle(def, paths)).toBe('candidate.introducers.done、待集中培训');
+    expect(currentStepsTitle(def, ['candidate'])).toBe('发展对象培养');
   });
 });
 

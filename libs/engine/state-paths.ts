@@ -20,3 +20,14 @@ export function leafPaths(value: StateValue, prefix = ''): string[] {
   if (typeof value === 'string') return [prefix ? `${prefix}.${value}` : value];
   return Object.entries(value).flatMap(([k, v]) => leafPaths(v as StateValue, prefix ? `${prefix}.${k}` : k));
 }
+
+/**
+ * The titles of a case's current steps (its leaf states), joined with 、: how a clerk names where a case is,
+ * e.g. `待集中培训、已确定入党介绍人` for the parallel steps of 发展对象培养.
+ */
+export function currentStepsTitle(def: { states: Record<string, { title?: string }> }, statePaths: string[]): string {
+  return statePaths
+    .filter((p) => !statePaths.some((q) => q.startsWith(`${p}.`)))
+    .map((p) => def.states[p]?.title ?? p)
+    .join('、');
+}

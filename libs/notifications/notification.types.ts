@@ -33,6 +33,8 @@ export interface DeadlineNotice {
    */
   recipients: { orgId: string; role: 'clerk' | 'orgdept' | 'supervisor' };
   subjectLabel?: string;
+  /** `lapsed`: where the clock's event left the case. */
+  outcome?: { stateTitle: string; closed: boolean };
   /** Engine time at which the notice is raised (the timer stage is being delivered). */
   now: Date;
   /**

@@ -43,7 +43,7 @@ export interface NotificationPage {
   pageSize: number;
 }
 
-const KINDS = ['reminder', 'overdue', 'escalation', 'urge'];
+const KINDS = ['reminder', 'overdue', 'escalation', 'lapsed', 'urge'];
 
 const toView = (r: NotificationRow): NotificationView => ({
   id: r.id,

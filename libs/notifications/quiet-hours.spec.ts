@@ -67,6 +67,14 @@ describe('quiet hours: when a notice may reach people', () => {
     expect(plan('reminder', '2026-03-09T23:00:00+08:00', { deferEscalations: false }).deferred).toBe(true);
   });
 
+  it('a lapsed clock deadline (nobody is late) waits for the working morning, as a reminder does', () => {
+    // a transfer letter runs out at the end of its last day: its clerk hears of it on Monday morning, not at midnight
+    expect(plan('lapsed', '2026-03-13T23:59:59.999+08:00', { deferEscalations: false })).toEqual({
+      deliverAt: at('2026-03-16T09:00:00+08:00'),
+      deferred: true,
+    });
+  });
+
   it('info messages are never deferred', () => {
     expect(plan('info', '2026-03-14T23:00:00+08:00').deferred).toBe(false);
   });

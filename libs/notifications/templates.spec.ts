@@ -45,6 +45,38 @@ describe('notification templates (Chinese, Asia/Shanghai dates)', () => {
     });
   });
 
+  it('lapsed: a deadline the clock acts on has passed and the case moved on, which is not an overdue', () => {
+    const publicity = {
+      ...base,
+      workflowTitle: '发展党员',
+      stateTitle: '公示中',
+      deadlineTitle: '发展对象公示期（不少于5个工作日）',
+      subjectLabel: '党员：张三',
+    };
+    const moved = renderDeadlineNotice({
+      ...publicity,
+      kind: 'lapsed',
+      level: 0,
+      outcome: { stateTitle: '支部大会讨论', closed: false },
+    });
+    expect(moved).toEqual({
+      title: '【期限届满】发展党员：公示中',
+      body: '“公示中”的发展对象公示期（不少于5个工作日）（党员：张三）已于 2026年3月9日（星期一） 届满，系统已自动办理，案件现处于“支部大会讨论”，请及时办理后续事项。',
+    });
+    expect(moved.body).not.toMatch(/逾期/);
+    const closed = renderDeadlineNotice({
+      ...base,
+      kind: 'lapsed',
+      level: 0,
+      stateTitle: '已除名（申诉期内）',
+      deadlineTitle: '申诉期（处置决定后1个月）',
+      outcome: { stateTitle: '已除名，结案', closed: true },
+    });
+    expect(closed.body).toBe(
+      '“已除名（申诉期内）”的申诉期（处置决定后1个月）已于 2026年3月9日（星期一） 届满，系统已自动办理，案件已办结（已除名，结案）。',
+    );
+  });
+
   it('first escalation: 督办 to the upper committee', () => {
     const n = renderDeadlineNotice({ ...base, kind: 'escalation', level: 1 });
     expect(n.title).toBe('【逾期督办】组织关系接转：转出审核');

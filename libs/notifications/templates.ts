@@ -6,7 +6,11 @@ import { ZONE } from '../calendar/calendar-data';
  * Asia/Shanghai (UTC+8, no daylight saving) as `2026年3月9日（星期一）`.
  */
 
-export type DeadlineNoticeKind = 'reminder' | 'overdue' | 'escalation';
+/**
+ * `lapsed`: a deadline that the clock itself acts on (a 公示期 ending, a letter running out) has passed and the
+ * system has moved the case on; nobody is late, so it is not an overdue notice.
+ */
+export type DeadlineNoticeKind = 'reminder' | 'overdue' | 'escalation' | 'lapsed';
 /** `urge`: a supervisor's 催办 of an overdue case, to the organizations holding it (written by the caller). */
 export type NotificationKind = DeadlineNoticeKind | 'urge' | 'info';
 
@@ -23,6 +27,8 @@ export interface DeadlineTemplateInput {
   dueAt: Date;
   /** e.g. `党员：张三` — who or what the case is about, shown in brackets after the task. */
   subjectLabel?: string;
+  /** For `lapsed`: where the clock's event left the case (its current steps' titles) and whether it closed it. */
+  outcome?: { stateTitle: string; closed: boolean };
 }
 
 export interface RenderedNotice {
@@ -51,7 +57,7 @@ export function formatChineseDateTime(instant: Date): string {
   return `${formatChineseDateWithWeekday(instant)}${d.toFormat('HH:mm')}`;
 }
 
-/** Title and body of a reminder, an overdue notice or an escalation. */
+/** Title and body of a reminder, an overdue notice, an escalation or a lapsed clock deadline. */
 export function renderDeadlineNotice(n: DeadlineTemplateInput): RenderedNotice {
   const heading = `${n.workflowTitle}：${n.stateTitle}`;
   const task = `“${n.stateTitle}”待办${n.subjectLabel ? `（${n.subjectLabel}）` : ''}`;
@@ -61,6 +67,18 @@ export function renderDeadlineNotice(n: DeadlineTemplateInput): RenderedNotice {
       return { title: `【待办提醒】${heading}`, body: `您有一项${task}，期限为 ${due}。请及时办理。` };
     case 'overdue':
       return { title: `【逾期】${heading}`, body: `您的${task}已于 ${due} 到期，现已逾期。请尽快办理。` };
+    case 'lapsed': {
+      const subject = n.subjectLabel ? `（${n.subjectLabel}）` : '';
+      const where = !n.outcome
+        ? '系统已自动办理。'
+        : n.outcome.closed
+          ? `系统已自动办理，案件已办结（${n.outcome.stateTitle}）。`
+          : `系统已自动办理，案件现处于“${n.outcome.stateTitle}”，请及时办理后续事项。`;
+      return {
+        title: `【期限届满】${heading}`,
+        body: `“${n.stateTitle}”的${n.deadlineTitle}${subject}已于 ${due} 届满，${where}`,
+      };
+    }
     case 'escalation':
       if (n.level >= 2)
         return {

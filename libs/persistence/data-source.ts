@@ -25,6 +25,7 @@ import { SealedIdNumbers1796283647322 } from './migrations/1796283647322-sealed-
 import { CaseTaskKeys1796285342521 } from './migrations/1796285342521-case-task-keys';
 import { LiveTimerIndex1796398316246 } from './migrations/1796398316246-live-timer-index';
 import { TaskKeysPlpgsql1796401000000 } from './migrations/1796401000000-task-keys-plpgsql';
+import { LapsedNoticeKind1796402000000 } from './migrations/1796402000000-lapsed-notice-kind';
 
 export const MIGRATIONS = [
   InitialSchema1700000000000,
@@ -52,6 +53,7 @@ export const MIGRATIONS = [
   CaseTaskKeys1796285342521,
   LiveTimerIndex1796398316246,
   TaskKeysPlpgsql1796401000000,
+  LapsedNoticeKind1796402000000,
 ];
 
 /**

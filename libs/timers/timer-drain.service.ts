@@ -5,7 +5,8 @@ import { SYSTEM_PRINCIPAL } from '../auth/principal';
 import { AppError } from '../common/app-error';
 import { isTransientDbError, retryTransient } from '../common/db-errors';
 import { Clock } from '../engine/clock';
-import { EngineService } from '../engine/engine.service';
+import { CaseRecord, EngineService } from '../engine/engine.service';
+import { currentStepsTitle } from '../engine/state-paths';
 import { PolicyService } from '../engine/policy.service';
 import { WorkflowRegistry } from '../engine/workflow-registry';
 import type { DeadlineNotice } from '../notifications/notification.types';
@@ -25,6 +26,15 @@ export interface DrainResult {
 }
 
 type BatchResult = DrainResult & { claimed: number; last?: ClaimCursor };
+
+/** A clock event to send into its case, with the notices of its deadline stage (worded by its outcome). */
+interface ClockEvent {
+  caseId: string;
+  type: string;
+  timerId: string;
+  stage: number;
+  notices: DeadlineNotice[];
+}
 
 /** The stage whose delivery sends the timer's clock event into its case (the deadline itself). */
 const firesEvent = (t: ClaimedTimer, s: TimerStage) => s.kind === 'deadline' && !!t.fire_event;
@@ -109,8 +119,8 @@ export class TimerDrainService {
       const cancelled: string[] = [];
       const advances: TimerAdvance[] = [];
       const deliveries: TimerDelivery[] = [];
-      const events: { caseId: string; type: string; timerId: string; stage: number }[] = [];
-      const notices: DeadlineNotice[] = []; // written together after the loop: one round trip per batch
+      const events: ClockEvent[] = [];
+      const notices: DeadlineNotice[] = []; // written together after the events: one round trip per batch
       const wallNow = Date.now();
 
       for (const t of rows) {
@@ -128,8 +138,11 @@ export class TimerDrainService {
           const s = t.stages[stage];
           if (firesEvent(t, s) && !eventCases.has(t.case_id)) break;
           const recipients = deadlineRecipients(t, def, s);
+          // the clock's own deadline is worded once its event's outcome is known (below): "届满，已自动办理"
+          // when the event moved the case on, an overdue notice only when the case is still waiting
+          const stageNotices = firesEvent(t, s) ? [] : notices;
           for (const r of recipients)
-            notices.push({
+            stageNotices.push({
               dedupeBase: `timer:${t.id}:${stage}`,
               kind: s.kind === 'deadline' ? 'overdue' : s.kind,
               level: s.level,
@@ -157,7 +170,13 @@ export class TimerDrainService {
           });
           stage++;
           if (firesEvent(t, s)) {
-            events.push({ caseId: t.case_id, type: t.fire_event!, timerId: t.id, stage: stage - 1 });
+            events.push({
+              caseId: t.case_id,
+              type: t.fire_event!,
+              timerId: t.id,
+              stage: stage - 1,
+              notices: stageNotices,
+            });
             break;
           }
         }
@@ -166,28 +185,34 @@ export class TimerDrainService {
         advances.push({ id: t.id, nextStage: stage, nextAt: done ? null : t.stages[stage].at, done });
       }
 
-      await this.notifications.notifyDeadlines(em, notices);
       await this.timers.cancel(em, cancelled);
       await this.timers.advance(em, advances, now);
       await this.timers.recordDeliveries(em, deliveries, now);
       let sent = 0;
-      for (const e of events) if (await this.sendClockEvent(em, e)) sent++;
+      for (const e of events) {
+        const moved = await this.sendClockEvent(em, e);
+        if (moved) sent++;
+        const outcome = moved && {
+          stateTitle: currentStepsTitle(this.registry.get(moved.workflow, moved.definitionVersion), moved.statePaths),
+          closed: moved.status === 'closed',
+        };
+        for (const n of e.notices) notices.push(outcome ? { ...n, kind: 'lapsed', outcome } : n);
+      }
+      await this.notifications.notifyDeadlines(em, notices);
       return { claimed: rows.length, fired: deliveries.length, cancelled: cancelled.length, events: sent, last };
     });
   }
 
   /**
-   * Sends the clock's event (e.g. LETTER_EXPIRED) as the `system` actor inside a savepoint: a refusal
+   * Sends the clock's event (e.g. LETTER_EXPIRED) as the `system` actor inside a savepoint, and answers the case
+   * as the event left it, or null when the event did not move it. A refusal
    * (the machine's own rule says "not yet", an AppError) is recorded and leaves the batch intact. A transient
    * database error is not a refusal: it is thrown, the batch rolls back and is redone, so the event is not
    * lost. Anything else (a defect) is recorded as `event_failed`, visible in the deliveries and the log.
    */
-  private async sendClockEvent(
-    em: EntityManager,
-    e: { caseId: string; type: string; timerId: string; stage: number },
-  ): Promise<boolean> {
+  private async sendClockEvent(em: EntityManager, e: ClockEvent): Promise<CaseRecord | null> {
     try {
-      await inSavepoint(
+      return await inSavepoint(
         em,
         'clock_event',
         () =>
@@ -195,14 +220,13 @@ export class TimerDrainService {
         // the batch's transaction is lost: no rollback statement, the whole batch is redone
         { keepOnError: isTransientDbError },
       );
-      return true;
     } catch (err) {
       if (isTransientDbError(err)) throw err;
       const reason = err instanceof AppError ? `${err.code}: ${err.message}` : String(err);
       const outcome = err instanceof AppError ? 'event_refused' : 'event_failed';
       await this.timers.setDeliveryOutcome(em, e.timerId, e.stage, `${outcome}: ${reason}`.slice(0, 500));
       if (!(err instanceof AppError)) this.logger.error(`clock event ${e.type} on case ${e.caseId} failed: ${reason}`);
-      return false;
+      return null;
     }
   }
 }

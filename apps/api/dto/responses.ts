@@ -473,8 +473,9 @@ export class AuditJob {
 export class NotificationView {
   @ApiProperty(UUID) id: string;
   @ApiProperty({
-    enum: ['reminder', 'overdue', 'escalation', 'urge', 'info'],
-    description: 'reminder 待办提醒；overdue 逾期；escalation 逾期督办/上报；urge 催办；info 通知',
+    enum: ['reminder', 'overdue', 'escalation', 'lapsed', 'urge', 'info'],
+    description:
+      'reminder 待办提醒；overdue 逾期；escalation 逾期督办/上报；lapsed 期限届满（系统已自动办理）；urge 催办；info 通知',
   })
   kind: string;
   @ApiProperty() level: number;

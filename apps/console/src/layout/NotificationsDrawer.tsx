@@ -12,6 +12,8 @@ const KIND_TITLES: Record<string, { label: string; color: string }> = {
   overdue: { label: '逾期', color: 'red' },
   escalation: { label: '督办', color: 'magenta' },
   urge: { label: '催办', color: 'red' },
+  lapsed: { label: '届满', color: 'blue' },
+  info: { label: '通知', color: 'default' },
 };
 
 /** The title without its 【逾期】-style prefix: the coloured tag beside it already says so. */
