@@ -100,6 +100,17 @@ describe('the OpenAPI document', () => {
     expect(document.components.schemas.ErrorBody.required.sort()).toEqual(['code', 'message', 'statusCode']);
   });
 
+  it('declares 400 on every operation that validates a body or query parameters', () => {
+    // the directory's search text is cut to length, never refused
+    const neverRefused = new Set(['GET /api/v1/orgs/directory']);
+    const missing = operations
+      .filter(({ id }) => !neverRefused.has(id))
+      .filter(({ op }) => op.requestBody || (op.parameters ?? []).some((p: { in: string }) => p.in === 'query'))
+      .filter(({ op }) => !op.responses['400'])
+      .map((m) => m.id);
+    expect(missing).toEqual([]);
+  });
+
   it('documents POST /cases/{id}/events as 200 (what it answers), not 201', () => {
     const responses = document.paths['/api/v1/cases/{id}/events'].post.responses;
     expect(Object.keys(responses).filter((c) => /^2/.test(c))).toEqual(['200']);

@@ -104,6 +104,16 @@ describe('hostile input never gets a 5xx (e2e)', () => {
       }
   });
 
+  it('a firm filter the list cannot apply is 400, not an empty list that reads as "no such firms"', async () => {
+    for (const q of ['coverage=bogus', 'coverage=branch&coverage=none', 'county=a&county=b', 'county[x]=1']) {
+      const res = await h.http().get(`/api/v1/firms?${q}`).set(admin);
+      expect({ q, status: res.status, code: res.body.code }).toEqual({ q, status: 400, code: 'VALIDATION_FAILED' });
+    }
+    const ok = await h.http().get('/api/v1/firms?coverage=branch').set(admin);
+    expect(ok.status).toBe(200);
+    expect(ok.body.length).toBeGreaterThan(0);
+  });
+
   it('fuzz: every operation of /docs-json with generated params, queries, bodies and encodings never answers 5xx', async () => {
     const doc = (await h.http().get('/docs-json')).body;
     type Op = { method: string; path: string; params: string[]; query: string[]; bodyProps: string[] };

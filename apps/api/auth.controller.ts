@@ -16,6 +16,7 @@ import { BULL_BOARD_PATH, QUEUE_BOARD_COOKIE } from '../../libs/timers/bull-boar
 import { UsersService } from '../../libs/auth/users.service';
 import { LoginDto } from './dto/case.dto';
 import { ChangePasswordDto, LoginEventPageDto, LoginEventQueryDto, MeDto, TokenDto } from './dto/user.dto';
+import { ApiErrors } from './api-errors.decorator';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -30,6 +31,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: '登录，取得访问令牌' })
   @ApiOkResponse({ type: TokenDto })
+  @ApiErrors(400)
   @ApiResponse({ status: 401, description: '用户名或密码错误（INVALID_CREDENTIALS）' })
   @ApiResponse({ status: 403, description: '账号已停用（ACCOUNT_DISABLED）' })
   @ApiResponse({
@@ -96,6 +98,7 @@ export class AuthController {
       '每一次登录成功、失败、锁定、限流拒绝、停用账号登录，以及密码修改与重置，按时间倒序；用 before=nextBefore 翻页。管理员看全部；市级律师行业党委的党务干事只看其管理的用户（见用户管理）的记录。',
   })
   @ApiOkResponse({ type: LoginEventPageDto })
+  @ApiErrors(400)
   @ApiResponse({ status: 403, description: '既非管理员也非市级党委党务干事（FORBIDDEN）' })
   logins(@Query() q: LoginEventQueryDto, @CurrentUser() principal: Principal) {
     return this.users.loginEvents(principal, q);

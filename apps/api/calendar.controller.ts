@@ -22,6 +22,7 @@ export class CalendarController {
   /** Each day from `from` to `to` (at most 400): working or not, holiday or make-up day, provisional (forms show it on their date pickers). */
   @Get('days')
   @ApiOkResponse({ type: [CalendarDayView] })
+  @ApiErrors(400)
   days(@Query() q: CalendarDaysQueryDto) {
     const out = [];
     let d = q.from;

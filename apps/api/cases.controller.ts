@@ -121,6 +121,7 @@ export class CasesController {
       'X-Page-Size': { description: '每页条数', schema: { type: 'integer' } },
     },
   })
+  @ApiErrors(400)
   async tasks(@CurrentUser() u: Principal, @Query() q: TasksQueryDto, @Res({ passthrough: true }) res: Response) {
     const { items, total, page, pageSize } = await this.supervision.inbox(u, q);
     res.setHeader('X-Total-Count', String(total));

@@ -149,6 +149,7 @@ export class LicensingController {
     description: '管理员、督导和市律师行业党委可查看；最新在前，分页。',
   })
   @ApiOkResponse({ type: LicensingEventsPageDto })
+  @ApiErrors(400)
   @ApiResponse({ status: 403, description: '无权查看（FORBIDDEN）' })
   receivedEvents(@CurrentUser() u: Principal, @Query() q: LicensingEventsQueryDto) {
     return this.oversight.events(u, q);

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../../libs/auth/auth.guard';
 import type { Principal } from '../../libs/auth/principal';
-import { CreateFirmDto, CreateMemberDto, CreateOrgDto, MemberQueryDto } from '../../libs/registry/dto';
+import { CreateFirmDto, CreateMemberDto, CreateOrgDto, FirmQueryDto, MemberQueryDto } from '../../libs/registry/dto';
 import { RegistryService } from '../../libs/registry/registry.service';
 import { CaseLabelsRepository } from '../../libs/engine/case-labels.repository';
 import { OrgDirectoryEntry } from './dto/calendar.dto';
@@ -48,11 +48,10 @@ export class RegistryController {
 
   @Get('firms')
   @ApiOperation({ summary: '律师事务所（限于可见范围）' })
-  @ApiQuery({ name: 'county', required: false })
-  @ApiQuery({ name: 'coverage', required: false, enum: ['branch', 'joint_branch', 'instructor', 'none'] })
   @ApiOkResponse({ type: [FirmView] })
-  firms(@CurrentUser() u: Principal, @Query('county') county?: string, @Query('coverage') coverage?: string) {
-    return this.registry.firms(u, { county, coverage });
+  @ApiErrors(400)
+  firms(@CurrentUser() u: Principal, @Query() q: FirmQueryDto) {
+    return this.registry.firms(u, q);
   }
   @Get('firms/:id')
   @ApiOperation({ summary: '律师事务所详情' })
@@ -72,7 +71,7 @@ export class RegistryController {
   @Get('members')
   @ApiOperation({ summary: '党员（限于可见范围）；身份证号对非管理员脱敏' })
   @ApiOkResponse({ type: MemberPage })
-  @ApiErrors(400)
+  @ApiErrors(400, 403)
   members(@CurrentUser() u: Principal, @Query() q: MemberQueryDto) {
     return this.registry.members(u, q);
   }

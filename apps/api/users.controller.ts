@@ -5,6 +5,7 @@ import { CurrentUser } from '../../libs/auth/auth.guard';
 import type { Principal } from '../../libs/auth/principal';
 import { UsersService } from '../../libs/auth/users.service';
 import { CreateUserDto, ResetPasswordDto, UpdateUserDto, UserDto } from './dto/user.dto';
+import { ApiErrors } from './api-errors.decorator';
 
 const WHO = '管理员管理全部用户；市级律师行业党委的党务干事管理其下级组织的用户（只能授予其辖区内的 clerk 角色）。';
 
@@ -46,6 +47,8 @@ export class UsersController {
   })
   @ApiOkResponse({ type: UserDto })
   @ApiResponse({ status: 404, description: '不存在或不在管辖范围内（NOT_FOUND）' })
+  @ApiErrors(400)
+  @ApiResponse({ status: 422, description: '不能停用自己的账号或修改自己的角色（RULE_VIOLATION）' })
   update(@Param('id') id: string, @Body() dto: UpdateUserDto, @CurrentUser() p: Principal) {
     return this.users.update(p, id, dto);
   }
@@ -58,6 +61,8 @@ export class UsersController {
   })
   @ApiOkResponse({ type: UserDto })
   @ApiResponse({ status: 404, description: '不存在或不在管辖范围内（NOT_FOUND）' })
+  @ApiErrors(400)
+  @ApiResponse({ status: 422, description: '不能在用户管理中重置自己的密码（RULE_VIOLATION）' })
   resetPassword(
     @Param('id') id: string,
     @Body() dto: ResetPasswordDto,

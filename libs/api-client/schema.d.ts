@@ -1307,19 +1307,6 @@ export interface components {
             /** @description 该年度节假日安排尚未公布，按仅周末休息推算 */
             provisional: boolean;
         };
-        CalendarYearView: {
-            /** @example 2026 */
-            year: number;
-            /** @description 国务院办公厅通知 */
-            source: string | null;
-        };
-        CalendarYearAdded: {
-            year: number;
-            /** @description 数据是否有变化 */
-            changed: boolean;
-            /** @description 重新计算期限的案件数 */
-            replannedCases: number;
-        };
         ErrorBody: {
             /**
              * @description HTTP 状态码
@@ -1342,6 +1329,19 @@ export interface components {
             }[] | {
                 [key: string]: unknown;
             };
+        };
+        CalendarYearView: {
+            /** @example 2026 */
+            year: number;
+            /** @description 国务院办公厅通知 */
+            source: string | null;
+        };
+        CalendarYearAdded: {
+            year: number;
+            /** @description 数据是否有变化 */
+            changed: boolean;
+            /** @description 重新计算期限的案件数 */
+            replannedCases: number;
         };
         LoginDto: {
             /** @example city */
@@ -1870,12 +1870,12 @@ export interface components {
             expectedVersion?: number;
         };
         ActorView: {
-            userId?: string;
+            userId?: string | null;
             /** @example branch-a */
             username: string;
-            role?: string;
+            role?: string | null;
             /** Format: uuid */
-            orgId?: string;
+            orgId?: string | null;
             /** @description 办理人姓名（系统为“系统”） */
             displayName?: string | null;
             /** @description 办理人所在组织名称 */
@@ -2039,6 +2039,10 @@ export interface components {
             /** @example clerk */
             role: string | null;
             orgId: string | null;
+            /** @description 办理人姓名（系统为“系统”） */
+            displayName?: string | null;
+            /** @description 办理人所在组织名称 */
+            orgName?: string | null;
         };
         ReplayStepDto: {
             seq: number;
@@ -2398,7 +2402,50 @@ export interface components {
             applicationRef: string;
             /** @enum {string} */
             partyTransfer: "not_required" | "pending" | "completed" | "exception_approved";
+            /**
+             * Format: uuid
+             * @description 对应的党组织关系接转案件
+             */
             caseId?: string;
+            /**
+             * @description 申请类别：执业、转所、注销执业、设立律师事务所、设立分所
+             * @enum {string}
+             */
+            kind: "practice" | "firm_transfer" | "practice_cancellation" | "firm_establishment" | "branch_office";
+            /**
+             * @description 案件的流程
+             * @example membership-transfer
+             */
+            workflow?: string;
+            /** @description 案件当前环节（状态值；并行环节为对象） */
+            caseState?: string | {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            caseStatus?: "open" | "closed";
+            /** Format: uuid */
+            memberId?: string;
+            /**
+             * Format: uuid
+             * @description 原律师事务所
+             */
+            firmId?: string;
+            /**
+             * Format: uuid
+             * @description 转入的律师事务所
+             */
+            toFirmId?: string;
+            /** Format: date-time */
+            appliedAt?: string;
+            /** Format: date-time */
+            approvedAt?: string;
+            /** Format: date-time */
+            withdrawnAt?: string;
+            /**
+             * Format: date-time
+             * @description 申请或其案件最近一次变化
+             */
+            updatedAt: string;
             /** @description 执业（转所）批准后须在此日前完成党组织关系接转（6个月） */
             sixMonthDueAt?: string;
             /** @description 执业（转所）批准已满6个月而党组织关系仍未接转完成：该律师的年度考核应暂缓 */
@@ -2924,7 +2971,7 @@ export interface components {
             kind: "registered" | "case_event" | "registry_change" | "follow_up" | "discipline" | "rating";
             title: string;
             /** Format: uuid */
-            caseId?: Record<string, never> | null;
+            caseId?: string | null;
             workflow?: string;
             detail?: Record<string, never>;
         };
@@ -5076,6 +5123,15 @@ export interface operations {
                     "application/json": components["schemas"]["CalendarDayView"][];
                 };
             };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
             401: {
                 headers: {
@@ -5212,6 +5268,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokenDto"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description 用户名或密码错误（INVALID_CREDENTIALS） */
@@ -5414,6 +5479,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LoginEventPageDto"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
@@ -5639,6 +5713,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
             401: {
                 headers: {
@@ -5659,6 +5742,15 @@ export interface operations {
             };
             /** @description 不存在或不在管辖范围内（NOT_FOUND） */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不能停用自己的账号或修改自己的角色（RULE_VIOLATION） */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5700,6 +5792,15 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
             401: {
                 headers: {
@@ -5720,6 +5821,15 @@ export interface operations {
             };
             /** @description 不存在或不在管辖范围内（NOT_FOUND） */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不能在用户管理中重置自己的密码（RULE_VIOLATION） */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5942,7 +6052,9 @@ export interface operations {
     RegistryController_firms: {
         parameters: {
             query?: {
+                /** @description 县（区）名称 */
                 county?: string;
+                /** @description 党组织覆盖方式 */
                 coverage?: "branch" | "joint_branch" | "instructor" | "none";
             };
             header?: never;
@@ -5957,6 +6069,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FirmView"][];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
@@ -6132,6 +6253,15 @@ export interface operations {
             };
             /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前用户、角色或组织无权执行（FORBIDDEN） */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6819,6 +6949,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaskView"][];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
@@ -7996,6 +8135,15 @@ export interface operations {
                     "application/json": components["schemas"]["LicensingEventsPageDto"];
                 };
             };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
             401: {
                 headers: {
@@ -8580,6 +8728,15 @@ export interface operations {
                     "application/json": components["schemas"]["OverdueReportDto"];
                 };
             };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
             401: {
                 headers: {
@@ -8618,6 +8775,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RecruitmentPipelineDto"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
@@ -8660,6 +8826,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PolicyOverviewDto"];
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */

@@ -169,7 +169,26 @@ export const PARTY_TRANSFER_VALUES = ['not_required', 'pending', 'completed', 'e
 export class ApplicationStatusDto {
   @ApiProperty() applicationRef: string;
   @ApiProperty({ enum: PARTY_TRANSFER_VALUES }) partyTransfer: string;
-  @ApiPropertyOptional() caseId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: '对应的党组织关系接转案件' }) caseId?: string;
+  @ApiProperty({
+    enum: ['practice', 'firm_transfer', 'practice_cancellation', 'firm_establishment', 'branch_office'],
+    description: '申请类别：执业、转所、注销执业、设立律师事务所、设立分所',
+  })
+  kind: string;
+  @ApiPropertyOptional({ example: 'membership-transfer', description: '案件的流程' }) workflow?: string;
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: true }],
+    description: '案件当前环节（状态值；并行环节为对象）',
+  })
+  caseState?: unknown;
+  @ApiPropertyOptional({ enum: ['open', 'closed'] }) caseStatus?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) memberId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: '原律师事务所' }) firmId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: '转入的律师事务所' }) toFirmId?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) appliedAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) approvedAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) withdrawnAt?: string;
+  @ApiProperty({ format: 'date-time', description: '申请或其案件最近一次变化' }) updatedAt: string;
   @ApiPropertyOptional({ description: '执业（转所）批准后须在此日前完成党组织关系接转（6个月）' })
   sixMonthDueAt?: string;
   @ApiProperty({

@@ -50,6 +50,16 @@ export class CreateMemberDto {
   @ApiPropertyOptional({ enum: ['male', 'female'] }) @IsOptional() @IsIn(['male', 'female']) gender?: string;
 }
 
+export const FIRM_COVERAGES = ['branch', 'joint_branch', 'instructor', 'none'];
+
+export class FirmQueryDto {
+  @ApiPropertyOptional({ description: '县（区）名称' }) @IsOptional() @IsString() @MaxLength(40) county?: string;
+  @ApiPropertyOptional({ enum: FIRM_COVERAGES, description: '党组织覆盖方式' })
+  @IsOptional()
+  @IsIn(FIRM_COVERAGES)
+  coverage?: string;
+}
+
 export class MemberQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() orgId?: string;
   @ApiPropertyOptional({ enum: MEMBER_STATUSES }) @IsOptional() @IsIn(MEMBER_STATUSES) status?: string;

@@ -221,7 +221,7 @@ export class InactivityReviewDto {
   @ApiProperty({ type: 'string', nullable: true, description: '不予处置的理由' }) reason: string | null;
   @ApiProperty({ ...UUID, nullable: true, description: '启动或并入的不合格党员处置案件' })
   nonconformingCaseId: string | null;
-  @ApiProperty({ type: 'string', nullable: true, enum: ['opened', 'attached', 'failed'] })
+  @ApiProperty({ type: 'string', nullable: true, enum: ['opened', 'attached', 'failed', null] })
   nonconformingOutcome: string | null;
 }
 

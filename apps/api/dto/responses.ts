@@ -271,10 +271,11 @@ export class CasePage {
 }
 
 export class ActorView {
-  @ApiPropertyOptional() userId?: string;
+  // the system actor (the clock, the licensing integration) is no user: its userId, role and orgId are null
+  @ApiPropertyOptional({ type: 'string', nullable: true }) userId?: string | null;
   @ApiProperty({ example: 'branch-a' }) username: string;
-  @ApiPropertyOptional() role?: string;
-  @ApiPropertyOptional(UUID) orgId?: string;
+  @ApiPropertyOptional({ type: 'string', nullable: true }) role?: string | null;
+  @ApiPropertyOptional({ ...UUID, nullable: true }) orgId?: string | null;
   @ApiPropertyOptional({ type: 'string', nullable: true, description: '办理人姓名（系统为“系统”）' })
   displayName?: string | null;
   @ApiPropertyOptional({ type: 'string', nullable: true, description: '办理人所在组织名称' }) orgName?: string | null;

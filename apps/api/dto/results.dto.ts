@@ -45,7 +45,7 @@ export class GradeUpgradeCaseDto {
   })
   state: string;
   @ApiProperty({ enum: ['open', 'closed'] }) status: string;
-  @ApiProperty({ enum: ['I', 'II'], nullable: true, type: String, description: '措施中的目标等次（报送前为空）' })
+  @ApiProperty({ enum: ['I', 'II', null], nullable: true, type: String, description: '措施中的目标等次（报送前为空）' })
   targetGrade: string | null;
 }
 
@@ -56,7 +56,12 @@ export class GradeUpgradeDto {
   @ApiProperty() year: number;
   @ApiProperty({ enum: ['II', 'III'], description: '该年度定级：II 一般、III 后进' }) grade: string;
   @ApiProperty({ minimum: 0, maximum: 100 }) score: number;
-  @ApiProperty({ enum: ['I', 'II', 'III'], nullable: true, type: String, description: '次年度定级（尚未定级为空）' })
+  @ApiProperty({
+    enum: ['I', 'II', 'III', null],
+    nullable: true,
+    type: String,
+    description: '次年度定级（尚未定级为空）',
+  })
   nextGrade: string | null;
   @ApiProperty({ nullable: true, type: Number }) nextScore: number | null;
   @ApiProperty({
@@ -118,7 +123,7 @@ export class TimelineEntryDto {
   @ApiProperty({ enum: ['registered', 'case_event', 'registry_change', 'follow_up', 'discipline', 'rating'] })
   kind: string;
   @ApiProperty() title: string;
-  @ApiPropertyOptional({ format: 'uuid', nullable: true }) caseId?: string | null;
+  @ApiPropertyOptional({ type: 'string', format: 'uuid', nullable: true }) caseId?: string | null;
   @ApiPropertyOptional() workflow?: string;
   @ApiPropertyOptional({ type: Object }) detail?: Record<string, unknown>;
 }

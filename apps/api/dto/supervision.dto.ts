@@ -19,6 +19,9 @@ export class HistoryActorDto {
   @ApiProperty({ example: 'city' }) username: string;
   @ApiProperty({ nullable: true, type: String, example: 'clerk' }) role: string | null;
   @ApiProperty({ nullable: true, type: String }) orgId: string | null;
+  @ApiPropertyOptional({ type: 'string', nullable: true, description: '办理人姓名（系统为“系统”）' })
+  displayName?: string | null;
+  @ApiPropertyOptional({ type: 'string', nullable: true, description: '办理人所在组织名称' }) orgName?: string | null;
 }
 
 export class ReplayStepDto {
