@@ -1,57 +1,15 @@
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import * as fs from 'fs';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { createApiClient, type ApiClient, type Schemas } from '../libs/api-client';
 import { fullMembersOf, Harness, startHarness } from './support/harness';
 import { beijingDay } from './support/dates';
+import { responseValidators } from './support/contract';
 
 // booting the app and the clock moves take seconds on a loaded 2-core machine
 jest.setTimeout(60_000);
 
 const DOCUMENT = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'libs', 'api-client', 'openapi.json'), 'utf8'));
-
-/**
- * Response validation against the committed document, strictly: every object schema is closed (a field the
- * document does not declare fails), required fields must be present, types and formats must match.
- */
-function responseValidators() {
-  const closed = JSON.parse(JSON.stringify(DOCUMENT).replaceAll('"#/components/', '"openapi.json#/components/'));
-  const close = (node: any): void => {
-    if (Array.isArray(node)) return node.forEach(close);
-    if (!node || typeof node !== 'object') return;
-    if (node.type === 'object' && node.properties && node.additionalProperties === undefined)
-      node.additionalProperties = false;
-    // a nullable reference (`T | null` in the generated client) is written `{nullable, type, allOf: [$ref]}`:
-    // nullable does not reach into the allOf, so say "the reference, or null" the way JSON Schema does
-    if (node.nullable === true && Array.isArray(node.allOf)) {
-      const ref = { allOf: node.allOf };
-      delete node.allOf;
-      delete node.type;
-      delete node.nullable;
-      node.anyOf = [ref, { type: 'null' }];
-    }
-    Object.values(node).forEach(close);
-  };
-  close(closed.components);
-  const ajv = new Ajv({ strict: false, allErrors: true, discriminator: true });
-  addFormats(ajv);
-  ajv.addSchema(closed, 'openapi.json');
-  const cache = new Map<string, ValidateFunction | null>();
-  return (method: string, schemaPath: string, status: number): ValidateFunction | null => {
-    const key = `${method} ${schemaPath} ${status}`;
-    if (!cache.has(key)) {
-      const op = closed.paths[schemaPath]?.[method.toLowerCase()];
-      if (!op) throw new Error(`${method} ${schemaPath} is not in the document`);
-      const response = op.responses[String(status)];
-      if (!response) throw new Error(`${method} ${schemaPath} answered ${status}, which the document does not declare`);
-      const schema = response.content?.['application/json']?.schema;
-      cache.set(key, schema ? ajv.compile(schema) : null);
-    }
-    return cache.get(key)!;
-  };
-}
 
 /**
  * The public API driven through the generated client (libs/api-client) against the real application on

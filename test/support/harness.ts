@@ -6,6 +6,7 @@ import { createApp } from '../../apps/bootstrap';
 import { loadConfig } from '../../config/app-config';
 import { buildDemoRegion, DemoRegion } from '../../libs/demo/demo-region';
 import { connectToServer, withDatabase } from './global-setup';
+import { checkResponsesAgainstDocument } from './contract';
 
 export interface Harness {
   app: INestApplication;
@@ -14,6 +15,7 @@ export interface Harness {
   region: DemoRegion;
   /** Bearer header for a demo user (password `demo`). */
   as: (username: string) => Promise<{ Authorization: string }>;
+  /** Stops the application and drops its database; fails when a response did not match the OpenAPI document. */
   close: () => Promise<void>;
   /** The environment of this harness (its own database and queue prefix), for worker child processes. */
   env: Record<string, string>;
@@ -42,6 +44,8 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
   };
   const config = loadConfig({ ...process.env, DEMO: '1', ...env, ...overrides });
   const app = await createApp(config, { logger: ['error'] });
+  // before init: the check is a middleware and must see the response before Nest's router answers
+  const contractProblems = checkResponsesAgainstDocument(app);
   await app.init();
   const server = app.getHttpServer();
   const tokens = new Map<string, string>();
@@ -67,6 +71,11 @@ export async function startHarness(overrides: Record<string, string> = {}): Prom
       );
       await admin.query(`DROP DATABASE IF EXISTS "${database}"`);
       await admin.end();
+      // every suite that runs the application checks, as it goes, that its answers are what the document says
+      if (contractProblems.length)
+        throw new Error(
+          `responses outside the OpenAPI document (libs/api-client/openapi.json):\n${contractProblems.join('\n')}`,
+        );
     },
     env,
   };
