@@ -119,6 +119,38 @@ describe('console: login and layout (browser)', () => {
     expect(h.consoleErrors).toEqual([]);
   });
 
+  it('shows deadlines and history in Beijing time, also in a browser set to another zone', async () => {
+    const api = apiAs(h);
+    const opened = await api('branch-b', 'post', '/cases', {
+      workflow: 'membership-transfer',
+      subject: { memberId: fullMembersOf(h.region, h.region.anchors.firmBOrgId)[3].id },
+      input: { toOrgId: h.region.anchors.firmAOrgId },
+    });
+    const view = await api('branch-b', 'get', `/cases/${opened.id}`);
+    const beijing = (iso: string) =>
+      new Intl.DateTimeFormat('sv-SE', {
+        timeZone: 'Asia/Shanghai',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      })
+        .format(new Date(iso))
+        .replace(',', '');
+    const due = beijing(view.deadlines.find((d: { kind: string }) => d.kind === 'deadline').dueAt);
+    // a deadline ends a Beijing day: 23:59 there, which New York's clock calls 10:59 of that same day
+    expect(due).toMatch(/ 23:59$/);
+    const page = await h.newPage({ timezoneId: 'America/New_York' });
+    await login(page, 'branch-b');
+    await page.goto(`/cases/${opened.id}`);
+    await page.getByText(due).first().waitFor();
+    await page.getByText(beijing(view.openedAt)).first().waitFor();
+    expect(await page.getByText(/ 10:59/).count()).toBe(0);
+    expect(h.consoleErrors).toEqual([]);
+  });
+
   it('draws the flow diagram at once for a user who asked for less motion (no drawing animation)', async () => {
     const { anchors } = h.region;
     const opened = await apiAs(h)('branch-b', 'post', '/cases', {

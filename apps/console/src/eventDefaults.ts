@@ -1,5 +1,5 @@
-import dayjs from 'dayjs';
 import type { CaseView } from './api/types';
+import { beijing } from './time';
 
 /**
  * What the act dialog proposes for an event's fields, from the case itself; the clerk may change any of it.
@@ -13,8 +13,8 @@ export function proposedEventData(type: string, c: CaseView): Record<string, unk
   if (type === 'ISSUE_LETTER' || type === 'REISSUE_LETTER') {
     const months = (c.context?.policy as { letterMaxValidityMonths?: unknown } | undefined)?.letterMaxValidityMonths;
     if (typeof months !== 'number' || months <= 0) return undefined;
-    const lastStep = dayjs(c.updatedAt);
-    const from = lastStep.isAfter(dayjs()) ? lastStep : dayjs();
+    const lastStep = beijing(c.updatedAt);
+    const from = lastStep.isAfter(beijing()) ? lastStep : beijing();
     return { validUntil: from.add(months, 'month').format('YYYY-MM-DD') };
   }
   return undefined;

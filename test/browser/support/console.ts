@@ -13,7 +13,7 @@ export interface ConsoleHarness extends Harness {
   baseUrl: string;
   browser: Browser;
   /** A fresh browser context (own storage: own login) with a page on the console. */
-  newPage: (opts?: { width?: number; height?: number }) => Promise<Page>;
+  newPage: (opts?: { width?: number; height?: number; timezoneId?: string }) => Promise<Page>;
   /** Errors written to the browser console or thrown on any page of this harness. */
   consoleErrors: string[];
 }
@@ -38,11 +38,11 @@ export async function startConsoleHarness(overrides: Record<string, string> = {}
   });
   const contexts: BrowserContext[] = [];
   const consoleErrors: string[] = [];
-  const newPage = async (opts: { width?: number; height?: number } = {}) => {
+  const newPage = async (opts: { width?: number; height?: number; timezoneId?: string } = {}) => {
     const ctx = await browser.newContext({
       baseURL: baseUrl,
       locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
+      timezoneId: opts.timezoneId ?? 'Asia/Shanghai',
       // no antd animations (the console honours reduced motion): a click on a dropdown item while it was still
       // opening was sometimes dropped (two CI runs of five: the organization option, the logout item)
       reducedMotion: 'reduce',

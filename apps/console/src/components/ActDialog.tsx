@@ -1,6 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Form, Input, message, Modal, Space } from 'antd';
-import dayjs from 'dayjs';
 import { useRef, useState } from 'react';
 import { ApiError, call, client, newIdempotencyKey } from '../api/http';
 import type { AvailableEvent, CaseView, HistoryRow, WorkflowDetail } from '../api/types';
@@ -8,6 +7,7 @@ import { ROLE_TITLES } from '../labels';
 import { JsonSchema, labelOf, SchemaFields, toPayload } from './SchemaForm';
 import { StateValue, stateValueTitle } from '../stateTitles';
 import { proposedEventData } from '../eventDefaults';
+import { formatTime } from '../time';
 
 interface Conflict {
   message: string;
@@ -200,7 +200,7 @@ export default function ActDialog({
                     <ul style={{ paddingInlineStart: 18, margin: '4px 0' }}>
                       {conflict.changes.map((h) => (
                         <li key={h.seq} data-testid="conflict-change">
-                          {dayjs(h.at).format('MM-DD HH:mm')}{' '}
+                          {formatTime(h.at, 'MM-DD HH:mm')}{' '}
                           {h.actor.username === 'system' ? '系统' : (h.actor.displayName ?? h.actor.username)}
                           {h.actor.role ? `（${ROLE_TITLES[h.actor.role] ?? h.actor.role}）` : ''}：{eventTitle(h.type)}
                           ，{stateTitle(h.from)} → {stateTitle(h.to)}

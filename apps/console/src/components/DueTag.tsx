@@ -1,5 +1,5 @@
 import { Tag, Tooltip } from 'antd';
-import dayjs from 'dayjs';
+import { formatTime } from '../time';
 
 /** Urgency of a due date: overdue (red), due within 3 working days (amber), else normal. */
 export type Urgency = 'overdue' | 'soon' | 'normal' | 'none';
@@ -13,7 +13,7 @@ export function urgencyOf(t: { dueAt: string | null; overdue: boolean; dueSoon?:
 
 const AMBER = '#ad6800';
 
-export const formatDue = (iso: string) => dayjs(iso).format('YYYY-MM-DD HH:mm');
+export const formatDue = (iso: string) => formatTime(iso);
 
 export function DueTag({
   dueAt,

@@ -1,10 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Button, Drawer, Empty, List, Space, Tag, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { Link } from 'react-router';
 import { call, client } from '../api/http';
 import type { NotificationItem } from '../api/types';
 import { useNotifications } from './NotificationsBell';
+import { formatTime } from '../time';
 
 const KIND_TITLES: Record<string, { label: string; color: string }> = {
   // preset colours: styles.css darkens their text to keep AA contrast
@@ -82,7 +82,7 @@ export default function NotificationsDrawer({ open, onClose }: { open: boolean; 
                 description={
                   <>
                     <div>{n.body ?? n.text ?? ''}</div>
-                    <Typography.Text type="secondary">{dayjs(n.createdAt).format('YYYY-MM-DD HH:mm')}</Typography.Text>
+                    <Typography.Text type="secondary">{formatTime(n.createdAt)}</Typography.Text>
                   </>
                 }
               />

@@ -1,6 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Input, Select, Space, Table, Tabs, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { useState, type MouseEvent } from 'react';
 import { useSearchParams } from 'react-router';
 import { ApiError, api } from '../api/http';
@@ -8,8 +7,9 @@ import type { CaseView, Org, Page } from '../api/types';
 import { QueryState } from '../components/QueryState';
 import { StatusTag, type Tone } from '../supervision/StatusTag';
 import { flattenOrgs } from '../supervision/orgs';
+import { formatTime } from '../time';
 
-const time = (iso: string | null | undefined) => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm') : '—');
+const time = (iso: string | null | undefined) => (iso ? formatTime(iso) : '—');
 const errorText = (e: unknown) => (e instanceof ApiError ? e.message : '操作失败');
 
 /**

@@ -27,6 +27,7 @@ import { downloadFromApi } from '../supervision/download';
 import { CaseDocuments } from '../components/CaseDocuments';
 import { flattenOrgs } from '../supervision/orgs';
 import { StateValue, stateValueTitle } from '../stateTitles';
+import { formatTime } from '../time';
 
 const PAGE_SIZE = 20;
 
@@ -79,7 +80,7 @@ const eventTitle = (wfs: WorkflowSummary[] | undefined, workflow: string, type: 
   type === 'OPEN' ? '发起' : (wfs?.find((w) => w.key === workflow)?.events.find((e) => e.type === type)?.title ?? type);
 const stateName = (wfs: WorkflowSummary[] | undefined, workflow: string, state: StateValue | null) =>
   stateValueTitle(wfs?.find((w) => w.key === workflow)?.states, state);
-const time = (iso: string) => dayjs(iso).format('YYYY-MM-DD HH:mm:ss');
+const time = (iso: string) => formatTime(iso, 'YYYY-MM-DD HH:mm:ss');
 
 /** 审计: search the history log, verify its hash chain, export the ledger, replay a case at any row. */
 /** antd's App gives the page's messages (toasts) their context. */

@@ -1,6 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Form, Select, Space, Table, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { useEffect } from 'react';
 import { useSearchParams } from 'react-router';
 import { ApiError, api } from '../api/http';
@@ -9,6 +8,7 @@ import type { Org, Page } from '../api/types';
 import { QueryState } from '../components/QueryState';
 import { flattenOrgs } from '../supervision/orgs';
 import { StatusTag, type Tone } from '../supervision/StatusTag';
+import { formatTime, beijing } from '../time';
 
 interface Campaign {
   id: string;
@@ -99,13 +99,13 @@ function CampaignsPage() {
         <Form
           form={form}
           layout="inline"
-          initialValues={{ year: dayjs().year() - (dayjs().month() < 6 ? 1 : 0) }}
+          initialValues={{ year: beijing().year() - (beijing().month() < 6 ? 1 : 0) }}
           onFinish={(v) => launch.mutate(v)}
         >
           <Form.Item name="year" label="考核年度" rules={[{ required: true, message: '请填写年度' }]}>
             <Select
               style={{ width: 110 }}
-              options={[0, 1, 2].map((d) => ({ value: dayjs().year() - d, label: `${dayjs().year() - d} 年` }))}
+              options={[0, 1, 2].map((d) => ({ value: beijing().year() - d, label: `${beijing().year() - d} 年` }))}
             />
           </Form.Item>
           <Form.Item name="orgId" label="上级党委" rules={[{ required: true, message: '请选择党委' }]}>
@@ -192,7 +192,7 @@ function CampaignsPage() {
                 key: 'p',
                 render: (_: unknown, r) => `${percent(r)}%（${r.opened + r.skipped}/${r.total}）`,
               },
-              { title: '发起时间', dataIndex: 'startedAt', render: (v: string) => dayjs(v).format('YYYY-MM-DD HH:mm') },
+              { title: '发起时间', dataIndex: 'startedAt', render: (v: string) => formatTime(v) },
               {
                 title: '操作',
                 key: 'open',

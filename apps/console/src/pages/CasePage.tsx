@@ -1,6 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Col, Descriptions, Grid, Row, Space, Tag, Timeline, Tooltip, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { useParams, useSearchParams } from 'react-router';
 import { leafStates, useWorkflow } from '../api/hooks';
@@ -13,6 +12,7 @@ import { SubjectLabel } from '../components/SubjectLabel';
 import { FIELD_LABELS, fieldValueText } from '../fieldLabels';
 import { CASE_STATUS_TITLES, DEADLINE_KIND_TITLES, ROLE_TITLES } from '../labels';
 import { StateValue, stateValueTitle } from '../stateTitles';
+import { formatTime } from '../time';
 
 // the statechart (ECharts) and the event forms are their own chunks
 const StatechartView = lazy(() => import('../components/StatechartView'));
@@ -99,7 +99,7 @@ function HistoryTimeline({ c, wf }: { c: CaseView; wf: WorkflowDetail | undefine
                   {h.actor.orgName ? <span style={{ color: '#595959' }}>{h.actor.orgName}</span> : null}
                 </Space>
                 <div style={{ color: '#595959' }}>
-                  {dayjs(h.at).format('YYYY-MM-DD HH:mm:ss')} · {stateTitleOf(wf, h.from)} → {stateTitleOf(wf, h.to)}
+                  {formatTime(h.at, 'YYYY-MM-DD HH:mm:ss')} · {stateTitleOf(wf, h.from)} → {stateTitleOf(wf, h.to)}
                 </div>
                 {h.comment ? <div>意见：{h.comment}</div> : null}
                 <DataSummary data={h.type === 'OPEN' ? h.data?.input : h.data} />
@@ -285,12 +285,8 @@ export default function CasePage() {
                     </Typography.Text>
                   </Descriptions.Item>
                   <Descriptions.Item label="版本">{c.data.version}</Descriptions.Item>
-                  <Descriptions.Item label="发起时间">
-                    {dayjs(c.data.openedAt).format('YYYY-MM-DD HH:mm')}
-                  </Descriptions.Item>
-                  <Descriptions.Item label="更新时间">
-                    {dayjs(c.data.updatedAt).format('YYYY-MM-DD HH:mm')}
-                  </Descriptions.Item>
+                  <Descriptions.Item label="发起时间">{formatTime(c.data.openedAt)}</Descriptions.Item>
+                  <Descriptions.Item label="更新时间">{formatTime(c.data.updatedAt)}</Descriptions.Item>
                   {Object.entries(c.data.parties)
                     .filter(([p, o]) => o && PARTY_TITLES[p])
                     .map(([p, o]) => (

@@ -1,6 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
 import { Card, Input, Select, Space, Switch, Table, Tag, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { Link, useSearchParams } from 'react-router';
 import { useWorkflows } from '../api/hooks';
 import { call, client } from '../api/http';
@@ -9,6 +8,7 @@ import { DueTag } from '../components/DueTag';
 import { QueryState } from '../components/QueryState';
 import { SubjectLabel } from '../components/SubjectLabel';
 import { CASE_STATUS_TITLES } from '../labels';
+import { formatTime } from '../time';
 
 const PAGE_SIZE = 20;
 
@@ -186,7 +186,7 @@ export default function CasesPage() {
                   return d ? <DueTag dueAt={d.dueAt} overdue={d.overdue} provisional={d.provisional} /> : '—';
                 },
               },
-              { title: '更新时间', key: 'updated', render: (_, c) => dayjs(c.updatedAt).format('YYYY-MM-DD HH:mm') },
+              { title: '更新时间', key: 'updated', render: (_, c) => formatTime(c.updatedAt) },
             ]}
           />
         </Card>

@@ -6,6 +6,7 @@ import { api } from '../api/http';
 import { QueryState } from '../components/QueryState';
 import { ChartCard } from '../supervision/ChartCard';
 import { GRADE_LABELS } from '../fieldLabels';
+import { beijing } from '../time';
 
 interface Counts {
   firms: number;
@@ -72,7 +73,7 @@ interface OrgLifeReport {
 const GRADE_TITLES: Record<Grade['grade'], string> = GRADE_LABELS;
 const GRADE_COLORS: Record<Grade['grade'], string> = { I: '#389e0d', II: '#1677ff', III: '#cf1322' };
 
-const stamp = () => new Date().toISOString().slice(0, 10);
+const stamp = () => beijing().format('YYYY-MM-DD');
 const bar = (
   categories: string[],
   series: { name: string; data: number[]; color?: string }[],
@@ -327,9 +328,9 @@ function GradesByYear() {
  * counts as of today.
  */
 function OrgLifeByQuarter() {
-  const thisYear = new Date().getFullYear();
+  const thisYear = beijing().year();
   const [year, setYear] = useState(thisYear);
-  const lastQuarter = year < thisYear ? 4 : Math.floor(new Date().getMonth() / 3) + 1;
+  const lastQuarter = year < thisYear ? 4 : Math.floor(beijing().month() / 3) + 1;
   const quarters = Array.from({ length: lastQuarter }, (_, i) => i + 1);
   const reports = useQueries({
     queries: quarters.map((quarter) => ({

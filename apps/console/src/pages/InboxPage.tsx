@@ -1,6 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Empty, Grid, message, Select, Space, Switch, Tag, Tooltip } from 'antd';
-import dayjs from 'dayjs';
 import { useMemo } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useWorkflows } from '../api/hooks';
@@ -9,6 +8,7 @@ import type { Task } from '../api/types';
 import { DueTag, urgencyOf } from '../components/DueTag';
 import { QueryState } from '../components/QueryState';
 import { SubjectLabel } from '../components/SubjectLabel';
+import { formatTime } from '../time';
 
 const isSupervision = (t: Task) => t.kind === 'supervision';
 
@@ -61,7 +61,7 @@ function SupervisionFacts({ task }: { task: Task }) {
           已逾期 {task.overdueDays} 天{task.overdueWorkingDays != null ? `（${task.overdueWorkingDays} 个工作日）` : ''}
         </span>
       ) : null}
-      {task.lastUrgedAt ? <span>上次催办 {dayjs(task.lastUrgedAt).format('MM-DD HH:mm')}</span> : null}
+      {task.lastUrgedAt ? <span>上次催办 {formatTime(task.lastUrgedAt, 'MM-DD HH:mm')}</span> : null}
     </div>
   );
 }

@@ -1,6 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
 import { Card, Col, Descriptions, Row, Table, Tag, Timeline, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { Link, useParams } from 'react-router';
 import type { Schemas } from '../../../../libs/api-client';
 import { useOrg } from '../api/hooks';
@@ -9,6 +8,7 @@ import type { CaseView, Page } from '../api/types';
 import { DueTag } from '../components/DueTag';
 import { QueryState } from '../components/QueryState';
 import { CASE_STATUS_TITLES, MEMBER_STATUS_TITLES } from '../labels';
+import { formatTime } from '../time';
 
 type Member = Schemas['MemberDetailView'];
 type Timeline = Schemas['TimelineDto'];
@@ -160,7 +160,7 @@ export default function MemberPage() {
                           <div data-testid="member-timeline-row">
                             <Tag color={kind.color}>{kind.label}</Tag>
                             {e.caseId ? <Link to={`/cases/${e.caseId}`}>{e.title}</Link> : <span>{e.title}</span>}
-                            <div style={{ color: '#595959' }}>{dayjs(e.at).format('YYYY-MM-DD HH:mm')}</div>
+                            <div style={{ color: '#595959' }}>{formatTime(e.at)}</div>
                           </div>
                         ),
                       };

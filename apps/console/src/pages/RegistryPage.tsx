@@ -17,7 +17,6 @@ import {
   Tree,
   Typography,
 } from 'antd';
-import dayjs from 'dayjs';
 import { useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { residentIdProblem } from '../../../../libs/common/resident-id';
@@ -28,6 +27,7 @@ import { hasRole, useAuth } from '../auth/auth';
 import { QueryState } from '../components/QueryState';
 import { FirmPicker, WorkingDayPicker } from '../components/pickers';
 import { COVERAGE_TITLES, MEMBER_STATUS_TITLES, ORG_TYPE_TITLES } from '../labels';
+import { beijing, formatTime } from '../time';
 
 type OrgNode = Schemas['OrgTreeNode'];
 type Firm = Schemas['FirmView'];
@@ -305,7 +305,7 @@ function FirmsTab({ mayRegister }: { mayRegister: boolean }) {
                 render: (_, f) =>
                   f.coverage === 'none' && f.uncoveredSince ? (
                     <span>
-                      {dayjs(f.uncoveredSince).format('YYYY-MM-DD')}（{dayjs().diff(f.uncoveredSince, 'day')} 天）
+                      {formatTime(f.uncoveredSince, 'YYYY-MM-DD')}（{beijing().diff(f.uncoveredSince, 'day')} 天）
                     </span>
                   ) : (
                     '—'

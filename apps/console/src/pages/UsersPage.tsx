@@ -1,6 +1,5 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { ApiError, call, client } from '../api/http';
@@ -11,6 +10,7 @@ import { QueryState } from '../components/QueryState';
 import { ROLE_TITLES } from '../labels';
 import { StatusTag, type Tone } from '../supervision/StatusTag';
 import { flattenOrgs } from '../supervision/orgs';
+import { formatTime } from '../time';
 
 interface User {
   id: string;
@@ -42,7 +42,7 @@ export const LOGIN_OUTCOMES: Record<string, { title: string; tone: Tone }> = {
   password_reset: { title: '管理员重置密码', tone: 'neutral' },
 };
 
-const time = (iso: string | null | undefined) => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm:ss') : '—');
+const time = (iso: string | null | undefined) => (iso ? formatTime(iso, 'YYYY-MM-DD HH:mm:ss') : '—');
 const errorText = (e: unknown) => (e instanceof ApiError ? e.message : '操作失败');
 const PASSWORD_RULES = [
   { required: true, message: '请填写密码' },
@@ -150,8 +150,8 @@ function UsersCard({ isAdmin, onShowLogins }: { isAdmin: boolean; onShowLogins: 
   const list = users.data ?? [];
   const status = (u: User) => {
     if (u.disabled) return <StatusTag tone="bad">已停用</StatusTag>;
-    if (u.lockedUntil && dayjs(u.lockedUntil).isAfter(dayjs()))
-      return <StatusTag tone="warn">已锁定至 {dayjs(u.lockedUntil).format('HH:mm:ss')}</StatusTag>;
+    if (u.lockedUntil && new Date(u.lockedUntil).getTime() > Date.now())
+      return <StatusTag tone="warn">已锁定至 {formatTime(u.lockedUntil, 'HH:mm:ss')}</StatusTag>;
     return <StatusTag tone="ok">正常</StatusTag>;
   };
 
