@@ -61,7 +61,7 @@ describe('notification templates (Chinese, Asia/Shanghai dates)', () => {
     });
     expect(moved).toEqual({
       title: '【期限届满】发展党员：公示中',
-      body: '“公示中”的发展对象公示期（不少于5个工作日）（党员：张三）已于 2026年3月9日（星期一） 届满，系统已自动办理，案件现处于“支部大会讨论”，请及时办理后续事项。',
+      body: '“公示中”的发展对象公示期（不少于5个工作日）（党员：张三）已于 2026年3月9日（星期一） 届满，系统已自动办理，案件现处于“支部大会讨论”。',
     });
     expect(moved.body).not.toMatch(/逾期/);
     const closed = renderDeadlineNotice({

@@ -69,11 +69,12 @@ export function renderDeadlineNotice(n: DeadlineTemplateInput): RenderedNotice {
       return { title: `【逾期】${heading}`, body: `您的${task}已于 ${due} 到期，现已逾期。请尽快办理。` };
     case 'lapsed': {
       const subject = n.subjectLabel ? `（${n.subjectLabel}）` : '';
+      // no call to act: the step the case moved to may be another party's, and its own reminders reach that party
       const where = !n.outcome
         ? '系统已自动办理。'
         : n.outcome.closed
           ? `系统已自动办理，案件已办结（${n.outcome.stateTitle}）。`
-          : `系统已自动办理，案件现处于“${n.outcome.stateTitle}”，请及时办理后续事项。`;
+          : `系统已自动办理，案件现处于“${n.outcome.stateTitle}”。`;
       return {
         title: `【期限届满】${heading}`,
         body: `“${n.stateTitle}”的${n.deadlineTitle}${subject}已于 ${due} 届满，${where}`,
