@@ -95,8 +95,26 @@ export class AuditService {
     const more = rows.length > pageSize;
     const items = rows.slice(0, pageSize);
     const last = items[items.length - 1];
+    // who acted, by name and organization (as a case's own history shows it): a login name says little to an auditor
+    const distinct = (pick: (r: (typeof items)[number]) => unknown) => [
+      ...new Set(items.map(pick).filter((v): v is string => typeof v === 'string')),
+    ];
+    const [users, orgs] = await Promise.all([
+      this.history.actorNames(distinct((r) => r.actor?.username)),
+      this.orgs.findByIds(distinct((r) => r.actor?.orgId)),
+    ]);
+    const userNames = new Map(users.map((u) => [u.id, u.name]));
+    const orgNames = new Map(orgs.map((o) => [o.id, o.name]));
     return {
-      items: items.map(({ cursorAt: _c, ...r }) => ({ ...r, at: new Date(r.at).toISOString() })),
+      items: items.map(({ cursorAt: _c, ...r }) => ({
+        ...r,
+        at: new Date(r.at).toISOString(),
+        actor: {
+          ...r.actor,
+          displayName: r.actor?.username === 'system' ? '系统' : (userNames.get(r.actor?.username) ?? null),
+          orgName: (r.actor?.orgId && orgNames.get(r.actor.orgId)) ?? null,
+        },
+      })),
       total: Math.min(n, COUNT_CAP),
       totalCapped: n > COUNT_CAP,
       page: f.cursor ? null : page,

@@ -46,6 +46,9 @@ describe('console: supervision and administration (browser)', () => {
 
   it('supervisor finds the events of a case, verifies the chain, exports the ledger, replays and prints the letter', async () => {
     const page = await h.newPage();
+    // the page asks only for what a supervisor may read (it fetched the users list and got a 403)
+    const refused: string[] = [];
+    page.on('response', (r) => r.status() >= 400 && refused.push(`${r.status()} ${r.url()}`));
     await login(page, 'supervisor');
     await page.goto('/audit');
     await page.getByRole('heading', { name: '审计' }).waitFor();
@@ -63,6 +66,15 @@ describe('console: supervision and administration (browser)', () => {
     expect(all.items.filter((e: any) => e.caseId === caseId)).toHaveLength(3);
     const rows = page.getByTestId('audit-events').locator('tbody tr');
     await expect(rows.filter({ hasText: caseId.slice(0, 8) }).count()).resolves.toBe(3);
+    // who acted reads as a person of an organization, not as a login name alone
+    const issued = all.items.find((e: any) => e.caseId === caseId && e.type === 'ISSUE_LETTER');
+    expect(issued.actor).toMatchObject({ username: 'city', displayName: expect.any(String) });
+    expect(issued.actor.orgName).toMatch(/律师行业党委$/);
+    const actor = rows.filter({ hasText: `${caseId.slice(0, 8)}·第3条` }).getByTestId('audit-actor');
+    await expect(actor.textContent()).resolves.toBe(
+      `${issued.actor.displayName}（city）${issued.actor.orgName} · 党务干事`,
+    );
+    expect(refused).toEqual([]);
 
     // whole-log verify and the export run as background jobs: progress, then the report and the download
     await page.getByRole('button', { name: '校验全部记录' }).click();
@@ -339,6 +351,11 @@ describe('console: supervision and administration (browser)', () => {
     expect(mine.body.items.map((c: any) => c.id)).not.toContain(elsewhere.id);
     await clerk.goto('/cases');
     await clerk.getByRole('heading', { name: '案件' }).waitFor();
+    // who manages users (the admin) filters the audit log by 办理人, the new clerk among them
+    await page.goto('/audit');
+    await page.getByLabel('按办理人筛选').fill('county-zg-2');
+    await page.locator('.ant-select-item-option', { hasText: '（county-zg-2）' }).waitFor();
+    await page.keyboard.press('Escape');
 
     // a case opened on 2026-12-29, in the last year with a holiday notice, has its deadline in the next
     // year: provisional until that year's notice is added (the clock only moves forward; later is fine too)

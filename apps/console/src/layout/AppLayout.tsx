@@ -8,6 +8,7 @@ import { ROLE_TITLES } from '../labels';
 import { PageLoading } from '../router';
 import { appRoutes } from '../routes';
 import { NotificationsBell } from './NotificationsBell';
+import { useMenuAccess } from './menuAccess';
 
 const { Header, Sider, Content } = Layout;
 
@@ -40,17 +41,7 @@ export function AppLayout() {
   const first = me?.roles[0];
   const org = useOrg(first?.orgId);
 
-  // an entry limited by organization type: the listed role counts only at an organization of those types
-  // (the user's first organization is the one the layout knows; other roles count as they are)
-  const holds = (menu: NonNullable<(typeof appRoutes)[number]['menu']>) =>
-    !menu.roles ||
-    !!me?.roles.some(
-      (x) =>
-        menu.roles!.includes(x.role) &&
-        (!menu.orgTypes ||
-          x.role !== menu.orgTypes.role ||
-          (x.orgId === first?.orgId && !!org.data && menu.orgTypes.types.includes(org.data.type))),
-    );
+  const holds = useMenuAccess();
   const items = appRoutes
     .filter((r) => r.menu && holds(r.menu))
     .sort((a, b) => a.menu!.order - b.menu!.order)

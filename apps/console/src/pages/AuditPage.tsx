@@ -28,6 +28,7 @@ import { CaseDocuments } from '../components/CaseDocuments';
 import { flattenOrgs } from '../supervision/orgs';
 import { StateValue, stateValueTitle } from '../stateTitles';
 import { formatTime } from '../time';
+import { useHoldsRoute } from '../layout/menuAccess';
 
 const PAGE_SIZE = 20;
 
@@ -97,9 +98,12 @@ function AuditPage() {
   const [params, setParams] = useSearchParams();
   const workflows = useWorkflows();
   const orgs = useQuery({ queryKey: ['orgs'], queryFn: () => api.get<Org[] | Page<Org>>('/orgs'), staleTime: 600_000 });
+  // the users list is there to filter by 办理人 for those who manage users; others would only get a 403
+  const managesUsers = useHoldsRoute('users');
   const users = useQuery({
     queryKey: ['users'],
     queryFn: () => api.get<{ id: string; username: string; displayName: string }[] | Page<any>>('/users'),
+    enabled: managesUsers,
     retry: false,
     staleTime: 600_000,
   });
@@ -251,6 +255,7 @@ function AuditPage() {
             {
               title: '流程',
               dataIndex: 'workflow',
+              width: 130,
               render: (v: string) => workflows.data?.find((w) => w.key === v)?.title ?? v,
             },
             {
@@ -270,14 +275,25 @@ function AuditPage() {
                 `${stateName(workflows.data, r.workflow, r.from)} → ${stateName(workflows.data, r.workflow, r.to)}`,
             },
             {
+              // who, by name, with the login and the organization and role they acted in (as a case's history shows)
               title: '办理人',
               dataIndex: 'actor',
+              width: 220,
               render: (a: AuditEvent['actor']) =>
-                a.username === 'system'
-                  ? '系统'
-                  : `${a.username}${a.role ? `（${ROLE_TITLES[a.role] ?? a.role}）` : ''}`,
+                a.username === 'system' ? (
+                  '系统'
+                ) : (
+                  <div data-testid="audit-actor">
+                    <div>
+                      {a.displayName ?? a.username}（{a.username}）
+                    </div>
+                    <div style={{ color: '#595959' }}>
+                      {[a.orgName, a.role ? (ROLE_TITLES[a.role] ?? a.role) : null].filter(Boolean).join(' · ')}
+                    </div>
+                  </div>
+                ),
             },
-            { title: '意见/说明', dataIndex: 'comment', render: (v: string | null) => v ?? '' },
+            { title: '意见/说明', dataIndex: 'comment', width: 200, render: (v: string | null) => v ?? '' },
           ]}
         />
       </QueryState>
