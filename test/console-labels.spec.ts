@@ -1,5 +1,11 @@
 import { workflowSchemas } from '../apps/api/workflow-schemas';
-import { ENUM_LABELS, FIELD_LABELS, enumLabel } from '../apps/console/src/fieldLabels';
+import {
+  CONTEXT_FIELD_LABELS,
+  ENUM_LABELS,
+  FIELD_LABELS,
+  enumLabel,
+  withFieldTitles,
+} from '../apps/console/src/fieldLabels';
 import { WORKFLOW_DEFINITIONS } from '../workflows';
 
 interface Schema {
@@ -35,6 +41,36 @@ describe('console labels cover every workflow field and coded value', () => {
 
   it('has a Chinese label for every field and every coded value', () => {
     expect([...new Set(unlabelled)]).toEqual([]);
+  });
+
+  it('words a field by its use where procedures share its name, and names only real uses', () => {
+    // `<workflow>.<field>` or `<workflow>.<EVENT>.<field>` (OPEN: the opening input) must each be a field there
+    const fieldsOf = new Map<string, Schema | undefined>();
+    for (const def of WORKFLOW_DEFINITIONS) {
+      const schemas = workflowSchemas(def);
+      fieldsOf.set(`${def.key}.OPEN`, schemas.input as Schema);
+      for (const e of schemas.events) fieldsOf.set(`${def.key}.${e.type}`, e.data as Schema);
+    }
+    const unknown = Object.keys(CONTEXT_FIELD_LABELS).filter((key) => {
+      const parts = key.split('.');
+      const field = parts.pop()!;
+      const uses =
+        parts.length === 2
+          ? [fieldsOf.get(parts.join('.'))]
+          : [...fieldsOf].filter(([k]) => k.startsWith(`${parts[0]}.`)).map(([, s]) => s);
+      return !uses.some((s) => s?.properties?.[field]);
+    });
+    expect(unknown).toEqual([]);
+    const titleOf = (workflow: string, event: string, field: string) => {
+      const def = WORKFLOW_DEFINITIONS.find((d) => d.key === workflow)!;
+      const schemas = workflowSchemas(def);
+      const schema = event === 'OPEN' ? schemas.input : schemas.events.find((e) => e.type === event)!.data;
+      return (withFieldTitles(schema as Schema, workflow, event) as Schema).properties![field].title;
+    };
+    expect(titleOf('recruitment', 'RECORD_ASSESSMENT', 'summary')).toBe('考察情况');
+    expect(titleOf('annual-review', 'SUBMIT_REPORT', 'summary')).toBe('述职摘要');
+    expect(titleOf('inactivity-review', 'OPEN', 'summary')).toBeUndefined(); // the dictionary's 情况摘要
+    expect(FIELD_LABELS.summary).toBe('情况摘要');
   });
 
   it('labels coded values in Chinese (no label is its own code)', () => {

@@ -67,7 +67,7 @@ export const FIELD_LABELS: Record<string, string> = {
   ratings: '评定等次',
   score: '得分',
   secretaryId: '书记',
-  summary: '述职摘要',
+  summary: '情况摘要',
   talkedOn: '谈话日期',
   talkerIds: '谈话人',
   to: '截止',
@@ -79,6 +79,33 @@ export const FIELD_LABELS: Record<string, string> = {
 };
 
 /** 年度考核定级 (the annual review's grades), as the statistics page words them too. */
+/**
+ * Where one field name means different things in different procedures or events, the label of that use:
+ * `<workflow>.<field>` or `<workflow>.<EVENT>.<field>` (`OPEN` for the opening input). The workflow's schemas
+ * get these as titles when the console loads them (`withFieldTitles`), so its forms and its history agree.
+ */
+export const CONTEXT_FIELD_LABELS: Record<string, string> = {
+  'annual-review.summary': '述职摘要',
+  'recruitment.RECORD_ASSESSMENT.summary': '考察情况',
+  'grade-upgrade.RECORD_PROGRESS.summary': '整改进展',
+  'grade-upgrade.ACCEPT_RECTIFICATION.summary': '验收意见',
+  'nonconforming.APPEAL.grounds': '申诉理由',
+};
+
+type Schema = { properties?: Record<string, { title?: string }> };
+
+/** A copy of an event's (or the opening's) JSON Schema whose fields carry the labels of that use as titles. */
+export function withFieldTitles<S extends Schema | undefined>(schema: S, workflow: string, event: string): S {
+  if (!schema?.properties) return schema;
+  const properties = Object.fromEntries(
+    Object.entries(schema.properties).map(([name, p]) => {
+      const title = CONTEXT_FIELD_LABELS[`${workflow}.${event}.${name}`] ?? CONTEXT_FIELD_LABELS[`${workflow}.${name}`];
+      return [name, title && !p.title ? { ...p, title } : p];
+    }),
+  );
+  return { ...schema, properties };
+}
+
 export const GRADE_LABELS: Record<string, string> = { I: '先进（一类）', II: '一般（二类）', III: '后进（三类）' };
 
 export const ENUM_LABELS: Record<string, Record<string, string>> = {

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { call, client } from './http';
 import type { Org, WorkflowDetail, WorkflowSummary } from './types';
+import { withFieldTitles } from '../fieldLabels';
 
 /** One organization by id (names of the caller's own orgs, parties of a case). */
 export const useOrg = (id: string | undefined | null) =>
@@ -22,7 +23,17 @@ export const useWorkflows = () =>
 export const useWorkflow = (key: string | undefined) =>
   useQuery({
     queryKey: ['workflow', key],
-    queryFn: () => call<WorkflowDetail>(client.GET('/api/v1/workflows/{key}', { params: { path: { key: key! } } })),
+    queryFn: async () => {
+      const wf = await call<WorkflowDetail>(client.GET('/api/v1/workflows/{key}', { params: { path: { key: key! } } }));
+      // a field name shared by procedures (summary: 述职摘要, 考察情况, 整改进展…) is labelled for its use here
+      return {
+        ...wf,
+        inputSchema: withFieldTitles(wf.inputSchema, wf.key, 'OPEN'),
+        eventSchemas: Object.fromEntries(
+          Object.entries(wf.eventSchemas ?? {}).map(([type, s]) => [type, withFieldTitles(s, wf.key, type)]),
+        ),
+      };
+    },
     enabled: !!key,
     staleTime: Infinity,
   });

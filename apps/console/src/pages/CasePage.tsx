@@ -102,7 +102,10 @@ function HistoryTimeline({ c, wf }: { c: CaseView; wf: WorkflowDetail | undefine
                   {formatTime(h.at, 'YYYY-MM-DD HH:mm:ss')} · {stateTitleOf(wf, h.from)} → {stateTitleOf(wf, h.to)}
                 </div>
                 {h.comment ? <div>意见：{h.comment}</div> : null}
-                <DataSummary data={h.type === 'OPEN' ? h.data?.input : h.data} />
+                <DataSummary
+                  data={h.type === 'OPEN' ? h.data?.input : h.data}
+                  schema={h.type === 'OPEN' ? wf?.inputSchema : wf?.eventSchemas?.[h.type]}
+                />
                 <Button type="link" size="small" style={{ padding: 0 }} onClick={() => toggle(h.seq)}>
                   {shown.has(h.seq) ? '隐藏哈希' : '查看哈希'}
                 </Button>
@@ -123,25 +126,28 @@ function HistoryTimeline({ c, wf }: { c: CaseView; wf: WorkflowDetail | undefine
   );
 }
 
-/** Event data as label: value lines (ids stay out: the names are elsewhere on the page). */
-function DataSummary({ data }: { data: any }) {
+/**
+ * Event data as label: value lines (ids stay out: the names are elsewhere on the page), worded and ordered as the
+ * event's form asks for them (the recorded data has its keys sorted, for the hash: 截止 would come before 起始).
+ */
+function DataSummary({ data, schema }: { data: any; schema?: Record<string, any> }) {
   if (!data || typeof data !== 'object') return null;
-  const entries = Object.entries(data).filter(
-    ([, v]) => v !== null && v !== undefined && typeof v !== 'object' && !/^[0-9a-f-]{36}$/.test(String(v)),
-  );
+  const order = Object.keys(schema?.properties ?? {});
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length);
+  const entries = Object.entries(data)
+    .filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object' && !/^[0-9a-f-]{36}$/.test(String(v)))
+    .sort(([a], [b]) => rank(a) - rank(b));
   if (!entries.length) return null;
   return (
-    <div style={{ color: '#262626' }}>
+    <div style={{ color: '#262626' }} data-testid="history-data">
       {entries.map(([k, v]) => (
         <span key={k} style={{ marginInlineEnd: 12 }}>
-          <FieldName name={k} />：{fieldValueText(k, v as string | number | boolean)}
+          {schema?.properties?.[k]?.title ?? FIELD_LABELS[k] ?? k}：{fieldValueText(k, v as string | number | boolean)}
         </span>
       ))}
     </div>
   );
 }
-
-const FieldName = ({ name }: { name: string }) => <>{FIELD_LABELS[name] ?? name}</>;
 
 function Deadlines({ c }: { c: CaseView }) {
   if (!c.deadlines.length)
