@@ -4,89 +4,14 @@ import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useMemo, useRef } from 'react';
 import type { WorkflowDetail } from '../api/types';
+import { layoutStatechart, PER_ROW, type Node } from './statechartLayout';
 import { prefersReducedMotion } from '../motion';
 
 echarts.use([GraphChart, TooltipComponent, AriaComponent, CanvasRenderer]);
 
-const PER_ROW = 4;
-
-interface Node {
-  name: string;
-  title: string;
-  layer: number;
-}
-
-/**
- * The procedure as a graph of its top-level states (a parallel or compound state is one node whose
- * active parts are listed), laid out in layers from the initial state, with the current state(s) in red.
- * Built from the statechart JSON of GET /workflows/:key, drawn with ECharts (its own chunk).
- */
-export function layoutStatechart(workflow: WorkflowDetail) {
-  const sc = workflow.statechart;
-  const prefix = `#${sc.id}.`;
-  const top = (target: string) => target.replace(prefix, '').split('.')[0];
-  const edges = new Map<string, Set<string>>();
-  const eventTitle = (type: string) =>
-    type ? (workflow.events.find((e) => e.type === type)?.title ?? type) : '自动判定';
-  const walk = (node: any, owner: string) => {
-    // `always` transitions (decided by the engine itself, e.g. routing) count as edges too
-    const on: Record<string, any[]> = { ...(node.on ?? {}), ...(node.always?.length ? { '': node.always } : {}) };
-    for (const [type, transitions] of Object.entries<any[]>(on)) {
-      for (const t of transitions ?? []) {
-        for (const target of t.target ?? []) {
-          const to = top(target);
-          if (to === owner) continue;
-          const key = `${owner}→${to}`;
-          if (!edges.has(key)) edges.set(key, new Set());
-          edges.get(key)!.add(eventTitle(type));
-        }
-      }
-    }
-    for (const child of Object.values<any>(node.states ?? {})) walk(child, owner);
-  };
-  for (const [name, node] of Object.entries<any>(sc.states ?? {})) walk(node, name);
-  const initial = top(sc.initial?.target?.[0] ?? Object.keys(sc.states)[0]);
-  // layers: breadth-first from the initial state (unreached states go last)
-  const layer = new Map<string, number>([[initial, 0]]);
-  const queue = [initial];
-  while (queue.length) {
-    const from = queue.shift()!;
-    for (const key of edges.keys()) {
-      const [a, b] = key.split('→');
-      if (a === from && !layer.has(b)) {
-        layer.set(b, layer.get(from)! + 1);
-        queue.push(b);
-      }
-    }
-  }
-  const maxLayer = Math.max(0, ...layer.values());
-  // a layer wider than PER_ROW nodes continues on the next row (final states often share one layer)
-  const byLayer = new Map<number, string[]>();
-  for (const name of Object.keys(sc.states)) {
-    const l = layer.get(name) ?? maxLayer + 1;
-    byLayer.set(l, [...(byLayer.get(l) ?? []), name]);
-  }
-  const nodes: Node[] = [];
-  let row = 0;
-  for (const l of [...byLayer.keys()].sort((a, b) => a - b)) {
-    const names = byLayer.get(l)!;
-    for (let i = 0; i < names.length; i += PER_ROW, row++)
-      for (const name of names.slice(i, i + PER_ROW))
-        nodes.push({ name, title: workflow.states.find((s) => s.name === name)?.title ?? name, layer: row });
-  }
-  return {
-    nodes,
-    edges: [...edges.entries()].map(([k, titles]) => ({
-      from: k.split('→')[0],
-      to: k.split('→')[1],
-      label: [...titles].join(' / '),
-    })),
-  };
-}
-
 export default function StatechartView({ workflow, current }: { workflow: WorkflowDetail; current: string[] }) {
   const ref = useRef<HTMLDivElement>(null);
-  const { nodes, edges } = useMemo(() => layoutStatechart(workflow), [workflow]);
+  const { nodes, edges, commonExits } = useMemo(() => layoutStatechart(workflow), [workflow]);
   const currentTop = new Set(current.map((c) => c.split('.')[0]));
   const perLayer = new Map<number, Node[]>();
   nodes.forEach((n) => perLayer.set(n.layer, [...(perLayer.get(n.layer) ?? []), n]));
@@ -159,12 +84,19 @@ export default function StatechartView({ workflow, current }: { workflow: Workfl
   }, [nodes, edges, current, workflow]);
 
   return (
-    <div
-      ref={ref}
-      role="img"
-      aria-label={`${workflow.title}流程图，当前环节以红色标出`}
-      data-testid="statechart"
-      style={{ width: '100%', height }}
-    />
+    <>
+      <div
+        ref={ref}
+        role="img"
+        aria-label={`${workflow.title}流程图，当前环节以红色标出`}
+        data-testid="statechart"
+        style={{ width: '100%', height }}
+      />
+      {commonExits.map((x) => (
+        <div key={`${x.event}→${x.to}`} data-testid="statechart-common-exit" style={{ color: '#595959', fontSize: 12 }}>
+          {x.from} 个环节均可“{x.event}”，转入“{x.toTitle}”（图中未逐一画出这些连线）
+        </div>
+      ))}
+    </>
   );
 }
