@@ -41,6 +41,7 @@ describe('console: registry and the demo users (browser)', () => {
     await login(p, 'admin');
     let parallelRows = 0;
     let assessments = 0;
+    let recruitmentDiagram = false;
     let meetings = 0;
     // one case of each procedure and state (the annual review's many branches share theirs)
     const seen = new Set<string>();
@@ -97,10 +98,39 @@ describe('console: registry and the demo users (browser)', () => {
       });
       if (history.some((row) => typeof row.to === 'object' && row.to))
         await screenshot(p, SUITE, 'case-parallel-state');
+      if (c.workflow === 'recruitment' && !recruitmentDiagram) {
+        recruitmentDiagram = true;
+        // eighteen rows of steps: each still a box (its red fill as tall as drawn, not a thin line under the
+        // name), and the withdrawal open from every step one line beneath instead of seventeen edges
+        const canvas = p.getByTestId('statechart').locator('canvas').first();
+        await canvas.waitFor();
+        const redRows = async () =>
+          canvas.evaluate((el: HTMLCanvasElement) => {
+            const { data, width, height } = el.getContext('2d')!.getImageData(0, 0, el.width, el.height);
+            const rows = new Set<number>();
+            for (let y = 0; y < height; y++)
+              for (let x = 0; x < width; x++) {
+                const i = (y * width + x) * 4;
+                if (data[i] > 180 && data[i + 1] < 60 && data[i + 2] < 70 && data[i + 3] > 200) rows.add(y);
+              }
+            return rows.size / (el.width / el.clientWidth);
+          });
+        let red = await redRows();
+        for (let tries = 0; red === 0 && tries < 20; tries++) red = await p.waitForTimeout(100).then(redRows);
+        expect(red).toBeGreaterThanOrEqual(30);
+        await expect(p.getByTestId('statechart-common-exit').textContent()).resolves.toMatch(
+          /^\d+ 个环节均可“撤回入党申请”，转入“已撤回入党申请”/,
+        );
+        await screenshot(p, SUITE, 'case-recruitment-diagram');
+      }
     }
     // the demo's long recruitment reaches 发展对象培养, whose four steps run side by side
     expect(parallelRows).toBeGreaterThan(0);
-    expect({ assessments: assessments > 0, meetings: meetings > 0 }).toEqual({ assessments: true, meetings: true });
+    expect({ assessments: assessments > 0, meetings: meetings > 0, recruitmentDiagram }).toEqual({
+      assessments: true,
+      meetings: true,
+      recruitmentDiagram: true,
+    });
     await expect(p.getByTestId('page-error-detail').count()).resolves.toBe(0);
     expect(h.consoleErrors).toEqual([]);
   });

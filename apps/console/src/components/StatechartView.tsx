@@ -17,13 +17,22 @@ export default function StatechartView({ workflow, current }: { workflow: Workfl
   nodes.forEach((n) => perLayer.set(n.layer, [...(perLayer.get(n.layer) ?? []), n]));
   const layers = Math.max(...nodes.map((n) => n.layer)) + 1;
   const widest = PER_ROW;
-  const height = Math.max(260, layers * 86);
+  // the drawing is as tall as its rows (positions are pixels: a taller box would stay empty below them)
+  const height = Math.max(120, layers * 86 + 16);
 
   useEffect(() => {
     if (!ref.current) return;
     const chart = echarts.init(ref.current, undefined, { renderer: 'canvas' });
     // nodes sized to the card (a phone's is narrow); names wrap onto a second line instead of being cut
-    const nodeWidth = Math.max(64, Math.min(128, Math.floor((ref.current.clientWidth || 600) / widest) - 14));
+    const width = ref.current.clientWidth || 600;
+    const nodeWidth = Math.max(64, Math.min(128, Math.floor(width / widest) - 14));
+    // ECharts stretches the nodes' bounding box onto the drawing area and keeps node sizes by the horizontal scale
+    // only: a tall procedure whose nodes stand in one column was stretched sideways far more than downwards, and
+    // each box shrank to a thin line under its name. Positions are therefore in pixels of the drawing area, and
+    // two invisible anchors at its corners make the box the area itself: both scales are 1.
+    const areaWidth = width - nodeWidth - 8;
+    const areaHeight = height - 52;
+    const spacing = Math.min(176, areaWidth / (widest - 1));
     const subTitles = (name: string) =>
       current
         .filter((c) => c.startsWith(`${name}.`))
@@ -55,22 +64,39 @@ export default function StatechartView({ workflow, current }: { workflow: Workfl
           label: { show: true, fontSize: 12, lineHeight: 14, width: nodeWidth - 8, overflow: 'break' },
           edgeLabel: { show: false },
           lineStyle: { color: '#8c8c8c', curveness: 0.15, width: 1.2 },
-          data: nodes.map((n) => {
-            const row = perLayer.get(n.layer)!;
-            const i = row.indexOf(n);
-            const on = currentTop.has(n.name);
-            const sub = on ? subTitles(n.name) : '';
-            return {
-              name: n.name,
-              x: (i - (row.length - 1) / 2) * 150 + (widest * 150) / 2,
-              y: n.layer * 86,
-              tip: sub ? `${n.title}（${sub}）` : n.title,
-              label: { formatter: n.title, color: on ? '#fff' : '#262626', fontWeight: on ? 'bold' : 'normal' },
-              itemStyle: on
-                ? { color: '#cf1322', borderColor: '#820014', borderWidth: 2 }
-                : { color: '#fafafa', borderColor: '#bfbfbf', borderWidth: 1 },
-            };
-          }),
+          data: nodes
+            .map((n) => {
+              const row = perLayer.get(n.layer)!;
+              const i = row.indexOf(n);
+              const on = currentTop.has(n.name);
+              const sub = on ? subTitles(n.name) : '';
+              return {
+                name: n.name,
+                x: areaWidth / 2 + (i - (row.length - 1) / 2) * spacing,
+                y: n.layer * 86,
+                tip: sub ? `${n.title}（${sub}）` : n.title,
+                label: { formatter: n.title, color: on ? '#fff' : '#262626', fontWeight: on ? 'bold' : 'normal' },
+                itemStyle: on
+                  ? { color: '#cf1322', borderColor: '#820014', borderWidth: 2 }
+                  : { color: '#fafafa', borderColor: '#bfbfbf', borderWidth: 1 },
+              };
+            })
+            .concat(
+              // the two corner anchors (no symbol, no label, no tooltip)
+              [
+                [0, 0],
+                [areaWidth, areaHeight],
+              ].map(([x, y], k) => ({
+                name: `anchor:${k}`,
+                x,
+                y,
+                symbolSize: 0,
+                silent: true,
+                tip: '',
+                label: { show: false } as any,
+                itemStyle: {} as any,
+              })),
+            ),
           links: edges.map((e) => ({ source: e.from, target: e.to, label: { formatter: e.label } })),
         },
       ],
