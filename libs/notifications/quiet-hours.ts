@@ -23,8 +23,9 @@ export interface DeliveryPlan {
 /**
  * When a notice may reach people: immediately, unless it falls in the quiet hours or on a non-working day
  * (weekend, statutory holiday; 调休 make-up days are working days), in which case it waits for the next
- * working morning. Reminders and lapsed clock deadlines (nobody is late) are always subject to this; overdue notices and escalations only when
- * `deferEscalations` (default true); `info` messages never. Pure apart from the calendar lookup.
+ * working morning. Reminders and lapsed clock deadlines (nobody is late) are always subject to this; overdue
+ * notices and escalations only when `deferEscalations` (default true); `info` messages never. Pure apart from
+ * the calendar lookup.
  */
 export function planDelivery(calendar: WorkingCalendar, input: DeliveryPlanInput): DeliveryPlan {
   const subject =
