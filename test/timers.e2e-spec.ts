@@ -282,6 +282,71 @@ describe('durable timers (e2e)', () => {
     ).toBe(true);
   });
 
+  it('a clock event the case refuses leaves it waiting, and tells nobody that it lapsed or is overdue', async () => {
+    // a stale letter-validity timer (as after a fault): it fires while the letter is still valid, and the
+    // machine's own rule (expiryRule) refuses LETTER_EXPIRED: the case must not move, and its clerk hears
+    // neither that the system handled it nor that the still-valid letter is overdue
+    // from firm A to firm B: the firm-B members here are the other tests' subjects
+    const opened = await h
+      .http()
+      .post('/api/v1/cases')
+      .set(await h.as('branch-a'))
+      .send({
+        workflow: 'membership-transfer',
+        subject: { memberId: fullMembersOf(h.region, h.region.anchors.firmAOrgId)[5].id },
+        input: { toOrgId: h.region.anchors.firmBOrgId },
+      });
+    expect(opened.status).toBe(201);
+    const c = opened.body;
+    const send = async (user: string, body: object) => {
+      const res = await h
+        .http()
+        .post(`/api/v1/cases/${c.id}/events`)
+        .set(await h.as(user))
+        .send(body);
+      expect(res.status).toBe(200);
+    };
+    const now = new Date(
+      (
+        await h
+          .http()
+          .get('/api/v1/_clock')
+          .set(await h.as('admin'))
+      ).body.now,
+    );
+    await send('branch-a', { type: 'APPROVE_RELEASE' });
+    await send('city', {
+      type: 'ISSUE_LETTER',
+      data: { letterNo: '赣律党转〔2026〕78号', validUntil: beijingDay(60, now.getTime()) },
+    });
+    await send('branch-b', { type: 'ACCEPT' });
+    const soon = new Date(now.getTime() + 2 * 86_400_000).toISOString();
+    await h.ds.query(
+      `UPDATE timers SET due_at = $2::timestamptz, next_at = $2::timestamptz, next_stage = 0,
+         stages = (SELECT jsonb_agg(s || jsonb_build_object('at', $2::text)) FROM jsonb_array_elements(stages) s)
+       WHERE case_id = $1 AND deadline_key = 'awaiting_report.letter_validity' AND status = 'pending'`,
+      [c.id, soon],
+    );
+    await clock({ advance: 'P3D' });
+    const after = (
+      await h
+        .http()
+        .get(`/api/v1/cases/${c.id}`)
+        .set(await h.as('branch-b'))
+    ).body;
+    expect(after.state).toBe('awaiting_report');
+    const [{ outcome }] = await h.ds.query(
+      `SELECT d.outcome FROM timer_deliveries d JOIN timers t ON t.id = d.timer_id
+       WHERE t.case_id = $1 AND t.deadline_key = 'awaiting_report.letter_validity' AND d.kind = 'deadline'`,
+      [c.id],
+    );
+    expect(outcome).toMatch(/^event_refused: /);
+    const titles = (await notificationsOf('branch-b')).filter((n) => n.caseId === c.id).map((n) => n.title);
+    expect(titles.filter((t) => t.startsWith('【期限届满】') || t.startsWith('【逾期】'))).toEqual([]);
+    // the stale timer's reminder went out (its stage came first): the deadline stage did deliver, and said nothing
+    expect(titles).toContain('【待办提醒】组织关系接转：等待党员报到');
+  });
+
   it('marks deadlines in a year without calendar data provisional, and recomputes them when the year is added', async () => {
     await clock({ set: '2027-09-28T02:00:00.000Z' }); // Tuesday 10:00 in Shanghai, a year with no statutory data
     const opened = await openTransfer(members[9].id);

@@ -138,8 +138,8 @@ export class TimerDrainService {
           const s = t.stages[stage];
           if (firesEvent(t, s) && !eventCases.has(t.case_id)) break;
           const recipients = deadlineRecipients(t, def, s);
-          // the clock's own deadline is worded once its event's outcome is known (below): "届满，已自动办理"
-          // when the event moved the case on, an overdue notice only when the case is still waiting
+          // the clock's own deadline is told once its event's outcome is known (below): "届满，已自动办理" when the
+          // event moved the case on, nothing when the case refused it
           const stageNotices = firesEvent(t, s) ? [] : notices;
           for (const r of recipients)
             stageNotices.push({
@@ -196,7 +196,9 @@ export class TimerDrainService {
           stateTitle: currentStepsTitle(this.registry.get(moved.workflow, moved.definitionVersion), moved.statePaths),
           closed: moved.status === 'closed',
         };
-        for (const n of e.notices) notices.push(outcome ? { ...n, kind: 'lapsed', outcome } : n);
+        // a refused event means "not yet" (a stale timer): the deadline has not really come, so nobody is told; the
+        // refusal stays on the delivery (event_refused) for the operators
+        if (outcome) for (const n of e.notices) notices.push({ ...n, kind: 'lapsed', outcome });
       }
       await this.notifications.notifyDeadlines(em, notices);
       return { claimed: rows.length, fired: deliveries.length, cancelled: cancelled.length, events: sent, last };
