@@ -44,6 +44,32 @@ describe('durable timers (e2e)', () => {
         .get('/api/v1/notifications?pageSize=100')
         .set(await h.as(username))
     ).body.items as { kind: string; title: string; body: string; link?: any; caseId?: string }[];
+  /** Sends events into one case as the given users; each must be accepted. */
+  const sendTo = (caseId: string) => async (user: string, body: object) => {
+    const res = await h
+      .http()
+      .post(`/api/v1/cases/${caseId}/events`)
+      .set(await h.as(user))
+      .send(body);
+    expect(res.status).toBe(200);
+    return res.body;
+  };
+  const caseAs = async (user: string, caseId: string) =>
+    (
+      await h
+        .http()
+        .get(`/api/v1/cases/${caseId}`)
+        .set(await h.as(user))
+    ).body;
+  const engineNow = async () =>
+    new Date(
+      (
+        await h
+          .http()
+          .get('/api/v1/_clock')
+          .set(await h.as('admin'))
+      ).body.now,
+    );
   const openTransfer = async (memberId: string) => {
     const res = await h
       .http()
@@ -211,34 +237,14 @@ describe('durable timers (e2e)', () => {
 
   it('lets the clock expire a transfer letter: letter_expired, recorded as the system actor', async () => {
     const c = await openTransfer(members[1].id);
-    const send = async (user: string, body: object) => {
-      const res = await h
-        .http()
-        .post(`/api/v1/cases/${c.id}/events`)
-        .set(await h.as(user))
-        .send(body);
-      expect(res.status).toBe(200);
-      return res.body;
-    };
-    const now = new Date(
-      (
-        await h
-          .http()
-          .get('/api/v1/_clock')
-          .set(await h.as('admin'))
-      ).body.now,
-    );
+    const send = sendTo(c.id);
+    const now = await engineNow();
     const validUntil = beijingDay(20, now.getTime());
     await send('branch-b', { type: 'APPROVE_RELEASE' });
     await send('city', { type: 'ISSUE_LETTER', data: { letterNo: '赣律党转〔2026〕77号', validUntil } });
     await send('branch-a', { type: 'ACCEPT' });
     await clock({ advance: 'P25D' });
-    const after = (
-      await h
-        .http()
-        .get(`/api/v1/cases/${c.id}`)
-        .set(await h.as('branch-a'))
-    ).body;
+    const after = await caseAs('branch-a', c.id);
     expect(after.state).toBe('letter_expired');
     // the receiving clerk hears that the letter ran out and where the case went, not that they are late: nobody
     // had anything to do at that deadline (the old drain sent "【逾期】…等待党员报到…现已逾期，请尽快办理")
@@ -298,22 +304,8 @@ describe('durable timers (e2e)', () => {
       });
     expect(opened.status).toBe(201);
     const c = opened.body;
-    const send = async (user: string, body: object) => {
-      const res = await h
-        .http()
-        .post(`/api/v1/cases/${c.id}/events`)
-        .set(await h.as(user))
-        .send(body);
-      expect(res.status).toBe(200);
-    };
-    const now = new Date(
-      (
-        await h
-          .http()
-          .get('/api/v1/_clock')
-          .set(await h.as('admin'))
-      ).body.now,
-    );
+    const send = sendTo(c.id);
+    const now = await engineNow();
     await send('branch-a', { type: 'APPROVE_RELEASE' });
     await send('city', {
       type: 'ISSUE_LETTER',
@@ -328,12 +320,7 @@ describe('durable timers (e2e)', () => {
       [c.id, soon],
     );
     await clock({ advance: 'P3D' });
-    const after = (
-      await h
-        .http()
-        .get(`/api/v1/cases/${c.id}`)
-        .set(await h.as('branch-b'))
-    ).body;
+    const after = await caseAs('branch-b', c.id);
     expect(after.state).toBe('awaiting_report');
     const [{ outcome }] = await h.ds.query(
       `SELECT d.outcome FROM timer_deliveries d JOIN timers t ON t.id = d.timer_id
@@ -432,14 +419,7 @@ describe('durable timers (e2e)', () => {
 
   /** Timers for real cases due `inMs` from engine-now, with one reminder stage each (the planner is tested elsewhere). */
   async function seedDueTimers(count: number, inMs: number): Promise<{ caseIds: string[]; timerIds: string[] }> {
-    const now = new Date(
-      (
-        await h
-          .http()
-          .get('/api/v1/_clock')
-          .set(await h.as('admin'))
-      ).body.now,
-    ).getTime();
+    const now = (await engineNow()).getTime();
     const caseIds: string[] = [];
     for (let i = 0; i < Math.min(count, 2); i++)
       caseIds.push((await openTransfer(members[2 + caseIds.length + seeded].id)).id);
