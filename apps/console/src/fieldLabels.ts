@@ -78,7 +78,6 @@ export const FIELD_LABELS: Record<string, string> = {
   years: '留党察看期限',
 };
 
-/** 年度考核定级 (the annual review's grades), as the statistics page words them too. */
 /**
  * Where one field name means different things in different procedures or events, the label of that use:
  * `<workflow>.<field>` or `<workflow>.<EVENT>.<field>` (`OPEN` for the opening input). The workflow's schemas
@@ -106,6 +105,7 @@ export function withFieldTitles<S extends Schema | undefined>(schema: S, workflo
   return { ...schema, properties };
 }
 
+/** 年度考核定级 (the annual review's grades), as the statistics page words them too. */
 export const GRADE_LABELS: Record<string, string> = { I: '先进（一类）', II: '一般（二类）', III: '后进（三类）' };
 
 export const ENUM_LABELS: Record<string, Record<string, string>> = {
