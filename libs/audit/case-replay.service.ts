@@ -7,6 +7,7 @@ import { EngineService } from '../engine/engine.service';
 import { PolicyService } from '../engine/policy.service';
 import { WorkflowRegistry } from '../engine/workflow-registry';
 import { canonicalJson } from '../engine/canonical-json';
+import { currentStepsTitle } from '../engine/state-paths';
 import { replayCase, ReplayRow } from './case-replay';
 
 /** `GET /audit/cases/:id/replay?seq=`: a case as it stood at one of its history rows. */
@@ -39,9 +40,6 @@ export class CaseReplayService {
       rows,
       seq: at,
     });
-    const titles = replayed.statePaths
-      .filter((p) => !replayed.statePaths.some((q) => q.startsWith(`${p}.`)))
-      .map((p) => def.states[p]?.title ?? p);
     const eventTitle = replayed.type === 'OPEN' ? '发起' : (def.events[replayed.type]?.title ?? replayed.type);
     return {
       caseId,
@@ -49,7 +47,7 @@ export class CaseReplayService {
       workflowTitle: def.title,
       lastSeq: last,
       ...replayed,
-      stateTitle: titles.join('、'),
+      stateTitle: currentStepsTitle(def, replayed.statePaths),
       eventTitle,
       // at the last row the replay must land where the case is: a check that the history explains the case
       matchesCurrent:

@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import type { StateValue } from 'xstate';
 import type { WorkflowDefinition } from '../../workflows/kernel/definition';
 import { ZONE } from '../calendar/calendar-data';
-import { leafPaths } from '../engine/state-paths';
+import { stateValueTitle } from '../engine/state-paths';
 import type { WorkflowRegistry } from '../engine/workflow-registry';
 import type { HistoryActor } from '../engine/cases.repository';
 
@@ -158,13 +158,11 @@ function eventTitle(def: WorkflowDefinition | undefined, type: string): string {
   return def?.events[type]?.title ?? type;
 }
 
-/** Chinese title of a state value: the titles of its leaf states (parallel regions joined by `、`). */
+/** Chinese title of a state value, as the case page and the inbox word it (`发展对象培养（待集中培训、…）`). */
 function stateTitle(def: WorkflowDefinition | undefined, value: unknown): string {
   if (value === null || value === undefined) return '—';
   if (typeof value !== 'string' && typeof value !== 'object') return String(value);
-  return leafPaths(value as StateValue)
-    .map((p) => def?.states[p]?.title ?? p)
-    .join('、');
+  return stateValueTitle(def ?? { states: {} }, value as StateValue);
 }
 
 function subjectName(names: LedgerNames, subject: LedgerEvent['subject']): string {

@@ -1,7 +1,7 @@
 import { WORKFLOW_DEFINITIONS } from '../../workflows';
 import { canonicalJson, GENESIS_HASH, historyHash } from './canonical-json';
 import { toMermaid } from './diagram';
-import { activePaths, currentStepsTitle, leafPaths } from './state-paths';
+import { activePaths, currentStepsTitle, leafPaths, stateValueTitle } from './state-paths';
 import { checkDefinition, stateNodesByPath, WorkflowRegistry } from './workflow-registry';
 import { referencedParties } from './party-resolver';
 
@@ -19,13 +19,20 @@ describe('state paths', () => {
     expect(activePaths('release_review')).toEqual(['release_review']);
   });
 
-  it('names the current steps by their leaf titles (an untitled step by its path)', () => {
+  it('names the current steps as the console does: a state with inner steps by its title and theirs', () => {
     const def = {
-      states: { candidate: { title: '发展对象培养' }, 'candidate.training.pending': { title: '待集中培训' } },
+      states: {
+        candidate: { title: '发展对象培养' },
+        'candidate.training.pending': { title: '待集中培训' },
+        release_review: { title: '转出审核' },
+      },
     };
     const paths = activePaths({ candidate: { introducers: 'done', training: 'pending' } });
-    expect(currentStepsTitle(def, paths)).toBe('candidate.introducers.done、待集中培训');
+    // an untitled step by its path
+    expect(currentStepsTitle(def, paths)).toBe('发展对象培养（candidate.introducers.done、待集中培训）');
     expect(currentStepsTitle(def, ['candidate'])).toBe('发展对象培养');
+    expect(stateValueTitle(def, 'release_review')).toBe('转出审核');
+    expect(stateValueTitle(def, { candidate: { training: 'pending' } })).toBe('发展对象培养（待集中培训）');
   });
 });
 

@@ -22,12 +22,23 @@ export function leafPaths(value: StateValue, prefix = ''): string[] {
 }
 
 /**
- * The titles of a case's current steps (its leaf states), joined with 、: how a clerk names where a case is,
- * e.g. `待集中培训、已确定入党介绍人` for the parallel steps of 发展对象培养.
+ * How a clerk names where a case is, from its active state paths: a top-level state by its title; one with inner
+ * steps by its title and theirs, e.g. `发展对象培养（待集中培训、已确定入党介绍人、公示结束、待政治审查）` for the four
+ * parallel steps of 发展对象培养. The console words a state value the same way (`apps/console/src/stateTitles.ts`).
  */
 export function currentStepsTitle(def: { states: Record<string, { title?: string }> }, statePaths: string[]): string {
-  return statePaths
-    .filter((p) => !statePaths.some((q) => q.startsWith(`${p}.`)))
-    .map((p) => def.states[p]?.title ?? p)
+  const title = (p: string) => def.states[p]?.title ?? p;
+  const leaves = statePaths.filter((p) => !statePaths.some((q) => q.startsWith(`${p}.`)));
+  const tops = [...new Set(leaves.map((p) => p.split('.')[0]))];
+  return tops
+    .map((top) => {
+      const inner = leaves.filter((p) => p.startsWith(`${top}.`));
+      return inner.length ? `${title(top)}（${inner.map(title).join('、')}）` : title(top);
+    })
     .join('、');
+}
+
+/** A state value (as history records it) worded as `currentStepsTitle` words the state paths. */
+export function stateValueTitle(def: { states: Record<string, { title?: string }> }, value: StateValue): string {
+  return currentStepsTitle(def, activePaths(value));
 }

@@ -45,12 +45,17 @@ describe('console: registry and the demo users (browser)', () => {
     let meetings = 0;
     // one case of each procedure and state (the annual review's many branches share theirs)
     const seen = new Set<string>();
-    for (const c of items as { id: string; workflow: string; state: unknown }[]) {
+    for (const c of items as { id: string; workflow: string; state: unknown; stateTitle: string }[]) {
       const shape = `${c.workflow}:${JSON.stringify(c.state)}`;
       if (seen.has(shape)) continue;
       seen.add(shape);
       if (!workflows.has(c.workflow))
         workflows.set(c.workflow, (await api('admin', `/workflows/${c.workflow}`)).states);
+      // the server names where the case is as the page does (the inbox, the ledger and the notices use its words)
+      expect({ case: c.id, title: c.stateTitle }).toEqual({
+        case: c.id,
+        title: stateValueTitle(workflows.get(c.workflow)!, c.state as any),
+      });
       const history: { type: string; from: unknown; to: unknown }[] = await api('admin', `/cases/${c.id}/history`);
       await p.goto(`/cases/${c.id}`);
       const rows = p.getByTestId('history-row');
@@ -96,6 +101,16 @@ describe('console: registry and the demo users (browser)', () => {
         }
         if (c.workflow !== 'annual-review') expect(shown[i]).not.toContain('述职摘要');
       });
+      // the server words a parallel state as the page does (the replay here; the inbox, ledger and notices alike)
+      for (const [i, row] of history.entries())
+        if (typeof row.to === 'object' && row.to) {
+          const replay = await api('admin', `/audit/cases/${c.id}/replay?seq=${i + 1}`);
+          expect({ case: c.id, seq: i + 1, title: replay.stateTitle }).toEqual({
+            case: c.id,
+            seq: i + 1,
+            title: stateValueTitle(states, row.to as any),
+          });
+        }
       if (history.some((row) => typeof row.to === 'object' && row.to))
         await screenshot(p, SUITE, 'case-parallel-state');
       if (c.workflow === 'recruitment' && !recruitmentDiagram) {
