@@ -24,7 +24,7 @@ export function leafPaths(value: StateValue, prefix = ''): string[] {
 /**
  * How a clerk names where a case is, from its active state paths: a top-level state by its title; one with inner
  * steps by its title and theirs, e.g. `发展对象培养（待集中培训、已确定入党介绍人、公示结束、待政治审查）` for the four
- * parallel steps of 发展对象培养. The console words a state value the same way (`apps/console/src/stateTitles.ts`).
+ * parallel steps of 发展对象培养. The console words state values with this too (`apps/console/src/stateTitles.ts`).
  */
 export function currentStepsTitle(def: { states: Record<string, { title?: string }> }, statePaths: string[]): string {
   const title = (p: string) => def.states[p]?.title ?? p;
