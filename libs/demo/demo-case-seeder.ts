@@ -176,9 +176,8 @@ export class DemoCaseSeeder {
     // the city's annual review (年度考核与述职评议) launched as a campaign over every branch of the city, as its
     // committee does at the year's end: each branch clerk's first step (个人自评) is due early next year. The
     // year is the one the console's launch form proposes (until June, the year before)
-    const now = this.clock.now();
-    const shanghai = new Date(now.getTime() + 8 * 3_600_000);
-    const year = shanghai.getUTCFullYear() - (shanghai.getUTCMonth() < 6 ? 1 : 0);
+    const today = toDate(this.clock.now().toISOString());
+    const year = Number(today.slice(0, 4)) - (Number(today.slice(5, 7)) <= 6 ? 1 : 0);
     const campaign = await this.campaigns.launchAnnualReview(as.city, { year, orgId: a.cityId });
     // opened here rather than left to the worker's queue, so the demo starts with them in the inboxes (a worker
     // of this process may take some batches first: the campaign counts what both opened)

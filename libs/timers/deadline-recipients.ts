@@ -31,7 +31,7 @@ export interface TimerParties {
  */
 export function deadlineRecipients(t: TimerParties, def: WorkflowDefinition, s: TimerStage): StageRecipient[] {
   // a state nobody acts in (a daily watch that the clock alone moves on) hears of nothing: its deadline is a
-  // schedule, and "已逾期，请尽快办理" would reach, every day, clerks who have nothing to do
+  // schedule, and a notice of it would reach, every day, clerks who have nothing to do
   if (!someoneActsIn(def, t.state_path)) return [];
   const actors = def.states[t.state_path]?.actors ?? [];
   const candidates = [t.party, ...actors.map((a) => a.party)].filter(Boolean) as string[];

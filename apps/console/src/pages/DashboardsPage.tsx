@@ -69,8 +69,6 @@ interface OrgLifeReport {
   }[];
 }
 
-// the words of the printed annual-review summary
-const GRADE_TITLES: Record<Grade['grade'], string> = GRADE_LABELS;
 const GRADE_COLORS: Record<Grade['grade'], string> = { I: '#389e0d', II: '#1677ff', III: '#cf1322' };
 
 const stamp = () => beijing().format('YYYY-MM-DD');
@@ -299,7 +297,7 @@ function GradesByYear() {
           option={bar(
             rows.map((r) => r.year),
             (['I', 'II', 'III'] as const).map((g) => ({
-              name: GRADE_TITLES[g],
+              name: GRADE_LABELS[g],
               data: rows.map((r) => r[g]),
               color: GRADE_COLORS[g],
             })),
@@ -308,9 +306,9 @@ function GradesByYear() {
           )}
           columns={[
             { title: '年度', key: 'year' },
-            { title: GRADE_TITLES.I, key: 'I' },
-            { title: GRADE_TITLES.II, key: 'II' },
-            { title: GRADE_TITLES.III, key: 'III' },
+            { title: GRADE_LABELS.I, key: 'I' },
+            { title: GRADE_LABELS.II, key: 'II' },
+            { title: GRADE_LABELS.III, key: 'III' },
             { title: '定级组织合计', key: 'total' },
           ]}
           rows={rows}
