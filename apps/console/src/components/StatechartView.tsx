@@ -64,8 +64,8 @@ export default function StatechartView({ workflow, current }: { workflow: Workfl
           label: { show: true, fontSize: 12, lineHeight: 14, width: nodeWidth - 8, overflow: 'break' },
           edgeLabel: { show: false },
           lineStyle: { color: '#8c8c8c', curveness: 0.15, width: 1.2 },
-          data: nodes
-            .map((n) => {
+          data: [
+            ...nodes.map((n) => {
               const row = perLayer.get(n.layer)!;
               const i = row.indexOf(n);
               const on = currentTop.has(n.name);
@@ -80,23 +80,19 @@ export default function StatechartView({ workflow, current }: { workflow: Workfl
                   ? { color: '#cf1322', borderColor: '#820014', borderWidth: 2 }
                   : { color: '#fafafa', borderColor: '#bfbfbf', borderWidth: 1 },
               };
-            })
-            .concat(
-              // the two corner anchors (no symbol, no label, no tooltip)
-              [
-                [0, 0],
-                [areaWidth, areaHeight],
-              ].map(([x, y], k) => ({
-                name: `anchor:${k}`,
-                x,
-                y,
-                symbolSize: 0,
-                silent: true,
-                tip: '',
-                label: { show: false } as any,
-                itemStyle: {} as any,
-              })),
-            ),
+            }),
+            // the two corner anchors (no symbol, no label, no tooltip)
+            { name: 'anchor:0', x: 0, y: 0, symbolSize: 0, silent: true, tip: '', label: { show: false } },
+            {
+              name: 'anchor:1',
+              x: areaWidth,
+              y: areaHeight,
+              symbolSize: 0,
+              silent: true,
+              tip: '',
+              label: { show: false },
+            },
+          ],
           links: edges.map((e) => ({ source: e.from, target: e.to, label: { formatter: e.label } })),
         },
       ],
