@@ -253,4 +253,23 @@ describe('authorization matrix (e2e)', () => {
       expect(caseIds.includes(caseId)).toBe(visibility[u].case === 200);
     }
   });
+
+  // last: it moves the suite's clock
+  it('GET /auth/me and the login answer carry the system clock the deadlines are counted on, and how far it was moved', async () => {
+    const DAY = 86_400_000;
+    const near = (iso: string, ms: number) => Math.abs(Date.parse(iso) - ms) < 60_000;
+    const before = (await get('branch-a', '/auth/me')).body.clock;
+    expect(before.offsetMs).toBe(0);
+    expect(near(before.now, Date.now())).toBe(true);
+    const moved = await h.http().post('/api/v1/_clock').set(headers.admin).send({ advance: 'P21D' });
+    expect(moved.status).toBe(200);
+    const after = (await get('branch-a', '/auth/me')).body.clock;
+    // whole days ahead of the wall clock, give or take the time the request took
+    expect(Math.round(after.offsetMs / DAY)).toBe(21);
+    expect(near(after.now, Date.parse(moved.body.now))).toBe(true);
+    expect(near(after.now, Date.now() + 21 * DAY)).toBe(true);
+    const login = await h.http().post('/api/v1/auth/token').send({ username: 'branch-a', password: 'demo' });
+    expect(login.status).toBe(200);
+    expect(Math.round(login.body.user.clock.offsetMs / DAY)).toBe(21);
+  });
 });

@@ -12,6 +12,7 @@ import { CurrentUser, Public } from '../../libs/auth/auth.guard';
 import { AuthService, QUEUE_BOARD_SESSION_SECONDS } from '../../libs/auth/auth.service';
 import { isAdmin, type Principal } from '../../libs/auth/principal';
 import { AppError } from '../../libs/common/app-error';
+import { Clock } from '../../libs/engine/clock';
 import { BULL_BOARD_PATH, QUEUE_BOARD_COOKIE } from '../../libs/timers/bull-board';
 import { UsersService } from '../../libs/auth/users.service';
 import { LoginDto } from './dto/case.dto';
@@ -24,6 +25,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly users: UsersService,
+    private readonly clock: Clock,
   ) {}
 
   @Public()
@@ -40,14 +42,14 @@ export class AuthController {
   })
   async token(@Body() dto: LoginDto, @Req() req: Request): Promise<TokenDto> {
     const { accessToken, user } = await this.auth.login(dto.username, dto.password, req.ip);
-    return { accessToken, user: presentUser(user) };
+    return { accessToken, user: presentUser(user, this.clock) };
   }
 
   @ApiBearerAuth()
   @Get('me')
   @ApiOkResponse({ type: MeDto })
   me(@CurrentUser() user: Principal): MeDto {
-    return presentUser(user);
+    return presentUser(user, this.clock);
   }
 
   @ApiBearerAuth()
@@ -62,7 +64,7 @@ export class AuthController {
   @ApiResponse({ status: 429, description: '连续失败已被锁定（TOO_MANY_ATTEMPTS）' })
   async password(@Body() dto: ChangePasswordDto, @CurrentUser() principal: Principal, @Req() req: Request) {
     const { accessToken, user } = await this.auth.changePassword(principal, dto.current, dto.next, req.ip);
-    return { accessToken, user: presentUser(user) };
+    return { accessToken, user: presentUser(user, this.clock) };
   }
 
   @ApiBearerAuth()
@@ -105,9 +107,10 @@ export class AuthController {
   }
 }
 
-export const presentUser = (u: Principal): MeDto => ({
+export const presentUser = (u: Principal, clock: Clock): MeDto => ({
   id: u.userId,
   username: u.username,
   displayName: u.displayName,
   roles: u.roles,
+  clock: { now: clock.now().toISOString(), offsetMs: clock.offset },
 });

@@ -1355,12 +1355,22 @@ export interface components {
             /** Format: uuid */
             orgId: string;
         };
+        SystemClockDto: {
+            /**
+             * Format: date-time
+             * @description 系统当前时间（期限、逾期与提醒均按此计算）
+             */
+            now: string;
+            /** @description 系统时钟比服务器实际时间拨快的毫秒数：仅测试与演示环境（CLOCK_CONTROL=1）可拨动，生产环境恒为 0 */
+            offsetMs: number;
+        };
         MeDto: {
             /** Format: uuid */
             id: string;
             username: string;
             displayName: string;
             roles: components["schemas"]["RoleAssignmentDto"][];
+            clock: components["schemas"]["SystemClockDto"];
         };
         TokenDto: {
             accessToken: string;

@@ -119,6 +119,39 @@ describe('console: login and layout (browser)', () => {
     expect(h.consoleErrors).toEqual([]);
   });
 
+  it('counts today on the system clock, and says in the header that the clock was moved (here three weeks on)', async () => {
+    const api = apiAs(h);
+    const DAY = 86_400_000;
+    // the supervisor's test moved the clock three weeks on; run alone, this one moves it itself
+    if ((await api('city', 'get', '/auth/me')).clock.offsetMs < DAY)
+      await api('admin', 'post', '/_clock', { advance: 'P21D' });
+    const movedDays = Math.round((await api('city', 'get', '/auth/me')).clock.offsetMs / DAY);
+    expect(movedDays).toBeGreaterThanOrEqual(21);
+    const systemNow = Date.parse((await api('admin', 'get', '/_clock')).now);
+    const day = (ms: number) =>
+      new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(new Date(ms)).slice(0, 10);
+    const page = await h.newPage();
+    await login(page, 'city');
+    const tag = page.getByTestId('system-clock');
+    await tag.waitFor();
+    // the system's Beijing day, not the browser's, which is three weeks behind
+    await expect(tag.textContent()).resolves.toBe(`系统日期 ${day(systemNow)}（时钟已拨快 ${movedDays} 天）`);
+    // a firm uncovered since a known instant: its days are counted up to the system's today (the browser's own
+    // today would say three weeks fewer)
+    const firm = (await api('city', 'get', '/firms?coverage=none')).find((f: { uncoveredSince: string | null }) =>
+      Boolean(f.uncoveredSince),
+    );
+    const days = Math.floor((systemNow - Date.parse(firm.uncoveredSince)) / DAY);
+    await page.goto('/registry?tab=firms');
+    await page.getByLabel('按覆盖情况筛选').click();
+    await page.locator('.ant-select-item-option[title="尚未覆盖"]').click();
+    const row = page.getByTestId('firms').locator('tr', { hasText: firm.name });
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain(`（${days} 天）`);
+    await screenshot(page, 'basics', 'system-clock');
+    expect(h.consoleErrors).toEqual([]);
+  });
+
   it('shows deadlines and history in Beijing time, also in a browser set to another zone', async () => {
     const api = apiAs(h);
     const opened = await api('branch-b', 'post', '/cases', {

@@ -97,11 +97,26 @@ export class UserDto {
   lockedUntil: string | null;
 }
 
+/**
+ * The system's clock as the signed-in user's session sees it. Deadlines, overdue days and reminders are all
+ * counted on it, so the console counts "today" on it too, not on the browser's own clock.
+ */
+export class SystemClockDto {
+  @ApiProperty({ format: 'date-time', description: '系统当前时间（期限、逾期与提醒均按此计算）' }) now: string;
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    description: '系统时钟比服务器实际时间拨快的毫秒数：仅测试与演示环境（CLOCK_CONTROL=1）可拨动，生产环境恒为 0',
+  })
+  offsetMs: number;
+}
+
 export class MeDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() username: string;
   @ApiProperty() displayName: string;
   @ApiProperty({ type: [RoleAssignmentDto] }) roles: RoleAssignmentDto[];
+  @ApiProperty({ type: SystemClockDto }) clock: SystemClockDto;
 }
 
 export class TokenDto {

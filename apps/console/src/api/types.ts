@@ -11,6 +11,8 @@ export interface Me {
   username: string;
   displayName: string;
   roles: RoleAssignment[];
+  /** The system's clock: deadlines and overdue days are counted on it (moved ahead only in tests and demos). */
+  clock: { now: string; offsetMs: number };
 }
 export interface AvailableEvent {
   type: string;

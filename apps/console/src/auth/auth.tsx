@@ -3,6 +3,13 @@ import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, 
 import { useNavigate } from 'react-router';
 import { call, client, onUnauthorized, tokenStore } from '../api/http';
 import type { Me } from '../api/types';
+import { alignWithSystemClock } from '../time';
+
+/** The signed-in user, with the console's "now" set to the system's clock before any page reads it. */
+function signedIn(me: Me): Me {
+  alignWithSystemClock(me.clock.now);
+  return me;
+}
 
 interface AuthState {
   token: string | null;
@@ -24,7 +31,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const me = useQuery({
     queryKey: ['me', token],
-    queryFn: () => call<Me>(client.GET('/api/v1/auth/me')),
+    queryFn: async () => signedIn(await call<Me>(client.GET('/api/v1/auth/me'))),
     enabled: !!token,
     staleTime: Infinity,
   });
@@ -55,7 +62,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       );
       tokenStore.set(res.accessToken);
       qc.clear();
-      qc.setQueryData(['me', res.accessToken], res.user);
+      qc.setQueryData(['me', res.accessToken], signedIn(res.user));
       setExpired(false);
       setToken(res.accessToken);
     },

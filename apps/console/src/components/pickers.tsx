@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { call, client } from '../api/http';
 import type { Firm, Member, Org, Page } from '../api/types';
 import { MEMBER_STATUS_TITLES, ORG_TYPE_TITLES } from '../labels';
+import { beijing } from '../time';
 
 /** Debounced text: a search box asks the server once the user pauses. */
 function useDebounced(value: string, ms = 250) {
@@ -161,7 +162,7 @@ export function WorkingDayPicker({
   id,
   ...rest
 }: PickerProps<string> & { withTime?: boolean }) {
-  const [panelYear, setPanelYear] = useState(() => (value ? dayjs(value).year() : dayjs().year()));
+  const [panelYear, setPanelYear] = useState(() => (value ? dayjs(value).year() : beijing().year()));
   // the hint under the field is about the chosen day, whose year may not be the one the panel shows (typed in)
   const valueYear = value ? dayjs(value).year() : panelYear;
   const days = useCalendarYear(panelYear);

@@ -8,6 +8,7 @@ import { ROLE_TITLES } from '../labels';
 import { PageLoading } from '../router';
 import { appRoutes } from '../routes';
 import { NotificationsBell } from './NotificationsBell';
+import { SystemClockTag } from './SystemClockTag';
 import { useMenuAccess } from './menuAccess';
 
 const { Header, Sider, Content } = Layout;
@@ -71,6 +72,7 @@ export function AppLayout() {
           {narrow ? '党建工作台' : 'PartyFlow 律师行业党建工作台'}
         </Link>
         <div style={{ flex: 1 }} />
+        <SystemClockTag compact={narrow} />
         <NotificationsBell />
         <Dropdown
           trigger={['click']}
