@@ -217,6 +217,59 @@ describe('console: login and layout (browser)', () => {
     expect(await pixels()).toBe(first);
   });
 
+  it('draws the flow diagram again from the card’s new width when the window is resized (boxes neither overlap nor stretch)', async () => {
+    const { anchors } = h.region;
+    const opened = await apiAs(h)('branch-b', 'post', '/cases', {
+      workflow: 'membership-transfer',
+      subject: { memberId: fullMembersOf(h.region, anchors.firmBOrgId)[2].id },
+      input: { toOrgId: anchors.firmAOrgId },
+    });
+    const page = await h.newPage({ width: 1440, height: 900 });
+    await login(page, 'branch-b');
+    await page.goto(`/cases/${opened.id}`);
+    const canvas = page.getByTestId('statechart').locator('canvas').first();
+    await canvas.waitFor();
+    // the current step's red box, in CSS pixels: how tall and how wide it is drawn
+    const redBox = () =>
+      canvas.evaluate((el: HTMLCanvasElement) => {
+        const { data, width, height } = el.getContext('2d')!.getImageData(0, 0, el.width, el.height);
+        const rows = new Set<number>();
+        const cols = new Set<number>();
+        for (let y = 0; y < height; y++)
+          for (let x = 0; x < width; x++) {
+            const i = (y * width + x) * 4;
+            if (data[i] > 180 && data[i + 1] < 60 && data[i + 2] < 70 && data[i + 3] > 200) {
+              rows.add(y);
+              cols.add(x);
+            }
+          }
+        const scale = el.width / el.clientWidth;
+        return { height: Math.round(rows.size / scale), width: Math.round(cols.size / scale), card: el.clientWidth };
+      });
+    const drawn = async (card?: number) => {
+      for (let tries = 0; tries < 50; tries++) {
+        const box = await redBox();
+        if (box.height > 0 && (card === undefined || box.card !== card)) return box;
+        await page.waitForTimeout(100);
+      }
+      throw new Error('the diagram was not drawn');
+    };
+    const first = await drawn();
+    // a box is 40 px tall (its border included) however wide the card: 62 px, overlapping its neighbours, when the
+    // window was narrowed, and 30 px when it was widened, before the diagram was drawn again from the new width
+    expect(first.height).toBeGreaterThanOrEqual(36);
+    expect(first.height).toBeLessThanOrEqual(44);
+    for (const width of [1100, 1700]) {
+      await page.setViewportSize({ width, height: 900 });
+      const box = await drawn(first.card);
+      await page.waitForTimeout(300);
+      expect({ width, height: (await redBox()).height }).toEqual({ width, height: first.height });
+      expect(box.width).toBeLessThanOrEqual(130);
+    }
+    await page.getByTestId('statechart').scrollIntoViewIfNeeded();
+    await screenshot(page, 'basics', 'diagram-resized');
+  });
+
   it('says so in Chinese, inside the console, when a page cannot load (its code chunk unreachable after an update)', async () => {
     const page = await h.newPage();
     await login(page, 'branch-b');
