@@ -108,6 +108,15 @@ export function timerArrays(planned: PlannedTimer[]): unknown[] {
 }
 
 /**
+ * SQL condition: the timer `t` of case `c` is a deadline of the case's current state visit that has passed by
+ * `now` (pending, or fired: the visit's overdue mark; a timer of an earlier visit has an older epoch). What the
+ * case list, the statistics and a campaign's progress call overdue (with `c.status = 'open'`).
+ */
+export const PASSED_DEADLINE_OF_CURRENT_VISIT = (now: string) =>
+  `t.status IN ('pending', 'fired') AND t.due_at < ${now}
+   AND t.state_path = ANY(c.state_paths) AND t.epoch >= coalesce((c.entered -> t.state_path ->> 'version')::int, 0)`;
+
+/**
  * SQL condition: the planned timer `t` (by ident) is already there for the current visit of its state —
  * pending, or fired during this visit (epoch ≥ the version at which the state was entered). Re-planning
  * after a transition that leaves the state active must not deliver a fired deadline again; a later
@@ -452,8 +461,7 @@ export class CasesRepository {
       );
     if (f.overdue)
       where.push(
-        `c.status = 'open' AND EXISTS (SELECT 1 FROM timers t WHERE t.case_id = c.id AND t.status IN ('pending', 'fired') AND t.due_at < ${p(f.now)}
-           AND t.state_path = ANY(c.state_paths) AND t.epoch >= coalesce((c.entered -> t.state_path ->> 'version')::int, 0))`,
+        `c.status = 'open' AND EXISTS (SELECT 1 FROM timers t WHERE t.case_id = c.id AND ${PASSED_DEADLINE_OF_CURRENT_VISIT(p(f.now))})`,
       );
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const countParams = [...params];

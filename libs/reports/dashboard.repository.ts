@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PASSED_DEADLINE_OF_CURRENT_VISIT } from '../engine/cases.repository';
 
 export interface OverdueRow {
   orgId: string | null;
@@ -42,8 +43,7 @@ export class DashboardRepository {
          SELECT DISTINCT ON (c.id) c.id, c.workflow, t.due_at,
            coalesce(c.parties->>t.party, c.subject_org_id::text, m.org_id::text, f.party_org_id::text)::uuid AS owing_org
          FROM cases c
-         JOIN timers t ON t.case_id = c.id AND t.status IN ('pending', 'fired') AND t.due_at < $1
-           AND t.state_path = ANY(c.state_paths) AND t.epoch >= coalesce((c.entered -> t.state_path ->> 'version')::int, 0)
+         JOIN timers t ON t.case_id = c.id AND ${PASSED_DEADLINE_OF_CURRENT_VISIT('$1')}
          LEFT JOIN members m ON m.id = c.subject_member_id
          LEFT JOIN firms f ON f.id = c.subject_firm_id
          WHERE c.status = 'open' AND ($2::uuid[] IS NULL OR c.scope_org_ids && $2::uuid[])
