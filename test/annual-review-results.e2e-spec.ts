@@ -112,6 +112,14 @@ describe('annual review: campaign, grades and follow-ups (e2e)', () => {
     expect(reported.body.context.report).toMatchObject({ reporterId: excellent });
     const scored = await ok(caseId, city, 'SCORE', { score: 90 });
     expect(scored).toMatchObject({ state: 'completed', status: 'closed' });
+    // the campaign's progress counts it closed; the others are still at their first step
+    const progress = (await h.http().get(`/api/v1/campaigns/${launched.body.id}`).set(city)).body.review;
+    expect(progress).toEqual({
+      cases: targets.length,
+      closed: 1,
+      overdue: 0,
+      steps: [{ state: 'self_assessment', title: '个人自评', cases: targets.length - 1, overdue: 0 }],
+    });
 
     // the follow-ups are recorded and reported on the case: one opened, one attached to the open case
     const byMember = Object.fromEntries(scored.followUps.map((f: any) => [f.subject.memberId, f]));

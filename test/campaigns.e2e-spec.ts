@@ -85,6 +85,14 @@ describe('annual-review campaigns (e2e)', () => {
     expect(final).toMatchObject({ total: expected.length, opened: expected.length - 1, skipped: 1, failed: 0 });
     expect(final.finishedAt).toBeDefined();
     expect((await reviews(2026)).sort()).toEqual(expected);
+    // the review itself: every case, the skipped one too, at its first step, none late (due next January)
+    const atSelfAssessment = {
+      cases: expected.length,
+      closed: 0,
+      overdue: 0,
+      steps: [{ state: 'self_assessment', title: '个人自评', cases: expected.length, overdue: 0 }],
+    };
+    expect(final.review).toEqual(atSelfAssessment);
 
     // launching again returns the same campaign and opens nothing new
     const again = await launch(2026);
@@ -117,6 +125,7 @@ describe('annual-review campaigns (e2e)', () => {
     const list = await h.http().get('/api/v1/campaigns?kind=annual-review&year=2026').set(city);
     expect(list.status).toBe(200);
     expect(list.body.map((c: any) => c.id)).toEqual([res.body.id]);
+    expect(list.body[0].review).toEqual(atSelfAssessment);
     expect((await h.http().get('/api/v1/campaigns?year=2099').set(city)).body).toEqual([]);
   });
 
@@ -170,5 +179,19 @@ describe('annual-review campaigns (e2e)', () => {
     const opened = seen.map((c) => c.opened);
     expect([...opened].sort((a, b) => a - b)).toEqual(opened);
     expect((await reviews(2028)).length).toBe(total);
+  });
+
+  it('counts a late campaign’s reviews overdue, step by step: the 2025 review of a county, due in January 2026', async () => {
+    const res = await launch(2025, city, h.region.anchors.zhangGongCountyId);
+    expect(res.status).toBe(202);
+    const { final } = await until(res.body.id, 'completed');
+    const n = final.opened;
+    expect(n).toBeGreaterThan(0);
+    expect(final.review).toEqual({
+      cases: n,
+      closed: 0,
+      overdue: n,
+      steps: [{ state: 'self_assessment', title: '个人自评', cases: n, overdue: n }],
+    });
   });
 });

@@ -2946,6 +2946,29 @@ export interface components {
             /** @example 年度考核的对象须为党组织 */
             message: string;
         };
+        CampaignStepDto: {
+            /**
+             * @description 环节（案件的顶层状态）
+             * @example self_assessment
+             */
+            state: string;
+            /** @example 个人自评 */
+            title: string;
+            /** @description 处于该环节的在办案件数 */
+            cases: number;
+            /** @description 其中已逾期的案件数 */
+            overdue: number;
+        };
+        CampaignReviewDto: {
+            /** @description 本次活动的考核案件数（活动开启的，以及该年度已有而跳过的） */
+            cases: number;
+            /** @description 已办结（考核完成）的案件数 */
+            closed: number;
+            /** @description 在办且已逾期的案件数 */
+            overdue: number;
+            /** @description 在办案件按环节计数，按流程顺序 */
+            steps: components["schemas"]["CampaignStepDto"][];
+        };
         CampaignDto: {
             /** Format: uuid */
             id: string;
@@ -2956,7 +2979,10 @@ export interface components {
             orgId: string;
             /** @description 发起党委名称 */
             orgName: string;
-            /** @enum {string} */
+            /**
+             * @description 开启案件的进度：running 开启中，completed 已全部开启，failed 部分开启失败，cancelled 已取消
+             * @enum {string}
+             */
             status: "running" | "completed" | "failed" | "cancelled";
             /** @description 目标党组织数 */
             total: number;
@@ -2973,6 +2999,8 @@ export interface components {
             /** @description 预计剩余秒数（运行中） */
             etaSeconds?: number;
             failures: components["schemas"]["CampaignFailureDto"][];
+            /** @description 考核本身的办理进度：已办结、逾期、各环节在办案件数 */
+            review: components["schemas"]["CampaignReviewDto"];
         };
         TimelineEntryDto: {
             /** Format: date-time */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { isUuid } from '../common/uuid';
+import { PASSED_DEADLINE_OF_CURRENT_VISIT } from '../engine/cases.repository';
 
 export type CampaignKind = 'annual-review';
 export type CampaignStatus = 'running' | 'completed' | 'failed' | 'cancelled';
@@ -23,6 +24,16 @@ export interface CampaignRow {
   finishedAt: Date | null;
   /** wall-clock seconds since the start (the ETA is measured in real time, whatever the engine clock says) */
   elapsedSeconds: number;
+}
+
+/** A campaign's cases at one step: how many, and how many of those are overdue. */
+export interface CampaignStepRow {
+  campaignId: string;
+  /** the case's top-level state (the step; the final state once closed) */
+  state: string;
+  closed: boolean;
+  cases: number;
+  overdue: number;
 }
 
 export interface TargetResult {
@@ -156,6 +167,24 @@ export class CampaignsRepository {
        WHERE o.path LIKE ANY($1::text[]) AND ($2::text IS NULL OR c.kind = $2) AND ($3::int IS NULL OR c.year = $3)
        ORDER BY c.started_at DESC, c.id LIMIT 500`,
       [orgPrefixes, filter.kind ?? null, filter.year ?? null],
+    );
+  }
+
+  /**
+   * Where the review a campaign started stands: its cases (opened by it, or found already open for the year and
+   * skipped) counted per campaign by step, closed or not, with how many are overdue at `now`.
+   */
+  async stepsOf(campaignIds: string[], now: Date): Promise<CampaignStepRow[]> {
+    if (!campaignIds.length) return [];
+    return this.ds.query(
+      `SELECT ct.campaign_id AS "campaignId", (SELECT p FROM unnest(c.state_paths) p WHERE position('.' in p) = 0 LIMIT 1) AS state,
+         c.status = 'closed' AS closed, count(*)::int AS cases,
+         count(*) FILTER (WHERE c.status = 'open'
+           AND EXISTS (SELECT 1 FROM timers t WHERE t.case_id = c.id AND ${PASSED_DEADLINE_OF_CURRENT_VISIT('$2')}))::int AS overdue
+       FROM campaign_targets ct JOIN cases c ON c.id = ct.case_id
+       WHERE ct.campaign_id = ANY($1::uuid[]) AND ct.status IN ('opened', 'skipped')
+       GROUP BY 1, 2, 3`,
+      [campaignIds, now],
     );
   }
 

@@ -10,7 +10,7 @@ import { WorkflowRegistry } from '../engine/workflow-registry';
 import { inSavepoint } from '../persistence/savepoint';
 import { OrganizationsRepository } from '../registry/organizations.repository';
 import { scopePrefixes } from '../registry/scope';
-import { CampaignKind, CampaignRow, CampaignsRepository, TargetResult } from './campaigns.repository';
+import { CampaignKind, CampaignRow, CampaignStepRow, CampaignsRepository, TargetResult } from './campaigns.repository';
 
 export const CAMPAIGNS_QUEUE = Symbol('CAMPAIGNS_QUEUE');
 
@@ -35,6 +35,16 @@ export interface CampaignView {
   finishedAt?: string;
   etaSeconds?: number;
   failures: { orgId: string; code: string; message: string }[];
+  /** Where the review itself stands, over the campaign's cases (opened by it, or already open and skipped). */
+  review: CampaignReviewProgress;
+}
+
+/** The campaign's cases: closed, overdue, and the open ones per step in the procedure's order. */
+export interface CampaignReviewProgress {
+  cases: number;
+  closed: number;
+  overdue: number;
+  steps: { state: string; title: string; cases: number; overdue: number }[];
 }
 
 /**
@@ -95,14 +105,20 @@ export class CampaignsService {
     if (!isUuid(id)) throw AppError.notFound('年度考核活动');
     const row = await this.repo.get(id);
     if (!row || !(await this.visible(principal, row.orgId))) throw AppError.notFound('年度考核活动');
-    return this.toView(row, await this.repo.failures(id));
+    return this.toView(row, await this.repo.failures(id), await this.repo.stepsOf([id], this.clock.now()));
   }
 
   async list(principal: Principal, filter: { kind?: string; year?: number }): Promise<CampaignView[]> {
     const prefixes = await scopePrefixes(this.orgs, principal);
     if (!prefixes.length) return [];
     const rows = await this.repo.list(filter, prefixes);
-    return Promise.all(rows.map(async (r) => this.toView(r, r.failed ? await this.repo.failures(r.id, 20) : [])));
+    const steps = await this.repo.stepsOf(
+      rows.map((r) => r.id),
+      this.clock.now(),
+    );
+    return Promise.all(
+      rows.map(async (r) => this.toView(r, r.failed ? await this.repo.failures(r.id, 20) : [], steps)),
+    );
   }
 
   async cancel(principal: Principal, id: string): Promise<CampaignView> {
@@ -240,7 +256,7 @@ export class CampaignsService {
     return !!org && prefixes.some((p) => p === '%' || org.path.startsWith(p.slice(0, -1)));
   }
 
-  private toView(r: CampaignRow, failures: CampaignView['failures']): CampaignView {
+  private toView(r: CampaignRow, failures: CampaignView['failures'], steps: CampaignStepRow[]): CampaignView {
     const done = r.opened + r.skipped + r.failed;
     const eta =
       r.status === 'running' && done > 0 ? Math.round((r.elapsedSeconds * (r.total - done)) / done) : undefined;
@@ -259,6 +275,31 @@ export class CampaignsService {
       ...(r.finishedAt ? { finishedAt: new Date(r.finishedAt).toISOString() } : {}),
       ...(eta !== undefined ? { etaSeconds: eta } : {}),
       failures,
+      review: this.reviewProgress(
+        r.kind,
+        steps.filter((s) => s.campaignId === r.id),
+      ),
+    };
+  }
+
+  private reviewProgress(kind: CampaignKind, rows: CampaignStepRow[]): CampaignReviewProgress {
+    const def = this.registry.latest(kind);
+    const order = Object.keys(def.states);
+    const open = rows.filter((s) => !s.closed).sort((a, b) => order.indexOf(a.state) - order.indexOf(b.state));
+    const sum = (list: CampaignStepRow[], f: (s: CampaignStepRow) => number) => list.reduce((n, s) => n + f(s), 0);
+    return {
+      cases: sum(rows, (s) => s.cases),
+      closed: sum(
+        rows.filter((s) => s.closed),
+        (s) => s.cases,
+      ),
+      overdue: sum(rows, (s) => s.overdue),
+      steps: open.map((s) => ({
+        state: s.state,
+        title: def.states[s.state]?.title ?? s.state,
+        cases: s.cases,
+        overdue: s.overdue,
+      })),
     };
   }
 }

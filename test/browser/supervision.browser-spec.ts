@@ -212,16 +212,35 @@ describe('console: supervision and administration (browser)', () => {
     await page.waitForURL(/campaigns\?id=/);
     const id = new URL(page.url()).searchParams.get('id')!;
     const progress = page.getByTestId('campaign-progress');
-    await progress.getByText('已完成').waitFor({ timeout: 60_000 });
+    await progress.getByText('已全部开启').waitFor({ timeout: 60_000 });
     await page.reload();
-    await progress.getByText('已完成').waitFor();
+    await progress.getByText('已全部开启').waitFor();
     const campaign = await api('city', 'get', `/campaigns/${id}`);
     expect(campaign.status).toBe('completed');
     await expect(progress.textContent()).resolves.toContain(
       `共 ${campaign.total} 个组织：已开启 ${campaign.opened}，跳过 ${campaign.skipped}，失败 ${campaign.failed}`,
     );
     await expect(page.getByRole('progressbar').getAttribute('aria-valuenow')).resolves.toBe('100');
+    // the review itself: its cases per step as the API counts them, then the closed ones; a step opens its cases
+    const steps = campaign.review.steps.map(
+      (s: { title: string; cases: number; overdue: number }) =>
+        `${s.title} ${s.cases} 件${s.overdue ? `（逾期 ${s.overdue}）` : ''}`,
+    );
+    expect(steps.length).toBeGreaterThan(0);
+    await expect(progress.getByTestId('campaign-review-step').allTextContents()).resolves.toEqual([
+      ...steps,
+      `已办结 ${campaign.review.closed} 件`,
+    ]);
+    await expect(page.getByTestId('campaign-review-summary').first().textContent()).resolves.toMatch(
+      new RegExp(`^已办结 ${campaign.review.closed}/${campaign.review.cases}`),
+    );
     await screenshot(page, 'supervision', 'campaigns-done');
+    await progress.getByTestId('campaign-review-step').first().click();
+    await page.waitForURL(/\/cases\?workflow=annual-review&status=open&state=/);
+    await page
+      .getByTestId('cases-total')
+      .filter({ hasText: `共 ${campaign.review.steps[0].cases} 件` })
+      .waitFor();
     expect(h.consoleErrors).toEqual([]);
   });
 

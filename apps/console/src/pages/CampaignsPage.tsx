@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Form, Select, Space, Table, Typography } from 'antd';
 import { useEffect } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { ApiError, api } from '../api/http';
 import { useAuth } from '../auth/auth';
 import type { Org, Page } from '../api/types';
@@ -25,14 +25,57 @@ interface Campaign {
   finishedAt?: string;
   etaSeconds?: number;
   failures: { orgId: string; code: string; message: string }[];
+  /** The review itself, over the campaign's cases: closed, overdue, and the open ones per step. */
+  review: {
+    cases: number;
+    closed: number;
+    overdue: number;
+    steps: { state: string; title: string; cases: number; overdue: number }[];
+  };
 }
 
+// the status is the launch's (opening a case for every organization), not the review's: "已完成" read as if the
+// branches had finished their reviews while every one of them was still at its first step
 const STATUS: Record<Campaign['status'], { tone: Tone; text: string }> = {
-  running: { tone: 'warn', text: '进行中' },
-  completed: { tone: 'ok', text: '已完成' },
-  failed: { tone: 'bad', text: '有失败' },
+  running: { tone: 'warn', text: '开启中' },
+  completed: { tone: 'ok', text: '已全部开启' },
+  failed: { tone: 'bad', text: '部分开启失败' },
   cancelled: { tone: 'neutral', text: '已取消' },
 };
+
+/** "已办结 3/34" and, when some are late, "逾期 2". */
+function ReviewSummary({ review }: { review: Campaign['review'] }) {
+  return (
+    <span data-testid="campaign-review-summary">
+      已办结 {review.closed}/{review.cases}
+      {review.overdue > 0 && <span style={{ color: '#cf1322', marginInlineStart: 8 }}>逾期 {review.overdue}</span>}
+    </span>
+  );
+}
+
+/** Where the review stands: the open cases per step (with the late ones), then the closed ones. */
+function ReviewSteps({ review }: { review: Campaign['review'] }) {
+  if (review.cases === 0) return null;
+  return (
+    <div data-testid="campaign-review">
+      <div style={{ fontWeight: 600, marginBlock: 4 }}>考核办理情况</div>
+      <Space wrap size={[16, 4]}>
+        {review.steps.map((s) => (
+          <Link
+            key={s.state}
+            data-testid="campaign-review-step"
+            to={`/cases?workflow=annual-review&status=open&state=${encodeURIComponent(s.state)}`}
+          >
+            {s.title} {s.cases} 件{s.overdue > 0 && <span style={{ color: '#cf1322' }}>（逾期 {s.overdue}）</span>}
+          </Link>
+        ))}
+        <Link data-testid="campaign-review-step" to="/cases?workflow=annual-review&status=closed">
+          已办结 {review.closed} 件
+        </Link>
+      </Space>
+    </div>
+  );
+}
 const COMMITTEES = ['provincial_committee', 'city_committee', 'county_committee'];
 const percent = (c: Campaign) => (c.total ? Math.floor(((c.opened + c.skipped + c.failed) / c.total) * 100) : 100);
 
@@ -152,6 +195,7 @@ function CampaignsPage() {
                   percent={percent(c)}
                   tone={c.status === 'completed' ? 'ok' : c.status === 'failed' ? 'bad' : 'warn'}
                 />
+                <ReviewSteps review={c.review} />
                 {c.failures.length > 0 && (
                   <Table
                     size="small"
@@ -183,15 +227,16 @@ function CampaignsPage() {
               { title: '年度', dataIndex: 'year' },
               { title: '上级党委', dataIndex: 'orgName' },
               {
-                title: '状态',
+                title: '开启状态',
                 dataIndex: 'status',
                 render: (s: Campaign['status']) => <StatusTag tone={STATUS[s].tone}>{STATUS[s].text}</StatusTag>,
               },
               {
-                title: '进度',
+                title: '开启进度',
                 key: 'p',
                 render: (_: unknown, r) => `${percent(r)}%（${r.opened + r.skipped}/${r.total}）`,
               },
+              { title: '考核办理', key: 'review', render: (_: unknown, r) => <ReviewSummary review={r.review} /> },
               { title: '发起时间', dataIndex: 'startedAt', render: (v: string) => formatTime(v) },
               {
                 title: '操作',
@@ -218,7 +263,7 @@ function ProgressBar({ percent, tone }: { percent: number; tone: 'ok' | 'warn' |
     <div style={{ display: 'flex', alignItems: 'center', gap: 8 }}>
       <div
         role="progressbar"
-        aria-label="考核活动进度"
+        aria-label="开启进度"
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={percent}
