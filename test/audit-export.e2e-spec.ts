@@ -183,6 +183,25 @@ describe('audit ledger export (e2e)', () => {
     expect(body.map((r) => r[11])).toEqual(events.body.items.map((e: any) => e.hash));
   });
 
+  it('GET /audit/events names whose case each event is, as the ledger’s 办理对象 does', async () => {
+    const events = await h
+      .http()
+      .get('/api/v1/audit/events?workflow=membership-transfer&pageSize=1000')
+      .set(supervisor);
+    expect(events.status).toBe(200);
+    const mine = events.body.items.filter((e: { caseId: string }) => e.caseId === caseId);
+    expect(mine.map((e: { subject: unknown; subjectName: string }) => [e.subject, e.subjectName])).toEqual(
+      history.map(() => [{ memberId: members[0].id }, members[0].name]),
+    );
+    const { ledger } = await readLedger(await exportAs(supervisor, '?workflow=membership-transfer'));
+    const named = new Map(ledger.slice(3).map((r) => [r[3], r[4]]));
+    for (const e of events.body.items)
+      expect({ caseId: e.caseId, name: named.get(e.caseId) }).toEqual({
+        caseId: e.caseId,
+        name: expect.stringContaining(e.subjectName),
+      });
+  });
+
   it('the 校验 sheet reports the chain of every exported case intact', async () => {
     const { check } = await readLedger(await exportAs(supervisor, '?workflow=membership-transfer'));
     const fact = (k: string) => check.find((r) => r?.[0] === k)?.[1];

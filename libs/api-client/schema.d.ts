@@ -2127,6 +2127,10 @@ export interface components {
             /** Format: uuid */
             caseId: string;
             workflow: string;
+            /** @description 案件的办理对象 */
+            subject: components["schemas"]["SubjectView"];
+            /** @description 办理对象名称（党员、律所或党组织） */
+            subjectName: string | null;
         };
         AuditEventPage: {
             items: components["schemas"]["AuditEvent"][];

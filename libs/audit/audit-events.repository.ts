@@ -5,6 +5,9 @@ import { COUNT_CAP, CURSOR_TIME_SQL } from '../common/keyset';
 import { cappedCount } from '../persistence/capped-count';
 import type { LedgerEvent } from './ledger-export';
 
+/** A case's subject: a member, a firm or an organization. */
+type SubjectRef = LedgerEvent['subject'];
+
 /**
  * Which events: the caller's scope and the events filter. `scopeOrgIds` null = every case (an administrator);
  * otherwise the cases whose scope overlaps these organizations.
@@ -109,10 +112,10 @@ export class AuditEventsRepository {
   async page(
     q: AuditEventsQuery,
     opts: { after?: (string | number)[]; limit: number; offset: number },
-  ): Promise<(AuditEventRow & { cursorAt: string })[]> {
+  ): Promise<(AuditEventRow & { subject: SubjectRef; cursorAt: string })[]> {
     const f = this.filtered(q, opts.after);
     return this.ds.query(
-      `SELECT ${EVENT_COLUMNS}, ${CURSOR_TIME_SQL('h.at')} AS "cursorAt" ${f.sql} ${EVENT_ORDER} LIMIT ${opts.limit} OFFSET ${opts.offset}`,
+      `SELECT ${EVENT_COLUMNS}, c.subject, ${CURSOR_TIME_SQL('h.at')} AS "cursorAt" ${f.sql} ${EVENT_ORDER} LIMIT ${opts.limit} OFFSET ${opts.offset}`,
       f.params,
     );
   }

@@ -99,15 +99,26 @@ export class AuditService {
     const distinct = (pick: (r: (typeof items)[number]) => unknown) => [
       ...new Set(items.map(pick).filter((v): v is string => typeof v === 'string')),
     ];
-    const [users, orgs] = await Promise.all([
+    // and whose case it is (党员 钟晓岚), not only the case's id
+    const [users, orgs, members, firms] = await Promise.all([
       this.history.actorNames(distinct((r) => r.actor?.username)),
-      this.orgs.findByIds(distinct((r) => r.actor?.orgId)),
+      this.orgs.findByIds([...distinct((r) => r.actor?.orgId), ...distinct((r) => r.subject?.orgId)]),
+      this.members.names(distinct((r) => r.subject?.memberId)),
+      this.firms.names(distinct((r) => r.subject?.firmId)),
     ]);
     const userNames = new Map(users.map((u) => [u.id, u.name]));
     const orgNames = new Map(orgs.map((o) => [o.id, o.name]));
+    const subjectNames = new Map([...members, ...firms].map((x) => [x.id, x.name]));
+    const subjectName = (s: (typeof items)[number]['subject']) =>
+      (s?.memberId && subjectNames.get(s.memberId)) ||
+      (s?.firmId && subjectNames.get(s.firmId)) ||
+      (s?.orgId && orgNames.get(s.orgId)) ||
+      null;
     return {
-      items: items.map(({ cursorAt: _c, ...r }) => ({
+      items: items.map(({ cursorAt: _c, subject, ...r }) => ({
         ...r,
+        subject: subject ?? {},
+        subjectName: subjectName(subject),
         at: new Date(r.at).toISOString(),
         actor: {
           ...r.actor,

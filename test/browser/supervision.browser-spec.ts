@@ -70,6 +70,14 @@ describe('console: supervision and administration (browser)', () => {
     const issued = all.items.find((e: any) => e.caseId === caseId && e.type === 'ISSUE_LETTER');
     expect(issued.actor).toMatchObject({ username: 'city', displayName: expect.any(String) });
     expect(issued.actor.orgName).toMatch(/律师行业党委$/);
+    // and whose case it is: the member by name, as the API names it, above the case's number
+    await expect(
+      rows
+        .filter({ hasText: caseId.slice(0, 8) })
+        .getByTestId('audit-case')
+        .allTextContents(),
+    ).resolves.toEqual([1, 2, 3].map((seq) => `党员${issued.subjectName}${caseId.slice(0, 8)}·第${seq}条`));
+    expect(issued.subjectName).toMatch(/\S/);
     const actor = rows.filter({ hasText: `${caseId.slice(0, 8)}·第3条` }).getByTestId('audit-actor');
     await expect(actor.textContent()).resolves.toBe(
       `${issued.actor.displayName}（city）${issued.actor.orgName} · 党务干事`,

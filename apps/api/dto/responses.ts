@@ -388,6 +388,9 @@ export class UrgePage {
 export class AuditEvent extends HistoryEntry {
   @ApiProperty(UUID) caseId: string;
   @ApiProperty() workflow: string;
+  @ApiProperty({ type: SubjectView, description: '案件的办理对象' }) subject: SubjectView;
+  @ApiProperty({ type: 'string', nullable: true, description: '办理对象名称（党员、律所或党组织）' })
+  subjectName: string | null;
 }
 
 export class AuditEventPage {

@@ -19,8 +19,9 @@ import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useWorkflows } from '../api/hooks';
 import { ApiError, api } from '../api/http';
-import type { HistoryRow, Org, Page, WorkflowSummary } from '../api/types';
+import type { HistoryRow, Org, Page, Subject, WorkflowSummary } from '../api/types';
 import { QueryState } from '../components/QueryState';
+import { SubjectLabel } from '../components/SubjectLabel';
 import { StatusTag, type Tone } from '../supervision/StatusTag';
 import { ROLE_TITLES } from '../labels';
 import { downloadFromApi } from '../supervision/download';
@@ -35,6 +36,8 @@ const PAGE_SIZE = 20;
 interface AuditEvent extends HistoryRow {
   caseId: string;
   workflow: string;
+  subject: Subject;
+  subjectName: string | null;
 }
 interface VerifyResult {
   ok: boolean;
@@ -251,26 +254,44 @@ function AuditPage() {
             onChange: (p) => set({ page: String(p) }),
           }}
           columns={[
-            { title: '时间', dataIndex: 'at', width: 170, render: (v: string) => time(v) },
+            { title: '时间', dataIndex: 'at', width: 160, render: (v: string) => time(v) },
             {
               title: '流程',
               dataIndex: 'workflow',
-              width: 130,
+              width: 110,
               render: (v: string) => workflows.data?.find((w) => w.key === v)?.title ?? v,
             },
             {
+              // whose case (党员 钟晓岚) first: the id alone told an auditor nothing; the link opens the case's record
               title: '案件',
               dataIndex: 'caseId',
+              width: 150,
               render: (v: string, r) => (
-                <Button type="link" size="small" onClick={() => set({ case: v, seq: String(r.seq) })}>
-                  {v.slice(0, 8)}·第{r.seq}条
-                </Button>
+                <div data-testid="audit-case">
+                  <SubjectLabel subject={r.subject} name={r.subjectName} />
+                  <div>
+                    <Button
+                      type="link"
+                      size="small"
+                      style={{ padding: 0 }}
+                      onClick={() => set({ case: v, seq: String(r.seq) })}
+                    >
+                      {v.slice(0, 8)}·第{r.seq}条
+                    </Button>
+                  </div>
+                </div>
               ),
             },
-            { title: '事项', dataIndex: 'type', render: (v: string, r) => eventTitle(workflows.data, r.workflow, v) },
+            {
+              title: '事项',
+              dataIndex: 'type',
+              width: 120,
+              render: (v: string, r) => eventTitle(workflows.data, r.workflow, v),
+            },
             {
               title: '环节（前→后）',
               key: 'states',
+              width: 200,
               render: (_: unknown, r) =>
                 `${stateName(workflows.data, r.workflow, r.from)} → ${stateName(workflows.data, r.workflow, r.to)}`,
             },
@@ -293,7 +314,7 @@ function AuditPage() {
                   </div>
                 ),
             },
-            { title: '意见/说明', dataIndex: 'comment', width: 200, render: (v: string | null) => v ?? '' },
+            { title: '意见/说明', dataIndex: 'comment', render: (v: string | null) => v ?? '' },
           ]}
         />
       </QueryState>
