@@ -401,6 +401,12 @@ describe('console: supervision and administration (browser)', () => {
     const year = Number(due.dueAt.slice(0, 4));
     await page.goto('/system?tab=calendar');
     await page.getByTestId('deadlines').getByText('临时').first().waitFor();
+    // whose deadline each row is (the member, linking to the case), the provisional ones first
+    const deadlineRows = page.getByTestId('deadlines').locator('tbody tr');
+    await expect(deadlineRows.first().textContent()).resolves.toContain('临时');
+    const myDeadlines = deadlineRows.filter({ hasText: `党员${other.name}` });
+    await expect(myDeadlines.first().textContent()).resolves.toContain('临时');
+    await expect(myDeadlines.first().getByRole('link').getAttribute('href')).resolves.toBe(`/cases/${opened.id}`);
     await a11y(page, 'admin-calendar');
     await page.getByLabel('节假日安排（JSON）').fill(
       JSON.stringify({
@@ -415,6 +421,7 @@ describe('console: supervision and administration (browser)', () => {
     const after = await api('branch-a', 'get', `/cases/${opened.id}`);
     expect(after.deadlines.find(sameDeadline).provisional).toBe(false);
     await page.getByRole('cell', { name: String(year), exact: true }).waitFor();
+    await myDeadlines.filter({ hasText: '已确定' }).first().waitFor();
 
     const ready: Record<string, (p: Page) => Promise<void>> = {
       policies: (p) => p.getByText(/新案件适用规则/).waitFor(),

@@ -1,10 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Input, Select, Space, Table, Tabs, Typography } from 'antd';
 import { useState, type MouseEvent } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { ApiError, api } from '../api/http';
 import type { CaseView, Org, Page } from '../api/types';
 import { QueryState } from '../components/QueryState';
+import { SubjectLabel } from '../components/SubjectLabel';
 import { StatusTag, type Tone } from '../supervision/StatusTag';
 import { flattenOrgs } from '../supervision/orgs';
 import { formatTime } from '../time';
@@ -72,11 +73,21 @@ function CalendarTab() {
     queryKey: ['provisional-deadlines'],
     queryFn: async () => {
       const page = await api.get<Page<CaseView>>('/cases', { status: 'open', pageSize: 200 });
-      return page.items.flatMap((c) =>
-        c.deadlines
-          .filter((d) => d.kind === 'deadline')
-          .map((d) => ({ caseId: c.id, workflowTitle: c.workflowTitle, stateTitle: c.stateTitle, ...d })),
-      );
+      // the provisional ones first (they are what a new year's notice changes), each group by its due date
+      return page.items
+        .flatMap((c) =>
+          c.deadlines
+            .filter((d) => d.kind === 'deadline')
+            .map((d) => ({
+              caseId: c.id,
+              subject: c.subject,
+              subjectName: c.subjectName,
+              workflowTitle: c.workflowTitle,
+              stateTitle: c.stateTitle,
+              ...d,
+            })),
+        )
+        .sort((a, b) => Number(b.provisional) - Number(a.provisional) || a.dueAt.localeCompare(b.dueAt));
     },
   });
   const [text, setText] = useState('');
@@ -148,15 +159,29 @@ function CalendarTab() {
             dataSource={rows}
             pagination={rows.length > 10 ? { pageSize: 10 } : false}
             columns={[
+              {
+                // whose case, opening it: the same deadline of twenty branches' reviews was twenty identical rows
+                title: '对象',
+                key: 'subject',
+                render: (_: unknown, r) => (
+                  <Link to={`/cases/${r.caseId}`}>
+                    <SubjectLabel subject={r.subject} name={r.subjectName} />
+                  </Link>
+                ),
+              },
               { title: '流程', dataIndex: 'workflowTitle' },
               { title: '环节', dataIndex: 'stateTitle' },
               { title: '期限', dataIndex: 'title' },
               { title: '到期', dataIndex: 'dueAt', render: (v: string) => time(v) },
               {
+                // a fixed date (the annual review's) is not counted in working days: "已确定", with the rule on hover
                 title: '性质',
                 dataIndex: 'provisional',
-                render: (p: boolean) =>
-                  p ? <StatusTag tone="warn">临时</StatusTag> : <StatusTag tone="ok">已按法定工作日</StatusTag>,
+                render: (p: boolean, r) => (
+                  <span title={r.rule}>
+                    {p ? <StatusTag tone="warn">临时</StatusTag> : <StatusTag tone="ok">已确定</StatusTag>}
+                  </span>
+                ),
               },
             ]}
           />
