@@ -15,6 +15,14 @@ describe('console: login and layout (browser)', () => {
   });
   afterAll(() => h?.close());
 
+  /** A transfer of firm B's `n`-th full member to firm A, opened by branch-b (each test its own member). */
+  const openTransferFromB = (n: number) =>
+    apiAs(h)('branch-b', 'post', '/cases', {
+      workflow: 'membership-transfer',
+      subject: { memberId: fullMembersOf(h.region, h.region.anchors.firmBOrgId)[n].id },
+      input: { toOrgId: h.region.anchors.firmAOrgId },
+    });
+
   it('serves the console at / with deep links, and leaves the API paths to the API', async () => {
     const index = await h.http().get('/cases/11111111-1111-4111-8111-111111111111');
     expect(index.status).toBe(200);
@@ -153,13 +161,8 @@ describe('console: login and layout (browser)', () => {
   });
 
   it('shows deadlines and history in Beijing time, also in a browser set to another zone', async () => {
-    const api = apiAs(h);
-    const opened = await api('branch-b', 'post', '/cases', {
-      workflow: 'membership-transfer',
-      subject: { memberId: fullMembersOf(h.region, h.region.anchors.firmBOrgId)[3].id },
-      input: { toOrgId: h.region.anchors.firmAOrgId },
-    });
-    const view = await api('branch-b', 'get', `/cases/${opened.id}`);
+    const opened = await openTransferFromB(3);
+    const view = await apiAs(h)('branch-b', 'get', `/cases/${opened.id}`);
     const beijing = (iso: string) =>
       new Intl.DateTimeFormat('sv-SE', {
         timeZone: 'Asia/Shanghai',
@@ -185,12 +188,7 @@ describe('console: login and layout (browser)', () => {
   });
 
   it('draws the flow diagram at once for a user who asked for less motion (no drawing animation)', async () => {
-    const { anchors } = h.region;
-    const opened = await apiAs(h)('branch-b', 'post', '/cases', {
-      workflow: 'membership-transfer',
-      subject: { memberId: fullMembersOf(h.region, anchors.firmBOrgId)[1].id },
-      input: { toOrgId: anchors.firmAOrgId },
-    });
+    const opened = await openTransferFromB(1);
     const page = await h.newPage(); // reducedMotion: 'reduce', as the harness opens every page
     await login(page, 'branch-b');
     await page.goto(`/cases/${opened.id}`);
@@ -218,12 +216,7 @@ describe('console: login and layout (browser)', () => {
   });
 
   it('draws the flow diagram again from the card’s new width when the window is resized (boxes neither overlap nor stretch)', async () => {
-    const { anchors } = h.region;
-    const opened = await apiAs(h)('branch-b', 'post', '/cases', {
-      workflow: 'membership-transfer',
-      subject: { memberId: fullMembersOf(h.region, anchors.firmBOrgId)[2].id },
-      input: { toOrgId: anchors.firmAOrgId },
-    });
+    const opened = await openTransferFromB(2);
     const page = await h.newPage({ width: 1440, height: 900 });
     await login(page, 'branch-b');
     await page.goto(`/cases/${opened.id}`);
