@@ -3003,8 +3003,8 @@ export interface components {
             /** @description 预计剩余秒数（运行中） */
             etaSeconds?: number;
             failures: components["schemas"]["CampaignFailureDto"][];
-            /** @description 考核本身的办理进度：已办结、逾期、各环节在办案件数 */
-            review: components["schemas"]["CampaignReviewDto"];
+            /** @description 考核本身的办理进度：已办结、逾期、各环节在办案件数；开启中（running）为 null，开启结束后统计 */
+            review: components["schemas"]["CampaignReviewDto"] | null;
         };
         TimelineEntryDto: {
             /** Format: date-time */

@@ -35,8 +35,11 @@ export interface CampaignView {
   finishedAt?: string;
   etaSeconds?: number;
   failures: { orgId: string; code: string; message: string }[];
-  /** Where the review itself stands, over the campaign's cases (opened by it, or already open and skipped). */
-  review: CampaignReviewProgress;
+  /**
+   * Where the review itself stands, over the campaign's cases (opened by it, or already open and skipped); null
+   * while the campaign is still opening them.
+   */
+  review: CampaignReviewProgress | null;
 }
 
 /** The campaign's cases: closed, overdue, and the open ones per step in the procedure's order. */
@@ -105,17 +108,14 @@ export class CampaignsService {
     if (!isUuid(id)) throw AppError.notFound('年度考核活动');
     const row = await this.repo.get(id);
     if (!row || !(await this.visible(principal, row.orgId))) throw AppError.notFound('年度考核活动');
-    return this.toView(row, await this.repo.failures(id), await this.repo.stepsOf([id], this.clock.now()));
+    return this.toView(row, await this.repo.failures(id), await this.stepsOf([row]));
   }
 
   async list(principal: Principal, filter: { kind?: string; year?: number }): Promise<CampaignView[]> {
     const prefixes = await scopePrefixes(this.orgs, principal);
     if (!prefixes.length) return [];
     const rows = await this.repo.list(filter, prefixes);
-    const steps = await this.repo.stepsOf(
-      rows.map((r) => r.id),
-      this.clock.now(),
-    );
+    const steps = await this.stepsOf(rows);
     return Promise.all(
       rows.map(async (r) => this.toView(r, r.failed ? await this.repo.failures(r.id, 20) : [], steps)),
     );
@@ -275,11 +275,26 @@ export class CampaignsService {
       ...(r.finishedAt ? { finishedAt: new Date(r.finishedAt).toISOString() } : {}),
       ...(eta !== undefined ? { etaSeconds: eta } : {}),
       failures,
-      review: this.reviewProgress(
-        r.kind,
-        steps.filter((s) => s.campaignId === r.id),
-      ),
+      review:
+        r.status === 'running'
+          ? null
+          : this.reviewProgress(
+              r.kind,
+              steps.filter((s) => s.campaignId === r.id),
+            ),
     };
+  }
+
+  /**
+   * The steps of the campaigns' reviews, for those no longer opening cases: a running campaign is polled every
+   * second by its page, and counting 40 000 cases by step (0.3 s of PostgreSQL) on each poll slowed the launch
+   * itself by a tenth.
+   */
+  private stepsOf(rows: CampaignRow[]): Promise<CampaignStepRow[]> {
+    return this.repo.stepsOf(
+      rows.filter((r) => r.status !== 'running').map((r) => r.id),
+      this.clock.now(),
+    );
   }
 
   private reviewProgress(kind: CampaignKind, rows: CampaignStepRow[]): CampaignReviewProgress {

@@ -64,6 +64,10 @@ export class CampaignDto {
   @ApiPropertyOptional({ format: 'date-time' }) finishedAt?: string;
   @ApiPropertyOptional({ description: '预计剩余秒数（运行中）' }) etaSeconds?: number;
   @ApiProperty({ type: [CampaignFailureDto] }) failures: CampaignFailureDto[];
-  @ApiProperty({ type: CampaignReviewDto, description: '考核本身的办理进度：已办结、逾期、各环节在办案件数' })
-  review: CampaignReviewDto;
+  @ApiProperty({
+    type: CampaignReviewDto,
+    nullable: true,
+    description: '考核本身的办理进度：已办结、逾期、各环节在办案件数；开启中（running）为 null，开启结束后统计',
+  })
+  review: CampaignReviewDto | null;
 }

@@ -25,13 +25,13 @@ interface Campaign {
   finishedAt?: string;
   etaSeconds?: number;
   failures: { orgId: string; code: string; message: string }[];
-  /** The review itself, over the campaign's cases: closed, overdue, and the open ones per step. */
+  /** The review itself, over the campaign's cases: closed, overdue, and the open ones per step (null while opening). */
   review: {
     cases: number;
     closed: number;
     overdue: number;
     steps: { state: string; title: string; cases: number; overdue: number }[];
-  };
+  } | null;
 }
 
 // the status is the launch's (opening a case for every organization), not the review's: "已完成" read as if the
@@ -45,6 +45,7 @@ const STATUS: Record<Campaign['status'], { tone: Tone; text: string }> = {
 
 /** "已办结 3/34" and, when some are late, "逾期 2". */
 function ReviewSummary({ review }: { review: Campaign['review'] }) {
+  if (!review) return <span>—</span>;
   return (
     <span data-testid="campaign-review-summary">
       已办结 {review.closed}/{review.cases}
@@ -55,7 +56,7 @@ function ReviewSummary({ review }: { review: Campaign['review'] }) {
 
 /** Where the review stands: the open cases per step (with the late ones), then the closed ones. */
 function ReviewSteps({ review }: { review: Campaign['review'] }) {
-  if (review.cases === 0) return null;
+  if (!review || review.cases === 0) return null;
   return (
     <div data-testid="campaign-review">
       <div style={{ fontWeight: 600, marginBlock: 4 }}>考核办理情况</div>
