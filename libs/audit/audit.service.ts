@@ -95,24 +95,13 @@ export class AuditService {
     const more = rows.length > pageSize;
     const items = rows.slice(0, pageSize);
     const last = items[items.length - 1];
-    // who acted, by name and organization (as a case's own history shows it): a login name says little to an auditor
-    const distinct = (pick: (r: (typeof items)[number]) => unknown) => [
-      ...new Set(items.map(pick).filter((v): v is string => typeof v === 'string')),
-    ];
+    // who acted, by name and organization (as a case's own history shows it): a login name says little to an auditor;
     // and whose case it is (党员 钟晓岚), not only the case's id
-    const [users, orgs, members, firms] = await Promise.all([
-      this.history.actorNames(distinct((r) => r.actor?.username)),
-      this.orgs.findByIds([...distinct((r) => r.actor?.orgId), ...distinct((r) => r.subject?.orgId)]),
-      this.members.names(distinct((r) => r.subject?.memberId)),
-      this.firms.names(distinct((r) => r.subject?.firmId)),
-    ]);
-    const userNames = new Map(users.map((u) => [u.id, u.name]));
-    const orgNames = new Map(orgs.map((o) => [o.id, o.name]));
-    const subjectNames = new Map([...members, ...firms].map((x) => [x.id, x.name]));
+    const names = await this.eventNames(items);
     const subjectName = (s: (typeof items)[number]['subject']) =>
-      (s?.memberId && subjectNames.get(s.memberId)) ||
-      (s?.firmId && subjectNames.get(s.firmId)) ||
-      (s?.orgId && orgNames.get(s.orgId)) ||
+      (s?.memberId && names.members.get(s.memberId)) ||
+      (s?.firmId && names.firms.get(s.firmId)) ||
+      (s?.orgId && names.orgs.get(s.orgId)) ||
       null;
     return {
       items: items.map(({ cursorAt: _c, subject, ...r }) => ({
@@ -122,8 +111,8 @@ export class AuditService {
         at: new Date(r.at).toISOString(),
         actor: {
           ...r.actor,
-          displayName: r.actor?.username === 'system' ? '系统' : (userNames.get(r.actor?.username) ?? null),
-          orgName: (r.actor?.orgId && orgNames.get(r.actor.orgId)) ?? null,
+          displayName: r.actor?.username === 'system' ? '系统' : (names.users.get(r.actor?.username) ?? null),
+          orgName: (r.actor?.orgId && names.orgs.get(r.actor.orgId)) ?? null,
         },
       })),
       total: Math.min(n, COUNT_CAP),
@@ -188,22 +177,29 @@ export class AuditService {
       );
   }
 
-  /** Names the ledger shows instead of ids: actors, their organizations, the cases' subjects, the filter's org and user. */
-  private async ledgerNames(principal: Principal, events: LedgerEvent[], f: LedgerFilter): Promise<LedgerNames> {
-    const ids = (pick: (e: LedgerEvent) => unknown) => [
+  /**
+   * Names of what events mention, by id: who acted (username → display name), the actors' and the subjects'
+   * organizations, the subjects' members and firms. Read by the events page and the ledger alike.
+   */
+  private async eventNames(
+    events: { actor?: { username?: string; orgId?: string | null } | null; subject?: LedgerEvent['subject'] }[],
+  ): Promise<Pick<LedgerNames, 'users' | 'orgs' | 'members' | 'firms'>> {
+    const ids = (pick: (e: (typeof events)[number]) => unknown) => [
       ...new Set(events.map(pick).filter((v): v is string => typeof v === 'string')),
     ];
-    const usernames = ids((e) => e.actor?.username);
-    const orgIds = ids((e) => e.actor?.orgId).concat(ids((e) => e.subject?.orgId));
-    const memberIds = ids((e) => e.subject?.memberId);
-    const firmIds = ids((e) => e.subject?.firmId);
     const pairs = (rows: { id: string; name: string }[]) => new Map(rows.map((r) => [r.id, r.name]));
     const [users, orgs, members, firms] = await Promise.all([
-      this.history.actorNames(usernames),
-      this.orgs.findByIds(orgIds),
-      this.members.names(memberIds),
-      this.firms.names(firmIds),
+      this.history.actorNames(ids((e) => e.actor?.username)),
+      this.orgs.findByIds(ids((e) => e.actor?.orgId).concat(ids((e) => e.subject?.orgId))),
+      this.members.names(ids((e) => e.subject?.memberId)),
+      this.firms.names(ids((e) => e.subject?.firmId)),
     ]);
+    return { users: pairs(users), orgs: pairs(orgs), members: pairs(members), firms: pairs(firms) };
+  }
+
+  /** Names the ledger shows instead of ids: actors, their organizations, the cases' subjects, the filter's org and user. */
+  private async ledgerNames(principal: Principal, events: LedgerEvent[], f: LedgerFilter): Promise<LedgerNames> {
+    const names = await this.eventNames(events);
     // the filter's organization is named only when it is in the caller's scope (its name is not disclosed otherwise)
     let filterOrg: string | undefined;
     if (f.orgId) {
@@ -213,15 +209,7 @@ export class AuditService {
     }
     // the filter's user is named from the rows (a user who acted on a case the caller sees)
     const filterUser = f.userId ? events.find((e) => e.actor?.userId === f.userId)?.actor.username : undefined;
-    const userNames = pairs(users);
-    return {
-      users: userNames,
-      orgs: pairs(orgs),
-      members: pairs(members),
-      firms: pairs(firms),
-      filterOrg,
-      filterUser: filterUser ? (userNames.get(filterUser) ?? filterUser) : undefined,
-    };
+    return { ...names, filterOrg, filterUser: filterUser ? (names.users.get(filterUser) ?? filterUser) : undefined };
   }
 
   /**
