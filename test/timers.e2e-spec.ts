@@ -70,15 +70,16 @@ describe('durable timers (e2e)', () => {
           .set(await h.as('admin'))
       ).body.now,
     );
-  const openTransfer = async (memberId: string) => {
+  /** A transfer opened by `clerk` (firm B's, to firm A, unless said otherwise). */
+  const openTransfer = async (memberId: string, clerk = 'branch-b', toOrgId = h.region.anchors.firmAOrgId) => {
     const res = await h
       .http()
       .post('/api/v1/cases')
-      .set(await h.as('branch-b'))
+      .set(await h.as(clerk))
       .send({
         workflow: 'membership-transfer',
         subject: { memberId },
-        input: { toOrgId: h.region.anchors.firmAOrgId },
+        input: { toOrgId },
       });
     if (res.status !== 201) throw new Error(`open → ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
@@ -293,17 +294,11 @@ describe('durable timers (e2e)', () => {
     // machine's own rule (expiryRule) refuses LETTER_EXPIRED: the case must not move, and its clerk hears
     // neither that the system handled it nor that the still-valid letter is overdue
     // from firm A to firm B: the firm-B members here are the other tests' subjects
-    const opened = await h
-      .http()
-      .post('/api/v1/cases')
-      .set(await h.as('branch-a'))
-      .send({
-        workflow: 'membership-transfer',
-        subject: { memberId: fullMembersOf(h.region, h.region.anchors.firmAOrgId)[5].id },
-        input: { toOrgId: h.region.anchors.firmBOrgId },
-      });
-    expect(opened.status).toBe(201);
-    const c = opened.body;
+    const c = await openTransfer(
+      fullMembersOf(h.region, h.region.anchors.firmAOrgId)[5].id,
+      'branch-a',
+      h.region.anchors.firmBOrgId,
+    );
     const send = sendTo(c.id);
     const now = await engineNow();
     await send('branch-a', { type: 'APPROVE_RELEASE' });
