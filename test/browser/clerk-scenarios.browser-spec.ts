@@ -89,8 +89,17 @@ describe('console: the clerk scenarios (browser)', () => {
     const approve = a.getByRole('dialog', { name: '同意转出' });
     await approve.getByLabel('办理意见（选填）').fill('同意转出，已核实执业变更');
     await a11y(a, 'act-dialog');
+    // the page shows the case as the event's answer gives it: no second request for the case itself
+    const caseReads: string[] = [];
+    const countCaseReads = (r: { method(): string; url(): string }) => {
+      if (r.method() === 'GET' && new URL(r.url()).pathname === `/api/v1/cases/${caseId}`) caseReads.push(r.url());
+    };
+    a.on('request', countCaseReads);
     await submitAndWait(a, approve);
     await a.getByTestId('case-state').filter({ hasText: '开具组织关系介绍信' }).waitFor();
+    await a.getByTestId('history-row').filter({ hasText: '同意转出' }).first().waitFor();
+    a.off('request', countCaseReads);
+    expect(caseReads).toEqual([]);
     await a.getByTestId('no-actions').waitFor();
     await a.getByRole('link', { name: '待办' }).click();
     await a.getByTestId('inbox-count').waitFor();

@@ -79,13 +79,17 @@ export default function ActDialog({
     type === 'OPEN' ? '发起' : (workflow?.events.find((e) => e.type === type)?.title ?? type);
   const stateTitle = (value: StateValue | null) => stateValueTitle(workflow?.states, value);
 
+  // also when the inbox is not on screen: back in it, the clerk must not see the case just handled
+  const refreshLists = () =>
+    Promise.all([
+      qc.invalidateQueries({ queryKey: ['tasks'], refetchType: 'all' }),
+      qc.invalidateQueries({ queryKey: ['cases'] }),
+    ]);
   const refresh = () =>
     Promise.all([
       qc.invalidateQueries({ queryKey: ['case', c.id] }),
       qc.invalidateQueries({ queryKey: ['history', c.id] }),
-      // also when the inbox is not on screen: back in it, the clerk must not see the case just handled
-      qc.invalidateQueries({ queryKey: ['tasks'], refetchType: 'all' }),
-      qc.invalidateQueries({ queryKey: ['cases'] }),
+      refreshLists(),
     ]);
 
   const submit = async () => {
@@ -96,7 +100,7 @@ export default function ActDialog({
     inFlight.current = true;
     setBusy(true);
     try {
-      await call<CaseView>(
+      const moved = await call<CaseView>(
         client.POST('/api/v1/cases/{id}/events', {
           params: { path: { id: c.id } },
           headers: { 'Idempotency-Key': newIdempotencyKey() },
@@ -109,7 +113,10 @@ export default function ActDialog({
         } as any),
       );
       void toast.success(`已办理：${event.title}`);
-      await refresh();
+      // the answer is the case's view after the step, as GET /cases/:id gives it: no second request for it. Its
+      // history and documents are read under the new version, so they reload by themselves.
+      qc.setQueryData(['case', c.id], moved);
+      await refreshLists();
       onClose();
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
