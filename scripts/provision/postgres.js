@@ -161,8 +161,10 @@ async function startPostgres(o) {
 
   // test clusters are thrown away: durability buys nothing there (bench keeps the real settings)
   const fastFlags = o.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [];
-  // BENCH_PG_STATS=1: per-statement costs for profiling (`npm run bench` then prints the top statements)
-  if (process.env.BENCH_PG_STATS === '1') fastFlags.push('-c', 'shared_preload_libraries=pg_stat_statements');
+  // BENCH_PG_STATS=1: per-statement costs for profiling (`npm run bench` then prints the top statements), planning
+  // included: a statement planned on every call shows it there
+  if (process.env.BENCH_PG_STATS === '1')
+    fastFlags.push('-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track_planning=on');
   const make = (port) =>
     new EmbeddedPostgres({
       databaseDir: dataDir,

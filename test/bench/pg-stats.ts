@@ -30,6 +30,7 @@ export async function pgStats(url: string): Promise<PgStats> {
     top: async (label, n = 12) => {
       const { rows } = await client.query(
         `SELECT calls, round(total_exec_time)::int AS ms, round(mean_exec_time::numeric, 3) AS mean, rows,
+                round((total_plan_time / greatest(calls, 1))::numeric, 3) AS plan,
                 regexp_replace(left(query, 150), '\\s+', ' ', 'g') AS q
          FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
          ORDER BY total_exec_time DESC LIMIT $1`,
@@ -44,7 +45,7 @@ export async function pgStats(url: string): Promise<PgStats> {
         `-- pg_stat_statements: ${label} (total ${total} ms)`,
         ...rows.map(
           (r) =>
-            `${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(7)} calls ${String(r.mean).padStart(8)} ms/call  ${r.q}`,
+            `${String(r.ms).padStart(7)} ms ${String(r.calls).padStart(7)} calls ${String(r.mean).padStart(8)} ms/call  plan ${String(r.plan).padStart(6)} ms/call  ${r.q}`,
         ),
       ];
     },
