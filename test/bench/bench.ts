@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: engine throughput against a raw-`pg` baseline doing the same SQL shape, HTTP events per
  * second, licensing events ingested against a raw-insert baseline, and the timer storm and lateness sections.
- * Prints figures and each ratio to its baseline (engine/raw goal ≥ 0.5; http/engine goal ≥ 0.6 with p99 < 50 ms),
+ * Prints figures and each ratio to its baseline (engine/raw goal ≥ 0.5; http/engine goal ≥ 0.6 with p99 < 50 ms, and
+ * the same events behind a bare node http server as its ceiling),
  * then the annual-review campaign over a generated province (BENCH_CAMPAIGN_ORGS, default 40 000;
  * BENCH_ONLY=campaign runs that section alone, BENCH_ONLY=events only the engine / raw / HTTP one, BENCH_ONLY=licensing
  * stops after the licensing section, BENCH_ONLY=timers runs the timer sections alone; BENCH_PG_STATS=1 adds the
@@ -22,7 +23,8 @@ import { EngineService } from '../../libs/engine/engine.service';
 import { campaignBench } from './campaign-bench';
 import { licensingBench } from './licensing-bench';
 import { scaleBench } from './scale-bench';
-import { startHttpLoad } from './http-load';
+import { startBareEventServer } from './http-floor';
+import { type HttpLoadCase, startHttpLoad } from './http-load';
 import { type Stats, drive, fmt, merge, stats as summarize } from './measure';
 import { pgStats } from './pg-stats';
 import { timerBench } from './timer-bench';
@@ -175,8 +177,9 @@ async function main() {
     });
     return ((await res.json()) as any).accessToken as string;
   };
-  const [tokenA, tokenCity] = [await login('branch-a'), await login('city')];
-  const httpCases: { id: string; step: number }[] = [];
+  const tokenCity = await login('city');
+  const tokenA = await login('branch-a');
+  const httpCases: HttpLoadCase[] = [];
   const firmAMembers = region.members.filter((m) => m.orgId === region.anchors.firmAOrgId && m.status === 'full');
   for (const m of firmAMembers.slice(0, CONCURRENCY)) {
     const res = await fetch(`${base}/cases`, {
@@ -189,33 +192,32 @@ async function main() {
       }),
     });
     if (res.status !== 201) throw new Error(`opening an HTTP bench case failed: ${res.status} ${await res.text()}`);
-    httpCases.push({ id: ((await res.json()) as any).id, step: 0 });
-  }
-  // the load comes from a process of its own (test/bench/http-load.ts), one keep-alive connection per case
-  const load = await startHttpLoad(
-    port,
-    httpCases.map((c) => ({
-      id: c.id,
+    const id = ((await res.json()) as any).id as string;
+    httpCases.push({
+      id,
       cycle: cycle.map((body) => ({ body, token: body.type === 'DENY_EXCEPTION' ? tokenCity : tokenA })),
-    })),
-  );
-  let httpErrors = 0;
-  let clientCpuMs = 0;
-  const httpRound = async (requests: number) => {
-    // the API's CPU per request is this process's (the client's is not counted)
+    });
+  }
+  // the same cases answered by node's bare http server as well (test/bench/http-floor.ts): what HTTP alone costs
+  const floorServer = await startBareEventServer(app);
+  // the load comes from a process of its own (test/bench/http-load.ts), one keep-alive connection per case and server
+  const load = await startHttpLoad([port, floorServer.port], httpCases);
+  const counted = [0, 1].map(() => ({ errors: 0, clientCpuMs: 0 }));
+  const httpRound = async (requests: number, server: 0 | 1 = 0) => {
+    // the server's CPU per request is this process's (the client's is not counted)
     const cpu0 = process.cpuUsage();
-    const r = await load.round({ requests, concurrency: httpCases.length });
+    const r = await load.round({ requests, concurrency: httpCases.length, server });
     const cpu = process.cpuUsage(cpu0);
-    httpErrors += r.errors;
-    clientCpuMs += r.clientCpuMs;
+    counted[server].errors += r.errors;
+    counted[server].clientCpuMs += r.clientCpuMs;
     return summarize(r.latencies, r.seconds, (cpu.user + cpu.system) / 1000);
   };
   // warm-up: the API's path (Express, Nest's pipeline, validation, the view) runs about half as fast until V8 has
   // optimized it too, which takes a few thousand requests (2.2 ms of CPU per request over the first 1 500, 1.2–1.3 ms
   // from the third 1 500 on): the ratio compares steady states
   await httpRound(HTTP_WARMUP);
-  httpErrors = 0;
-  clientCpuMs = 0;
+  await httpRound(HTTP_WARMUP, 1);
+  for (const c of counted) Object.assign(c, { errors: 0, clientCpuMs: 0 });
 
   // interleave the three so that machine noise (2 cores shared by node, PostgreSQL and whatever else runs)
   // hits each alike: the ratios compare rounds measured side by side, not minutes apart
@@ -224,16 +226,20 @@ async function main() {
   const engineRuns: Stats[] = [];
   const rawRuns: Stats[] = [];
   const httpRuns: Stats[] = [];
+  const floorRuns: Stats[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     engineRuns.push(await engineRound());
     rawRuns.push(await rawRound());
     httpRuns.push(await httpRound(HTTP_REQUESTS / ROUNDS));
+    floorRuns.push(await httpRound(HTTP_REQUESTS / ROUNDS, 1));
   }
   await pool.end();
   await load.close();
+  await floorServer.close();
   const engineStats = merge(engineRuns);
   const rawStats = merge(rawRuns);
   const httpStats = merge(httpRuns);
+  const floorStats = merge(floorRuns);
 
   const ratio = engineStats.perSecond / rawStats.perSecond;
   const httpRatio = httpStats.perSecond / engineStats.perSecond;
@@ -247,10 +253,15 @@ async function main() {
   );
   // the load process shares the machine's two cores with the API and PostgreSQL: its CPU is shown beside
   console.log(
-    `HTTP events (POST /cases/:id/events)   ${fmt(httpStats)}   errors ${httpErrors}   (load client CPU ${(clientCpuMs / httpStats.ops).toFixed(2)} ms/op)`,
+    `HTTP events (POST /cases/:id/events)   ${fmt(httpStats)}   errors ${counted[0].errors}   (load client CPU ${(counted[0].clientCpuMs / httpStats.ops).toFixed(2)} ms/op)`,
   );
   console.log(
     `ratio http/engine                       ${httpRatio.toFixed(2)}   (baseline 0.24; goal ≥ 0.60 with p99 < 50 ms: ${httpMet ? 'met' : 'NOT met'})`,
+  );
+  // the same event behind node's bare http server (test/bench/http-floor.ts): no framework can do better than this
+  console.log(`HTTP floor (node http, no framework)    ${fmt(floorStats)}   errors ${counted[1].errors}`);
+  console.log(
+    `ratio floor/engine                      ${(floorStats.perSecond / engineStats.perSecond).toFixed(2)}   (the ceiling of ratio http/engine on this machine)`,
   );
 
   for (const line of await stats.top('engine + raw + HTTP rounds')) console.log(line);

@@ -17,6 +17,8 @@ export interface HttpLoadCase {
 interface RoundRequest {
   requests: number;
   concurrency: number;
+  /** Which of the servers (an index into the ports given to `startHttpLoad`); the first when absent. */
+  server?: number;
 }
 interface RoundResult {
   latencies: number[];
@@ -26,8 +28,12 @@ interface RoundResult {
   clientCpuMs: number;
 }
 
-/** Starts the load process against `port`; each worker w drives `cases[w]` (no two requests race on a case). */
-export async function startHttpLoad(port: number, cases: HttpLoadCase[]) {
+/**
+ * Starts the load process against `ports` (servers in front of the same database); each worker w drives
+ * `cases[w]` (no two requests race on a case). A case's place in its cycle is shared by all the servers, so
+ * rounds against one and then another carry the same cases on.
+ */
+export async function startHttpLoad(ports: number[], cases: HttpLoadCase[]) {
   const child: ChildProcess = fork(__filename, ['--http-load-child'], {
     execArgv: ['-r', '@swc-node/register'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -38,7 +44,7 @@ export async function startHttpLoad(port: number, cases: HttpLoadCase[]) {
       child.once('exit', (code) => reject(new Error(`the HTTP load process exited (${code})`)));
       child.send(message as any);
     });
-  await ask({ setup: { port, cases } });
+  await ask({ setup: { ports, cases } });
   return {
     /** Runs `requests` events with `concurrency` workers; the latencies are the client's, end to end. */
     round: (r: RoundRequest) => ask<RoundResult>({ round: r }),
@@ -122,15 +128,17 @@ export function postRequest(port: number, path: string, token: string, body: unk
 }
 
 function runChild() {
-  // per case: its connection and its events' requests, written out once
-  let cases: { connection: LoadConnection; requests: Buffer[]; step: number }[] = [];
-  process.on('message', async (m: { setup?: { port: number; cases: HttpLoadCase[] }; round?: RoundRequest }) => {
+  // per case and server: its connection and its events' requests, written out once
+  let cases: { connections: LoadConnection[]; requests: Buffer[][]; step: number }[] = [];
+  process.on('message', async (m: { setup?: { ports: number[]; cases: HttpLoadCase[] }; round?: RoundRequest }) => {
     if (m.setup) {
-      const { port } = m.setup;
+      const { ports } = m.setup;
       // one keep-alive connection per case, as a clerk's console keeps its own
       cases = m.setup.cases.map((c) => ({
-        connection: new LoadConnection(port),
-        requests: c.cycle.map((e) => postRequest(port, `/api/v1/cases/${c.id}/events`, e.token, e.body)),
+        connections: ports.map((port) => new LoadConnection(port)),
+        requests: ports.map((port) =>
+          c.cycle.map((e) => postRequest(port, `/api/v1/cases/${c.id}/events`, e.token, e.body)),
+        ),
         step: 0,
       }));
       process.send!({ ready: true });
@@ -141,7 +149,9 @@ function runChild() {
       const cpu0 = process.cpuUsage();
       const s = await drive(m.round.requests, m.round.concurrency, async (w) => {
         const c = cases[w % cases.length];
-        const status = await c.connection.send(c.requests[c.step++ % c.requests.length]);
+        const server = m.round!.server ?? 0;
+        const requests = c.requests[server];
+        const status = await c.connections[server].send(requests[c.step++ % requests.length]);
         if (status !== 200) errors++;
       });
       const cpu = process.cpuUsage(cpu0);
