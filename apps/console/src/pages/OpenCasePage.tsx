@@ -81,6 +81,8 @@ export default function OpenCasePage() {
       );
       // the new case is work in my inbox and the case list at once: cached pages (fresh for 15 s) must not hide it
       await Promise.all([qc.invalidateQueries({ queryKey: ['tasks'] }), qc.invalidateQueries({ queryKey: ['cases'] })]);
+      // the answer is the new case's view, as its page reads it: the page opens on it without asking again
+      qc.setQueryData(['case', created.id], created);
       navigate(`/cases/${created.id}`);
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
