@@ -271,6 +271,22 @@ describe('demo cases (e2e)', () => {
     }
   });
 
+  it('registers every member after the 入党日期 on record: a timeline starts with 登记 later than joining', async () => {
+    const region = buildDemoRegion();
+    const members = region.members.filter((m) => m.orgId === region.anchors.firmAOrgId && m.joinedOn);
+    expect(members.length).toBeGreaterThan(3);
+    for (const m of members) {
+      const { entries } = await getAs('branch-a', `/api/v1/members/${m.id}/timeline`);
+      expect(entries[0].kind).toBe('registered');
+      const registeredOn = new Date(new Date(entries[0].at).getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+      expect({ member: m.name, joinedOn: m.joinedOn, before: m.joinedOn! <= registeredOn }).toEqual({
+        member: m.name,
+        joinedOn: m.joinedOn,
+        before: true,
+      });
+    }
+  });
+
   it('leaves the history hash chain intact', async () => {
     const verify = await h
       .http()

@@ -2,10 +2,15 @@ import { Injectable, Logger } from '@nestjs/common';
 import { hashPassword } from '../auth/passwords';
 import { DataSource, EntityManager } from 'typeorm';
 import { IdNumberCipher } from '../common/id-number-cipher';
-import { buildDemoRegion, DemoRegion } from './demo-region';
+import { buildDemoRegion, DEMO_REFERENCE_DATE, DemoRegion } from './demo-region';
 
-/** When the demo's members count as registered (see the members' bulk insert below). */
-const DEMO_REGISTERED_AT = '2000-01-01T00:00:00+08:00';
+/**
+ * When the demo's members were entered into the registry: the region's reference date, on or before which every
+ * one of them joined the party (demo-region.ts). So no timeline shows 登记入党员信息库 before the member's 入党日期,
+ * and every member is registered before any meeting a demo case or a test records (a meeting's voters are the
+ * members registered by its day).
+ */
+export const DEMO_REGISTERED_AT = `${DEMO_REFERENCE_DATE}T09:00:00+08:00`;
 
 export const DEMO_PASSWORD = 'demo';
 
@@ -103,8 +108,7 @@ export async function insertRegion(
       'joined_on',
       'created_at',
     ],
-    // the demo region stands for a registry kept long before this installation: its members were registered
-    // before any meeting a demo case records (the voters of a meeting are those registered by its day)
+    // the demo region stands for a registry taken into this installation on its reference date (DEMO_REGISTERED_AT)
     region.members.map((m) => [
       m.id,
       m.name,
