@@ -160,6 +160,8 @@ describe('console: registry and the demo users (browser)', () => {
     const tree = a.getByTestId('org-tree');
     await tree.getByText(name(firmAOrgId)).waitFor();
     await expect(tree.getByText(name(firmBOrgId)).count()).resolves.toBe(0);
+    // before any click the detail is of the clerk's own organization, not an empty "pick one"
+    await a.getByTestId('org-detail').getByText(name(firmAOrgId)).waitFor();
     await tree.getByText(name(firmAOrgId)).click();
     await a
       .getByTestId('org-detail')

@@ -61,7 +61,10 @@ function showServerError(form: ReturnType<typeof Form.useForm>[0], e: unknown, s
 
 function OrgsTab() {
   const tree = useOrgTree();
-  const [selected, setSelected] = useState<string | undefined>();
+  const [picked, setPicked] = useState<string | undefined>();
+  // until the clerk picks one, the detail is of the top of their scope (a branch clerk's only organization)
+  const first = tree.data?.[0]?.id;
+  const selected = picked ?? first;
   const detail = useOrg(selected);
   const toData = (nodes: OrgNode[]): any[] =>
     nodes.map((n) => ({
@@ -74,7 +77,6 @@ function OrgsTab() {
       ),
       children: toData(n.children ?? []),
     }));
-  const first = tree.data?.[0]?.id;
   return (
     <QueryState query={tree} isEmpty={!tree.data?.length}>
       <Row gutter={[12, 12]}>
@@ -85,7 +87,9 @@ function OrgsTab() {
               showLine
               defaultExpandedKeys={first ? [first, ...(tree.data?.[0]?.children ?? []).map((c) => c.id)] : []}
               treeData={toData(tree.data ?? [])}
-              onSelect={(keys) => setSelected(keys[0] as string | undefined)}
+              selectedKeys={selected ? [selected] : []}
+              // a click on the selected organization keeps it (antd would unselect it and empty the detail)
+              onSelect={(keys) => keys.length && setPicked(keys[0] as string)}
             />
           </Card>
         </Col>
