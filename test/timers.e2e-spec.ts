@@ -333,9 +333,9 @@ describe('durable timers (e2e)', () => {
     await clock({ set: '2027-09-28T02:00:00.000Z' }); // Tuesday 10:00 in Shanghai, a year with no statutory data
     const opened = await openTransfer(members[9].id);
     const before = opened.deadlines.find((d: any) => d.kind === 'deadline');
-    // weekends only: 09-29, 09-30, 10-01, 10-04, 10-05 — provisional, and visible as such
+    // weekends and the law's own 国庆 1–3 October: 09-29, 09-30, 10-04, 10-05, 10-06 — provisional, and visible as such
     expect(before).toMatchObject({ provisional: true });
-    expect(before.dueAt.slice(0, 10)).toBe('2027-10-05');
+    expect(before.dueAt.slice(0, 10)).toBe('2027-10-06');
     const notAdmin = await h
       .http()
       .post('/api/v1/calendar/years')

@@ -1304,7 +1304,7 @@ export interface components {
             holiday?: string;
             /** @example 国庆节调休 */
             makeup?: string;
-            /** @description 该年度节假日安排尚未公布，按仅周末休息推算 */
+            /** @description 该年度节假日安排尚未公布，按周末和法律规定的节日推算（调休待公布） */
             provisional: boolean;
         };
         ErrorBody: {

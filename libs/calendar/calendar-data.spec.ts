@@ -65,11 +65,12 @@ describe('calendar data files (config/calendars)', () => {
   });
 
   it('documents why the package is not the source: it treats a year without data as plain weekdays', () => {
-    // 2027-01-01 (元旦) is a Friday; the package has no 2027 data and silently calls it a working day.
+    // 2027-01-01 (元旦) is a Friday; the package has no 2027 data and silently calls it a working day. The
+    // calendar knows it is 元旦 by law (statutory-holidays.ts), skips it, and says the answer is provisional.
     expect(chineseDays.isWorkday('2027-01-01')).toBe(true);
     const calls: string[] = [];
     const cal = new WorkingCalendar(files, { logger: { warn: (m) => calls.push(m) } });
-    expect(cal.addWorkingDays('2026-12-31', 1)).toEqual({ date: '2027-01-01', provisional: true });
+    expect(cal.addWorkingDays('2026-12-31', 1)).toEqual({ date: '2027-01-04', provisional: true });
     expect(calls).toHaveLength(1);
   });
 });

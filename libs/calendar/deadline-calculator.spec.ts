@@ -136,26 +136,27 @@ describe('computeDeadline', () => {
     it('marks a deadline crossing into a year without data provisional and warns once', () => {
       const ctx = { enteredAt: '2026-12-30T10:00:00+08:00', context: {} };
       const r = computeDeadline(spec({ amount: 3 }), undefined, ctx, cal, OPTS)!;
-      expect(r.dueAt).toBe('2027-01-04T23:59:59.999+08:00');
+      // 12-31, then 2027-01-04 and 01-05: 2027-01-01 is 元旦 by law even before the 2027 notice
+      expect(r.dueAt).toBe('2027-01-05T23:59:59.999+08:00');
       expect(r.provisional).toBe(true);
       expect(r.rule).toContain('暂定：2027年法定节假日安排尚未录入');
       expect(r.escalations.every((e) => e.provisional)).toBe(true);
       // 70 % of 3 = 2.1 → 3rd working day = due day; the 2-wd point is not a reminder
-      expect(r.reminders).toEqual([{ at: '2027-01-04T09:00:00.000+08:00', fraction: 1, provisional: true }]);
+      expect(r.reminders).toEqual([{ at: '2027-01-05T09:00:00.000+08:00', fraction: 1, provisional: true }]);
       computeDeadline(spec({ amount: 3 }), undefined, ctx, cal, OPTS);
       expect(warnings).toHaveLength(1);
 
-      // the 2027 notice arrives (test fixture: 元旦 on 2027-01-01): recomputing gives an exact date
+      // the 2027 notice arrives (test fixture: 元旦 on 2027-01-01 and a bridged 01-04): recomputing gives the exact date
       expect(
         cal.addYear({
           year: 2027,
           source: 'test fixture',
-          holidays: [{ name: '元旦', dates: ['2027-01-01'] }],
+          holidays: [{ name: '元旦', dates: ['2027-01-01', '2027-01-04'] }],
           workdays: [],
         }),
       ).toBe(true);
       const again = computeDeadline(spec({ amount: 3 }), undefined, ctx, cal, OPTS)!;
-      expect(again.dueAt).toBe('2027-01-05T23:59:59.999+08:00');
+      expect(again.dueAt).toBe('2027-01-06T23:59:59.999+08:00');
       expect(again.provisional).toBe(false);
       expect(again.rule).not.toContain('暂定');
     });

@@ -112,13 +112,29 @@ describe('WorkingCalendar', () => {
   });
 
   describe('years without data', () => {
-    it('computes weekends only, marks the result provisional and warns once per year', () => {
+    it('computes weekends and the days off the law fixes, marks the result provisional and warns once per year', () => {
       const r = cal.addWorkingDays('2026-12-30', 3);
-      // 12-31 (2026, Thu), 2027-01-01 (Fri, no data: counted), 2027-01-04 (Mon)
-      expect(r).toEqual({ date: '2027-01-04', provisional: true });
+      // 12-31 (2026, Thu), 2027-01-01 (Fri: 元旦 by law, no notice yet), 2027-01-04 (Mon), 2027-01-05 (Tue)
+      expect(r).toEqual({ date: '2027-01-05', provisional: true });
+      expect(cal.addWorkingDays('2026-12-31', 1)).toEqual({ date: '2027-01-04', provisional: true });
+      expect(cal.describeDay('2027-01-01')).toEqual({
+        date: '2027-01-01',
+        working: false,
+        weekend: false,
+        holiday: '元旦',
+        provisional: true,
+      });
       expect(cal.addWorkingDays('2027-03-05', 1)).toEqual({ date: '2027-03-08', provisional: true });
-      expect(cal.isWorkingDay('2027-10-01')).toBe(true);
+      // 国庆 1–3 October by law: Friday 2027-10-01 is off; Monday 10-04 is a working day until the notice says otherwise
+      expect(cal.isWorkingDay('2027-10-01')).toBe(false);
       expect(cal.isWorkingDay('2027-10-02')).toBe(false);
+      expect(cal.isWorkingDay('2027-10-04')).toBe(true);
+      // 春节 2027: 除夕 Friday 02-05, 正月初一 to 初三 Saturday to Monday; 清明 Monday 04-05; 端午 Wednesday 06-09;
+      // 中秋 Wednesday 09-15
+      expect(
+        ['2027-02-05', '2027-02-08', '2027-04-05', '2027-06-09', '2027-09-15'].map((d) => cal.isWorkingDay(d)),
+      ).toEqual([false, false, false, false, false]);
+      expect(cal.addWorkingDays('2027-02-04', 1)).toEqual({ date: '2027-02-09', provisional: true });
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toContain('2027');
       cal.addWorkingDays('2028-06-01', 2);
@@ -138,7 +154,7 @@ describe('WorkingCalendar', () => {
     it('adding the year file makes the result exact and notifies listeners', () => {
       const events: YearAddedEvent[] = [];
       const off = cal.onYearAdded((e) => events.push(e));
-      expect(cal.addWorkingDays('2026-12-30', 3)).toEqual({ date: '2027-01-04', provisional: true });
+      expect(cal.addWorkingDays('2026-12-30', 3)).toEqual({ date: '2027-01-05', provisional: true });
       expect(cal.addYear(FIXTURE_2027)).toBe(true);
       expect(cal.hasYear(2027)).toBe(true);
       expect(cal.providedYears()).toEqual([2024, 2025, 2026, 2027]);

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { CalendarYearFile, readCalendarDirectory, validateCalendarYear, ZONE } from './calendar-data';
+import { statutoryHolidays } from './statutory-holidays';
 
 /** A date or instant: luxon DateTime, JS Date, `YYYY-MM-DD` (a Shanghai calendar day) or an ISO instant. */
 export type DateLike = DateTime | Date | string;
@@ -12,7 +13,7 @@ export interface CalendarLogger {
 export interface WorkingDayResult {
   /** Shanghai calendar date `YYYY-MM-DD`. */
   date: string;
-  /** True when a day of a year without statutory data was crossed (weekends-only guess). */
+  /** True when a day of a year without the yearly notice was crossed (weekends and the law's own holidays). */
   provisional: boolean;
 }
 
@@ -24,7 +25,10 @@ export interface DayInfo {
   holiday?: string;
   /** Name of the make-up arrangement (e.g. `春节调休`) when a weekend day is a working day. */
   makeup?: string;
-  /** True when the year has no data and the answer is the weekends-only guess. */
+  /**
+   * True when the year has no notice yet: the answer then counts weekends and the days the law itself fixes
+   * (`statutoryHolidays`), not the notice's bridged days and make-up working days.
+   */
   provisional: boolean;
 }
 
@@ -123,7 +127,8 @@ function minutesOf(hhmm: string): number {
 /**
  * The Chinese statutory working-day calendar (weekends, 法定节假日 and 调休 make-up working days), in
  * Asia/Shanghai. Pure: no Nest, no I/O except `fromDirectory`. Years come as data
- * (`config/calendars/<year>.json`); a year without data falls back to "Monday–Friday", every result that
+ * (`config/calendars/<year>.json`); a year without data falls back to weekends and the days off the law itself
+ * fixes (`statutory-holidays.ts`; the notice's bridged days and make-up working days are unknown), every result that
  * depends on it is flagged `provisional`, and a warning is logged once per year.
  */
 export class WorkingCalendar {
@@ -179,7 +184,7 @@ export class WorkingCalendar {
     return shanghaiDate(input);
   }
 
-  /** Whether the day is a working day. Years without data: Monday–Friday (and a once-per-year warning). */
+  /** Whether the day is a working day. Years without data: provisional (and a once-per-year warning). */
   isWorkingDay(date: DateLike): boolean {
     return this.describeDay(date).working;
   }
@@ -192,6 +197,8 @@ export class WorkingCalendar {
     const data = this.years.get(dt.year);
     if (!data) {
       this.warnMissing(dt.year);
+      const holiday = statutoryHolidays(dt.year).get(key);
+      if (holiday) return { date: key, working: false, weekend, holiday, provisional: true };
       return { date: key, working: !weekend, weekend, provisional: true };
     }
     const holiday = data.holidays.get(key);
@@ -261,7 +268,7 @@ export class WorkingCalendar {
     const data = this.years.get(year);
     if (!data) {
       this.warnMissing(year);
-      return { working: !weekend, provisional: true };
+      return { working: !weekend && !statutoryHolidays(year).has(key), provisional: true };
     }
     if (data.holidays.has(key)) return { working: false, provisional: false };
     if (data.workdays.has(key)) return { working: true, provisional: false };
@@ -381,7 +388,7 @@ export class WorkingCalendar {
     this.warned.add(year);
     this.logger.warn(
       `工作日历缺少 ${year} 年的法定节假日安排 (no statutory calendar data for ${year}): ` +
-        `${year} 年的工作日按周一至周五推算，相关期限标记为暂定 (provisional)；` +
+        `${year} 年的工作日按周末和法律规定的节日推算（调休安排未知），相关期限标记为暂定 (provisional)；` +
         `国务院办公厅通知公布后请添加 config/calendars/${year}.json`,
     );
   }

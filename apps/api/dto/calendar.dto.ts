@@ -18,7 +18,8 @@ export class CalendarDayView {
   @ApiProperty() weekend: boolean;
   @ApiPropertyOptional({ example: '国庆节' }) holiday?: string;
   @ApiPropertyOptional({ example: '国庆节调休' }) makeup?: string;
-  @ApiProperty({ description: '该年度节假日安排尚未公布，按仅周末休息推算' }) provisional: boolean;
+  @ApiProperty({ description: '该年度节假日安排尚未公布，按周末和法律规定的节日推算（调休待公布）' })
+  provisional: boolean;
 }
 
 /** A party organization in the directory (names only, not scoped). */

@@ -46,7 +46,7 @@ export function DueTag({
         {left}
       </span>
       {provisional ? (
-        <Tooltip title="该年度节假日安排尚未公布，期限按仅周末休息暂算，公布后自动重算">
+        <Tooltip title="该年度节假日安排尚未公布，期限按周末和法定节日暂算（调休待公布），公布后自动重算">
           <Tag color="purple" style={{ marginInlineStart: 4 }} tabIndex={0}>
             暂定
           </Tag>

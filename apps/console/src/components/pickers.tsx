@@ -148,7 +148,7 @@ export function describeDay(d: DayInfo | undefined): string {
       : d.working
         ? '工作日'
         : '周末休息日';
-  return d.provisional ? `${base}；该年度节假日安排尚未公布，按仅周末休息暂算` : base;
+  return d.provisional ? `${base}；该年度节假日安排尚未公布，按周末和法定节日暂算（调休待公布）` : base;
 }
 
 /**
