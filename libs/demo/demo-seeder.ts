@@ -10,7 +10,7 @@ import { buildDemoRegion, DEMO_REFERENCE_DATE, DemoRegion } from './demo-region'
  * and every member is registered before any meeting a demo case or a test records (a meeting's voters are the
  * members registered by its day).
  */
-export const DEMO_REGISTERED_AT = `${DEMO_REFERENCE_DATE}T09:00:00+08:00`;
+const DEMO_REGISTERED_AT = `${DEMO_REFERENCE_DATE}T09:00:00+08:00`;
 
 export const DEMO_PASSWORD = 'demo';
 
