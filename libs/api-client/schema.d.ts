@@ -3010,7 +3010,7 @@ export interface components {
             /** Format: date-time */
             at: string;
             /** @enum {string} */
-            kind: "registered" | "case_event" | "registry_change" | "follow_up" | "discipline" | "rating";
+            kind: "joined" | "registered" | "case_event" | "registry_change" | "follow_up" | "discipline" | "rating";
             title: string;
             /** Format: uuid */
             caseId?: string | null;

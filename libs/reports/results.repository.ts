@@ -110,9 +110,10 @@ export class ResultsRepository {
 
   async memberPath(
     memberId: string,
-  ): Promise<{ path: string; name: string; createdAt: Date; status: string } | undefined> {
+  ): Promise<{ path: string; name: string; createdAt: Date; status: string; joinedOn: string | null } | undefined> {
     const [row] = await this.ds.query(
-      `SELECT o.path, m.name, m.created_at AS "createdAt", m.status FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1`,
+      `SELECT o.path, m.name, m.created_at AS "createdAt", m.status, to_char(m.joined_on, 'YYYY-MM-DD') AS "joinedOn"
+       FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1`,
       [memberId],
     );
     return row;

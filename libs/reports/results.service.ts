@@ -16,7 +16,7 @@ const inScope = (path: string | null | undefined, prefixes: string[]) =>
 
 export interface TimelineEntry {
   at: string;
-  kind: 'registered' | 'case_event' | 'registry_change' | 'follow_up' | 'discipline' | 'rating';
+  kind: 'joined' | 'registered' | 'case_event' | 'registry_change' | 'follow_up' | 'discipline' | 'rating';
   title: string;
   caseId?: string | null;
   workflow?: string;
@@ -154,6 +154,11 @@ export class ResultsService {
     ]);
     const iso = (d: Date | string) => new Date(d).toISOString();
     const entries: TimelineEntry[] = [
+      // the 入党日期 on record, the day the branch admitted them as a probationary member (midnight in Beijing):
+      // usually long before the registry knew them
+      ...(member.joinedOn
+        ? [{ at: iso(`${member.joinedOn}T00:00:00+08:00`), kind: 'joined' as const, title: '接收为预备党员' }]
+        : []),
       { at: iso(member.createdAt), kind: 'registered', title: '登记入党员信息库' },
       ...history.map((h: any) => ({
         at: iso(h.at),

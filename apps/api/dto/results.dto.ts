@@ -120,7 +120,7 @@ export class FirmAssessmentDto {
 
 export class TimelineEntryDto {
   @ApiProperty({ format: 'date-time' }) at: string;
-  @ApiProperty({ enum: ['registered', 'case_event', 'registry_change', 'follow_up', 'discipline', 'rating'] })
+  @ApiProperty({ enum: ['joined', 'registered', 'case_event', 'registry_change', 'follow_up', 'discipline', 'rating'] })
   kind: string;
   @ApiProperty() title: string;
   @ApiPropertyOptional({ type: 'string', format: 'uuid', nullable: true }) caseId?: string | null;

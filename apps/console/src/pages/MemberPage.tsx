@@ -16,6 +16,7 @@ type Timeline = Schemas['TimelineDto'];
 const HIDDEN = '已隐藏（仅系统管理员可见）';
 
 const ENTRY_KINDS: Record<string, { label: string; color: string }> = {
+  joined: { label: '入党', color: 'geekblue' },
   registered: { label: '登记', color: 'blue' },
   case_event: { label: '流程', color: 'red' },
   registry_change: { label: '信息变更', color: 'purple' },
@@ -160,7 +161,9 @@ export default function MemberPage() {
                           <div data-testid="member-timeline-row">
                             <Tag color={kind.color}>{kind.label}</Tag>
                             {e.caseId ? <Link to={`/cases/${e.caseId}`}>{e.title}</Link> : <span>{e.title}</span>}
-                            <div style={{ color: '#595959' }}>{formatTime(e.at)}</div>
+                            <div style={{ color: '#595959' }}>
+                              {formatTime(e.at, e.kind === 'joined' ? 'YYYY-MM-DD' : undefined)}
+                            </div>
                           </div>
                         ),
                       };
