@@ -246,6 +246,12 @@ describe('console: the clerk scenarios (browser)', () => {
     const [r, g, bl] = color.match(/\d+/g)!.map(Number);
     expect(r).toBeGreaterThan(g + 10); // a red tint
     expect(r).toBeGreaterThan(bl + 10);
+    // the 已逾期 tag and the due time beside it keep a gap (on a white card they touched)
+    const gap = await row.locator('.ant-tag[data-urgency="overdue"]').evaluate((tag) => {
+      const time = tag.nextElementSibling!.getBoundingClientRect();
+      return time.left - tag.getBoundingClientRect().right;
+    });
+    expect(gap).toBeGreaterThanOrEqual(4);
     await a.getByTestId('inbox-count').filter({ hasText: '逾期' }).waitFor();
     await a11y(a, 'inbox-overdue');
 

@@ -37,7 +37,7 @@ export function DueTag({
   return (
     <span>
       {label ? (
-        <Tag color={color} data-urgency={u}>
+        <Tag color={color} data-urgency={u} style={{ marginInlineEnd: 6 }}>
           {label}
         </Tag>
       ) : null}
