@@ -1,5 +1,6 @@
 import { DEMO_CASE_AGE_DAYS, DemoCaseSeeder } from '../libs/demo/demo-case-seeder';
 import { buildDemoRegion } from '../libs/demo/demo-region';
+import { beijingDay } from './support/dates';
 import { Harness, startHarness } from './support/harness';
 
 interface Item {
@@ -275,16 +276,16 @@ describe('demo cases (e2e)', () => {
     const region = buildDemoRegion();
     const members = region.members.filter((m) => m.orgId === region.anchors.firmAOrgId && m.joinedOn);
     expect(members.length).toBeGreaterThan(3);
-    const beijingDay = (at: string) => new Date(new Date(at).getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+    const dayOf = (at: string) => beijingDay(0, Date.parse(at));
     for (const m of members) {
       const { entries } = await getAs('branch-a', `/api/v1/members/${m.id}/timeline`);
       const [joined, registered] = entries;
-      expect({ member: m.name, first: [joined.kind, registered.kind], joinedOn: beijingDay(joined.at) }).toEqual({
+      expect({ member: m.name, first: [joined.kind, registered.kind], joinedOn: dayOf(joined.at) }).toEqual({
         member: m.name,
         first: ['joined', 'registered'],
         joinedOn: m.joinedOn,
       });
-      expect({ member: m.name, registeredAfterJoining: m.joinedOn! <= beijingDay(registered.at) }).toEqual({
+      expect({ member: m.name, registeredAfterJoining: m.joinedOn! <= dayOf(registered.at) }).toEqual({
         member: m.name,
         registeredAfterJoining: true,
       });
