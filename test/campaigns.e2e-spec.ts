@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { CAMPAIGNS_QUEUE, CampaignsService } from '../libs/campaigns/campaigns.service';
 import { CAMPAIGN_TARGET_TYPES } from '../libs/campaigns/campaigns.repository';
@@ -195,5 +196,36 @@ describe('annual-review campaigns (e2e)', () => {
       overdue: n,
       steps: [{ state: 'self_assessment', title: '个人自评', cases: n, overdue: n }],
     });
+
+    // its step lists the cases it counts: not the city's 2026 reviews at the same step
+    const step = '/api/v1/cases?workflow=annual-review&status=open&state=self_assessment&pageSize=200';
+    const everyReview = await h.http().get(step).set(city);
+    expect(everyReview.status).toBe(200);
+    expect(everyReview.body.total).toBeGreaterThan(n);
+    const mine = await h.http().get(`${step}&campaignId=${res.body.id}`).set(city);
+    expect(mine.status).toBe(200);
+    expect(mine.body.total).toBe(n);
+    const ids = mine.body.items.map((c: { id: string }) => c.id);
+    const years: { year: number }[] = await h.ds.query(
+      `SELECT (snapshot #>> '{context,year}')::int AS year FROM cases WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(years.map((r) => r.year)).toEqual(ids.map(() => 2025));
+    for (const c of mine.body.items) expect(isUnder(c.subject.orgId, h.region.anchors.zhangGongCountyId)).toBe(true);
+    // its closed ones: none yet
+    const closed = await h.http().get(`/api/v1/cases?status=closed&campaignId=${res.body.id}`).set(city);
+    expect(closed.body.total).toBe(0);
+
+    // an unknown campaign or one out of scope is not found; a malformed id is a 400
+    const unknown = await h.http().get(`/api/v1/cases?campaignId=${randomUUID()}`).set(city);
+    expect(unknown.status).toBe(404);
+    const outOfScope = await h
+      .http()
+      .get(`/api/v1/cases?campaignId=${res.body.id}`)
+      .set(await h.as('branch-a'));
+    expect(outOfScope.status).toBe(404);
+    const malformed = await h.http().get('/api/v1/cases?campaignId=nope').set(city);
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.code).toBe('VALIDATION_FAILED');
   });
 });

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiResponse, Api
 import type { Response } from 'express';
 import { CurrentUser } from '../../libs/auth/auth.guard';
 import type { Principal } from '../../libs/auth/principal';
+import { CampaignsService } from '../../libs/campaigns/campaigns.service';
 import { CaseQueryService } from '../../libs/engine/case-query.service';
 import { EngineService } from '../../libs/engine/engine.service';
 import { SupervisionService } from '../../libs/supervision/supervision.service';
@@ -19,6 +20,7 @@ export class CasesController {
     private readonly engine: EngineService,
     private readonly cases: CaseQueryService,
     private readonly supervision: SupervisionService,
+    private readonly campaigns: CampaignsService,
   ) {}
 
   @Post('cases')
@@ -41,9 +43,11 @@ export class CasesController {
   @Get('cases')
   @ApiOperation({ summary: '案件列表（可见范围内），最近更新在前' })
   @ApiOkResponse({ type: CasePage })
-  @ApiErrors(400)
-  list(@CurrentUser() u: Principal, @Query() q: CaseQueryDto) {
-    return this.cases.list(u, q);
+  @ApiErrors(400, 404)
+  async list(@CurrentUser() u: Principal, @Query() q: CaseQueryDto) {
+    const { campaignId, ...filter } = q;
+    const caseIds = campaignId ? await this.campaigns.caseIds(u, campaignId) : undefined;
+    return this.cases.list(u, { ...filter, caseIds });
   }
 
   @Get('cases/:id')

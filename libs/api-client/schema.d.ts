@@ -6540,6 +6540,8 @@ export interface operations {
                 status?: "open" | "closed";
                 orgId?: string;
                 overdue?: boolean;
+                /** @description 只看该年度考核活动的案件（其开启的及开启时已在办理的） */
+                campaignId?: string;
                 /** @description 按办理对象（党员、律所、党组织）名称搜索 */
                 q?: string;
                 /** @description 页码（从 1 开始；只在前 1000 条内可用，之后用 cursor） */
@@ -6573,6 +6575,15 @@ export interface operations {
             };
             /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -188,6 +188,15 @@ export class CampaignsRepository {
     );
   }
 
+  /** The cases a campaign counts (stepsOf): those it opened and those it found already open for the year. */
+  async caseIds(campaignId: string): Promise<string[]> {
+    const rows: { id: string }[] = await this.ds.query(
+      `SELECT case_id AS id FROM campaign_targets WHERE campaign_id = $1 AND status IN ('opened', 'skipped') AND case_id IS NOT NULL`,
+      [campaignId],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async failures(campaignId: string, limit = 200): Promise<{ orgId: string; code: string; message: string }[]> {
     return this.ds.query(
       `SELECT org_id AS "orgId", code, message FROM campaign_targets WHERE campaign_id = $1 AND status = 'failed'

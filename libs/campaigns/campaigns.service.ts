@@ -111,6 +111,17 @@ export class CampaignsService {
     return this.toView(row, await this.repo.failures(id), await this.stepsOf([row]));
   }
 
+  /**
+   * The cases a campaign counts, for the case list (`GET /cases?campaignId=`): a step of the review opens the
+   * cases of that step in this campaign, not every annual review at that step (another year's, another
+   * committee's). Not found unless the campaign is in the caller's scope.
+   */
+  async caseIds(principal: Principal, id: string): Promise<string[]> {
+    const row = isUuid(id) ? await this.repo.get(id) : undefined;
+    if (!row || !(await this.visible(principal, row.orgId))) throw AppError.notFound('年度考核活动');
+    return this.repo.caseIds(id);
+  }
+
   async list(principal: Principal, filter: { kind?: string; year?: number }): Promise<CampaignView[]> {
     const prefixes = await scopePrefixes(this.orgs, principal);
     if (!prefixes.length) return [];

@@ -23,6 +23,8 @@ export interface CaseFilter {
   status?: 'open' | 'closed';
   orgId?: string;
   overdue?: boolean;
+  /** Only these cases (a set another module keeps, e.g. a campaign's); the other fields narrow it further. */
+  caseIds?: string[];
   /** Free text: the subject's name (member, firm or organization) contains it. */
   q?: string;
   page?: number;

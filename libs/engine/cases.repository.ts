@@ -60,6 +60,8 @@ export interface CaseFilter {
   status?: 'open' | 'closed';
   orgId?: string;
   overdue?: boolean;
+  /** only these cases (a set another module keeps, e.g. a campaign's): the other filters narrow it further */
+  caseIds?: string[];
 }
 
 /**
@@ -455,6 +457,7 @@ export class CasesRepository {
     if (f.status) where.push(`c.status = ${p(f.status)}`);
     // `@>` (not `= ANY`): the GIN index on scope_org_ids serves it
     if (f.orgId) where.push(`c.scope_org_ids @> ARRAY[${p(f.orgId)}::uuid]`);
+    if (f.caseIds) where.push(`c.id = ANY(${p(f.caseIds)}::uuid[])`);
     if (f.subjectIds)
       where.push(
         `coalesce(c.subject->>'memberId', c.subject->>'firmId', c.subject->>'orgId') = ANY(${p(f.subjectIds)}::text[])`,

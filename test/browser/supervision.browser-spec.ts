@@ -243,12 +243,18 @@ describe('console: supervision and administration (browser)', () => {
       new RegExp(`^已办结 ${campaign.review.closed}/${campaign.review.cases}`),
     );
     await screenshot(page, 'supervision', 'campaigns-done');
+    // a step opens this campaign's cases at that step, the campaign named above the list
     await progress.getByTestId('campaign-review-step').first().click();
-    await page.waitForURL(/\/cases\?workflow=annual-review&status=open&state=/);
+    await page.waitForURL(new RegExp(`/cases\\?workflow=annual-review&campaignId=${id}&status=open&state=`));
     await page
       .getByTestId('cases-total')
       .filter({ hasText: `共 ${campaign.review.steps[0].cases} 件` })
       .waitFor();
+    await page
+      .getByTestId('cases-campaign')
+      .filter({ hasText: '年度考核活动：2026 年度 · 赣州市律师行业党委' })
+      .waitFor();
+    await screenshot(page, 'supervision', 'campaign-step-cases');
     expect(h.consoleErrors).toEqual([]);
   });
 

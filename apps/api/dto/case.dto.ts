@@ -58,6 +58,10 @@ export class CaseQueryDto {
   @ApiPropertyOptional({ enum: ['open', 'closed'] }) @IsOptional() @IsIn(['open', 'closed']) status?: 'open' | 'closed';
   @ApiPropertyOptional() @IsOptional() @IsUUID() orgId?: string;
   @ApiPropertyOptional() @IsOptional() @Transform(toBool) @IsBoolean() overdue?: boolean;
+  @ApiPropertyOptional({ description: '只看该年度考核活动的案件（其开启的及开启时已在办理的）' })
+  @IsOptional()
+  @IsUUID()
+  campaignId?: string;
   @ApiPropertyOptional({ description: '按办理对象（党员、律所、党组织）名称搜索' })
   @IsOptional()
   @IsString()

@@ -54,9 +54,14 @@ function ReviewSummary({ review }: { review: Campaign['review'] }) {
   );
 }
 
-/** Where the review stands: the open cases per step (with the late ones), then the closed ones. */
-function ReviewSteps({ review }: { review: Campaign['review'] }) {
+/**
+ * Where the review stands: the open cases per step (with the late ones), then the closed ones; each opens the
+ * case list of this campaign's cases only (another year's or another committee's reviews at the same step are
+ * not this campaign's).
+ */
+function ReviewSteps({ campaignId, review }: { campaignId: string; review: Campaign['review'] }) {
   if (!review || review.cases === 0) return null;
+  const list = `/cases?workflow=annual-review&campaignId=${campaignId}`;
   return (
     <div data-testid="campaign-review">
       <div style={{ fontWeight: 600, marginBlock: 4 }}>考核办理情况</div>
@@ -65,12 +70,12 @@ function ReviewSteps({ review }: { review: Campaign['review'] }) {
           <Link
             key={s.state}
             data-testid="campaign-review-step"
-            to={`/cases?workflow=annual-review&status=open&state=${encodeURIComponent(s.state)}`}
+            to={`${list}&status=open&state=${encodeURIComponent(s.state)}`}
           >
             {s.title} {s.cases} 件{s.overdue > 0 && <span style={{ color: '#cf1322' }}>（逾期 {s.overdue}）</span>}
           </Link>
         ))}
-        <Link data-testid="campaign-review-step" to="/cases?workflow=annual-review&status=closed">
+        <Link data-testid="campaign-review-step" to={`${list}&status=closed`}>
           已办结 {review.closed} 件
         </Link>
       </Space>
@@ -196,7 +201,7 @@ function CampaignsPage() {
                   percent={percent(c)}
                   tone={c.status === 'completed' ? 'ok' : c.status === 'failed' ? 'bad' : 'warn'}
                 />
-                <ReviewSteps review={c.review} />
+                <ReviewSteps campaignId={c.id} review={c.review} />
                 {c.failures.length > 0 && (
                   <Table
                     size="small"

@@ -53,6 +53,25 @@ function ScopeOrgFilter({ value, onChange }: { value?: string; onChange: (v: str
   );
 }
 
+/**
+ * The campaign the list is narrowed to (a step of a campaign's review opens its cases here), named by its year
+ * and committee; closing the tag lists every case again.
+ */
+function CampaignFilter({ id, onClear }: { id: string; onClear: () => void }) {
+  const campaign = useQuery({
+    queryKey: ['campaign', id],
+    queryFn: () =>
+      call<{ year: number; orgName: string }>(client.GET('/api/v1/campaigns/{id}', { params: { path: { id } } })),
+    staleTime: 60_000,
+  });
+  const c = campaign.data;
+  return (
+    <Tag closable onClose={onClear} color="geekblue" data-testid="cases-campaign" style={{ paddingBlock: 4 }}>
+      年度考核活动{c ? `：${c.year} 年度 · ${c.orgName}` : ''}
+    </Tag>
+  );
+}
+
 /** 案件: every case in the caller's scope, paged and filtered on the server. */
 export default function CasesPage() {
   const [params, setParams] = useSearchParams();
@@ -63,6 +82,7 @@ export default function CasesPage() {
     status: (params.get('status') as 'open' | 'closed' | null) ?? undefined,
     orgId: params.get('orgId') ?? undefined,
     overdue: params.get('overdue') === '1' ? true : undefined,
+    campaignId: params.get('campaignId') ?? undefined,
     q: params.get('q') ?? undefined,
     page: Number(params.get('page') ?? 1),
     pageSize: PAGE_SIZE,
@@ -98,6 +118,9 @@ export default function CasesPage() {
         ) : null}
       </Space>
       <Space wrap style={{ marginBottom: 12 }}>
+        {filter.campaignId ? (
+          <CampaignFilter id={filter.campaignId} onClear={() => set('campaignId', undefined)} />
+        ) : null}
         <Input.Search
           allowClear
           placeholder="搜索对象（党员、律所、党组织名称）"
