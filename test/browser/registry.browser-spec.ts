@@ -329,4 +329,61 @@ describe('console: registry and the demo users (browser)', () => {
       });
     expect(h.consoleErrors).toEqual([]);
   });
+  it('shows a branch its secretary and term, and lets its clerk record a new election (换届)', async () => {
+    const { firmBOrgId } = h.region.anchors;
+    const before = await api('branch-b', `/orgs/${firmBOrgId}/secretary`);
+    expect(before.secretaryId).toEqual(expect.any(String));
+    const p = await h.newPage();
+    await login(p, 'branch-b');
+    await p.goto('/registry');
+    const term = p.getByTestId('branch-term');
+    await term.getByRole('link', { name: before.secretaryName }).waitFor();
+    await term.getByText(`${before.termStartedOn} 至 ${before.termEndsOn}`).waitFor();
+    await a11y(p, 'branch-term');
+
+    // another full member of the branch, elected today (the system's today): the term runs three years from it
+    const { clock } = await api('branch-b', '/auth/me');
+    const today = new Date(Date.parse(clock.now) + 8 * 3_600_000).toISOString().slice(0, 10);
+    const members = await api('branch-b', `/members?orgId=${firmBOrgId}&status=full&pageSize=200`);
+    const next = members.items.find((m: { id: string }) => m.id !== before.secretaryId);
+    await term.getByRole('button', { name: '登记换届或更换书记' }).click();
+    const dialog = p.getByRole('dialog', { name: '登记换届或更换书记' });
+    // a day to come is refused by the procedure's rule, its message shown beside the date
+    const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    await dialog.getByLabel('支部书记').click();
+    await p.locator(`.ant-select-item-option[title="${next.name}"]`).click();
+    const date = dialog.getByLabel('选举日期', { exact: true });
+    await date.click();
+    await date.fill(tomorrow);
+    await date.press('Enter');
+    await dialog.getByRole('button', { name: /登\s*记/ }).click();
+    await dialog.getByRole('alert').or(dialog.locator('.ant-form-item-explain-error')).first().waitFor();
+    await screenshot(p, SUITE, 'branch-term-refused');
+    await expect(api('branch-b', `/orgs/${firmBOrgId}/secretary`)).resolves.toMatchObject({
+      secretaryId: before.secretaryId,
+    });
+    await date.click();
+    await date.fill(today);
+    await date.press('Enter');
+    await dialog.getByRole('button', { name: /登\s*记/ }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const after = await api('branch-b', `/orgs/${firmBOrgId}/secretary`);
+    expect(after).toMatchObject({ secretaryId: next.id, termStartedOn: today });
+    expect(Number(after.termEndsOn.slice(0, 4))).toBe(Number(today.slice(0, 4)) + 3);
+    await term.getByRole('link', { name: next.name }).waitFor();
+    await term.getByText(`${after.termStartedOn} 至 ${after.termEndsOn}`).waitFor();
+    await screenshot(p, SUITE, 'branch-term-recorded');
+
+    // firm A's secretary was elected almost three years ago: the page says what the API says of its 换届
+    const { firmAOrgId } = h.region.anchors;
+    const termA = await api('branch-a', `/orgs/${firmAOrgId}/secretary`);
+    const a = await h.newPage();
+    await login(a, 'branch-a');
+    await a.goto('/registry');
+    const shownA = a.getByTestId('branch-term');
+    await shownA.getByText(`${termA.termStartedOn} 至 ${termA.termEndsOn}`).waitFor();
+    await expect(shownA.getByText('应准备换届').count()).resolves.toBe(termA.renewalDue ? 1 : 0);
+    await screenshot(a, SUITE, 'branch-term-renewal');
+    expect(h.consoleErrors).toEqual([]);
+  });
 });

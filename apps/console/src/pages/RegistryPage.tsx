@@ -24,6 +24,7 @@ import type { Schemas } from '../../../../libs/api-client';
 import { useOrg } from '../api/hooks';
 import { ApiError, call, client, newIdempotencyKey } from '../api/http';
 import { hasRole, useAuth } from '../auth/auth';
+import { BranchTerm, TERM_ORG_TYPES } from '../components/BranchTerm';
 import { QueryState } from '../components/QueryState';
 import { FirmPicker, WorkingDayPicker } from '../components/pickers';
 import { COVERAGE_TITLES, MEMBER_STATUS_TITLES, ORG_TYPE_TITLES } from '../labels';
@@ -116,6 +117,11 @@ function OrgsTab() {
                       <Link to={`/registry?tab=members&orgId=${detail.data.id}`}>本组织党员名册</Link>
                     </Descriptions.Item>
                   </Descriptions>
+                ) : null}
+                {detail.data && TERM_ORG_TYPES.includes(detail.data.type) ? (
+                  <div style={{ marginTop: 16 }}>
+                    <BranchTerm key={detail.data.id} orgId={detail.data.id} />
+                  </div>
                 ) : null}
               </QueryState>
             )}
