@@ -386,4 +386,64 @@ describe('console: registry and the demo users (browser)', () => {
     await screenshot(a, SUITE, 'branch-term-renewal');
     expect(h.consoleErrors).toEqual([]);
   });
+  it('records a branch meeting with its attendance and a month of dues, and the member page shows them', async () => {
+    const { firmBOrgId } = h.region.anchors;
+    const { clock } = await api('branch-b', '/auth/me');
+    const today = new Date(Date.parse(clock.now) + 8 * 3_600_000).toISOString().slice(0, 10);
+    const members = (await api('branch-b', `/members?orgId=${firmBOrgId}&pageSize=500`)).items.filter(
+      (m: { status: string }) => m.status === 'full' || m.status === 'probationary',
+    );
+    const [away, paying] = members;
+    const p = await h.newPage();
+    await login(p, 'branch-b');
+    await p.goto('/registry');
+    const record = p.getByTestId('record-org-life');
+    await record.getByRole('button', { name: '登记组织生活会议' }).click();
+    const meeting = p.getByRole('dialog', { name: '登记组织生活会议' });
+    await meeting.getByLabel('会议类型').click();
+    await p.locator('.ant-select-item-option[title="党课"]').click();
+    const heldOn = meeting.getByLabel('召开日期', { exact: true });
+    await heldOn.click();
+    await heldOn.fill(today);
+    await heldOn.press('Enter');
+    await meeting.getByLabel('主题').fill('学习党章第九条');
+    // every party member of the branch is listed, present until unticked; an absence needs its reason
+    await expect(meeting.getByTestId('meeting-attendance').locator('tbody tr.ant-table-row').count()).resolves.toBe(
+      members.length,
+    );
+    await meeting.getByLabel(`${away.name}出席`).uncheck();
+    await meeting.getByRole('button', { name: /登\s*记/ }).click();
+    await meeting.getByText(`请填写缺席原因：${away.name}`).waitFor();
+    await meeting.getByLabel(`${away.name}缺席原因`).fill('出差在外，已请假');
+    await meeting.getByText(`请填写缺席原因：${away.name}`).waitFor({ state: 'detached' });
+    await screenshot(p, SUITE, 'org-life-meeting');
+    await meeting.getByRole('button', { name: /登\s*记/ }).click();
+    await p.getByText(`已登记党课：出席 ${members.length - 1} 人，缺席 1 人`).waitFor();
+
+    await record.getByRole('button', { name: '登记党费' }).click();
+    const dues = p.getByRole('dialog', { name: '登记党费' });
+    await dues.getByLabel(`${paying.name}党费金额`).fill('50');
+    await screenshot(p, SUITE, 'org-life-dues');
+    await dues.getByRole('button', { name: /登\s*记/ }).click();
+    await p.getByText(`已登记 ${today.slice(0, 7)} 党费：1 人`).waitFor();
+
+    // as the API keeps them
+    const awayRecord = await api('branch-b', `/members/${away.id}/org-life`);
+    expect(awayRecord.meetings).toContainEqual(
+      expect.objectContaining({ heldOn: today, kind: 'lecture', attended: false, absenceReason: '出差在外，已请假' }),
+    );
+    const payingRecord = await api('branch-b', `/members/${paying.id}/org-life`);
+    expect(payingRecord).toMatchObject({ lastAttended: today, lastDuesMonth: today.slice(0, 7) });
+    expect(payingRecord.dues).toContainEqual(expect.objectContaining({ month: today.slice(0, 7), amount: 50 }));
+
+    // and as the member's page shows them
+    await p.goto(`/members/${away.id}`);
+    const shown = p.getByTestId('member-org-life');
+    await shown.getByText('缺席（出差在外，已请假）').waitFor();
+    await p.goto(`/members/${paying.id}`);
+    await shown.getByText(`${today.slice(0, 7)} ¥50`).waitFor();
+    await expect(shown.getByText(today).count()).resolves.toBeGreaterThan(0);
+    await a11y(p, 'member-org-life');
+    expect(h.consoleErrors).toEqual([]);
+  });
 });

@@ -38,3 +38,11 @@ export const DEADLINE_KIND_TITLES: Record<string, string> = {
 };
 export const CASE_STATUS_TITLES: Record<string, string> = { open: '办理中', closed: '已办结' };
 export const SUBJECT_KIND_TITLES: Record<string, string> = { member: '党员', firm: '律师事务所', org: '党组织' };
+/** The kinds of organizational-life meeting (三会一课 and 主题党日), as the API names them. */
+export const MEETING_KIND_TITLES: Record<string, string> = {
+  member_meeting: '党员大会',
+  committee: '支委会',
+  group: '党小组会',
+  lecture: '党课',
+  theme_day: '主题党日',
+};

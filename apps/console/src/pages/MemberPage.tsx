@@ -6,6 +6,7 @@ import { useOrg } from '../api/hooks';
 import { call, client } from '../api/http';
 import type { CaseView, Page } from '../api/types';
 import { DueTag } from '../components/DueTag';
+import { MemberOrgLife } from '../components/OrgLife';
 import { QueryState } from '../components/QueryState';
 import { CASE_STATUS_TITLES, MEMBER_STATUS_TITLES } from '../labels';
 import { formatTime } from '../time';
@@ -144,6 +145,13 @@ export default function MemberPage() {
               </Card>
             </Col>
             <Col xs={24} lg={12}>
+              <Card
+                size="small"
+                style={{ marginBottom: 12 }}
+                title={<h2 style={{ fontSize: 16, margin: 0 }}>组织生活</h2>}
+              >
+                <MemberOrgLife memberId={m.id} />
+              </Card>
               <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>历史记录</h2>}>
                 <QueryState
                   query={timeline}

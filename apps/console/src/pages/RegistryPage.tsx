@@ -25,6 +25,7 @@ import { useOrg } from '../api/hooks';
 import { ApiError, call, client, newIdempotencyKey } from '../api/http';
 import { hasRole, useAuth } from '../auth/auth';
 import { BranchTerm, TERM_ORG_TYPES } from '../components/BranchTerm';
+import { RecordOrgLife } from '../components/OrgLife';
 import { QueryState } from '../components/QueryState';
 import { FirmPicker, WorkingDayPicker } from '../components/pickers';
 import { COVERAGE_TITLES, MEMBER_STATUS_TITLES, ORG_TYPE_TITLES } from '../labels';
@@ -61,6 +62,7 @@ function showServerError(form: ReturnType<typeof Form.useForm>[0], e: unknown, s
 // ------------------------------------------------------------------------------------------ organizations
 
 function OrgsTab() {
+  const { me } = useAuth();
   const tree = useOrgTree();
   const [picked, setPicked] = useState<string | undefined>();
   // until the clerk picks one, the detail is of the top of their scope (a branch clerk's only organization)
@@ -121,6 +123,11 @@ function OrgsTab() {
                 {detail.data && TERM_ORG_TYPES.includes(detail.data.type) ? (
                   <div style={{ marginTop: 16 }}>
                     <BranchTerm key={detail.data.id} orgId={detail.data.id} />
+                    {hasRole(me, 'clerk') ? (
+                      <div style={{ marginTop: 12 }}>
+                        <RecordOrgLife key={detail.data.id} orgId={detail.data.id} />
+                      </div>
+                    ) : null}
                   </div>
                 ) : null}
               </QueryState>

@@ -1,0 +1,360 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  Alert,
+  Button,
+  Checkbox,
+  DatePicker,
+  Descriptions,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Select,
+  Space,
+  Table,
+  Tag,
+  message as antdMessage,
+} from 'antd';
+import dayjs from 'dayjs';
+import { useState } from 'react';
+import type { Schemas } from '../../../../libs/api-client';
+import { ApiError, call, client } from '../api/http';
+import { MEETING_KIND_TITLES } from '../labels';
+import { beijing } from '../time';
+import { WorkingDayPicker } from './pickers';
+
+type MemberOrgLife = Schemas['MemberOrgLifeDto'];
+type Member = Schemas['MemberView'];
+
+/** Party members of an organization (full and probationary: both take part and pay dues), by name. */
+function usePartyMembers(orgId: string) {
+  return useQuery({
+    queryKey: ['org-party-members', orgId],
+    queryFn: async () => {
+      const page = await call<{ items: Member[] }>(
+        client.GET('/api/v1/members', { params: { query: { orgId, pageSize: 500 } } } as any),
+      );
+      return page.items
+        .filter((m) => m.status === 'full' || m.status === 'probationary')
+        .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
+    },
+  });
+}
+
+/** A refusal of the API as one line (its field details joined), for the dialog's alert. */
+function refusal(e: unknown): string {
+  if (!(e instanceof ApiError)) throw e;
+  const details: { field?: string; errors?: string[] }[] = Array.isArray(e.details) ? e.details : [];
+  const lines = details.flatMap((d) => d.errors ?? []);
+  return lines.length ? `${e.message}：${lines.join('；')}` : e.message;
+}
+
+/**
+ * 组织生活 of a member: when they last took part and last paid dues, the meetings they attended or missed (with
+ * the reason), and the months paid. What the inactivity check reads (six months without either).
+ */
+export function MemberOrgLife({ memberId }: { memberId: string }) {
+  const record = useQuery({
+    queryKey: ['member-org-life', memberId],
+    queryFn: () =>
+      call<MemberOrgLife>(client.GET('/api/v1/members/{id}/org-life', { params: { path: { id: memberId } } })),
+  });
+  const r = record.data;
+  if (record.isError) return <span>组织生活记录读取失败，请刷新重试</span>;
+  if (!r) return <span>…</span>;
+  return (
+    <div data-testid="member-org-life">
+      <Descriptions size="small" column={1}>
+        <Descriptions.Item label="最近参加">{r.lastAttended ?? '无参加记录'}</Descriptions.Item>
+        <Descriptions.Item label="最近交纳党费">{r.lastDuesMonth ?? '无交纳记录'}</Descriptions.Item>
+      </Descriptions>
+      <Table
+        rowKey="meetingId"
+        size="small"
+        pagination={{ pageSize: 10, hideOnSinglePage: true }}
+        locale={{ emptyText: '没有会议记录' }}
+        dataSource={[...r.meetings].sort((a, b) => b.heldOn.localeCompare(a.heldOn))}
+        columns={[
+          { title: '日期', dataIndex: 'heldOn', key: 'heldOn', width: 110 },
+          { title: '会议', dataIndex: 'kindTitle', key: 'kind', width: 100 },
+          { title: '主题', dataIndex: 'topic', key: 'topic' },
+          {
+            title: '出席',
+            key: 'attended',
+            render: (_, m) =>
+              m.attended ? <Tag color="green">出席</Tag> : <Tag color="red">缺席（{m.absenceReason}）</Tag>,
+          },
+        ]}
+      />
+      {r.dues.length ? (
+        <div style={{ marginTop: 8 }}>
+          <span style={{ color: '#595959' }}>党费：</span>
+          <Space wrap size={[4, 4]}>
+            {[...r.dues]
+              .sort((a, b) => b.month.localeCompare(a.month))
+              .map((d) => (
+                <Tag key={d.month}>
+                  {d.month} ¥{d.amount}
+                </Tag>
+              ))}
+          </Space>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** The two ways a branch clerk records organizational life here: a meeting with its attendance, and a month's dues. */
+export function RecordOrgLife({ orgId }: { orgId: string }) {
+  const [open, setOpen] = useState<'meeting' | 'dues' | null>(null);
+  // its own message holder: the registry page has no antd <App> around it
+  const [message, holder] = antdMessage.useMessage();
+  return (
+    <div data-testid="record-org-life">
+      {holder}
+      <Space wrap>
+        <Button onClick={() => setOpen('meeting')}>登记组织生活会议</Button>
+        <Button onClick={() => setOpen('dues')}>登记党费</Button>
+      </Space>
+      {open === 'meeting' ? (
+        <MeetingDialog orgId={orgId} onClose={() => setOpen(null)} onSaved={(m) => void message.success(m)} />
+      ) : null}
+      {open === 'dues' ? (
+        <DuesDialog orgId={orgId} onClose={() => setOpen(null)} onSaved={(m) => void message.success(m)} />
+      ) : null}
+    </div>
+  );
+}
+
+interface MeetingForm {
+  kind: string;
+  heldOn: string;
+  topic: string;
+}
+
+/**
+ * A meeting: kind, day, topic, and each party member of the branch present (ticked, the default) or absent
+ * with the reason the branch recorded (请假事由), which the API requires.
+ */
+function MeetingDialog({
+  orgId,
+  onClose,
+  onSaved,
+}: {
+  orgId: string;
+  onClose: () => void;
+  onSaved: (m: string) => void;
+}) {
+  const qc = useQueryClient();
+  const [form] = Form.useForm<MeetingForm>();
+  const members = usePartyMembers(orgId);
+  const [absent, setAbsent] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const list = members.data ?? [];
+  // a change of attendance answers the last refusal: it no longer stands above the table
+  const mark = (update: (prev: Record<string, string>) => Record<string, string>) => {
+    setError(null);
+    setAbsent(update);
+  };
+  const submit = async () => {
+    const v = await form.validateFields();
+    const missingReason = list.filter((m) => m.id in absent && !absent[m.id].trim());
+    if (missingReason.length) {
+      setError(`请填写缺席原因：${missingReason.map((m) => m.name).join('、')}`);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const body = {
+        orgId,
+        ...v,
+        topic: v.topic.trim(),
+        attendees: list.filter((m) => !(m.id in absent)).map((m) => m.id),
+        absences: list.filter((m) => m.id in absent).map((m) => ({ memberId: m.id, reason: absent[m.id].trim() })),
+      };
+      const saved = await call<{ attendees: number; absences: number }>(
+        client.POST('/api/v1/org-life/meetings', { body: body as any }),
+      );
+      void qc.invalidateQueries({ queryKey: ['member-org-life'] });
+      onSaved(`已登记${MEETING_KIND_TITLES[v.kind]}：出席 ${saved.attendees} 人，缺席 ${saved.absences} 人`);
+      onClose();
+    } catch (e) {
+      setError(refusal(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal
+      open
+      title="登记组织生活会议"
+      okText="登记"
+      cancelText="取消"
+      confirmLoading={busy}
+      onOk={() => void submit()}
+      onCancel={onClose}
+      width={640}
+      destroyOnHidden
+    >
+      <Form form={form} layout="vertical">
+        <Space wrap align="start" style={{ display: 'flex' }}>
+          <Form.Item name="kind" label="会议类型" rules={[{ required: true, message: '请选择会议类型' }]}>
+            <Select
+              style={{ width: 160 }}
+              placeholder="选择类型"
+              options={Object.entries(MEETING_KIND_TITLES).map(([value, label]) => ({ value, label }))}
+            />
+          </Form.Item>
+          <Form.Item name="heldOn" label="召开日期" rules={[{ required: true, message: '请选择召开日期' }]}>
+            <WorkingDayPicker />
+          </Form.Item>
+        </Space>
+        <Form.Item
+          name="topic"
+          label="主题"
+          rules={[
+            { required: true, whitespace: true, message: '请填写会议主题' },
+            { max: 200, message: '主题至多 200 字' },
+          ]}
+        >
+          <Input placeholder="例如：学习党章第九条" />
+        </Form.Item>
+      </Form>
+      <div style={{ fontWeight: 600, marginBottom: 6 }}>
+        出席情况（{list.length - Object.keys(absent).length} 人出席，{Object.keys(absent).length} 人缺席）
+      </div>
+      <Table<Member>
+        rowKey="id"
+        size="small"
+        loading={members.isPending}
+        pagination={false}
+        scroll={{ y: 280 }}
+        data-testid="meeting-attendance"
+        dataSource={list}
+        columns={[
+          { title: '党员', dataIndex: 'name', key: 'name', width: 120 },
+          {
+            title: '出席',
+            key: 'present',
+            width: 80,
+            render: (_, m) => (
+              <Checkbox
+                aria-label={`${m.name}出席`}
+                checked={!(m.id in absent)}
+                onChange={(e) =>
+                  mark((prev) => {
+                    const next = { ...prev };
+                    if (e.target.checked) delete next[m.id];
+                    else next[m.id] = '';
+                    return next;
+                  })
+                }
+              />
+            ),
+          },
+          {
+            title: '缺席原因',
+            key: 'reason',
+            render: (_, m) =>
+              m.id in absent ? (
+                <Input
+                  size="small"
+                  aria-label={`${m.name}缺席原因`}
+                  placeholder="请假事由"
+                  maxLength={200}
+                  value={absent[m.id]}
+                  onChange={(e) => mark((prev) => ({ ...prev, [m.id]: e.target.value }))}
+                />
+              ) : null,
+          },
+        ]}
+      />
+      {error ? <Alert style={{ marginTop: 12 }} type="error" showIcon message={error} /> : null}
+    </Modal>
+  );
+}
+
+/** A month's dues: the amount each party member paid (left empty: not paid that month). */
+function DuesDialog({ orgId, onClose, onSaved }: { orgId: string; onClose: () => void; onSaved: (m: string) => void }) {
+  const qc = useQueryClient();
+  const members = usePartyMembers(orgId);
+  const [month, setMonth] = useState(() => beijing().format('YYYY-MM'));
+  const [amounts, setAmounts] = useState<Record<string, number | null>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const list = members.data ?? [];
+  const paid = list.filter((m) => (amounts[m.id] ?? 0) > 0).map((m) => ({ memberId: m.id, amount: amounts[m.id]! }));
+  const submit = async () => {
+    if (!paid.length) {
+      setError('请至少填写一名党员的交纳金额');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const saved = await call<{ recorded: number }>(
+        client.POST('/api/v1/org-life/dues', { body: { orgId, month, paid } as any }),
+      );
+      void qc.invalidateQueries({ queryKey: ['member-org-life'] });
+      onSaved(`已登记 ${month} 党费：${saved.recorded} 人`);
+      onClose();
+    } catch (e) {
+      setError(refusal(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal
+      open
+      title="登记党费"
+      okText="登记"
+      cancelText="取消"
+      confirmLoading={busy}
+      onOk={() => void submit()}
+      onCancel={onClose}
+      destroyOnHidden
+    >
+      <Space style={{ marginBottom: 12 }}>
+        <label htmlFor="dues-month">所属月份</label>
+        <DatePicker
+          id="dues-month"
+          picker="month"
+          allowClear={false}
+          value={dayjs(`${month}-01`)}
+          onChange={(d) => d && setMonth(d.format('YYYY-MM'))}
+        />
+      </Space>
+      <Table<Member>
+        rowKey="id"
+        size="small"
+        loading={members.isPending}
+        pagination={false}
+        scroll={{ y: 320 }}
+        data-testid="dues-amounts"
+        dataSource={list}
+        columns={[
+          { title: '党员', dataIndex: 'name', key: 'name' },
+          {
+            title: '金额（元）',
+            key: 'amount',
+            render: (_, m) => (
+              <InputNumber
+                size="small"
+                aria-label={`${m.name}党费金额`}
+                min={0}
+                max={1_000_000}
+                precision={2}
+                value={amounts[m.id] ?? null}
+                onChange={(v) => setAmounts((prev) => ({ ...prev, [m.id]: v }))}
+              />
+            ),
+          },
+        ]}
+      />
+      {error ? <Alert style={{ marginTop: 12 }} type="error" showIcon message={error} /> : null}
+    </Modal>
+  );
+}
