@@ -446,4 +446,48 @@ describe('console: registry and the demo users (browser)', () => {
     await a11y(p, 'member-org-life');
     expect(h.consoleErrors).toEqual([]);
   });
+  it('imports a branch’s meetings and dues from a csv: refused rows listed with their reasons, nothing written until all pass', async () => {
+    const { firmBOrgId } = h.region.anchors;
+    const party = h.region.members.filter(
+      (m) => m.orgId === firmBOrgId && (m.status === 'full' || m.status === 'probationary'),
+    );
+    const [a, b] = party;
+    const other = h.region.members.find((m) => m.orgId !== firmBOrgId && m.status === 'full')!;
+    const header = '类型,日期,会议类型,主题,身份证号,姓名,出席,缺席原因,金额';
+    const good = [
+      `会议,2026-11-28,党小组会,十一月党小组会,${a.idNumber},${a.name},出席,,`,
+      `会议,2026-11-28,党小组会,十一月党小组会,${b.idNumber},${b.name},缺席,外地开庭,`,
+    ];
+    const bad = `会议,2026-11-28,党小组会,十一月党小组会,${other.idNumber},${other.name},出席,,`;
+    const csv = (rows: string[]) => ({
+      name: '十一月.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from([header, ...rows].join('\n')),
+    });
+    const p = await h.newPage();
+    await login(p, 'branch-b');
+    await p.goto('/registry');
+    await p.getByTestId('record-org-life').getByRole('button', { name: '从表格导入' }).click();
+    const dialog = p.getByRole('dialog', { name: '从表格导入组织生活记录' });
+    await dialog.locator('input[type=file]').setInputFiles(csv([...good, bad]));
+    await dialog.getByRole('button', { name: /检\s*查/ }).click();
+    const report = dialog.getByTestId('import-report');
+    await report.getByText('共 3 行，1 行未通过检查，未导入任何记录').waitFor();
+    await report.getByText(`${other.name} 在 2026-11-28 不属于本组织`).waitFor();
+    await expect(dialog.getByRole('button', { name: /导\s*入/ }).isDisabled()).resolves.toBe(true);
+    await screenshot(p, SUITE, 'org-life-import-refused');
+    expect((await api('branch-b', `/members/${a.id}/org-life`)).meetings).not.toContainEqual(
+      expect.objectContaining({ heldOn: '2026-11-28' }),
+    );
+
+    await dialog.locator('input[type=file]').setInputFiles(csv(good));
+    await dialog.getByRole('button', { name: /检\s*查/ }).click();
+    await report.getByText('共 2 行，全部通过检查：会议 1 次，出席 1 人次，缺席 1 人次，党费 0 条').waitFor();
+    await dialog.getByRole('button', { name: /导\s*入/ }).click();
+    await p.getByText('已导入：会议 1 次，出席 1 人次，缺席 1 人次，党费 0 条').waitFor();
+    expect((await api('branch-b', `/members/${b.id}/org-life`)).meetings).toContainEqual(
+      expect.objectContaining({ heldOn: '2026-11-28', kind: 'group', attended: false, absenceReason: '外地开庭' }),
+    );
+    expect(h.consoleErrors).toEqual([]);
+  });
 });

@@ -128,6 +128,29 @@ export async function request<T>(
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
+/**
+ * A file sent as `multipart/form-data` (field `file`) to a path below /api/v1, with the token; answers and
+ * errors as `request`'s.
+ */
+export async function upload<T>(path: string, file: Blob & { name?: string }, query: Query = {}): Promise<T> {
+  const token = tokenStore.get();
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const u = new URL(`/api/v1${path}`, window.location.origin);
+  for (const [k, v] of Object.entries(query))
+    if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, String(v));
+  const form = new FormData();
+  form.append('file', file, file.name ?? 'upload');
+  let res: Response;
+  try {
+    res = await fetch(u.pathname + u.search, { method: 'POST', headers, body: form });
+  } catch (e) {
+    throw await toApiError(undefined, e);
+  }
+  if (!res.ok) throw await toApiError(res, undefined, !!token);
+  return (await res.json()) as T;
+}
+
 export const api = {
   get: <T = any>(path: string, query?: Query) => request<T>('GET', path, { query }),
   post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>

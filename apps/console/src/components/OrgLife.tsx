@@ -13,12 +13,13 @@ import {
   Space,
   Table,
   Tag,
+  Upload,
   message as antdMessage,
 } from 'antd';
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import type { Schemas } from '../../../../libs/api-client';
-import { ApiError, call, client } from '../api/http';
+import { ApiError, call, client, upload } from '../api/http';
 import { MEETING_KIND_TITLES } from '../labels';
 import { beijing } from '../time';
 import { WorkingDayPicker } from './pickers';
@@ -106,7 +107,7 @@ export function MemberOrgLife({ memberId }: { memberId: string }) {
 
 /** The two ways a branch clerk records organizational life here: a meeting with its attendance, and a month's dues. */
 export function RecordOrgLife({ orgId }: { orgId: string }) {
-  const [open, setOpen] = useState<'meeting' | 'dues' | null>(null);
+  const [open, setOpen] = useState<'meeting' | 'dues' | 'import' | null>(null);
   // its own message holder: the registry page has no antd <App> around it
   const [message, holder] = antdMessage.useMessage();
   return (
@@ -115,9 +116,13 @@ export function RecordOrgLife({ orgId }: { orgId: string }) {
       <Space wrap>
         <Button onClick={() => setOpen('meeting')}>登记组织生活会议</Button>
         <Button onClick={() => setOpen('dues')}>登记党费</Button>
+        <Button onClick={() => setOpen('import')}>从表格导入</Button>
       </Space>
       {open === 'meeting' ? (
         <MeetingDialog orgId={orgId} onClose={() => setOpen(null)} onSaved={(m) => void message.success(m)} />
+      ) : null}
+      {open === 'import' ? (
+        <ImportDialog orgId={orgId} onClose={() => setOpen(null)} onSaved={(m) => void message.success(m)} />
       ) : null}
       {open === 'dues' ? (
         <DuesDialog orgId={orgId} onClose={() => setOpen(null)} onSaved={(m) => void message.success(m)} />
@@ -354,6 +359,147 @@ function DuesDialog({ orgId, onClose, onSaved }: { orgId: string; onClose: () =>
           },
         ]}
       />
+      {error ? <Alert style={{ marginTop: 12 }} type="error" showIcon message={error} /> : null}
+    </Modal>
+  );
+}
+
+type ImportReport = Schemas['ImportReportDto'];
+
+const IMPORT_HEADER = '类型,日期,会议类型,主题,身份证号,姓名,出席,缺席原因,金额';
+
+/** A template a clerk fills in Excel: the header and one row of each kind (UTF-8 with BOM, so Excel reads it). */
+function downloadTemplate() {
+  const rows = [
+    IMPORT_HEADER,
+    '会议,2026-03-15,党员大会,学习党章,（身份证号）,（姓名）,出席,,',
+    '会议,2026-03-15,党员大会,学习党章,（身份证号）,（姓名）,缺席,出差在外，已请假,',
+    '党费,2026-03,,,（身份证号）,（姓名）,,,50',
+  ];
+  const blob = new Blob(['\uFEFF' + rows.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = '组织生活导入模板.csv';
+  a.click();
+  URL.revokeObjectURL(a.href);
+}
+
+/**
+ * Meetings and dues from an xlsx or csv file: checked first (nothing written), every refused row listed with
+ * its reason; imported only when every row passes (the API writes all or nothing).
+ */
+function ImportDialog({
+  orgId,
+  onClose,
+  onSaved,
+}: {
+  orgId: string;
+  onClose: () => void;
+  onSaved: (m: string) => void;
+}) {
+  const qc = useQueryClient();
+  const [file, setFile] = useState<File | null>(null);
+  const [report, setReport] = useState<ImportReport | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const send = async (dryRun: boolean) => {
+    if (!file) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await upload<ImportReport>('/org-life/import', file, { orgId, dryRun });
+      if (dryRun) setReport(r);
+      else {
+        void qc.invalidateQueries({ queryKey: ['member-org-life'] });
+        onSaved(
+          `已导入：会议 ${r.meetings} 次，出席 ${r.attendances} 人次，缺席 ${r.absences} 人次，党费 ${r.duesPayments} 条`,
+        );
+        onClose();
+      }
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      // a refused row: the report comes as the details of the 422
+      const details = e.details as ImportReport | undefined;
+      if (details && Array.isArray(details.refused)) setReport(details);
+      else setError(refusal(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const passed = !!report && report.refused.length === 0 && report.rows > 0;
+  return (
+    <Modal
+      open
+      title="从表格导入组织生活记录"
+      onCancel={onClose}
+      width={640}
+      destroyOnHidden
+      footer={
+        <Space>
+          <Button onClick={onClose}>取消</Button>
+          <Button disabled={!file} loading={busy && !passed} onClick={() => void send(true)}>
+            检查
+          </Button>
+          <Button type="primary" disabled={!passed} loading={busy && passed} onClick={() => void send(false)}>
+            导入
+          </Button>
+        </Space>
+      }
+    >
+      <p style={{ marginTop: 0 }}>
+        xlsx 或 csv 文件，表头：{IMPORT_HEADER.split(',').join('、')}。会议的日期为 YYYY-MM-DD，党费为所属月份
+        YYYY-MM；每名出席或缺席的党员一行。全部行通过检查才会写入。{' '}
+        <Button type="link" size="small" style={{ padding: 0 }} onClick={downloadTemplate}>
+          下载模板
+        </Button>
+      </p>
+      <Upload
+        accept=".xlsx,.csv"
+        maxCount={1}
+        beforeUpload={(f) => {
+          setFile(f);
+          setReport(null);
+          setError(null);
+          return false;
+        }}
+        onRemove={() => {
+          setFile(null);
+          setReport(null);
+        }}
+      >
+        <Button>选择文件</Button>
+      </Upload>
+      {report ? (
+        <div data-testid="import-report" style={{ marginTop: 12 }}>
+          {report.refused.length ? (
+            <>
+              <Alert
+                type="error"
+                showIcon
+                message={`共 ${report.rows} 行，${report.refused.length} 行未通过检查，未导入任何记录；请修改后重新选择文件`}
+              />
+              <Table
+                rowKey="row"
+                size="small"
+                style={{ marginTop: 8 }}
+                pagination={false}
+                scroll={{ y: 240 }}
+                dataSource={report.refused}
+                columns={[
+                  { title: '行号', dataIndex: 'row', key: 'row', width: 70 },
+                  { title: '原因', dataIndex: 'reason', key: 'reason' },
+                ]}
+              />
+            </>
+          ) : (
+            <Alert
+              type="success"
+              showIcon
+              message={`共 ${report.rows} 行，全部通过检查：会议 ${report.meetings} 次，出席 ${report.attendances} 人次，缺席 ${report.absences} 人次，党费 ${report.duesPayments} 条。点击“导入”写入。`}
+            />
+          )}
+        </div>
+      ) : null}
       {error ? <Alert style={{ marginTop: 12 }} type="error" showIcon message={error} /> : null}
     </Modal>
   );
