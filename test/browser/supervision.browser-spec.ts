@@ -326,6 +326,31 @@ describe('console: supervision and administration (browser)', () => {
       ]);
     }
     await screenshot(page, 'supervision', 'dashboards-org-life-table');
+
+    // the year's results as the API lists them: the commended organizations (the branch just graded among them
+    // when its 92 points made it 先进) and the 一般 / 后进 ones followed to their 晋位升级
+    const year = Math.max(...grades.map((g) => g.year));
+    const results = page.getByTestId('results-of-year');
+    await results.getByText(`${year}年度`).waitFor();
+    const commended = await api('city', 'get', `/reports/commendations?year=${year}`);
+    const upgrades = await api('city', 'get', `/reports/grade-upgrades?year=${year}`);
+    const rowsOf = (testId: string) =>
+      results
+        .getByTestId(testId)
+        .locator('tbody tr.ant-table-row')
+        .evaluateAll((trs) => trs.map((tr) => tr.querySelector('td')?.textContent ?? ''));
+    // loaded: the graded branch among the commended, and the upgrades table with its rows or its empty text
+    const graded = commended.organizations.find((o: any) => o.orgId === orgId);
+    expect(graded).toBeDefined();
+    await results.getByTestId('commended-orgs').getByText(graded.name).waitFor();
+    const upgradesTable = results.getByTestId('grade-upgrades');
+    if (upgrades.items.length) await upgradesTable.getByText(upgrades.items[0].name).first().waitFor();
+    else await upgradesTable.getByText('该年度没有定级为一般或后进的党组织').waitFor();
+    await expect(rowsOf('commended-orgs')).resolves.toEqual(commended.organizations.map((o: any) => o.name));
+    await expect(rowsOf('commended-members')).resolves.toEqual(commended.members.slice(0, 10).map((m: any) => m.name));
+    await expect(rowsOf('grade-upgrades')).resolves.toEqual(upgrades.items.slice(0, 10).map((u: any) => u.name));
+    await results.scrollIntoViewIfNeeded();
+    await screenshot(page, 'supervision', 'dashboards-results-of-year');
     // the inactive-member flags: as many per branch as the API reports (none yet: the all-clear says so)
     const inactive = await api('city', 'get', '/reports/inactive-members');
     if (!inactive.flags.length) await page.getByText('目前没有被提示的不活跃党员').waitFor();

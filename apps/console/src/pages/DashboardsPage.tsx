@@ -2,7 +2,9 @@ import { useQueries, useQuery } from '@tanstack/react-query';
 import { Alert, Col, Row, Select, Statistic, Table, Typography, Card } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { api } from '../api/http';
+import type { Schemas } from '../../../../libs/api-client';
+import { useWorkflows } from '../api/hooks';
+import { api, call, client } from '../api/http';
 import { QueryState } from '../components/QueryState';
 import { ChartCard } from '../supervision/ChartCard';
 import { GRADE_LABELS } from '../fieldLabels';
@@ -264,6 +266,7 @@ export default function DashboardsPage() {
         )}
       </QueryState>
       <GradesByYear />
+      <CommendationsAndUpgrades />
       <OrgLifeByQuarter />
       <InactiveMembers />
     </div>
@@ -315,6 +318,148 @@ function GradesByYear() {
         />
       )}
     </QueryState>
+  );
+}
+
+const OUTCOME_TITLES: Record<string, { text: string; color: string }> = {
+  upgraded: { text: '晋位', color: '#389e0d' },
+  unchanged: { text: '持平', color: '#595959' },
+  downgraded: { text: '降位', color: '#cf1322' },
+  pending: { text: '尚未定级', color: '#595959' },
+};
+
+/**
+ * The results of one year's review: the “七一” commendation list (members rated 优秀, organizations graded 先进)
+ * and the organizations graded 一般 or 后进 with their 晋位升级 case and the next year's grade (GET
+ * /reports/commendations, /reports/grade-upgrades). The year shown first is the latest one graded.
+ */
+function CommendationsAndUpgrades() {
+  const grades = useQuery({ queryKey: ['report-grades'], queryFn: () => api.get<Grade[]>('/reports/grades') });
+  const thisYear = beijing().year();
+  const latest = Math.max(0, ...(grades.data ?? []).map((g) => g.year)) || thisYear - 1;
+  const [picked, setPicked] = useState<number | null>(null);
+  const year = picked ?? latest;
+  const workflows = useWorkflows();
+  const upgradeStates = new Map(
+    (workflows.data ?? []).find((w) => w.key === 'grade-upgrade')?.states.map((s) => [s.name, s.title]) ?? [],
+  );
+  const commendations = useQuery({
+    queryKey: ['report-commendations', year],
+    queryFn: () =>
+      call<Schemas['CommendationsDto']>(client.GET('/api/v1/reports/commendations', { params: { query: { year } } })),
+  });
+  const upgrades = useQuery({
+    queryKey: ['report-grade-upgrades', year],
+    queryFn: () =>
+      call<Schemas['GradeUpgradesDto']>(client.GET('/api/v1/reports/grade-upgrades', { params: { query: { year } } })),
+  });
+  return (
+    <Card
+      size="small"
+      style={{ marginTop: 16 }}
+      data-testid="results-of-year"
+      title={<h2 style={{ fontSize: 16, margin: 0 }}>考核结果运用：表彰与晋位升级</h2>}
+      extra={
+        <Select
+          aria-label="考核年度"
+          value={year}
+          onChange={setPicked}
+          style={{ width: 110 }}
+          options={[...new Set([thisYear, thisYear - 1, thisYear - 2, latest])]
+            .sort((a, b) => b - a)
+            .map((y) => ({ value: y, label: `${y}年度` }))}
+        />
+      }
+    >
+      <Row gutter={[16, 16]}>
+        <Col xs={24} lg={12}>
+          <h3 style={{ fontSize: 14 }}>“七一”表彰：先进党组织</h3>
+          <QueryState query={commendations}>
+            <Table
+              rowKey="orgId"
+              size="small"
+              pagination={false}
+              data-testid="commended-orgs"
+              locale={{ emptyText: '该年度没有定级为先进的党组织' }}
+              dataSource={commendations.data?.organizations ?? []}
+              columns={[
+                { title: '党组织', dataIndex: 'name', key: 'name' },
+                { title: '考核得分', dataIndex: 'score', key: 'score', width: 90 },
+                {
+                  title: '考核案件',
+                  key: 'case',
+                  width: 90,
+                  render: (_, o) => <Link to={`/cases/${o.caseId}`}>查看</Link>,
+                },
+              ]}
+            />
+          </QueryState>
+          <h3 style={{ fontSize: 14, marginTop: 16 }}>“七一”表彰：优秀党员</h3>
+          <QueryState query={commendations}>
+            <Table
+              rowKey="memberId"
+              size="small"
+              pagination={{ pageSize: 10, hideOnSinglePage: true }}
+              data-testid="commended-members"
+              locale={{ emptyText: '该年度没有评议为优秀的党员' }}
+              dataSource={commendations.data?.members ?? []}
+              columns={[
+                {
+                  title: '党员',
+                  key: 'name',
+                  render: (_, m) => <Link to={`/members/${m.memberId}`}>{m.name}</Link>,
+                },
+                { title: '所在党组织', dataIndex: 'orgName', key: 'org' },
+              ]}
+            />
+          </QueryState>
+        </Col>
+        <Col xs={24} lg={12}>
+          <h3 style={{ fontSize: 14 }}>晋位升级跟踪（定级为一般、后进的党组织）</h3>
+          <QueryState query={upgrades}>
+            <Table
+              rowKey="orgId"
+              size="small"
+              pagination={{ pageSize: 10, hideOnSinglePage: true }}
+              data-testid="grade-upgrades"
+              locale={{ emptyText: '该年度没有定级为一般或后进的党组织' }}
+              dataSource={upgrades.data?.items ?? []}
+              columns={[
+                { title: '党组织', dataIndex: 'name', key: 'name' },
+                {
+                  title: '定级',
+                  key: 'grade',
+                  render: (_, u) => `${GRADE_LABELS[u.grade] ?? u.grade}（${u.score} 分）`,
+                },
+                {
+                  title: '晋位升级案件',
+                  key: 'case',
+                  render: (_, u) =>
+                    u.case ? (
+                      <Link to={`/cases/${u.case.id}`}>{upgradeStates.get(u.case.state) ?? u.case.state}</Link>
+                    ) : (
+                      '—'
+                    ),
+                },
+                {
+                  title: `${year + 1}年度`,
+                  key: 'next',
+                  render: (_, u) => {
+                    const o = OUTCOME_TITLES[u.outcome] ?? { text: u.outcome, color: '#595959' };
+                    return (
+                      <span style={{ color: o.color }}>
+                        {u.nextGrade ? `${GRADE_LABELS[u.nextGrade] ?? u.nextGrade}，` : ''}
+                        {o.text}
+                      </span>
+                    );
+                  },
+                },
+              ]}
+            />
+          </QueryState>
+        </Col>
+      </Row>
+    </Card>
   );
 }
 
