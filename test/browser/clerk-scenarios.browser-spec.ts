@@ -353,4 +353,52 @@ describe('console: the clerk scenarios (browser)', () => {
     }
     expect(h.consoleErrors).toEqual([]);
   });
+  it('subscribes an e-mail address and the branch’s webhook from the notifications drawer, with the API’s refusals beside the field', async () => {
+    const { firmAOrgId } = h.region.anchors;
+    const a = await h.newPage();
+    await login(a, 'branch-a');
+    await a.getByTestId('notifications-bell').click();
+    const section = a.getByTestId('notification-channels');
+    await section.getByText('尚未订阅外发渠道').waitFor();
+    // my own e-mail (no SMTP here: the e-mails would stay pending, nothing is sent)
+    await section.getByLabel('电子邮件地址').fill('branch-a@example.com');
+    await section.getByRole('button', { name: '添加订阅' }).click();
+    await section.getByTestId('notification-channel').filter({ hasText: 'branch-a@example.com' }).waitFor();
+    // the branch's robot: a refused address is answered beside the field, then one the API accepts
+    await choose(a, '渠道', 'Webhook');
+    await choose(a, '接收', '江西章贡律师事务所党支部');
+    await section.getByLabel('Webhook 地址').fill('ftp://127.0.0.1/hook');
+    await section.getByRole('button', { name: '添加订阅' }).click();
+    await section.getByText('address 必须是 http(s) 地址（webhook URL）').waitFor();
+    await section.getByLabel('Webhook 地址').fill('http://127.0.0.1:9/hook');
+    await section.getByLabel('签名密钥（可选，至少 8 位）').fill('branch-a-secret');
+    await section.getByRole('button', { name: '添加订阅' }).click();
+    const robot = section.getByTestId('notification-channel').filter({ hasText: 'http://127.0.0.1:9/hook' });
+    await robot.getByText('已设签名密钥').waitFor();
+    await robot.getByText('江西章贡律师事务所党支部').waitFor();
+    await a.waitForTimeout(400); // the drawer's slide-in
+    await a11y(a, 'notification-channels');
+    const mine = await api('branch-a', 'get', '/notifications/channels');
+    expect(mine.map((c: any) => [c.channel, c.address, c.orgId, c.hasSecret]).sort()).toEqual(
+      [
+        ['email', 'branch-a@example.com', null, false],
+        ['webhook', 'http://127.0.0.1:9/hook', firmAOrgId, true],
+      ].sort(),
+    );
+    // and unsubscribed again
+    await section
+      .getByTestId('notification-channel')
+      .filter({ hasText: 'branch-a@example.com' })
+      .getByRole('button', { name: '取消订阅' })
+      .click();
+    await a
+      .locator('.ant-popconfirm')
+      .getByRole('button', { name: /取消订阅/ })
+      .click();
+    await section.getByTestId('notification-channel').filter({ hasText: 'branch-a@example.com' }).waitFor({
+      state: 'detached',
+    });
+    await expect(api('branch-a', 'get', '/notifications/channels')).resolves.toHaveLength(1);
+    expect(h.consoleErrors).toEqual([]);
+  });
 });

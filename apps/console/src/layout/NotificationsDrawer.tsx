@@ -1,8 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Button, Drawer, Empty, List, Space, Tag, Typography } from 'antd';
+import { Button, Divider, Drawer, Empty, List, Space, Tag, Typography } from 'antd';
 import { Link } from 'react-router';
 import { call, client } from '../api/http';
 import type { NotificationItem } from '../api/types';
+import { NotificationChannels } from './NotificationChannels';
 import { useNotifications } from './NotificationsBell';
 import { formatTime } from '../time';
 
@@ -90,6 +91,8 @@ export default function NotificationsDrawer({ open, onClose }: { open: boolean; 
           );
         }}
       />
+      <Divider />
+      <NotificationChannels />
     </Drawer>
   );
 }
