@@ -84,6 +84,11 @@ export class LoadConnection {
     this.socket.destroy();
   }
 
+  /** Whether the current connection has closed (by the server, while idle): the next `send` opens a new one. */
+  get closed(): boolean {
+    return this.socket.destroyed;
+  }
+
   private connect() {
     const socket = net.connect(this.port, '127.0.0.1');
     socket.setNoDelay(true);
