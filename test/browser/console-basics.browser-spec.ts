@@ -124,6 +124,27 @@ describe('console: login and layout (browser)', () => {
       (n: { kind: string; caseId: string }) => n.kind === 'urge' && n.caseId === fromA.id,
     );
     expect(told).toHaveLength(1);
+
+    // the urging is accounted for in the audit page's 催办记录, as the API lists it
+    const [urge] = (await api('supervisor', 'get', `/audit/urges?caseId=${fromA.id}`)).items;
+    expect(urge.targets.map((t: { orgName: string }) => t.orgName)).toEqual(['江西章贡律师事务所党支部']);
+    await page.goto('/audit');
+    const urgeRow = page.getByTestId('audit-urges').locator('tbody tr.ant-table-row').filter({
+      hasText: '江西章贡律师事务所党支部',
+    });
+    await urgeRow.waitFor();
+    const cells = await urgeRow.locator('td').allTextContents();
+    expect(cells[0]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    expect(cells.slice(1, 6)).toEqual([
+      '组织关系接转',
+      urge.stateTitle,
+      expect.stringContaining(urge.urgedBy.displayName ?? ''),
+      '江西章贡律师事务所党支部',
+      String(urge.notified),
+    ]);
+    await urgeRow.scrollIntoViewIfNeeded();
+    await screenshot(page, 'basics', 'audit-urges');
+    expect(await seriousViolations(page)).toEqual([]);
     expect(h.consoleErrors).toEqual([]);
   });
 

@@ -12,13 +12,15 @@ import {
   Select,
   Space,
   Table,
+  Tag,
   Typography,
 } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { useWorkflows } from '../api/hooks';
-import { ApiError, api } from '../api/http';
+import type { Schemas } from '../../../../libs/api-client';
+import { ApiError, api, call, client } from '../api/http';
 import type { HistoryRow, Org, Page, Subject, WorkflowSummary } from '../api/types';
 import { QueryState } from '../components/QueryState';
 import { SubjectLabel } from '../components/SubjectLabel';
@@ -318,6 +320,7 @@ function AuditPage() {
           ]}
         />
       </QueryState>
+      <UrgesCard workflows={workflows.data} onOpen={(caseId) => set({ case: caseId, seq: undefined })} />
       <Drawer
         title="案件重演"
         size="large"
@@ -330,6 +333,90 @@ function AuditPage() {
         )}
       </Drawer>
     </div>
+  );
+}
+
+type Urge = Schemas['UrgeView'];
+
+/**
+ * 催办记录: who urged which overdue case when, at which step, which organizations were told and how many people
+ * got the notice, newest first (GET /audit/urges: the caller's scope). Urging changes no case and writes no
+ * history row, so this is where a supervisor's urging is accounted for.
+ */
+function UrgesCard({
+  workflows,
+  onOpen,
+}: {
+  workflows: WorkflowSummary[] | undefined;
+  onOpen: (caseId: string) => void;
+}) {
+  const [page, setPage] = useState(1);
+  const urges = useQuery({
+    queryKey: ['audit-urges', page],
+    queryFn: () =>
+      call<{ items: Urge[]; total: number }>(
+        client.GET('/api/v1/audit/urges', { params: { query: { page, pageSize: 10 } } }),
+      ),
+    placeholderData: (prev) => prev,
+  });
+  const workflowTitle = (key?: string) => workflows?.find((w) => w.key === key)?.title ?? key ?? '';
+  return (
+    <Card
+      size="small"
+      style={{ marginTop: 12 }}
+      data-testid="audit-urges"
+      title={<h2 style={{ fontSize: 16, margin: 0 }}>催办记录</h2>}
+    >
+      <QueryState query={urges}>
+        <Table<Urge>
+          rowKey="id"
+          size="small"
+          scroll={{ x: 900 }}
+          locale={{ emptyText: '没有催办记录' }}
+          dataSource={urges.data?.items ?? []}
+          pagination={{
+            current: page,
+            pageSize: 10,
+            total: urges.data?.total ?? 0,
+            hideOnSinglePage: true,
+            showSizeChanger: false,
+            onChange: setPage,
+          }}
+          columns={[
+            { title: '时间', key: 'at', width: 150, render: (_, u) => formatTime(u.at) },
+            {
+              title: '案件',
+              key: 'case',
+              render: (_, u) => (
+                <Button type="link" size="small" style={{ padding: 0 }} onClick={() => onOpen(u.caseId)}>
+                  {workflowTitle(u.workflow)}
+                </Button>
+              ),
+            },
+            { title: '催办时环节', key: 'state', render: (_, u) => <Tag>{u.stateTitle}</Tag> },
+            {
+              title: '催办人',
+              key: 'by',
+              render: (_, u) => (
+                <div>
+                  <div>{u.urgedBy.displayName ?? ''}</div>
+                  <div style={{ color: '#595959' }}>
+                    {[u.urgedBy.orgName, ROLE_TITLES[u.urgedBy.role] ?? u.urgedBy.role].filter(Boolean).join(' · ')}
+                  </div>
+                </div>
+              ),
+            },
+            {
+              title: '被催办组织',
+              key: 'targets',
+              render: (_, u) => u.targets.map((t) => t.orgName ?? t.orgId).join('、'),
+            },
+            { title: '通知人数', key: 'notified', width: 90, render: (_, u) => u.notified },
+            { title: '说明', key: 'comment', render: (_, u) => u.comment ?? '' },
+          ]}
+        />
+      </QueryState>
+    </Card>
   );
 }
 
