@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Descriptions, Form, Modal, Select, Tag, message as antdMessage } from 'antd';
+import { Button, Descriptions, Form, Select, Tag, message as antdMessage } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import type { Schemas } from '../../../../libs/api-client';
@@ -7,6 +7,7 @@ import { ApiError, call, client } from '../api/http';
 import { hasRole, useAuth } from '../auth/auth';
 import { beijing } from '../time';
 import { WorkingDayPicker } from './pickers';
+import { RecordDialog } from './RecordDialog';
 
 type OrgTerm = Schemas['OrgTermDto'];
 type Member = Schemas['MemberView'];
@@ -107,8 +108,6 @@ function RecordTermDialog({
 }) {
   const qc = useQueryClient();
   const [form] = Form.useForm<{ secretaryId: string; electedOn: string }>();
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const members = useQuery({
     queryKey: ['org-full-members', orgId],
     queryFn: () =>
@@ -118,35 +117,27 @@ function RecordTermDialog({
   });
   const submit = async () => {
     const v = await form.validateFields();
-    setBusy(true);
-    setError(null);
     try {
       const saved = await call<OrgTerm>(
         client.PUT('/api/v1/orgs/{id}/secretary', { params: { path: { id: orgId } }, body: v }),
       );
       qc.setQueryData(['org-term', orgId], saved);
       onSaved(saved);
-      onClose();
     } catch (e) {
-      if (!(e instanceof ApiError)) throw e;
-      const details: { field: string; errors: string[] }[] = Array.isArray(e.details) ? e.details : [];
+      // a refusal about a field goes beside it; any other is shown under the form by the dialog
+      const details: { field: string; errors: string[] }[] =
+        e instanceof ApiError && Array.isArray(e.details) ? e.details : [];
       const known = details.filter((d) => d.field === 'secretaryId' || d.field === 'electedOn');
-      if (known.length) form.setFields(known.map((d) => ({ name: d.field as 'secretaryId', errors: d.errors })));
-      else setError(e.message);
-    } finally {
-      setBusy(false);
+      if (!known.length) throw e;
+      form.setFields(known.map((d) => ({ name: d.field as 'secretaryId', errors: d.errors })));
+      return false;
     }
   };
   return (
-    <Modal
-      open
+    <RecordDialog
       title={current.secretaryId ? '登记换届或更换书记' : '登记支部书记及任期'}
-      okText="登记"
-      cancelText="取消"
-      confirmLoading={busy}
-      onOk={() => void submit()}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
+      onSubmit={submit}
     >
       <Form form={form} layout="vertical" initialValues={{ secretaryId: current.secretaryId ?? undefined }}>
         <Form.Item
@@ -171,7 +162,6 @@ function RecordTermDialog({
           <WorkingDayPicker />
         </Form.Item>
       </Form>
-      {error ? <Alert type="error" showIcon message={error} /> : null}
-    </Modal>
+    </RecordDialog>
   );
 }

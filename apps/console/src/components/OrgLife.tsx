@@ -20,6 +20,7 @@ import dayjs from 'dayjs';
 import { useState } from 'react';
 import type { Schemas } from '../../../../libs/api-client';
 import { ApiError, call, client, upload } from '../api/http';
+import { RecordDialog, RecordProblem, refusalText } from './RecordDialog';
 import { MEETING_KIND_TITLES } from '../labels';
 import { beijing } from '../time';
 import { WorkingDayPicker } from './pickers';
@@ -40,14 +41,6 @@ function usePartyMembers(orgId: string) {
         .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
     },
   });
-}
-
-/** A refusal of the API as one line (its field details joined), for the dialog's alert. */
-function refusal(e: unknown): string {
-  if (!(e instanceof ApiError)) throw e;
-  const details: { field?: string; errors?: string[] }[] = Array.isArray(e.details) ? e.details : [];
-  const lines = details.flatMap((d) => d.errors ?? []);
-  return lines.length ? `${e.message}：${lines.join('；')}` : e.message;
 }
 
 /**
@@ -154,54 +147,32 @@ function MeetingDialog({
   const [form] = Form.useForm<MeetingForm>();
   const members = usePartyMembers(orgId);
   const [absent, setAbsent] = useState<Record<string, string>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const list = members.data ?? [];
-  // a change of attendance answers the last refusal: it no longer stands above the table
-  const mark = (update: (prev: Record<string, string>) => Record<string, string>) => {
-    setError(null);
-    setAbsent(update);
-  };
   const submit = async () => {
     const v = await form.validateFields();
     const missingReason = list.filter((m) => m.id in absent && !absent[m.id].trim());
-    if (missingReason.length) {
-      setError(`请填写缺席原因：${missingReason.map((m) => m.name).join('、')}`);
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      const body = {
-        orgId,
-        ...v,
-        topic: v.topic.trim(),
-        attendees: list.filter((m) => !(m.id in absent)).map((m) => m.id),
-        absences: list.filter((m) => m.id in absent).map((m) => ({ memberId: m.id, reason: absent[m.id].trim() })),
-      };
-      const saved = await call<{ attendees: number; absences: number }>(
-        client.POST('/api/v1/org-life/meetings', { body: body as any }),
-      );
-      void qc.invalidateQueries({ queryKey: ['member-org-life'] });
-      onSaved(`已登记${MEETING_KIND_TITLES[v.kind]}：出席 ${saved.attendees} 人，缺席 ${saved.absences} 人`);
-      onClose();
-    } catch (e) {
-      setError(refusal(e));
-    } finally {
-      setBusy(false);
-    }
+    if (missingReason.length) throw new RecordProblem(`请填写缺席原因：${missingReason.map((m) => m.name).join('、')}`);
+    const body = {
+      orgId,
+      ...v,
+      topic: v.topic.trim(),
+      attendees: list.filter((m) => !(m.id in absent)).map((m) => m.id),
+      absences: list.filter((m) => m.id in absent).map((m) => ({ memberId: m.id, reason: absent[m.id].trim() })),
+    };
+    const saved = await call<{ attendees: number; absences: number }>(
+      client.POST('/api/v1/org-life/meetings', { body: body as any }),
+    );
+    void qc.invalidateQueries({ queryKey: ['member-org-life'] });
+    onSaved(`已登记${MEETING_KIND_TITLES[v.kind]}：出席 ${saved.attendees} 人，缺席 ${saved.absences} 人`);
   };
   return (
-    <Modal
-      open
+    // a change of attendance answers the last refusal: it no longer stands under the table
+    <RecordDialog
       title="登记组织生活会议"
-      okText="登记"
-      cancelText="取消"
-      confirmLoading={busy}
-      onOk={() => void submit()}
-      onCancel={onClose}
       width={640}
-      destroyOnHidden
+      onClose={onClose}
+      onSubmit={submit}
+      resetKey={JSON.stringify(absent)}
     >
       <Form form={form} layout="vertical">
         <Space wrap align="start" style={{ display: 'flex' }}>
@@ -249,7 +220,7 @@ function MeetingDialog({
                 aria-label={`${m.name}出席`}
                 checked={!(m.id in absent)}
                 onChange={(e) =>
-                  mark((prev) => {
+                  setAbsent((prev) => {
                     const next = { ...prev };
                     if (e.target.checked) delete next[m.id];
                     else next[m.id] = '';
@@ -270,14 +241,13 @@ function MeetingDialog({
                   placeholder="请假事由"
                   maxLength={200}
                   value={absent[m.id]}
-                  onChange={(e) => mark((prev) => ({ ...prev, [m.id]: e.target.value }))}
+                  onChange={(e) => setAbsent((prev) => ({ ...prev, [m.id]: e.target.value }))}
                 />
               ) : null,
           },
         ]}
       />
-      {error ? <Alert style={{ marginTop: 12 }} type="error" showIcon message={error} /> : null}
-    </Modal>
+    </RecordDialog>
   );
 }
 
@@ -287,41 +257,18 @@ function DuesDialog({ orgId, onClose, onSaved }: { orgId: string; onClose: () =>
   const members = usePartyMembers(orgId);
   const [month, setMonth] = useState(() => beijing().format('YYYY-MM'));
   const [amounts, setAmounts] = useState<Record<string, number | null>>({});
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const list = members.data ?? [];
   const paid = list.filter((m) => (amounts[m.id] ?? 0) > 0).map((m) => ({ memberId: m.id, amount: amounts[m.id]! }));
   const submit = async () => {
-    if (!paid.length) {
-      setError('请至少填写一名党员的交纳金额');
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      const saved = await call<{ recorded: number }>(
-        client.POST('/api/v1/org-life/dues', { body: { orgId, month, paid } as any }),
-      );
-      void qc.invalidateQueries({ queryKey: ['member-org-life'] });
-      onSaved(`已登记 ${month} 党费：${saved.recorded} 人`);
-      onClose();
-    } catch (e) {
-      setError(refusal(e));
-    } finally {
-      setBusy(false);
-    }
+    if (!paid.length) throw new RecordProblem('请至少填写一名党员的交纳金额');
+    const saved = await call<{ recorded: number }>(
+      client.POST('/api/v1/org-life/dues', { body: { orgId, month, paid } as any }),
+    );
+    void qc.invalidateQueries({ queryKey: ['member-org-life'] });
+    onSaved(`已登记 ${month} 党费：${saved.recorded} 人`);
   };
   return (
-    <Modal
-      open
-      title="登记党费"
-      okText="登记"
-      cancelText="取消"
-      confirmLoading={busy}
-      onOk={() => void submit()}
-      onCancel={onClose}
-      destroyOnHidden
-    >
+    <RecordDialog title="登记党费" onClose={onClose} onSubmit={submit}>
       <Space style={{ marginBottom: 12 }}>
         <label htmlFor="dues-month">所属月份</label>
         <DatePicker
@@ -359,8 +306,7 @@ function DuesDialog({ orgId, onClose, onSaved }: { orgId: string; onClose: () =>
           },
         ]}
       />
-      {error ? <Alert style={{ marginTop: 12 }} type="error" showIcon message={error} /> : null}
-    </Modal>
+    </RecordDialog>
   );
 }
 
@@ -421,7 +367,7 @@ function ImportDialog({
       // a refused row: the report comes as the details of the 422
       const details = e.details as ImportReport | undefined;
       if (details && Array.isArray(details.refused)) setReport(details);
-      else setError(refusal(e));
+      else setError(refusalText(e));
     } finally {
       setBusy(false);
     }
