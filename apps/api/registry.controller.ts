@@ -1,8 +1,18 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { attachmentDisposition, XLSX_CONTENT_TYPE } from '../../libs/audit/ledger-export';
+import { Clock } from '../../libs/engine/clock';
+import { ROSTER_MAX_ROWS } from '../../libs/registry/member-roster';
 import { CurrentUser } from '../../libs/auth/auth.guard';
 import type { Principal } from '../../libs/auth/principal';
-import { CreateFirmDto, CreateMemberDto, CreateOrgDto, FirmQueryDto, MemberQueryDto } from '../../libs/registry/dto';
+import {
+  CreateFirmDto,
+  CreateMemberDto,
+  CreateOrgDto,
+  FirmQueryDto,
+  MemberQueryDto,
+  MemberRosterQueryDto,
+} from '../../libs/registry/dto';
 import { RegistryService } from '../../libs/registry/registry.service';
 import { CaseLabelsRepository } from '../../libs/engine/case-labels.repository';
 import { OrgDirectoryEntry } from './dto/calendar.dto';
@@ -16,6 +26,7 @@ export class RegistryController {
   constructor(
     private readonly registry: RegistryService,
     private readonly labels: CaseLabelsRepository,
+    private readonly clock: Clock,
   ) {}
 
   /** Every party organization's name and type (not scoped): what a clerk picks a receiving organization from. */
@@ -74,6 +85,26 @@ export class RegistryController {
   @ApiErrors(400, 403)
   members(@CurrentUser() u: Principal, @Query() q: MemberQueryDto) {
     return this.registry.members(u, q);
+  }
+  // before members/:id, which would take "export" for an id
+  @Get('members/export')
+  @ApiOperation({
+    summary: '导出党员名册（.xlsx）：与 GET /members 相同的筛选条件和可见范围，不分页',
+    description: `身份证号码对非管理员脱敏，性别和出生日期仅管理员可见（与列表相同）。单次最多 ${ROSTER_MAX_ROWS} 名，超出时返回 422，请按党组织分别导出。`,
+  })
+  @ApiProduces(XLSX_CONTENT_TYPE)
+  @ApiOkResponse({
+    description: `Excel 工作簿；Content-Disposition: attachment; filename*=UTF-8''党员名册_<范围>_<日期>.xlsx`,
+    schema: { type: 'string', format: 'binary' },
+  })
+  @ApiErrors(400, 404, 422)
+  async memberRoster(@CurrentUser() u: Principal, @Query() q: MemberRosterQueryDto) {
+    const { fileName, content } = await this.registry.memberRoster(u, q, this.clock.now());
+    return new StreamableFile(content, {
+      type: XLSX_CONTENT_TYPE,
+      disposition: attachmentDisposition(fileName),
+      length: content.length,
+    });
   }
   @Get('members/:id')
   @ApiOperation({ summary: '党员详情' })

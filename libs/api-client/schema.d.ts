@@ -297,6 +297,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/members/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出党员名册（.xlsx）：与 GET /members 相同的筛选条件和可见范围，不分页
+         * @description 身份证号码对非管理员脱敏，性别和出生日期仅管理员可见（与列表相同）。单次最多 20000 名，超出时返回 422，请按党组织分别导出。
+         */
+        get: operations["RegistryController_memberRoster"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members/{id}": {
         parameters: {
             query?: never;
@@ -6381,6 +6401,77 @@ export interface operations {
             };
             /** @description 版本冲突或重复（CASE_VERSION_CONFLICT、DUPLICATE、CONCURRENT_UPDATE、IDEMPOTENCY_KEY_REUSED） */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 依赖服务（PostgreSQL、Redis）暂不可用（DEPENDENCY_UNAVAILABLE） */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    RegistryController_memberRoster: {
+        parameters: {
+            query?: {
+                /** @description 只导出该党组织的党员 */
+                orgId?: string;
+                status?: "applicant" | "activist" | "candidate" | "probationary" | "full" | "suspended" | "removed" | "withdrawn";
+                /** @description 姓名的一部分、完整的执业证号或完整的身份证号 */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Excel 工作簿；Content-Disposition: attachment; filename*=UTF-8''党员名册_<范围>_<日期>.xlsx */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description 输入无效（VALIDATION_FAILED、MALFORMED_JSON），details 列出出错字段 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 未登录或令牌无效（UNAUTHORIZED、INVALID_CREDENTIALS） */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 不存在或不在可见范围内（NOT_FOUND） */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description 当前环节不允许或业务规则拒绝（EVENT_NOT_ALLOWED、UNKNOWN_EVENT、UNKNOWN_WORKFLOW、RULE_VIOLATION） */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -60,6 +60,17 @@ export class FirmQueryDto {
   coverage?: string;
 }
 
+/** The roster export's filter: the list's, without its paging. */
+export class MemberRosterQueryDto {
+  @ApiPropertyOptional({ description: '只导出该党组织的党员' }) @IsOptional() @IsUUID() orgId?: string;
+  @ApiPropertyOptional({ enum: MEMBER_STATUSES }) @IsOptional() @IsIn(MEMBER_STATUSES) status?: string;
+  @ApiPropertyOptional({ description: '姓名的一部分、完整的执业证号或完整的身份证号' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  q?: string;
+}
+
 export class MemberQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() orgId?: string;
   @ApiPropertyOptional({ enum: MEMBER_STATUSES }) @IsOptional() @IsIn(MEMBER_STATUSES) status?: string;

@@ -6,7 +6,8 @@ import { AppError } from '../common/app-error';
 import { residentIdProblem } from '../common/resident-id';
 import { isUuid } from '../common/uuid';
 import { maskPersonalData } from './id-number';
-import { CreateFirmDto, CreateMemberDto, CreateOrgDto, MemberQueryDto } from './dto';
+import { CreateFirmDto, CreateMemberDto, CreateOrgDto, MemberQueryDto, MemberRosterQueryDto } from './dto';
+import { renderRoster, ROSTER_MAX_ROWS, ROSTER_TITLE } from './member-roster';
 import { FirmsRepository } from './firms.repository';
 import { MembersRepository } from './members.repository';
 import { OrganizationsRepository } from './organizations.repository';
@@ -112,6 +113,34 @@ export class RegistryService {
     if (q.duplicates === 'true' && !isAdmin(principal)) throw AppError.forbidden('只有管理员可以查看重复登记');
     const { rows, total } = await this.memberRows.page(await this.prefixes(principal), { ...q, pageSize });
     return { items: rows.map((r: any) => this.presentMember(principal, r)), total, page: q.page ?? 1, pageSize };
+  }
+
+  /**
+   * The roster (党员名册) of the members the list would show for this filter, all of them, as an xlsx workbook;
+   * masked as the list masks them. More than ROSTER_MAX_ROWS: refused (422), the filter is to be narrowed.
+   */
+  async memberRoster(principal: Principal, q: MemberRosterQueryDto, now: Date) {
+    // the filter's organization names the roster (not found outside the scope); without one, the whole scope
+    const org = q.orgId ? await this.visible(principal, q.orgId, (x) => this.orgs.findById(x)) : undefined;
+    if (org === null) throw AppError.notFound('党组织');
+    const scope = org?.name ?? '管辖范围内全部党员';
+    const prefixes = await this.prefixes(principal);
+    const { rows, total } = await this.memberRows.page(prefixes, { ...q, page: 1, pageSize: ROSTER_MAX_ROWS });
+    if (total > ROSTER_MAX_ROWS)
+      throw AppError.rule(`符合条件的党员有 ${total} 名，超过单次导出上限 ${ROSTER_MAX_ROWS} 名，请按党组织分别导出`);
+    const members = rows.map((r: any) => this.presentMember(principal, r));
+    const [orgs, firms] = await Promise.all([
+      this.orgs.findByIds([...new Set(members.map((m: any) => m.orgId as string))]),
+      this.firmRows.names([...new Set(members.flatMap((m: any) => (m.firmId ? [m.firmId as string] : [])))]),
+    ]);
+    const orgNames = new Map(orgs.map((o) => [o.id, o.name]));
+    const day = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+    const content = await renderRoster(
+      members,
+      { orgs: orgNames, firms: new Map(firms.map((f) => [f.id, f.name])) },
+      { scope, day, masked: !isAdmin(principal) },
+    );
+    return { fileName: `${ROSTER_TITLE}_${scope}_${day.replaceAll('-', '')}.xlsx`, content };
   }
 
   /** One member, with the party discipline in force on them (留党察看), if any. */

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { residentIdCheckChar } from '../../libs/common/resident-id';
 import { DemoCaseSeeder } from '../../libs/demo/demo-case-seeder';
@@ -488,6 +489,28 @@ describe('console: registry and the demo users (browser)', () => {
     expect((await api('branch-b', `/members/${b.id}/org-life`)).meetings).toContainEqual(
       expect.objectContaining({ heldOn: '2026-11-28', kind: 'group', attended: false, absenceReason: '外地开庭' }),
     );
+    expect(h.consoleErrors).toEqual([]);
+  });
+  it('exports the member roster of the list as filtered (all its pages) as an xlsx', async () => {
+    const p = await h.newPage();
+    await login(p, 'city');
+    // the city's whole scope, full members: many pages of the list
+    await p.goto('/registry?tab=members&status=full');
+    const total = Number((await p.getByTestId('members-total').textContent())!.match(/\d+/)![0]);
+    expect(total).toBeGreaterThan(20);
+    const [download] = await Promise.all([
+      p.waitForEvent('download'),
+      p.getByRole('button', { name: '导出名册（xlsx）' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^党员名册_管辖范围内全部党员_\d{8}\.xlsx$/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile((await download.path())!);
+    const ws = wb.getWorksheet('党员名册')!;
+    expect(ws.getCell(1, 1).value).toBe('党员名册（管辖范围内全部党员）');
+    expect(ws.rowCount).toBe(3 + total);
+    const statuses = new Set<unknown>();
+    for (let r = 4; r <= ws.rowCount; r++) statuses.add(ws.getCell(r, 5).value);
+    expect([...statuses]).toEqual(['正式党员']);
     expect(h.consoleErrors).toEqual([]);
   });
 });

@@ -27,6 +27,7 @@ import { hasRole, useAuth } from '../auth/auth';
 import { BranchTerm, TERM_ORG_TYPES } from '../components/BranchTerm';
 import { RecordOrgLife } from '../components/OrgLife';
 import { QueryState } from '../components/QueryState';
+import { downloadFromApi } from '../supervision/download';
 import { FirmPicker, WorkingDayPicker } from '../components/pickers';
 import { COVERAGE_TITLES, MEMBER_STATUS_TITLES, ORG_TYPE_TITLES } from '../labels';
 import { beijing, formatTime } from '../time';
@@ -463,6 +464,21 @@ function MembersTab({ mayRegister }: { mayRegister: boolean }) {
   const status = params.get('status') ?? undefined;
   const page = Number(params.get('page') ?? 1);
   const [registering, setRegistering] = useState(false);
+  const [exporting, setExporting] = useState(false);
+  const [exportError, setExportError] = useState<string | null>(null);
+  // the roster of the list as filtered (all its pages), as the server writes it
+  const exportRoster = async () => {
+    setExporting(true);
+    setExportError(null);
+    try {
+      await downloadFromApi('/members/export', { q, orgId, status }, '党员名册.xlsx');
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      setExportError(e.message);
+    } finally {
+      setExporting(false);
+    }
+  };
   const members = useQuery({
     queryKey: ['registry-members', q, orgId, status, page],
     queryFn: () =>
@@ -514,12 +530,16 @@ function MembersTab({ mayRegister }: { mayRegister: boolean }) {
             登记党员
           </Button>
         ) : null}
+        <Button onClick={() => void exportRoster()} loading={exporting} disabled={!members.data?.total}>
+          导出名册（xlsx）
+        </Button>
         {members.data ? (
           <span style={{ color: '#595959' }} data-testid="members-total">
             共 {members.data.total} 名
           </span>
         ) : null}
       </Space>
+      {exportError ? <Alert type="error" showIcon message={exportError} style={{ marginBottom: 12 }} /> : null}
       <QueryState query={members}>
         <Card styles={{ body: { padding: 0 } }}>
           <Table<Member>
