@@ -420,6 +420,21 @@ describe('console: registry and the demo users (browser)', () => {
     await screenshot(p, SUITE, 'org-life-meeting');
     await meeting.getByRole('button', { name: /登\s*记/ }).click();
     await p.getByText(`已登记党课：出席 ${members.length - 1} 人，缺席 1 人`).waitFor();
+    // the quarter's summary beside it follows, as the compliance report counts the branch
+    const quarter = Math.floor((Number(today.slice(5, 7)) - 1) / 3) + 1;
+    const report = await api(
+      'branch-b',
+      `/reports/org-life?year=${today.slice(0, 4)}&quarter=${quarter}&orgId=${firmBOrgId}`,
+    );
+    const lecture = report.branches
+      .find((b: { orgId: string }) => b.orgId === firmBOrgId)
+      .meetings.find((m: { kind: string }) => m.kind === 'lecture');
+    expect(lecture.held).toBeGreaterThan(0);
+    await p
+      .getByTestId('org-life-quarter')
+      .getByTestId('org-life-kind')
+      .filter({ hasText: `党课 ${lecture.held}/${lecture.required} 次` })
+      .waitFor();
 
     await record.getByRole('button', { name: '登记党费' }).click();
     const dues = p.getByRole('dialog', { name: '登记党费' });

@@ -98,6 +98,59 @@ export function MemberOrgLife({ memberId }: { memberId: string }) {
   );
 }
 
+type BranchCompliance = Schemas['BranchComplianceDto'];
+
+/**
+ * 本季度组织生活 of a branch (GET /reports/org-life for the quarter of the system's today): each kind of meeting
+ * held against what the regulation asks this quarter (with the months or the quarter still missing), the
+ * dues months entered, and how many party members have nothing recorded yet. Refreshed after each record.
+ */
+export function OrgLifeQuarter({ orgId }: { orgId: string }) {
+  const today = beijing();
+  const year = today.year();
+  const quarter = Math.floor(today.month() / 3) + 1;
+  const report = useQuery({
+    queryKey: ['org-life-quarter', orgId, year, quarter],
+    queryFn: () =>
+      call<{ branches: BranchCompliance[] }>(
+        client.GET('/api/v1/reports/org-life', { params: { query: { year, quarter, orgId } } }),
+      ),
+  });
+  const b = report.data?.branches.find((x) => x.orgId === orgId);
+  if (report.isError) return null;
+  return (
+    <div data-testid="org-life-quarter" style={{ marginTop: 12 }}>
+      <div style={{ fontWeight: 600, marginBottom: 6 }}>
+        {year} 年第 {quarter} 季度组织生活
+        {b ? (
+          <Tag color={b.compliant ? 'green' : 'red'} style={{ marginInlineStart: 8 }}>
+            {b.compliant ? '达到要求' : '尚未达到要求'}
+          </Tag>
+        ) : null}
+      </div>
+      {b ? (
+        <Space wrap size={[6, 6]}>
+          {b.meetings
+            .filter((m) => m.applies)
+            .map((m) => (
+              <Tag key={m.kind} data-testid="org-life-kind" color={m.met ? 'green' : 'orange'}>
+                {m.title} {m.held}/{m.required} 次{m.missing.length ? `（缺 ${m.missing.join('、')}）` : ''}
+              </Tag>
+            ))}
+          <Tag data-testid="org-life-dues">
+            党费已登记月份：{b.duesMonthsPaid.length ? b.duesMonthsPaid.join('、') : '无'}
+          </Tag>
+          {b.membersWithoutParticipation.length ? (
+            <Tag color="orange">本季度无记录的党员 {b.membersWithoutParticipation.length} 名</Tag>
+          ) : null}
+        </Space>
+      ) : (
+        <span style={{ color: '#595959' }}>{report.isPending ? '…' : '无统计'}</span>
+      )}
+    </div>
+  );
+}
+
 /** The two ways a branch clerk records organizational life here: a meeting with its attendance, and a month's dues. */
 export function RecordOrgLife({ orgId }: { orgId: string }) {
   const [open, setOpen] = useState<'meeting' | 'dues' | 'import' | null>(null);
@@ -163,6 +216,7 @@ function MeetingDialog({
       client.POST('/api/v1/org-life/meetings', { body: body as any }),
     );
     void qc.invalidateQueries({ queryKey: ['member-org-life'] });
+    void qc.invalidateQueries({ queryKey: ['org-life-quarter', orgId] });
     onSaved(`已登记${MEETING_KIND_TITLES[v.kind]}：出席 ${saved.attendees} 人，缺席 ${saved.absences} 人`);
   };
   return (
@@ -265,6 +319,7 @@ function DuesDialog({ orgId, onClose, onSaved }: { orgId: string; onClose: () =>
       client.POST('/api/v1/org-life/dues', { body: { orgId, month, paid } as any }),
     );
     void qc.invalidateQueries({ queryKey: ['member-org-life'] });
+    void qc.invalidateQueries({ queryKey: ['org-life-quarter', orgId] });
     onSaved(`已登记 ${month} 党费：${saved.recorded} 人`);
   };
   return (
@@ -357,6 +412,7 @@ function ImportDialog({
       if (dryRun) setReport(r);
       else {
         void qc.invalidateQueries({ queryKey: ['member-org-life'] });
+        void qc.invalidateQueries({ queryKey: ['org-life-quarter', orgId] });
         onSaved(
           `已导入：会议 ${r.meetings} 次，出席 ${r.attendances} 人次，缺席 ${r.absences} 人次，党费 ${r.duesPayments} 条`,
         );

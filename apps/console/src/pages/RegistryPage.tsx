@@ -25,7 +25,7 @@ import { useOrg } from '../api/hooks';
 import { ApiError, call, client, newIdempotencyKey } from '../api/http';
 import { hasRole, useAuth } from '../auth/auth';
 import { BranchTerm, TERM_ORG_TYPES } from '../components/BranchTerm';
-import { RecordOrgLife } from '../components/OrgLife';
+import { OrgLifeQuarter, RecordOrgLife } from '../components/OrgLife';
 import { QueryState } from '../components/QueryState';
 import { downloadFromApi } from '../supervision/download';
 import { FirmPicker, WorkingDayPicker } from '../components/pickers';
@@ -129,6 +129,7 @@ function OrgsTab() {
                         <RecordOrgLife key={detail.data.id} orgId={detail.data.id} />
                       </div>
                     ) : null}
+                    <OrgLifeQuarter key={`q-${detail.data.id}`} orgId={detail.data.id} />
                   </div>
                 ) : null}
               </QueryState>
