@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { attachmentDisposition, XLSX_CONTENT_TYPE } from '../../libs/audit/ledger-export';
+import { shanghaiDate } from '../../libs/calendar/working-calendar';
 import { Clock } from '../../libs/engine/clock';
 import { ROSTER_MAX_ROWS } from '../../libs/registry/member-roster';
 import { CurrentUser } from '../../libs/auth/auth.guard';
@@ -99,7 +100,7 @@ export class RegistryController {
   })
   @ApiErrors(400, 404, 422)
   async memberRoster(@CurrentUser() u: Principal, @Query() q: MemberRosterQueryDto) {
-    const { fileName, content } = await this.registry.memberRoster(u, q, this.clock.now());
+    const { fileName, content } = await this.registry.memberRoster(u, q, shanghaiDate(this.clock.now()));
     return new StreamableFile(content, {
       type: XLSX_CONTENT_TYPE,
       disposition: attachmentDisposition(fileName),

@@ -6281,6 +6281,7 @@ export interface operations {
     RegistryController_members: {
         parameters: {
             query?: {
+                /** @description 只看该党组织的党员 */
                 orgId?: string;
                 status?: "applicant" | "activist" | "candidate" | "probationary" | "full" | "suspended" | "removed" | "withdrawn";
                 /** @description 姓名的一部分、完整的执业证号或完整的身份证号 */
@@ -6422,7 +6423,7 @@ export interface operations {
     RegistryController_memberRoster: {
         parameters: {
             query?: {
-                /** @description 只导出该党组织的党员 */
+                /** @description 只看该党组织的党员 */
                 orgId?: string;
                 status?: "applicant" | "activist" | "candidate" | "probationary" | "full" | "suspended" | "removed" | "withdrawn";
                 /** @description 姓名的一部分、完整的执业证号或完整的身份证号 */

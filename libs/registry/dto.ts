@@ -60,9 +60,9 @@ export class FirmQueryDto {
   coverage?: string;
 }
 
-/** The roster export's filter: the list's, without its paging. */
+/** Which members: the list's filter (MemberQueryDto adds its paging), and the roster export's whole query. */
 export class MemberRosterQueryDto {
-  @ApiPropertyOptional({ description: '只导出该党组织的党员' }) @IsOptional() @IsUUID() orgId?: string;
+  @ApiPropertyOptional({ description: '只看该党组织的党员' }) @IsOptional() @IsUUID() orgId?: string;
   @ApiPropertyOptional({ enum: MEMBER_STATUSES }) @IsOptional() @IsIn(MEMBER_STATUSES) status?: string;
   @ApiPropertyOptional({ description: '姓名的一部分、完整的执业证号或完整的身份证号' })
   @IsOptional()
@@ -71,14 +71,7 @@ export class MemberRosterQueryDto {
   q?: string;
 }
 
-export class MemberQueryDto {
-  @ApiPropertyOptional() @IsOptional() @IsUUID() orgId?: string;
-  @ApiPropertyOptional({ enum: MEMBER_STATUSES }) @IsOptional() @IsIn(MEMBER_STATUSES) status?: string;
-  @ApiPropertyOptional({ description: '姓名的一部分、完整的执业证号或完整的身份证号' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(40)
-  q?: string;
+export class MemberQueryDto extends MemberRosterQueryDto {
   @ApiPropertyOptional({ description: '仅管理员：只列出与其他党员身份证号或执业证号重复、待核实合并的登记' })
   @IsOptional()
   @IsIn(['true', 'false'])

@@ -117,9 +117,10 @@ export class RegistryService {
 
   /**
    * The roster (党员名册) of the members the list would show for this filter, all of them, as an xlsx workbook;
-   * masked as the list masks them. More than ROSTER_MAX_ROWS: refused (422), the filter is to be narrowed.
+   * masked as the list masks them, dated `day` (YYYY-MM-DD, Beijing). More than ROSTER_MAX_ROWS: refused (422),
+   * the filter is to be narrowed.
    */
-  async memberRoster(principal: Principal, q: MemberRosterQueryDto, now: Date) {
+  async memberRoster(principal: Principal, q: MemberRosterQueryDto, day: string) {
     // the filter's organization names the roster (not found outside the scope); without one, the whole scope
     const org = q.orgId ? await this.visible(principal, q.orgId, (x) => this.orgs.findById(x)) : undefined;
     if (org === null) throw AppError.notFound('党组织');
@@ -134,7 +135,6 @@ export class RegistryService {
       this.firmRows.names([...new Set(members.flatMap((m: any) => (m.firmId ? [m.firmId as string] : [])))]),
     ]);
     const orgNames = new Map(orgs.map((o) => [o.id, o.name]));
-    const day = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
     const content = await renderRoster(
       members,
       { orgs: orgNames, firms: new Map(firms.map((f) => [f.id, f.name])) },
