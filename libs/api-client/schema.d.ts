@@ -1964,6 +1964,10 @@ export interface components {
             /** Format: uuid */
             caseId: string;
             workflow?: string;
+            /** @description 案件的办理对象（催办记录列表中） */
+            subject?: components["schemas"]["SubjectView"];
+            /** @description 办理对象名称 */
+            subjectName?: string | null;
             /**
              * Format: date
              * @description 催办日（北京时间）；同一案件每日一次

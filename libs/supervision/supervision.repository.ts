@@ -121,15 +121,13 @@ export class SupervisionRepository {
   }
 
   /** Urges of cases in scope (null: all), newest first; optionally of one case. */
-  async listUrges(opts: {
-    scope: string[] | null;
-    caseId?: string;
-    limit: number;
-    offset: number;
-  }): Promise<{ rows: (UrgeRow & { workflow: string })[]; total: number }> {
+  async listUrges(opts: { scope: string[] | null; caseId?: string; limit: number; offset: number }): Promise<{
+    rows: (UrgeRow & { workflow: string; subject: { memberId?: string; firmId?: string; orgId?: string } })[];
+    total: number;
+  }> {
     const where = `($1::uuid[] IS NULL OR c.scope_org_ids && $1::uuid[]) AND ($2::uuid IS NULL OR u.case_id = $2::uuid)`;
     const rows = await this.ds.query(
-      `SELECT ${URGE_COLUMNS}, c.workflow
+      `SELECT ${URGE_COLUMNS}, c.workflow, c.subject
          FROM case_urges u JOIN cases c ON c.id = u.case_id WHERE ${where}
         ORDER BY u.at DESC, u.id DESC LIMIT $3 OFFSET $4`,
       [opts.scope, opts.caseId ?? null, opts.limit, opts.offset],

@@ -54,6 +54,9 @@ export interface UrgeView {
   id: string;
   caseId: string;
   workflow?: string;
+  /** the case's subject and its name (in the audit list, where a row stands without its case) */
+  subject?: { memberId?: string; firmId?: string; orgId?: string };
+  subjectName?: string | null;
   day: string;
   at: string;
   urgedBy: { userId: string; displayName: string | null; role: string; orgId: string; orgName: string | null };
@@ -352,16 +355,25 @@ export class SupervisionService {
     return { items: await this.urgeViews(rows), total, page, pageSize };
   }
 
-  private async urgeViews(rows: (UrgeRow & { workflow?: string })[]): Promise<UrgeView[]> {
-    const orgIds = rows.flatMap((r) => [r.urger_org_id, ...r.targets.map((t) => t.orgId)]);
-    const [orgs, users] = await Promise.all([
-      this.labels.names(orgIds),
+  private async urgeViews(
+    rows: (UrgeRow & { workflow?: string; subject?: UrgeView['subject'] })[],
+  ): Promise<UrgeView[]> {
+    const subjectId = (s: UrgeView['subject']) => s?.memberId ?? s?.firmId ?? s?.orgId;
+    // one read of names: the urger's and the targets' organizations, and the subjects (members, firms or orgs)
+    const ids = rows.flatMap((r) => [
+      r.urger_org_id,
+      ...r.targets.map((t) => t.orgId),
+      ...(subjectId(r.subject) ? [subjectId(r.subject)!] : []),
+    ]);
+    const [names, users] = await Promise.all([
+      this.labels.names(ids),
       this.labels.userNames(rows.map((r) => r.urged_by)),
     ]);
     return rows.map((r) => ({
       id: r.id,
       caseId: r.case_id,
       ...(r.workflow ? { workflow: r.workflow } : {}),
+      ...(r.subject ? { subject: r.subject, subjectName: names.get(subjectId(r.subject) ?? '') ?? null } : {}),
       day: r.on_day,
       at: new Date(r.at).toISOString(),
       urgedBy: {
@@ -369,11 +381,11 @@ export class SupervisionService {
         displayName: users.get(r.urged_by) ?? null,
         role: r.urger_role,
         orgId: r.urger_org_id,
-        orgName: orgs.get(r.urger_org_id) ?? null,
+        orgName: names.get(r.urger_org_id) ?? null,
       },
       state: r.state,
       stateTitle: r.state_title,
-      targets: r.targets.map((t) => ({ ...t, orgName: orgs.get(t.orgId) ?? null })),
+      targets: r.targets.map((t) => ({ ...t, orgName: names.get(t.orgId) ?? null })),
       notified: r.notified,
       comment: r.comment,
     }));

@@ -135,8 +135,9 @@ describe('console: login and layout (browser)', () => {
     await urgeRow.waitFor();
     const cells = await urgeRow.locator('td').allTextContents();
     expect(cells[0]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    expect(urge.subjectName).toBe(fullMembersOf(h.region, anchors.firmAOrgId)[0].name);
     expect(cells.slice(1, 6)).toEqual([
-      '组织关系接转',
+      `组织关系接转党员${urge.subjectName}`,
       urge.stateTitle,
       expect.stringContaining(urge.urgedBy.displayName ?? ''),
       '江西章贡律师事务所党支部',

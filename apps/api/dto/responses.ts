@@ -361,6 +361,8 @@ export class UrgeView {
   @ApiProperty(UUID) id: string;
   @ApiProperty(UUID) caseId: string;
   @ApiPropertyOptional() workflow?: string;
+  @ApiPropertyOptional({ type: SubjectView, description: '案件的办理对象（催办记录列表中）' }) subject?: SubjectView;
+  @ApiPropertyOptional({ type: 'string', nullable: true, description: '办理对象名称' }) subjectName?: string | null;
   @ApiProperty({ format: 'date', description: '催办日（北京时间）；同一案件每日一次' }) day: string;
   @ApiProperty(DATE_TIME) at: string;
   @ApiProperty({ type: UrgerView }) urgedBy: UrgerView;

@@ -388,9 +388,16 @@ function UrgesCard({
               title: '案件',
               key: 'case',
               render: (_, u) => (
-                <Button type="link" size="small" style={{ padding: 0 }} onClick={() => onOpen(u.caseId)}>
-                  {workflowTitle(u.workflow)}
-                </Button>
+                <div>
+                  <Button type="link" size="small" style={{ padding: 0 }} onClick={() => onOpen(u.caseId)}>
+                    {workflowTitle(u.workflow)}
+                  </Button>
+                  {u.subject ? (
+                    <div>
+                      <SubjectLabel subject={u.subject as Subject} name={u.subjectName ?? null} />
+                    </div>
+                  ) : null}
+                </div>
               ),
             },
             { title: '催办时环节', key: 'state', render: (_, u) => <Tag>{u.stateTitle}</Tag> },
