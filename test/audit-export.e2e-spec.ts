@@ -4,6 +4,7 @@ import { AuditService } from '../libs/audit/audit.service';
 import { ClockSync } from '../libs/engine/clock-sync.service';
 import { fullMembersOf, Harness, startHarness } from './support/harness';
 import { beijingDay } from './support/dates';
+import { fileOrJson } from './support/binary';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const HEADERS = [
@@ -62,19 +63,7 @@ describe('audit ledger export (e2e)', () => {
   const future = (days: number) => beijingDay(days);
 
   const exportAs = (headers: { Authorization: string }, query = '') =>
-    h
-      .http()
-      .get(`/api/v1/audit/export${query}`)
-      .set(headers)
-      .buffer(true)
-      .parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks);
-          cb(null, /json/.test(String(res.headers['content-type'])) ? JSON.parse(body.toString('utf8')) : body);
-        });
-      });
+    h.http().get(`/api/v1/audit/export${query}`).set(headers).buffer(true).parse(fileOrJson);
   const send = (id: string, headers: { Authorization: string }, body: Record<string, unknown>) =>
     h.http().post(`/api/v1/cases/${id}/events`).set(headers).send(body);
   const open = async (memberId: string) => {

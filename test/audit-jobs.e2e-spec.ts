@@ -5,6 +5,7 @@ import { RetentionRepository } from '../libs/retention/retention.repository';
 import { connectToServer } from './support/global-setup';
 import { fullMembersOf, Harness, startHarness } from './support/harness';
 import { AppProcess, startAppProcess } from './support/processes';
+import { fileOrJson } from './support/binary';
 
 jest.setTimeout(300_000);
 
@@ -25,15 +26,7 @@ describe('audit jobs (e2e)', () => {
   const workers: AppProcess[] = [];
   const workerEnv = () => ({ ...h.env, AUDIT_JOB_STALE_MS: '2000' });
 
-  const binary = (req: any) =>
-    req.buffer(true).parse((res: any, cb: any) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        cb(null, /json/.test(String(res.headers['content-type'])) ? JSON.parse(body.toString('utf8')) : body);
-      });
-    });
+  const binary = (req: any) => req.buffer(true).parse(fileOrJson);
   const job = async (headers: Headers, id: string) =>
     (await h.http().get(`/api/v1/audit/jobs/${id}`).set(headers)).body;
   const until = async <T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> => {

@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { JwtService } from '@nestjs/jwt';
 import { fullMembersOf, Harness, startHarness } from './support/harness';
 import { residentIdCheckChar } from '../libs/common/resident-id';
+import { fileOrJson } from './support/binary';
 
 /**
  * The authorization matrix: each demo role × each endpoint, inside and outside its scope. Outside the
@@ -237,13 +238,7 @@ describe('authorization matrix (e2e)', () => {
       expect(audit.body.items.some((r: any) => r.caseId === caseId)).toBe(visibility[u].case === 200);
       expect((await get(u, `/audit/verify?caseId=${caseId}`)).status).toBe(visibility[u].case);
       // the ledger export: the same filter and scope as the events, as an .xlsx workbook
-      const ledger = await get(u, '/audit/export?workflow=membership-transfer')
-        .buffer(true)
-        .parse((res, cb) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => cb(null, Buffer.concat(chunks)));
-        });
+      const ledger = await get(u, '/audit/export?workflow=membership-transfer').buffer(true).parse(fileOrJson);
       expect({ u, status: ledger.status }).toEqual({ u, status: 200 });
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.load(ledger.body);

@@ -4,6 +4,7 @@ import { CjkFonts } from '../libs/documents/cjk-font';
 import { drawnGlyphIds, pdfFonts, pdfText, renderPages } from './support/pdf';
 import { fullMembersOf, Harness, startHarness } from './support/harness';
 import { beijingDay } from './support/dates';
+import { fileOrJson } from './support/binary';
 
 /**
  * Printable documents (`GET /cases/:id/documents/:kind`) end to end: the transfer letter, its receipt and the
@@ -24,19 +25,7 @@ describe('printable documents (e2e)', () => {
   const future = (days: number) => beijingDay(days);
 
   const get = (path: string, headers: { Authorization: string }) =>
-    h
-      .http()
-      .get(path)
-      .set(headers)
-      .buffer(true)
-      .parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks);
-          cb(null, /json/.test(String(res.headers['content-type'])) ? JSON.parse(body.toString('utf8')) : body);
-        });
-      });
+    h.http().get(path).set(headers).buffer(true).parse(fileOrJson);
   const send = async (id: string, headers: { Authorization: string }, body: Record<string, unknown>) => {
     const res = await h.http().post(`/api/v1/cases/${id}/events`).set(headers).send(body);
     if (res.status !== 200) throw new Error(`${String(body.type)}: ${res.status} ${JSON.stringify(res.body)}`);

@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { randomUUID } from 'node:crypto';
 import { ROSTER_HEADERS } from '../libs/registry/member-roster';
+import { fileOrJson } from './support/binary';
 import { Harness, startHarness } from './support/harness';
 
 /**
@@ -20,14 +21,7 @@ describe('member roster export (e2e)', () => {
       .get(`/api/v1/members/export${query}`)
       .set(await h.as(user))
       .buffer(true)
-      .parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks);
-          cb(null, /json/.test(String(res.headers['content-type'])) ? JSON.parse(body.toString('utf8')) : body);
-        });
-      });
+      .parse(fileOrJson);
   /** The roster sheet as arrays of cell values, Excel's 1-based rows. */
   const sheet = async (body: Buffer) => {
     const wb = new ExcelJS.Workbook();
