@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type UseQueryResult, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
   Button,
@@ -14,6 +14,7 @@ import {
   Table,
   Tag,
   Upload,
+  type TableColumnsType,
   message as antdMessage,
 } from 'antd';
 import dayjs from 'dayjs';
@@ -177,6 +178,39 @@ export function RecordOrgLife({ orgId }: { orgId: string }) {
   );
 }
 
+/** The branch's party members, a row each: their name, then the dialog's own columns. */
+function MemberRows({
+  members,
+  height,
+  testId,
+  columns,
+}: {
+  members: UseQueryResult<Member[]>;
+  height: number;
+  testId: string;
+  columns: TableColumnsType<Member>;
+}) {
+  return (
+    <Table<Member>
+      rowKey="id"
+      size="small"
+      loading={members.isPending}
+      pagination={false}
+      scroll={{ y: height }}
+      data-testid={testId}
+      dataSource={members.data ?? []}
+      columns={[{ title: '党员', dataIndex: 'name', key: 'name', width: 120 }, ...columns]}
+    />
+  );
+}
+
+/** What each recording dialog gets: the branch, how to close, and what to tell the clerk once it is recorded. */
+interface RecordingProps {
+  orgId: string;
+  onClose: () => void;
+  onSaved: (message: string) => void;
+}
+
 interface MeetingForm {
   kind: string;
   heldOn: string;
@@ -187,15 +221,7 @@ interface MeetingForm {
  * A meeting: kind, day, topic, and each party member of the branch present (ticked, the default) or absent
  * with the reason the branch recorded (请假事由), which the API requires.
  */
-function MeetingDialog({
-  orgId,
-  onClose,
-  onSaved,
-}: {
-  orgId: string;
-  onClose: () => void;
-  onSaved: (m: string) => void;
-}) {
+function MeetingDialog({ orgId, onClose, onSaved }: RecordingProps) {
   const qc = useQueryClient();
   const [form] = Form.useForm<MeetingForm>();
   const members = usePartyMembers(orgId);
@@ -255,16 +281,11 @@ function MeetingDialog({
       <div style={{ fontWeight: 600, marginBottom: 6 }}>
         出席情况（{list.length - Object.keys(absent).length} 人出席，{Object.keys(absent).length} 人缺席）
       </div>
-      <Table<Member>
-        rowKey="id"
-        size="small"
-        loading={members.isPending}
-        pagination={false}
-        scroll={{ y: 280 }}
-        data-testid="meeting-attendance"
-        dataSource={list}
+      <MemberRows
+        members={members}
+        height={280}
+        testId="meeting-attendance"
         columns={[
-          { title: '党员', dataIndex: 'name', key: 'name', width: 120 },
           {
             title: '出席',
             key: 'present',
@@ -306,7 +327,7 @@ function MeetingDialog({
 }
 
 /** A month's dues: the amount each party member paid (left empty: not paid that month). */
-function DuesDialog({ orgId, onClose, onSaved }: { orgId: string; onClose: () => void; onSaved: (m: string) => void }) {
+function DuesDialog({ orgId, onClose, onSaved }: RecordingProps) {
   const qc = useQueryClient();
   const members = usePartyMembers(orgId);
   const [month, setMonth] = useState(() => beijing().format('YYYY-MM'));
@@ -334,16 +355,11 @@ function DuesDialog({ orgId, onClose, onSaved }: { orgId: string; onClose: () =>
           onChange={(d) => d && setMonth(d.format('YYYY-MM'))}
         />
       </Space>
-      <Table<Member>
-        rowKey="id"
-        size="small"
-        loading={members.isPending}
-        pagination={false}
-        scroll={{ y: 320 }}
-        data-testid="dues-amounts"
-        dataSource={list}
+      <MemberRows
+        members={members}
+        height={320}
+        testId="dues-amounts"
         columns={[
-          { title: '党员', dataIndex: 'name', key: 'name' },
           {
             title: '金额（元）',
             key: 'amount',
@@ -389,15 +405,7 @@ function downloadTemplate() {
  * Meetings and dues from an xlsx or csv file: checked first (nothing written), every refused row listed with
  * its reason; imported only when every row passes (the API writes all or nothing).
  */
-function ImportDialog({
-  orgId,
-  onClose,
-  onSaved,
-}: {
-  orgId: string;
-  onClose: () => void;
-  onSaved: (m: string) => void;
-}) {
+function ImportDialog({ orgId, onClose, onSaved }: RecordingProps) {
   const qc = useQueryClient();
   const [file, setFile] = useState<File | null>(null);
   const [report, setReport] = useState<ImportReport | null>(null);
