@@ -104,10 +104,15 @@ export class CampaignsService {
     return this.view(principal, id);
   }
 
-  async view(principal: Principal, id: string): Promise<CampaignView> {
-    if (!isUuid(id)) throw AppError.notFound('年度考核活动');
-    const row = await this.repo.get(id);
+  /** The campaign, if it lies in the caller's scope; else not found (as if it did not exist). */
+  private async visibleCampaign(principal: Principal, id: string) {
+    const row = isUuid(id) ? await this.repo.get(id) : undefined;
     if (!row || !(await this.visible(principal, row.orgId))) throw AppError.notFound('年度考核活动');
+    return row;
+  }
+
+  async view(principal: Principal, id: string): Promise<CampaignView> {
+    const row = await this.visibleCampaign(principal, id);
     return this.toView(row, await this.repo.failures(id), await this.stepsOf([row]));
   }
 
@@ -117,8 +122,7 @@ export class CampaignsService {
    * committee's). Not found unless the campaign is in the caller's scope.
    */
   async caseIds(principal: Principal, id: string): Promise<string[]> {
-    const row = isUuid(id) ? await this.repo.get(id) : undefined;
-    if (!row || !(await this.visible(principal, row.orgId))) throw AppError.notFound('年度考核活动');
+    await this.visibleCampaign(principal, id);
     return this.repo.caseIds(id);
   }
 
@@ -133,8 +137,7 @@ export class CampaignsService {
   }
 
   async cancel(principal: Principal, id: string): Promise<CampaignView> {
-    const row = isUuid(id) ? await this.repo.get(id) : undefined;
-    if (!row || !(await this.visible(principal, row.orgId))) throw AppError.notFound('年度考核活动');
+    const row = await this.visibleCampaign(principal, id);
     const org = await this.repo.orgById(row.orgId);
     if (!(await this.mayLaunch(principal, org!.path)))
       throw AppError.forbidden('只有上级党委的工作人员可以取消年度考核活动');
