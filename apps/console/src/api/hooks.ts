@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { call, client } from './http';
+import type { Schemas } from '../../../../libs/api-client';
 import type { Org, WorkflowDetail, WorkflowSummary } from './types';
 import { withFieldTitles } from '../fieldLabels';
 
@@ -51,3 +52,20 @@ export function leafStates(state: unknown, prefix = ''): string[] {
     return Object.entries(state).flatMap(([k, v]) => leafStates(v, prefix ? `${prefix}.${k}` : k));
   return [];
 }
+
+/**
+ * The party members of an organization (full and probationary: both take part in its life and pay dues), by
+ * name: whom a branch's records and its secretary are chosen from.
+ */
+export const useOrgPartyMembers = (orgId: string) =>
+  useQuery({
+    queryKey: ['org-party-members', orgId],
+    queryFn: async () => {
+      const page = await call<{ items: Schemas['MemberView'][] }>(
+        client.GET('/api/v1/members', { params: { query: { orgId, pageSize: 500 } } } as any),
+      );
+      return page.items
+        .filter((m) => m.status === 'full' || m.status === 'probationary')
+        .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
+    },
+  });

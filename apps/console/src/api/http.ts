@@ -108,7 +108,9 @@ export async function request<T>(
   const token = tokenStore.get();
   const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
   if (token) headers.authorization = `Bearer ${token}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  // a form (a file upload) sets its own multipart content type; anything else goes as JSON
+  const form = opts.body instanceof FormData;
+  if (opts.body !== undefined && !form) headers['content-type'] = 'application/json';
   const u = new URL(`/api/v1${path}`, window.location.origin);
   for (const [k, v] of Object.entries(opts.query ?? {}))
     if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, String(v));
@@ -117,7 +119,7 @@ export async function request<T>(
     res = await fetch(u.pathname + u.search, {
       method,
       headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.body === undefined ? undefined : form ? (opts.body as FormData) : JSON.stringify(opts.body),
     });
   } catch (e) {
     throw await toApiError(undefined, e);
@@ -132,23 +134,10 @@ export async function request<T>(
  * A file sent as `multipart/form-data` (field `file`) to a path below /api/v1, with the token; answers and
  * errors as `request`'s.
  */
-export async function upload<T>(path: string, file: Blob & { name?: string }, query: Query = {}): Promise<T> {
-  const token = tokenStore.get();
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const u = new URL(`/api/v1${path}`, window.location.origin);
-  for (const [k, v] of Object.entries(query))
-    if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, String(v));
-  const form = new FormData();
-  form.append('file', file, file.name ?? 'upload');
-  let res: Response;
-  try {
-    res = await fetch(u.pathname + u.search, { method: 'POST', headers, body: form });
-  } catch (e) {
-    throw await toApiError(undefined, e);
-  }
-  if (!res.ok) throw await toApiError(res, undefined, !!token);
-  return (await res.json()) as T;
+export function upload<T>(path: string, file: Blob & { name?: string }, query: Query = {}): Promise<T> {
+  const body = new FormData();
+  body.append('file', file, file.name ?? 'upload');
+  return request<T>('POST', path, { query, body });
 }
 
 export const api = {

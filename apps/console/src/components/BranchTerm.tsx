@@ -3,14 +3,15 @@ import { Button, Descriptions, Form, Select, Tag, message as antdMessage } from 
 import { useState } from 'react';
 import { Link } from 'react-router';
 import type { Schemas } from '../../../../libs/api-client';
-import { ApiError, call, client } from '../api/http';
+import { useOrgPartyMembers } from '../api/hooks';
+import { call, client } from '../api/http';
 import { hasRole, useAuth } from '../auth/auth';
 import { beijing } from '../time';
 import { WorkingDayPicker } from './pickers';
+import { putBesideFields } from './fieldRefusals';
 import { RecordDialog } from './RecordDialog';
 
 type OrgTerm = Schemas['OrgTermDto'];
-type Member = Schemas['MemberView'];
 
 /** The organizations a secretary and term are recorded for (the branch-term procedure's). */
 export const TERM_ORG_TYPES = ['branch', 'joint_branch', 'general_branch'];
@@ -108,13 +109,8 @@ function RecordTermDialog({
 }) {
   const qc = useQueryClient();
   const [form] = Form.useForm<{ secretaryId: string; electedOn: string }>();
-  const members = useQuery({
-    queryKey: ['org-full-members', orgId],
-    queryFn: () =>
-      call<{ items: Member[] }>(
-        client.GET('/api/v1/members', { params: { query: { orgId, status: 'full', pageSize: 200 } } } as any),
-      ),
-  });
+  // the secretary is one of the full members (the procedure's rule; a probationary member is refused)
+  const members = useOrgPartyMembers(orgId);
   const submit = async () => {
     const v = await form.validateFields();
     try {
@@ -125,11 +121,7 @@ function RecordTermDialog({
       onSaved(saved);
     } catch (e) {
       // a refusal about a field goes beside it; any other is shown under the form by the dialog
-      const details: { field: string; errors: string[] }[] =
-        e instanceof ApiError && Array.isArray(e.details) ? e.details : [];
-      const known = details.filter((d) => d.field === 'secretaryId' || d.field === 'electedOn');
-      if (!known.length) throw e;
-      form.setFields(known.map((d) => ({ name: d.field as 'secretaryId', errors: d.errors })));
+      if (putBesideFields(form, e) !== null) throw e;
       return false;
     }
   };
@@ -150,7 +142,9 @@ function RecordTermDialog({
             showSearch={{ optionFilterProp: 'label' }}
             loading={members.isPending}
             placeholder="选择本组织的正式党员"
-            options={(members.data?.items ?? []).map((m) => ({ value: m.id, label: m.name }))}
+            options={(members.data ?? [])
+              .filter((m) => m.status === 'full')
+              .map((m) => ({ value: m.id, label: m.name }))}
           />
         </Form.Item>
         <Form.Item

@@ -20,7 +20,9 @@ import {
 import dayjs from 'dayjs';
 import { useState } from 'react';
 import type { Schemas } from '../../../../libs/api-client';
+import { useOrgPartyMembers } from '../api/hooks';
 import { ApiError, call, client, upload } from '../api/http';
+import { saveBlob } from '../supervision/download';
 import { RecordDialog, RecordProblem, refusalText } from './RecordDialog';
 import { MEETING_KIND_TITLES } from '../labels';
 import { beijing } from '../time';
@@ -28,21 +30,6 @@ import { WorkingDayPicker } from './pickers';
 
 type MemberOrgLife = Schemas['MemberOrgLifeDto'];
 type Member = Schemas['MemberView'];
-
-/** Party members of an organization (full and probationary: both take part and pay dues), by name. */
-function usePartyMembers(orgId: string) {
-  return useQuery({
-    queryKey: ['org-party-members', orgId],
-    queryFn: async () => {
-      const page = await call<{ items: Member[] }>(
-        client.GET('/api/v1/members', { params: { query: { orgId, pageSize: 500 } } } as any),
-      );
-      return page.items
-        .filter((m) => m.status === 'full' || m.status === 'probationary')
-        .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
-    },
-  });
-}
 
 /**
  * 组织生活 of a member: when they last took part and last paid dues, the meetings they attended or missed (with
@@ -224,7 +211,7 @@ interface MeetingForm {
 function MeetingDialog({ orgId, onClose, onSaved }: RecordingProps) {
   const qc = useQueryClient();
   const [form] = Form.useForm<MeetingForm>();
-  const members = usePartyMembers(orgId);
+  const members = useOrgPartyMembers(orgId);
   const [absent, setAbsent] = useState<Record<string, string>>({});
   const list = members.data ?? [];
   const submit = async () => {
@@ -329,7 +316,7 @@ function MeetingDialog({ orgId, onClose, onSaved }: RecordingProps) {
 /** A month's dues: the amount each party member paid (left empty: not paid that month). */
 function DuesDialog({ orgId, onClose, onSaved }: RecordingProps) {
   const qc = useQueryClient();
-  const members = usePartyMembers(orgId);
+  const members = useOrgPartyMembers(orgId);
   const [month, setMonth] = useState(() => beijing().format('YYYY-MM'));
   const [amounts, setAmounts] = useState<Record<string, number | null>>({});
   const list = members.data ?? [];
@@ -393,12 +380,10 @@ function downloadTemplate() {
     '会议,2026-03-15,党员大会,学习党章,（身份证号）,（姓名）,缺席,出差在外，已请假,',
     '党费,2026-03,,,（身份证号）,（姓名）,,,50',
   ];
-  const blob = new Blob(['\uFEFF' + rows.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' });
-  const a = document.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = '组织生活导入模板.csv';
-  a.click();
-  URL.revokeObjectURL(a.href);
+  saveBlob(
+    new Blob(['\uFEFF' + rows.join('\r\n') + '\r\n'], { type: 'text/csv;charset=utf-8' }),
+    '组织生活导入模板.csv',
+  );
 }
 
 /**

@@ -2,8 +2,9 @@ import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Form, Input, List, Popconfirm, Select, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import type { Schemas } from '../../../../libs/api-client';
-import { ApiError, call, client } from '../api/http';
+import { call, client } from '../api/http';
 import { useAuth } from '../auth/auth';
+import { putBesideFields } from '../components/fieldRefusals';
 
 type Channel = Schemas['ChannelView'];
 interface NewChannel {
@@ -63,11 +64,8 @@ export function NotificationChannels() {
       form.resetFields(['address', 'secret']);
       await refresh();
     } catch (e) {
-      if (!(e instanceof ApiError)) throw e;
-      const details: { field: string; errors: string[] }[] = Array.isArray(e.details) ? e.details : [];
-      const onFields = details.filter((d) => d.field === 'address' || d.field === 'secret');
-      if (onFields.length) form.setFields(onFields.map((d) => ({ name: d.field as 'address', errors: d.errors })));
-      if (onFields.length < details.length || !details.length) setError(e.message);
+      const left = putBesideFields(form, e);
+      if (left) setError(left);
     } finally {
       setBusy(false);
     }

@@ -26,6 +26,7 @@ import { ApiError, call, client, newIdempotencyKey } from '../api/http';
 import { hasRole, useAuth } from '../auth/auth';
 import { BranchTerm, TERM_ORG_TYPES } from '../components/BranchTerm';
 import { OrgLifeQuarter, RecordOrgLife } from '../components/OrgLife';
+import { putBesideFields } from '../components/fieldRefusals';
 import { QueryState } from '../components/QueryState';
 import { downloadFromApi } from '../supervision/download';
 import { FirmPicker, WorkingDayPicker } from '../components/pickers';
@@ -49,15 +50,6 @@ export const useOrgTree = () => useQuery({ queryKey: ['org-tree'], queryFn: orgT
 /** Every org of the caller's tree, flat (for pickers limited to the caller's own scope). */
 function flatten(nodes: OrgNode[] | undefined, depth = 0): (OrgNode & { depth: number })[] {
   return (nodes ?? []).flatMap((n) => [{ ...n, depth }, ...flatten(n.children, depth + 1)]);
-}
-
-/** The server's 400 details beside their fields, anything else above the buttons. */
-function showServerError(form: ReturnType<typeof Form.useForm>[0], e: unknown, setError: (m: string | null) => void) {
-  if (!(e instanceof ApiError)) throw e;
-  const details: { field: string; errors: string[] }[] = Array.isArray(e.details) ? e.details : [];
-  const known = details.filter((d) => form.getFieldInstance(d.field));
-  if (known.length) form.setFields(known.map((d) => ({ name: d.field, errors: d.errors })));
-  if (!known.length || known.length < details.length) setError(e.message);
 }
 
 // ------------------------------------------------------------------------------------------ organizations
@@ -165,7 +157,9 @@ function RegisterFirmDialog({ onClose }: { onClose: () => void }) {
       await qc.invalidateQueries({ queryKey: ['firms'] });
       onClose();
     } catch (e) {
-      showServerError(form, e, setError);
+      // the server's 400 details beside their fields, anything else above the buttons
+      const left = putBesideFields(form, e);
+      if (left) setError(left);
     } finally {
       setBusy(false);
     }
@@ -372,7 +366,9 @@ function RegisterMemberDialog({ orgs, onClose }: { orgs: (OrgNode & { depth: num
       onClose();
       navigate(`/members/${created.id}`);
     } catch (e) {
-      showServerError(form, e, setError);
+      // the server's 400 details beside their fields, anything else above the buttons
+      const left = putBesideFields(form, e);
+      if (left) setError(left);
     } finally {
       inFlight.current = false;
       setBusy(false);
