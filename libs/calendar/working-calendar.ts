@@ -154,6 +154,7 @@ export class WorkingCalendar {
    * node cost of delivering a timer). Emptied whenever a year's data changes.
    */
   private readonly deferMemo = new Map<string, string>();
+  private dataRevision = 0;
 
   constructor(years: CalendarYearFile[] = [], options: { logger?: CalendarLogger } = {}) {
     this.logger = options.logger ?? { warn: (message: string) => console.warn(message) };
@@ -163,6 +164,14 @@ export class WorkingCalendar {
   /** Builds a calendar from every `<year>.json` of a directory (validated; a bad file throws). */
   static fromDirectory(dir: string, options: { logger?: CalendarLogger } = {}): WorkingCalendar {
     return new WorkingCalendar(readCalendarDirectory(dir), options);
+  }
+
+  /**
+   * Changes whenever a year's data is stored: what callers memoize from this calendar's answers is good
+   * only while it stays the same (checked on use, so it never depends on the order of onYearAdded listeners).
+   */
+  get revision(): number {
+    return this.dataRevision;
   }
 
   /** Years that have statutory data, ascending. */
@@ -381,6 +390,7 @@ export class WorkingCalendar {
     this.workingDayMemo.clear();
     this.daysBetweenMemo.clear();
     this.deferMemo.clear();
+    this.dataRevision++;
   }
 
   private warnMissing(year: number): void {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DeadlineSpec, WorkflowDefinition } from '../../workflows/kernel/definition';
 import { computeDeadline, DeadlineEngineSettings, readPath } from '../calendar/deadline-calculator';
-import { WorkingCalendar } from '../calendar/working-calendar';
+import { shanghaiDate, WorkingCalendar } from '../calendar/working-calendar';
 import type { TimerKind, TimerStage } from './timer-stage';
 
 /** A deadline of an active state with its schedule of reminders, the deadline and escalations. */
@@ -34,9 +34,38 @@ export interface PlanInput {
   memo?: Map<string, ReturnType<typeof computeDeadline>>;
 }
 
+/**
+ * Whether a deadline's computation depends on its entry only through the entry's Shanghai date, so that it
+ * may be answered for a whole day at once: counted from the entry in working days (at least one), with every
+ * reminder at a positive fraction. Then the due day, the reminders (each at an hour of a working day after
+ * the entry's day, so never before the entry itself), the escalations and the rule text are the same for
+ * any instant of that day. Not so for calendar days or months (a fraction of the span lands at an instant
+ * measured from the entry), a fixed date, a context anchor, or a reminder at fraction 0 (its day is the
+ * entry's own, where the hour may already have passed).
+ */
+export function plannedPerEntryDay(spec: DeadlineSpec, override?: { amount: number; unit: string }): boolean {
+  const amount = override?.amount ?? spec.amount;
+  const unit = override?.unit ?? spec.unit;
+  return (
+    spec.anchor.kind === 'entry' &&
+    unit === 'wd' &&
+    Number.isInteger(amount) &&
+    amount >= 1 &&
+    (spec.remindAt ?? []).every((f) => typeof f === 'number' && f > 0)
+  );
+}
+
 /** Timers a case should have for its active states: the deadline, its reminders and its escalations. */
 @Injectable()
 export class DeadlinePlanner {
+  /**
+   * Deadlines that depend on their entry's day only (plannedPerEntryDay), by definition, state, deadline,
+   * policy and day: every transition plans the deadlines of its active states, and luxon's date work made a
+   * third of an opening's own computation. Good for one calendar revision (emptied when it changes).
+   */
+  private readonly perDay = new Map<string, ReturnType<typeof computeDeadline>>();
+  private perDayRevision = -1;
+
   constructor(private readonly calendar: WorkingCalendar) {}
 
   plan({ def, activePaths, entered, context, deadlineOverrides, policyId, engine, memo }: PlanInput): PlannedTimer[] {
@@ -46,14 +75,23 @@ export class DeadlinePlanner {
       for (const spec of meta?.deadlines ?? []) {
         const enteredAt = entered[path]?.at;
         if (!enteredAt) continue;
+        const override = deadlineOverrides[spec.key];
         const compute = () =>
-          computeDeadline(spec, deadlineOverrides[spec.key], { enteredAt, context }, this.calendar, {
+          computeDeadline(spec, override, { enteredAt, context }, this.calendar, {
             policyId,
             workflowKey: def.key,
             engine,
           });
         let computed: ReturnType<typeof computeDeadline>;
-        if (memo) {
+        if (plannedPerEntryDay(spec, override)) {
+          if (this.perDayRevision !== this.calendar.revision || this.perDay.size >= 10_000) {
+            this.perDay.clear();
+            this.perDayRevision = this.calendar.revision;
+          }
+          const key = `${policyId}|${def.key}|${def.version}|${path}|${spec.key}|${override?.amount}|${override?.unit}|${engine?.reminderHour}|${engine?.escalationSecondLevelWd}|${shanghaiDate(enteredAt)}`;
+          if (!this.perDay.has(key)) this.perDay.set(key, compute());
+          computed = this.perDay.get(key)!;
+        } else if (memo) {
           const anchor = spec.anchor.kind === 'context' ? readPath(context, spec.anchor.path) : null;
           const key = `${policyId}|${def.key}|${path}|${spec.key}|${enteredAt}|${JSON.stringify(anchor)}`;
           if (!memo.has(key)) memo.set(key, compute());
