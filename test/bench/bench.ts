@@ -5,7 +5,7 @@
  * the same events behind a bare node http server as its ceiling),
  * then the annual-review campaign over a generated province (BENCH_CAMPAIGN_ORGS, default 40 000;
  * BENCH_ONLY=campaign runs that section alone, BENCH_ONLY=events only the engine / raw / HTTP one, BENCH_ONLY=licensing
- * stops after the licensing section, BENCH_ONLY=timers runs the timer sections alone; BENCH_PG_STATS=1 adds the
+ * stops after the licensing section, BENCH_ONLY=ingest runs the licensing section alone, BENCH_ONLY=timers runs the timer sections alone; BENCH_PG_STATS=1 adds the
  * top PostgreSQL statements of each section).
  *
  * Workload: membership-transfer cases cycling REJECT_RELEASE → DENY_EXCEPTION (release_review ↔
@@ -72,6 +72,12 @@ async function main() {
     );
     for (const line of lines) console.log(line);
     await stats.end();
+    await app.close();
+    return;
+  }
+  if (process.env.BENCH_ONLY === 'ingest') {
+    // just the licensing section (without the engine section's minute first: for trying ingest changes)
+    for (const line of await licensingBench(app)) console.log(line);
     await app.close();
     return;
   }
