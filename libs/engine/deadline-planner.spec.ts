@@ -100,26 +100,23 @@ describe('DeadlinePlanner: deadlines planned per entry day', () => {
       quiet,
     );
     const def = WORKFLOW_DEFINITIONS.find((d) => specsOf(d).some(({ spec }) => plannedPerEntryDay(spec)))!;
-    const { path } = specsOf(def).find(({ spec }) => plannedPerEntryDay(spec))!;
-    const planner = new DeadlinePlanner(cal);
-    const plan = (at: string, overrides = {}) =>
-      planner.plan({
-        def,
-        activePaths: [path],
-        entered: { [path]: { at, version: 1 } },
-        context: {},
-        deadlineOverrides: overrides,
-        policyId: 'p',
-      });
-    const fresh = (at: string, overrides = {}) =>
-      new DeadlinePlanner(cal).plan({
-        def,
-        activePaths: [path],
-        entered: { [path]: { at, version: 1 } },
-        context: {},
-        deadlineOverrides: overrides,
-        policyId: 'p',
-      });
+    const { path, spec } = specsOf(def).find(({ spec }) => plannedPerEntryDay(spec))!;
+    const planWith =
+      (planner: DeadlinePlanner) =>
+      (at: string, overrides = {}) =>
+        planner
+          .plan({
+            def,
+            activePaths: [path],
+            entered: { [path]: { at, version: 1 } },
+            context: {},
+            deadlineOverrides: overrides,
+            policyId: 'p',
+          })
+          .filter((t) => t.deadlineKey === spec.key);
+    const plan = planWith(new DeadlinePlanner(cal));
+    // a planner of its own for every answer: nothing remembered
+    const fresh = (at: string, overrides = {}) => planWith(new DeadlinePlanner(cal))(at, overrides);
     // the last working days of 2026: the deadline runs into 2027, which has no data yet
     const morning = '2026-12-30T08:00:00+08:00';
     const evening = '2026-12-30T21:00:00+08:00';
@@ -127,7 +124,7 @@ describe('DeadlinePlanner: deadlines planned per entry day', () => {
     expect(before[0].provisional).toBe(true);
     expect(plan(evening)).toEqual(fresh(evening));
     // another policy's override is another deadline, not the one answered for the day
-    const key = def.states[path].deadlines![0].key;
+    const key = spec.key;
     expect(plan(evening, { [key]: { amount: 20, unit: 'wd' } })).toEqual(
       fresh(evening, { [key]: { amount: 20, unit: 'wd' } }),
     );
