@@ -88,7 +88,8 @@ export class DeadlinePlanner {
             this.perDay.clear();
             this.perDayRevision = this.calendar.revision;
           }
-          const key = `${policyId}|${def.key}|${def.version}|${path}|${spec.key}|${override?.amount}|${override?.unit}|${engine?.reminderHour}|${engine?.escalationSecondLevelWd}|${shanghaiDate(enteredAt)}`;
+          // everything computeDeadline reads besides the entry's day (the rule text names the policy and the procedure)
+          const key = `${policyId}|${def.key}|${def.version}|${path}|${spec.key}|${JSON.stringify(override ?? null)}|${JSON.stringify(engine ?? null)}|${shanghaiDate(enteredAt)}`;
           if (!this.perDay.has(key)) this.perDay.set(key, compute());
           computed = this.perDay.get(key)!;
         } else if (memo) {

@@ -5,8 +5,8 @@
  * the same events behind a bare node http server as its ceiling),
  * then the annual-review campaign over a generated province (BENCH_CAMPAIGN_ORGS, default 40 000;
  * BENCH_ONLY=campaign runs that section alone, BENCH_ONLY=events only the engine / raw / HTTP one, BENCH_ONLY=licensing
- * stops after the licensing section, BENCH_ONLY=ingest runs the licensing section alone, BENCH_ONLY=timers runs the timer sections alone; BENCH_PG_STATS=1 adds the
- * top PostgreSQL statements of each section).
+ * stops after the licensing section, BENCH_ONLY=ingest runs the licensing section alone, BENCH_ONLY=timers runs the
+ * timer sections alone; BENCH_PG_STATS=1 adds the top PostgreSQL statements of each section).
  *
  * Workload: membership-transfer cases cycling REJECT_RELEASE → DENY_EXCEPTION (release_review ↔
  * exception_review), so every step is a real transition that writes history and re-plans timers.
