@@ -266,6 +266,9 @@ export async function licensingBench(app: INestApplication, opts: LicensingBench
   lines.push(
     `ratio opening/raw                                         ${(opening.perSecond / raw.perSecond).toFixed(2)}   (an ingest opens such a case and does more: the ceiling of ingest/raw)`,
   );
+  lines.push(
+    `ratio ingest/opening                                      ${(ingest.perSecond / opening.perSecond).toFixed(2)}   (what the integration's own work leaves of the engine's rate)`,
+  );
   if (http) lines.push(`licensing ingest over HTTP (POST …/licensing/events)      ${fmt(http)}   errors ${httpErrors}`);
   if (replay) lines.push(`replays over HTTP (same eventId → 200, nothing opened)    ${fmt(replay)}`);
   if (!address) lines.push('(HTTP part skipped: the app is not listening)');
