@@ -5,7 +5,7 @@ import { canonicalUuid, isUuid } from '../common/uuid';
 import { checkOffset, COUNT_CAP, decodeCursor, encodeCursor } from '../common/keyset';
 import { CaseLabelsRepository } from './case-labels.repository';
 import { CaseViewExtras, CaseViewsRepository, subjectIdOf, viewNameIds } from './case-views.repository';
-import { CasesRepository } from './cases.repository';
+import { CaseFilter as CaseRowFilter, CasesRepository } from './cases.repository';
 import { Clock } from './clock';
 import { currentStepsTitle } from './state-paths';
 import { CaseRecord, EngineService } from './engine.service';
@@ -17,14 +17,8 @@ import { WorkflowRegistry } from './workflow-registry';
 export const TASKS_DEFAULT_PAGE_SIZE = 200;
 export { TASKS_COUNT_CAP };
 
-export interface CaseFilter {
-  workflow?: string;
-  state?: string;
-  status?: 'open' | 'closed';
-  orgId?: string;
-  overdue?: boolean;
-  /** Only these cases (a set another module keeps, e.g. a campaign's); the other fields narrow it further. */
-  caseIds?: string[];
+/** The case list's filter: the rows' (CasesRepository) and what the list adds — a text search and paging. */
+export interface CaseFilter extends CaseRowFilter {
   /** Free text: the subject's name (member, firm or organization) contains it. */
   q?: string;
   page?: number;

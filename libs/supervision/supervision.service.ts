@@ -6,6 +6,7 @@ import { isAdmin, Principal, RoleAssignment } from '../auth/principal';
 import { WorkingCalendar } from '../calendar/working-calendar';
 import { AppError } from '../common/app-error';
 import { CaseLabelsRepository } from '../engine/case-labels.repository';
+import { subjectIdOf } from '../engine/case-views.repository';
 import { CaseQueryService, taskHeading } from '../engine/case-query.service';
 import { CasesRepository } from '../engine/cases.repository';
 import { Clock } from '../engine/clock';
@@ -358,12 +359,11 @@ export class SupervisionService {
   private async urgeViews(
     rows: (UrgeRow & { workflow?: string; subject?: UrgeView['subject'] })[],
   ): Promise<UrgeView[]> {
-    const subjectId = (s: UrgeView['subject']) => s?.memberId ?? s?.firmId ?? s?.orgId;
     // one read of names: the urger's and the targets' organizations, and the subjects (members, firms or orgs)
     const ids = rows.flatMap((r) => [
       r.urger_org_id,
       ...r.targets.map((t) => t.orgId),
-      ...(subjectId(r.subject) ? [subjectId(r.subject)!] : []),
+      ...(subjectIdOf(r.subject) ? [subjectIdOf(r.subject)!] : []),
     ]);
     const [names, users] = await Promise.all([
       this.labels.names(ids),
@@ -373,7 +373,7 @@ export class SupervisionService {
       id: r.id,
       caseId: r.case_id,
       ...(r.workflow ? { workflow: r.workflow } : {}),
-      ...(r.subject ? { subject: r.subject, subjectName: names.get(subjectId(r.subject) ?? '') ?? null } : {}),
+      ...(r.subject ? { subject: r.subject, subjectName: names.get(subjectIdOf(r.subject) ?? '') ?? null } : {}),
       day: r.on_day,
       at: new Date(r.at).toISOString(),
       urgedBy: {
